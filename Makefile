@@ -1,0 +1,83 @@
+# tokenctl developer tasks. `make test` is the test command: CI runs it too.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := build
+
+GO ?= go
+PKG := github.com/tokenctl/tokenctl
+
+# Build metadata; override on the command line, e.g. `make build VERSION=v1.2.3`.
+VERSION := $(shell git describe --tags --dirty 2>/dev/null || echo dev)
+COMMIT  := $(shell git rev-parse HEAD 2>/dev/null || echo none)
+DATE    := $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+LDFLAGS := -X $(PKG)/internal/version.Version=$(VERSION) \
+           -X $(PKG)/internal/version.Commit=$(COMMIT) \
+           -X $(PKG)/internal/version.Date=$(DATE)
+
+# Pinned tools, run without installing. CI passes prebuilt binaries instead.
+GOLANGCI_LINT ?= $(GO) run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
+GORELEASER    ?= $(GO) run github.com/goreleaser/goreleaser/v2@v2.15.1
+
+# The race detector needs cgo, and cgo needs a C compiler.
+RACE := $(if $(filter 1,$(shell $(GO) env CGO_ENABLED 2>/dev/null)),-race)
+
+FUZZTIME ?= 10s
+
+.PHONY: build test generate check-generate lint fuzz demo bench man release-check clean
+
+build:
+	$(GO) build -ldflags '$(LDFLAGS)' -o bin/ ./cmd/tokenctl ./cmd/buildkite-emulator
+
+test:
+	$(GO) vet ./...
+	@[ -n '$(RACE)' ] || echo 'make test: cgo is disabled (no C compiler?), so the race detector is off' >&2
+	$(GO) test $(RACE) -count=1 ./...
+
+generate:
+	$(GO) generate ./...
+
+# Fails when `go generate` changes the tree, i.e. generated code is stale or
+# not reproducible. Compares before and after, so local edits are fine.
+TREE_STATE = { git status --porcelain --untracked-files=all; git diff HEAD --binary; \
+               git ls-files --others --exclude-standard -z | xargs -0 -r sha256sum; } | sha256sum
+
+check-generate:
+	@before=$$($(TREE_STATE)); \
+	$(GO) generate ./...; \
+	if [ "$$before" != "$$($(TREE_STATE))" ]; then \
+	  echo 'check-generate: `go generate ./...` changed the tree; run it and commit the result:' >&2; \
+	  git status --short >&2; \
+	  exit 1; \
+	fi
+
+lint:
+	$(GOLANGCI_LINT) run
+
+# Runs every fuzz target in the module for FUZZTIME each.
+fuzz:
+	@targets=$$($(GO) test -list '^Fuzz' ./... | awk '/^Fuzz/ { names = names " " $$1 } /^ok / { if (names != "") print $$2 names; names = "" }'); \
+	if [ -z "$$targets" ]; then echo 'fuzz: no fuzz targets'; exit 0; fi; \
+	while read -r pkg names; do \
+	  for name in $$names; do \
+	    echo "fuzz: $$pkg $$name for $(FUZZTIME)"; \
+	    $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime '$(FUZZTIME)' "$$pkg"; \
+	  done; \
+	done <<< "$$targets"
+
+demo: build
+	./.ci/demo.sh
+
+bench:
+	@if [ ! -d internal/bench ]; then echo 'bench: no benchmarks yet (internal/bench does not exist)'; exit 0; fi; \
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./internal/bench/...
+
+man:
+	$(GO) run ./cmd/tokenctl docs man --dir man/
+
+release-check:
+	$(GORELEASER) check
+	$(GORELEASER) release --snapshot --clean
+
+clean:
+	rm -rf bin/ dist/
