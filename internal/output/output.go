@@ -1,0 +1,262 @@
+// Package output renders command results: tables for people, and JSON,
+// YAML, CSV or a jq query for machines. Commands hand it data and a table
+// layout; it decides nothing about what the data means. Machine formats
+// are a contract: they never depend on whether stdout is a terminal.
+package output
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/itchyny/gojq"
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+	"go.yaml.in/yaml/v3"
+)
+
+// Format is an output format.
+type Format string
+
+const (
+	Table Format = "table"
+	Wide  Format = "wide"
+	JSON  Format = "json"
+	YAML  Format = "yaml"
+	CSV   Format = "csv"
+)
+
+// Formats lists every format, in the order help texts show them.
+var Formats = []Format{Table, Wide, JSON, YAML, CSV}
+
+// ParseFormat validates a format name.
+func ParseFormat(s string) (Format, error) {
+	for _, f := range Formats {
+		if string(f) == s {
+			return f, nil
+		}
+	}
+	names := make([]string, len(Formats))
+	for i, f := range Formats {
+		names[i] = string(f)
+	}
+	return "", fmt.Errorf("unknown output format %q: use one of %s", s, strings.Join(names, ", "))
+}
+
+// Machine reports whether the format is for programs rather than people.
+func (f Format) Machine() bool { return f == JSON || f == YAML || f == CSV }
+
+// Rows is a table layout: headers and cells, already formatted.
+type Rows struct {
+	Headers []string
+	Cells   [][]string
+}
+
+// Printer writes one result in the chosen format.
+type Printer struct {
+	Out    io.Writer
+	Format Format
+	// JQ filters the JSON document before printing (json format only).
+	JQ string
+}
+
+// Print writes data. rows builds the table layout; wide asks for the extra
+// columns (also used for CSV, which always carries every column).
+func (p Printer) Print(data any, rows func(wide bool) Rows) error {
+	if p.JQ != "" {
+		return p.printJQ(data)
+	}
+	switch p.Format {
+	case JSON:
+		return writeJSON(p.Out, data)
+	case YAML:
+		return writeYAML(p.Out, data)
+	case CSV:
+		return writeCSV(p.Out, rows(true))
+	case Wide:
+		return WriteTable(p.Out, rows(true))
+	default:
+		return WriteTable(p.Out, rows(false))
+	}
+}
+
+func writeJSON(w io.Writer, data any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(data)
+}
+
+// generic turns data into plain maps and slices through its JSON form, so
+// YAML and jq see exactly the JSON contract's field names.
+func generic(data any) (any, error) {
+	raw, err := json.Marshal(data)
+	if err != nil {
+		return nil, err
+	}
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	return normaliseNumbers(v), nil
+}
+
+// normaliseNumbers turns json.Number into int or float64, which gojq and
+// the YAML encoder understand.
+func normaliseNumbers(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			x[k] = normaliseNumbers(e)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = normaliseNumbers(e)
+		}
+	case json.Number:
+		if i, err := x.Int64(); err == nil {
+			return int(i)
+		}
+		f, _ := x.Float64()
+		return f
+	}
+	return v
+}
+
+func writeYAML(w io.Writer, data any) error {
+	v, err := generic(data)
+	if err != nil {
+		return err
+	}
+	enc := yaml.NewEncoder(w)
+	enc.SetIndent(2)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	return enc.Close()
+}
+
+func writeCSV(w io.Writer, rows Rows) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(rows.Headers); err != nil {
+		return err
+	}
+	for _, r := range rows.Cells {
+		if err := cw.Write(r); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// WriteTable renders a borderless, column-aligned table.
+func WriteTable(w io.Writer, rows Rows) error {
+	var buf bytes.Buffer
+	t := tablewriter.NewTable(&buf,
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
+			Borders: tw.BorderNone,
+			Symbols: tw.NewSymbols(tw.StyleNone),
+			Settings: tw.Settings{
+				Separators: tw.SeparatorsNone,
+				Lines:      tw.LinesNone,
+			},
+		})),
+		tablewriter.WithConfig(tablewriter.Config{
+			Header: tw.CellConfig{
+				Formatting: tw.CellFormatting{AutoFormat: tw.Off, AutoWrap: tw.WrapNone},
+				Alignment:  tw.CellAlignment{Global: tw.AlignLeft},
+				Padding:    tw.CellPadding{Global: tw.Padding{Left: "", Right: "   "}},
+			},
+			Row: tw.CellConfig{
+				Formatting: tw.CellFormatting{AutoWrap: tw.WrapNone},
+				Alignment:  tw.CellAlignment{Global: tw.AlignLeft},
+				Padding:    tw.CellPadding{Global: tw.Padding{Left: "", Right: "   "}},
+			},
+		}),
+	)
+	t.Header(rows.Headers)
+	if err := t.Bulk(rows.Cells); err != nil {
+		return err
+	}
+	if err := t.Render(); err != nil {
+		return err
+	}
+	// The padding leaves trailing blanks; strip them so output diffs cleanly.
+	for _, line := range strings.SplitAfter(buf.String(), "\n") {
+		if line == "" {
+			continue
+		}
+		if _, err := io.WriteString(w, strings.TrimRight(line, " \n")+"\n"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// JQError is a jq expression that does not parse or fails to run.
+type JQError struct{ Err error }
+
+func (e *JQError) Error() string { return "--jq: " + e.Err.Error() }
+func (e *JQError) Unwrap() error { return e.Err }
+
+// CheckJQ validates a jq expression before any work is done.
+func CheckJQ(expr string) error {
+	if expr == "" {
+		return nil
+	}
+	q, err := gojq.Parse(expr)
+	if err != nil {
+		return &JQError{err}
+	}
+	if _, err := gojq.Compile(q); err != nil {
+		return &JQError{err}
+	}
+	return nil
+}
+
+// printJQ runs the expression over the JSON document; string results are
+// printed raw (as `jq -r` does), everything else as compact JSON.
+func (p Printer) printJQ(data any) error {
+	q, err := gojq.Parse(p.JQ)
+	if err != nil {
+		return &JQError{err}
+	}
+	code, err := gojq.Compile(q)
+	if err != nil {
+		return &JQError{err}
+	}
+	v, err := generic(data)
+	if err != nil {
+		return err
+	}
+	iter := code.Run(v)
+	for {
+		out, ok := iter.Next()
+		if !ok {
+			return nil
+		}
+		if err, isErr := out.(error); isErr {
+			return &JQError{err}
+		}
+		if s, isStr := out.(string); isStr {
+			if _, err := fmt.Fprintln(p.Out, s); err != nil {
+				return err
+			}
+			continue
+		}
+		line, err := json.Marshal(out)
+		if err != nil {
+			return err
+		}
+		if _, err := fmt.Fprintln(p.Out, string(line)); err != nil {
+			return err
+		}
+	}
+}
