@@ -15,16 +15,22 @@ LDFLAGS := -X $(PKG)/internal/version.Version=$(VERSION) \
            -X $(PKG)/internal/version.Commit=$(COMMIT) \
            -X $(PKG)/internal/version.Date=$(DATE)
 
-# Pinned tools, run without installing. CI passes prebuilt binaries instead.
-GOLANGCI_LINT ?= $(GO) run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
-GORELEASER    ?= $(GO) run github.com/goreleaser/goreleaser/v2@v2.15.1
+# Pinned tools, run without installing them. To use prebuilt binaries
+# instead, e.g. `make lint GOLANGCI_LINT=/path/to/golangci-lint`, build them
+# with `make tools TOOLS_BIN=/path/to` (CI does, while the tests run).
+GOLANGCI_LINT_PKG := github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
+GORELEASER_PKG    := github.com/goreleaser/goreleaser/v2@v2.15.1
+GOLANGCI_LINT ?= $(GO) run $(GOLANGCI_LINT_PKG)
+GORELEASER    ?= $(GO) run $(GORELEASER_PKG)
+TOOLS_BIN     ?= $(CURDIR)/bin/tools
 
 # The race detector needs cgo, and cgo needs a C compiler.
 RACE := $(if $(filter 1,$(shell $(GO) env CGO_ENABLED 2>/dev/null)),-race)
 
 FUZZTIME ?= 10s
 
-.PHONY: build test generate check-generate lint fuzz demo bench man release-check clean
+.PHONY: build test generate check-generate lint fuzz demo bench man release-check clean \
+        tools tool-golangci-lint tool-goreleaser
 
 build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o bin/ ./cmd/tokenctl ./cmd/buildkite-emulator
@@ -78,6 +84,14 @@ man:
 release-check:
 	$(GORELEASER) check
 	$(GORELEASER) release --snapshot --clean
+
+tools: tool-golangci-lint tool-goreleaser
+
+tool-golangci-lint:
+	GOBIN='$(TOOLS_BIN)' $(GO) install $(GOLANGCI_LINT_PKG)
+
+tool-goreleaser:
+	GOBIN='$(TOOLS_BIN)' $(GO) install $(GORELEASER_PKG)
 
 clean:
 	rm -rf bin/ dist/
