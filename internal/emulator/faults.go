@@ -1,0 +1,241 @@
+package emulator
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Fault makes the emulator misbehave the way real networks, proxies and
+// servers do, so that clients can be tested against it. Faults are checked
+// in order; every matching latency fault adds its delay and the first other
+// matching fault decides the answer.
+type Fault struct {
+	Kind string `yaml:"kind"`
+	// Match selects requests: "any" (or empty), "query", "mutation",
+	// "graphql", "rest", or an operation name such as
+	// "RevokeAPIAccessToken" or "DELETE /v2/access-token".
+	Match string `yaml:"match"`
+	// Times limits how often the fault fires; 0 means every matching request.
+	Times int `yaml:"times"`
+	// Probability that a matching request triggers the fault; 0 means always.
+	// Draws come from Options.Seed, so a run is repeatable.
+	Probability float64       `yaml:"probability"`
+	Status      int           `yaml:"status"`      // for status (default 503) and non-json (default 200)
+	Delay       time.Duration `yaml:"delay"`       // for latency and slow-body
+	RetryAfter  int           `yaml:"retry-after"` // seconds, for throttle; 0 means retry at once
+}
+
+// Fault kinds.
+const (
+	// FaultStatus answers with Status and executes nothing.
+	FaultStatus = "status"
+	// FaultThrottle answers 429 with Retry-After and RateLimit-Reset set to
+	// RetryAfter, executing nothing.
+	FaultThrottle = "throttle"
+	// FaultDropBefore closes the connection without executing or answering.
+	FaultDropBefore = "drop-before"
+	// FaultDropAfter executes the request, then closes the connection without
+	// answering: a revocation did happen though the client never heard.
+	FaultDropAfter = "drop-after"
+	// FaultTruncate executes the request and sends half of the JSON body.
+	FaultTruncate = "truncate"
+	// FaultNonJSON answers with an HTML page like a proxy's, executing
+	// nothing.
+	FaultNonJSON = "non-json"
+	// FaultGraphQLError answers 200 with an error and null data for every
+	// top-level field, executing nothing.
+	FaultGraphQLError = "graphql-error"
+	// FaultSlowBody executes the request, sends the headers and half the
+	// body, stalls for Delay, then sends the rest.
+	FaultSlowBody = "slow-body"
+	// FaultLatency delays the request by Delay.
+	FaultLatency = "latency"
+)
+
+// FaultKinds lists every fault kind.
+var FaultKinds = []string{
+	FaultStatus, FaultThrottle, FaultDropBefore, FaultDropAfter, FaultTruncate,
+	FaultNonJSON, FaultGraphQLError, FaultSlowBody, FaultLatency,
+}
+
+func (f Fault) validate() error {
+	if !slices.Contains(FaultKinds, f.Kind) {
+		return fmt.Errorf("unknown fault kind %q (want one of %s)", f.Kind, strings.Join(FaultKinds, ", "))
+	}
+	if f.Times < 0 {
+		return fmt.Errorf("%s fault: times must not be negative", f.Kind)
+	}
+	if f.Probability < 0 || f.Probability > 1 {
+		return fmt.Errorf("%s fault: probability %v is not between 0 and 1", f.Kind, f.Probability)
+	}
+	if f.Status != 0 && (f.Status < 100 || f.Status > 599) {
+		return fmt.Errorf("%s fault: status %d is not an HTTP status", f.Kind, f.Status)
+	}
+	if f.Delay < 0 || f.RetryAfter < 0 {
+		return fmt.Errorf("%s fault: delay and retry-after must not be negative", f.Kind)
+	}
+	if (f.Kind == FaultLatency || f.Kind == FaultSlowBody) && f.Delay == 0 {
+		return fmt.Errorf("%s fault needs a delay", f.Kind)
+	}
+	return nil
+}
+
+// ParseFault reads the compact form used by the --fault flag: comma-separated
+// key=value pairs with keys kind, match, times, probability, status, delay
+// (a Go duration) and retry-after (seconds), for example
+// "kind=status,status=503,match=mutation,times=2". A leading bare word is
+// the kind: "drop-after,match=RevokeAPIAccessToken".
+func ParseFault(spec string) (Fault, error) {
+	var f Fault
+	for i, part := range strings.Split(spec, ",") {
+		part = strings.TrimSpace(part)
+		key, val, hasVal := strings.Cut(part, "=")
+		if !hasVal {
+			if i == 0 {
+				f.Kind = part
+				continue
+			}
+			return f, fmt.Errorf("fault %q: %q is not key=value", spec, part)
+		}
+		var err error
+		switch key {
+		case "kind":
+			f.Kind = val
+		case "match":
+			f.Match = val
+		case "times":
+			f.Times, err = strconv.Atoi(val)
+		case "probability":
+			f.Probability, err = strconv.ParseFloat(val, 64)
+		case "status":
+			f.Status, err = strconv.Atoi(val)
+		case "delay":
+			f.Delay, err = time.ParseDuration(val)
+		case "retry-after":
+			f.RetryAfter, err = strconv.Atoi(val)
+		default:
+			return f, fmt.Errorf("fault %q: unknown key %q", spec, key)
+		}
+		if err != nil {
+			return f, fmt.Errorf("fault %q: %s: %v", spec, key, err)
+		}
+	}
+	if err := f.validate(); err != nil {
+		return f, fmt.Errorf("fault %q: %v", spec, err)
+	}
+	return f, nil
+}
+
+// String gives the ParseFault form.
+func (f Fault) String() string {
+	parts := []string{"kind=" + f.Kind}
+	if f.Match != "" {
+		parts = append(parts, "match="+f.Match)
+	}
+	if f.Times != 0 {
+		parts = append(parts, "times="+strconv.Itoa(f.Times))
+	}
+	if f.Probability != 0 {
+		parts = append(parts, "probability="+strconv.FormatFloat(f.Probability, 'g', -1, 64))
+	}
+	if f.Status != 0 {
+		parts = append(parts, "status="+strconv.Itoa(f.Status))
+	}
+	if f.Delay != 0 {
+		parts = append(parts, "delay="+f.Delay.String())
+	}
+	if f.RetryAfter != 0 {
+		parts = append(parts, "retry-after="+strconv.Itoa(f.RetryAfter))
+	}
+	return strings.Join(parts, ",")
+}
+
+func (f Fault) matches(kind, opType, op string) bool {
+	switch f.Match {
+	case "", "any":
+		return true
+	case "graphql":
+		return kind == KindGraphQL
+	case "rest":
+		return kind == KindREST
+	case "query", "mutation":
+		return kind == KindGraphQL && opType == f.Match
+	default:
+		return op == f.Match
+	}
+}
+
+// faultSet is the run's faults with how often each has fired, and the
+// seeded random source shared with latency jitter.
+type faultSet struct {
+	mu     sync.Mutex
+	faults []Fault
+	fired  []int
+	rng    *rand.Rand
+}
+
+func (fs *faultSet) set(faults []Fault) {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	fs.faults = slices.Clone(faults)
+	fs.fired = make([]int, len(faults))
+}
+
+// triggered is what faults decided for one request.
+type triggered struct {
+	delay time.Duration
+	fault *Fault // the answer-changing fault, if any
+	names []string
+}
+
+func (fs *faultSet) pick(kind, opType, op string) triggered {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	var tr triggered
+	for i, f := range fs.faults {
+		if !f.matches(kind, opType, op) || (f.Times > 0 && fs.fired[i] >= f.Times) {
+			continue
+		}
+		if tr.fault != nil && f.Kind != FaultLatency {
+			continue // only one fault decides the answer
+		}
+		if f.Probability > 0 && fs.rng.Float64() >= f.Probability {
+			continue
+		}
+		fs.fired[i]++
+		tr.names = append(tr.names, f.Kind)
+		if f.Kind == FaultLatency {
+			tr.delay += f.Delay
+			continue
+		}
+		tr.fault = &fs.faults[i]
+	}
+	return tr
+}
+
+// jitter draws a delay in [0, max).
+func (fs *faultSet) jitter(maxJitter time.Duration) time.Duration {
+	if maxJitter <= 0 {
+		return 0
+	}
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	return time.Duration(fs.rng.Int64N(int64(maxJitter)))
+}
+
+// SetFaults replaces the run's faults and forgets how often the old ones
+// fired.
+func (s *Server) SetFaults(faults []Fault) error {
+	for i, f := range faults {
+		if err := f.validate(); err != nil {
+			return fmt.Errorf("faults[%d]: %w", i, err)
+		}
+	}
+	s.faults.set(faults)
+	return nil
+}

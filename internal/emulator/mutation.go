@@ -1,0 +1,60 @@
+package emulator
+
+import (
+	"context"
+	"fmt"
+
+	graphql "github.com/graph-gophers/graphql-go"
+)
+
+type revokeInput struct {
+	OrganizationId   graphql.ID
+	ApiAccessTokenId graphql.ID
+	ClientMutationId *string
+}
+
+type revokePayload struct {
+	clientMutationID *string
+	revokedID        graphql.ID
+}
+
+func (p *revokePayload) ClientMutationId() *string           { return p.clientMutationID }
+func (p *revokePayload) RevokedApiAccessTokenId() graphql.ID { return p.revokedID }
+
+// OrganizationApiAccessTokenRevoke removes one organization from one token.
+// Like Buildkite, it is not idempotent: a second attempt finds nothing to
+// revoke and fails, which is what clients must cope with after a lost
+// answer.
+func (r *rootResolver) OrganizationApiAccessTokenRevoke(ctx context.Context, args struct{ Input revokeInput }) (*revokePayload, error) {
+	c := callerFrom(ctx)
+	if c == nil {
+		return nil, errNoCaller
+	}
+	in := args.Input
+	orgType, orgUUID, ok := parseNodeID(string(in.OrganizationId))
+	if !ok || orgType != TypeOrganization {
+		return nil, fmt.Errorf("organizationId %q is not an Organization ID", in.OrganizationId)
+	}
+	tokType, tokUUID, ok := parseNodeID(string(in.ApiAccessTokenId))
+	if !ok || tokType != TypeAPIAccessToken {
+		return nil, fmt.Errorf("apiAccessTokenId %q is not an API access token ID", in.ApiAccessTokenId)
+	}
+
+	st := r.s.store
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	o := st.orgByUUID(orgUUID)
+	if o == nil || o.roles[c.userUUID] == "" {
+		return nil, fmt.Errorf("No organization found with ID %q", in.OrganizationId)
+	}
+	if err := st.canManageTokens(c, o); err != nil {
+		return nil, err
+	}
+	t := st.tokenByUUID(tokUUID)
+	if t == nil || t.revoked || !t.orgs[o.uuid] {
+		return nil, fmt.Errorf("No API access token found with ID %q in organization %q", in.ApiAccessTokenId, o.slug)
+	}
+	delete(t.orgs, o.uuid)
+	st.revocations[revocationKey{o.uuid, t.uuid}]++
+	return &revokePayload{clientMutationID: in.ClientMutationId, revokedID: in.ApiAccessTokenId}, nil
+}

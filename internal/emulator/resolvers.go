@@ -1,0 +1,429 @@
+package emulator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	graphql "github.com/graph-gophers/graphql-go"
+)
+
+// Resolvers copy what they need out of the store while holding its lock, so
+// graphql-go can run them in parallel without touching shared state.
+
+type rootResolver struct{ s *Server }
+
+type orgResolver struct {
+	s                         *Server
+	uuid, slug, name          string
+	revokeInactiveTokensAfter string
+}
+
+type userResolver struct{ uuid, name, email string }
+
+type viewerResolver struct {
+	s    *Server
+	user *userResolver
+}
+
+type tokenResolver struct {
+	uuid           string
+	description    string
+	scopes         []string
+	createdAt      time.Time
+	expiresAt      *time.Time
+	lastAccessedAt *time.Time
+	ipAddress      string
+	owner          *userResolver
+}
+
+// nodeResolver is the Node interface: graphql-go picks the concrete type
+// through the To* methods.
+type nodeResolver struct{ node any }
+
+// dateTime is the DateTime scalar, written as RFC 3339 in UTC like
+// Buildkite's API.
+type dateTime struct{ time.Time }
+
+func (dateTime) ImplementsGraphQLType(name string) bool { return name == "DateTime" }
+
+func (d *dateTime) UnmarshalGraphQL(input any) error {
+	s, ok := input.(string)
+	if !ok {
+		return fmt.Errorf("DateTime must be a string, got %T", input)
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	d.Time = t
+	return err
+}
+
+func (d dateTime) MarshalJSON() ([]byte, error) {
+	return []byte(`"` + d.UTC().Format(time.RFC3339) + `"`), nil
+}
+
+func newDateTime(t *time.Time) *dateTime {
+	if t == nil {
+		return nil
+	}
+	return &dateTime{*t}
+}
+
+func strPtr(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// Errors resolvers return; the messages follow Buildkite's wording where it
+// is known.
+var errNoCaller = errors.New("authentication required")
+
+func newOrgResolver(s *Server, o *organization) *orgResolver {
+	return &orgResolver{s: s, uuid: o.uuid, slug: o.slug, name: o.name, revokeInactiveTokensAfter: o.revokeInactiveTokensAfter}
+}
+
+func newUserResolver(u *user) *userResolver {
+	return &userResolver{uuid: u.uuid, name: u.name, email: u.email}
+}
+
+func newTokenResolver(t *token) *tokenResolver {
+	return &tokenResolver{
+		uuid: t.uuid, description: t.description, scopes: append([]string{}, t.scopes...),
+		createdAt: t.createdAt, expiresAt: t.expiresAt, lastAccessedAt: t.lastAccessedAt,
+		ipAddress: t.ipAddress, owner: newUserResolver(t.owner),
+	}
+}
+
+// Query
+
+func (r *rootResolver) Organization(ctx context.Context, args struct {
+	Slug *graphql.ID
+	UUID *graphql.ID
+}) (*orgResolver, error) {
+	c := callerFrom(ctx)
+	if c == nil {
+		return nil, errNoCaller
+	}
+	st := r.s.store
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	var o *organization
+	switch {
+	case args.Slug != nil:
+		o = st.orgBySlug(string(*args.Slug))
+	case args.UUID != nil:
+		o = st.orgByUUID(string(*args.UUID))
+	}
+	// Buildkite answers null, not an error, for an organization the caller
+	// cannot see, so its existence does not leak.
+	if o == nil || o.roles[c.userUUID] == "" {
+		return nil, nil
+	}
+	return newOrgResolver(r.s, o), nil
+}
+
+func (r *rootResolver) Node(ctx context.Context, args struct{ ID graphql.ID }) (*nodeResolver, error) {
+	c := callerFrom(ctx)
+	if c == nil {
+		return nil, errNoCaller
+	}
+	typ, id, ok := parseNodeID(string(args.ID))
+	if !ok {
+		return nil, nil
+	}
+	st := r.s.store
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	me := st.users[c.userUUID]
+	switch typ {
+	case TypeOrganization:
+		if o := st.orgByUUID(id); o != nil && o.roles[c.userUUID] != "" {
+			return &nodeResolver{newOrgResolver(r.s, o)}, nil
+		}
+	case TypeUser:
+		// Users are visible to whoever shares an organization with them.
+		u := st.users[id]
+		if u == me {
+			return &nodeResolver{newUserResolver(u)}, nil
+		}
+		for _, o := range st.userOrgs(me) {
+			if u != nil && o.roles[u.uuid] != "" {
+				return &nodeResolver{newUserResolver(u)}, nil
+			}
+		}
+	case TypeViewer:
+		if id == me.uuid {
+			return &nodeResolver{&viewerResolver{s: r.s, user: newUserResolver(me)}}, nil
+		}
+	}
+	return nil, nil // includes APIAccessToken ids: that type is not a Node
+}
+
+func (r *rootResolver) Viewer(ctx context.Context) (*viewerResolver, error) {
+	c := callerFrom(ctx)
+	if c == nil {
+		return nil, errNoCaller
+	}
+	r.s.store.mu.Lock()
+	defer r.s.store.mu.Unlock()
+	return &viewerResolver{s: r.s, user: newUserResolver(r.s.store.users[c.userUUID])}, nil
+}
+
+// Node
+
+func (n *nodeResolver) ID() graphql.ID {
+	switch v := n.node.(type) {
+	case *orgResolver:
+		return v.ID()
+	case *userResolver:
+		return v.ID()
+	case *viewerResolver:
+		return v.ID()
+	}
+	panic(fmt.Sprintf("unknown node %T", n.node))
+}
+
+func (n *nodeResolver) ToOrganization() (*orgResolver, bool) {
+	v, ok := n.node.(*orgResolver)
+	return v, ok
+}
+
+func (n *nodeResolver) ToUser() (*userResolver, bool) {
+	v, ok := n.node.(*userResolver)
+	return v, ok
+}
+
+func (n *nodeResolver) ToViewer() (*viewerResolver, bool) {
+	v, ok := n.node.(*viewerResolver)
+	return v, ok
+}
+
+// Organization
+
+func (o *orgResolver) ID() graphql.ID { return graphql.ID(NodeID(TypeOrganization, o.uuid)) }
+func (o *orgResolver) UUID() string   { return o.uuid }
+func (o *orgResolver) Slug() string   { return o.slug }
+func (o *orgResolver) Name() string   { return o.name }
+func (o *orgResolver) RevokeInactiveTokensAfter() *string {
+	return strPtr(o.revokeInactiveTokensAfter)
+}
+
+type pageArgs struct {
+	First, Last   *int32
+	After, Before *string
+}
+
+func (o *orgResolver) ApiAccessTokens(ctx context.Context, args pageArgs) (*tokenConnection, error) {
+	c := callerFrom(ctx)
+	if c == nil {
+		return nil, errNoCaller
+	}
+	if err := checkPageArgs("apiAccessTokens", args.First, args.Last, o.s.opts.MaxPageSize, true); err != nil {
+		return nil, err
+	}
+	st := o.s.store
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	org := st.orgByUUID(o.uuid)
+	if err := st.canManageTokens(c, org); err != nil {
+		return nil, err
+	}
+	all := st.listedTokens(org)
+	seqs := make([]int, len(all))
+	for i, t := range all {
+		seqs[i] = t.seq
+	}
+	from, to, info, err := paginate(seqs, args)
+	if err != nil {
+		return nil, err
+	}
+	conn := &tokenConnection{pageInfo: info}
+	for _, t := range all[from:to] {
+		conn.edges = append(conn.edges, &tokenEdge{cursor: encodeCursor(t.seq), node: newTokenResolver(t)})
+	}
+	return conn, nil
+}
+
+// canManageTokens is Buildkite's rule for listing and revoking an
+// organization's tokens: the caller's user administers the organization and
+// the caller's token can access it. Expects st.mu held.
+func (st *store) canManageTokens(c *caller, o *organization) error {
+	if o.roles[c.userUUID] != RoleAdmin {
+		return fmt.Errorf("You must be an organization administrator of %q to list or revoke its API access tokens", o.slug)
+	}
+	if t := st.tokenByUUID(c.tokenUUID); t == nil || !t.orgs[o.uuid] {
+		return fmt.Errorf("The API Access Token used for this request does not have access to the organization %q", o.slug)
+	}
+	return nil
+}
+
+// checkPageArgs enforces Buildkite's paging rules: a page size is required
+// on token lists and bounded everywhere.
+func checkPageArgs(field string, first, last *int32, maxPage int, required bool) error {
+	if required && first == nil && last == nil {
+		return fmt.Errorf("You must provide a `first` or `last` value to properly paginate the `%s` connection.", field)
+	}
+	for _, a := range []struct {
+		name string
+		v    *int32
+	}{{"first", first}, {"last", last}} {
+		switch {
+		case a.v == nil:
+		case *a.v < 0:
+			return fmt.Errorf("`%s` on the `%s` connection cannot be less than zero.", a.name, field)
+		case int(*a.v) > maxPage:
+			return fmt.Errorf("Requesting %d records on the `%s` connection exceeds the `%s` limit of %d records.", *a.v, field, a.name, maxPage)
+		}
+	}
+	return nil
+}
+
+// paginate applies after/before, then first, then last to items identified
+// by increasing sequence numbers, and reports honest pageInfo.
+func paginate(seqs []int, args pageArgs) (from, to int, info *pageInfo, err error) {
+	from, to = 0, len(seqs)
+	if args.After != nil {
+		after, err := decodeCursor(*args.After)
+		if err != nil {
+			return 0, 0, nil, err
+		}
+		for from < to && seqs[from] <= after {
+			from++
+		}
+	}
+	if args.Before != nil {
+		before, err := decodeCursor(*args.Before)
+		if err != nil {
+			return 0, 0, nil, err
+		}
+		for to > from && seqs[to-1] >= before {
+			to--
+		}
+	}
+	if args.First != nil && int(*args.First) < to-from {
+		to = from + int(*args.First)
+	}
+	if args.Last != nil && int(*args.Last) < to-from {
+		from = to - int(*args.Last)
+	}
+	info = &pageInfo{hasPreviousPage: from > 0, hasNextPage: to < len(seqs)}
+	if from < to {
+		info.startCursor = strPtr(encodeCursor(seqs[from]))
+		info.endCursor = strPtr(encodeCursor(seqs[to-1]))
+	}
+	return from, to, info, nil
+}
+
+type tokenConnection struct {
+	edges    []*tokenEdge
+	pageInfo *pageInfo
+}
+
+func (c *tokenConnection) Edges() *[]*tokenEdge { return &c.edges }
+func (c *tokenConnection) Nodes() *[]*tokenResolver {
+	nodes := make([]*tokenResolver, len(c.edges))
+	for i, e := range c.edges {
+		nodes[i] = e.node
+	}
+	return &nodes
+}
+func (c *tokenConnection) PageInfo() *pageInfo { return c.pageInfo }
+
+type tokenEdge struct {
+	cursor string
+	node   *tokenResolver
+}
+
+func (e *tokenEdge) Cursor() string       { return e.cursor }
+func (e *tokenEdge) Node() *tokenResolver { return e.node }
+
+type pageInfo struct {
+	hasNextPage, hasPreviousPage bool
+	startCursor, endCursor       *string
+}
+
+func (p *pageInfo) HasNextPage() bool     { return p.hasNextPage }
+func (p *pageInfo) HasPreviousPage() bool { return p.hasPreviousPage }
+func (p *pageInfo) StartCursor() *string  { return p.startCursor }
+func (p *pageInfo) EndCursor() *string    { return p.endCursor }
+
+// OrganizationAPIAccessToken
+
+func (t *tokenResolver) ID() graphql.ID {
+	return graphql.ID(NodeID(TypeAPIAccessToken, t.uuid))
+}
+func (t *tokenResolver) UUID() graphql.ID          { return graphql.ID(t.uuid) }
+func (t *tokenResolver) Description() *string      { return strPtr(t.description) }
+func (t *tokenResolver) Scopes() []string          { return t.scopes }
+func (t *tokenResolver) CreatedAt() dateTime       { return dateTime{t.createdAt} }
+func (t *tokenResolver) ExpiresAt() *dateTime      { return newDateTime(t.expiresAt) }
+func (t *tokenResolver) LastAccessedAt() *dateTime { return newDateTime(t.lastAccessedAt) }
+func (t *tokenResolver) IpAddress() *string        { return strPtr(t.ipAddress) }
+func (t *tokenResolver) Owner() *userResolver      { return t.owner }
+
+// User
+
+func (u *userResolver) ID() graphql.ID { return graphql.ID(NodeID(TypeUser, u.uuid)) }
+func (u *userResolver) UUID() string   { return u.uuid }
+func (u *userResolver) Name() string   { return u.name }
+func (u *userResolver) Email() string  { return u.email }
+
+// Viewer
+
+func (v *viewerResolver) ID() graphql.ID      { return graphql.ID(NodeID(TypeViewer, v.user.uuid)) }
+func (v *viewerResolver) User() *userResolver { return v.user }
+
+// Organizations lists the organizations the caller belongs to and its token
+// can access.
+func (v *viewerResolver) Organizations(ctx context.Context, args struct{ First, Last *int32 }) (*orgConnection, error) {
+	c := callerFrom(ctx)
+	if c == nil {
+		return nil, errNoCaller
+	}
+	if err := checkPageArgs("organizations", args.First, args.Last, v.s.opts.MaxPageSize, false); err != nil {
+		return nil, err
+	}
+	st := v.s.store
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	t := st.tokenByUUID(c.tokenUUID)
+	var orgs []*organization
+	for _, o := range st.userOrgs(st.users[c.userUUID]) {
+		if t != nil && t.orgs[o.uuid] {
+			orgs = append(orgs, o)
+		}
+	}
+	seqs := make([]int, len(orgs))
+	for i := range orgs {
+		seqs[i] = i + 1
+	}
+	from, to, info, err := paginate(seqs, pageArgs{First: args.First, Last: args.Last})
+	if err != nil {
+		return nil, err
+	}
+	conn := &orgConnection{count: int32(len(orgs)), pageInfo: info}
+	for i, o := range orgs[from:to] {
+		conn.edges = append(conn.edges, &orgEdge{cursor: encodeCursor(from + i + 1), node: newOrgResolver(v.s, o)})
+	}
+	return conn, nil
+}
+
+type orgConnection struct {
+	count    int32
+	edges    []*orgEdge
+	pageInfo *pageInfo
+}
+
+func (c *orgConnection) Count() int32        { return c.count }
+func (c *orgConnection) Edges() *[]*orgEdge  { return &c.edges }
+func (c *orgConnection) PageInfo() *pageInfo { return c.pageInfo }
+
+type orgEdge struct {
+	cursor string
+	node   *orgResolver
+}
+
+func (e *orgEdge) Cursor() string     { return e.cursor }
+func (e *orgEdge) Node() *orgResolver { return e.node }

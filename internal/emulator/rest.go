@@ -1,0 +1,68 @@
+package emulator
+
+import (
+	"net/http"
+	"strings"
+	"time"
+)
+
+// accessTokenJSON is the body of GET /v2/access-token.
+type accessTokenJSON struct {
+	UUID        string   `json:"uuid"`
+	Scopes      []string `json:"scopes"`
+	Description string   `json:"description"`
+	CreatedAt   string   `json:"created_at"`
+	User        struct {
+		Name  string `json:"name"`
+		Email string `json:"email"`
+	} `json:"user"`
+}
+
+// serveREST answers /v2/access-token. Each request costs one unit of the
+// caller's REST budget.
+func (s *Server) serveREST(r *http.Request, entry *Request) response {
+	c, msg := s.authenticate(r)
+	if c == nil {
+		resp := restError(http.StatusUnauthorized, msg)
+		_, st := s.restLimits.take("ip:"+remoteIP(r), 0, s.opts.Now())
+		st.setHeaders(resp.header)
+		return resp
+	}
+	entry.Caller = c.tokenUUID
+	ok, st := s.restLimits.take(c.tokenUUID, 1, s.opts.Now())
+	if !ok {
+		resp := restError(http.StatusTooManyRequests, "You have exceeded your REST API rate limit. Please wait before retrying")
+		st.setHeaders(resp.header)
+		resp.header.Set("Retry-After", resp.header.Get("RateLimit-Reset"))
+		return resp
+	}
+
+	var resp response
+	if r.Method == http.MethodDelete {
+		s.store.mu.Lock()
+		s.store.tokenByUUID(c.tokenUUID).revoked = true
+		s.store.mu.Unlock()
+		resp = response{status: http.StatusNoContent, header: http.Header{}}
+	} else {
+		resp = jsonResponse(http.StatusOK, s.describeToken(c.tokenUUID))
+	}
+	st.setHeaders(resp.header)
+	return resp
+}
+
+func (s *Server) describeToken(tokenUUID string) accessTokenJSON {
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	t := s.store.tokenByUUID(tokenUUID)
+	out := accessTokenJSON{
+		UUID:        t.uuid,
+		Scopes:      []string{},
+		Description: t.description,
+		CreatedAt:   t.createdAt.UTC().Format(time.RFC3339),
+	}
+	for _, sc := range t.scopes {
+		out.Scopes = append(out.Scopes, strings.ToLower(sc))
+	}
+	out.User.Name, out.User.Email = t.owner.name, t.owner.email
+	return out
+}

@@ -1,0 +1,194 @@
+package emulator
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	graphql "github.com/graph-gophers/graphql-go"
+	"github.com/tokenctl/tokenctl/internal/schema"
+)
+
+// Options configure a Server. The zero value serves the demo seed with
+// Buildkite's documented limits.
+type Options struct {
+	Fixture       *Fixture         // nil: DemoFixture()
+	Now           func() time.Time // nil: time.Now; inject for deterministic times
+	RateLimit     int              // GraphQL complexity points per window; 0: 50,000
+	RateWindow    time.Duration    // 0: 5 minutes
+	RESTRateLimit int              // REST requests per minute; 0: 200
+	MaxPageSize   int              // largest first/last on a connection; 0: 500
+	Latency       time.Duration    // added to every request
+	Jitter        time.Duration    // random extra latency in [0, Jitter)
+	Faults        []Fault          // added after the fixture's faults
+	Seed          int64            // seeds jitter and fault probabilities
+	// OnRequest, when set, is called with every request log entry. It must
+	// not block: it runs on the request's goroutine.
+	OnRequest func(Request)
+}
+
+// Server is the emulated Buildkite API. It is an http.Handler: serve it with
+// httptest.NewServer in tests or http.Server in cmd/buildkite-emulator.
+type Server struct {
+	opts       Options
+	store      *store
+	schema     *graphql.Schema
+	gqlLimits  *rateLimiter
+	restLimits *rateLimiter
+	faults     faultSet
+	log        requestLog
+}
+
+// New builds a server from opts, validating the fixture.
+func New(opts Options) (*Server, error) {
+	if opts.Fixture == nil {
+		opts.Fixture = DemoFixture()
+	}
+	if err := opts.Fixture.Validate(); err != nil {
+		return nil, fmt.Errorf("fixture: %w", err)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.RateLimit <= 0 {
+		opts.RateLimit = 50000
+	}
+	if opts.RateWindow <= 0 {
+		opts.RateWindow = 5 * time.Minute
+	}
+	if opts.RESTRateLimit <= 0 {
+		opts.RESTRateLimit = 200
+	}
+	if opts.MaxPageSize <= 0 {
+		opts.MaxPageSize = 500
+	}
+	s := &Server{
+		opts:       opts,
+		store:      newStore(opts.Fixture, opts.Now()),
+		gqlLimits:  newRateLimiter(opts.RateLimit, opts.RateWindow),
+		restLimits: newRateLimiter(opts.RESTRateLimit, time.Minute),
+	}
+	s.faults.rng = rand.New(rand.NewPCG(uint64(opts.Seed), 0x746f6b656e63746c))
+	if err := s.SetFaults(append(append([]Fault(nil), opts.Fixture.Faults...), opts.Faults...)); err != nil {
+		return nil, err
+	}
+	sch, err := graphql.ParseSchema(schema.SDL, &rootResolver{s: s}, graphql.MaxParallelism(4))
+	if err != nil {
+		return nil, fmt.Errorf("schema: %w", err)
+	}
+	s.schema = sch
+	return s, nil
+}
+
+// response is an answer built in full before it is written, so that faults
+// can cut, delay or drop it after the operation ran.
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func jsonResponse(status int, v any) response {
+	body, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // only emulator-built values are marshalled
+	}
+	h := http.Header{}
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	return response{status: status, header: h, body: body}
+}
+
+// restError is Buildkite's REST error body.
+func restError(status int, msg string) response {
+	return jsonResponse(status, map[string]string{"message": msg})
+}
+
+// graphQLError is a GraphQL-shaped error body, used where HTTP status carries
+// the failure (401, 403, 429).
+func graphQLError(status int, msg string) response {
+	return jsonResponse(status, map[string]any{"errors": []map[string]string{{"message": msg}}})
+}
+
+// ServeHTTP routes, applies latency and faults, runs the request and logs it.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer s.log.enter()()
+	entry := Request{Time: s.opts.Now(), Method: r.Method, Path: r.URL.Path}
+	defer func() {
+		s.log.add(entry)
+		if s.opts.OnRequest != nil {
+			s.opts.OnRequest(entry)
+		}
+	}()
+
+	var gql *gqlRequest
+	switch r.URL.Path {
+	case "/v1":
+		entry.Kind = KindGraphQL
+		if r.Method != http.MethodPost {
+			entry.Status = s.write(w, r, graphQLError(http.StatusMethodNotAllowed, "GraphQL requests must be POST"), nil)
+			return
+		}
+		gql = readGraphQLRequest(w, r)
+		entry.Operation, entry.OperationType = gql.operationName, gql.operationType
+	case "/v2/access-token":
+		entry.Kind = KindREST
+		entry.Operation = r.Method + " " + r.URL.Path
+		if r.Method != http.MethodGet && r.Method != http.MethodDelete {
+			entry.Status = s.write(w, r, restError(http.StatusMethodNotAllowed, "Method not allowed"), nil)
+			return
+		}
+	default:
+		entry.Status = s.write(w, r, restError(http.StatusNotFound, "No route matches "+r.Method+" "+r.URL.Path), nil)
+		return
+	}
+
+	tr := s.faults.pick(entry.Kind, entry.OperationType, entry.Operation)
+	entry.Fault = strings.Join(tr.names, ",")
+	delay := s.opts.Latency + s.faults.jitter(s.opts.Jitter) + tr.delay
+	if !sleep(r.Context(), delay) {
+		entry.Status = 0 // the client went away
+		return
+	}
+
+	if resp, ok := s.faultAnswer(tr.fault, entry.Kind, gql); ok {
+		entry.Status = s.write(w, r, resp, tr.fault)
+		return
+	}
+
+	var resp response
+	if entry.Kind == KindGraphQL {
+		resp = s.serveGraphQL(r, gql, &entry)
+	} else {
+		resp = s.serveREST(r, &entry)
+	}
+	entry.Status = s.write(w, r, resp, tr.fault)
+}
+
+// sleep waits for d unless ctx ends first; it reports whether it slept.
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// remoteIP is the address recorded as a token's ipAddress.
+func remoteIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}

@@ -1,0 +1,126 @@
+package emulator
+
+import (
+	"net/http"
+	"strconv"
+)
+
+// faultAnswer is the answer of a fault that stops the request before it
+// runs; ok is false when the request must run.
+func (s *Server) faultAnswer(f *Fault, kind string, gql *gqlRequest) (response, bool) {
+	if f == nil {
+		return response{}, false
+	}
+	switch f.Kind {
+	case FaultStatus:
+		status := f.Status
+		if status == 0 {
+			status = http.StatusServiceUnavailable
+		}
+		return restError(status, http.StatusText(status)+" (emulated fault)"), true
+	case FaultThrottle:
+		resp := restError(http.StatusTooManyRequests, "You have exceeded your rate limit. Please wait before retrying (emulated fault)")
+		if kind == KindGraphQL {
+			resp = graphQLError(http.StatusTooManyRequests, "You have exceeded your rate limit. Please wait before retrying (emulated fault)")
+		}
+		limit := s.opts.RateLimit
+		if kind == KindREST {
+			limit = s.opts.RESTRateLimit
+		}
+		rateStatus{limit: limit, remaining: 0}.setHeaders(resp.header)
+		resp.header.Set("RateLimit-Reset", strconv.Itoa(f.RetryAfter))
+		resp.header.Set("Retry-After", strconv.Itoa(f.RetryAfter))
+		return resp, true
+	case FaultDropBefore:
+		return response{}, true // write sees the fault and drops
+	case FaultNonJSON:
+		status := f.Status
+		if status == 0 {
+			status = http.StatusOK
+		}
+		h := http.Header{}
+		h.Set("Content-Type", "text/html; charset=utf-8")
+		return response{status: status, header: h, body: []byte(proxyErrorPage)}, true
+	case FaultGraphQLError:
+		if kind != KindGraphQL {
+			return restError(http.StatusInternalServerError, "Internal server error (emulated fault)"), true
+		}
+		data := map[string]any{}
+		var path []any
+		for _, field := range gql.topLevelFields {
+			data[field] = nil
+			if path == nil {
+				path = []any{field}
+			}
+		}
+		qerr := map[string]any{"message": "Internal server error (emulated fault)"}
+		if path != nil {
+			qerr["path"] = path
+		}
+		return jsonResponse(http.StatusOK, map[string]any{"data": data, "errors": []any{qerr}}), true
+	}
+	return response{}, false
+}
+
+const proxyErrorPage = `<!DOCTYPE html>
+<html>
+<head><title>502 Bad Gateway</title></head>
+<body>
+<center><h1>502 Bad Gateway</h1></center>
+<hr><center>emulated proxy</center>
+</body>
+</html>
+`
+
+// write sends resp, bent by fault where the fault acts after execution, and
+// returns the status the client saw (0 when the connection was dropped).
+func (s *Server) write(w http.ResponseWriter, r *http.Request, resp response, f *Fault) int {
+	kind := ""
+	if f != nil {
+		kind = f.Kind
+	}
+	switch kind {
+	case FaultDropBefore, FaultDropAfter:
+		dropConnection(w)
+		return 0
+	}
+	for k, v := range resp.header {
+		w.Header()[k] = v
+	}
+	switch kind {
+	case FaultTruncate:
+		// No Content-Length: the client gets a well-formed HTTP response
+		// whose JSON is cut off.
+		w.WriteHeader(resp.status)
+		_, _ = w.Write(resp.body[:len(resp.body)/2])
+	case FaultSlowBody:
+		w.Header().Set("Content-Length", strconv.Itoa(len(resp.body)))
+		w.WriteHeader(resp.status)
+		half := len(resp.body) / 2
+		_, _ = w.Write(resp.body[:half])
+		if fl, ok := w.(http.Flusher); ok {
+			fl.Flush()
+		}
+		if !sleep(r.Context(), f.Delay) {
+			return resp.status
+		}
+		_, _ = w.Write(resp.body[half:])
+	default:
+		w.Header().Set("Content-Length", strconv.Itoa(len(resp.body)))
+		w.WriteHeader(resp.status)
+		_, _ = w.Write(resp.body)
+	}
+	return resp.status
+}
+
+// dropConnection closes the client's connection without an answer.
+func dropConnection(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			_ = conn.Close()
+			return
+		}
+	}
+	// HTTP/2 cannot be hijacked; aborting the handler resets the stream.
+	panic(http.ErrAbortHandler)
+}
