@@ -1,0 +1,13 @@
+// Package config turns command-line flags, the environment and the config
+// file into one validated Settings value, and remembers where each value came
+// from so `tokenctl config view` can explain it.
+//
+// Precedence is flag > environment > config file > default. Every load uses a
+// fresh viper instance, so loads never leak into each other (tests run many).
+//
+// The package must not print anything, must not read the process environment
+// or standard input behind its caller's back (both come in through
+// LoadInput), and must never put the API token into an error, a warning or
+// any formatted output: the token travels as a Secret, whose only way out is
+// Reveal.
+package config

@@ -1,0 +1,242 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// configFile is a parsed config file: a flat YAML mapping of setting keys to
+// scalar values.
+type configFile struct {
+	values   map[string]string // known keys only, lower-cased
+	warnings []string
+}
+
+// readConfigFile reads path if it exists. A missing file is not an error:
+// most users configure through the environment.
+func readConfigFile(path string) (configFile, error) {
+	var cf configFile
+	if path == "" {
+		return cf, nil
+	}
+	info, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return cf, nil
+	}
+	if err != nil {
+		return cf, fmt.Errorf("reading config file %s: %w", path, err)
+	}
+	if info.IsDir() {
+		return cf, fmt.Errorf("config file %s is a directory", path)
+	}
+	// Windows reports synthetic permission bits, so the check means nothing there.
+	if perm := info.Mode().Perm(); runtime.GOOS != "windows" && perm&0o077 != 0 {
+		cf.warnings = append(cf.warnings, fmt.Sprintf(
+			"config file %s is readable by other users (mode %04o); run chmod 600 %s", path, perm, path))
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return cf, fmt.Errorf("reading config file %s: %w", path, err)
+	}
+	doc, err := parseDocument(path, data)
+	if err != nil {
+		return cf, err
+	}
+	cf.values = map[string]string{}
+	mapping := doc.Content[0]
+	for i := 0; i+1 < len(mapping.Content); i += 2 {
+		k, v := mapping.Content[i], mapping.Content[i+1]
+		key := strings.ToLower(k.Value)
+		if _, ok := lookupKey(key); !ok {
+			cf.warnings = append(cf.warnings, fmt.Sprintf(
+				"config file %s: unknown setting %s ignored (known settings: %s)", path, show(k.Value), knownKeysList()))
+			continue
+		}
+		if _, dup := cf.values[key]; dup {
+			return cf, fmt.Errorf("config file %s: %s is set more than once (line %d)", path, key, k.Line)
+		}
+		if v.Kind != yaml.ScalarNode {
+			return cf, fmt.Errorf("config file %s: %s must be a single value (line %d)", path, key, k.Line)
+		}
+		if v.Tag == "!!null" {
+			continue // "key:" with nothing after it means unset
+		}
+		cf.values[key] = v.Value
+	}
+	return cf, nil
+}
+
+// parseDocument parses data as a YAML document whose top level is a mapping,
+// returning a new empty mapping for an empty file. It decodes into a node,
+// never into Go types, because yaml's type-mismatch errors quote the
+// offending value, and a file holding just a token would then leak it.
+func parseDocument(path string, data []byte) (*yaml.Node, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("config file %s is not valid YAML: %s", path, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	if doc.Kind == 0 || len(doc.Content) == 0 {
+		return &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{{Kind: yaml.MappingNode, Tag: "!!map"}}}, nil
+	}
+	if doc.Kind != yaml.DocumentNode || doc.Content[0].Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("config file %s must be a YAML mapping of setting: value lines", path)
+	}
+	return &doc, nil
+}
+
+// loadDocument reads the config file for editing; a missing file yields an
+// empty document.
+func loadDocument(path string) (*yaml.Node, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		data, err = nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading config file %s: %w", path, err)
+	}
+	return parseDocument(path, data)
+}
+
+// findKey returns the index of key's key node in mapping, or -1. Matching
+// ignores case because viper does when reading.
+func findKey(mapping *yaml.Node, key string) int {
+	for i := 0; i+1 < len(mapping.Content); i += 2 {
+		if strings.EqualFold(mapping.Content[i].Value, key) {
+			return i
+		}
+	}
+	return -1
+}
+
+// Set validates value for key and stores it in the config file at path,
+// creating the file (mode 0600) and its directories (mode 0700) as needed.
+// Other keys and comments are kept. The write is atomic, so an interrupted
+// Set never leaves a half-written file.
+func Set(path, key, value string) error {
+	if path == "" {
+		return errors.New("no config file path: set TOKENCTL_CONFIG or HOME")
+	}
+	spec, ok := lookupKey(key)
+	if !ok {
+		return unknownKey(key)
+	}
+	var probe Settings
+	if err := apply(&probe, origin{spec: spec}, value); err != nil {
+		return err
+	}
+	var val yaml.Node
+	if err := val.Encode(storedValue(&probe, key)); err != nil {
+		return fmt.Errorf("encoding %s: %w", key, err)
+	}
+	doc, err := loadDocument(path)
+	if err != nil {
+		return err
+	}
+	mapping := doc.Content[0]
+	if i := findKey(mapping, key); i >= 0 {
+		mapping.Content[i].Value = key
+		mapping.Content[i+1] = &val
+	} else {
+		mapping.Content = append(mapping.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key}, &val)
+	}
+	return writeDocument(path, doc)
+}
+
+// Unset removes key from the config file. Keys the program does not know
+// may be removed too, so a warned-about typo can be cleaned up.
+func Unset(path, key string) error {
+	if path == "" {
+		return errors.New("no config file path: set TOKENCTL_CONFIG or HOME")
+	}
+	_, known := lookupKey(key)
+	doc, err := loadDocument(path)
+	if err != nil {
+		return err
+	}
+	mapping := doc.Content[0]
+	i := findKey(mapping, key)
+	if i < 0 {
+		if known {
+			return nil
+		}
+		return unknownKey(key)
+	}
+	mapping.Content = append(mapping.Content[:i], mapping.Content[i+2:]...)
+	return writeDocument(path, doc)
+}
+
+// storedValue is the canonical form of an already validated value.
+func storedValue(s *Settings, key string) any {
+	switch key {
+	case KeyAPIToken:
+		return s.APIToken.Reveal()
+	case KeyPageSize:
+		return s.PageSize
+	case KeyConcurrency:
+		return s.Concurrency
+	}
+	return s.display(key)
+}
+
+func writeDocument(path string, doc *yaml.Node) error {
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(doc); err != nil {
+		return fmt.Errorf("encoding config file %s: %w", path, err)
+	}
+	if err := enc.Close(); err != nil {
+		return fmt.Errorf("encoding config file %s: %w", path, err)
+	}
+	return writeAtomic(path, buf.Bytes())
+}
+
+// writeAtomic replaces path with data through a temporary file in the same
+// directory, so readers see the old file or the new one, never a mix, and
+// the token is never in a file with looser permissions than 0600.
+func writeAtomic(path string, data []byte) (err error) {
+	target := path
+	// Write through a symlink (dotfile managers use them) instead of
+	// replacing the link with a regular file.
+	if resolved, err := filepath.EvalSymlinks(path); err == nil {
+		target = resolved
+	}
+	dir := filepath.Dir(target)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("creating config directory %s: %w", dir, err)
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(target)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("writing config file %s: %w", path, err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if err := tmp.Chmod(0o600); err != nil {
+		return fmt.Errorf("writing config file %s: %w", path, err)
+	}
+	if _, err := tmp.Write(data); err != nil {
+		return fmt.Errorf("writing config file %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return fmt.Errorf("writing config file %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("writing config file %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), target); err != nil {
+		return fmt.Errorf("writing config file %s: %w", path, err)
+	}
+	return nil
+}

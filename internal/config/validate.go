@@ -1,0 +1,213 @@
+package config
+
+import (
+	"fmt"
+	"net/netip"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// origin is where a raw value came from; it phrases error messages the way
+// the user supplied the value ("--page-size 0 (flag)", "TOKENCTL_PAGE_SIZE=0
+// (env)"), so they know what to fix.
+type origin struct {
+	spec   keySpec
+	source Source
+	path   string // config file, or token file for SourceFile
+}
+
+func (o origin) describe(value string) string {
+	switch o.source {
+	case SourceFlag:
+		return fmt.Sprintf("--%s %s (flag)", o.spec.flag, show(value))
+	case SourceEnv:
+		return fmt.Sprintf("%s=%s (env)", o.spec.env, show(value))
+	case SourceConfig:
+		return fmt.Sprintf("%s: %s (config file %s)", o.spec.key, show(value), o.path)
+	default:
+		return fmt.Sprintf("%s %s", o.spec.key, show(value))
+	}
+}
+
+// describeSecret names where the token came from without its value.
+func (o origin) describeSecret() string {
+	switch o.source {
+	case SourceFile:
+		return fmt.Sprintf("--%s %s (file)", FlagAPITokenFile, o.path)
+	case SourceStdin:
+		return fmt.Sprintf("--%s - (stdin)", FlagAPITokenFile)
+	case SourceEnv:
+		return o.spec.env + " (env)"
+	case SourceConfig:
+		return fmt.Sprintf("%s (config file %s)", KeyAPIToken, o.path)
+	default:
+		return KeyAPIToken
+	}
+}
+
+// show quotes a value only when it would otherwise be ambiguous, and cuts
+// long ones so a message stays on one line.
+func show(v string) string {
+	const max = 80
+	if len(v) > max {
+		v = v[:max] + "..."
+	}
+	if v == "" || strings.IndexFunc(v, func(r rune) bool { return unicode.IsSpace(r) || !unicode.IsPrint(r) || r == '"' }) >= 0 {
+		return strconv.Quote(v)
+	}
+	return v
+}
+
+// orgSlug is deliberately loose: Buildkite owns the slug rules, this only
+// catches pasted URLs, names with spaces and similar mistakes early.
+var orgSlug = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*$`)
+
+// apply validates raw and stores it in s under o's key.
+func apply(s *Settings, o origin, raw string) error {
+	v := strings.TrimSpace(raw)
+	switch o.spec.key {
+	case KeyOrg:
+		if v != "" && !orgSlug.MatchString(v) {
+			return invalidf("%s: must be an organization slug such as my-org (letters, digits, '-' and '_')", o.describe(raw))
+		}
+		s.Org = v
+	case KeyAPIToken:
+		tok, reason := checkToken(raw)
+		if reason != "" {
+			return invalidf("%s: %s", o.describeSecret(), reason)
+		}
+		s.APIToken = tok
+	case KeyGraphQLEndpoint, KeyRESTEndpoint:
+		if reason := endpointProblem(v); reason != "" {
+			return invalidf("%s: %s", o.describe(displayEndpoint(raw)), reason)
+		}
+		if o.spec.key == KeyGraphQLEndpoint {
+			s.GraphQLEndpoint = v
+		} else {
+			// The REST client appends paths such as /v2/access-token.
+			s.RESTEndpoint = strings.TrimRight(v, "/")
+		}
+	case KeyOutput:
+		v = strings.ToLower(v)
+		if !slices.Contains(Outputs, v) {
+			return invalidf("%s: must be one of %s", o.describe(raw), strings.Join(Outputs, ", "))
+		}
+		s.Output = v
+	case KeyAuditLog:
+		s.AuditLog = v
+	case KeyTimeout:
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return invalidf("%s: must be a duration such as 30s or 2m", o.describe(raw))
+		}
+		if d <= 0 {
+			return invalidf("%s: must be greater than zero", o.describe(raw))
+		}
+		s.Timeout = d
+	case KeyPageSize:
+		n, err := intInRange(o, raw, MinPageSize, MaxPageSize)
+		if err != nil {
+			return err
+		}
+		s.PageSize = n
+	case KeyConcurrency:
+		n, err := intInRange(o, raw, MinConcurrency, MaxConcurrency)
+		if err != nil {
+			return err
+		}
+		s.Concurrency = n
+	default:
+		return unknownKey(o.spec.key)
+	}
+	return nil
+}
+
+func intInRange(o origin, raw string, lo, hi int) (int, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(raw))
+	if err != nil || n < lo || n > hi {
+		return 0, invalidf("%s: must be between %d and %d", o.describe(raw), lo, hi)
+	}
+	return n, nil
+}
+
+func unknownKey(key string) error {
+	return invalidf("unknown setting %s; known settings: %s", show(key), knownKeysList())
+}
+
+// checkToken returns the trimmed token, or why it cannot be one. The reason
+// never includes the value: a wrong file may hold another secret.
+func checkToken(raw string) (Secret, string) {
+	t := strings.TrimSpace(raw)
+	switch {
+	case t == "":
+		return "", "is empty"
+	case strings.ContainsAny(t, "\r\n"):
+		return "", "holds more than one line; it must hold only the API token"
+	case strings.IndexFunc(t, unicode.IsSpace) >= 0:
+		return "", "contains whitespace; an API token has none"
+	case strings.IndexFunc(t, func(r rune) bool { return r <= ' ' || r > '~' }) >= 0:
+		return "", "contains characters that never appear in an API token"
+	}
+	return Secret(t), ""
+}
+
+// ValidateEndpoint accepts https:// URLs, and http:// only for loopback hosts
+// (localhost, 127.0.0.0/8, ::1) so a local emulator works but the token is
+// never sent in clear text over a network.
+func ValidateEndpoint(raw string) error {
+	if reason := endpointProblem(strings.TrimSpace(raw)); reason != "" {
+		return invalidf("endpoint %s: %s", show(displayEndpoint(raw)), reason)
+	}
+	return nil
+}
+
+func endpointProblem(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "" || u.Opaque != "" {
+		return "must be a URL such as https://api.buildkite.com"
+	}
+	if u.Host == "" || u.Hostname() == "" {
+		return "has no host; it must look like https://host[/path]"
+	}
+	if u.User != nil {
+		return "must not contain a user name or password; the API token is sent separately"
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return "must not contain a query or fragment"
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "https":
+		return ""
+	case "http":
+		if isLoopback(u.Hostname()) {
+			return ""
+		}
+		return "must use https://; http:// is allowed only for loopback hosts (localhost, 127.0.0.0/8, ::1)"
+	default:
+		return "must use https:// (http:// only for loopback hosts)"
+	}
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap().IsLoopback()
+}
+
+// displayEndpoint hides the user information of a URL before it is echoed:
+// people paste tokens there as user names as well as passwords.
+func displayEndpoint(raw string) string {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.User == nil {
+		return raw
+	}
+	u.User = url.User("xxxxx")
+	return u.String()
+}
