@@ -2,27 +2,59 @@ package emulator
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/validator"
 )
 
-// queryComplexity prices a document the way Buildkite describes it, before
+// analyseDocument prices a document the way Buildkite describes it, before
 // anything runs: objects cost 1, scalars and enums 0, and a connection costs
-// its page size times the price of one item. A document that does not
-// validate costs 0; graphql-go then answers with the validation errors.
-func queryComplexity(query, operationName string, vars map[string]any, defaultPage int) int {
+// its page size times the price of one item. It also coerces the variables
+// against their declared types, which graphql-go leaves to resolvers; varErr
+// is the spec-shaped error to answer with when they do not fit. A document
+// that does not validate costs 0; graphql-go then answers with the
+// validation errors.
+func analyseDocument(query, operationName string, vars map[string]any, defaultPage int) (cost int, varErr map[string]any) {
 	doc, errs := gqlparser.LoadQuery(parsedSchema(), query)
 	if len(errs) > 0 {
-		return 0
+		return 0, nil
 	}
 	op := doc.Operations.ForName(operationName)
 	if op == nil {
-		return 0
+		return 0, nil
+	}
+	if _, err := validator.VariableValues(parsedSchema(), op, vars); err != nil {
+		return 0, variableError(op, err)
 	}
 	p := pricer{vars: vars, defaultPage: defaultPage}
-	return p.selections(op.SelectionSet)
+	return p.selections(op.SelectionSet), nil
+}
+
+// variableError rephrases gqlparser's coercion error in the form GraphQL
+// servers use: which variable, what is wrong, where it is declared.
+func variableError(op *ast.OperationDefinition, err error) map[string]any {
+	msg := err.Error()
+	var gqlErr *gqlerror.Error
+	if errors.As(err, &gqlErr) {
+		msg = gqlErr.Message
+		if len(gqlErr.Path) >= 2 {
+			name, _ := gqlErr.Path[1].(ast.PathName)
+			for _, v := range op.VariableDefinitions {
+				if v.Variable == string(name) && v.Position != nil {
+					return map[string]any{
+						"message":   fmt.Sprintf("Variable \"$%s\" of type \"%s\" got an invalid value: %s", string(name), v.Type, msg),
+						"locations": []map[string]int{{"line": v.Position.Line, "column": v.Position.Column}},
+					}
+				}
+			}
+		}
+	}
+	return map[string]any{"message": "Invalid variables: " + msg}
 }
 
 type pricer struct {

@@ -80,7 +80,10 @@ func (s *Server) serveGraphQL(r *http.Request, req *gqlRequest, entry *Request) 
 		return graphQLError(http.StatusBadRequest, req.decodeErr.Error())
 	}
 
-	cost := queryComplexity(req.Query, req.OperationName, req.Variables, s.opts.MaxPageSize)
+	cost, varErr := analyseDocument(req.Query, req.OperationName, req.Variables, s.opts.MaxPageSize)
+	if varErr != nil {
+		return jsonResponse(http.StatusOK, map[string]any{"errors": []any{varErr}})
+	}
 	entry.Complexity = cost
 	if cost > s.opts.RateLimit {
 		return jsonResponse(http.StatusOK, map[string]any{"errors": []map[string]string{{
