@@ -164,7 +164,7 @@ func TestSchemaMismatchesFindsEveryKind(t *testing.T) {
 		type Mutation { do(input: DoInput!): String }
 		type Thing implements Node { id: ID!  name: String  tags: [String!]! }
 		input DoInput { id: ID!  note: String }
-		enum Colour { RED GREEN }
+		enum Color { RED GREEN }
 		union Any = Thing
 		scalar When
 	`)
@@ -180,7 +180,7 @@ func TestSchemaMismatchesFindsEveryKind(t *testing.T) {
 				interface Node { id: ID! }
 				type Query { thing(id: ID!): Thing }
 				type Thing implements Node { id: ID!  tags: [String!]! }
-				enum Colour { RED }
+				enum Color { RED }
 			`,
 		},
 		{
@@ -189,7 +189,7 @@ func TestSchemaMismatchesFindsEveryKind(t *testing.T) {
 				type Query { thing(id: ID!): Thing  extra: Int }
 				type Thing { id: ID!  nickname: String }
 				type Other { id: ID! }
-				enum Colour { RED BLUE }
+				enum Color { RED BLUE }
 				union Any = Thing | Other
 				scalar Then
 			`,
@@ -197,7 +197,7 @@ func TestSchemaMismatchesFindsEveryKind(t *testing.T) {
 				"Query.extra: not in the published schema",
 				"Thing.nickname: not in the published schema",
 				"type Other: not in the published schema",
-				"enum Colour: value BLUE is not in the published schema",
+				"enum Color: value BLUE is not in the published schema",
 				"union Any: member Other is not in the published schema",
 				"type Then: not in the published schema",
 			},
@@ -248,13 +248,13 @@ func TestSchemaMismatchesFindsEveryKind(t *testing.T) {
 				interface Named { name: String }
 				type Query { other: String }
 				type Thing implements Node & Named { id: ID!  name: String }
-				input Colour { red: Boolean }
+				input Color { red: Boolean }
 				scalar Any
 			`,
 			want: []string{
 				"type Thing: implements Named, published does not",
 				"type Named: not in the published schema",
-				"type Colour: kind INPUT_OBJECT, published ENUM",
+				"type Color: kind INPUT_OBJECT, published ENUM",
 				"type Any: kind SCALAR, published UNION",
 			},
 		},
