@@ -63,17 +63,18 @@ func show(v string) string {
 	return v
 }
 
-// orgSlug is deliberately loose: Buildkite owns the slug rules, this only
-// catches pasted URLs, names with spaces and similar mistakes early.
-var orgSlug = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*$`)
+// orgRef is deliberately loose: the value is a slug or a GraphQL node id
+// (base64), which the ident package tells apart; this only catches pasted
+// URLs, names with spaces and similar mistakes early.
+var orgRef = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_+/=-]*$`)
 
 // apply validates raw and stores it in s under o's key.
 func apply(s *Settings, o origin, raw string) error {
 	v := strings.TrimSpace(raw)
 	switch o.spec.key {
 	case KeyOrg:
-		if v != "" && !orgSlug.MatchString(v) {
-			return invalidf("%s: must be an organization slug such as my-org (letters, digits, '-' and '_')", o.describe(raw))
+		if v != "" && !orgRef.MatchString(v) {
+			return invalidf("%s: must be an organization slug such as my-org (letters, digits, '-' and '_') or an organization GraphQL id", o.describe(raw))
 		}
 		s.Org = v
 	case KeyAPIToken:

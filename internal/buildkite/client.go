@@ -1,0 +1,142 @@
+// Package buildkite is tokenctl's one client for Buildkite's GraphQL and REST
+// APIs: it sends the generated genqlient operations, pages connections,
+// and turns every failure into an *Error whose Kind a user can act on.
+// It never prints, prompts or decides policy; callers do that.
+package buildkite
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/Khan/genqlient/graphql"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/tokenctl/tokenctl/internal/buildkite/gql"
+	"github.com/tokenctl/tokenctl/internal/transport"
+)
+
+// DefaultPageSize is how many tokens one listing request asks for. The
+// complexity of a page is about its size, far below the budget.
+const DefaultPageSize = 100
+
+// MaxPageSize is the largest page tokenctl asks for.
+const MaxPageSize = 500
+
+// Config says where and how to reach Buildkite.
+type Config struct {
+	GraphQLEndpoint string
+	RESTEndpoint    string
+	Token           string
+	HTTPClient      *http.Client // carries the retrying transport
+	PageSize        int
+}
+
+// Client talks to one Buildkite endpoint pair with one credential.
+type Client struct {
+	cfg  Config
+	http *http.Client
+	gql  graphql.Client
+}
+
+// New returns a client; it sends nothing until used.
+func New(cfg Config) *Client {
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = http.DefaultClient
+	}
+	if cfg.PageSize <= 0 {
+		cfg.PageSize = DefaultPageSize
+	}
+	if cfg.PageSize > MaxPageSize {
+		cfg.PageSize = MaxPageSize
+	}
+	c := &Client{cfg: cfg, http: cfg.HTTPClient}
+	c.gql = graphql.NewClient(cfg.GraphQLEndpoint, bearer{doer: cfg.HTTPClient, token: cfg.Token})
+	return c
+}
+
+// bearer adds the credential to every request.
+type bearer struct {
+	doer  graphql.Doer
+	token string
+}
+
+func (b bearer) Do(req *http.Request) (*http.Response, error) {
+	req.Header.Set("Authorization", "Bearer "+b.token)
+	req.Header.Set("Accept", "application/json")
+	return b.doer.Do(req)
+}
+
+// callError turns what a request returned into an *Error.
+func callError(ctx context.Context, err error, what string, mutation bool) error {
+	if err == nil {
+		return nil
+	}
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return ctxErr
+	}
+	var httpErr *graphql.HTTPError
+	if errors.As(err, &httpErr) {
+		msg := ""
+		if len(httpErr.Response.Errors) > 0 {
+			msg = httpErr.Response.Errors[0].Message
+		}
+		e := statusError(httpErr.StatusCode, msg, what)
+		if mutation && e.Kind == KindServer {
+			e.Kind = KindOutcomeUnknown
+			e.Message = fmt.Sprintf("%s: Buildkite answered with a server error (HTTP %d) after the request was sent, so it may or may not have been applied", what, httpErr.StatusCode)
+		}
+		e.Err = err
+		return e
+	}
+	var list gqlerror.List
+	if errors.As(err, &list) && len(list) > 0 {
+		msgs := make([]string, 0, len(list))
+		for _, ge := range list {
+			msgs = append(msgs, ge.Message)
+		}
+		return &Error{Kind: classifyGraphQLMessage(list[0].Message), Message: what + ": " + strings.Join(msgs, "; "), Err: err}
+	}
+	var unknown *transport.OutcomeUnknownError
+	if errors.As(err, &unknown) {
+		kind := KindNetwork
+		if mutation {
+			kind = KindOutcomeUnknown
+		}
+		return &Error{Kind: kind, Message: fmt.Sprintf("%s: the answer was lost (%v)", what, unknown.Err), Err: err}
+	}
+	var syntaxErr *json.SyntaxError
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &syntaxErr) || errors.As(err, &typeErr) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, transport.ErrResponseTooLarge) {
+		kind := KindNetwork
+		if mutation {
+			kind = KindOutcomeUnknown
+		}
+		return &Error{Kind: kind, Message: fmt.Sprintf("%s: Buildkite's answer could not be read (%v)", what, err), Err: err}
+	}
+	return &Error{Kind: KindNetwork, Message: fmt.Sprintf("%s: could not reach Buildkite: %v", what, err), Err: err}
+}
+
+// Revoke removes the organization's access from one token. The mutation is
+// marked unsafe so the transport never re-sends it blindly; a lost answer
+// comes back as KindOutcomeUnknown for the caller to re-check.
+func (c *Client) Revoke(ctx context.Context, orgID, tokenID, clientMutationID string) (RevokeResult, error) {
+	what := "revoking token " + tokenID
+	resp, err := gql.RevokeAPIAccessToken(transport.WithUnsafe(ctx), c.gql, orgID, tokenID, clientMutationID)
+	if err != nil {
+		return RevokeResult{}, callError(ctx, err, what, true)
+	}
+	p := resp.OrganizationApiAccessTokenRevoke
+	if p == nil {
+		return RevokeResult{}, &Error{Kind: KindInvalid, Message: what + ": Buildkite returned no result"}
+	}
+	out := RevokeResult{RevokedAPIAccessTokenID: p.RevokedApiAccessTokenId}
+	if p.ClientMutationId != nil {
+		out.ClientMutationID = *p.ClientMutationId
+	}
+	return out, nil
+}

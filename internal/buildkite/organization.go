@@ -1,0 +1,184 @@
+package buildkite
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/tokenctl/tokenctl/internal/buildkite/gql"
+	"github.com/tokenctl/tokenctl/internal/ident"
+)
+
+func orgNotFound(org ident.Org) error {
+	return &Error{Kind: KindNotFound, Message: fmt.Sprintf(
+		"organization %q not found: check the slug (as in buildkite.com/SLUG) and that the token's owner belongs to it and the token was granted access to it", org.String())}
+}
+
+func fromOrgFields(f gql.OrganizationFields) Organization {
+	return Organization{ID: f.Id, UUID: f.Uuid, Slug: f.Slug, Name: f.Name}
+}
+
+// Organization resolves a slug or node id to the organization.
+func (c *Client) Organization(ctx context.Context, org ident.Org) (Organization, error) {
+	what := fmt.Sprintf("looking up organization %q", org.String())
+	if org.ID != "" {
+		resp, err := gql.OrganizationByID(ctx, c.gql, org.ID)
+		if err != nil {
+			return Organization{}, callError(ctx, err, what, false)
+		}
+		if resp.Node != nil {
+			if o, ok := (*resp.Node).(*gql.OrganizationByIDNodeOrganization); ok && o != nil {
+				return fromOrgFields(o.OrganizationFields), nil
+			}
+		}
+		return Organization{}, orgNotFound(org)
+	}
+	resp, err := gql.OrganizationBySlug(ctx, c.gql, org.Slug)
+	if err != nil {
+		return Organization{}, callError(ctx, err, what, false)
+	}
+	if resp.Organization == nil {
+		return Organization{}, orgNotFound(org)
+	}
+	return fromOrgFields(resp.Organization.OrganizationFields), nil
+}
+
+// TokenPage is one page of an organization's tokens.
+type TokenPage struct {
+	Organization Organization
+	Tokens       []Token
+	HasNextPage  bool
+}
+
+// ListTokens is the one pager over Organization.apiAccessTokens. The first
+// request also returns the organization, so a caller that finds what it
+// wants on page one has spent one round trip. visit returns false to stop
+// early. It returns the organization.
+func (c *Client) ListTokens(ctx context.Context, org ident.Org, visit func(TokenPage) bool) (Organization, error) {
+	what := fmt.Sprintf("listing API access tokens of organization %q", org.String())
+	var after *string
+	var found Organization
+	for {
+		page, cursor, err := c.tokenPage(ctx, org, after)
+		if err != nil {
+			if KindOf(err) == KindNotFound && found.ID == "" {
+				return Organization{}, err
+			}
+			return found, asAPIError(ctx, err, what)
+		}
+		found = page.Organization
+		if !visit(page) || !page.HasNextPage {
+			return found, nil
+		}
+		if cursor == "" {
+			return found, &Error{Kind: KindInvalid, Message: what + ": Buildkite said there are more pages but gave no cursor"}
+		}
+		after = &cursor
+	}
+}
+
+func asAPIError(ctx context.Context, err error, what string) error {
+	if _, ok := err.(*Error); ok {
+		return err
+	}
+	return callError(ctx, err, what, false)
+}
+
+func (c *Client) tokenPage(ctx context.Context, org ident.Org, after *string) (TokenPage, string, error) {
+	var (
+		fields gql.OrganizationFields
+		conn   gql.APIAccessTokenPage
+	)
+	if org.ID != "" {
+		resp, err := gql.OrganizationTokensByID(ctx, c.gql, org.ID, c.cfg.PageSize, after)
+		if err != nil {
+			return TokenPage{}, "", err
+		}
+		var o *gql.OrganizationTokensByIDNodeOrganization
+		if resp.Node != nil {
+			o, _ = (*resp.Node).(*gql.OrganizationTokensByIDNodeOrganization)
+		}
+		if o == nil {
+			return TokenPage{}, "", orgNotFound(org)
+		}
+		fields, conn = o.OrganizationFields, o.ApiAccessTokens.APIAccessTokenPage
+	} else {
+		resp, err := gql.OrganizationTokensBySlug(ctx, c.gql, org.Slug, c.cfg.PageSize, after)
+		if err != nil {
+			return TokenPage{}, "", err
+		}
+		if resp.Organization == nil {
+			return TokenPage{}, "", orgNotFound(org)
+		}
+		fields, conn = resp.Organization.OrganizationFields, resp.Organization.ApiAccessTokens.APIAccessTokenPage
+	}
+	page := TokenPage{Organization: fromOrgFields(fields), HasNextPage: conn.PageInfo.HasNextPage}
+	for _, edge := range conn.Edges {
+		if edge == nil || edge.Node == nil {
+			continue
+		}
+		page.Tokens = append(page.Tokens, fromTokenFields(edge.Node.APIAccessTokenFields))
+	}
+	cursor := ""
+	if conn.PageInfo.EndCursor != nil {
+		cursor = *conn.PageInfo.EndCursor
+	}
+	return page, cursor, nil
+}
+
+func fromTokenFields(f gql.APIAccessTokenFields) Token {
+	t := Token{ID: f.Id, UUID: f.Uuid, CreatedAt: f.CreatedAt, ExpiresAt: f.ExpiresAt, LastAccessedAt: f.LastAccessedAt}
+	if f.Description != nil {
+		t.Description = *f.Description
+	}
+	if f.IpAddress != nil {
+		t.IPAddress = *f.IpAddress
+	}
+	for _, s := range f.Scopes {
+		t.Scopes = append(t.Scopes, string(s))
+	}
+	if f.Owner != nil {
+		t.Owner = &User{ID: f.Owner.Id, UUID: f.Owner.Uuid, Name: f.Owner.Name, Email: f.Owner.Email}
+	}
+	return t
+}
+
+// Policy returns the organization's automatic inactive-token revocation
+// period ("" when unset).
+func (c *Client) Policy(ctx context.Context, slug string) (Organization, string, error) {
+	org := ident.Org{Slug: slug}
+	resp, err := gql.OrganizationPolicy(ctx, c.gql, slug)
+	if err != nil {
+		return Organization{}, "", callError(ctx, err, fmt.Sprintf("reading the token policy of organization %q", slug), false)
+	}
+	if resp.Organization == nil {
+		return Organization{}, "", orgNotFound(org)
+	}
+	period := ""
+	if resp.Organization.RevokeInactiveTokensAfter != nil {
+		period = string(*resp.Organization.RevokeInactiveTokensAfter)
+	}
+	return fromOrgFields(resp.Organization.OrganizationFields), period, nil
+}
+
+// Viewer returns the caller's user and the organizations it belongs to.
+func (c *Client) Viewer(ctx context.Context) (Viewer, error) {
+	resp, err := gql.Viewer(ctx, c.gql, 100)
+	if err != nil {
+		return Viewer{}, callError(ctx, err, "looking up the caller", false)
+	}
+	var v Viewer
+	if resp.Viewer == nil {
+		return v, nil
+	}
+	if u := resp.Viewer.User; u != nil {
+		v.User = &User{ID: u.Id, UUID: u.Uuid, Name: u.Name, Email: u.Email}
+	}
+	if orgs := resp.Viewer.Organizations; orgs != nil {
+		for _, e := range orgs.Edges {
+			if e != nil && e.Node != nil {
+				v.Organizations = append(v.Organizations, fromOrgFields(e.Node.OrganizationFields))
+			}
+		}
+	}
+	return v, nil
+}

@@ -1,0 +1,56 @@
+package buildkite
+
+import "time"
+
+// Organization is a Buildkite organization as tokenctl needs it.
+type Organization struct {
+	ID   string `json:"id"`
+	UUID string `json:"uuid,omitempty"`
+	Slug string `json:"slug"`
+	Name string `json:"name,omitempty"`
+}
+
+// User is a token's owner or the caller.
+type User struct {
+	ID    string `json:"id,omitempty"`
+	UUID  string `json:"uuid,omitempty"`
+	Name  string `json:"name"`
+	Email string `json:"email"`
+}
+
+// Token is a user's API access token as one organization sees it.
+type Token struct {
+	ID             string
+	UUID           string
+	Description    string
+	Scopes         []string
+	CreatedAt      time.Time
+	ExpiresAt      *time.Time // nil: never expires
+	LastAccessedAt *time.Time // nil: never used
+	IPAddress      string     // of the last request, not an allowlist
+	Owner          *User
+}
+
+// RevokeResult is the mutation's payload.
+type RevokeResult struct {
+	RevokedAPIAccessTokenID string
+	ClientMutationID        string
+}
+
+// AccessToken describes the token a REST request was made with.
+type AccessToken struct {
+	UUID        string    `json:"uuid"`
+	Scopes      []string  `json:"scopes"`
+	Description string    `json:"description"`
+	CreatedAt   time.Time `json:"created_at"`
+	User        struct {
+		Name  string `json:"name"`
+		Email string `json:"email"`
+	} `json:"user"`
+}
+
+// Viewer is the caller as GraphQL sees it.
+type Viewer struct {
+	User          *User
+	Organizations []Organization
+}

@@ -1,0 +1,120 @@
+package cli
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tokenctl/tokenctl/internal/config"
+	"github.com/tokenctl/tokenctl/internal/exitcode"
+	"github.com/tokenctl/tokenctl/internal/ident"
+	"github.com/tokenctl/tokenctl/internal/output"
+)
+
+// NewCmdConfig groups the configuration file commands.
+func NewCmdConfig(f *Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "config",
+		Short: "Read and write tokenctl's configuration file",
+		Long: `tokenctl reads its settings from flags, then environment variables, then its
+configuration file ($XDG_CONFIG_HOME/tokenctl/config.yaml, or the file named
+by TOKENCTL_CONFIG), then built-in defaults.
+
+Keys: ` + strings.Join(config.Keys(), ", "),
+	}
+	cmd.AddCommand(newCmdConfigSet(f), newCmdConfigUnset(f), newCmdConfigView(f))
+	return cmd
+}
+
+func configPath(f *Factory) string { return config.DefaultPath(f.Env) }
+
+func newCmdConfigSet(f *Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "set KEY VALUE",
+		Short: "Write a setting to the configuration file (mode 0600)",
+		Long: `Write a setting to the configuration file, which is created with mode 0600.
+
+The API token is never taken from the command line, where other users and
+shell history can see it: use "tokenctl config set api-token -" and give the
+token on standard input.`,
+		Example: `  tokenctl config set org acme
+  tokenctl config set audit-log ~/tokenctl-audit.jsonl
+  printf '%s' "$TOKEN" | tokenctl config set api-token -`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(_ *cobra.Command, args []string) error {
+			key, value := args[0], args[1]
+			if key == config.KeyAPIToken {
+				if value != "-" {
+					return exitcode.New(exitcode.Usage, errors.New("the API token is never taken from the command line: run `tokenctl config set api-token -` and give it on standard input"))
+				}
+				line, err := bufio.NewReader(f.IO.In).ReadString('\n')
+				if err != nil && line == "" {
+					return exitcode.New(exitcode.Usage, errors.New("no API token on standard input"))
+				}
+				value = strings.TrimSpace(line)
+			} else if ident.LooksLikeSecret(value) {
+				return exitcode.New(exitcode.Usage, fmt.Errorf("the value for %s looks like an API token; secrets belong only in api-token (via `config set api-token -`)", key))
+			}
+			path := configPath(f)
+			if err := config.Set(path, key, value); err != nil {
+				return exitcode.New(exitcode.Usage, err)
+			}
+			fmt.Fprintf(f.IO.ErrOut, "Set %s in %s\n", key, path)
+			return nil
+		},
+	}
+}
+
+func newCmdConfigUnset(f *Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "unset KEY",
+		Short: "Remove a setting from the configuration file",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			path := configPath(f)
+			if err := config.Unset(path, args[0]); err != nil {
+				return exitcode.New(exitcode.Usage, err)
+			}
+			fmt.Fprintf(f.IO.ErrOut, "Removed %s from %s\n", args[0], path)
+			return nil
+		},
+	}
+}
+
+// configView is the JSON shape of `config view -o json`.
+type configView struct {
+	ConfigFile string         `json:"configFile"`
+	Settings   []config.Entry `json:"settings"`
+}
+
+func newCmdConfigView(f *Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "view",
+		Short: "Show the effective settings and where each came from (token redacted)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s, err := f.Settings(cmd.Flags())
+			if err != nil {
+				return err
+			}
+			format, err := output.ParseFormat(s.Output)
+			if err != nil {
+				return exitcode.New(exitcode.Usage, err)
+			}
+			view := configView{ConfigFile: s.ConfigFile, Settings: s.Entries()}
+			p := output.Printer{Out: f.IO.Out, Format: format}
+			return p.Print(view, func(bool) output.Rows {
+				rows := output.Rows{Headers: []string{"KEY", "VALUE", "SOURCE"}}
+				for _, e := range view.Settings {
+					rows.Cells = append(rows.Cells, []string{e.Key, e.Value, string(e.Source)})
+				}
+				return rows
+			})
+		},
+	}
+	cmd.Flags().StringP("output", "o", "", "output format: table, json or yaml")
+	return cmd
+}

@@ -1,0 +1,78 @@
+// Package cli is tokenctl's command tree. Each command parses its flags
+// into an options value, validates it before any network call, and hands
+// the work to the packages that own it (config, revoke, buildkite, output).
+// Nothing here talks HTTP or formats data itself.
+package cli
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/tokenctl/tokenctl/internal/buildkite"
+	"github.com/tokenctl/tokenctl/internal/config"
+	"github.com/tokenctl/tokenctl/internal/exitcode"
+	"github.com/tokenctl/tokenctl/internal/iostreams"
+	"github.com/tokenctl/tokenctl/internal/transport"
+	"github.com/tokenctl/tokenctl/internal/version"
+)
+
+// Factory holds what every command needs from its surroundings. Tests build
+// one with buffers and a fake environment.
+type Factory struct {
+	IO  *iostreams.IOStreams
+	Env config.Env
+	Now func() time.Time
+	// NewMutationID makes clientMutationIds; nil means unique random ones.
+	NewMutationID func() string
+}
+
+// NewFactory is the production factory.
+func NewFactory() *Factory {
+	return &Factory{IO: iostreams.System(), Env: os.LookupEnv, Now: time.Now}
+}
+
+// Settings loads the effective configuration for a command.
+func (f *Factory) Settings(flags *pflag.FlagSet) (*config.Settings, error) {
+	s, err := config.Load(config.LoadInput{Flags: flags, Env: f.Env, Stdin: f.IO.In})
+	if err != nil {
+		return nil, exitcode.New(exitcode.Usage, err)
+	}
+	for _, w := range s.Warnings {
+		fmt.Fprintf(f.IO.ErrOut, "tokenctl: warning: %s\n", w)
+	}
+	return s, nil
+}
+
+// APIClient builds the Buildkite client for the settings. It checks that a
+// token is present and the endpoints are acceptable, and sends nothing.
+func (f *Factory) APIClient(s *config.Settings, debug bool) (*buildkite.Client, *transport.Transport, error) {
+	if err := s.RequireToken(); err != nil {
+		return nil, nil, exitcode.New(exitcode.Auth, err)
+	}
+	for _, ep := range []string{s.GraphQLEndpoint, s.RESTEndpoint} {
+		if err := config.ValidateEndpoint(ep); err != nil {
+			return nil, nil, exitcode.New(exitcode.Usage, err)
+		}
+	}
+	opts := transport.Options{
+		Timeout:   s.Timeout,
+		Redact:    []string{s.APIToken.Reveal()},
+		UserAgent: "tokenctl/" + version.Version,
+	}
+	if debug {
+		opts.Debug = f.IO.ErrOut
+	}
+	rt := transport.New(opts)
+	c := buildkite.New(buildkite.Config{
+		GraphQLEndpoint: s.GraphQLEndpoint,
+		RESTEndpoint:    s.RESTEndpoint,
+		Token:           s.APIToken.Reveal(),
+		HTTPClient:      &http.Client{Transport: rt},
+		PageSize:        s.PageSize,
+	})
+	return c, rt, nil
+}

@@ -1,0 +1,121 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/tokenctl/tokenctl/internal/emulator"
+	"github.com/tokenctl/tokenctl/internal/emulator/emulatortest"
+	"github.com/tokenctl/tokenctl/internal/iostreams"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// fixedNow is the emulator's and the CLI's clock in tests, so fixtures
+// relative to "now" and relative times render the same on every run.
+var fixedNow = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+
+// harness runs tokenctl in-process against an emulator over real HTTP.
+type harness struct {
+	t   *testing.T
+	srv *emulatortest.Server
+	env map[string]string
+	ids atomic.Int64
+}
+
+func newHarness(t *testing.T, opts emulator.Options) *harness {
+	t.Helper()
+	if opts.Now == nil {
+		opts.Now = func() time.Time { return fixedNow }
+	}
+	srv := emulatortest.Start(t, opts)
+	dir := t.TempDir()
+	h := &harness{t: t, srv: srv, env: map[string]string{
+		"BUILDKITE_API_TOKEN":         emulatortest.DemoToken,
+		"BUILDKITE_GRAPHQL_ENDPOINT":  srv.GraphQLEndpoint,
+		"BUILDKITE_REST_API_ENDPOINT": srv.RESTEndpoint,
+		"XDG_CONFIG_HOME":             dir,
+		"HOME":                        dir,
+	}}
+	return h
+}
+
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+func (r result) String() string {
+	return fmt.Sprintf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+}
+
+// run executes tokenctl with no terminal attached.
+func (h *harness) run(args ...string) result { return h.exec(false, "", args...) }
+
+// runTTY executes tokenctl as if a person sat at a terminal typing input.
+func (h *harness) runTTY(input string, args ...string) result { return h.exec(true, input, args...) }
+
+func (h *harness) exec(tty bool, input string, args ...string) result {
+	h.t.Helper()
+	ios, out, errOut := iostreams.Test(input)
+	if tty {
+		ios.SetTTY(true, true, true)
+	}
+	f := &Factory{
+		IO: ios,
+		Env: func(k string) (string, bool) {
+			v, ok := h.env[k]
+			return v, ok
+		},
+		Now: func() time.Time { return fixedNow },
+		NewMutationID: func() string {
+			return fmt.Sprintf("tokenctl-test-%d", h.ids.Add(1))
+		},
+	}
+	code := Run(context.Background(), f, args)
+	return result{stdout: out.String(), stderr: errOut.String(), code: code}
+}
+
+// requests counts the emulator's logged requests of one operation.
+func (h *harness) requests(operation string) int {
+	return h.srv.CountRequests(func(r emulator.Request) bool { return r.Operation == operation })
+}
+
+func (h *harness) graphQLRequests() int {
+	return h.srv.CountRequests(func(r emulator.Request) bool { return r.Kind == "graphql" })
+}
+
+// golden compares got with testdata/NAME, rewriting it under -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("reading golden file (run go test -update to create it): %v", err)
+	}
+	if string(want) != got {
+		t.Errorf("%s differs from the golden file:\n--- got\n%s\n--- want\n%s", name, got, want)
+	}
+}
+
+func mustContain(t *testing.T, what, s string, parts ...string) {
+	t.Helper()
+	for _, p := range parts {
+		if !strings.Contains(s, p) {
+			t.Errorf("%s does not contain %q:\n%s", what, p, s)
+		}
+	}
+}

@@ -1,0 +1,259 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tokenctl/tokenctl/internal/audit"
+	"github.com/tokenctl/tokenctl/internal/buildkite"
+	"github.com/tokenctl/tokenctl/internal/config"
+	"github.com/tokenctl/tokenctl/internal/exitcode"
+	"github.com/tokenctl/tokenctl/internal/ident"
+	"github.com/tokenctl/tokenctl/internal/iostreams"
+	"github.com/tokenctl/tokenctl/internal/output"
+	"github.com/tokenctl/tokenctl/internal/revoke"
+)
+
+// RevokeOptions is every input of `tokenctl revoke`.
+type RevokeOptions struct {
+	Factory *Factory
+	IO      *iostreams.IOStreams
+
+	OrgArg        string
+	TokenArgs     []string
+	DryRun        bool
+	Yes           bool
+	AllowSelf     bool
+	IgnoreMissing bool
+	JQ            string
+	Debug         bool
+
+	// Filled in by complete.
+	Org         ident.Org
+	Tokens      []ident.Token
+	Format      output.Format
+	AuditLog    string
+	Concurrency int
+
+	cmd      *cobra.Command
+	settings *config.Settings
+}
+
+// NewCmdRevoke parses flags into RevokeOptions; runF does the work (tests
+// may replace it to check flag parsing alone).
+func NewCmdRevoke(f *Factory, runF func(context.Context, *RevokeOptions) error) *cobra.Command {
+	opts := &RevokeOptions{Factory: f, IO: f.IO}
+	cmd := &cobra.Command{
+		Use:   "revoke --org ORG --token TOKEN [--token TOKEN ...]",
+		Short: "Remove an organization's access from API access tokens",
+		Long: `Remove an organization's access from one or more users' API access tokens.
+
+ORG is an organization slug (as in buildkite.com/SLUG) or its GraphQL id.
+TOKEN is a token uuid (as shown in Buildkite's web UI) or its GraphQL id.
+
+This cannot be undone: the organization can never be added back to the same
+token; its owner has to create a new one. The token keeps working for its
+other organizations.
+
+On a terminal tokenctl shows the tokens and asks before revoking (--yes
+skips the question). Without a terminal, explicitly named tokens are
+revoked without asking, as scripts and CI jobs need. The token tokenctl is
+itself using is never revoked unless --allow-self is given.`,
+		Example: `  # Revoke one token, asking first
+  tokenctl revoke --org acme --token 3f1c1b9e-3c2a-4a55-9a8e-2d6f0b6c1a7e
+
+  # Show what would happen, send nothing
+  tokenctl revoke --org acme --token 3f1c1b9e-3c2a-4a55-9a8e-2d6f0b6c1a7e --dry-run
+
+  # In CI: machine-readable result and exit code
+  tokenctl revoke --org acme --token "$TOKEN_UUID" -o json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.cmd = cmd
+			if err := opts.complete(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return revokeRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.OrgArg, "org", "", "organization slug or GraphQL id (env BUILDKITE_ORGANIZATION_SLUG)")
+	fl.StringArrayVar(&opts.TokenArgs, "token", nil, "token uuid or GraphQL id to revoke (repeatable)")
+	fl.BoolVar(&opts.DryRun, "dry-run", false, "resolve and show the plan; send no mutation")
+	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
+	fl.BoolVar(&opts.AllowSelf, "allow-self", false, "allow revoking the API token tokenctl is using")
+	fl.BoolVar(&opts.IgnoreMissing, "ignore-missing", false, "treat tokens that no longer have access as done (safe re-runs)")
+	fl.StringP("output", "o", "", "output format: table, wide, json, yaml or csv (env TOKENCTL_OUTPUT)")
+	fl.StringVar(&opts.JQ, "jq", "", "filter the JSON output with a jq `expression`")
+	fl.String("audit-log", "", "append a JSON Lines audit record before and after each mutation to `FILE` (env TOKENCTL_AUDIT_LOG)")
+	fl.Int("concurrency", 0, "mutations in flight at once (env TOKENCTL_CONCURRENCY; default 4)")
+	fl.Int("page-size", 0, "tokens per listing request, 1-500 (env TOKENCTL_PAGE_SIZE; default 100)")
+	return cmd
+}
+
+// complete validates every input before any network call.
+func (o *RevokeOptions) complete() error {
+	settings, err := o.Factory.Settings(o.cmd.Flags())
+	if err != nil {
+		return err
+	}
+	o.Debug, _ = o.cmd.Flags().GetBool("debug")
+	org, err := ident.ParseOrg(settings.Org)
+	if err != nil {
+		return exitcode.New(exitcode.Usage, err)
+	}
+	o.Org = org
+	if len(o.TokenArgs) == 0 {
+		return exitcode.New(exitcode.Usage, errors.New("no token given: name each token with --token UUID (see `tokenctl tokens list --org "+org.String()+"`)"))
+	}
+	for _, arg := range o.TokenArgs {
+		t, err := ident.ParseToken(arg)
+		if err != nil {
+			return exitcode.New(exitcode.Usage, err)
+		}
+		o.Tokens = append(o.Tokens, t)
+	}
+	if o.Format, err = output.ParseFormat(settings.Output); err != nil {
+		return exitcode.New(exitcode.Usage, err)
+	}
+	if err := output.CheckJQ(o.JQ); err != nil {
+		return exitcode.New(exitcode.Usage, err)
+	}
+	o.AuditLog = settings.AuditLog
+	o.Concurrency = settings.Concurrency
+	o.settings = settings
+	return nil
+}
+
+func revokeRun(ctx context.Context, o *RevokeOptions) error {
+	client, _, err := o.Factory.APIClient(o.settings, o.Debug)
+	if err != nil {
+		return err
+	}
+	plan, err := revoke.Resolve(ctx, client, revoke.Request{Org: o.Org, Tokens: o.Tokens, AllowSelf: o.AllowSelf})
+	if err != nil {
+		return err
+	}
+
+	pending := len(plan.Pending())
+	if pending > 0 && !o.DryRun && !o.Yes && o.IO.CanPrompt() {
+		fmt.Fprintf(o.IO.ErrOut, "About to revoke organization %s's access from %d API access token(s). This cannot be undone.\n\n", orgName(plan.Organization), pending)
+		if err := output.WriteTable(o.IO.ErrOut, planRows(plan, o.Factory.Now)); err != nil {
+			return err
+		}
+		fmt.Fprintln(o.IO.ErrOut)
+		ok, err := o.IO.Confirm(fmt.Sprintf("Revoke %d token(s)?", pending))
+		if err != nil || !ok {
+			return exitcode.New(exitcode.Refused, errors.New("not confirmed: nothing was revoked"))
+		}
+	}
+
+	var auditLog *audit.Log
+	if o.AuditLog != "" && !o.DryRun {
+		if auditLog, err = audit.Open(o.AuditLog); err != nil {
+			return exitcode.New(exitcode.Usage, err)
+		}
+		defer auditLog.Close()
+	}
+	exec := &revoke.Executor{Client: client, Concurrency: o.Concurrency, Audit: auditLog, DryRun: o.DryRun, NewMutationID: o.Factory.NewMutationID}
+	results := exec.Execute(ctx, plan)
+
+	report := revoke.NewReport(results, o.DryRun)
+	printer := output.Printer{Out: o.IO.Out, Format: o.Format, JQ: o.JQ}
+	if err := printer.Print(report, func(wide bool) output.Rows { return resultRows(report, wide) }); err != nil {
+		return err
+	}
+	for _, r := range results {
+		if r.Error != nil && !(o.IgnoreMissing && r.Status == revoke.StatusNotFound) {
+			fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s: %s: %s\n", r.Requested, r.Status, oneLine(*r.Error))
+		}
+	}
+	if o.DryRun && o.IO.IsStderrTTY() {
+		fmt.Fprintf(o.IO.ErrOut, "Dry run: nothing was revoked (%d token(s) would be).\n", report.Summary.DryRun)
+	}
+	code := revoke.ExitCode(results, o.IgnoreMissing)
+	if ctx.Err() != nil && code == exitcode.OK {
+		code = exitcode.Interrupted
+	}
+	if ctx.Err() != nil {
+		fmt.Fprintf(o.IO.ErrOut, "tokenctl: interrupted: %d revoked, %d not sent\n", report.Summary.Revoked, report.Summary.Skipped)
+	}
+	return exitWith(code)
+}
+
+func orgName(o buildkite.Organization) string {
+	if o.Slug != "" {
+		return o.Slug
+	}
+	return o.ID
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func ownerString(name, email string) string {
+	switch {
+	case name == "" && email == "":
+		return ""
+	case email == "":
+		return name
+	case name == "":
+		return email
+	}
+	return fmt.Sprintf("%s <%s>", name, email)
+}
+
+func resultRows(r revoke.Report, wide bool) output.Rows {
+	rows := output.Rows{Headers: []string{"ORGANIZATION", "TOKEN", "DESCRIPTION", "OWNER", "STATUS", "CLIENT MUTATION ID", "REVOKED TOKEN ID"}}
+	if wide {
+		rows.Headers = append(rows.Headers, "ORGANIZATION ID", "TOKEN ID", "ERROR")
+	}
+	for _, res := range r.Results {
+		token := deref(res.Token.UUID)
+		if token == "" {
+			token = res.Requested
+		}
+		owner := ""
+		if res.Token.Owner != nil {
+			owner = ownerString(res.Token.Owner.Name, res.Token.Owner.Email)
+		}
+		org := deref(res.Organization.Slug)
+		if org == "" {
+			org = res.Organization.ID
+		}
+		row := []string{org, token, deref(res.Token.Description), owner, string(res.Status), deref(res.ClientMutationID), deref(res.RevokedAPIAccessTokenID)}
+		if wide {
+			row = append(row, res.Organization.ID, deref(res.Token.ID), deref(res.Error))
+		}
+		rows.Cells = append(rows.Cells, row)
+	}
+	return rows
+}
+
+func planRows(p *revoke.Plan, now func() time.Time) output.Rows {
+	rows := output.Rows{Headers: []string{"TOKEN", "DESCRIPTION", "OWNER", "SCOPES", "LAST USED"}}
+	for _, it := range p.Pending() {
+		if t := it.Token; t != nil {
+			owner := ""
+			if t.Owner != nil {
+				owner = ownerString(t.Owner.Name, t.Owner.Email)
+			}
+			rows.Cells = append(rows.Cells, []string{t.UUID, t.Description, owner, strings.Join(t.Scopes, ","), lastUsed(t.LastAccessedAt, now())})
+			continue
+		}
+		rows.Cells = append(rows.Cells, []string{it.Requested, "(named by id; not looked up)", "", "", ""})
+	}
+	return rows
+}

@@ -1,0 +1,121 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tokenctl/tokenctl/internal/exitcode"
+	"github.com/tokenctl/tokenctl/internal/version"
+)
+
+// NewRootCmd builds the command tree.
+func NewRootCmd(f *Factory) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "tokenctl",
+		Short: "Take an organization's access away from Buildkite API access tokens",
+		Long: `tokenctl revokes an organization's access from users' Buildkite API access
+tokens: when a token leaks, when someone leaves, or when a token review is due.
+
+It talks to Buildkite's GraphQL API (organizationApiAccessTokenRevoke) and
+REST API. Revocation is irreversible; tokenctl shows what it is about to do,
+asks on a terminal, never revokes the token it is itself using, and can
+keep an audit log.`,
+		Version:       version.String(),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(f.IO.In)
+	root.SetOut(f.IO.Out)
+	root.SetErr(f.IO.ErrOut)
+	root.SetVersionTemplate("tokenctl {{.Version}}\n")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return exitcode.New(exitcode.Usage, err)
+	})
+
+	pf := root.PersistentFlags()
+	pf.String("api-token-file", "", "read the API token from `FILE` (- for standard input) instead of BUILDKITE_API_TOKEN")
+	pf.String("graphql-endpoint", "", "Buildkite GraphQL endpoint (env BUILDKITE_GRAPHQL_ENDPOINT; default https://graphql.buildkite.com/v1)")
+	pf.String("rest-endpoint", "", "Buildkite REST API base (env BUILDKITE_REST_API_ENDPOINT; default https://api.buildkite.com)")
+	pf.Duration("timeout", 0, "time limit for each API request (env TOKENCTL_TIMEOUT; default 30s)")
+	pf.Bool("debug", false, "trace HTTP requests on stderr (credentials redacted)")
+
+	root.AddCommand(
+		NewCmdRevoke(f, nil),
+		NewCmdConfig(f),
+		NewCmdVersion(f),
+	)
+	return root
+}
+
+// Run executes the command line and returns the process exit code, printing
+// any error as one line on stderr.
+func Run(ctx context.Context, f *Factory, args []string) int {
+	root := NewRootCmd(f)
+	root.SetArgs(args)
+	cmd, err := root.ExecuteContextC(ctx)
+	if err == nil {
+		return int(exitcode.OK)
+	}
+	code := exitcode.Of(err)
+	var coded *exitcode.Error
+	if !errors.As(err, &coded) && isCobraUsageError(err) {
+		code = exitcode.Usage
+	}
+	var silent *silentError
+	if !errors.As(err, &silent) {
+		msg := err.Error()
+		if errors.Is(err, context.Canceled) {
+			msg = "interrupted"
+		}
+		fmt.Fprintf(f.IO.ErrOut, "tokenctl: %s\n", oneLine(msg))
+		if code == exitcode.Usage && cmd != nil {
+			fmt.Fprintf(f.IO.ErrOut, "Run '%s --help' for usage.\n", cmd.CommandPath())
+		}
+	}
+	return int(code)
+}
+
+// isCobraUsageError recognises the argument errors cobra produces itself.
+func isCobraUsageError(err error) bool {
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand", "accepts ", "requires at least", "requires exactly", "invalid argument", "flag needs an argument", "required flag"} {
+		if strings.Contains(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// silentError carries an exit code for a failure already reported in full
+// (per-token errors printed by the command).
+type silentError struct{ code exitcode.Code }
+
+func (e *silentError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+func exitWith(code exitcode.Code) error {
+	if code == exitcode.OK {
+		return nil
+	}
+	return exitcode.New(code, &silentError{code})
+}
+
+// NewCmdVersion prints the build; it touches neither network nor config.
+func NewCmdVersion(f *Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print tokenctl's version",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			_, err := fmt.Fprintf(f.IO.Out, "tokenctl %s\n", version.String())
+			return err
+		},
+	}
+}

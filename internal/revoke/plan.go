@@ -1,0 +1,176 @@
+// Package revoke turns what the user asked for into a plan of revocations
+// (resolving slugs and uuids to ids with as few requests as possible and
+// applying the safety checks) and carries the plan out. It prints nothing
+// and never prompts: the command layer shows the plan and asks.
+package revoke
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/tokenctl/tokenctl/internal/buildkite"
+	"github.com/tokenctl/tokenctl/internal/ident"
+)
+
+// Request is what the user asked to revoke.
+type Request struct {
+	Org    ident.Org
+	Tokens []ident.Token
+	// AllowSelf lets the tool revoke the credential it is using.
+	AllowSelf bool
+}
+
+// Plan is the resolved list of revocations, with the safety checks applied.
+type Plan struct {
+	Organization buildkite.Organization
+	// Caller is the credential tokenctl is using (REST /v2/access-token).
+	Caller buildkite.AccessToken
+	Items  []*Item
+}
+
+// Item is one requested token and what will happen to it.
+type Item struct {
+	Requested string           // as the user wrote it
+	Ref       ident.Token      // parsed
+	TokenID   string           // the node id the mutation needs, when known
+	Token     *buildkite.Token // details, when the token was seen in a listing
+	// Status is set at planning time for tokens that will not be sent
+	// (not-found, refused); empty means "to revoke".
+	Status Status
+	Error  string
+}
+
+// Pending reports whether the item is to be revoked.
+func (it *Item) Pending() bool { return it.Status == "" }
+
+// Pending returns the items still to be revoked.
+func (p *Plan) Pending() []*Item {
+	var out []*Item
+	for _, it := range p.Items {
+		if it.Pending() {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// Resolve builds the plan. The caller check (REST) runs in parallel with
+// the GraphQL resolution, so it adds no round trip. Token uuids are
+// resolved by paging the organization's tokens once for the whole batch,
+// stopping as soon as every wanted token has been seen.
+func Resolve(ctx context.Context, c *buildkite.Client, req Request) (*Plan, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	type selfAnswer struct {
+		token buildkite.AccessToken
+		err   error
+	}
+	selfCh := make(chan selfAnswer, 1)
+	go func() {
+		t, err := c.AccessToken(ctx)
+		selfCh <- selfAnswer{t, err}
+	}()
+
+	plan := &Plan{}
+	seen := map[string]bool{}
+	for _, ref := range req.Tokens {
+		if seen[ref.Key()] {
+			continue
+		}
+		seen[ref.Key()] = true
+		it := &Item{Requested: ref.String(), Ref: ref, TokenID: ref.ID}
+		plan.Items = append(plan.Items, it)
+	}
+
+	org, err := resolveTokens(ctx, c, req.Org, plan.Items)
+	if err != nil {
+		return nil, err
+	}
+	plan.Organization = org
+
+	self := <-selfCh
+	if self.err != nil {
+		return nil, fmt.Errorf("%w (tokenctl refuses to revoke anything until it knows which token it is using)", self.err)
+	}
+	plan.Caller = self.token
+
+	for _, it := range plan.Items {
+		if it.Pending() && isCaller(it, self.token.UUID) && !req.AllowSelf {
+			it.Status = StatusRefused
+			it.Error = "this is the API token tokenctl is using; revoking it would cut off this run (pass --allow-self to do it anyway)"
+		}
+	}
+	return plan, nil
+}
+
+// resolveTokens fills in token ids and details, marking tokens that are not
+// in the organization as not found, and returns the organization.
+func resolveTokens(ctx context.Context, c *buildkite.Client, orgRef ident.Org, items []*Item) (buildkite.Organization, error) {
+	wanted := 0
+	for _, it := range items {
+		if it.Ref.UUID != "" {
+			wanted++
+		}
+	}
+	if wanted == 0 {
+		// Every token is named by id: the mutation needs no lookup, and an
+		// organization given by id needs none either.
+		if orgRef.ID != "" {
+			return buildkite.Organization{ID: orgRef.ID}, nil
+		}
+		return c.Organization(ctx, orgRef)
+	}
+
+	byUUID := map[string]*Item{}
+	byID := map[string]*Item{}
+	for _, it := range items {
+		if it.Ref.UUID != "" {
+			byUUID[it.Ref.UUID] = it
+		} else {
+			byID[it.Ref.ID] = it
+		}
+	}
+	remaining := wanted
+	org, err := c.ListTokens(ctx, orgRef, func(page buildkite.TokenPage) bool {
+		for i := range page.Tokens {
+			t := &page.Tokens[i]
+			if it, ok := byUUID[strings.ToLower(t.UUID)]; ok && it.Token == nil {
+				it.Token, it.TokenID = t, t.ID
+				remaining--
+			}
+			if it, ok := byID[t.ID]; ok {
+				it.Token = t
+			}
+		}
+		return remaining > 0
+	})
+	if err != nil {
+		return buildkite.Organization{}, err
+	}
+	for _, it := range items {
+		if it.Ref.UUID != "" && it.Token == nil {
+			it.Status = StatusNotFound
+			it.Error = fmt.Sprintf("no API access token %s has access to organization %s; run `tokenctl tokens list --org %s` to see the tokens that do", it.Ref.UUID, org.Slug, org.Slug)
+		}
+	}
+	return org, nil
+}
+
+func isCaller(it *Item, callerUUID string) bool {
+	if callerUUID == "" {
+		return false
+	}
+	callerUUID = strings.ToLower(callerUUID)
+	if it.Token != nil && strings.ToLower(it.Token.UUID) == callerUUID {
+		return true
+	}
+	if it.Ref.UUID == callerUUID {
+		return true
+	}
+	if uuid, ok := ident.UUIDFromID(it.TokenID); ok && uuid == callerUUID {
+		return true
+	}
+	return false
+}

@@ -1,0 +1,182 @@
+package revoke
+
+import (
+	"github.com/tokenctl/tokenctl/internal/buildkite"
+	"github.com/tokenctl/tokenctl/internal/exitcode"
+)
+
+// Status is the outcome for one requested token. These strings are part of
+// the JSON contract.
+type Status string
+
+const (
+	StatusRevoked  Status = "revoked"   // the organization's access was removed
+	StatusDryRun   Status = "dry-run"   // would be revoked; nothing was sent
+	StatusNotFound Status = "not-found" // the token has no access to the organization
+	StatusRefused  Status = "refused"   // a safety check said no
+	StatusFailed   Status = "failed"    // the revocation was attempted and did not happen
+	StatusSkipped  Status = "skipped"   // never sent: the run was interrupted first
+)
+
+// Result is one row of the JSON contract (see README, "JSON output").
+type Result struct {
+	Organization            OrgRef   `json:"organization"`
+	Token                   TokenRef `json:"token"`
+	Requested               string   `json:"requested"`
+	Status                  Status   `json:"status"`
+	RevokedAPIAccessTokenID *string  `json:"revokedApiAccessTokenId"`
+	ClientMutationID        *string  `json:"clientMutationId"`
+	Error                   *string  `json:"error"`
+
+	kind buildkite.Kind // why it failed, for the exit code
+}
+
+// OrgRef names the organization of a result.
+type OrgRef struct {
+	ID   string  `json:"id"`
+	Slug *string `json:"slug"`
+}
+
+// TokenRef describes the token of a result; fields are null when unknown
+// (a token named by id is not looked up).
+type TokenRef struct {
+	ID          *string `json:"id"`
+	UUID        *string `json:"uuid"`
+	Description *string `json:"description"`
+	Owner       *Owner  `json:"owner"`
+}
+
+// Owner is the user a token belongs to.
+type Owner struct {
+	Name  string `json:"name"`
+	Email string `json:"email"`
+}
+
+// Report is the whole JSON document printed by `tokenctl revoke -o json`.
+type Report struct {
+	DryRun  bool     `json:"dryRun"`
+	Results []Result `json:"results"`
+	Summary Summary  `json:"summary"`
+}
+
+// Summary counts results by status.
+type Summary struct {
+	Requested int `json:"requested"`
+	Revoked   int `json:"revoked"`
+	DryRun    int `json:"dryRun"`
+	NotFound  int `json:"notFound"`
+	Refused   int `json:"refused"`
+	Failed    int `json:"failed"`
+	Skipped   int `json:"skipped"`
+}
+
+// NewReport wraps results with their summary.
+func NewReport(results []Result, dryRun bool) Report {
+	r := Report{DryRun: dryRun, Results: results}
+	if r.Results == nil {
+		r.Results = []Result{}
+	}
+	r.Summary.Requested = len(results)
+	for _, res := range results {
+		switch res.Status {
+		case StatusRevoked:
+			r.Summary.Revoked++
+		case StatusDryRun:
+			r.Summary.DryRun++
+		case StatusNotFound:
+			r.Summary.NotFound++
+		case StatusRefused:
+			r.Summary.Refused++
+		case StatusFailed:
+			r.Summary.Failed++
+		case StatusSkipped:
+			r.Summary.Skipped++
+		}
+	}
+	return r
+}
+
+func strPtr(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func newResult(org buildkite.Organization, it *Item) Result {
+	r := Result{
+		Organization: OrgRef{ID: org.ID, Slug: strPtr(org.Slug)},
+		Requested:    it.Requested,
+		Status:       it.Status,
+		Error:        strPtr(it.Error),
+	}
+	r.Token.ID = strPtr(it.TokenID)
+	r.Token.UUID = strPtr(it.Ref.UUID)
+	if t := it.Token; t != nil {
+		r.Token.ID = strPtr(t.ID)
+		r.Token.UUID = strPtr(t.UUID)
+		r.Token.Description = strPtr(t.Description)
+		if t.Owner != nil {
+			r.Token.Owner = &Owner{Name: t.Owner.Name, Email: t.Owner.Email}
+		}
+	}
+	if it.Status == StatusNotFound {
+		r.kind = buildkite.KindNotFound
+	}
+	return r
+}
+
+// ExitCode is the one mapping from a run's results to the exit status.
+//   - every token revoked (or planned, in a dry run): OK
+//   - some revoked, some not: Partial
+//   - nothing revoked: the code of the most telling reason (auth before
+//     throttling before refusal before not-found before other failures).
+//
+// ignoreMissing counts not-found as done, so re-runs of a finished job pass.
+func ExitCode(results []Result, ignoreMissing bool) exitcode.Code {
+	done, notDone := 0, 0
+	var reasons []exitcode.Code
+	for _, r := range results {
+		switch {
+		case r.Status == StatusRevoked || r.Status == StatusDryRun:
+			done++
+		case r.Status == StatusNotFound && ignoreMissing:
+			done++
+		default:
+			notDone++
+			reasons = append(reasons, reasonCode(r))
+		}
+	}
+	if notDone == 0 {
+		return exitcode.OK
+	}
+	if done > 0 {
+		return exitcode.Partial
+	}
+	for _, want := range []exitcode.Code{exitcode.Auth, exitcode.Throttled, exitcode.Interrupted, exitcode.Failure, exitcode.Refused, exitcode.NotFound} {
+		for _, c := range reasons {
+			if c == want {
+				return want
+			}
+		}
+	}
+	return exitcode.Failure
+}
+
+func reasonCode(r Result) exitcode.Code {
+	switch r.Status {
+	case StatusRefused:
+		return exitcode.Refused
+	case StatusNotFound:
+		return exitcode.NotFound
+	case StatusSkipped:
+		return exitcode.Interrupted
+	}
+	switch r.kind {
+	case buildkite.KindUnauthorized, buildkite.KindForbidden:
+		return exitcode.Auth
+	case buildkite.KindThrottled:
+		return exitcode.Throttled
+	}
+	return exitcode.Failure
+}
