@@ -271,7 +271,7 @@ func TestLoadInvalidValues(t *testing.T) {
 		{name: "timeout negative env", env: map[string]string{"TOKENCTL_TIMEOUT": "-5s"}, want: "TOKENCTL_TIMEOUT=-5s (env): must be greater than zero"},
 		{name: "output flag", args: []string{"-o", "xml"}, want: "--output xml (flag): must be one of table, wide, json, yaml, csv"},
 		{name: "output config empty", config: `output: ""`, want: `output: "" (config file CONFIG): must be one of table, wide, json, yaml, csv`},
-		{name: "org with space env", env: map[string]string{"BUILDKITE_ORGANIZATION_SLUG": "my org"}, want: `BUILDKITE_ORGANIZATION_SLUG="my org" (env): must be an organization slug such as my-org (letters, digits, '-' and '_')`},
+		{name: "org with space env", env: map[string]string{"BUILDKITE_ORGANIZATION_SLUG": "my org"}, want: `BUILDKITE_ORGANIZATION_SLUG="my org" (env): must be an organization slug such as my-org (letters, digits, '-' and '_') or an organization GraphQL id`},
 		{name: "org url flag", args: []string{"--org", "https://buildkite.com/acme"}, want: "--org https://buildkite.com/acme (flag): must be an organization slug such as my-org (letters, digits, '-' and '_') or an organization GraphQL id"},
 		{name: "graphql http remote flag", args: []string{"--graphql-endpoint", "http://graphql.example.com/v1"}, want: "--graphql-endpoint http://graphql.example.com/v1 (flag): must use https://; http:// is allowed only for loopback hosts (localhost, 127.0.0.0/8, ::1)"},
 		{name: "rest garbage env", env: map[string]string{"BUILDKITE_REST_API_ENDPOINT": "api.buildkite.com"}, want: "BUILDKITE_REST_API_ENDPOINT=api.buildkite.com (env): must be a URL such as https://api.buildkite.com"},
