@@ -1,0 +1,289 @@
+package emulator_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tokenctl/tokenctl/internal/emulator"
+	"github.com/tokenctl/tokenctl/internal/emulator/emulatortest"
+)
+
+// rawRevoke sends the revoke mutation with a plain client, so tests can see
+// transport errors and unparsable bodies.
+func rawRevoke(t *testing.T, srv *emulatortest.Server, client *http.Client, tokenUUID string) (*http.Response, []byte, error) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{
+		"query":         revokeMutation,
+		"operationName": "Revoke",
+		"variables":     map[string]any{"org": orgID(emulatortest.AcmeOrgUUID), "token": tokenID(tokenUUID)},
+	})
+	req, _ := http.NewRequestWithContext(t.Context(), "POST", srv.GraphQLEndpoint, bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+emulatortest.DemoToken)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	return resp, raw, err
+}
+
+func startWithFaults(t *testing.T, faults ...emulator.Fault) *emulatortest.Server {
+	t.Helper()
+	return emulatortest.Start(t, emulator.Options{Now: newClock().Now, Faults: faults})
+}
+
+func lastFault(srv *emulatortest.Server) string {
+	reqs := srv.Requests()
+	return reqs[len(reqs)-1].Fault
+}
+
+func TestFaultKinds(t *testing.T) {
+	target := emulatortest.OldLaptopTokenUUID
+	tests := []struct {
+		fault     emulator.Fault
+		executed  bool
+		checkResp func(t *testing.T, resp *http.Response, body []byte, err error)
+	}{
+		{emulator.Fault{Kind: "status", Status: 502}, false, func(t *testing.T, resp *http.Response, body []byte, err error) {
+			if err != nil || resp.StatusCode != 502 {
+				t.Errorf("got %v %v", resp, err)
+			}
+		}},
+		{emulator.Fault{Kind: "status"}, false, func(t *testing.T, resp *http.Response, body []byte, err error) {
+			if err != nil || resp.StatusCode != 503 {
+				t.Errorf("default status: got %v %v", resp, err)
+			}
+		}},
+		{emulator.Fault{Kind: "throttle", RetryAfter: 7}, false, func(t *testing.T, resp *http.Response, body []byte, err error) {
+			if err != nil || resp.StatusCode != 429 || resp.Header.Get("Retry-After") != "7" || resp.Header.Get("RateLimit-Reset") != "7" || resp.Header.Get("RateLimit-Remaining") != "0" {
+				t.Errorf("got %v %v", resp, err)
+			}
+		}},
+		{emulator.Fault{Kind: "drop-before"}, false, func(t *testing.T, resp *http.Response, body []byte, err error) {
+			if err == nil {
+				t.Errorf("want a transport error, got %d", resp.StatusCode)
+			}
+		}},
+		{emulator.Fault{Kind: "drop-after"}, true, func(t *testing.T, resp *http.Response, body []byte, err error) {
+			if err == nil {
+				t.Errorf("want a transport error, got %d", resp.StatusCode)
+			}
+		}},
+		{emulator.Fault{Kind: "truncate"}, true, func(t *testing.T, resp *http.Response, body []byte, err error) {
+			if err != nil || resp.StatusCode != 200 || json.Valid(body) || len(body) == 0 || body[0] != '{' {
+				t.Errorf("want a cut-off JSON body, got %v %q", err, body)
+			}
+		}},
+		{emulator.Fault{Kind: "non-json"}, false, func(t *testing.T, resp *http.Response, body []byte, err error) {
+			if err != nil || resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || !strings.Contains(string(body), "<html>") {
+				t.Errorf("got %v %v %q", resp, err, body)
+			}
+		}},
+		{emulator.Fault{Kind: "graphql-error"}, false, func(t *testing.T, resp *http.Response, body []byte, err error) {
+			var out struct {
+				Data   map[string]any
+				Errors []struct {
+					Message string
+					Path    []string
+				}
+			}
+			if err != nil || resp.StatusCode != 200 || json.Unmarshal(body, &out) != nil {
+				t.Fatalf("got %v %q", err, body)
+			}
+			if v, ok := out.Data["organizationApiAccessTokenRevoke"]; !ok || v != nil || len(out.Errors) != 1 || out.Errors[0].Path[0] != "organizationApiAccessTokenRevoke" {
+				t.Errorf("want null data and one error, got %s", body)
+			}
+		}},
+		{emulator.Fault{Kind: "latency", Delay: 150 * time.Millisecond}, true, func(t *testing.T, resp *http.Response, body []byte, err error) {
+			if err != nil || resp.StatusCode != 200 {
+				t.Errorf("got %v %v", resp, err)
+			}
+		}},
+		{emulator.Fault{Kind: "slow-body", Delay: 150 * time.Millisecond}, true, func(t *testing.T, resp *http.Response, body []byte, err error) {
+			if err != nil || resp.StatusCode != 200 || !json.Valid(body) {
+				t.Errorf("want the whole body in the end, got %v %q", err, body)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.fault.String(), func(t *testing.T) {
+			srv := startWithFaults(t, tt.fault)
+			start := time.Now()
+			resp, body, err := rawRevoke(t, srv, &http.Client{}, target)
+			tt.checkResp(t, resp, body, err)
+			if tt.fault.Delay > 0 && time.Since(start) < tt.fault.Delay {
+				t.Errorf("answered in %v, before the %v delay", time.Since(start), tt.fault.Delay)
+			}
+			if got := srv.RevocationCount("acme", target); got != map[bool]int{true: 1, false: 0}[tt.executed] {
+				t.Errorf("RevocationCount %d, executed should be %v", got, tt.executed)
+			}
+			if f := lastFault(srv); f != tt.fault.Kind {
+				t.Errorf("logged fault %q", f)
+			}
+			if strings.HasPrefix(tt.fault.Kind, "drop") {
+				if st := srv.Requests()[0].Status; st != 0 {
+					t.Errorf("dropped request logged with status %d", st)
+				}
+			}
+		})
+	}
+}
+
+func TestSlowBodyTimesOutClients(t *testing.T) {
+	srv := startWithFaults(t, emulator.Fault{Kind: "slow-body", Delay: 2 * time.Second})
+	start := time.Now()
+	_, _, err := rawRevoke(t, srv, &http.Client{Timeout: 100 * time.Millisecond}, emulatortest.OldLaptopTokenUUID)
+	if err == nil {
+		t.Fatal("a client with a short timeout got the whole body")
+	}
+	if time.Since(start) > time.Second {
+		t.Errorf("the client waited %v", time.Since(start))
+	}
+	if srv.RevocationCount("acme", emulatortest.OldLaptopTokenUUID) != 1 {
+		t.Error("slow-body must execute the operation")
+	}
+}
+
+func TestFaultMatchingAndTimes(t *testing.T) {
+	srv := startWithFaults(t, emulator.Fault{Kind: "status", Status: 500, Match: "mutation", Times: 2})
+	if r := srv.GraphQL(t, emulatortest.DemoToken, `{ viewer { id } }`, nil); r.Status != 200 {
+		t.Errorf("a query hit the mutation fault: %d", r.Status)
+	}
+	for i, want := range []int{500, 500, 200, 200} {
+		r := revoke(t, srv, emulatortest.DemoToken, emulatortest.AcmeOrgUUID, emulatortest.OldLaptopTokenUUID)
+		if r.Status != want {
+			t.Errorf("attempt %d: %d, want %d", i+1, r.Status, want)
+		}
+	}
+	if n := srv.RevocationCount("acme", emulatortest.OldLaptopTokenUUID); n != 1 {
+		t.Errorf("RevocationCount %d", n)
+	}
+	faulted := srv.CountRequests(func(r emulator.Request) bool { return r.Fault == "status" })
+	if faulted != 2 {
+		t.Errorf("%d requests logged with the fault, want 2", faulted)
+	}
+
+	cases := []struct {
+		match string
+		hit   map[string]bool // by request
+	}{
+		{"any", map[string]bool{"query": true, "mutation": true, "rest": true}},
+		{"query", map[string]bool{"query": true}},
+		{"graphql", map[string]bool{"query": true, "mutation": true}},
+		{"rest", map[string]bool{"rest": true}},
+		{"Revoke", map[string]bool{"mutation": true}},
+		{"GET /v2/access-token", map[string]bool{"rest": true}},
+	}
+	for _, c := range cases {
+		t.Run(c.match, func(t *testing.T) {
+			srv := startWithFaults(t, emulator.Fault{Kind: "status", Status: 418, Match: c.match})
+			got := map[string]bool{
+				"query":    srv.GraphQL(t, emulatortest.DemoToken, `query Q { viewer { id } }`, nil).Status == 418,
+				"mutation": revoke(t, srv, emulatortest.DemoToken, emulatortest.AcmeOrgUUID, emulatortest.OldLaptopTokenUUID).Status == 418,
+				"rest":     srv.Do(t, "GET", "/v2/access-token", emulatortest.DemoToken, nil).Status == 418,
+			}
+			for k := range got {
+				if got[k] != c.hit[k] {
+					t.Errorf("%s: faulted=%v", k, got[k])
+				}
+			}
+		})
+	}
+}
+
+func TestFaultProbabilityIsSeeded(t *testing.T) {
+	pattern := func(seed int64) string {
+		srv := emulatortest.Start(t, emulator.Options{Seed: seed, Faults: []emulator.Fault{{Kind: "status", Probability: 0.5}}})
+		var b strings.Builder
+		for range 40 {
+			if srv.GraphQL(t, emulatortest.DemoToken, `{ viewer { id } }`, nil).Status == 503 {
+				b.WriteByte('x')
+			} else {
+				b.WriteByte('.')
+			}
+		}
+		return b.String()
+	}
+	a, b := pattern(42), pattern(42)
+	if a != b {
+		t.Errorf("same seed, different faults:\n%s\n%s", a, b)
+	}
+	if !strings.Contains(a, "x") || !strings.Contains(a, ".") {
+		t.Errorf("probability 0.5 gave %s", a)
+	}
+	if pattern(43) == a {
+		t.Errorf("different seeds gave the same pattern %s", a)
+	}
+}
+
+func TestSetFaultsAndFixtureFaults(t *testing.T) {
+	f := emulator.DemoFixture()
+	f.Faults = []emulator.Fault{{Kind: "status", Status: 502, Match: "rest"}}
+	srv := emulatortest.Start(t, emulator.Options{Fixture: f})
+	if r := srv.Do(t, "GET", "/v2/access-token", emulatortest.DemoToken, nil); r.Status != 502 {
+		t.Errorf("fixture fault: %d", r.Status)
+	}
+	if err := srv.SetFaults(nil); err != nil {
+		t.Fatal(err)
+	}
+	if r := srv.Do(t, "GET", "/v2/access-token", emulatortest.DemoToken, nil); r.Status != 200 {
+		t.Errorf("after clearing faults: %d", r.Status)
+	}
+	if err := srv.SetFaults([]emulator.Fault{{Kind: "meteor"}}); err == nil {
+		t.Error("SetFaults accepted an unknown kind")
+	}
+}
+
+func TestParseFault(t *testing.T) {
+	good := map[string]emulator.Fault{
+		"kind=status,status=503,match=mutation,times=2": {Kind: "status", Status: 503, Match: "mutation", Times: 2},
+		"drop-after,match=RevokeAPIAccessToken":         {Kind: "drop-after", Match: "RevokeAPIAccessToken"},
+		"latency,delay=250ms,probability=0.25":          {Kind: "latency", Delay: 250 * time.Millisecond, Probability: 0.25},
+		"throttle,retry-after=3":                        {Kind: "throttle", RetryAfter: 3},
+	}
+	for spec, want := range good {
+		got, err := emulator.ParseFault(spec)
+		if err != nil || got != want {
+			t.Errorf("%s: got %+v, %v", spec, got, err)
+		}
+		if again, err := emulator.ParseFault(got.String()); err != nil || again != want {
+			t.Errorf("%s does not survive String: %q", spec, got.String())
+		}
+	}
+	for _, spec := range []string{"", "kind=boom", "status,status=abc", "status,colour=red", "latency", "status,probability=2", "status,times=-1", "status,oops"} {
+		if _, err := emulator.ParseFault(spec); err == nil {
+			t.Errorf("%q accepted", spec)
+		}
+	}
+}
+
+func TestLatencyHonoursCancellation(t *testing.T) {
+	srv := emulatortest.Start(t, emulator.Options{Latency: 5 * time.Second})
+	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/v2/access-token", nil)
+	req.Header.Set("Authorization", "Bearer "+emulatortest.DemoToken)
+	start := time.Now()
+	if _, err := http.DefaultClient.Do(req); err == nil {
+		t.Fatal("request finished despite 5s latency")
+	}
+	// The server gives up too, logging no status.
+	deadline := time.Now().Add(2 * time.Second)
+	for srv.CountRequests(nil) == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if reqs := srv.Requests(); len(reqs) != 1 || reqs[0].Status != 0 || time.Since(start) > 2*time.Second {
+		t.Errorf("server did not abandon the request: %+v", reqs)
+	}
+	if srv.TokenRevoked(emulatortest.DemoTokenUUID) {
+		t.Error("unexpected state change")
+	}
+}

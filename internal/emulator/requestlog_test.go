@@ -1,0 +1,60 @@
+package emulator_test
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tokenctl/tokenctl/internal/emulator"
+	"github.com/tokenctl/tokenctl/internal/emulator/emulatortest"
+)
+
+func TestRequestLog(t *testing.T) {
+	srv, _ := startDemo(t)
+	srv.GraphQL(t, emulatortest.DemoToken, `query Who { viewer { id } }`, nil)
+	revoke(t, srv, emulatortest.DemoToken, emulatortest.AcmeOrgUUID, emulatortest.OldLaptopTokenUUID)
+	srv.Do(t, "GET", "/v2/access-token", emulatortest.CIDeployBotToken, nil)
+	srv.GraphQL(t, "", `{ viewer { id } }`, nil)
+
+	want := []emulator.Request{
+		{Time: epoch, Method: "POST", Path: "/v1", Kind: "graphql", Operation: "Who", OperationType: "query", Status: 200, Caller: emulatortest.DemoTokenUUID, Complexity: 1},
+		{Time: epoch, Method: "POST", Path: "/v1", Kind: "graphql", Operation: "Revoke", OperationType: "mutation", Status: 200, Caller: emulatortest.DemoTokenUUID, Complexity: 1},
+		{Time: epoch, Method: "GET", Path: "/v2/access-token", Kind: "rest", Operation: "GET /v2/access-token", Status: 200, Caller: emulatortest.CIDeployBotUUID},
+		{Time: epoch, Method: "POST", Path: "/v1", Kind: "graphql", OperationType: "query", Status: 401},
+	}
+	got := srv.Requests()
+	if len(got) != len(want) {
+		t.Fatalf("logged %d requests, want %d: %+v", len(got), len(want), got)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("request %d\n got %+v\nwant %+v", i, got[i], want[i])
+		}
+	}
+	if n := srv.CountRequests(func(r emulator.Request) bool { return r.OperationType == "mutation" }); n != 1 {
+		t.Errorf("CountRequests(mutations) = %d", n)
+	}
+	srv.ResetRequests()
+	if n := srv.CountRequests(nil); n != 0 {
+		t.Errorf("after reset: %d", n)
+	}
+}
+
+func TestMaxInFlight(t *testing.T) {
+	srv := emulatortest.Start(t, emulator.Options{Latency: 200 * time.Millisecond})
+	var wg sync.WaitGroup
+	for range 5 {
+		wg.Go(func() {
+			srv.GraphQL(t, emulatortest.DemoToken, `{ viewer { id } }`, nil)
+		})
+	}
+	wg.Wait()
+	if got := srv.MaxInFlight(); got != 5 {
+		t.Errorf("MaxInFlight = %d, want 5", got)
+	}
+	srv.ResetRequests()
+	srv.GraphQL(t, emulatortest.DemoToken, `{ viewer { id } }`, nil)
+	if got := srv.MaxInFlight(); got != 1 {
+		t.Errorf("after reset and one request: %d", got)
+	}
+}
