@@ -85,5 +85,6 @@ func (s *Server) CountRequests(filter func(Request) bool) int {
 }
 
 // MaxInFlight is the largest number of requests the server was handling at
-// once since it started or since ResetRequests.
+// once since it started or since ResetRequests. A request counts from its
+// arrival until its answer starts being written.
 func (s *Server) MaxInFlight() int { return int(s.log.maxInFlight.Load()) }

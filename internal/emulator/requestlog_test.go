@@ -52,9 +52,15 @@ func TestMaxInFlight(t *testing.T) {
 	if got := srv.MaxInFlight(); got != 5 {
 		t.Errorf("MaxInFlight = %d, want 5", got)
 	}
+	// A client that waits for each answer never has two requests in flight.
 	srv.ResetRequests()
-	srv.GraphQL(t, emulatortest.DemoToken, `{ viewer { id } }`, nil)
+	for range 5 {
+		srv.Do(t, "GET", "/v2/access-token", emulatortest.DemoToken, nil)
+		if n := srv.CountRequests(nil); n == 0 {
+			t.Fatal("answered request missing from the log")
+		}
+	}
 	if got := srv.MaxInFlight(); got != 1 {
-		t.Errorf("after reset and one request: %d", got)
+		t.Errorf("sequential requests: MaxInFlight = %d, want 1", got)
 	}
 }

@@ -115,22 +115,42 @@ func graphQLError(status int, msg string) response {
 }
 
 // ServeHTTP routes, applies latency and faults, runs the request and logs it.
+//
+// The log entry is recorded, and the request stops counting as in flight,
+// before the first byte of the answer is written: a client that has its
+// answer can rely on seeing its request in Requests and MaxInFlight.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	defer s.log.enter()()
+	leave := s.log.enter()
 	entry := Request{Time: s.opts.Now(), Method: r.Method, Path: r.URL.Path}
-	defer func() {
+	recorded := false
+	record := func(status int) {
+		if recorded {
+			return
+		}
+		recorded = true
+		entry.Status = status
+		leave()
 		s.log.add(entry)
 		if s.opts.OnRequest != nil {
 			s.opts.OnRequest(entry)
 		}
-	}()
+	}
+	defer record(0) // the client went away, or the handler panicked
+	answer := func(resp response, f *Fault) {
+		status := resp.status
+		if f != nil && (f.Kind == FaultDropBefore || f.Kind == FaultDropAfter) {
+			status = 0
+		}
+		record(status)
+		s.write(w, r, resp, f)
+	}
 
 	var gql *gqlRequest
 	switch r.URL.Path {
 	case "/v1":
 		entry.Kind = KindGraphQL
 		if r.Method != http.MethodPost {
-			entry.Status = s.write(w, r, graphQLError(http.StatusMethodNotAllowed, "GraphQL requests must be POST"), nil)
+			answer(graphQLError(http.StatusMethodNotAllowed, "GraphQL requests must be POST"), nil)
 			return
 		}
 		gql = readGraphQLRequest(w, r)
@@ -139,11 +159,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		entry.Kind = KindREST
 		entry.Operation = r.Method + " " + r.URL.Path
 		if r.Method != http.MethodGet && r.Method != http.MethodDelete {
-			entry.Status = s.write(w, r, restError(http.StatusMethodNotAllowed, "Method not allowed"), nil)
+			answer(restError(http.StatusMethodNotAllowed, "Method not allowed"), nil)
 			return
 		}
 	default:
-		entry.Status = s.write(w, r, restError(http.StatusNotFound, "No route matches "+r.Method+" "+r.URL.Path), nil)
+		answer(restError(http.StatusNotFound, "No route matches "+r.Method+" "+r.URL.Path), nil)
 		return
 	}
 
@@ -151,22 +171,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	entry.Fault = strings.Join(tr.names, ",")
 	delay := s.opts.Latency + s.faults.jitter(s.opts.Jitter) + tr.delay
 	if !sleep(r.Context(), delay) {
-		entry.Status = 0 // the client went away
 		return
 	}
 
 	if resp, ok := s.faultAnswer(tr.fault, entry.Kind, gql); ok {
-		entry.Status = s.write(w, r, resp, tr.fault)
+		answer(resp, tr.fault)
 		return
 	}
-
-	var resp response
 	if entry.Kind == KindGraphQL {
-		resp = s.serveGraphQL(r, gql, &entry)
+		answer(s.serveGraphQL(r, gql, &entry), tr.fault)
 	} else {
-		resp = s.serveREST(r, &entry)
+		answer(s.serveREST(r, &entry), tr.fault)
 	}
-	entry.Status = s.write(w, r, resp, tr.fault)
 }
 
 // sleep waits for d unless ctx ends first; it reports whether it slept.

@@ -72,9 +72,8 @@ const proxyErrorPage = `<!DOCTYPE html>
 </html>
 `
 
-// write sends resp, bent by fault where the fault acts after execution, and
-// returns the status the client saw (0 when the connection was dropped).
-func (s *Server) write(w http.ResponseWriter, r *http.Request, resp response, f *Fault) int {
+// write sends resp, bent by fault where the fault acts after execution.
+func (s *Server) write(w http.ResponseWriter, r *http.Request, resp response, f *Fault) {
 	kind := ""
 	if f != nil {
 		kind = f.Kind
@@ -82,7 +81,7 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, resp response, f 
 	switch kind {
 	case FaultDropBefore, FaultDropAfter:
 		dropConnection(w)
-		return 0
+		return
 	}
 	for k, v := range resp.header {
 		w.Header()[k] = v
@@ -102,7 +101,7 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, resp response, f 
 			fl.Flush()
 		}
 		if !sleep(r.Context(), f.Delay) {
-			return resp.status
+			return
 		}
 		_, _ = w.Write(resp.body[half:])
 	default:
@@ -110,7 +109,6 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, resp response, f 
 		w.WriteHeader(resp.status)
 		_, _ = w.Write(resp.body)
 	}
-	return resp.status
 }
 
 // dropConnection closes the client's connection without an answer.
