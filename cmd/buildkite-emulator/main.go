@@ -82,7 +82,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 func checkLoopback(addr string) error {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
-		return fmt.Errorf("--addr %q: %v", addr, err)
+		return fmt.Errorf("--addr %q: %w", addr, err)
 	}
 	if host == "localhost" {
 		return nil
@@ -109,7 +109,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if c.verbose {
 		c.opts.OnRequest = func(r emulator.Request) {
-			fmt.Fprintf(stderr, "%s %s %s %s %s status=%d complexity=%d caller=%s fault=%s\n",
+			_, _ = fmt.Fprintf(stderr, "%s %s %s %s %s status=%d complexity=%d caller=%s fault=%s\n",
 				r.Time.Format(time.RFC3339), r.Method, r.Path, r.OperationType, r.Operation, r.Status, r.Complexity, r.Caller, r.Fault)
 		}
 	}
@@ -118,18 +118,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	ln, err := net.Listen("tcp", c.addr)
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", c.addr)
 	if err != nil {
 		return err
 	}
 	url := "http://" + ln.Addr().String()
 	if c.addrFile != "" {
 		if err := writeAtomically(c.addrFile, url+"\n"); err != nil {
-			ln.Close()
+			_ = ln.Close()
 			return err
 		}
 	}
-	fmt.Fprintf(stdout, "buildkite-emulator listening on %s\n", url)
+	if _, err := fmt.Fprintf(stdout, "buildkite-emulator listening on %s\n", url); err != nil {
+		_ = ln.Close()
+		return err
+	}
 
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
@@ -158,12 +161,12 @@ func writeAtomically(path, content string) error {
 		return err
 	}
 	if _, err := tmp.WriteString(content); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
+		_ = tmp.Close()
+		_ = os.Remove(tmp.Name())
 		return err
 	}
 	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
+		_ = os.Remove(tmp.Name())
 		return err
 	}
 	return os.Rename(tmp.Name(), path)

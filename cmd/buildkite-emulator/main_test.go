@@ -90,14 +90,14 @@ func TestRunServesAndShutsDown(t *testing.T) {
 	if !strings.HasPrefix(url, "http://127.0.0.1:") {
 		t.Fatalf("addr file holds %q", url)
 	}
-	req, _ := http.NewRequest("GET", url+"/v2/access-token", nil)
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, url+"/v2/access-token", nil)
 	req.Header.Set("Authorization", "Bearer bkua_demo0000000000000000000000000000000000")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
 		t.Errorf("demo token: %d", resp.StatusCode)
 	}
 

@@ -53,3 +53,16 @@ func (s *Server) authenticate(r *http.Request) (*caller, string) {
 	t.ipAddress = remoteIP(r)
 	return &caller{tokenUUID: t.uuid, userUUID: t.owner.uuid, graphQL: t.hasScope("GRAPHQL")}, ""
 }
+
+// canManageTokens is Buildkite's rule for listing and revoking an
+// organization's tokens: the caller's user administers the organization and
+// the caller's token can access it. Expects st.mu held.
+func (st *store) canManageTokens(c *caller, o *organization) error {
+	if o.roles[c.userUUID] != RoleAdmin {
+		return apiErrorf("You must be an organization administrator of %q to list or revoke its API access tokens", o.slug)
+	}
+	if t := st.tokenByUUID(c.tokenUUID); t == nil || !t.orgs[o.uuid] {
+		return apiErrorf("The API Access Token used for this request does not have access to the organization %q", o.slug)
+	}
+	return nil
+}

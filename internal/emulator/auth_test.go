@@ -36,13 +36,13 @@ func TestAuthentication(t *testing.T) {
 		})
 	}
 	// A scheme other than Bearer is not a credential.
-	req, _ := http.NewRequest("GET", srv.URL+"/v2/access-token", nil)
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL+"/v2/access-token", nil)
 	req.Header.Set("Authorization", "Token "+emulatortest.DemoToken)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	if resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("Authorization: Token ... got %d", resp.StatusCode)
 	}

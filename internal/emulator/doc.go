@@ -12,7 +12,7 @@
 // throttling, dropped connections, broken bodies, latency) so clients can be
 // tested against a misbehaving network.
 //
-// It must not grow behaviour tokenctl does not rely on, must not serve a
+// It must not grow behavior tokenctl does not rely on, must not serve a
 // type or field the project schema lacks, must never listen beyond loopback
 // (cmd/buildkite-emulator enforces that), and must never log or return a
 // token's secret value.

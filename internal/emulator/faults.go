@@ -122,11 +122,11 @@ func ParseFault(spec string) (Fault, error) {
 			return f, fmt.Errorf("fault %q: unknown key %q", spec, key)
 		}
 		if err != nil {
-			return f, fmt.Errorf("fault %q: %s: %v", spec, key, err)
+			return f, fmt.Errorf("fault %q: %s: %w", spec, key, err)
 		}
 	}
 	if err := f.validate(); err != nil {
-		return f, fmt.Errorf("fault %q: %v", spec, err)
+		return f, fmt.Errorf("fault %q: %w", spec, err)
 	}
 	return f, nil
 }

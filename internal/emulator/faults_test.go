@@ -14,25 +14,31 @@ import (
 	"github.com/tokenctl/tokenctl/internal/emulator/emulatortest"
 )
 
+// rawResult is what rawRevoke got, the body already read and closed.
+type rawResult struct {
+	StatusCode int
+	Header     http.Header
+}
+
 // rawRevoke sends the revoke mutation with a plain client, so tests can see
 // transport errors and unparsable bodies.
-func rawRevoke(t *testing.T, srv *emulatortest.Server, client *http.Client, tokenUUID string) (*http.Response, []byte, error) {
+func rawRevoke(t *testing.T, srv *emulatortest.Server, client *http.Client, tokenUUID string) (*rawResult, []byte, error) {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{
 		"query":         revokeMutation,
 		"operationName": "Revoke",
 		"variables":     map[string]any{"org": orgID(emulatortest.AcmeOrgUUID), "token": tokenID(tokenUUID)},
 	})
-	req, _ := http.NewRequestWithContext(t.Context(), "POST", srv.GraphQLEndpoint, bytes.NewReader(body))
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.GraphQLEndpoint, bytes.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+emulatortest.DemoToken)
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := client.Do(req)
 	if err != nil {
 		return nil, nil, err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	raw, err := io.ReadAll(resp.Body)
-	return resp, raw, err
+	return &rawResult{StatusCode: resp.StatusCode, Header: resp.Header}, raw, err
 }
 
 func startWithFaults(t *testing.T, faults ...emulator.Fault) *emulatortest.Server {
@@ -50,44 +56,44 @@ func TestFaultKinds(t *testing.T) {
 	tests := []struct {
 		fault     emulator.Fault
 		executed  bool
-		checkResp func(t *testing.T, resp *http.Response, body []byte, err error)
+		checkResp func(t *testing.T, resp *rawResult, body []byte, err error)
 	}{
-		{emulator.Fault{Kind: "status", Status: 502}, false, func(t *testing.T, resp *http.Response, body []byte, err error) {
-			if err != nil || resp.StatusCode != 502 {
+		{emulator.Fault{Kind: "status", Status: 502}, false, func(t *testing.T, resp *rawResult, body []byte, err error) {
+			if err != nil || resp.StatusCode != http.StatusBadGateway {
 				t.Errorf("got %v %v", resp, err)
 			}
 		}},
-		{emulator.Fault{Kind: "status"}, false, func(t *testing.T, resp *http.Response, body []byte, err error) {
-			if err != nil || resp.StatusCode != 503 {
+		{emulator.Fault{Kind: "status"}, false, func(t *testing.T, resp *rawResult, body []byte, err error) {
+			if err != nil || resp.StatusCode != http.StatusServiceUnavailable {
 				t.Errorf("default status: got %v %v", resp, err)
 			}
 		}},
-		{emulator.Fault{Kind: "throttle", RetryAfter: 7}, false, func(t *testing.T, resp *http.Response, body []byte, err error) {
-			if err != nil || resp.StatusCode != 429 || resp.Header.Get("Retry-After") != "7" || resp.Header.Get("RateLimit-Reset") != "7" || resp.Header.Get("RateLimit-Remaining") != "0" {
+		{emulator.Fault{Kind: "throttle", RetryAfter: 7}, false, func(t *testing.T, resp *rawResult, body []byte, err error) {
+			if err != nil || resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") != "7" || resp.Header.Get("RateLimit-Reset") != "7" || resp.Header.Get("RateLimit-Remaining") != "0" {
 				t.Errorf("got %v %v", resp, err)
 			}
 		}},
-		{emulator.Fault{Kind: "drop-before"}, false, func(t *testing.T, resp *http.Response, body []byte, err error) {
+		{emulator.Fault{Kind: "drop-before"}, false, func(t *testing.T, resp *rawResult, body []byte, err error) {
 			if err == nil {
 				t.Errorf("want a transport error, got %d", resp.StatusCode)
 			}
 		}},
-		{emulator.Fault{Kind: "drop-after"}, true, func(t *testing.T, resp *http.Response, body []byte, err error) {
+		{emulator.Fault{Kind: "drop-after"}, true, func(t *testing.T, resp *rawResult, body []byte, err error) {
 			if err == nil {
 				t.Errorf("want a transport error, got %d", resp.StatusCode)
 			}
 		}},
-		{emulator.Fault{Kind: "truncate"}, true, func(t *testing.T, resp *http.Response, body []byte, err error) {
-			if err != nil || resp.StatusCode != 200 || json.Valid(body) || len(body) == 0 || body[0] != '{' {
+		{emulator.Fault{Kind: "truncate"}, true, func(t *testing.T, resp *rawResult, body []byte, err error) {
+			if err != nil || resp.StatusCode != http.StatusOK || json.Valid(body) || len(body) == 0 || body[0] != '{' {
 				t.Errorf("want a cut-off JSON body, got %v %q", err, body)
 			}
 		}},
-		{emulator.Fault{Kind: "non-json"}, false, func(t *testing.T, resp *http.Response, body []byte, err error) {
-			if err != nil || resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || !strings.Contains(string(body), "<html>") {
+		{emulator.Fault{Kind: "non-json"}, false, func(t *testing.T, resp *rawResult, body []byte, err error) {
+			if err != nil || resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || !strings.Contains(string(body), "<html>") {
 				t.Errorf("got %v %v %q", resp, err, body)
 			}
 		}},
-		{emulator.Fault{Kind: "graphql-error"}, false, func(t *testing.T, resp *http.Response, body []byte, err error) {
+		{emulator.Fault{Kind: "graphql-error"}, false, func(t *testing.T, resp *rawResult, body []byte, err error) {
 			var out struct {
 				Data   map[string]any
 				Errors []struct {
@@ -95,20 +101,20 @@ func TestFaultKinds(t *testing.T) {
 					Path    []string
 				}
 			}
-			if err != nil || resp.StatusCode != 200 || json.Unmarshal(body, &out) != nil {
+			if err != nil || resp.StatusCode != http.StatusOK || json.Unmarshal(body, &out) != nil {
 				t.Fatalf("got %v %q", err, body)
 			}
 			if v, ok := out.Data["organizationApiAccessTokenRevoke"]; !ok || v != nil || len(out.Errors) != 1 || out.Errors[0].Path[0] != "organizationApiAccessTokenRevoke" {
 				t.Errorf("want null data and one error, got %s", body)
 			}
 		}},
-		{emulator.Fault{Kind: "latency", Delay: 150 * time.Millisecond}, true, func(t *testing.T, resp *http.Response, body []byte, err error) {
-			if err != nil || resp.StatusCode != 200 {
+		{emulator.Fault{Kind: "latency", Delay: 150 * time.Millisecond}, true, func(t *testing.T, resp *rawResult, body []byte, err error) {
+			if err != nil || resp.StatusCode != http.StatusOK {
 				t.Errorf("got %v %v", resp, err)
 			}
 		}},
-		{emulator.Fault{Kind: "slow-body", Delay: 150 * time.Millisecond}, true, func(t *testing.T, resp *http.Response, body []byte, err error) {
-			if err != nil || resp.StatusCode != 200 || !json.Valid(body) {
+		{emulator.Fault{Kind: "slow-body", Delay: 150 * time.Millisecond}, true, func(t *testing.T, resp *rawResult, body []byte, err error) {
+			if err != nil || resp.StatusCode != http.StatusOK || !json.Valid(body) {
 				t.Errorf("want the whole body in the end, got %v %q", err, body)
 			}
 		}},
@@ -258,7 +264,7 @@ func TestParseFault(t *testing.T) {
 			t.Errorf("%s does not survive String: %q", spec, got.String())
 		}
 	}
-	for _, spec := range []string{"", "kind=boom", "status,status=abc", "status,colour=red", "latency", "status,probability=2", "status,times=-1", "status,oops"} {
+	for _, spec := range []string{"", "kind=boom", "status,status=abc", "status,flavor=red", "latency", "status,probability=2", "status,times=-1", "status,oops"} {
 		if _, err := emulator.ParseFault(spec); err == nil {
 			t.Errorf("%q accepted", spec)
 		}
@@ -269,10 +275,11 @@ func TestLatencyHonoursCancellation(t *testing.T) {
 	srv := emulatortest.Start(t, emulator.Options{Latency: 5 * time.Second})
 	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
 	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/v2/access-token", nil)
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/v2/access-token", nil)
 	req.Header.Set("Authorization", "Bearer "+emulatortest.DemoToken)
 	start := time.Now()
-	if _, err := http.DefaultClient.Do(req); err == nil {
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		_ = resp.Body.Close()
 		t.Fatal("request finished despite 5s latency")
 	}
 	// The server gives up too, logging no status.

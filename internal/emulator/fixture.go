@@ -120,7 +120,7 @@ func DemoFixture() *Fixture {
 
 // LoadFixture reads a YAML or JSON fixture file.
 func LoadFixture(path string) (*Fixture, error) {
-	data, err := os.ReadFile(path)
+	data, err := os.ReadFile(path) //nolint:gosec // reading the file the caller names is the point
 	if err != nil {
 		return nil, err
 	}
@@ -292,7 +292,7 @@ func resolveTime(s string, now time.Time) (time.Time, error) {
 		}
 		n, err := strconv.Atoi(m[2])
 		if err != nil {
-			return time.Time{}, fmt.Errorf("bad relative time %q: %v", s, err)
+			return time.Time{}, fmt.Errorf("bad relative time %q: %w", s, err)
 		}
 		unit := map[string]time.Duration{"d": 24 * time.Hour, "h": time.Hour, "m": time.Minute, "s": time.Second}[m[3]]
 		d := time.Duration(n) * unit

@@ -1,7 +1,7 @@
 package emulator
 
 import (
-	"crypto/sha1"
+	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 
@@ -44,10 +44,10 @@ func (f *Fixture) AddGeneratedTokens(orgSlug string, n int, owner string) {
 		pos := len(f.Tokens)
 		p := generatedProfiles[i%len(generatedProfiles)]
 		name := fmt.Sprintf("%s/%d", orgSlug, pos)
-		sum := sha1.Sum([]byte("tokenctl emulator value " + name))
+		sum := sha256.Sum256([]byte("tokenctl emulator value " + name))
 		t := FixtureToken{
 			UUID:           uuid.NewSHA1(generatedNamespace, []byte(name)).String(),
-			Value:          "bkua_" + hex.EncodeToString(sum[:]),
+			Value:          "bkua_" + hex.EncodeToString(sum[:20]),
 			Description:    fmt.Sprintf("Generated token %d (%s)", i+1, p.kind),
 			Owner:          owner,
 			Scopes:         append([]string(nil), p.scopes...),

@@ -34,7 +34,7 @@ func readGraphQLRequest(w http.ResponseWriter, r *http.Request) *gqlRequest {
 		err = json.Unmarshal(body, req)
 	}
 	if err != nil {
-		req.decodeErr = fmt.Errorf("the request body is not a GraphQL request: %v", err)
+		req.decodeErr = fmt.Errorf("the request body is not a GraphQL request: %w", err)
 		return req
 	}
 	req.operationName = req.OperationName
@@ -98,7 +98,7 @@ func (s *Server) serveGraphQL(r *http.Request, req *gqlRequest, entry *Request) 
 		return resp
 	}
 
-	result := s.schema.Exec(withCaller(r.Context(), c), req.Query, req.OperationName, req.Variables)
+	result := s.schema.Exec(withCaller(r.Context(), c), narrowDocument(req.Query, req.OperationName), req.OperationName, req.Variables)
 	resp = jsonResponse(http.StatusOK, result)
 	st.setHeaders(resp.header)
 	return resp

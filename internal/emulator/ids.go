@@ -2,8 +2,6 @@ package emulator
 
 import (
 	"encoding/base64"
-	"fmt"
-	"strconv"
 	"strings"
 )
 
@@ -34,25 +32,4 @@ func parseNodeID(id string) (typ, uuid string, ok bool) {
 		return "", "", false
 	}
 	return typ, uuid, true
-}
-
-// Cursors carry a token's creation sequence number, not its position in the
-// list, so a page boundary stays put when tokens before it are revoked while
-// a client is paging.
-const cursorPrefix = "cursor:"
-
-func encodeCursor(seq int) string {
-	return base64.StdEncoding.EncodeToString([]byte(cursorPrefix + strconv.Itoa(seq)))
-}
-
-func decodeCursor(c string) (int, error) {
-	raw, err := base64.StdEncoding.DecodeString(c)
-	if err != nil || !strings.HasPrefix(string(raw), cursorPrefix) {
-		return 0, fmt.Errorf("invalid cursor %q", c)
-	}
-	n, err := strconv.Atoi(strings.TrimPrefix(string(raw), cursorPrefix))
-	if err != nil || n < 0 {
-		return 0, fmt.Errorf("invalid cursor %q", c)
-	}
-	return n, nil
 }

@@ -134,7 +134,7 @@ func TestPageSizeRules(t *testing.T) {
 		{"first over the limit", map[string]any{"first": 501}, "exceeds the `first` limit of 500"},
 		{"last over the limit", map[string]any{"last": 1000}, "exceeds the `last` limit of 500"},
 		{"negative", map[string]any{"first": -1}, "cannot be less than zero"},
-		{"bad cursor", map[string]any{"first": 5, "after": "not-a-cursor"}, "invalid cursor"},
+		{"bad cursor", map[string]any{"first": 5, "after": "not-a-cursor"}, "Invalid cursor"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

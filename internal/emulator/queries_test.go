@@ -107,3 +107,31 @@ func operationDocument(op *ast.OperationDefinition, fragments ast.FragmentDefini
 	f.FormatQueryDocument(doc)
 	return b.String()
 }
+
+// TestWholeFileWithOperationName sends each queries/ file whole, as a
+// client without genqlient might: the other operations' variables must not
+// matter.
+func TestWholeFileWithOperationName(t *testing.T) {
+	src, err := os.ReadFile("../../queries/organization.graphql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, _ := startDemo(t)
+	body, _ := json.Marshal(map[string]any{"query": string(src), "operationName": "OrganizationBySlug", "variables": map[string]any{"slug": "acme"}})
+	resp := srv.Do(t, "POST", "/v1", emulatortest.DemoToken, body)
+	if resp.Status != 200 || len(resp.Errors) != 0 || !strings.Contains(string(resp.Data), `"slug":"acme"`) {
+		t.Fatalf("got %d %s", resp.Status, resp.Body)
+	}
+	// Errors still point into the document as sent.
+	doc := "query A { viewer { id } }\n\nquery B {\n  viewer { nope }\n}\n"
+	body, _ = json.Marshal(map[string]any{"query": doc, "operationName": "B"})
+	resp = srv.Do(t, "POST", "/v1", emulatortest.DemoToken, body)
+	if len(resp.Errors) != 1 || len(resp.Errors[0].Locations) != 1 || resp.Errors[0].Locations[0].Line != 4 {
+		t.Errorf("error location: %s", resp.Body)
+	}
+	// Without operationName a document with several operations is ambiguous.
+	body, _ = json.Marshal(map[string]any{"query": doc})
+	if resp = srv.Do(t, "POST", "/v1", emulatortest.DemoToken, body); len(resp.Errors) == 0 {
+		t.Errorf("ambiguous document executed: %s", resp.Body)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	graphql "github.com/graph-gophers/graphql-go"
@@ -76,9 +77,18 @@ func strPtr(s string) *string {
 	return &s
 }
 
-// Errors resolvers return; the messages follow Buildkite's wording where it
-// is known.
 var errNoCaller = errors.New("authentication required")
+
+// apiError is an error whose message reaches API clients verbatim, worded
+// like Buildkite's own (capitalized sentences), which Go's conventions for
+// error strings do not fit.
+type apiError struct{ msg string }
+
+func (e *apiError) Error() string { return e.msg }
+
+func apiErrorf(format string, args ...any) error {
+	return &apiError{fmt.Sprintf(format, args...)}
+}
 
 func newOrgResolver(s *Server, o *organization) *orgResolver {
 	return &orgResolver{s: s, uuid: o.uuid, slug: o.slug, name: o.name, revokeInactiveTokensAfter: o.revokeInactiveTokensAfter}
@@ -210,11 +220,6 @@ func (o *orgResolver) RevokeInactiveTokensAfter() *string {
 	return strPtr(o.revokeInactiveTokensAfter)
 }
 
-type pageArgs struct {
-	First, Last   *int32
-	After, Before *string
-}
-
 func (o *orgResolver) ApiAccessTokens(ctx context.Context, args pageArgs) (*tokenConnection, error) {
 	c := callerFrom(ctx)
 	if c == nil {
@@ -245,109 +250,6 @@ func (o *orgResolver) ApiAccessTokens(ctx context.Context, args pageArgs) (*toke
 	}
 	return conn, nil
 }
-
-// canManageTokens is Buildkite's rule for listing and revoking an
-// organization's tokens: the caller's user administers the organization and
-// the caller's token can access it. Expects st.mu held.
-func (st *store) canManageTokens(c *caller, o *organization) error {
-	if o.roles[c.userUUID] != RoleAdmin {
-		return fmt.Errorf("You must be an organization administrator of %q to list or revoke its API access tokens", o.slug)
-	}
-	if t := st.tokenByUUID(c.tokenUUID); t == nil || !t.orgs[o.uuid] {
-		return fmt.Errorf("The API Access Token used for this request does not have access to the organization %q", o.slug)
-	}
-	return nil
-}
-
-// checkPageArgs enforces Buildkite's paging rules: a page size is required
-// on token lists and bounded everywhere.
-func checkPageArgs(field string, first, last *int32, maxPage int, required bool) error {
-	if required && first == nil && last == nil {
-		return fmt.Errorf("You must provide a `first` or `last` value to properly paginate the `%s` connection.", field)
-	}
-	for _, a := range []struct {
-		name string
-		v    *int32
-	}{{"first", first}, {"last", last}} {
-		switch {
-		case a.v == nil:
-		case *a.v < 0:
-			return fmt.Errorf("`%s` on the `%s` connection cannot be less than zero.", a.name, field)
-		case int(*a.v) > maxPage:
-			return fmt.Errorf("Requesting %d records on the `%s` connection exceeds the `%s` limit of %d records.", *a.v, field, a.name, maxPage)
-		}
-	}
-	return nil
-}
-
-// paginate applies after/before, then first, then last to items identified
-// by increasing sequence numbers, and reports honest pageInfo.
-func paginate(seqs []int, args pageArgs) (from, to int, info *pageInfo, err error) {
-	from, to = 0, len(seqs)
-	if args.After != nil {
-		after, err := decodeCursor(*args.After)
-		if err != nil {
-			return 0, 0, nil, err
-		}
-		for from < to && seqs[from] <= after {
-			from++
-		}
-	}
-	if args.Before != nil {
-		before, err := decodeCursor(*args.Before)
-		if err != nil {
-			return 0, 0, nil, err
-		}
-		for to > from && seqs[to-1] >= before {
-			to--
-		}
-	}
-	if args.First != nil && int(*args.First) < to-from {
-		to = from + int(*args.First)
-	}
-	if args.Last != nil && int(*args.Last) < to-from {
-		from = to - int(*args.Last)
-	}
-	info = &pageInfo{hasPreviousPage: from > 0, hasNextPage: to < len(seqs)}
-	if from < to {
-		info.startCursor = strPtr(encodeCursor(seqs[from]))
-		info.endCursor = strPtr(encodeCursor(seqs[to-1]))
-	}
-	return from, to, info, nil
-}
-
-type tokenConnection struct {
-	edges    []*tokenEdge
-	pageInfo *pageInfo
-}
-
-func (c *tokenConnection) Edges() *[]*tokenEdge { return &c.edges }
-func (c *tokenConnection) Nodes() *[]*tokenResolver {
-	nodes := make([]*tokenResolver, len(c.edges))
-	for i, e := range c.edges {
-		nodes[i] = e.node
-	}
-	return &nodes
-}
-func (c *tokenConnection) PageInfo() *pageInfo { return c.pageInfo }
-
-type tokenEdge struct {
-	cursor string
-	node   *tokenResolver
-}
-
-func (e *tokenEdge) Cursor() string       { return e.cursor }
-func (e *tokenEdge) Node() *tokenResolver { return e.node }
-
-type pageInfo struct {
-	hasNextPage, hasPreviousPage bool
-	startCursor, endCursor       *string
-}
-
-func (p *pageInfo) HasNextPage() bool     { return p.hasNextPage }
-func (p *pageInfo) HasPreviousPage() bool { return p.hasPreviousPage }
-func (p *pageInfo) StartCursor() *string  { return p.startCursor }
-func (p *pageInfo) EndCursor() *string    { return p.endCursor }
 
 // OrganizationAPIAccessToken
 
@@ -403,27 +305,9 @@ func (v *viewerResolver) Organizations(ctx context.Context, args struct{ First, 
 	if err != nil {
 		return nil, err
 	}
-	conn := &orgConnection{count: int32(len(orgs)), pageInfo: info}
+	conn := &orgConnection{count: int32(min(len(orgs), math.MaxInt32)), pageInfo: info}
 	for i, o := range orgs[from:to] {
 		conn.edges = append(conn.edges, &orgEdge{cursor: encodeCursor(from + i + 1), node: newOrgResolver(v.s, o)})
 	}
 	return conn, nil
 }
-
-type orgConnection struct {
-	count    int32
-	edges    []*orgEdge
-	pageInfo *pageInfo
-}
-
-func (c *orgConnection) Count() int32        { return c.count }
-func (c *orgConnection) Edges() *[]*orgEdge  { return &c.edges }
-func (c *orgConnection) PageInfo() *pageInfo { return c.pageInfo }
-
-type orgEdge struct {
-	cursor string
-	node   *orgResolver
-}
-
-func (e *orgEdge) Cursor() string     { return e.cursor }
-func (e *orgEdge) Node() *orgResolver { return e.node }

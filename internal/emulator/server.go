@@ -73,7 +73,8 @@ func New(opts Options) (*Server, error) {
 		gqlLimits:  newRateLimiter(opts.RateLimit, opts.RateWindow),
 		restLimits: newRateLimiter(opts.RESTRateLimit, time.Minute),
 	}
-	s.faults.rng = rand.New(rand.NewPCG(uint64(opts.Seed), 0x746f6b656e63746c))
+	// Faults and jitter must repeat for a given seed, so not crypto/rand.
+	s.faults.rng = rand.New(rand.NewPCG(uint64(opts.Seed), 0x746f6b656e63746c)) //nolint:gosec // reproducible test randomness, not security
 	if err := s.SetFaults(append(append([]Fault(nil), opts.Fixture.Faults...), opts.Faults...)); err != nil {
 		return nil, err
 	}
@@ -96,7 +97,7 @@ type response struct {
 func jsonResponse(status int, v any) response {
 	body, err := json.Marshal(v)
 	if err != nil {
-		panic(err) // only emulator-built values are marshalled
+		panic(err) // only emulator-built values are marshaled
 	}
 	h := http.Header{}
 	h.Set("Content-Type", "application/json; charset=utf-8")

@@ -41,7 +41,7 @@ type token struct {
 func (t *token) hasScope(s string) bool { return slices.Contains(t.scopes, s) }
 
 // store is the emulator's state. One mutex guards everything: requests are
-// small and the emulator favours obviously-correct over fast.
+// small and the emulator favors obviously-correct over fast.
 type store struct {
 	mu          sync.Mutex
 	users       map[string]*user // by uuid

@@ -16,6 +16,8 @@ import (
 
 // Tokens of the demo seed (internal/emulator/fixtures/demo.yaml). Values are
 // fake credentials that only the emulator accepts.
+//
+//nolint:gosec // fake, public demo credentials, not secrets
 const (
 	// DemoToken is the tool's own credential: Ada Admin, administrator of
 	// acme, token can access acme only; GRAPHQL and READ_ORGANIZATIONS.
@@ -166,7 +168,7 @@ func (s *Server) Do(t testing.TB, method, path, token string, body []byte) *Resp
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, path, err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	raw, err := io.ReadAll(resp.Body)
 	if err != nil {
 		t.Fatalf("%s %s: reading body: %v", method, path, err)

@@ -1,0 +1,143 @@
+package emulator
+
+import (
+	"encoding/base64"
+	"strconv"
+	"strings"
+)
+
+// Connection paging shared by apiAccessTokens and Viewer.organizations.
+
+type pageArgs struct {
+	First, Last   *int32
+	After, Before *string
+}
+
+// checkPageArgs enforces Buildkite's paging rules: a page size is required
+// on token lists and bounded everywhere.
+func checkPageArgs(field string, first, last *int32, maxPage int, required bool) error {
+	if required && first == nil && last == nil {
+		return apiErrorf("You must provide a `first` or `last` value to properly paginate the `%s` connection.", field)
+	}
+	for _, a := range []struct {
+		name string
+		v    *int32
+	}{{"first", first}, {"last", last}} {
+		switch {
+		case a.v == nil:
+		case *a.v < 0:
+			return apiErrorf("`%s` on the `%s` connection cannot be less than zero.", a.name, field)
+		case int(*a.v) > maxPage:
+			return apiErrorf("Requesting %d records on the `%s` connection exceeds the `%s` limit of %d records.", *a.v, field, a.name, maxPage)
+		}
+	}
+	return nil
+}
+
+// paginate applies after/before, then first, then last to items identified
+// by increasing sequence numbers, and reports honest pageInfo.
+func paginate(seqs []int, args pageArgs) (from, to int, info *pageInfo, err error) {
+	from, to = 0, len(seqs)
+	if args.After != nil {
+		after, err := decodeCursor(*args.After)
+		if err != nil {
+			return 0, 0, nil, err
+		}
+		for from < to && seqs[from] <= after {
+			from++
+		}
+	}
+	if args.Before != nil {
+		before, err := decodeCursor(*args.Before)
+		if err != nil {
+			return 0, 0, nil, err
+		}
+		for to > from && seqs[to-1] >= before {
+			to--
+		}
+	}
+	if args.First != nil && int(*args.First) < to-from {
+		to = from + int(*args.First)
+	}
+	if args.Last != nil && int(*args.Last) < to-from {
+		from = to - int(*args.Last)
+	}
+	info = &pageInfo{hasPreviousPage: from > 0, hasNextPage: to < len(seqs)}
+	if from < to {
+		info.startCursor = strPtr(encodeCursor(seqs[from]))
+		info.endCursor = strPtr(encodeCursor(seqs[to-1]))
+	}
+	return from, to, info, nil
+}
+
+type tokenConnection struct {
+	edges    []*tokenEdge
+	pageInfo *pageInfo
+}
+
+func (c *tokenConnection) Edges() *[]*tokenEdge { return &c.edges }
+func (c *tokenConnection) Nodes() *[]*tokenResolver {
+	nodes := make([]*tokenResolver, len(c.edges))
+	for i, e := range c.edges {
+		nodes[i] = e.node
+	}
+	return &nodes
+}
+func (c *tokenConnection) PageInfo() *pageInfo { return c.pageInfo }
+
+type tokenEdge struct {
+	cursor string
+	node   *tokenResolver
+}
+
+func (e *tokenEdge) Cursor() string       { return e.cursor }
+func (e *tokenEdge) Node() *tokenResolver { return e.node }
+
+type pageInfo struct {
+	hasNextPage, hasPreviousPage bool
+	startCursor, endCursor       *string
+}
+
+func (p *pageInfo) HasNextPage() bool     { return p.hasNextPage }
+func (p *pageInfo) HasPreviousPage() bool { return p.hasPreviousPage }
+func (p *pageInfo) StartCursor() *string  { return p.startCursor }
+func (p *pageInfo) EndCursor() *string    { return p.endCursor }
+
+// Cursors carry a token's creation sequence number, not its position in the
+// list, so a page boundary stays put when tokens before it are revoked while
+// a client is paging.
+const cursorPrefix = "cursor:"
+
+func encodeCursor(seq int) string {
+	return base64.StdEncoding.EncodeToString([]byte(cursorPrefix + strconv.Itoa(seq)))
+}
+
+func decodeCursor(c string) (int, error) {
+	raw, err := base64.StdEncoding.DecodeString(c)
+	if err != nil || !strings.HasPrefix(string(raw), cursorPrefix) {
+		return 0, apiErrorf("Invalid cursor %q", c)
+	}
+	n, err := strconv.Atoi(strings.TrimPrefix(string(raw), cursorPrefix))
+	if err != nil || n < 0 {
+		return 0, apiErrorf("Invalid cursor %q", c)
+	}
+	return n, nil
+}
+
+type orgConnection struct {
+	count    int32
+	edges    []*orgEdge
+	pageInfo *pageInfo
+}
+
+func (c *orgConnection) Count() int32        { return c.count }
+func (c *orgConnection) Edges() *[]*orgEdge  { return &c.edges }
+func (c *orgConnection) PageInfo() *pageInfo { return c.pageInfo }
+
+type orgEdge struct {
+	cursor string
+	node   *orgResolver
+}
+
+func (e *orgEdge) Cursor() string     { return e.cursor }
+func (e *orgEdge) Node() *orgResolver { return e.node }
