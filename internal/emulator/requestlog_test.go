@@ -64,3 +64,15 @@ func TestMaxInFlight(t *testing.T) {
 		t.Errorf("sequential requests: MaxInFlight = %d, want 1", got)
 	}
 }
+
+func TestLatencyAndJitter(t *testing.T) {
+	const latency, jitter = 60 * time.Millisecond, 40 * time.Millisecond
+	srv := emulatortest.Start(t, emulator.Options{Latency: latency, Jitter: jitter, Seed: 7})
+	for range 3 {
+		start := time.Now()
+		srv.Do(t, "GET", "/v2/access-token", emulatortest.DemoToken, nil)
+		if d := time.Since(start); d < latency || d > latency+jitter+time.Second {
+			t.Errorf("answered in %v, want between %v and about %v", d, latency, latency+jitter)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package emulator_test
 
 import (
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/tokenctl/tokenctl/internal/emulator"
@@ -152,5 +153,28 @@ func TestMultiOrgRevocation(t *testing.T) {
 	wantError(t, revoke(t, srv, emulatortest.MultiOrgToken, emulatortest.InitechOrgUUID, emulatortest.SharedCITokenUUID), "You must be an organization administrator")
 	if !srv.TokenHasOrg(emulatortest.SharedCITokenUUID, "initech") {
 		t.Error("initech access was removed by a member")
+	}
+}
+
+// TestConcurrentRevokesApplyOnce races many identical revocations: exactly
+// one may succeed.
+func TestConcurrentRevokesApplyOnce(t *testing.T) {
+	srv, _ := startDemo(t)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	ok := 0
+	for range 20 {
+		wg.Go(func() {
+			resp := revoke(t, srv, emulatortest.DemoToken, emulatortest.AcmeOrgUUID, emulatortest.HackathonTokenUUID)
+			if resp.Status == 200 && len(resp.Errors) == 0 {
+				mu.Lock()
+				ok++
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if ok != 1 || srv.RevocationCount("acme", emulatortest.HackathonTokenUUID) != 1 {
+		t.Errorf("%d successes, RevocationCount %d; want 1 and 1", ok, srv.RevocationCount("acme", emulatortest.HackathonTokenUUID))
 	}
 }
