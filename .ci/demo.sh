@@ -25,9 +25,7 @@ cleanup() {
 trap cleanup EXIT
 
 # Port 0 lets the emulator pick a free port; it writes the address it got.
-# The emulator serves the demo organization unless told otherwise.
-# shellcheck disable=SC2086 # EMULATOR_FLAGS is a list of extra flags
-bin/buildkite-emulator --addr 127.0.0.1:0 --addr-file "$tmp/addr" ${EMULATOR_FLAGS:-} \
+bin/buildkite-emulator --addr 127.0.0.1:0 --addr-file "$tmp/addr" --seed demo \
   >"$tmp/emulator.log" 2>&1 &
 emulator=$!
 
