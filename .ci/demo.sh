@@ -70,6 +70,6 @@ if [[ $status -ne 4 ]]; then
   echo "demo: expected exit status 4 (not found), got $status" >&2
   exit 1
 fi
-echo "Exit status 4 means \"not found\": $org no longer lists token $token, so there"
-echo "was nothing to revoke. Scripts can tell this apart from success (0) and from"
-echo "other failures by the exit status alone."
+echo "Exit status 4 means \"not found\": the token no longer has access to $org,"
+echo "so there was nothing to revoke. Scripts can tell this apart from success (0)"
+echo "and from other failures by the exit status alone."
