@@ -47,6 +47,8 @@ keep an audit log.`,
 		NewCmdRevoke(f, nil),
 		NewCmdConfig(f),
 		NewCmdVersion(f),
+		NewCmdWhoami(f, nil),
+		NewCmdPolicy(f),
 	)
 	return root
 }

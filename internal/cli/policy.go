@@ -1,0 +1,327 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tokenctl/tokenctl/internal/buildkite"
+	"github.com/tokenctl/tokenctl/internal/config"
+	"github.com/tokenctl/tokenctl/internal/exitcode"
+	"github.com/tokenctl/tokenctl/internal/ident"
+	"github.com/tokenctl/tokenctl/internal/iostreams"
+	"github.com/tokenctl/tokenctl/internal/output"
+	"github.com/tokenctl/tokenctl/internal/revoke"
+)
+
+// NewCmdPolicy groups the commands about an organization's token policy.
+func NewCmdPolicy(f *Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "policy",
+		Short: "Show an organization's automatic revocation of inactive tokens",
+		Long: `An organization can have Buildkite revoke its access from API access tokens
+that have not been used for a while (revokeInactiveTokensAfter: 30, 60, 90,
+180 or 365 days, or never). These commands show that policy and what it
+will do.`,
+		Example: `  tokenctl policy show --org acme`,
+		Args:    cobra.NoArgs,
+	}
+	cmd.AddCommand(NewCmdPolicyShow(f, nil))
+	return cmd
+}
+
+// PolicyShowOptions is every input of `tokenctl policy show`.
+type PolicyShowOptions struct {
+	Factory *Factory
+	IO      *iostreams.IOStreams
+
+	WithinDays int
+	JQ         string
+	Debug      bool
+
+	// Filled in by complete.
+	Org    ident.Org
+	Format output.Format
+
+	cmd      *cobra.Command
+	settings *config.Settings
+}
+
+// maxWithinDays bounds --within: beyond the longest period (365 days) every
+// token is listed anyway.
+const maxWithinDays = 3650
+
+// NewCmdPolicyShow parses flags into PolicyShowOptions; runF does the work
+// (tests may replace it to check flag parsing alone).
+func NewCmdPolicyShow(f *Factory, runF func(context.Context, *PolicyShowOptions) error) *cobra.Command {
+	opts := &PolicyShowOptions{Factory: f, IO: f.IO}
+	cmd := &cobra.Command{
+		Use:   "show --org ORG",
+		Short: "Show the inactive-token revocation period and the tokens it takes next",
+		Long: `Show the organization's automatic inactive-token revocation period
+(revokeInactiveTokensAfter) and the API access tokens it applies to: those
+whose last use is longer ago than the period, soonest first, each with the
+date it reached the period.
+
+A token that has never been used is counted from its creation: tokenctl
+assumes Buildkite measures inactivity from creation when there is no last
+use. --within DAYS also lists the tokens that reach the period in the next
+DAYS days.
+
+When the period is NEVER or unset, nothing is revoked automatically and no
+token is listed. Listing the tokens needs an administrator of the
+organization, like revoking them.`,
+		Example: `  # The period and the tokens already past it
+  tokenctl policy show --org acme
+
+  # ... and those that will be in the next two weeks
+  tokenctl policy show --org acme --within 14
+
+  # The uuids of the tokens past the period, for a script
+  tokenctl policy show --org acme --jq '.tokens[] | select(.due) | .uuid'`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.cmd = cmd
+			if err := opts.complete(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return policyShowRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.String("org", "", "organization slug or GraphQL id (env BUILDKITE_ORGANIZATION_SLUG)")
+	fl.IntVar(&opts.WithinDays, "within", 0, "also list tokens that reach the period within `DAYS` days")
+	fl.StringP("output", "o", "", "output format: table, wide, json, yaml or csv (env TOKENCTL_OUTPUT)")
+	fl.StringVar(&opts.JQ, "jq", "", "filter the JSON output with a jq `expression`")
+	fl.Int("page-size", 0, "tokens per listing request, 1-500 (env TOKENCTL_PAGE_SIZE; default 100)")
+	return cmd
+}
+
+// complete validates every input before any network call.
+func (o *PolicyShowOptions) complete() error {
+	settings, err := o.Factory.Settings(o.cmd.Flags())
+	if err != nil {
+		return err
+	}
+	o.Debug, _ = o.cmd.Flags().GetBool("debug")
+	if o.Org, err = ident.ParseOrg(settings.Org); err != nil {
+		return exitcode.New(exitcode.Usage, err)
+	}
+	if o.WithinDays < 0 || o.WithinDays > maxWithinDays {
+		return exitcode.New(exitcode.Usage, fmt.Errorf("--within %d: must be a number of days between 0 and %d", o.WithinDays, maxWithinDays))
+	}
+	if o.Format, err = output.ParseFormat(settings.Output); err != nil {
+		return exitcode.New(exitcode.Usage, err)
+	}
+	if err := output.CheckJQ(o.JQ); err != nil {
+		return exitcode.New(exitcode.Usage, err)
+	}
+	o.settings = settings
+	return nil
+}
+
+// PolicyReport is the JSON document printed by `tokenctl policy show -o
+// json`. Fields are only ever added.
+type PolicyReport struct {
+	Organization PolicyOrg `json:"organization"`
+	// RevokeInactiveTokensAfter is Buildkite's value (DAYS_30 ... DAYS_365,
+	// NEVER), null when unset.
+	RevokeInactiveTokensAfter *string `json:"revokeInactiveTokensAfter"`
+	// PeriodDays is the period in days, null when tokens are never revoked
+	// automatically (NEVER, unset, or a value tokenctl does not know).
+	PeriodDays *int `json:"periodDays"`
+	// AsOf is the time "due" was judged at.
+	AsOf time.Time `json:"asOf"`
+	// Tokens lists the tokens past the period (and, with --within, those
+	// reaching it soon), soonest revokeAt first. Never null.
+	Tokens []PolicyToken `json:"tokens"`
+}
+
+// PolicyOrg names the organization.
+type PolicyOrg struct {
+	ID   string `json:"id"`
+	Slug string `json:"slug"`
+	Name string `json:"name"`
+}
+
+// PolicyToken is one token the policy takes.
+type PolicyToken struct {
+	ID             string        `json:"id"`
+	UUID           string        `json:"uuid"`
+	Description    *string       `json:"description"`
+	Owner          *revoke.Owner `json:"owner"`
+	CreatedAt      time.Time     `json:"createdAt"`
+	LastAccessedAt *time.Time    `json:"lastAccessedAt"` // null: never used
+	ExpiresAt      *time.Time    `json:"expiresAt"`      // null: never expires
+	// InactiveSince is lastAccessedAt, or createdAt for a token never used.
+	InactiveSince time.Time `json:"inactiveSince"`
+	// RevokeAt is inactiveSince plus the period: from then on the token is
+	// revoked at Buildkite's next sweep.
+	RevokeAt time.Time `json:"revokeAt"`
+	// Due is true when revokeAt is not after asOf.
+	Due bool `json:"due"`
+}
+
+func policyShowRun(ctx context.Context, o *PolicyShowOptions) error {
+	client, _, err := o.Factory.APIClient(o.settings, o.Debug)
+	if err != nil {
+		return err
+	}
+	slug := o.Org.Slug
+	if slug == "" {
+		// The policy query takes a slug only.
+		org, err := client.Organization(ctx, o.Org)
+		if err != nil {
+			return err
+		}
+		slug = org.Slug
+	}
+	org, period, err := client.Policy(ctx, slug)
+	if err != nil {
+		return err
+	}
+	report := PolicyReport{
+		Organization: PolicyOrg{ID: org.ID, Slug: org.Slug, Name: org.Name},
+		AsOf:         o.Factory.Now().UTC().Truncate(time.Second),
+		Tokens:       []PolicyToken{},
+	}
+	if period != "" {
+		report.RevokeInactiveTokensAfter = &period
+	}
+	days, known := periodDays(period)
+	if known && days > 0 {
+		report.PeriodDays = &days
+		var tokens []buildkite.Token
+		_, err := client.ListTokens(ctx, ident.Org{ID: org.ID}, func(page buildkite.TokenPage) bool {
+			tokens = append(tokens, page.Tokens...)
+			return true
+		})
+		if err != nil {
+			return err
+		}
+		report.Tokens = tokensTakenBy(tokens, days, report.AsOf, time.Duration(o.WithinDays)*24*time.Hour)
+	}
+	if !known {
+		fmt.Fprintf(o.IO.ErrOut, "tokenctl: note: organization %s has revokeInactiveTokensAfter %s, which tokenctl does not know; no token is listed\n", org.Slug, period)
+	}
+
+	if o.JQ == "" && (o.Format == output.Table || o.Format == output.Wide) {
+		fmt.Fprintln(o.IO.Out, policySentence(report, o.WithinDays))
+		if len(report.Tokens) == 0 {
+			return nil
+		}
+		fmt.Fprintln(o.IO.Out)
+	}
+	printer := output.Printer{Out: o.IO.Out, Format: o.Format, JQ: o.JQ}
+	return printer.Print(report, func(wide bool) output.Rows { return policyRows(report, wide) })
+}
+
+// periodDays reads a RevokeInactiveTokenPeriod: DAYS_n is n days; NEVER and
+// unset are 0 (no automatic revocation). known is false for values this
+// version of tokenctl has not heard of.
+func periodDays(period string) (days int, known bool) {
+	switch period {
+	case "", "NEVER":
+		return 0, true
+	}
+	n, err := strconv.Atoi(strings.TrimPrefix(period, "DAYS_"))
+	if !strings.HasPrefix(period, "DAYS_") || err != nil || n <= 0 {
+		return 0, false
+	}
+	return n, true
+}
+
+// tokensTakenBy returns the tokens whose revocation time (inactive since,
+// plus the period) is no later than now+within, soonest first.
+func tokensTakenBy(tokens []buildkite.Token, days int, now time.Time, within time.Duration) []PolicyToken {
+	period := time.Duration(days) * 24 * time.Hour
+	horizon := now.Add(within)
+	out := []PolicyToken{}
+	for _, t := range tokens {
+		since := t.CreatedAt
+		if t.LastAccessedAt != nil {
+			since = *t.LastAccessedAt
+		}
+		at := since.Add(period)
+		if at.After(horizon) {
+			continue
+		}
+		pt := PolicyToken{
+			ID: t.ID, UUID: t.UUID, Description: optional(t.Description),
+			CreatedAt: t.CreatedAt, LastAccessedAt: t.LastAccessedAt, ExpiresAt: t.ExpiresAt,
+			InactiveSince: since, RevokeAt: at, Due: !at.After(now),
+		}
+		if t.Owner != nil {
+			pt.Owner = &revoke.Owner{Name: t.Owner.Name, Email: t.Owner.Email}
+		}
+		out = append(out, pt)
+	}
+	slices.SortStableFunc(out, func(a, b PolicyToken) int {
+		if c := a.RevokeAt.Compare(b.RevokeAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.UUID, b.UUID)
+	})
+	return out
+}
+
+// policySentence says in words what the table below it means.
+func policySentence(r PolicyReport, withinDays int) string {
+	name := r.Organization.Slug
+	if r.Organization.Name != "" {
+		name = fmt.Sprintf("%s (%s)", r.Organization.Slug, r.Organization.Name)
+	}
+	switch {
+	case r.RevokeInactiveTokensAfter == nil:
+		return name + ": no automatic revocation period is set, so inactive API access tokens are not revoked automatically."
+	case r.PeriodDays == nil:
+		return fmt.Sprintf("%s: revokeInactiveTokensAfter is %s: inactive API access tokens are not revoked automatically.", name, *r.RevokeInactiveTokensAfter)
+	}
+	s := fmt.Sprintf("%s: API access tokens unused for %d days are revoked automatically (%s).", name, *r.PeriodDays, *r.RevokeInactiveTokensAfter)
+	due := 0
+	for _, t := range r.Tokens {
+		if t.Due {
+			due++
+		}
+	}
+	switch {
+	case withinDays > 0:
+		s += fmt.Sprintf(" %d token(s) past the period, %d more within %d day(s).", due, len(r.Tokens)-due, withinDays)
+	case due == 0:
+		s += " No token is past the period."
+	default:
+		s += fmt.Sprintf(" %d token(s) past the period.", due)
+	}
+	return s
+}
+
+func policyRows(r PolicyReport, wide bool) output.Rows {
+	rows := output.Rows{Headers: []string{"TOKEN", "DESCRIPTION", "OWNER", "LAST USED", "REVOKED FROM"}}
+	if wide {
+		rows.Headers = append(rows.Headers, "TOKEN ID", "INACTIVE SINCE", "CREATED", "EXPIRES", "DUE")
+	}
+	for _, t := range r.Tokens {
+		owner := ""
+		if t.Owner != nil {
+			owner = ownerString(t.Owner.Name, t.Owner.Email)
+		}
+		row := []string{t.UUID, deref(t.Description), owner, lastUsed(t.LastAccessedAt, r.AsOf), t.RevokeAt.UTC().Format(time.DateOnly)}
+		if wide {
+			expires := ""
+			if t.ExpiresAt != nil {
+				expires = t.ExpiresAt.UTC().Format(time.RFC3339)
+			}
+			row = append(row, t.ID, t.InactiveSince.UTC().Format(time.RFC3339), t.CreatedAt.UTC().Format(time.RFC3339), expires, strconv.FormatBool(t.Due))
+		}
+		rows.Cells = append(rows.Cells, row)
+	}
+	return rows
+}

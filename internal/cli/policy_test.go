@@ -1,0 +1,212 @@
+package cli
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tokenctl/tokenctl/internal/buildkite"
+	"github.com/tokenctl/tokenctl/internal/emulator"
+	et "github.com/tokenctl/tokenctl/internal/emulator/emulatortest"
+	"github.com/tokenctl/tokenctl/internal/exitcode"
+)
+
+func decodePolicy(t *testing.T, r result) PolicyReport {
+	t.Helper()
+	var rep PolicyReport
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("stdout is not the policy document: %v\n%s", err, r)
+	}
+	return rep
+}
+
+func days(n int) time.Duration { return time.Duration(n) * 24 * time.Hour }
+
+func TestPolicyShowListsTokensPastThePeriod(t *testing.T) {
+	h := newHarness(t, emulator.Options{})
+	r := h.run("policy", "show", "--org", "acme", "-o", "json")
+	if r.code != 0 {
+		t.Fatalf("policy show failed:\n%s", r)
+	}
+	rep := decodePolicy(t, r)
+	if deref(rep.RevokeInactiveTokensAfter) != "DAYS_90" || rep.PeriodDays == nil || *rep.PeriodDays != 90 {
+		t.Fatalf("period = %v / %v", rep.RevokeInactiveTokensAfter, rep.PeriodDays)
+	}
+	if rep.Organization.Slug != "acme" || rep.Organization.ID != emulator.NodeID("Organization", et.AcmeOrgUUID) || !rep.AsOf.Equal(fixedNow) {
+		t.Errorf("organization = %+v, asOf = %s", rep.Organization, rep.AsOf)
+	}
+	// Soonest revocation first: Hackathon (last used 700 days ago), the old
+	// laptop (never used, created 500 days ago), CI deploy bot (400 days).
+	want := []struct {
+		uuid  string
+		since time.Duration // before now
+	}{
+		{et.HackathonTokenUUID, days(700)},
+		{et.OldLaptopTokenUUID, days(500)},
+		{et.CIDeployBotUUID, days(400)},
+	}
+	if len(rep.Tokens) != len(want) {
+		t.Fatalf("got %d tokens, want %d:\n%s", len(rep.Tokens), len(want), r.stdout)
+	}
+	for i, w := range want {
+		got := rep.Tokens[i]
+		if got.UUID != w.uuid || !got.Due {
+			t.Errorf("token %d = %s (due %v), want %s due", i, got.UUID, got.Due, w.uuid)
+		}
+		if !got.InactiveSince.Equal(fixedNow.Add(-w.since)) || !got.RevokeAt.Equal(fixedNow.Add(-w.since+days(90))) {
+			t.Errorf("%s: inactiveSince %s, revokeAt %s", got.UUID, got.InactiveSince, got.RevokeAt)
+		}
+	}
+	// Never used: counted from creation, and lastAccessedAt stays null.
+	if laptop := rep.Tokens[1]; laptop.LastAccessedAt != nil || !laptop.InactiveSince.Equal(laptop.CreatedAt) {
+		t.Errorf("never-used token: lastAccessedAt %v, inactiveSince %s, createdAt %s", laptop.LastAccessedAt, laptop.InactiveSince, laptop.CreatedAt)
+	}
+	if o := rep.Tokens[0].Owner; o == nil || o.Email != "mo@acme.example" {
+		t.Errorf("owner = %+v", o)
+	}
+	if n := h.requests("OrganizationTokensByID") + h.requests("OrganizationTokensBySlug"); n != 1 {
+		t.Errorf("listing requests = %d, want one page", n)
+	}
+}
+
+func TestPolicyShowWithinAddsTokensDueSoon(t *testing.T) {
+	h := newHarness(t, emulator.Options{})
+	r := h.run("policy", "show", "--org", "acme", "--within", "60", "-o", "json")
+	if r.code != 0 {
+		t.Fatalf("policy show failed:\n%s", r)
+	}
+	rep := decodePolicy(t, r)
+	if len(rep.Tokens) != 4 {
+		t.Fatalf("got %d tokens, want 4:\n%s", len(rep.Tokens), r.stdout)
+	}
+	// Release scripts were last used 40 days ago: revoked in 50 days.
+	last := rep.Tokens[3]
+	if last.UUID != et.ExpiredTokenUUID || last.Due || !last.RevokeAt.Equal(fixedNow.Add(days(50))) {
+		t.Errorf("last token = %s due %v at %s", last.UUID, last.Due, last.RevokeAt)
+	}
+}
+
+func TestPolicyShowTable(t *testing.T) {
+	h := newHarness(t, emulator.Options{})
+	r := h.run("policy", "show", "--org", "acme")
+	if r.code != 0 {
+		t.Fatalf("policy show failed:\n%s", r)
+	}
+	golden(t, "policy.table.golden", r.stdout)
+	// Machine formats carry no sentence.
+	r = h.run("policy", "show", "--org", "acme", "-o", "csv")
+	if r.code != 0 || strings.Count(r.stdout, "\n") != 4 || !strings.HasPrefix(r.stdout, "TOKEN,") {
+		t.Errorf("csv:\n%s", r)
+	}
+}
+
+func TestPolicyShowWithoutAutomaticRevocation(t *testing.T) {
+	never := emulator.DemoFixture()
+	for i := range never.Organizations {
+		if never.Organizations[i].Slug == "acme" {
+			never.Organizations[i].RevokeInactiveTokensAfter = "NEVER"
+		}
+	}
+	cases := []struct {
+		name     string
+		fixture  *emulator.Fixture
+		org      string
+		period   string
+		sentence string
+	}{
+		{"unset", nil, "globex", "", "no automatic revocation period is set"},
+		{"never", never, "acme", "NEVER", "revokeInactiveTokensAfter is NEVER"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHarness(t, emulator.Options{Fixture: c.fixture})
+			r := h.run("policy", "show", "--org", c.org, "-o", "json")
+			if r.code != 0 {
+				t.Fatalf("policy show failed:\n%s", r)
+			}
+			rep := decodePolicy(t, r)
+			if deref(rep.RevokeInactiveTokensAfter) != c.period || rep.PeriodDays != nil || rep.Tokens == nil || len(rep.Tokens) != 0 {
+				t.Errorf("report = %+v", rep)
+			}
+			if c.period == "" && !strings.Contains(r.stdout, `"revokeInactiveTokensAfter": null`) {
+				t.Errorf("unset period is not null:\n%s", r.stdout)
+			}
+			// Nothing is taken automatically, so tokens are not listed at all.
+			if n := h.requests("OrganizationTokensByID") + h.requests("OrganizationTokensBySlug"); n != 0 {
+				t.Errorf("listed tokens %d times", n)
+			}
+			r = h.run("policy", "show", "--org", c.org)
+			if r.code != 0 || strings.Count(r.stdout, "\n") != 1 {
+				t.Errorf("table output should be one sentence:\n%s", r)
+			}
+			mustContain(t, "table output", r.stdout, c.sentence)
+		})
+	}
+}
+
+func TestPolicyShowByOrganizationID(t *testing.T) {
+	h := newHarness(t, emulator.Options{})
+	r := h.run("policy", "show", "--org", emulator.NodeID("Organization", et.AcmeOrgUUID), "--jq", ".organization.slug, (.tokens | length)")
+	if r.code != 0 || r.stdout != "acme\n3\n" {
+		t.Fatalf("by id:\n%s", r)
+	}
+}
+
+func TestPolicyShowFailures(t *testing.T) {
+	cases := []struct {
+		name, token string
+		args        []string
+		want        exitcode.Code
+		stderr      string
+	}{
+		{name: "no org", args: nil, want: exitcode.Usage, stderr: "no organization given"},
+		{name: "negative within", args: []string{"--org", "acme", "--within", "-1"}, want: exitcode.Usage, stderr: "--within -1: must be a number of days between 0 and 3650"},
+		{name: "unknown org", args: []string{"--org", "nope"}, want: exitcode.NotFound, stderr: `organization "nope" not found`},
+		{name: "not an administrator", token: et.MemberToken, args: []string{"--org", "acme"}, want: exitcode.Auth, stderr: "administrator"},
+		{name: "dead credential", token: et.RevokedToken, args: []string{"--org", "acme"}, want: exitcode.Auth, stderr: "HTTP 401"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHarness(t, emulator.Options{})
+			if c.token != "" {
+				h.env["BUILDKITE_API_TOKEN"] = c.token
+			}
+			r := h.run(append([]string{"policy", "show"}, c.args...)...)
+			if exitcode.Code(r.code) != c.want {
+				t.Fatalf("exit %d, want %d\n%s", r.code, c.want, r)
+			}
+			mustContain(t, "stderr", r.stderr, c.stderr)
+			if r.stdout != "" || strings.Contains(r.stderr, "goroutine ") {
+				t.Errorf("stdout %q, stderr %q", r.stdout, r.stderr)
+			}
+		})
+	}
+}
+
+func TestPeriodDays(t *testing.T) {
+	for in, want := range map[string]int{"DAYS_30": 30, "DAYS_60": 60, "DAYS_90": 90, "DAYS_180": 180, "DAYS_365": 365, "NEVER": 0, "": 0} {
+		if got, known := periodDays(in); got != want || !known {
+			t.Errorf("periodDays(%q) = %d, %v; want %d, true", in, got, known, want)
+		}
+	}
+	for _, in := range []string{"DAYS_", "DAYS_x", "DAYS_-5", "WEEKS_2", "days_30"} {
+		if _, known := periodDays(in); known {
+			t.Errorf("periodDays(%q) claims to know it", in)
+		}
+	}
+}
+
+// Ties on the revocation time are broken by uuid, so the order is stable.
+func TestTokensTakenByOrdersTies(t *testing.T) {
+	used := fixedNow.Add(-days(100))
+	tokens := []buildkite.Token{
+		{UUID: "b", CreatedAt: used, LastAccessedAt: &used},
+		{UUID: "a", CreatedAt: used},
+		{UUID: "c", CreatedAt: fixedNow}, // created today: not due
+	}
+	got := tokensTakenBy(tokens, 30, fixedNow, 0)
+	if len(got) != 2 || got[0].UUID != "a" || got[1].UUID != "b" {
+		t.Fatalf("got %+v", got)
+	}
+}
