@@ -49,7 +49,9 @@ keep an audit log.`,
 		NewCmdVersion(f),
 		NewCmdWhoami(f, nil),
 		NewCmdPolicy(f),
+		NewCmdDocs(f),
 	)
+	setUpCompletion(root)
 	return root
 }
 

@@ -1,0 +1,80 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tokenctl/tokenctl/internal/exitcode"
+	"github.com/tokenctl/tokenctl/internal/output"
+)
+
+// setUpCompletion registers cobra's built-in `completion` command now rather
+// than lazily at Execute, so it can be documented like every other command
+// and shows up in generated man pages, and teaches the shell the values of
+// flags that have a fixed set. Completion scripts and completions are
+// computed from the command tree alone: no config file, no network.
+func setUpCompletion(root *cobra.Command) {
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() != "completion" {
+			continue
+		}
+		c.Short = "Print a shell completion script (bash, zsh, fish or powershell)"
+		c.Long = `Print a script that makes your shell complete tokenctl's commands, flags
+and flag values (output formats, for instance). It needs no configuration
+and sends nothing over the network.
+
+Load it once in the current shell, or install it for every new shell as
+each shell's subcommand help explains (tokenctl completion bash --help).`
+		c.Example = `  # bash, this shell only (needs the bash-completion package)
+  source <(tokenctl completion bash)
+
+  # zsh, every new shell
+  tokenctl completion zsh > "${fpath[1]}/_tokenctl"
+
+  # fish, every new shell
+  tokenctl completion fish > ~/.config/fish/completions/tokenctl.fish
+
+  # PowerShell, this session only
+  tokenctl completion powershell | Out-String | Invoke-Expression`
+		// Without this, an unknown shell would print help and succeed.
+		c.Args = cobra.ArbitraryArgs
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return cmd.Help()
+			}
+			return exitcode.New(exitcode.Usage, fmt.Errorf("unknown shell %q: tokenctl completes bash, zsh, fish and powershell", args[0]))
+		}
+		for _, shell := range c.Commands() {
+			if load, ok := completionLoaders[shell.Name()]; ok {
+				shell.Example = "  " + load
+			}
+		}
+	}
+	registerFlagValueCompletions(root)
+}
+
+// completionLoaders load each shell's script into the running shell.
+var completionLoaders = map[string]string{
+	"bash":       "source <(tokenctl completion bash)",
+	"zsh":        "source <(tokenctl completion zsh)",
+	"fish":       "tokenctl completion fish | source",
+	"powershell": "tokenctl completion powershell | Out-String | Invoke-Expression",
+}
+
+// registerFlagValueCompletions completes, on every command, the flags whose
+// values come from a fixed list, and stops the shell from offering file
+// names where none make sense.
+func registerFlagValueCompletions(cmd *cobra.Command) {
+	if cmd.Flags().Lookup("output") != nil {
+		formats := make([]string, len(output.Formats))
+		for i, f := range output.Formats {
+			formats[i] = string(f)
+		}
+		_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(formats, cobra.ShellCompDirectiveNoFileComp))
+	}
+	for _, sub := range cmd.Commands() {
+		registerFlagValueCompletions(sub)
+	}
+}
