@@ -30,6 +30,7 @@ type RevokeOptions struct {
 	Yes           bool
 	AllowSelf     bool
 	IgnoreMissing bool
+	Leaked        leakedTokenOptions // --token-value-file and friends
 	JQ            string
 	Debug         bool
 
@@ -96,6 +97,7 @@ itself using is never revoked unless --allow-self is given.`,
 	fl.String("audit-log", "", "append a JSON Lines audit record before and after each mutation to `FILE` (env TOKENCTL_AUDIT_LOG)")
 	fl.Int("concurrency", 0, "mutations in flight at once (env TOKENCTL_CONCURRENCY; default 4)")
 	fl.Int("page-size", 0, "tokens per listing request, 1-500 (env TOKENCTL_PAGE_SIZE; default 100)")
+	addLeakedTokenFlags(fl, &opts.Leaked)
 	return cmd
 }
 
@@ -106,6 +108,9 @@ func (o *RevokeOptions) complete() error {
 		return err
 	}
 	o.Debug, _ = o.cmd.Flags().GetBool("debug")
+	if o.Leaked.requested() {
+		return o.completeLeaked(settings)
+	}
 	org, err := ident.ParseOrg(settings.Org)
 	if err != nil {
 		return exitcode.New(exitcode.Usage, err)
@@ -134,6 +139,9 @@ func (o *RevokeOptions) complete() error {
 }
 
 func revokeRun(ctx context.Context, o *RevokeOptions) error {
+	if o.Leaked.needsLookup() {
+		return revokeLeakedRun(ctx, o)
+	}
 	client, _, err := o.Factory.APIClient(o.settings, o.Debug)
 	if err != nil {
 		return err
