@@ -1,0 +1,296 @@
+package transport
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptrace"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cenkalti/backoff/v5"
+)
+
+// Defaults applied by New to zero Options fields.
+const (
+	DefaultTimeout      = 30 * time.Second
+	DefaultMaxRetries   = 4
+	DefaultMaxBodyBytes = 32 << 20
+	DefaultLowWatermark = 0.1
+)
+
+// maxWait bounds any single wait (Retry-After, rate-limit reset, pacing), so
+// a confused or hostile header cannot park the program for hours.
+const maxWait = 5 * time.Minute
+
+// Options configures a Transport. The zero value is usable.
+type Options struct {
+	// Base sends the requests; nil means a clone of http.DefaultTransport.
+	Base http.RoundTripper
+	// Timeout bounds each attempt, from sending to the end of the body.
+	// Zero means DefaultTimeout; negative means none.
+	Timeout time.Duration
+	// MaxRetries is how many times a request may be re-sent. Zero means
+	// DefaultMaxRetries; negative means never.
+	MaxRetries int
+	// MaxBodyBytes bounds a response body; zero means DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+	// Debug, when set, receives one trace block per attempt, with every
+	// credential redacted.
+	Debug io.Writer
+	// Redact lists further secret values to scrub from the trace, such as
+	// the API token or a leaked token value being looked up.
+	Redact []string
+	// UserAgent is sent when the request has none.
+	UserAgent string
+	// Sleep waits for d or until ctx ends, returning ctx.Err() then. Tests
+	// replace it to record waits; nil means a real timer.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// LowWatermark is the fraction of the rate-limit budget below which
+	// requests are spaced out to last until the reset. Zero means
+	// DefaultLowWatermark; negative turns pacing off.
+	LowWatermark float64
+}
+
+// Transport is an http.RoundTripper implementing the policies described in
+// the package documentation. It is safe for concurrent use, and its
+// rate-limit view is shared by all requests through it.
+type Transport struct {
+	base         http.RoundTripper
+	timeout      time.Duration
+	maxRetries   int
+	maxBody      int64
+	userAgent    string
+	sleep        func(context.Context, time.Duration) error
+	lowWatermark float64
+	trace        *tracer // nil when tracing is off
+	now          func() time.Time
+	newBackOff   func() backoff.BackOff
+
+	mu       sync.Mutex
+	rate     RateLimitState
+	lastSend time.Time // latest send slot handed out by pacing
+}
+
+// New returns a Transport with opts' zero fields set to their defaults.
+func New(opts Options) *Transport {
+	t := &Transport{
+		base:         opts.Base,
+		timeout:      opts.Timeout,
+		maxRetries:   opts.MaxRetries,
+		maxBody:      opts.MaxBodyBytes,
+		userAgent:    opts.UserAgent,
+		sleep:        opts.Sleep,
+		lowWatermark: opts.LowWatermark,
+		now:          time.Now,
+		newBackOff:   newBackOff,
+	}
+	if t.base == nil {
+		t.base = http.DefaultTransport.(*http.Transport).Clone()
+	}
+	switch {
+	case t.timeout == 0:
+		t.timeout = DefaultTimeout
+	case t.timeout < 0:
+		t.timeout = 0
+	}
+	switch {
+	case t.maxRetries == 0:
+		t.maxRetries = DefaultMaxRetries
+	case t.maxRetries < 0:
+		t.maxRetries = 0
+	}
+	if t.maxBody <= 0 {
+		t.maxBody = DefaultMaxBodyBytes
+	}
+	if t.sleep == nil {
+		t.sleep = sleepCtx
+	}
+	switch {
+	case t.lowWatermark == 0:
+		t.lowWatermark = DefaultLowWatermark
+	case t.lowWatermark < 0:
+		t.lowWatermark = 0
+	}
+	if opts.Debug != nil {
+		t.trace = newTracer(opts.Debug, opts.Redact)
+	}
+	return t
+}
+
+func newBackOff() backoff.BackOff {
+	b := &backoff.ExponentialBackOff{
+		InitialInterval:     500 * time.Millisecond,
+		RandomizationFactor: 0.5, // jitter, so concurrent workers do not retry in lockstep
+		Multiplier:          2,
+		MaxInterval:         30 * time.Second,
+	}
+	b.Reset()
+	return b
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timer.C:
+		return nil
+	}
+}
+
+// CloseIdleConnections closes the base transport's idle connections, so
+// http.Client.CloseIdleConnections works through a Transport.
+func (t *Transport) CloseIdleConnections() {
+	if c, ok := t.base.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+
+// RoundTrip sends req under the retry, timeout and pacing policies.
+func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	unsafe := isUnsafe(ctx)
+	attempts := t.maxRetries + 1
+	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
+		attempts = 1 // the body cannot be sent twice
+	}
+	bo := t.newBackOff()
+	for n := 1; ; n++ {
+		if err := t.pace(ctx, req); err != nil {
+			if n == 1 && req.Body != nil {
+				req.Body.Close() // a RoundTripper must close the body it never sent
+			}
+			return nil, err
+		}
+		o := t.attempt(ctx, req, n)
+		t.observe(o.resp)
+
+		var wait time.Duration
+		var why string
+		if o.err != nil {
+			if unsafe && o.wrote {
+				t.trace.attempt(req, n, attempts, o, "the request may have been applied; not retrying")
+				return nil, &OutcomeUnknownError{Err: o.err}
+			}
+			if err := ctx.Err(); err != nil {
+				t.trace.attempt(req, n, attempts, o, "")
+				return nil, err
+			}
+			if !retryableError(o.err) || n >= attempts {
+				t.trace.attempt(req, n, attempts, o, "")
+				return nil, gaveUp(o.err, n)
+			}
+			wait, why = bo.NextBackOff(), o.err.Error()
+		} else {
+			if !retryableStatus(o.resp.StatusCode, unsafe) || n >= attempts {
+				t.trace.attempt(req, n, attempts, o, "")
+				return o.resp, nil
+			}
+			wait, why = t.statusWait(o.resp, bo), "HTTP "+o.resp.Status
+		}
+		t.trace.attempt(req, n, attempts, o, fmt.Sprintf("retrying in %s (%s)", wait.Round(time.Millisecond), why))
+		if err := t.sleep(ctx, wait); err != nil {
+			return nil, err
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+	}
+}
+
+func gaveUp(err error, attempts int) error {
+	if attempts == 1 {
+		return err
+	}
+	return fmt.Errorf("gave up after %d attempts: %w", attempts, err)
+}
+
+// outcome is what one attempt produced: a response with its body already
+// read, or an error.
+type outcome struct {
+	resp    *http.Response
+	body    []byte
+	err     error
+	wrote   bool // some of the request reached the connection
+	elapsed time.Duration
+}
+
+// attempt sends req once under its own deadline and reads the whole body.
+func (t *Transport) attempt(ctx context.Context, req *http.Request, n int) outcome {
+	actx, cancel := ctx, context.CancelFunc(func() {})
+	if t.timeout > 0 {
+		actx, cancel = context.WithTimeout(ctx, t.timeout)
+	}
+	defer cancel()
+
+	// WroteHeaders fires once the request starts going onto the
+	// connection; until then an unsafe request cannot have been applied.
+	var wrote atomic.Bool
+	actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{WroteHeaders: func() { wrote.Store(true) }})
+	areq := req.Clone(actx)
+	if n > 1 && req.GetBody != nil {
+		body, err := req.GetBody()
+		if err != nil {
+			return outcome{err: fmt.Errorf("rewinding the request body: %w", err)}
+		}
+		areq.Body = body
+	}
+	if t.userAgent != "" && areq.Header.Get("User-Agent") == "" {
+		areq.Header.Set("User-Agent", t.userAgent)
+	}
+
+	start := time.Now()
+	resp, err := t.base.RoundTrip(areq)
+	if err != nil {
+		return outcome{err: t.explain(ctx, actx, err, "waiting for the response headers"), wrote: wrote.Load(), elapsed: time.Since(start)}
+	}
+	body, err := readBody(resp, t.maxBody)
+	resp.Body.Close()
+	if err != nil {
+		return outcome{resp: nil, body: body, err: t.explain(ctx, actx, err, "reading the response body"), wrote: true, elapsed: time.Since(start)}
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	resp.ContentLength = int64(len(body))
+	return outcome{resp: resp, body: body, wrote: true, elapsed: time.Since(start)}
+}
+
+// explain replaces the opaque error of an attempt that hit its own deadline
+// with a TimeoutError naming the phase; the caller's own cancellation or
+// deadline is reported as the context's error.
+func (t *Transport) explain(ctx, actx context.Context, err error, phase string) error {
+	if errors.Is(err, ErrResponseTooLarge) {
+		return err
+	}
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return ctxErr
+	}
+	if errors.Is(actx.Err(), context.DeadlineExceeded) {
+		return &TimeoutError{After: t.timeout, Phase: phase}
+	}
+	return err
+}
+
+// readBody reads at most limit bytes, failing with ErrResponseTooLarge past
+// that instead of holding an unbounded answer in memory.
+func readBody(resp *http.Response, limit int64) ([]byte, error) {
+	if resp.ContentLength > limit {
+		return nil, fmt.Errorf("%w: it announces %d bytes; the limit is %d", ErrResponseTooLarge, resp.ContentLength, limit)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return body, err
+	}
+	if int64(len(body)) > limit {
+		return nil, fmt.Errorf("%w: it is longer than the limit of %d bytes", ErrResponseTooLarge, limit)
+	}
+	return body, nil
+}
