@@ -37,10 +37,11 @@ type Settings struct {
 }
 
 // Entry is one line of `tokenctl config view`.
+// Field names are fixed for machine output (-o json/yaml).
 type Entry struct {
-	Key    string
-	Value  string // the token is shown as "[redacted]"
-	Source Source
+	Key    string `json:"key" yaml:"key"`
+	Value  string `json:"value" yaml:"value"` // the token is shown as "[redacted]"
+	Source Source `json:"source" yaml:"source"`
 }
 
 // Entries lists every setting in a stable order.
