@@ -181,9 +181,9 @@ func (o *RevokeOptions) leakedClient() (*buildkite.Client, error) {
 	return client, err
 }
 
-// errLeakedTokenDead is the answer when Buildkite no longer accepts the
+// leakedTokenDeadMessage is the answer when Buildkite no longer accepts the
 // value: whoever holds it can do nothing with it any more.
-const errLeakedTokenDead = "the token is already revoked or expired: nothing to do"
+const leakedTokenDeadMessage = "the token is already revoked or expired: nothing to do"
 
 // revokeLeakedRun turns the leaked value into the token's uuid and then
 // revokes through the usual plan, confirmation, audit and report: for one
@@ -221,9 +221,9 @@ func revokeLeakedRun(ctx context.Context, o *RevokeOptions) error {
 // printed, so scripts always get a document on stdout when they exit 0.
 func (o *RevokeOptions) leakedTokenDead() error {
 	if !o.IgnoreMissing {
-		return exitcode.New(exitcode.NotFound, errors.New(errLeakedTokenDead+" (Buildkite rejects its value with HTTP 401)"))
+		return exitcode.New(exitcode.NotFound, errors.New(leakedTokenDeadMessage+" (Buildkite rejects its value with HTTP 401)"))
 	}
-	fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s\n", errLeakedTokenDead)
+	fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s\n", leakedTokenDeadMessage)
 	if o.Leaked.Everywhere {
 		return o.printEverywhere(EverywhereReport{DryRun: o.DryRun, Status: revoke.StatusNotFound})
 	}
