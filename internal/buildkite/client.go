@@ -76,7 +76,10 @@ func callError(ctx context.Context, err error, what string, mutation bool) error
 	if err == nil {
 		return nil
 	}
-	if ctxErr := ctx.Err(); ctxErr != nil {
+	// A cancelled run is reported as such, except for a mutation that may
+	// already have been applied: that one must be re-checked, not forgotten.
+	var unknown *transport.OutcomeUnknownError
+	if ctxErr := ctx.Err(); ctxErr != nil && !(mutation && errors.As(err, &unknown)) {
 		return ctxErr
 	}
 	var httpErr *graphql.HTTPError
@@ -101,7 +104,6 @@ func callError(ctx context.Context, err error, what string, mutation bool) error
 		}
 		return &Error{Kind: classifyGraphQLMessage(list[0].Message), Message: what + ": " + strings.Join(msgs, "; "), Err: err}
 	}
-	var unknown *transport.OutcomeUnknownError
 	if errors.As(err, &unknown) {
 		kind := KindNetwork
 		if mutation {

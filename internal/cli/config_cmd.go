@@ -1,9 +1,9 @@
 package cli
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -50,11 +50,13 @@ token on standard input.`,
 				if value != "-" {
 					return exitcode.New(exitcode.Usage, errors.New("the API token is never taken from the command line: run `tokenctl config set api-token -` and give it on standard input"))
 				}
-				line, err := bufio.NewReader(f.IO.In).ReadString('\n')
-				if err != nil && line == "" {
+				// Read all of it: config.Set refuses a value of several
+				// lines rather than silently keeping the first.
+				raw, err := io.ReadAll(io.LimitReader(f.IO.In, 64<<10))
+				if err != nil || strings.TrimSpace(string(raw)) == "" {
 					return exitcode.New(exitcode.Usage, errors.New("no API token on standard input"))
 				}
-				value = strings.TrimSpace(line)
+				value = strings.TrimSpace(string(raw))
 			} else if ident.LooksLikeSecret(value) {
 				return exitcode.New(exitcode.Usage, fmt.Errorf("the value for %s looks like an API token; secrets belong only in api-token (via `config set api-token -`)", key))
 			}
