@@ -14,6 +14,9 @@ var (
 	uuidPattern   = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 	slugPattern   = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,99}$`)
 	secretPattern = regexp.MustCompile(`^(bkua_[A-Za-z0-9]{20,}|[0-9a-f]{40})$`)
+	// secretInText finds token values inside longer text ("token=bkua_...",
+	// "Bearer ..."), with any of Buildkite's four-letter prefixes.
+	secretInText = regexp.MustCompile(`bk[a-z]{2}_[A-Za-z0-9]{16,}|[0-9a-f]{40,}`)
 	// Node ids are base64 of "<Type>---<uuid>".
 	nodeIDPattern = regexp.MustCompile(`^([A-Za-z]+)---([0-9a-fA-F-]{36})$`)
 )
@@ -65,6 +68,11 @@ func ParseOrg(s string) (Org, error) {
 			return Org{}, fmt.Errorf("organization %q is a %s id, not an organization slug or id", s, typ)
 		}
 		return Org{ID: s}, nil
+	}
+	// A lower-case token value would pass for a slug and then be echoed in
+	// "organization ... not found".
+	if LooksLikeSecret(s) {
+		return Org{}, fmt.Errorf("that looks like a secret token value, not an organization: give the organization slug (as in buildkite.com/SLUG) and never pass secrets as arguments")
 	}
 	if !slugPattern.MatchString(s) {
 		return Org{}, fmt.Errorf("organization %q is neither a slug (lower-case letters, digits and dashes, as in buildkite.com/SLUG) nor an organization id", printable(s))
@@ -123,12 +131,19 @@ func decodeNodeID(s string) (typ, uuid string, ok bool) {
 	return m[1], m[2], true
 }
 
+// RedactSecrets replaces everything in s shaped like a token value with
+// "[redacted]", so text a user typed can be repeated in a message.
+func RedactSecrets(s string) string {
+	return secretInText.ReplaceAllString(s, "[redacted]")
+}
+
 // printable shortens and sanitises user input for an error message, so a
-// pasted secret or control characters are not echoed whole.
+// pasted secret or control characters are not echoed. Secrets are redacted
+// before shortening, so a cut cannot leave part of one behind.
 func printable(s string) string {
 	const limit = 40
 	var b strings.Builder
-	for _, r := range s {
+	for _, r := range RedactSecrets(s) {
 		if r < 0x20 || r == 0x7f {
 			r = '?'
 		}
