@@ -142,7 +142,7 @@ func revokeRun(ctx context.Context, o *RevokeOptions) error {
 	if o.Leaked.needsLookup() {
 		return revokeLeakedRun(ctx, o)
 	}
-	client, _, err := o.Factory.APIClient(o.settings, o.Debug)
+	client, rt, err := o.Factory.APIClient(o.settings, o.Debug)
 	if err != nil {
 		return err
 	}
@@ -171,7 +171,7 @@ func revokeRun(ctx context.Context, o *RevokeOptions) error {
 		}
 		defer auditLog.Close()
 	}
-	exec := &revoke.Executor{Client: client, Concurrency: o.Concurrency, Audit: auditLog, DryRun: o.DryRun, NewMutationID: o.Factory.NewMutationID}
+	exec := &revoke.Executor{Client: client, Concurrency: o.Concurrency, Audit: auditLog, DryRun: o.DryRun, NewMutationID: o.Factory.NewMutationID, RateLimit: rt.RateLimit}
 	results := exec.Execute(ctx, plan)
 
 	report := revoke.NewReport(results, o.DryRun)

@@ -12,6 +12,7 @@ import (
 	"github.com/tokenctl/tokenctl/internal/audit"
 	"github.com/tokenctl/tokenctl/internal/buildkite"
 	"github.com/tokenctl/tokenctl/internal/ident"
+	"github.com/tokenctl/tokenctl/internal/transport"
 )
 
 // Executor carries out a plan.
@@ -27,14 +28,33 @@ type Executor struct {
 	// GraceTimeout bounds how long mutations already in flight may take to
 	// finish after the run is interrupted.
 	GraceTimeout time.Duration
+	// RateLimit, when set, reports the rate-limit budget Buildkite last
+	// announced (the transport's view, shared by every request). With it
+	// the executor keeps fewer mutations in flight when the budget would
+	// run out before the run does, and starts none while it is spent, so a
+	// bulk run paces itself instead of collecting 429s. Holding mutations
+	// here rather than in the transport also means an interrupted run
+	// reports them as not sent.
+	RateLimit func() transport.RateLimitState
 }
+
+// mutationCost is what one revocation takes from the GraphQL budget: the
+// payload is one object (1 point) holding only scalars (0 points).
+const mutationCost = 1
+
+// maxBudgetWait is the longest the executor holds mutations for a spent
+// budget to refill. Buildkite's window is five minutes; a reset announced
+// further out is not trusted, and the transport's own bounded pacing
+// takes over.
+const maxBudgetWait = 5 * time.Minute
 
 // NewMutationID is the default clientMutationId: unique per mutation and
 // recognisable as tokenctl's in Buildkite's audit log.
 func NewMutationID() string { return "tokenctl-" + uuid.NewString() }
 
-// Execute revokes every pending item of the plan with bounded concurrency
-// and returns one result per item, in plan order. When ctx is cancelled no
+// Execute revokes every pending item of the plan, at most Concurrency at a
+// time (fewer when the rate-limit budget runs low, see RateLimit), and
+// returns one result per item, in plan order. When ctx is cancelled no
 // new mutation is sent; those in flight are allowed to finish (they cannot
 // be called back anyway) so that their outcome is known and reported.
 func (e *Executor) Execute(ctx context.Context, plan *Plan) []Result {
@@ -79,7 +99,15 @@ func (e *Executor) Execute(ctx context.Context, plan *Plan) []Result {
 		}
 	}()
 
-	sem := make(chan struct{}, concurrency)
+	pending := 0
+	for _, it := range plan.Items {
+		if it.Pending() {
+			pending++
+		}
+	}
+	gate := newFlightGate(pending, func(unfinished int) (int, time.Duration) {
+		return e.inFlightLimit(concurrency, unfinished, time.Now())
+	})
 	var wg sync.WaitGroup
 	for i, it := range plan.Items {
 		r := newResult(plan.Organization, it)
@@ -92,7 +120,7 @@ func (e *Executor) Execute(ctx context.Context, plan *Plan) []Result {
 			report(i, r)
 			continue
 		}
-		if !acquire(ctx, sem) {
+		if !gate.admit(ctx) {
 			r.Status = StatusSkipped
 			r.Error = strPtr("not sent: the run was interrupted first")
 			report(i, r)
@@ -101,12 +129,105 @@ func (e *Executor) Execute(ctx context.Context, plan *Plan) []Result {
 		wg.Add(1)
 		go func(i int, it *Item, r Result) {
 			defer wg.Done()
-			defer func() { <-sem }()
+			defer gate.done()
 			report(i, e.revokeOne(flightCtx, plan, it, r, newID()))
 		}(i, it, r)
 	}
 	wg.Wait()
 	return results
+}
+
+// inFlightLimit is how many mutations may be in flight given the budget
+// Buildkite last announced and the mutations not yet finished; a positive
+// wait means the budget is spent and none may start before it refills.
+func (e *Executor) inFlightLimit(concurrency, unfinished int, now time.Time) (int, time.Duration) {
+	if e.RateLimit == nil {
+		return concurrency, 0
+	}
+	st := e.RateLimit()
+	untilReset := st.Reset.Sub(now)
+	if !st.Known || untilReset <= 0 || untilReset > maxBudgetWait {
+		return concurrency, 0 // nothing known, or a fresh window has begun
+	}
+	if st.Remaining >= unfinished*mutationCost {
+		return concurrency, 0 // the budget covers the rest of the run
+	}
+	if st.Remaining < mutationCost {
+		return 0, untilReset
+	}
+	// The budget runs out before the run does. The figure may be stale by
+	// the mutations in flight (their answers can arrive late or out of
+	// order), so keep in flight at most half of what it would pay for:
+	// then even a figure that counts none of them cannot be overspent.
+	// Near the end that is one at a time, each send seeing the previous
+	// answer's figure, with the transport spacing them out until the reset.
+	return min(concurrency, max(1, st.Remaining/mutationCost/2)), 0
+}
+
+// flightGate admits mutations one at a time under a limit that changes as
+// the rate-limit budget does: it is re-read whenever a mutation finishes,
+// and when the budget refills.
+type flightGate struct {
+	limit func(unfinished int) (int, time.Duration)
+
+	mu         sync.Mutex
+	inFlight   int
+	unfinished int           // admitted or still to be admitted
+	finished   chan struct{} // closed (and replaced) when a mutation finishes
+}
+
+func newFlightGate(unfinished int, limit func(unfinished int) (int, time.Duration)) *flightGate {
+	return &flightGate{limit: limit, unfinished: unfinished, finished: make(chan struct{})}
+}
+
+// admit waits until one more mutation may start, unless ctx is done first.
+func (g *flightGate) admit(ctx context.Context) bool {
+	for {
+		if ctx.Err() != nil {
+			return false
+		}
+		g.mu.Lock()
+		limit, wait := g.limit(g.unfinished)
+		if wait <= 0 && g.inFlight < limit {
+			g.inFlight++
+			g.mu.Unlock()
+			return true
+		}
+		finished := g.finished
+		g.mu.Unlock()
+
+		if !waitFor(ctx, finished, wait) {
+			return false
+		}
+	}
+}
+
+// waitFor waits until finished is closed or, when wait is positive, that
+// long has passed; it returns false if ctx ends first.
+func waitFor(ctx context.Context, finished <-chan struct{}, wait time.Duration) bool {
+	var refilled <-chan time.Time
+	if wait > 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		refilled = t.C
+	}
+	select {
+	case <-finished:
+	case <-refilled:
+	case <-ctx.Done():
+		return false
+	}
+	return true
+}
+
+// done records that an admitted mutation finished.
+func (g *flightGate) done() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.inFlight--
+	g.unfinished--
+	close(g.finished)
+	g.finished = make(chan struct{})
 }
 
 func (e *Executor) revokeOne(ctx context.Context, plan *Plan, it *Item, r Result, mutationID string) Result {
@@ -209,21 +330,4 @@ func (e *Executor) auditRecord(plan *Plan, it *Item, mutationID string) audit.Re
 		}
 	}
 	return rec
-}
-
-// acquire takes a concurrency slot unless ctx is done first.
-func acquire(ctx context.Context, sem chan struct{}) bool {
-	if ctx.Err() != nil {
-		return false
-	}
-	select {
-	case sem <- struct{}{}:
-		if ctx.Err() != nil {
-			<-sem
-			return false
-		}
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }
