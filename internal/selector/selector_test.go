@@ -311,7 +311,7 @@ func BenchmarkFilterMatch(b *testing.B) {
 		tk.UUID = fmt.Sprintf("%08d-0000-4000-8000-000000000000", i)
 		org[i] = tk
 	}
-	f := Filter{StaleAfter: 30 * Day, Owner: "ada", Scopes: []string{"GRAPHQL"}, ExpiresBefore: now.Add(Year), AdminCapable: true}
+	f := Filter{StaleAfter: 30 * Day, Owner: "ada", Scopes: []string{"WRITE_ORGANIZATION_SETTINGS"}, ExpiresBefore: now.Add(Year), AdminCapable: true}
 	b.ReportAllocs()
 	for b.Loop() {
 		n := 0
