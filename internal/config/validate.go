@@ -10,6 +10,9 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
+
+	"github.com/tokenctl/tokenctl/internal/ident"
 )
 
 // origin is where a raw value came from; it phrases error messages the way
@@ -51,13 +54,15 @@ func (o origin) describeSecret() string {
 }
 
 // show quotes a value only when it would otherwise be ambiguous, and cuts
-// long ones so a message stays on one line.
+// long ones so a message stays on one line. Anything shaped like a token
+// value is redacted first: people paste tokens into the wrong setting.
 func show(v string) string {
 	const max = 80
+	v = ident.RedactSecrets(v)
 	if len(v) > max {
 		v = v[:max] + "..."
 	}
-	if v == "" || strings.IndexFunc(v, func(r rune) bool { return unicode.IsSpace(r) || !unicode.IsPrint(r) || r == '"' }) >= 0 {
+	if v == "" || !utf8.ValidString(v) || strings.IndexFunc(v, func(r rune) bool { return unicode.IsSpace(r) || !unicode.IsPrint(r) || r == '"' }) >= 0 {
 		return strconv.Quote(v)
 	}
 	return v
@@ -100,6 +105,11 @@ func apply(s *Settings, o origin, raw string) error {
 		}
 		s.Output = v
 	case KeyAuditLog:
+		// No real path holds these, and the config file could not store
+		// them as text.
+		if !utf8.ValidString(v) || strings.IndexFunc(v, unicode.IsControl) >= 0 {
+			return invalidf("%s: must be a file path (no control characters, valid UTF-8)", o.describe(raw))
+		}
 		s.AuditLog = v
 	case KeyTimeout:
 		d, err := time.ParseDuration(v)
