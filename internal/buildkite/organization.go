@@ -2,6 +2,7 @@ package buildkite
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/tokenctl/tokenctl/internal/buildkite/gql"
@@ -77,7 +78,8 @@ func (c *Client) ListTokens(ctx context.Context, org ident.Org, visit func(Token
 }
 
 func asAPIError(ctx context.Context, err error, what string) error {
-	if _, ok := err.(*Error); ok {
+	var apiErr *Error
+	if errors.As(err, &apiErr) {
 		return err
 	}
 	return callError(ctx, err, what, false)
