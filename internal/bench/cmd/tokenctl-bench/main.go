@@ -1,0 +1,116 @@
+// Command tokenctl-bench is `make bench`: it measures tokenctl against the
+// Buildkite emulator over loopback HTTP with added latency and prints a
+// Markdown table of requests, sequential round trips, wall time and memory,
+// side by side with the naive ways of doing the same jobs and with the
+// floor. It exits 1 when a target is missed. See package bench.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"regexp"
+	"runtime"
+	"time"
+
+	"github.com/tokenctl/tokenctl/internal/bench"
+)
+
+func main() {
+	if child, err := bench.ServeEmulatorIfChild(); child {
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "tokenctl-bench emulator:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "tokenctl-bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("tokenctl-bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	latency := fs.Duration("latency", 20*time.Millisecond, "latency the emulator adds to every request")
+	pageSize := fs.Int("page-size", 0, "tokens per listing request (default: tokenctl's)")
+	concurrency := fs.Int("concurrency", 0, "mutations in flight (default: tokenctl's)")
+	runs := fs.Int("runs", 1, "runs of each scenario; the median is reported")
+	only := fs.String("run", "", "run only the scenarios whose name matches this `regexp`")
+	startupRuns := fs.Int("startup-runs", 30, "runs of each start-up command; 0 skips building and timing the binary")
+	quiet := fs.Bool("quiet", false, "do not report progress on stderr")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	opts := bench.Options{
+		Latency:  *latency,
+		Settings: bench.Settings{PageSize: *pageSize, Concurrency: *concurrency},
+		Sizes:    bench.DefaultSizes(),
+		Runs:     *runs,
+	}
+	if !*quiet {
+		opts.Progress = stderr
+	}
+	if *only != "" {
+		re, err := regexp.Compile(*only)
+		if err != nil {
+			return fmt.Errorf("-run: %w", err)
+		}
+		opts.Only = func(sc *bench.Scenario) bool { return re.MatchString(sc.Name) }
+	}
+
+	started := time.Now()
+	results, err := bench.Run(ctx, opts)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "tokenctl bench: %s added latency per request, page size %d, concurrency %d, %d CPUs (GOMAXPROCS %d), %s/%s\n\n",
+		*latency, opts.Settings.Page(), opts.Settings.InFlight(), runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.GOOS, runtime.GOARCH)
+	if err := bench.WriteTable(stdout, results); err != nil {
+		return err
+	}
+	missed := bench.Check(results)
+
+	if *startupRuns > 0 {
+		dir, err := os.MkdirTemp("", "tokenctl-bench-bin-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		if !*quiet {
+			fmt.Fprintln(stderr, "bench: building tokenctl to time its start-up")
+		}
+		bin, err := bench.BuildTokenctl(ctx, dir)
+		if err != nil {
+			return err
+		}
+		rows, err := bench.MeasureStartup(ctx, bin, *startupRuns)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "\nStart-up of the built binary (an emulator is reachable and the config directory is empty; both must stay untouched):\n\n")
+		if err := bench.WriteStartupTable(stdout, rows); err != nil {
+			return err
+		}
+		missed = append(missed, bench.CheckStartup(rows)...)
+	}
+
+	fmt.Fprintf(stdout, "\nTargets: bulk revoke at least %d× faster than the naive loop and within %.1f× of the floor; no request throttled.\n", bench.MinSpeedupOverNaive, bench.MaxOverFloor)
+	for _, m := range missed {
+		fmt.Fprintf(stdout, "MISSED: %s\n", m)
+	}
+	if len(missed) == 0 {
+		fmt.Fprintln(stdout, "All targets met.")
+	}
+	fmt.Fprintf(stdout, "(bench took %s)\n", time.Since(started).Round(time.Second))
+	if len(missed) > 0 {
+		return fmt.Errorf("%d target(s) missed", len(missed))
+	}
+	return nil
+}

@@ -1,0 +1,106 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// Targets `make bench` holds tokenctl to, for bulk revocation at the
+// default settings.
+const (
+	// MinSpeedupOverNaive: bulk revocation must beat the naive runbook loop
+	// by at least this factor.
+	MinSpeedupOverNaive = 25
+	// MaxOverFloor: bulk revocation must take at most this many times the
+	// floor.
+	MaxOverFloor = 1.5
+)
+
+// find returns the result of the named scenario.
+func find(results []Result, name string) (Result, bool) {
+	for _, r := range results {
+		if r.Scenario.Name == name {
+			return r, true
+		}
+	}
+	return Result{}, false
+}
+
+// WriteTable prints the results as a Markdown table.
+func WriteTable(w io.Writer, results []Result) error {
+	var b strings.Builder
+	b.WriteString("| Scenario | Requests | Sequential round trips (floor) | Wall time | Floor | × floor | Speed-up | Peak heap | Allocated |\n")
+	b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+	for _, r := range results {
+		speedup := "—"
+		if r.Scenario.Baseline {
+			speedup = "baseline"
+		}
+		if base, ok := find(results, r.Scenario.Against); ok && r.Wall > 0 {
+			speedup = fmt.Sprintf("%.1f× vs naive", float64(base.Wall)/float64(r.Wall))
+		}
+		requests := fmt.Sprintf("%d", r.GraphQL)
+		if r.REST > 0 {
+			requests += fmt.Sprintf(" + %d REST", r.REST)
+		}
+		if r.Throttled > 0 {
+			requests += fmt.Sprintf(" (%d throttled)", r.Throttled)
+		}
+		fmt.Fprintf(&b, "| %s | %s | %d (%d) | %s | %s | %s | %s | %s | %s |\n",
+			r.Scenario.Describe(r.Targets), requests, r.RoundTrips, r.FloorTrips,
+			duration(r.Wall), duration(r.Floor()), ratio(r.OverFloor()), speedup,
+			bytes(r.PeakHeap), bytes(r.Allocated))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// Check holds the results to the targets and says what missed.
+func Check(results []Result) []string {
+	var missed []string
+	for _, r := range results {
+		if r.Throttled > 0 {
+			missed = append(missed, fmt.Sprintf("%s: %d requests were throttled (HTTP 429)", r.Scenario.Name, r.Throttled))
+		}
+	}
+	bulk, ok := find(results, NameBulk)
+	if !ok {
+		return missed
+	}
+	if naive, ok := find(results, NameNaiveBulk); ok && bulk.Wall > 0 {
+		if s := float64(naive.Wall) / float64(bulk.Wall); s < MinSpeedupOverNaive {
+			missed = append(missed, fmt.Sprintf("bulk revoke is %.1f× faster than the naive loop; the target is %d×", s, MinSpeedupOverNaive))
+		}
+	}
+	if o := bulk.OverFloor(); o > MaxOverFloor {
+		missed = append(missed, fmt.Sprintf("bulk revoke took %.2f× the floor; the target is at most %.1f×", o, MaxOverFloor))
+	}
+	return missed
+}
+
+func duration(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return "—"
+	case d < time.Second:
+		return fmt.Sprintf("%d ms", d.Round(time.Millisecond).Milliseconds())
+	}
+	return fmt.Sprintf("%.2f s", d.Seconds())
+}
+
+func ratio(x float64) string {
+	if x <= 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.2f×", x)
+}
+
+func bytes(n uint64) string {
+	const mib = 1 << 20
+	if n >= 10*mib {
+		return fmt.Sprintf("%d MiB", n/mib)
+	}
+	return fmt.Sprintf("%.1f MiB", float64(n)/mib)
+}

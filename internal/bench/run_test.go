@@ -1,0 +1,63 @@
+package bench
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestRunMeasuresEveryScenario runs the whole bench small and without added
+// latency: each scenario must do its job, with the requests its floor
+// implies, and the table must show every one.
+func TestRunMeasuresEveryScenario(t *testing.T) {
+	sizes := Sizes{SmallOrg: 20, LargeOrg: 95, BulkOrg: 60, BulkTokens: 6}
+	settings := Settings{PageSize: 10, Concurrency: 2}
+	results, err := Run(t.Context(), Options{Settings: settings, Sizes: sizes})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(results) != len(Scenarios(sizes)) {
+		t.Fatalf("%d results for %d scenarios", len(results), len(Scenarios(sizes)))
+	}
+	// GraphQL and REST requests each scenario must send: the listing pages
+	// its floor counts plus one mutation per token, and tokenctl's
+	// self-check once per run.
+	want := map[string]struct{ graphQL, rest, mutations int }{
+		NameSingleSmall: {2 + 1, 1, 1},   // 20 tokens: two pages, the token on the second
+		NameSingleLarge: {10 + 1, 1, 1},  // 95 tokens: ten pages
+		NameBulk:        {6 + 6, 1, 6},   // every tenth of 60: six pages
+		NameNaiveBulk:   {6*6 + 6, 0, 6}, // the whole listing (six pages, 60 down to 55 tokens) each time
+		NameLoopBulk:    {21 + 6, 6, 6},  // each run pages up to its token: 1+2+3+4+5+6 pages
+		NameList:        {10, 0, 0},
+	}
+	for _, r := range results {
+		w := want[r.Scenario.Name]
+		if r.GraphQL != w.graphQL || r.REST != w.rest || r.Mutations != w.mutations {
+			t.Errorf("%s: %d GraphQL (%d mutations) and %d REST requests, want %d (%d) and %d",
+				r.Scenario.Name, r.GraphQL, r.Mutations, r.REST, w.graphQL, w.mutations, w.rest)
+		}
+		if r.Throttled != 0 {
+			t.Errorf("%s: %d requests throttled", r.Scenario.Name, r.Throttled)
+		}
+		// Requests that had to wait for one another cannot number fewer
+		// than the floor, whatever overlapped.
+		if r.RoundTrips < r.FloorTrips {
+			t.Errorf("%s: %d sequential round trips, below the floor of %d", r.Scenario.Name, r.RoundTrips, r.FloorTrips)
+		}
+		if r.Wall <= 0 || r.Allocated == 0 || r.PeakHeap == 0 {
+			t.Errorf("%s: nothing measured: %+v", r.Scenario.Name, r)
+		}
+	}
+
+	var table strings.Builder
+	if err := WriteTable(&table, results); err != nil {
+		t.Fatal(err)
+	}
+	for _, sc := range Scenarios(sizes) {
+		if !strings.Contains(table.String(), "| "+sc.Name) {
+			t.Errorf("table has no row for %q:\n%s", sc.Name, table.String())
+		}
+	}
+	if !strings.Contains(table.String(), "× vs naive") {
+		t.Errorf("table does not compare bulk revoke with the naive loop:\n%s", table.String())
+	}
+}

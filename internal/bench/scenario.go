@@ -1,0 +1,309 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tokenctl/tokenctl/internal/buildkite"
+	"github.com/tokenctl/tokenctl/internal/cli"
+	"github.com/tokenctl/tokenctl/internal/config"
+	"github.com/tokenctl/tokenctl/internal/ident"
+	"github.com/tokenctl/tokenctl/internal/iostreams"
+	"github.com/tokenctl/tokenctl/internal/revoke"
+)
+
+// Settings are what tokenctl runs with in every scenario.
+type Settings struct {
+	PageSize    int // tokens per listing request; 0 means tokenctl's default
+	Concurrency int // mutations in flight; 0 means tokenctl's default
+}
+
+// Page is the page size in effect.
+func (s Settings) Page() int {
+	if s.PageSize > 0 {
+		return s.PageSize
+	}
+	return buildkite.DefaultPageSize
+}
+
+// InFlight is the concurrency in effect.
+func (s Settings) InFlight() int {
+	if s.Concurrency > 0 {
+		return s.Concurrency
+	}
+	return config.DefaultConcurrency
+}
+
+// Sizes are the organization and batch sizes the scenarios use.
+type Sizes struct {
+	SmallOrg   int // single revoke, token on the first page
+	LargeOrg   int // single revoke, token on the last page; full listing
+	BulkOrg    int // bulk revoke: organization size
+	BulkTokens int // bulk revoke: tokens revoked
+}
+
+// DefaultSizes are the sizes `make bench` reports.
+func DefaultSizes() Sizes {
+	return Sizes{SmallOrg: 50, LargeOrg: 5000, BulkOrg: 2000, BulkTokens: 100}
+}
+
+// Scenario is one job, done one way.
+type Scenario struct {
+	Name      string
+	OrgTokens int
+	// Baseline marks the naive ways of doing a job that tokenctl is
+	// compared with; Against names the baseline a tokenctl scenario is
+	// compared with ("" for none).
+	Baseline bool
+	Against  string
+
+	// targets picks the tokens to revoke (none for a listing).
+	targets func(e *Emulator) []string
+	// floor is the fewest round trips, one after another, the job needs
+	// the way this scenario does it.
+	floor func(s Settings, e *Emulator, targets []string) int
+	run   func(ctx context.Context, r *runner, targets []string) error
+}
+
+// Scenario names, for Against and for the checks.
+const (
+	NameSingleSmall = "revoke 1 token (slug + uuid), first page"
+	NameSingleLarge = "revoke 1 token (slug + uuid), last page"
+	NameBulk        = "bulk revoke"
+	NameNaiveBulk   = "naive loop: list all, then revoke, per token"
+	NameLoopBulk    = "shell loop: one `tokenctl revoke` per token"
+	NameList        = "list every token"
+)
+
+// Scenarios are the jobs `make bench` measures, tokenctl's way and the
+// naive ways, in the order they are reported.
+func Scenarios(sz Sizes) []*Scenario {
+	bulkTargets := func(e *Emulator) []string { return spread(e.Targets(), sz.BulkTokens) }
+	last := func(e *Emulator) []string { t := e.Targets(); return t[len(t)-1:] }
+	return []*Scenario{
+		{Name: NameSingleSmall, OrgTokens: sz.SmallOrg, targets: last, floor: batchFloor, run: runRevoke},
+		{Name: NameSingleLarge, OrgTokens: sz.LargeOrg, targets: last, floor: batchFloor, run: runRevoke},
+		{Name: NameBulk, OrgTokens: sz.BulkOrg, Against: NameNaiveBulk, targets: bulkTargets, floor: batchFloor, run: runRevoke},
+		{Name: NameNaiveBulk, OrgTokens: sz.BulkOrg, Baseline: true, targets: bulkTargets, floor: naiveFloor, run: runNaive},
+		{Name: NameLoopBulk, OrgTokens: sz.BulkOrg, Baseline: true, targets: bulkTargets, floor: loopFloor, run: runLoop},
+		{Name: NameList, OrgTokens: sz.LargeOrg, floor: listFloor, run: runList},
+	}
+}
+
+// Describe says what the scenario does with how many tokens.
+func (sc *Scenario) Describe(targets int) string {
+	switch {
+	case sc.targets == nil:
+		return fmt.Sprintf("%s, org of %s", sc.Name, thousands(sc.OrgTokens))
+	case strings.HasPrefix(sc.Name, "revoke 1"):
+		return fmt.Sprintf("%s, org of %s", sc.Name, thousands(sc.OrgTokens))
+	}
+	return fmt.Sprintf("%s, %s of %s", sc.Name, thousands(targets), thousands(sc.OrgTokens))
+}
+
+// spread picks n tokens evenly across the listing, the last one included,
+// so finding them all takes the whole listing.
+func spread(tokens []string, n int) []string {
+	n = min(n, len(tokens))
+	out := make([]string, 0, n)
+	for i := range n {
+		out = append(out, tokens[(i+1)*len(tokens)/n-1])
+	}
+	return out
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+// pagesToReach is how many listing pages it takes to see every one of
+// targets in listing.
+func pagesToReach(listing, targets []string, page int) int {
+	last := 0
+	for _, t := range targets {
+		last = max(last, slices.Index(listing, t))
+	}
+	return last/page + 1
+}
+
+// batchFloor is tokenctl's floor: the organization comes with the first
+// page, pages follow one another until every token is seen, then the
+// mutations go concurrency at a time. The self-check overlaps the listing.
+func batchFloor(s Settings, e *Emulator, targets []string) int {
+	return pagesToReach(e.Tokens, targets, s.Page()) + ceilDiv(len(targets), s.InFlight())
+}
+
+// naiveFloor lists the whole organization before every mutation.
+func naiveFloor(s Settings, e *Emulator, targets []string) int {
+	n, trips := len(e.Tokens), 0
+	for range targets {
+		trips += max(1, ceilDiv(n, s.Page())) + 1
+		n--
+	}
+	return trips
+}
+
+// loopFloor runs tokenctl once per token: each run lists until it finds its
+// token, then revokes it.
+func loopFloor(s Settings, e *Emulator, targets []string) int {
+	listing, trips := slices.Clone(e.Tokens), 0
+	for _, t := range targets {
+		trips += pagesToReach(listing, []string{t}, s.Page()) + 1
+		listing = slices.DeleteFunc(listing, func(u string) bool { return u == t })
+	}
+	return trips
+}
+
+func listFloor(s Settings, e *Emulator, _ []string) int {
+	return ceilDiv(len(e.Tokens), s.Page())
+}
+
+// runner holds what one scenario run needs.
+type runner struct {
+	emu      *Emulator
+	settings Settings
+	env      map[string]string
+}
+
+func newRunner(emu *Emulator, s Settings, configHome string) *runner {
+	env := map[string]string{
+		"BUILDKITE_API_TOKEN":         callerToken,
+		"BUILDKITE_GRAPHQL_ENDPOINT":  emu.URL + "/v1",
+		"BUILDKITE_REST_API_ENDPOINT": emu.URL,
+		// No config file of the person running the bench is read.
+		"XDG_CONFIG_HOME": configHome,
+		"HOME":            configHome,
+	}
+	if s.PageSize > 0 {
+		env[config.EnvVar(config.KeyPageSize)] = strconv.Itoa(s.PageSize)
+	}
+	if s.Concurrency > 0 {
+		env[config.EnvVar(config.KeyConcurrency)] = strconv.Itoa(s.Concurrency)
+	}
+	return &runner{emu: emu, settings: s, env: env}
+}
+
+// factory is what tokenctl's main builds, with the bench's environment and
+// buffers for output.
+func (r *runner) factory() (*cli.Factory, *strings.Builder, *strings.Builder) {
+	ios, out, errOut := iostreams.Test("")
+	f := &cli.Factory{IO: ios, Now: time.Now, Env: func(k string) (string, bool) {
+		v, ok := r.env[k]
+		return v, ok
+	}}
+	return f, out, errOut
+}
+
+// client is the API client tokenctl's commands build, from the same
+// settings.
+func (r *runner) client() (*buildkite.Client, error) {
+	f, _, _ := r.factory()
+	s, err := config.Load(config.LoadInput{Env: f.Env})
+	if err != nil {
+		return nil, err
+	}
+	c, _, err := f.APIClient(s, false)
+	return c, err
+}
+
+// runRevoke is what a user types: tokenctl revoke --org ORG --token ... -o json.
+func runRevoke(ctx context.Context, r *runner, targets []string) error {
+	args := []string{"revoke", "--org", Org, "-o", "json"}
+	for _, t := range targets {
+		args = append(args, "--token", t)
+	}
+	f, out, errOut := r.factory()
+	if code := cli.Run(ctx, f, args); code != 0 {
+		return fmt.Errorf("tokenctl revoke exited %d: %s", code, strings.TrimSpace(errOut.String()))
+	}
+	var rep revoke.Report
+	if err := json.Unmarshal([]byte(out.String()), &rep); err != nil {
+		return fmt.Errorf("tokenctl revoke printed no JSON report: %w", err)
+	}
+	if rep.Summary.Revoked != len(targets) {
+		return fmt.Errorf("tokenctl revoke revoked %d of %d tokens: %+v", rep.Summary.Revoked, len(targets), rep.Summary)
+	}
+	return nil
+}
+
+// runLoop is a shell loop around tokenctl revoke, one token per run.
+func runLoop(ctx context.Context, r *runner, targets []string) error {
+	for _, t := range targets {
+		if err := runRevoke(ctx, r, []string{t}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// runNaive is the runbook: for every token, list the whole organization to
+// find the ids, then send the mutation. Same client, one token at a time.
+func runNaive(ctx context.Context, r *runner, targets []string) error {
+	c, err := r.client()
+	if err != nil {
+		return err
+	}
+	for _, t := range targets {
+		tokenID := ""
+		org, err := c.ListTokens(ctx, ident.Org{Slug: Org}, func(p buildkite.TokenPage) bool {
+			for _, tok := range p.Tokens {
+				if tok.UUID == t {
+					tokenID = tok.ID
+				}
+			}
+			return true // the runbook reads the whole listing
+		})
+		if err != nil {
+			return err
+		}
+		if tokenID == "" {
+			return fmt.Errorf("token %s not in the listing", t)
+		}
+		if _, err := c.Revoke(ctx, org.ID, tokenID, revoke.NewMutationID()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// runList pages through every token with the one pager.
+func runList(ctx context.Context, r *runner, _ []string) error {
+	c, err := r.client()
+	if err != nil {
+		return err
+	}
+	n := 0
+	if _, err := c.ListTokens(ctx, ident.Org{Slug: Org}, func(p buildkite.TokenPage) bool {
+		n += len(p.Tokens)
+		return true
+	}); err != nil {
+		return err
+	}
+	if n != len(r.emu.Tokens) {
+		return fmt.Errorf("listed %d tokens, the organization has %d", n, len(r.emu.Tokens))
+	}
+	return nil
+}
+
+// thousands writes n with thousands separators, as the report does.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// configHome is an empty directory standing in for the user's config
+// directory.
+func configHome() (string, func(), error) {
+	dir, err := os.MkdirTemp("", "tokenctl-bench-")
+	if err != nil {
+		return "", nil, err
+	}
+	return dir, func() { _ = os.RemoveAll(dir) }, nil
+}
