@@ -49,6 +49,7 @@ keep an audit log.`,
 		NewCmdVersion(f),
 		NewCmdWhoami(f, nil),
 		NewCmdPolicy(f),
+		NewCmdTokens(f),
 		NewCmdDocs(f),
 	)
 	setUpCompletion(root)

@@ -116,6 +116,15 @@ func ParseScope(s string) (string, error) {
 	return "", fmt.Errorf("unknown scope %s: scopes look like READ_BUILDS or read_builds (see Buildkite's API access token scopes)", quote(in))
 }
 
+// KnownScopes lists the scopes ParseScope accepts, in GraphQL spelling.
+func KnownScopes() []string {
+	out := make([]string, len(gql.AllAPIAccessTokenScopes))
+	for i, s := range gql.AllAPIAccessTokenScopes {
+		out[i] = string(s)
+	}
+	return out
+}
+
 // editDistance is the Levenshtein distance, for "did you mean" hints.
 func editDistance(a, b string) int {
 	prev := make([]int, len(b)+1)

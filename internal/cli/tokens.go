@@ -1,0 +1,356 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tokenctl/tokenctl/internal/buildkite"
+	"github.com/tokenctl/tokenctl/internal/config"
+	"github.com/tokenctl/tokenctl/internal/exitcode"
+	"github.com/tokenctl/tokenctl/internal/ident"
+	"github.com/tokenctl/tokenctl/internal/iostreams"
+	"github.com/tokenctl/tokenctl/internal/output"
+	"github.com/tokenctl/tokenctl/internal/selector"
+)
+
+// NewCmdTokens groups the commands that show an organization's tokens.
+func NewCmdTokens(f *Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "tokens",
+		Short: "List and inspect the API access tokens with access to an organization",
+		Long: `Show the users' API access tokens that have access to an organization:
+who owns them, what they may do, when they were last used and when they
+expire. Listing tokens needs an administrator of the organization.
+
+Find what to revoke with "tokens list" and its filters, then revoke the same
+selection with "tokenctl revoke" and the same filters, or feed it the JSON
+of "tokens list -o json" with --from-file.`,
+		Example: `  tokenctl tokens list --org acme --stale 180d
+  tokenctl tokens get --org acme 3f1c1b9e-3c2a-4a55-9a8e-2d6f0b6c1a7e`,
+		Args: cobra.NoArgs,
+	}
+	cmd.AddCommand(NewCmdTokensList(f, nil), NewCmdTokensGet(f, nil))
+	return cmd
+}
+
+// TokensListOptions is every input of `tokenctl tokens list`.
+type TokensListOptions struct {
+	Factory *Factory
+	IO      *iostreams.IOStreams
+
+	Select  selectorFlags
+	SortArg string
+	JQ      string
+	Debug   bool
+
+	// Filled in by complete.
+	Org    ident.Org
+	Filter selector.Filter
+	Sort   selector.Sort
+	Format output.Format
+
+	cmd      *cobra.Command
+	settings *config.Settings
+}
+
+// NewCmdTokensList parses flags into TokensListOptions; runF does the work
+// (tests may replace it to check flag parsing alone).
+func NewCmdTokensList(f *Factory, runF func(context.Context, *TokensListOptions) error) *cobra.Command {
+	opts := &TokensListOptions{Factory: f, IO: f.IO}
+	cmd := &cobra.Command{
+		Use:   "list --org ORG [filters]",
+		Short: "List the API access tokens with access to an organization",
+		Long: `List every users' API access token that has access to the organization,
+reading all pages of Buildkite's listing.
+
+Columns: uuid, description, owner, scopes, created, last used, address of
+the last request (LAST IP), expiry; -o wide adds the token's GraphQL id and
+the owner's uuid. On a terminal times are relative ("3 months ago") and a
+summary goes to stderr; otherwise, and in every machine format, times are
+RFC 3339 (UTC) and a missing time is null (JSON, YAML) or empty (CSV).
+
+` + selectorHelp + `
+
+--sort KEY orders by uuid, description, owner, created, last-used or
+expires; -KEY reverses. Never-used tokens count as used longest ago and
+never-expiring ones as expiring last. Without --sort tokens keep
+Buildkite's order (oldest first).
+
+JSON (-o json) is an object, fields only ever added:
+  {"organization": {"id","uuid","slug","name"}, "asOf": time,
+   "tokens": [{"id","uuid","description","owner": {"id","uuid","name","email"},
+               "scopes","createdAt","lastAccessedAt","expiresAt","ipAddress"}],
+   "summary": {"tokens","matched","neverUsed","neverExpires","stale","staleAfter"}}
+summary counts the whole organization (matched: how many the filters kept;
+stale: by --stale, else 90d).`,
+		Example: `  # Which tokens have not been used for six months?
+  tokenctl tokens list --org acme --stale 180d
+
+  # What does the person who just left still hold?
+  tokenctl tokens list --org acme --owner mo@acme.example
+
+  # Tokens that could change permissions and never expire, least used first
+  tokenctl tokens list --org acme --admin-capable --no-expiry --sort last-used
+
+  # The uuids of never-used tokens, one per line
+  tokenctl tokens list --org acme --never-used --jq '.tokens[].uuid'`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.cmd = cmd
+			if err := opts.complete(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return tokensListRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.String("org", "", "organization slug or GraphQL id (env BUILDKITE_ORGANIZATION_SLUG)")
+	addSelectorFlags(fl, &opts.Select)
+	fl.StringVar(&opts.SortArg, "sort", "", "order by `KEY`: uuid, description, owner, created, last-used or expires (-KEY: descending)")
+	fl.StringP("output", "o", "", "output format: table, wide, json, yaml or csv (env TOKENCTL_OUTPUT)")
+	fl.StringVar(&opts.JQ, "jq", "", "filter the JSON output with a jq `expression`")
+	fl.Int("page-size", 0, "tokens per listing request, 1-500 (env TOKENCTL_PAGE_SIZE; default 100)")
+	registerSelectorCompletions(cmd)
+	return cmd
+}
+
+// complete validates every input before any network call.
+func (o *TokensListOptions) complete() error {
+	settings, err := o.Factory.Settings(o.cmd.Flags())
+	if err != nil {
+		return err
+	}
+	o.Debug, _ = o.cmd.Flags().GetBool("debug")
+	if o.Org, err = ident.ParseOrg(settings.Org); err != nil {
+		return exitcode.New(exitcode.Usage, err)
+	}
+	if o.Filter, err = o.Select.filter(o.cmd.Flags()); err != nil {
+		return err
+	}
+	if o.Sort, err = selector.ParseSort(o.SortArg); err != nil {
+		return exitcode.New(exitcode.Usage, fmt.Errorf("--sort: %w", err))
+	}
+	if o.Format, err = output.ParseFormat(settings.Output); err != nil {
+		return exitcode.New(exitcode.Usage, err)
+	}
+	if err := output.CheckJQ(o.JQ); err != nil {
+		return exitcode.New(exitcode.Usage, err)
+	}
+	o.settings = settings
+	return nil
+}
+
+// TokenList is the JSON document printed by `tokenctl tokens list -o json`.
+// Fields are only ever added.
+type TokenList struct {
+	Organization TokenOrg `json:"organization"`
+	// AsOf is the time staleness was judged at.
+	AsOf    time.Time        `json:"asOf"`
+	Tokens  []TokenEntry     `json:"tokens"` // never null
+	Summary selector.Summary `json:"summary"`
+}
+
+// TokenDetail is the JSON document printed by `tokenctl tokens get -o json`.
+type TokenDetail struct {
+	Organization TokenOrg   `json:"organization"`
+	AsOf         time.Time  `json:"asOf"`
+	Token        TokenEntry `json:"token"`
+}
+
+// TokenOrg names the organization of a listing.
+type TokenOrg struct {
+	ID   string `json:"id"`
+	UUID string `json:"uuid"`
+	Slug string `json:"slug"`
+	Name string `json:"name"`
+}
+
+// TokenEntry is one API access token as the organization sees it. Times
+// are RFC 3339 in UTC; null means never (used, expiring) or unknown.
+type TokenEntry struct {
+	ID             string      `json:"id"`
+	UUID           string      `json:"uuid"`
+	Description    *string     `json:"description"`
+	Owner          *TokenOwner `json:"owner"`
+	Scopes         []string    `json:"scopes"` // GraphQL names, e.g. READ_BUILDS; never null
+	CreatedAt      time.Time   `json:"createdAt"`
+	LastAccessedAt *time.Time  `json:"lastAccessedAt"`
+	ExpiresAt      *time.Time  `json:"expiresAt"`
+	// IPAddress is the address of the token's last request, not an
+	// allowlist.
+	IPAddress *string `json:"ipAddress"`
+}
+
+// TokenOwner is the user a token belongs to.
+type TokenOwner struct {
+	ID    string `json:"id"`
+	UUID  string `json:"uuid"`
+	Name  string `json:"name"`
+	Email string `json:"email"`
+}
+
+func tokenOrg(o buildkite.Organization) TokenOrg {
+	return TokenOrg{ID: o.ID, UUID: o.UUID, Slug: o.Slug, Name: o.Name}
+}
+
+func tokenEntry(t buildkite.Token) TokenEntry {
+	e := TokenEntry{
+		ID: t.ID, UUID: t.UUID, Description: optional(t.Description),
+		Scopes: t.Scopes, CreatedAt: t.CreatedAt.UTC(),
+		LastAccessedAt: utc(t.LastAccessedAt), ExpiresAt: utc(t.ExpiresAt), IPAddress: optional(t.IPAddress),
+	}
+	if e.Scopes == nil {
+		e.Scopes = []string{}
+	}
+	if u := t.Owner; u != nil {
+		e.Owner = &TokenOwner{ID: u.ID, UUID: u.UUID, Name: u.Name, Email: u.Email}
+	}
+	return e
+}
+
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+func tokensListRun(ctx context.Context, o *TokensListOptions) error {
+	client, _, err := o.Factory.APIClient(o.settings, o.Debug)
+	if err != nil {
+		return err
+	}
+	now := o.Factory.Now()
+	var all []buildkite.Token
+	org, err := client.ListTokens(ctx, o.Org, func(page buildkite.TokenPage) bool {
+		all = append(all, page.Tokens...)
+		return true
+	})
+	if err != nil {
+		return err
+	}
+
+	var matched []buildkite.Token
+	for _, t := range all {
+		if o.Filter.Match(t, now) {
+			matched = append(matched, t)
+		}
+	}
+	o.Sort.Apply(matched)
+
+	staleAfter := o.Filter.StaleAfter
+	if staleAfter == 0 {
+		staleAfter = selector.DefaultStaleAfter
+	}
+	doc := TokenList{
+		Organization: tokenOrg(org),
+		AsOf:         now.UTC().Truncate(time.Second),
+		Tokens:       make([]TokenEntry, 0, len(matched)),
+		Summary:      selector.Summarize(all, len(matched), now, staleAfter),
+	}
+	for _, t := range matched {
+		doc.Tokens = append(doc.Tokens, tokenEntry(t))
+	}
+
+	style := newTokenStyle(o.IO, o.Format, now, staleAfter)
+	printer := output.Printer{Out: o.IO.Out, Format: o.Format, JQ: o.JQ}
+	if err := printer.Print(doc, func(wide bool) output.Rows { return style.rows(doc.Tokens, wide) }); err != nil {
+		return err
+	}
+	if o.IO.IsStderrTTY() {
+		fmt.Fprintln(o.IO.ErrOut, summaryLine(org, doc.Summary, !o.Filter.IsZero()))
+	}
+	return nil
+}
+
+// summaryLine is the one-line overview printed on a terminal.
+func summaryLine(org buildkite.Organization, s selector.Summary, filtered bool) string {
+	line := fmt.Sprintf("%s: %d token(s), %d never used, %d never expire, %d stale (unused for %s or more)",
+		orgName(org), s.Tokens, s.NeverUsed, s.NeverExpires, s.Stale, s.StaleAfter)
+	if filtered {
+		line += fmt.Sprintf("; %d match the filters", s.Matched)
+	}
+	return line
+}
+
+// tokenStyle renders token times and colours for one output: relative
+// times and colour for people at a terminal, RFC 3339 for everything else.
+type tokenStyle struct {
+	human      bool // relative times
+	color      bool
+	csv        bool // empty cells for "never", so the column stays machine-readable
+	now        time.Time
+	staleAfter time.Duration
+}
+
+func newTokenStyle(io *iostreams.IOStreams, format output.Format, now time.Time, staleAfter time.Duration) tokenStyle {
+	people := format == output.Table || format == output.Wide
+	return tokenStyle{
+		human:      people && io.IsStdoutTTY(),
+		color:      people && io.ColorEnabled(),
+		csv:        format == output.CSV,
+		now:        now,
+		staleAfter: staleAfter,
+	}
+}
+
+func (s tokenStyle) time(t *time.Time, never string) string {
+	switch {
+	case t == nil && s.csv:
+		return ""
+	case t == nil:
+		return never
+	case s.human:
+		return relative(*t, s.now)
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// lastUsed is the last-used cell: yellow when the token is stale.
+func (s tokenStyle) lastUsed(t *time.Time) string {
+	cell := s.time(t, "never")
+	if s.color && t != nil && s.now.Sub(*t) >= s.staleAfter {
+		cell = paint(ansiYellow, cell)
+	}
+	return cell
+}
+
+// rows lays tokens out as the list's table; wide adds ids.
+func (s tokenStyle) rows(tokens []TokenEntry, wide bool) output.Rows {
+	rows := output.Rows{Headers: []string{"UUID", "DESCRIPTION", "OWNER", "SCOPES", "CREATED", "LAST USED", "LAST IP", "EXPIRES"}}
+	if wide {
+		rows.Headers = append(rows.Headers, "ID", "OWNER UUID")
+	}
+	for _, t := range tokens {
+		owner, ownerUUID := "", ""
+		if t.Owner != nil {
+			owner, ownerUUID = ownerString(t.Owner.Name, t.Owner.Email), t.Owner.UUID
+		}
+		row := []string{t.UUID, deref(t.Description), owner, strings.Join(t.Scopes, ","),
+			s.time(&t.CreatedAt, ""), s.lastUsed(t.LastAccessedAt), deref(t.IPAddress), s.time(t.ExpiresAt, "never")}
+		if wide {
+			row = append(row, t.ID, ownerUUID)
+		}
+		rows.Cells = append(rows.Cells, row)
+	}
+	return rows
+}
+
+// Colours, used only when IOStreams.ColorEnabled (a terminal, NO_COLOR
+// unset).
+const (
+	ansiRed    = "\x1b[31m"
+	ansiGreen  = "\x1b[32m"
+	ansiYellow = "\x1b[33m"
+	ansiReset  = "\x1b[0m"
+)
+
+func paint(color, s string) string { return color + s + ansiReset }

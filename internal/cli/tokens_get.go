@@ -1,0 +1,162 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tokenctl/tokenctl/internal/buildkite"
+	"github.com/tokenctl/tokenctl/internal/config"
+	"github.com/tokenctl/tokenctl/internal/exitcode"
+	"github.com/tokenctl/tokenctl/internal/ident"
+	"github.com/tokenctl/tokenctl/internal/iostreams"
+	"github.com/tokenctl/tokenctl/internal/output"
+	"github.com/tokenctl/tokenctl/internal/selector"
+)
+
+// TokensGetOptions is every input of `tokenctl tokens get`.
+type TokensGetOptions struct {
+	Factory *Factory
+	IO      *iostreams.IOStreams
+
+	TokenArg string
+	JQ       string
+	Debug    bool
+
+	// Filled in by complete.
+	Org    ident.Org
+	Token  ident.Token
+	Format output.Format
+
+	cmd      *cobra.Command
+	settings *config.Settings
+}
+
+// NewCmdTokensGet parses flags into TokensGetOptions; runF does the work
+// (tests may replace it to check flag parsing alone).
+func NewCmdTokensGet(f *Factory, runF func(context.Context, *TokensGetOptions) error) *cobra.Command {
+	opts := &TokensGetOptions{Factory: f, IO: f.IO}
+	cmd := &cobra.Command{
+		Use:   "get TOKEN --org ORG",
+		Short: "Show one API access token of an organization",
+		Long: `Show one API access token that has access to the organization, named by
+its uuid (as in Buildkite's web UI) or its GraphQL id.
+
+Buildkite cannot look a token up directly, so tokenctl pages through the
+organization's tokens and stops at the page where it finds it. A token
+without access to the organization (revoked, or never granted) exits with
+status 4.
+
+JSON (-o json): {"organization": {...}, "asOf": time, "token": {...}}, with
+the organization and token shaped as in "tokens list -o json".`,
+		Example: `  tokenctl tokens get --org acme 3f1c1b9e-3c2a-4a55-9a8e-2d6f0b6c1a7e
+
+  # When was it last used?
+  tokenctl tokens get --org acme 3f1c1b9e-3c2a-4a55-9a8e-2d6f0b6c1a7e --jq .token.lastAccessedAt`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.cmd = cmd
+			opts.TokenArg = args[0]
+			if err := opts.complete(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return tokensGetRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.String("org", "", "organization slug or GraphQL id (env BUILDKITE_ORGANIZATION_SLUG)")
+	fl.StringP("output", "o", "", "output format: table, wide, json, yaml or csv (env TOKENCTL_OUTPUT)")
+	fl.StringVar(&opts.JQ, "jq", "", "filter the JSON output with a jq `expression`")
+	fl.Int("page-size", 0, "tokens per listing request, 1-500 (env TOKENCTL_PAGE_SIZE; default 100)")
+	return cmd
+}
+
+// complete validates every input before any network call.
+func (o *TokensGetOptions) complete() error {
+	settings, err := o.Factory.Settings(o.cmd.Flags())
+	if err != nil {
+		return err
+	}
+	o.Debug, _ = o.cmd.Flags().GetBool("debug")
+	if o.Org, err = ident.ParseOrg(settings.Org); err != nil {
+		return exitcode.New(exitcode.Usage, err)
+	}
+	if o.Token, err = ident.ParseToken(o.TokenArg); err != nil {
+		return exitcode.New(exitcode.Usage, err)
+	}
+	if o.Format, err = output.ParseFormat(settings.Output); err != nil {
+		return exitcode.New(exitcode.Usage, err)
+	}
+	if err := output.CheckJQ(o.JQ); err != nil {
+		return exitcode.New(exitcode.Usage, err)
+	}
+	o.settings = settings
+	return nil
+}
+
+func tokensGetRun(ctx context.Context, o *TokensGetOptions) error {
+	client, _, err := o.Factory.APIClient(o.settings, o.Debug)
+	if err != nil {
+		return err
+	}
+	var found *buildkite.Token
+	org, err := client.ListTokens(ctx, o.Org, func(page buildkite.TokenPage) bool {
+		for i, t := range page.Tokens {
+			if (o.Token.ID != "" && t.ID == o.Token.ID) || (o.Token.UUID != "" && strings.EqualFold(t.UUID, o.Token.UUID)) {
+				found = &page.Tokens[i]
+				return false
+			}
+		}
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	if found == nil {
+		return exitcode.New(exitcode.NotFound, fmt.Errorf("no API access token %s has access to organization %s (revoked, or never granted); run `tokenctl tokens list --org %s` to see the tokens that do", o.Token, orgName(org), orgName(org)))
+	}
+
+	now := o.Factory.Now()
+	doc := TokenDetail{Organization: tokenOrg(org), AsOf: now.UTC().Truncate(time.Second), Token: tokenEntry(*found)}
+	style := newTokenStyle(o.IO, o.Format, now, selector.DefaultStaleAfter)
+	printer := output.Printer{Out: o.IO.Out, Format: o.Format, JQ: o.JQ}
+	return printer.Print(doc, func(wide bool) output.Rows {
+		if o.Format == output.CSV {
+			// CSV is a list's format: one row, the list's columns.
+			return style.rows([]TokenEntry{doc.Token}, wide)
+		}
+		return style.fields(doc, wide)
+	})
+}
+
+// fields lays one token out one field per line, which reads better than a
+// one-row table.
+func (s tokenStyle) fields(d TokenDetail, wide bool) output.Rows {
+	t := d.Token
+	rows := output.Rows{Headers: []string{"FIELD", "VALUE"}}
+	add := func(k, v string) { rows.Cells = append(rows.Cells, []string{k, v}) }
+	add("organization", orgName(buildkite.Organization{ID: d.Organization.ID, Slug: d.Organization.Slug}))
+	add("uuid", t.UUID)
+	if wide {
+		add("id", t.ID)
+	}
+	add("description", deref(t.Description))
+	if t.Owner != nil {
+		add("owner", ownerString(t.Owner.Name, t.Owner.Email))
+		if wide {
+			add("owner uuid", t.Owner.UUID)
+		}
+	}
+	add("scopes", strings.Join(t.Scopes, ", "))
+	add("created", s.time(&t.CreatedAt, ""))
+	add("last used", s.lastUsed(t.LastAccessedAt))
+	add("last ip", deref(t.IPAddress))
+	add("expires", s.time(t.ExpiresAt, "never"))
+	return rows
+}
