@@ -11,7 +11,9 @@
 // the API client's job, and it needs the status and body to do it. An error
 // is returned only when no complete answer arrived: a connection or timeout
 // failure (after retries, for safe requests), a response larger than
-// MaxBodyBytes (ErrResponseTooLarge), or the request context ending.
+// MaxBodyBytes (ErrResponseTooLarge), a 2xx answer that is not JSON when
+// Options.ExpectJSON is set (ErrNotJSON, after retries), or the request
+// context ending.
 //
 // Response bodies are read completely, up to MaxBodyBytes, inside the
 // attempt. That is what lets the per-attempt timeout cover the body, lets a

@@ -17,13 +17,15 @@ import (
 
 // retryableStatus says whether a response status is worth another attempt.
 // A 429 means the request was refused before it ran, so even an unsafe
-// request may be re-sent; a 502/503/504 may come after the server acted.
-// A 500 is not retried: it is usually the same answer every time.
+// request may be re-sent; a 5xx may come after the server acted, so only
+// safe ones are. A 500 is retried too: Buildkite answers it during deploys
+// and incidents that pass within the backoff, and MaxRetries bounds the
+// cost when it does not.
 func retryableStatus(code int, unsafe bool) bool {
 	switch code {
 	case http.StatusTooManyRequests:
 		return true
-	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
 		return !unsafe
 	}
 	return false
@@ -42,7 +44,7 @@ func retryableError(err error) bool {
 		netErr      net.Error
 	)
 	switch {
-	case errors.As(err, &timeoutErr):
+	case errors.As(err, &timeoutErr), errors.Is(err, ErrNotJSON):
 		return true
 	case errors.Is(err, ErrResponseTooLarge),
 		errors.As(err, &certErr), errors.As(err, &authorityEr),

@@ -23,7 +23,7 @@ func TestRetryByStatus(t *testing.T) {
 		{http.StatusBadGateway, false, retries + 1},
 		{http.StatusServiceUnavailable, false, retries + 1},
 		{http.StatusGatewayTimeout, false, retries + 1},
-		{http.StatusInternalServerError, false, 1},
+		{http.StatusInternalServerError, false, retries + 1},
 		{http.StatusNotFound, false, 1},
 		{http.StatusUnauthorized, false, 1},
 		{http.StatusOK, false, 1},

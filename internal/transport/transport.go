@@ -2,7 +2,9 @@ package transport
 
 import (
 	"bytes"
+	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -50,6 +52,12 @@ type Options struct {
 	// Sleep waits for d or until ctx ends, returning ctx.Err() then. Tests
 	// replace it to record waits; nil means a real timer.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// ExpectJSON says every successful (2xx) answer with a body is JSON,
+	// as all of Buildkite's are. One that is not is treated like an answer
+	// that never arrived: a safe request is retried, an unsafe one gets
+	// *OutcomeUnknownError, instead of the caller's decoder failing later
+	// with nobody to retry or re-check.
+	ExpectJSON bool
 	// LowWatermark is the fraction of the rate-limit budget below which
 	// requests are spaced out to last until the reset. Zero means
 	// DefaultLowWatermark; negative turns pacing off.
@@ -67,6 +75,7 @@ type Transport struct {
 	userAgent    string
 	sleep        func(context.Context, time.Duration) error
 	lowWatermark float64
+	expectJSON   bool
 	trace        *tracer // nil when tracing is off
 	now          func() time.Time
 	newBackOff   func() backoff.BackOff
@@ -86,6 +95,7 @@ func New(opts Options) *Transport {
 		userAgent:    opts.UserAgent,
 		sleep:        opts.Sleep,
 		lowWatermark: opts.LowWatermark,
+		expectJSON:   opts.ExpectJSON,
 		now:          time.Now,
 		newBackOff:   newBackOff,
 	}
@@ -164,12 +174,18 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		attempts = 1 // the body cannot be sent twice
 	}
 	bo := t.newBackOff()
+	waitCtx, stopWaiting := waitContext(ctx)
+	defer stopWaiting()
 	for n := 1; ; n++ {
-		if err := t.pace(ctx, req); err != nil {
+		err := interrupted(ctx)
+		if err == nil {
+			err = t.pace(waitCtx, req)
+		}
+		if err != nil {
 			if n == 1 && req.Body != nil {
 				req.Body.Close() // a RoundTripper must close the body it never sent
 			}
-			return nil, err
+			return nil, waitError(waitCtx, err)
 		}
 		o := t.attempt(ctx, req, n)
 		t.observe(o.resp)
@@ -198,13 +214,22 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			wait, why = t.statusWait(o.resp, bo), "HTTP "+o.resp.Status
 		}
 		t.trace.attempt(req, n, attempts, o, fmt.Sprintf("retrying in %s (%s)", wait.Round(time.Millisecond), why))
-		if err := t.sleep(ctx, wait); err != nil {
-			return nil, err
+		if err := t.sleep(waitCtx, wait); err != nil {
+			return nil, waitError(waitCtx, err)
 		}
-		if err := ctx.Err(); err != nil {
-			return nil, err
+		if err := cmp.Or(interrupted(ctx), waitCtx.Err()); err != nil {
+			return nil, waitError(waitCtx, err)
 		}
 	}
+}
+
+// waitError is the error for a wait cut short: the interrupt's, when that
+// is what ended it, else err.
+func waitError(waitCtx context.Context, err error) error {
+	if cause := context.Cause(waitCtx); errors.Is(cause, errInterrupted) {
+		return cause
+	}
+	return err
 }
 
 func gaveUp(err error, attempts int) error {
@@ -258,9 +283,20 @@ func (t *Transport) attempt(ctx context.Context, req *http.Request, n int) outco
 	if err != nil {
 		return outcome{resp: nil, body: body, err: t.explain(ctx, actx, err, "reading the response body"), wrote: true, elapsed: time.Since(start)}
 	}
+	if t.expectJSON && resp.StatusCode/100 == 2 && len(bytes.TrimSpace(body)) > 0 && !json.Valid(body) {
+		err := fmt.Errorf("%w (HTTP %d, %s, %d bytes)", ErrNotJSON, resp.StatusCode, contentType(resp), len(body))
+		return outcome{body: body, err: err, wrote: true, elapsed: time.Since(start)}
+	}
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	resp.ContentLength = int64(len(body))
 	return outcome{resp: resp, body: body, wrote: true, elapsed: time.Since(start)}
+}
+
+func contentType(resp *http.Response) string {
+	if ct := resp.Header.Get("Content-Type"); ct != "" {
+		return ct
+	}
+	return "no content type"
 }
 
 // explain replaces the opaque error of an attempt that hit its own deadline
