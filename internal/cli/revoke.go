@@ -31,6 +31,7 @@ type RevokeOptions struct {
 	AllowSelf     bool
 	IgnoreMissing bool
 	Leaked        leakedTokenOptions // --token-value-file and friends
+	Bulk          bulkOptions        // --from-file and the filters
 	JQ            string
 	Debug         bool
 
@@ -50,7 +51,7 @@ type RevokeOptions struct {
 func NewCmdRevoke(f *Factory, runF func(context.Context, *RevokeOptions) error) *cobra.Command {
 	opts := &RevokeOptions{Factory: f, IO: f.IO}
 	cmd := &cobra.Command{
-		Use:   "revoke --org ORG --token TOKEN [--token TOKEN ...]",
+		Use:   "revoke --org ORG (--token TOKEN ... | --from-file FILE | filters)",
 		Short: "Remove an organization's access from API access tokens",
 		Long: `Remove an organization's access from one or more users' API access tokens.
 
@@ -64,7 +65,14 @@ other organizations.
 On a terminal tokenctl shows the tokens and asks before revoking (--yes
 skips the question). Without a terminal, explicitly named tokens are
 revoked without asking, as scripts and CI jobs need. The token tokenctl is
-itself using is never revoked unless --allow-self is given.`,
+itself using is never revoked unless --allow-self is given.
+
+` + bulkHelp + `
+
+Mutations run a few at a time (--concurrency, default 4), with a progress
+bar on a terminal. Every token gets its own result row; when only some are
+revoked the exit status is 6. Ctrl-C stops sending new mutations, lets
+those in flight finish, reports what was and was not done, and exits 130.`,
 		Example: `  # Revoke one token, asking first
   tokenctl revoke --org acme --token 3f1c1b9e-3c2a-4a55-9a8e-2d6f0b6c1a7e
 
@@ -72,7 +80,18 @@ itself using is never revoked unless --allow-self is given.`,
   tokenctl revoke --org acme --token 3f1c1b9e-3c2a-4a55-9a8e-2d6f0b6c1a7e --dry-run
 
   # In CI: machine-readable result and exit code
-  tokenctl revoke --org acme --token "$TOKEN_UUID" -o json`,
+  tokenctl revoke --org acme --token "$TOKEN_UUID" -o json
+
+  # Every token listed in a file, keeping an audit trail
+  tokenctl revoke --org acme --from-file leavers.txt --audit-log audit.jsonl
+
+  # Tokens unused for six months: check, then revoke without a terminal
+  tokenctl revoke --org acme --stale 180d --dry-run
+  tokenctl revoke --org acme --stale 180d --yes
+
+  # What "tokens list" selected, after review
+  tokenctl tokens list --org acme --owner mo@acme.example -o json > mo.json
+  tokenctl revoke --org acme --from-file mo.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.cmd = cmd
@@ -98,6 +117,8 @@ itself using is never revoked unless --allow-self is given.`,
 	fl.Int("concurrency", 0, "mutations in flight at once (env TOKENCTL_CONCURRENCY; default 4)")
 	fl.Int("page-size", 0, "tokens per listing request, 1-500 (env TOKENCTL_PAGE_SIZE; default 100)")
 	addLeakedTokenFlags(fl, &opts.Leaked)
+	addBulkFlags(fl, &opts.Bulk)
+	registerSelectorCompletions(cmd)
 	return cmd
 }
 
@@ -108,6 +129,9 @@ func (o *RevokeOptions) complete() error {
 		return err
 	}
 	o.Debug, _ = o.cmd.Flags().GetBool("debug")
+	if o.Leaked.requested() && o.Bulk.requested(o.cmd.Flags()) {
+		return exitcode.New(exitcode.Usage, errors.New("--token-value-file names one token by its value: do not combine it with --from-file or filters"))
+	}
 	if o.Leaked.requested() {
 		return o.completeLeaked(settings)
 	}
@@ -116,15 +140,18 @@ func (o *RevokeOptions) complete() error {
 		return exitcode.New(exitcode.Usage, err)
 	}
 	o.Org = org
-	if len(o.TokenArgs) == 0 {
-		return exitcode.New(exitcode.Usage, errors.New("no token given: name each token with --token UUID (see `tokenctl tokens list --org "+org.String()+"`)"))
-	}
 	for _, arg := range o.TokenArgs {
 		t, err := ident.ParseToken(arg)
 		if err != nil {
 			return exitcode.New(exitcode.Usage, err)
 		}
 		o.Tokens = append(o.Tokens, t)
+	}
+	if err := o.completeBulk(); err != nil {
+		return err
+	}
+	if len(o.Tokens) == 0 && !o.Bulk.selecting {
+		return exitcode.New(exitcode.Usage, errors.New("no token given: name each token with --token UUID, list them with --from-file FILE, or select them with filters such as --stale 180d (see `tokenctl tokens list --org "+org.String()+"`)"))
 	}
 	if o.Format, err = output.ParseFormat(settings.Output); err != nil {
 		return exitcode.New(exitcode.Usage, err)
@@ -146,18 +173,25 @@ func revokeRun(ctx context.Context, o *RevokeOptions) error {
 	if err != nil {
 		return err
 	}
-	plan, err := revoke.Resolve(ctx, client, revoke.Request{Org: o.Org, Tokens: o.Tokens, AllowSelf: o.AllowSelf})
+	plan, err := revoke.Resolve(ctx, client, revoke.Request{Org: o.Org, Tokens: o.Tokens, AllowSelf: o.AllowSelf, Select: o.Bulk.selectFunc(o.Factory.Now())})
 	if err != nil {
 		return err
 	}
+	if o.Bulk.selecting && len(plan.Items) == 0 && o.IO.IsStderrTTY() {
+		fmt.Fprintf(o.IO.ErrOut, "No token of organization %s matches the filters: nothing to revoke.\n", orgName(plan.Organization))
+	}
 
+	// The plan is shown on a terminal whether or not a question follows,
+	// so a person always sees what is about to go.
 	pending := len(plan.Pending())
-	if pending > 0 && !o.DryRun && !o.Yes && o.IO.CanPrompt() {
+	if pending > 0 && !o.DryRun && o.IO.IsStderrTTY() {
 		fmt.Fprintf(o.IO.ErrOut, "About to revoke organization %s's access from %d API access token(s). This cannot be undone.\n\n", orgName(plan.Organization), pending)
 		if err := output.WriteTable(o.IO.ErrOut, planRows(plan, o.Factory.Now)); err != nil {
 			return err
 		}
 		fmt.Fprintln(o.IO.ErrOut)
+	}
+	if pending > 0 && !o.DryRun && !o.Yes && o.IO.CanPrompt() {
 		ok, err := o.IO.Confirm(fmt.Sprintf("Revoke %d token(s)?", pending))
 		if err != nil || !ok {
 			return exitcode.New(exitcode.Refused, errors.New("not confirmed: nothing was revoked"))
@@ -171,12 +205,15 @@ func revokeRun(ctx context.Context, o *RevokeOptions) error {
 		}
 		defer auditLog.Close()
 	}
-	exec := &revoke.Executor{Client: client, Concurrency: o.Concurrency, Audit: auditLog, DryRun: o.DryRun, NewMutationID: o.Factory.NewMutationID, RateLimit: rt.RateLimit}
+	progress := newRevokeProgress(o.IO, plan, o.DryRun)
+	exec := &revoke.Executor{Client: client, Concurrency: o.Concurrency, Audit: auditLog, DryRun: o.DryRun, NewMutationID: o.Factory.NewMutationID, RateLimit: rt.RateLimit, OnResult: progress.onResult}
 	results := exec.Execute(ctx, plan)
+	progress.finish()
 
 	report := revoke.NewReport(results, o.DryRun)
 	printer := output.Printer{Out: o.IO.Out, Format: o.Format, JQ: o.JQ}
-	if err := printer.Print(report, func(wide bool) output.Rows { return resultRows(report, wide) }); err != nil {
+	colour := o.IO.ColorEnabled() && (o.Format == output.Table || o.Format == output.Wide)
+	if err := printer.Print(report, func(wide bool) output.Rows { return paintStatus(resultRows(report, wide), colour) }); err != nil {
 		return err
 	}
 	for _, r := range results {
@@ -188,7 +225,9 @@ func revokeRun(ctx context.Context, o *RevokeOptions) error {
 		fmt.Fprintf(o.IO.ErrOut, "Dry run: nothing was revoked (%d token(s) would be).\n", report.Summary.DryRun)
 	}
 	code := revoke.ExitCode(results, o.IgnoreMissing)
-	if ctx.Err() != nil && code == exitcode.OK {
+	if ctx.Err() != nil {
+		// An interrupted run is reported as such even when some tokens
+		// were revoked: what matters first is that it did not finish.
 		code = exitcode.Interrupted
 	}
 	if ctx.Err() != nil {

@@ -228,9 +228,9 @@ func TestTokensListJQ(t *testing.T) {
 // ceil(1000/page size) listing requests.
 func TestTokensListLargeOrganization(t *testing.T) {
 	for _, pageSize := range []int{100, 7, 500} {
-		t.Run("page-size="+itoa(pageSize), func(t *testing.T) {
+		t.Run("page-size="+strconv.Itoa(pageSize), func(t *testing.T) {
 			h := largeOrgHarness(t)
-			l := decodeTokenList(t, h.run("tokens", "list", "--org", largeOrgSlug, "-o", "json", "--page-size", itoa(pageSize)))
+			l := decodeTokenList(t, h.run("tokens", "list", "--org", largeOrgSlug, "-o", "json", "--page-size", strconv.Itoa(pageSize)))
 			got := listedUUIDs(l)
 			if len(got) != largeOrgSize || l.Summary.Tokens != largeOrgSize {
 				t.Fatalf("listed %d tokens (summary %d), want %d", len(got), l.Summary.Tokens, largeOrgSize)
@@ -416,5 +416,3 @@ func TestTokenStyleColour(t *testing.T) {
 		t.Errorf("colour without ColorEnabled: %q", got)
 	}
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }

@@ -19,6 +19,10 @@ type Request struct {
 	Tokens []ident.Token
 	// AllowSelf lets the tool revoke the credential it is using.
 	AllowSelf bool
+	// Select, when set, also plans every token of the organization for
+	// which it returns true (selection by filter). The organization is
+	// then listed in full, once, for the whole batch.
+	Select func(buildkite.Token) bool
 }
 
 // Plan is the resolved list of revocations, with the safety checks applied.
@@ -58,7 +62,8 @@ func (p *Plan) Pending() []*Item {
 // Resolve builds the plan. The caller check (REST) runs in parallel with
 // the GraphQL resolution, so it adds no round trip. Token uuids are
 // resolved by paging the organization's tokens once for the whole batch,
-// stopping as soon as every wanted token has been seen.
+// stopping as soon as every wanted token has been seen (or, with a Select,
+// after the last page).
 func Resolve(ctx context.Context, c *buildkite.Client, req Request) (*Plan, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -84,11 +89,12 @@ func Resolve(ctx context.Context, c *buildkite.Client, req Request) (*Plan, erro
 		plan.Items = append(plan.Items, it)
 	}
 
-	org, err := resolveTokens(ctx, c, req.Org, plan.Items)
+	org, selected, err := resolveTokens(ctx, c, req.Org, plan.Items, req.Select)
 	if err != nil {
 		return nil, err
 	}
 	plan.Organization = org
+	plan.Items = append(plan.Items, selected...)
 
 	self := <-selfCh
 	if self.err != nil {
@@ -106,21 +112,23 @@ func Resolve(ctx context.Context, c *buildkite.Client, req Request) (*Plan, erro
 }
 
 // resolveTokens fills in token ids and details, marking tokens that are not
-// in the organization as not found, and returns the organization.
-func resolveTokens(ctx context.Context, c *buildkite.Client, orgRef ident.Org, items []*Item) (buildkite.Organization, error) {
+// in the organization as not found, and returns the organization and the
+// items for the tokens sel selects that were not already named.
+func resolveTokens(ctx context.Context, c *buildkite.Client, orgRef ident.Org, items []*Item, sel func(buildkite.Token) bool) (buildkite.Organization, []*Item, error) {
 	wanted := 0
 	for _, it := range items {
 		if it.Ref.UUID != "" {
 			wanted++
 		}
 	}
-	if wanted == 0 {
+	if wanted == 0 && sel == nil {
 		// Every token is named by id: the mutation needs no lookup, and an
 		// organization given by id needs none either.
 		if orgRef.ID != "" {
-			return buildkite.Organization{ID: orgRef.ID}, nil
+			return buildkite.Organization{ID: orgRef.ID}, nil, nil
 		}
-		return c.Organization(ctx, orgRef)
+		org, err := c.Organization(ctx, orgRef)
+		return org, nil, err
 	}
 
 	byUUID := map[string]*Item{}
@@ -133,21 +141,36 @@ func resolveTokens(ctx context.Context, c *buildkite.Client, orgRef ident.Org, i
 		}
 	}
 	remaining := wanted
+	var selected []*Item
 	org, err := c.ListTokens(ctx, orgRef, func(page buildkite.TokenPage) bool {
 		for i := range page.Tokens {
 			t := &page.Tokens[i]
-			if it, ok := byUUID[strings.ToLower(t.UUID)]; ok && it.Token == nil {
-				it.Token, it.TokenID = t, t.ID
-				remaining--
+			named := false
+			if it, ok := byUUID[strings.ToLower(t.UUID)]; ok {
+				named = true
+				if it.Token == nil {
+					it.Token, it.TokenID = t, t.ID
+					remaining--
+				}
 			}
 			if it, ok := byID[t.ID]; ok {
+				named = true
 				it.Token = t
 			}
+			if sel != nil && !named && sel(*t) {
+				// Keyed like a token named by uuid, so that a token listed
+				// twice (pages shifting under a concurrent change) is
+				// planned once.
+				uuid := strings.ToLower(t.UUID)
+				it := &Item{Requested: uuid, Ref: ident.Token{UUID: uuid}, TokenID: t.ID, Token: t}
+				byUUID[uuid] = it
+				selected = append(selected, it)
+			}
 		}
-		return remaining > 0
+		return remaining > 0 || sel != nil
 	})
 	if err != nil {
-		return buildkite.Organization{}, err
+		return buildkite.Organization{}, nil, err
 	}
 	for _, it := range items {
 		if it.Ref.UUID != "" && it.Token == nil {
@@ -155,7 +178,7 @@ func resolveTokens(ctx context.Context, c *buildkite.Client, orgRef ident.Org, i
 			it.Error = fmt.Sprintf("no API access token %s has access to organization %s; run `tokenctl tokens list --org %s` to see the tokens that do", it.Ref.UUID, org.Slug, org.Slug)
 		}
 	}
-	return org, nil
+	return org, selected, nil
 }
 
 func isCaller(it *Item, callerUUID string) bool {

@@ -1,0 +1,215 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/pflag"
+
+	"github.com/tokenctl/tokenctl/internal/buildkite"
+	"github.com/tokenctl/tokenctl/internal/config"
+	"github.com/tokenctl/tokenctl/internal/exitcode"
+	"github.com/tokenctl/tokenctl/internal/ident"
+	"github.com/tokenctl/tokenctl/internal/iostreams"
+	"github.com/tokenctl/tokenctl/internal/output"
+	"github.com/tokenctl/tokenctl/internal/revoke"
+	"github.com/tokenctl/tokenctl/internal/selector"
+	"github.com/tokenctl/tokenctl/internal/tokenfile"
+)
+
+// bulkOptions are the inputs of `tokenctl revoke` that name many tokens at
+// once: a file of tokens (--from-file), or the same filters as `tokens
+// list` (selection by filter).
+type bulkOptions struct {
+	FromFile string
+	Select   selectorFlags
+
+	// Filled in by completeBulk.
+	filter    selector.Filter
+	selecting bool // tokens are chosen by filter
+}
+
+// bulkHelp documents the bulk inputs in `revoke --help`.
+var bulkHelp = `Many tokens at once:
+  --from-file FILE   one token uuid or GraphQL id per line (blank lines and
+                     # comments ignored), or the JSON of "tokens list -o
+                     json"; - reads standard input
+  filters            the filters of "tokens list" select the tokens to
+                     revoke; this always needs confirmation: a question on
+                     a terminal, --yes otherwise (try --dry-run first)
+
+` + selectorHelp
+
+// maxTokenFile bounds what --from-file reads, so a wrong file (a log,
+// /dev/zero) fails fast instead of filling memory. 32 MiB holds the JSON
+// listing of some 50,000 tokens.
+const maxTokenFile = 32 << 20
+
+// addBulkFlags registers --from-file and the filters on revoke's flags.
+func addBulkFlags(fl *pflag.FlagSet, b *bulkOptions) {
+	fl.StringVar(&b.FromFile, "from-file", "", "revoke the tokens listed in `FILE` (- for standard input): one uuid or id per line, or tokens list JSON")
+	addSelectorFlags(fl, &b.Select)
+}
+
+// requested reports whether any bulk input was given.
+func (b *bulkOptions) requested(fl *pflag.FlagSet) bool {
+	return fl.Changed("from-file") || b.Select.given(fl)
+}
+
+// completeBulk checks the bulk inputs and reads --from-file into
+// o.Tokens, all before any network call.
+func (o *RevokeOptions) completeBulk() error {
+	fl := o.cmd.Flags()
+	b := &o.Bulk
+	usage := func(format string, args ...any) error {
+		return exitcode.New(exitcode.Usage, fmt.Errorf(format, args...))
+	}
+	if b.Select.given(fl) {
+		if len(o.TokenArgs) > 0 || fl.Changed("from-file") {
+			return usage("filters such as --stale select the tokens themselves: do not combine them with --token or --from-file (list the selection with `tokenctl tokens list` and the same filters)")
+		}
+		f, err := b.Select.filter(fl)
+		if err != nil {
+			return err
+		}
+		if f.IsZero() {
+			return usage("the filters given select every token of the organization; name at least one condition, e.g. --stale 180d")
+		}
+		b.filter, b.selecting = f, true
+		if !o.DryRun && !o.Yes && !o.IO.CanPrompt() {
+			return usage("revoking tokens selected by filter needs confirmation, and there is no terminal to ask on: check the selection with --dry-run, then pass --yes")
+		}
+	}
+	if !fl.Changed("from-file") {
+		return nil
+	}
+	if strings.TrimSpace(b.FromFile) == "" {
+		return usage("--from-file: empty file name: give a FILE, or - for standard input")
+	}
+	if apiTokenFile, _ := fl.GetString(config.FlagAPITokenFile); apiTokenFile == "-" && b.FromFile == "-" {
+		return usage("--api-token-file - and --from-file - both want standard input; put one of them in a file")
+	}
+	tokens, err := readTokenFile(b.FromFile, o.IO.In)
+	if err != nil {
+		return exitcode.New(exitcode.Usage, err)
+	}
+	o.Tokens = append(o.Tokens, tokens...)
+	return nil
+}
+
+// readTokenFile reads and parses --from-file; errors name the file.
+func readTokenFile(path string, in io.Reader) ([]ident.Token, error) {
+	source := "--from-file " + path
+	var r io.Reader
+	if path == "-" {
+		source = "--from-file - (standard input)"
+		if in == nil {
+			return nil, fmt.Errorf("%s: there is no standard input to read tokens from", source)
+		}
+		r = in
+	} else {
+		f, err := os.Open(path)
+		if err != nil {
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			return nil, fmt.Errorf("%s: cannot read it: %w", source, err)
+		}
+		defer f.Close()
+		r = f
+	}
+	data, err := io.ReadAll(io.LimitReader(r, maxTokenFile+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: cannot read it: %w", source, err)
+	}
+	if len(data) > maxTokenFile {
+		return nil, fmt.Errorf("%s: larger than %d MiB; split it into several runs", source, maxTokenFile>>20)
+	}
+	tokens, err := tokenfile.Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", source, err)
+	}
+	return tokens, nil
+}
+
+// selectFunc is the revoke.Request.Select of a selection by filter, judged
+// at now; nil when tokens are named.
+func (b *bulkOptions) selectFunc(now time.Time) func(buildkite.Token) bool {
+	if !b.selecting {
+		return nil
+	}
+	f := b.filter
+	return func(t buildkite.Token) bool { return f.Match(t, now) }
+}
+
+// revokeProgress draws a progress bar on stderr while mutations run, on a
+// terminal only; it is driven by Executor.OnResult and erased when done so
+// that the report follows on a clean screen.
+type revokeProgress struct {
+	bar *progressbar.ProgressBar
+}
+
+// newRevokeProgress returns nil (no bar) unless stderr is a terminal and
+// something will be sent.
+func newRevokeProgress(io *iostreams.IOStreams, plan *revoke.Plan, dryRun bool) *revokeProgress {
+	if dryRun || !io.IsStderrTTY() || len(plan.Pending()) == 0 {
+		return nil
+	}
+	return &revokeProgress{bar: progressbar.NewOptions(len(plan.Items),
+		progressbar.OptionSetWriter(io.ErrOut),
+		progressbar.OptionSetDescription("Revoking"),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetWidth(30),
+		progressbar.OptionSetPredictTime(false),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionClearOnFinish(),
+		progressbar.OptionSetRenderBlankState(true),
+	)}
+}
+
+// onResult advances the bar; Executor calls it one result at a time.
+func (p *revokeProgress) onResult(revoke.Result) {
+	if p != nil {
+		_ = p.bar.Add(1)
+	}
+}
+
+// finish erases the bar.
+func (p *revokeProgress) finish() {
+	if p != nil {
+		_ = p.bar.Finish()
+	}
+}
+
+// paintStatus colours the STATUS column of the revoke table for a
+// terminal: revoked green, failed red.
+func paintStatus(rows output.Rows, colour bool) output.Rows {
+	if !colour {
+		return rows
+	}
+	col := -1
+	for i, h := range rows.Headers {
+		if h == "STATUS" {
+			col = i
+		}
+	}
+	if col < 0 {
+		return rows
+	}
+	for _, row := range rows.Cells {
+		switch revoke.Status(row[col]) {
+		case revoke.StatusRevoked:
+			row[col] = paint(ansiGreen, row[col])
+		case revoke.StatusFailed:
+			row[col] = paint(ansiRed, row[col])
+		}
+	}
+	return rows
+}
