@@ -64,8 +64,8 @@ func NewCmdTokensList(f *Factory, runF func(context.Context, *TokensListOptions)
 	cmd := &cobra.Command{
 		Use:   "list --org ORG [filters]",
 		Short: "List the API access tokens with access to an organization",
-		Long: `List every users' API access token that has access to the organization,
-reading all pages of Buildkite's listing.
+		Long: `List the users' API access tokens that have access to the organization,
+reading every page of Buildkite's listing.
 
 Columns: uuid, description, owner, scopes, created, last used, address of
 the last request (LAST IP), expiry; -o wide adds the token's GraphQL id and

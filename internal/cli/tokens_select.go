@@ -41,7 +41,7 @@ var selectorHelp = `Filters (they combine: a token must meet every one given):
   --expires-before DATE  expires before DATE (YYYY-MM-DD, or RFC 3339);
                          already expired tokens included
   --admin-capable        holds a scope that can change who can do what:
-                         ` + strings.Join(selector.AdminScopes, ", ")
+                         ` + strings.Join(selector.AdminScopes, ",\n                         ")
 
 // addSelectorFlags registers the filter flags on fl.
 func addSelectorFlags(fl *pflag.FlagSet, s *selectorFlags) {
@@ -55,12 +55,12 @@ func addSelectorFlags(fl *pflag.FlagSet, s *selectorFlags) {
 }
 
 // registerSelectorCompletions completes --scope with the scopes the schema
-// knows, without offering file names.
+// knows, and --sort where the command has it, without offering file names.
 func registerSelectorCompletions(cmd *cobra.Command) {
-	_ = cmd.RegisterFlagCompletionFunc("scope", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return selector.KnownScopes(), cobra.ShellCompDirectiveNoFileComp
-	})
-	_ = cmd.RegisterFlagCompletionFunc("sort", cobra.FixedCompletions(selector.SortKeys, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("scope", cobra.FixedCompletions(selector.KnownScopes(), cobra.ShellCompDirectiveNoFileComp))
+	if cmd.Flags().Lookup("sort") != nil {
+		_ = cmd.RegisterFlagCompletionFunc("sort", cobra.FixedCompletions(selector.SortKeys, cobra.ShellCompDirectiveNoFileComp))
+	}
 }
 
 // given reports whether any filter flag was set on the command line.
