@@ -102,7 +102,14 @@ func callError(ctx context.Context, err error, what string, mutation bool) error
 		for _, ge := range list {
 			msgs = append(msgs, ge.Message)
 		}
-		return &Error{Kind: classifyGraphQLMessage(list[0].Message), Message: what + ": " + strings.Join(msgs, "; "), Err: err}
+		e := &Error{Kind: classifyGraphQLMessage(list[0].Message), Message: what + ": " + strings.Join(msgs, "; "), Err: err}
+		if mutation && e.Kind == KindServer {
+			// As with a 5xx: the server failed while handling the
+			// mutation, so it may have been applied.
+			e.Kind = KindOutcomeUnknown
+			e.Message += "; it may or may not have been applied"
+		}
+		return e
 	}
 	if errors.As(err, &unknown) {
 		kind := KindNetwork
@@ -111,9 +118,15 @@ func callError(ctx context.Context, err error, what string, mutation bool) error
 		}
 		return &Error{Kind: kind, Message: fmt.Sprintf("%s: the answer was lost (%v)", what, unknown.Err), Err: err}
 	}
+	// A request given up while it waited to be sent (transport.WithInterrupt)
+	// is an interruption like a cancelled run, not a network failure.
+	if errors.Is(err, context.Canceled) {
+		return err
+	}
 	var syntaxErr *json.SyntaxError
 	var typeErr *json.UnmarshalTypeError
-	if errors.As(err, &syntaxErr) || errors.As(err, &typeErr) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, transport.ErrResponseTooLarge) {
+	if errors.As(err, &syntaxErr) || errors.As(err, &typeErr) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, transport.ErrResponseTooLarge) || errors.Is(err, transport.ErrNotJSON) {
 		kind := KindNetwork
 		if mutation {
 			kind = KindOutcomeUnknown

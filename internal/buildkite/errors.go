@@ -57,6 +57,8 @@ func KindOf(err error) Kind {
 func classifyGraphQLMessage(msg string) Kind {
 	m := strings.ToLower(msg)
 	switch {
+	case strings.Contains(m, "internal server error"), strings.Contains(m, "internal error"):
+		return KindServer
 	case strings.Contains(m, "not found"), strings.Contains(m, "no such"), strings.Contains(m, "couldn't find"), strings.Contains(m, "could not find"), strings.Contains(m, "does not exist"):
 		return KindNotFound
 	case strings.Contains(m, "administrator"), strings.Contains(m, "permission"), strings.Contains(m, "not allowed"), strings.Contains(m, "not authorized"), strings.Contains(m, "forbidden"), strings.Contains(m, "access"):

@@ -59,9 +59,10 @@ func (f *Factory) APIClient(s *config.Settings, debug bool) (*buildkite.Client, 
 		}
 	}
 	opts := transport.Options{
-		Timeout:   s.Timeout,
-		Redact:    []string{s.APIToken.Reveal()},
-		UserAgent: "tokenctl/" + version.Version,
+		Timeout:    s.Timeout,
+		Redact:     []string{s.APIToken.Reveal()},
+		UserAgent:  "tokenctl/" + version.Version,
+		ExpectJSON: true, // both of Buildkite's APIs answer JSON
 	}
 	if debug {
 		opts.Debug = f.IO.ErrOut

@@ -28,6 +28,9 @@ type harness struct {
 	srv *emulatortest.Server
 	env map[string]string
 	ids atomic.Int64
+	// ctx, when set, is the context runs get; tests cancel it to play
+	// Ctrl-C.
+	ctx context.Context
 }
 
 func newHarness(t *testing.T, opts emulator.Options) *harness {
@@ -79,7 +82,11 @@ func (h *harness) exec(tty bool, input string, args ...string) result {
 			return fmt.Sprintf("tokenctl-test-%d", h.ids.Add(1))
 		},
 	}
-	code := Run(context.Background(), f, args)
+	ctx := h.ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	code := Run(ctx, f, args)
 	return result{stdout: out.String(), stderr: errOut.String(), code: code}
 }
 

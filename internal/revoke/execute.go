@@ -2,6 +2,7 @@ package revoke
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -130,7 +131,9 @@ func (e *Executor) Execute(ctx context.Context, plan *Plan) []Result {
 		go func(i int, it *Item, r Result) {
 			defer wg.Done()
 			defer gate.done()
-			report(i, e.revokeOne(flightCtx, plan, it, r, newID()))
+			// The mutation outlives Ctrl-C once on the wire, but not
+			// while it only waits to be sent (pacing, a 429).
+			report(i, e.revokeOne(transport.WithInterrupt(flightCtx, ctx), plan, it, r, newID()))
 		}(i, it, r)
 	}
 	wg.Wait()
@@ -251,6 +254,8 @@ func (e *Executor) revokeOne(ctx context.Context, plan *Plan, it *Item, r Result
 		}
 	case buildkite.KindOf(err) == buildkite.KindOutcomeUnknown:
 		r = e.recheck(ctx, plan, it, r, err)
+	case errors.Is(err, context.Canceled):
+		r.Status, r.Error = StatusSkipped, strPtr("not revoked: the run was interrupted while the revocation waited to be accepted by Buildkite")
 	case buildkite.KindOf(err) == buildkite.KindNotFound:
 		r.Status, r.Error, r.kind = StatusNotFound, strPtr(notFoundMessage(plan, it, err)), buildkite.KindNotFound
 	default:

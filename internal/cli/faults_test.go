@@ -1,0 +1,599 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/tokenctl/tokenctl/internal/emulator"
+	et "github.com/tokenctl/tokenctl/internal/emulator/emulatortest"
+	"github.com/tokenctl/tokenctl/internal/exitcode"
+	"github.com/tokenctl/tokenctl/internal/revoke"
+)
+
+// These tests break the network and the API under a real revocation run
+// (tokenctl in-process, the emulator over real HTTP) and check three things
+// every time: what tokenctl reported for the token, its exit status, and
+// what actually happened on the emulated Buildkite.
+
+const revokeMutation = "RevokeAPIAccessToken"
+
+// target is the token every fault test revokes: Mo's CI deploy bot in acme.
+const target = et.CIDeployBotUUID
+
+// outcome is one fault run: the process result and the single token's row.
+type outcome struct {
+	result
+	row revoke.Result
+}
+
+// revokeTarget revokes the target token with JSON output and returns its row.
+func revokeTarget(t *testing.T, h *harness, extra ...string) outcome {
+	t.Helper()
+	r := h.run(append([]string{"revoke", "--org", "acme", "--token", target, "-o", "json"}, extra...)...)
+	rep := decodeReport(t, r)
+	if len(rep.Results) != 1 {
+		t.Fatalf("want 1 result, got %d:\n%s", len(rep.Results), r)
+	}
+	return outcome{result: r, row: rep.Results[0]}
+}
+
+// want checks the reported status, the exit status and the emulator's
+// final state: whether acme is still on the token and how many times the
+// mutation removed it.
+func (o outcome) want(t *testing.T, h *harness, status revoke.Status, code exitcode.Code, stillHasOrg bool, revocations int) {
+	t.Helper()
+	if o.row.Status != status {
+		t.Errorf("status = %s, want %s (error: %s)\n%s", o.row.Status, status, deref(o.row.Error), o.result)
+	}
+	if o.code != int(code) {
+		t.Errorf("exit status = %d, want %d\n%s", o.code, code, o.result)
+	}
+	if has := h.srv.TokenHasOrg(target, "acme"); has != stillHasOrg {
+		t.Errorf("emulator: token has acme = %v, want %v", has, stillHasOrg)
+	}
+	if n := h.srv.RevocationCount("acme", target); n != revocations {
+		t.Errorf("emulator: revocations = %d, want %d", n, revocations)
+	}
+	if status == revoke.StatusRevoked && deref(o.row.RevokedAPIAccessTokenID) != emulator.NodeID("APIAccessToken", target) {
+		t.Errorf("revokedApiAccessTokenId = %q", deref(o.row.RevokedAPIAccessTokenID))
+	}
+	if status != revoke.StatusRevoked && deref(o.row.Error) == "" {
+		t.Errorf("a %s row carries no error message", status)
+	}
+	if strings.Contains(o.stderr, "goroutine ") || strings.Contains(o.stderr, "panic") {
+		t.Errorf("stderr holds a stack trace:\n%s", o.stderr)
+	}
+}
+
+// faulted counts logged requests of an operation on which a fault fired.
+func faulted(h *harness, operation, kind string) int {
+	return h.srv.CountRequests(func(r emulator.Request) bool {
+		return (operation == "" || r.Operation == operation) && strings.Contains(r.Fault, kind)
+	})
+}
+
+func queries(h *harness) int {
+	return h.srv.CountRequests(func(r emulator.Request) bool { return r.OperationType == "query" })
+}
+
+func TestFaultLatencyEverywhere(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, emulator.Options{Faults: []emulator.Fault{{Kind: emulator.FaultLatency, Delay: 30 * time.Millisecond}}})
+	o := revokeTarget(t, h)
+	o.want(t, h, revoke.StatusRevoked, exitcode.OK, false, 1)
+	if all, slowed := h.srv.CountRequests(nil), faulted(h, "", emulator.FaultLatency); slowed != all || all < 3 {
+		t.Errorf("latency fired on %d of %d requests; want all (at least the caller check, the listing and the mutation)", slowed, all)
+	}
+}
+
+// Transient server errors and broken answers on queries are retried until a
+// good answer comes; the run then succeeds as if nothing happened.
+func TestFaultQueriesRetried(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name  string
+		fault emulator.Fault
+	}{
+		{"500", emulator.Fault{Kind: emulator.FaultStatus, Status: http.StatusInternalServerError}},
+		{"502", emulator.Fault{Kind: emulator.FaultStatus, Status: http.StatusBadGateway}},
+		{"503", emulator.Fault{Kind: emulator.FaultStatus, Status: http.StatusServiceUnavailable}},
+		{"504", emulator.Fault{Kind: emulator.FaultStatus, Status: http.StatusGatewayTimeout}},
+		{"connection dropped", emulator.Fault{Kind: emulator.FaultDropBefore}},
+		{"truncated body", emulator.Fault{Kind: emulator.FaultTruncate}},
+		{"proxy HTML page", emulator.Fault{Kind: emulator.FaultNonJSON}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			f := c.fault
+			f.Match, f.Times = "query", 2
+			h := newHarness(t, emulator.Options{Faults: []emulator.Fault{f}})
+			o := revokeTarget(t, h)
+			o.want(t, h, revoke.StatusRevoked, exitcode.OK, false, 1)
+			if n := faulted(h, "", f.Kind); n != 2 {
+				t.Errorf("fault fired %d times, want 2", n)
+			}
+			// Two broken answers, then the listing that worked.
+			if n := queries(h); n != 3 {
+				t.Errorf("queries sent = %d, want 3", n)
+			}
+			if n := h.requests(revokeMutation); n != 1 {
+				t.Errorf("mutations sent = %d, want 1", n)
+			}
+		})
+	}
+}
+
+// A third of the queries fail at random (seeded, so the run repeats) while
+// the listing pages through the organization two tokens at a time; the
+// REST caller check fails too. Everything is retried.
+func TestFaultShareOfRequestsFail(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, emulator.Options{Seed: 1, Faults: []emulator.Fault{
+		{Kind: emulator.FaultStatus, Status: http.StatusServiceUnavailable, Match: "query", Probability: 0.3},
+		{Kind: emulator.FaultStatus, Status: http.StatusBadGateway, Match: "rest", Times: 1},
+	}})
+	last := et.HackathonTokenUUID // late in the listing, so there are several pages
+	r := h.run("revoke", "--org", "acme", "--token", target, "--token", last, "--page-size", "2", "-o", "json")
+	if r.code != 0 {
+		t.Fatalf("revoke failed:\n%s", r)
+	}
+	for _, res := range decodeReport(t, r).Results {
+		if res.Status != revoke.StatusRevoked {
+			t.Errorf("%s: %s", res.Requested, res.Status)
+		}
+	}
+	for _, uuid := range []string{target, last} {
+		if h.srv.TokenHasOrg(uuid, "acme") || h.srv.RevocationCount("acme", uuid) != 1 {
+			t.Errorf("%s: has acme = %v, revocations = %d", uuid, h.srv.TokenHasOrg(uuid, "acme"), h.srv.RevocationCount("acme", uuid))
+		}
+	}
+	if n := faulted(h, "GET /v2/access-token", emulator.FaultStatus); n != 1 {
+		t.Errorf("REST faults = %d, want 1", n)
+	}
+	if n := h.requests("GET /v2/access-token"); n != 2 {
+		t.Errorf("REST caller checks sent = %d, want 2 (one retry)", n)
+	}
+	if faulted(h, "", emulator.FaultStatus) < 2 {
+		t.Errorf("the seeded faults did not fire on any query; pick another seed")
+	}
+}
+
+// A 429 on the mutation is a refusal before anything ran: tokenctl waits
+// for the reset and sends it again, and it is applied once.
+func TestFaultThrottledMutationWaitsAndRetries(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, emulator.Options{Faults: []emulator.Fault{
+		{Kind: emulator.FaultThrottle, Match: revokeMutation, Times: 1, RetryAfter: 1},
+	}})
+	o := revokeTarget(t, h)
+	o.want(t, h, revoke.StatusRevoked, exitcode.OK, false, 1)
+	if n, throttled := h.requests(revokeMutation), faulted(h, revokeMutation, emulator.FaultThrottle); n != 2 || throttled != 1 {
+		t.Errorf("mutations sent = %d (%d throttled), want 2 (1 throttled)", n, throttled)
+	}
+}
+
+// Against the emulator's real rate limiter (a budget that one listing
+// spends, refilled every second) no request may reach the server before the
+// announced reset: every early one would be answered 429 again.
+func TestFaultRateLimitResetIsHonoured(t *testing.T) {
+	t.Parallel()
+	// Price the listing first, on a server with room to spare.
+	probe := newHarness(t, emulator.Options{})
+	if r := probe.run("revoke", "--org", "acme", "--token", target, "--dry-run", "-o", "json", "--page-size", "5"); r.code != 0 {
+		t.Fatalf("dry run failed:\n%s", r)
+	}
+	cost := 0
+	for _, r := range probe.srv.Requests() {
+		cost = max(cost, r.Complexity)
+	}
+	if cost == 0 {
+		t.Fatal("the emulator logged no query complexity")
+	}
+
+	// The limiter needs a clock that moves.
+	h := newHarness(t, emulator.Options{RateLimit: cost, RateWindow: time.Second, Now: time.Now})
+	o := revokeTarget(t, h, "--page-size", "5")
+	o.want(t, h, revoke.StatusRevoked, exitcode.OK, false, 1)
+	tooMany := h.srv.CountRequests(func(r emulator.Request) bool { return r.Status == http.StatusTooManyRequests })
+	if tooMany > 1 {
+		t.Errorf("%d requests were answered 429; tokenctl sent again before the announced reset", tooMany)
+	}
+	if n := h.requests(revokeMutation); n != 1+tooMany {
+		t.Errorf("mutations sent = %d with %d throttled", n, tooMany)
+	}
+}
+
+// The connection breaks after the request went out and before Buildkite
+// acted: the re-check finds the token still there, so tokenctl says failed,
+// never revoked, and does not send the mutation again.
+func TestFaultMutationDroppedBeforeApply(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, emulator.Options{Faults: []emulator.Fault{{Kind: emulator.FaultDropBefore, Match: "mutation", Times: 1}}})
+	o := revokeTarget(t, h)
+	o.want(t, h, revoke.StatusFailed, exitcode.Failure, true, 0)
+	mustContain(t, "error", deref(o.row.Error), "still has access")
+	if n := h.requests(revokeMutation); n != 1 {
+		t.Errorf("mutations sent = %d, want 1: a mutation whose fate is unknown is never re-sent", n)
+	}
+	if n := queries(h); n != 2 {
+		t.Errorf("queries = %d, want 2 (the listing and the re-check)", n)
+	}
+}
+
+// The mutation was applied but its answer was lost or unreadable: the
+// re-check finds the token gone, so tokenctl reports revoked, and the
+// revocation happened exactly once.
+func TestFaultMutationAnswerLostAfterApply(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name    string
+		fault   emulator.Fault
+		timeout string
+	}{
+		{"connection dropped", emulator.Fault{Kind: emulator.FaultDropAfter}, ""},
+		{"truncated body", emulator.Fault{Kind: emulator.FaultTruncate}, ""},
+		{"slow body past the timeout", emulator.Fault{Kind: emulator.FaultSlowBody, Delay: 5 * time.Second}, "300ms"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			f := c.fault
+			f.Match, f.Times = "mutation", 1
+			h := newHarness(t, emulator.Options{Faults: []emulator.Fault{f}})
+			var extra []string
+			if c.timeout != "" {
+				extra = []string{"--timeout", c.timeout}
+			}
+			o := revokeTarget(t, h, extra...)
+			o.want(t, h, revoke.StatusRevoked, exitcode.OK, false, 1)
+			if n := h.requests(revokeMutation); n != 1 {
+				t.Errorf("mutations sent = %d, want 1", n)
+			}
+			if n := queries(h); n != 2 {
+				t.Errorf("queries = %d, want 2 (the listing and the re-check)", n)
+			}
+
+			// Running the same job again finds nothing to do.
+			again := revokeTarget(t, h)
+			again.want(t, h, revoke.StatusNotFound, exitcode.NotFound, false, 1)
+			ignoring := revokeTarget(t, h, "--ignore-missing")
+			ignoring.want(t, h, revoke.StatusNotFound, exitcode.OK, false, 1)
+			if n := h.requests(revokeMutation); n != 1 {
+				t.Errorf("mutations sent after the re-runs = %d, want still 1", n)
+			}
+		})
+	}
+}
+
+// Answers that say nothing was done (a proxy's HTML page, a 502 or 504
+// from a gateway, a GraphQL internal error) leave the outcome to the
+// re-check, which finds the token still there.
+func TestFaultMutationFailedAnswer(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name  string
+		fault emulator.Fault
+	}{
+		{"proxy HTML page", emulator.Fault{Kind: emulator.FaultNonJSON}},
+		{"502", emulator.Fault{Kind: emulator.FaultStatus, Status: http.StatusBadGateway}},
+		{"504", emulator.Fault{Kind: emulator.FaultStatus, Status: http.StatusGatewayTimeout}},
+		{"GraphQL error", emulator.Fault{Kind: emulator.FaultGraphQLError}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			f := c.fault
+			f.Match, f.Times = "mutation", 1
+			h := newHarness(t, emulator.Options{Faults: []emulator.Fault{f}})
+			o := revokeTarget(t, h)
+			o.want(t, h, revoke.StatusFailed, exitcode.Failure, true, 0)
+			if n := h.requests(revokeMutation); n != 1 {
+				t.Errorf("mutations sent = %d, want 1: a failed mutation is not re-sent blindly", n)
+			}
+		})
+	}
+}
+
+// A gateway answers 502 or 504 although Buildkite behind it did apply the
+// revocation. The emulator's status fault never executes, so the test plays
+// the backend: when the faulted mutation is logged, before its answer goes
+// out, the same revocation is applied through the API.
+func TestFaultMutationGatewayErrorAfterApply(t *testing.T) {
+	t.Parallel()
+	for _, status := range []int{http.StatusBadGateway, http.StatusGatewayTimeout} {
+		t.Run(fmt.Sprint(status), func(t *testing.T) {
+			t.Parallel()
+			var h *harness
+			var applied atomic.Bool
+			opts := emulator.Options{
+				Faults: []emulator.Fault{{Kind: emulator.FaultStatus, Status: status, Match: "mutation", Times: 1}},
+				OnRequest: func(r emulator.Request) {
+					if r.Operation == revokeMutation && r.Fault != "" && applied.CompareAndSwap(false, true) {
+						applyRevocation(t, h.srv, target)
+					}
+				},
+			}
+			h = newHarness(t, opts)
+			o := revokeTarget(t, h)
+			o.want(t, h, revoke.StatusRevoked, exitcode.OK, false, 1)
+			if !applied.Load() {
+				t.Fatal("the backend never applied the revocation; the test proves nothing")
+			}
+		})
+	}
+}
+
+// applyRevocation revokes acme from a token directly through the emulator's
+// API, as Buildkite's backend would have done behind a failing gateway.
+func applyRevocation(t *testing.T, srv *et.Server, tokenUUID string) {
+	const doc = `mutation RevokeAPIAccessToken($input: OrganizationAPIAccessTokenRevokeMutationInput!) {
+  organizationApiAccessTokenRevoke(input: $input) { revokedApiAccessTokenId }
+}`
+	resp := srv.GraphQL(t, et.DemoToken, doc, map[string]any{"input": map[string]any{
+		"organizationId":   emulator.NodeID("Organization", et.AcmeOrgUUID),
+		"apiAccessTokenId": emulator.NodeID("APIAccessToken", tokenUUID),
+	}})
+	if resp.Status != http.StatusOK || len(resp.Errors) > 0 {
+		t.Errorf("applying the revocation behind the gateway: HTTP %d %+v", resp.Status, resp.Errors)
+	}
+}
+
+// A GraphQL error with partial (null) data on the listing is an answer,
+// not a network fault: the run stops with a clear message and sends no
+// mutation.
+func TestFaultGraphQLErrorOnListing(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, emulator.Options{Faults: []emulator.Fault{{Kind: emulator.FaultGraphQLError, Match: "query"}}})
+	r := h.run("revoke", "--org", "acme", "--token", target, "-o", "json")
+	if r.code != int(exitcode.Failure) {
+		t.Errorf("exit status = %d, want %d\n%s", r.code, exitcode.Failure, r)
+	}
+	mustContain(t, "stderr", r.stderr, "tokenctl: ", "Internal server error")
+	if lines := strings.Count(strings.TrimSpace(r.stderr), "\n"); lines != 0 {
+		t.Errorf("want one line on stderr, got:\n%s", r.stderr)
+	}
+	if r.stdout != "" {
+		t.Errorf("stdout = %q, want nothing: no result is half-printed", r.stdout)
+	}
+	if !h.srv.TokenHasOrg(target, "acme") || h.requests(revokeMutation) != 0 {
+		t.Error("a mutation was sent after the listing failed")
+	}
+}
+
+// --timeout, TOKENCTL_TIMEOUT and the config file's timeout all reach the
+// transport: a listing whose body stalls for 5s is given up after 300ms
+// and sent again, instead of being waited for.
+func TestFaultTimeoutSettingReachesTransport(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name  string
+		setup func(h *harness) []string
+	}{
+		{"flag", func(*harness) []string { return []string{"--timeout", "300ms"} }},
+		{"env", func(h *harness) []string { h.env["TOKENCTL_TIMEOUT"] = "300ms"; return nil }},
+		{"config file", func(h *harness) []string {
+			if r := h.run("config", "set", "timeout", "300ms"); r.code != 0 {
+				t.Fatalf("config set: %s", r)
+			}
+			return nil
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, emulator.Options{Faults: []emulator.Fault{
+				{Kind: emulator.FaultSlowBody, Delay: 5 * time.Second, Match: "query", Times: 1},
+			}})
+			o := revokeTarget(t, h, c.setup(h)...)
+			o.want(t, h, revoke.StatusRevoked, exitcode.OK, false, 1)
+			if n := queries(h); n != 2 {
+				t.Errorf("queries = %d, want 2: the stalled listing was waited for instead of timed out and retried", n)
+			}
+		})
+	}
+}
+
+// A listing that never completes within the timeout, however often it is
+// tried, ends the run with one line naming the timeout.
+func TestFaultTimeoutGivesUp(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, emulator.Options{Faults: []emulator.Fault{
+		{Kind: emulator.FaultLatency, Delay: 5 * time.Second, Match: "query"},
+	}})
+	r := h.run("revoke", "--org", "acme", "--token", target, "--timeout", "100ms", "-o", "json")
+	if r.code != int(exitcode.Failure) {
+		t.Errorf("exit status = %d, want %d\n%s", r.code, exitcode.Failure, r)
+	}
+	mustContain(t, "stderr", r.stderr, "within 100ms")
+	if strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+		t.Errorf("want one line on stderr:\n%s", r.stderr)
+	}
+	if !h.srv.TokenHasOrg(target, "acme") || h.requests(revokeMutation) != 0 {
+		t.Error("a mutation was sent")
+	}
+}
+
+// interrupter plays Ctrl-C: stop cancels the context runs get, once.
+type interrupter struct {
+	ctx       context.Context
+	cancel    context.CancelFunc
+	once      atomic.Bool
+	cancelled chan struct{}
+}
+
+func newInterrupter(t *testing.T) *interrupter {
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	return &interrupter{ctx: ctx, cancel: cancel, cancelled: make(chan struct{})}
+}
+
+func (i *interrupter) stop() {
+	if i.once.CompareAndSwap(false, true) {
+		i.cancel()
+		close(i.cancelled)
+	}
+}
+
+// run runs tokenctl in the background and fails the test if it has not
+// returned within a generous bound after the interrupt: an interrupt that
+// does not reach a request or a wait shows up as a hang of an hour.
+func (i *interrupter) run(t *testing.T, h *harness, args ...string) result {
+	t.Helper()
+	h.ctx = i.ctx
+	done := make(chan result, 1)
+	go func() { done <- h.run(args...) }()
+	select {
+	case <-i.cancelled:
+	case r := <-done:
+		t.Fatalf("the run ended before it was interrupted:\n%s", r)
+	}
+	select {
+	case r := <-done:
+		return r
+	case <-time.After(20 * time.Second):
+		t.Fatal("tokenctl did not stop after the interrupt")
+		return result{}
+	}
+}
+
+// Ctrl-C while a listing is on the wire, while waiting out a 429, and
+// while waiting between retries: each stops the run with exit status 130
+// instead of waiting an hour, and nothing is revoked.
+func TestFaultInterruptReachesRequestsAndWaits(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name  string
+		fault emulator.Fault
+		// interruptOn says which logged request triggers the interrupt;
+		// nil means: once the listing is in flight.
+		interruptOn func(emulator.Request) bool
+	}{
+		{"request on the wire", emulator.Fault{Kind: emulator.FaultLatency, Delay: time.Hour, Match: "query"}, nil},
+		{"waiting for a rate-limit reset", emulator.Fault{Kind: emulator.FaultThrottle, RetryAfter: 3600, Match: "query"},
+			func(r emulator.Request) bool { return r.Status == http.StatusTooManyRequests }},
+		{"waiting to retry", emulator.Fault{Kind: emulator.FaultStatus, Status: http.StatusServiceUnavailable, Match: "query"},
+			func(r emulator.Request) bool { return r.Status == http.StatusServiceUnavailable }},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			in := newInterrupter(t)
+			opts := emulator.Options{Faults: []emulator.Fault{c.fault}}
+			restDone := make(chan struct{})
+			var restOnce atomic.Bool
+			opts.OnRequest = func(r emulator.Request) {
+				if r.Kind == emulator.KindREST && restOnce.CompareAndSwap(false, true) {
+					close(restDone)
+				}
+				if c.interruptOn != nil && c.interruptOn(r) {
+					in.stop()
+				}
+			}
+			h := newHarness(t, opts)
+			if c.interruptOn == nil {
+				go func() {
+					// The caller check is answered at once; after it, the
+					// only request the emulator can be holding is the
+					// listing.
+					<-restDone
+					h.srv.ResetRequests()
+					for h.srv.MaxInFlight() == 0 {
+						time.Sleep(5 * time.Millisecond)
+					}
+					in.stop()
+				}()
+			}
+			r := in.run(t, h, "revoke", "--org", "acme", "--token", target, "-o", "json")
+			if r.code != int(exitcode.Interrupted) {
+				t.Errorf("exit status = %d, want %d\n%s", r.code, exitcode.Interrupted, r)
+			}
+			mustContain(t, "stderr", r.stderr, "interrupted")
+			if !h.srv.TokenHasOrg(target, "acme") || h.requests(revokeMutation) != 0 {
+				t.Error("a mutation was sent after the interrupt")
+			}
+		})
+	}
+}
+
+// Ctrl-C while a mutation is on the wire: that mutation cannot be called
+// back, so it is allowed to finish and its outcome is reported; the tokens
+// not yet sent are reported skipped, and the audit log holds both records
+// of the one that was sent.
+func TestFaultInterruptLetsMutationInFlightFinish(t *testing.T) {
+	t.Parallel()
+	in := newInterrupter(t)
+	h := newHarness(t, emulator.Options{OnRequest: func(r emulator.Request) {
+		// Logged before its answer is written: the client is waiting.
+		if r.Operation == revokeMutation {
+			in.stop()
+		}
+	}})
+	auditPath := filepath.Join(t.TempDir(), "audit.jsonl")
+	r := in.run(t, h, "revoke", "--org", "acme", "--concurrency", "1", "--audit-log", auditPath, "-o", "json",
+		"--token", target, "--token", et.OldLaptopTokenUUID, "--token", et.HackathonTokenUUID)
+	rep := decodeReport(t, r)
+	if n := h.requests(revokeMutation); n != 1 {
+		t.Fatalf("mutations sent = %d, want 1\n%s", n, r)
+	}
+	want := map[string]revoke.Status{target: revoke.StatusRevoked, et.OldLaptopTokenUUID: revoke.StatusSkipped, et.HackathonTokenUUID: revoke.StatusSkipped}
+	for _, res := range rep.Results {
+		uuid := deref(res.Token.UUID)
+		if res.Status != want[uuid] {
+			t.Errorf("%s: status %s, want %s", uuid, res.Status, want[uuid])
+		}
+		if has := h.srv.TokenHasOrg(uuid, "acme"); has != (want[uuid] != revoke.StatusRevoked) {
+			t.Errorf("%s: emulator says has acme = %v", uuid, has)
+		}
+	}
+	if r.code != int(exitcode.Interrupted) {
+		t.Errorf("exit status = %d, want %d\n%s", r.code, exitcode.Interrupted, r)
+	}
+	mustContain(t, "stderr", r.stderr, "interrupted")
+	data, err := os.ReadFile(auditPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, "audit log", string(data), `"event":"intent"`, `"event":"outcome"`, `"result":"revoked"`)
+	if got := strings.Count(string(data), "\n"); got != 2 {
+		t.Errorf("audit log has %d records, want an intent and an outcome for the one mutation:\n%s", got, data)
+	}
+}
+
+// Ctrl-C while a mutation waits out a 429: Buildkite refused it before it
+// ran, so there is nothing in flight to wait for; the run stops at once and
+// the token is reported not revoked.
+func TestFaultInterruptDuringThrottledMutation(t *testing.T) {
+	t.Parallel()
+	in := newInterrupter(t)
+	h := newHarness(t, emulator.Options{
+		Faults: []emulator.Fault{{Kind: emulator.FaultThrottle, RetryAfter: 3600, Match: revokeMutation}},
+		OnRequest: func(r emulator.Request) {
+			if r.Status == http.StatusTooManyRequests {
+				in.stop()
+			}
+		},
+	})
+	r := in.run(t, h, "revoke", "--org", "acme", "--token", target, "-o", "json")
+	rep := decodeReport(t, r)
+	if res := rep.Results[0]; res.Status != revoke.StatusSkipped {
+		t.Errorf("status = %s, want %s", res.Status, revoke.StatusSkipped)
+	}
+	mustContain(t, "stderr", r.stderr, "interrupted while the revocation waited")
+	if n := h.requests(revokeMutation); n != 1 {
+		t.Errorf("mutations sent = %d, want 1 (not re-sent after the interrupt)", n)
+	}
+	if r.code != int(exitcode.Interrupted) {
+		t.Errorf("exit status = %d, want %d\n%s", r.code, exitcode.Interrupted, r)
+	}
+	if !h.srv.TokenHasOrg(target, "acme") || h.srv.RevocationCount("acme", target) != 0 {
+		t.Error("the token was revoked")
+	}
+}
