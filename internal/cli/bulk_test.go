@@ -476,7 +476,11 @@ func TestRevokeBulkInterrupted(t *testing.T) {
 	defer cancel()
 	var mu sync.Mutex
 	sent := 0
-	h := newHarness(t, emulator.Options{OnRequest: func(r emulator.Request) {
+	fx, err := emulator.BuiltinFixture("large-org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, emulator.Options{Fixture: fx, OnRequest: func(r emulator.Request) {
 		if r.Operation != bulkRevokeOp {
 			return
 		}
@@ -488,16 +492,17 @@ func TestRevokeBulkInterrupted(t *testing.T) {
 			cancel()
 		}
 	}})
+	h.env["BUILDKITE_API_TOKEN"] = largeOrgToken
 	auditPath := filepath.Join(t.TempDir(), "audit.jsonl")
-	tokens := []string{et.CIDeployBotUUID, et.OldLaptopTokenUUID, et.HackathonTokenUUID, et.AnalyticsTokenUUID, et.TerraformTokenUUID}
+	tokens := h.srv.Tokens(largeOrgSlug)[1:21] // not the caller's own
 	file := bulkWriteFile(t, "tokens.txt", strings.Join(tokens, "\n"))
-	r := bulkRunInterruptible(h, ctx, "revoke", "--org", "acme", "--from-file", file, "--concurrency", "1", "-o", "json", "--audit-log", auditPath)
+	r := bulkRunInterruptible(h, ctx, "revoke", "--org", largeOrgSlug, "--from-file", file, "--concurrency", "1", "-o", "json", "--audit-log", auditPath)
 	if exitcode.Code(r.code) != exitcode.Interrupted {
 		t.Fatalf("exit %d, want 130\n%s", r.code, r)
 	}
 	rep := decodeReport(t, r)
-	if len(rep.Results) != len(tokens) || rep.Summary.Revoked != 2 || rep.Summary.Skipped != 3 {
-		t.Fatalf("summary = %+v, want a row for each of %d: 2 revoked, 3 skipped", rep.Summary, len(tokens))
+	if len(rep.Results) != len(tokens) || rep.Summary.Revoked != 2 || rep.Summary.Skipped != 18 {
+		t.Fatalf("summary = %+v, want a row for each of %d: 2 revoked, 18 skipped", rep.Summary, len(tokens))
 	}
 	for i, u := range tokens {
 		want := revoke.StatusSkipped
@@ -507,14 +512,18 @@ func TestRevokeBulkInterrupted(t *testing.T) {
 		if got := bulkResults(rep)[u].Status; got != want {
 			t.Errorf("%s: %s, want %s", u, got, want)
 		}
-		if h.srv.TokenHasOrg(u, "acme") != (want == revoke.StatusSkipped) {
+		if h.srv.TokenHasOrg(u, largeOrgSlug) != (want == revoke.StatusSkipped) {
 			t.Errorf("%s: emulator disagrees with %s", u, want)
 		}
 	}
 	if n := h.requests(bulkRevokeOp); n != 2 {
 		t.Errorf("mutations = %d, want 2", n)
 	}
-	mustContain(t, "stderr", r.stderr, "interrupted: 2 revoked, 3 not sent")
+	// The first unsent tokens are named, the rest counted.
+	mustContain(t, "stderr", r.stderr, "interrupted: 2 revoked, 18 not sent", "... and 13 more token(s) not sent")
+	if n := strings.Count(r.stderr, ": skipped: "); n != maxSkippedLines {
+		t.Errorf("stderr names %d unsent tokens, want %d:\n%s", n, maxSkippedLines, r.stderr)
+	}
 	outcomes := bulkCheckAudit(t, bulkReadAudit(t, auditPath), 2)
 	for _, u := range tokens[:2] {
 		if outcomes[u].Result != string(revoke.StatusRevoked) {

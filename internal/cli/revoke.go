@@ -216,10 +216,21 @@ func revokeRun(ctx context.Context, o *RevokeOptions) error {
 	if err := printer.Print(report, func(wide bool) output.Rows { return paintStatus(resultRows(report, wide), colour) }); err != nil {
 		return err
 	}
+	skipped := 0
 	for _, r := range results {
+		// After an interrupted bulk run hundreds of tokens can be unsent:
+		// the first few are named, the rest counted (the report has all).
+		if r.Status == revoke.StatusSkipped {
+			if skipped++; skipped > maxSkippedLines {
+				continue
+			}
+		}
 		if r.Error != nil && !(o.IgnoreMissing && r.Status == revoke.StatusNotFound) {
 			fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s: %s: %s\n", r.Requested, r.Status, oneLine(*r.Error))
 		}
+	}
+	if skipped > maxSkippedLines {
+		fmt.Fprintf(o.IO.ErrOut, "tokenctl: ... and %d more token(s) not sent\n", skipped-maxSkippedLines)
 	}
 	if o.DryRun && o.IO.IsStderrTTY() {
 		fmt.Fprintf(o.IO.ErrOut, "Dry run: nothing was revoked (%d token(s) would be).\n", report.Summary.DryRun)
@@ -235,6 +246,10 @@ func revokeRun(ctx context.Context, o *RevokeOptions) error {
 	}
 	return exitWith(code)
 }
+
+// maxSkippedLines is how many unsent tokens an interrupted run names on
+// stderr before it only counts them.
+const maxSkippedLines = 5
 
 func orgName(o buildkite.Organization) string {
 	if o.Slug != "" {
