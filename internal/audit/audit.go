@@ -6,6 +6,7 @@
 package audit
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -81,11 +82,14 @@ func (l *Log) Write(rec Record) error {
 	if rec.Time.IsZero() {
 		rec.Time = l.now().UTC()
 	}
-	line, err := json.Marshal(rec)
-	if err != nil {
+	// Plain "<" and ">" keep "Name <email>" greppable.
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(rec); err != nil {
 		return fmt.Errorf("audit record: %w", err)
 	}
-	line = append(line, '\n')
+	line := buf.Bytes() // Encode ends the line with "\n"
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if _, err := l.f.Write(line); err != nil {

@@ -106,8 +106,12 @@ func newCmdConfigView(f *Factory) *cobra.Command {
 			if err != nil {
 				return exitcode.New(exitcode.Usage, err)
 			}
+			jq, _ := cmd.Flags().GetString("jq")
+			if err := output.CheckJQ(jq); err != nil {
+				return exitcode.New(exitcode.Usage, err)
+			}
 			view := configView{ConfigFile: s.ConfigFile, Settings: s.Entries()}
-			p := output.Printer{Out: f.IO.Out, Format: format}
+			p := output.Printer{Out: f.IO.Out, Format: format, JQ: jq}
 			return p.Print(view, func(bool) output.Rows {
 				rows := output.Rows{Headers: []string{"KEY", "VALUE", "SOURCE"}}
 				for _, e := range view.Settings {
@@ -118,5 +122,6 @@ func newCmdConfigView(f *Factory) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringP("output", "o", "", "output format: table, json or yaml")
+	cmd.Flags().String("jq", "", "filter the JSON output with a jq `expression`")
 	return cmd
 }
