@@ -145,9 +145,11 @@ func (c *Client) Revoke(ctx context.Context, orgID, tokenID, clientMutationID st
 	if err != nil {
 		return RevokeResult{}, callError(ctx, err, what, true)
 	}
+	// An answer without the revoked token's id says neither yes nor no:
+	// the caller re-checks, as for a lost answer.
 	p := resp.OrganizationApiAccessTokenRevoke
-	if p == nil {
-		return RevokeResult{}, &Error{Kind: KindInvalid, Message: what + ": Buildkite returned no result"}
+	if p == nil || p.RevokedApiAccessTokenId == "" {
+		return RevokeResult{}, &Error{Kind: KindOutcomeUnknown, Message: what + ": Buildkite's answer does not say which token was revoked"}
 	}
 	out := RevokeResult{RevokedAPIAccessTokenID: p.RevokedApiAccessTokenId}
 	if p.ClientMutationId != nil {

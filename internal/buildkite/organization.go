@@ -18,6 +18,21 @@ func fromOrgFields(f gql.OrganizationFields) Organization {
 	return Organization{ID: f.Id, UUID: f.Uuid, Slug: f.Slug, Name: f.Name}
 }
 
+// missingID refuses an answer without an id a later request would need.
+// GraphQL declares ids non-null, so only a broken answer (or a proxy's
+// invention) lacks one; carrying on would send mutations with empty ids.
+func missingID(what, thing string) error {
+	return &Error{Kind: KindInvalid, Message: fmt.Sprintf("%s: Buildkite's answer has %s without an id", what, thing)}
+}
+
+// orgOrMissing returns the organization in f, or an error if it has no id.
+func orgOrMissing(f gql.OrganizationFields, what string) (Organization, error) {
+	if f.Id == "" {
+		return Organization{}, missingID(what, "the organization")
+	}
+	return fromOrgFields(f), nil
+}
+
 // Organization resolves a slug or node id to the organization.
 func (c *Client) Organization(ctx context.Context, org ident.Org) (Organization, error) {
 	what := fmt.Sprintf("looking up organization %q", org.String())
@@ -28,7 +43,7 @@ func (c *Client) Organization(ctx context.Context, org ident.Org) (Organization,
 		}
 		if resp.Node != nil {
 			if o, ok := (*resp.Node).(*gql.OrganizationByIDNodeOrganization); ok && o != nil {
-				return fromOrgFields(o.OrganizationFields), nil
+				return orgOrMissing(o.OrganizationFields, what)
 			}
 		}
 		return Organization{}, orgNotFound(org)
@@ -40,7 +55,7 @@ func (c *Client) Organization(ctx context.Context, org ident.Org) (Organization,
 	if resp.Organization == nil {
 		return Organization{}, orgNotFound(org)
 	}
-	return fromOrgFields(resp.Organization.OrganizationFields), nil
+	return orgOrMissing(resp.Organization.OrganizationFields, what)
 }
 
 // TokenPage is one page of an organization's tokens.
@@ -58,8 +73,9 @@ func (c *Client) ListTokens(ctx context.Context, org ident.Org, visit func(Token
 	what := fmt.Sprintf("listing API access tokens of organization %q", org.String())
 	var after *string
 	var found Organization
+	seen := map[string]bool{}
 	for {
-		page, cursor, err := c.tokenPage(ctx, org, after)
+		page, cursor, err := c.tokenPage(ctx, org, after, what)
 		if err != nil {
 			if KindOf(err) == KindNotFound && found.ID == "" {
 				return Organization{}, err
@@ -73,6 +89,11 @@ func (c *Client) ListTokens(ctx context.Context, org ident.Org, visit func(Token
 		if cursor == "" {
 			return found, &Error{Kind: KindInvalid, Message: what + ": Buildkite said there are more pages but gave no cursor"}
 		}
+		// Following a cursor already followed would page for ever.
+		if seen[cursor] {
+			return found, &Error{Kind: KindInvalid, Message: what + ": Buildkite gave the same page cursor twice; stopping rather than paging for ever"}
+		}
+		seen[cursor] = true
 		after = &cursor
 	}
 }
@@ -85,7 +106,7 @@ func asAPIError(ctx context.Context, err error, what string) error {
 	return callError(ctx, err, what, false)
 }
 
-func (c *Client) tokenPage(ctx context.Context, org ident.Org, after *string) (TokenPage, string, error) {
+func (c *Client) tokenPage(ctx context.Context, org ident.Org, after *string, what string) (TokenPage, string, error) {
 	var (
 		fields gql.OrganizationFields
 		conn   gql.APIAccessTokenPage
@@ -113,10 +134,17 @@ func (c *Client) tokenPage(ctx context.Context, org ident.Org, after *string) (T
 		}
 		fields, conn = resp.Organization.OrganizationFields, resp.Organization.ApiAccessTokens.APIAccessTokenPage
 	}
-	page := TokenPage{Organization: fromOrgFields(fields), HasNextPage: conn.PageInfo.HasNextPage}
+	found, err := orgOrMissing(fields, what)
+	if err != nil {
+		return TokenPage{}, "", err
+	}
+	page := TokenPage{Organization: found, HasNextPage: conn.PageInfo.HasNextPage}
 	for _, edge := range conn.Edges {
 		if edge == nil || edge.Node == nil {
 			continue
+		}
+		if edge.Node.Id == "" {
+			return TokenPage{}, "", missingID(what, "a token")
 		}
 		page.Tokens = append(page.Tokens, fromTokenFields(edge.Node.APIAccessTokenFields))
 	}
