@@ -159,6 +159,10 @@ func lookupWhoami(ctx context.Context, client *buildkite.Client) (Whoami, error)
 
 	tok, err := client.AccessToken(ctx)
 	if err != nil {
+		// Stop the GraphQL lookup and wait for it: nothing of this run (a
+		// --debug trace) may be written after its error is reported.
+		cancel()
+		<-viewerCh
 		return Whoami{}, err
 	}
 	me := Whoami{

@@ -91,6 +91,10 @@ func Resolve(ctx context.Context, c *buildkite.Client, req Request) (*Plan, erro
 
 	org, selected, err := resolveTokens(ctx, c, req.Org, plan.Items, req.Select)
 	if err != nil {
+		// Stop the caller check and wait for it: nothing of this run (a
+		// --debug trace) may be written after its error is reported.
+		cancel()
+		<-selfCh
 		return nil, err
 	}
 	plan.Organization = org

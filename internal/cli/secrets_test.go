@@ -1,0 +1,373 @@
+package cli
+
+import (
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tokenctl/tokenctl/internal/emulator"
+	et "github.com/tokenctl/tokenctl/internal/emulator/emulatortest"
+	"github.com/tokenctl/tokenctl/internal/exitcode"
+	"github.com/tokenctl/tokenctl/internal/iostreams"
+)
+
+// Canary credentials: recognisable values the emulator accepts in place of
+// the demo seed's, so that any of them turning up in output is a leak.
+//
+//nolint:gosec // fake credentials that only this test's emulator accepts
+const (
+	canaryAdmin     = "bkua_CanaryAdmin7q9Z4x8W2v6T1r5P3n0M"   // the tool's own token (Ada, admin of acme)
+	canaryNoGraphQL = "bkua_CanaryNoGraphQL3k8J2h6G4f1D9s7A"   // valid, without GraphQL access: 403
+	canaryMember    = "bkua_CanaryMember5w1E8r4T6y2U9i3O7p0L"  // valid, but may not list or revoke: GraphQL errors
+	canaryUnknown   = "bkua_CanaryUnknown2b7N4m9V1c6X3z8Q5a0S" // unknown to Buildkite: 401
+	canaryLeaked    = "bkua_CanaryLeaked8h3J6k1L9g4F2d7S5a0Q"  // the CI deploy bot's value, handed to --token-value-file
+)
+
+var canaries = []string{canaryAdmin, canaryNoGraphQL, canaryMember, canaryUnknown, canaryLeaked}
+
+// canaryFixture is the demo seed with the canaries as token values.
+func canaryFixture() *emulator.Fixture {
+	f := emulator.DemoFixture()
+	values := map[string]string{
+		et.DemoTokenUUID:      canaryAdmin,
+		et.NoGraphQLTokenUUID: canaryNoGraphQL,
+		et.MemberTokenUUID:    canaryMember,
+		et.CIDeployBotUUID:    canaryLeaked,
+	}
+	for i := range f.Tokens {
+		if v, ok := values[f.Tokens[i].UUID]; ok {
+			f.Tokens[i].Value = v
+		}
+	}
+	return f
+}
+
+// leaks returns every canary, or recognisable part of one, found in s.
+func leaks(s string) []string {
+	var found []string
+	for _, c := range canaries {
+		// The part after the prefix is what makes a token; 12 characters
+		// of it are enough to recognise a cut or re-wrapped one.
+		if body := c[len("bkua_"):]; strings.Contains(s, c) || strings.Contains(s, body[:12]) || strings.Contains(s, body[len(body)-12:]) {
+			found = append(found, c)
+		}
+	}
+	return found
+}
+
+// secretsArgs gives, for every runnable command (by path below the root),
+// plausible argument lists: the success path and the main variants. "ORG"
+// is replaced by the organization of the scenario, "DIR" by a temporary
+// directory and "LEAKED" by a file holding the leaked token's value.
+var secretsArgs = map[string][][]string{
+	"revoke": {
+		{"--org", "ORG", "--token", et.OldLaptopTokenUUID, "--audit-log", "DIR/audit.jsonl", "-o", "json"},
+		{"--org", "ORG", "--token", et.HackathonTokenUUID, "--dry-run", "-o", "wide"},
+		{"--org", "ORG", "--token-value-file", "LEAKED", "--audit-log", "DIR/audit.jsonl", "-o", "json"},
+		{"--org", "ORG", "--token-value-file", "LEAKED", "--dry-run", "-o", "yaml"},
+		{"--org", "ORG", "--token", canaryLeaked}, // a token value pasted where a uuid belongs
+		{"--org", "ORG", "--never-used", "--dry-run", "-o", "csv"},
+	},
+	"tokens list":           {{"--org", "ORG"}, {"--org", "ORG", "-o", "json"}, {"--org", canaryLeaked}},
+	"tokens get":            {{"--org", "ORG", et.TerraformTokenUUID, "-o", "yaml"}, {"--org", "ORG", canaryLeaked}},
+	"whoami":                {{}, {"-o", "json"}},
+	"policy show":           {{"--org", "ORG", "--within", "30", "-o", "wide"}},
+	"config view":           {{}, {"-o", "json"}, {"-o", "yaml"}},
+	"config set":            {{"org", "ORG"}, {"api-token", canaryAdmin}, {"org", canaryLeaked}},
+	"config unset":          {{"org"}},
+	"version":               {{}},
+	"docs man":              {{"--dir", "DIR/man"}},
+	"completion":            {{}},
+	"completion bash":       {{}},
+	"completion zsh":        {{}},
+	"completion fish":       {{}},
+	"completion powershell": {{}},
+	"help":                  {{"revoke"}},
+}
+
+// runnableCommands walks the command tree and returns the path (below the
+// root) of every command that does something when run.
+func runnableCommands(t *testing.T) []string {
+	t.Helper()
+	ios, _, _ := iostreams.Test("")
+	root := NewRootCmd(&Factory{IO: ios, Env: func(string) (string, bool) { return "", false }})
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	var paths []string
+	var walk func(*cobra.Command)
+	walk = func(c *cobra.Command) {
+		if c.Runnable() && c != root {
+			paths = append(paths, strings.TrimPrefix(c.CommandPath(), root.Name()+" "))
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+	slices.Sort(paths)
+	return paths
+}
+
+// Every command must be exercised: a new one fails this test until it has
+// plausible arguments above.
+func TestSecretsEveryCommandHasArguments(t *testing.T) {
+	cmds := runnableCommands(t)
+	if len(cmds) < 10 {
+		t.Fatalf("found only %d commands in the tree: %v", len(cmds), cmds)
+	}
+	for _, c := range cmds {
+		if _, ok := secretsArgs[c]; !ok {
+			t.Errorf("command %q has no entry in secretsArgs; add plausible arguments so the secrets test runs it", c)
+		}
+	}
+	for c := range secretsArgs {
+		if !slices.Contains(cmds, c) {
+			t.Errorf("secretsArgs names %q, which is not a command", c)
+		}
+	}
+}
+
+// scenario is one way of running every command: which credential, how it
+// is supplied, which organization, and what goes wrong on the wire.
+type scenario struct {
+	name   string
+	token  string // "" leaves the canary admin token in the environment
+	byFile bool   // supply the token with --api-token-file instead
+	org    string
+	debug  bool
+	faults []emulator.Fault
+}
+
+var secretScenarios = []scenario{
+	{name: "success", org: "acme"},
+	{name: "debug", org: "acme", debug: true},
+	{name: "token file and debug", org: "acme", debug: true, byFile: true},
+	{name: "unknown organization", org: "no-such-org", debug: true},
+	{name: "401", token: canaryUnknown, org: "acme", debug: true},
+	{name: "403", token: canaryNoGraphQL, org: "acme", debug: true},
+	{name: "not an administrator", token: canaryMember, org: "acme", debug: true},
+	{name: "faults", org: "acme", debug: true, faults: []emulator.Fault{
+		{Kind: emulator.FaultStatus, Status: http.StatusBadGateway, Match: "query", Times: 1},
+		{Kind: emulator.FaultNonJSON, Match: "rest", Times: 1},
+		{Kind: emulator.FaultDropAfter, Match: "mutation", Times: 1},
+		{Kind: emulator.FaultTruncate, Match: "mutation", Times: 1},
+		{Kind: emulator.FaultGraphQLError, Match: "query", Times: 1},
+	}},
+}
+
+// Every command, in every scenario, with the credential in the
+// environment or a file and the leaked token's value in a file: no
+// canary may appear on stdout, on stderr (errors and --debug traces), in
+// the audit log or in any file a command wrote other than the config file
+// that is meant to hold it.
+func TestSecretsNeverAppearInOutput(t *testing.T) {
+	cmds := runnableCommands(t)
+	for _, sc := range secretScenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, emulator.Options{Fixture: canaryFixture(), Faults: sc.faults})
+			dir := t.TempDir()
+			token := sc.token
+			if token == "" {
+				token = canaryAdmin
+			}
+			h.env["BUILDKITE_API_TOKEN"] = token
+			var global []string
+			if sc.byFile {
+				delete(h.env, "BUILDKITE_API_TOKEN")
+				global = append(global, "--api-token-file", writeSecret(t, dir, "api-token", token+"\n"))
+			}
+			if sc.debug {
+				global = append(global, "--debug")
+			}
+			leakedFile := writeSecret(t, dir, "leaked", canaryLeaked+"\n")
+			traced := false
+			for _, c := range cmds {
+				for _, args := range secretsArgs[c] {
+					argv := strings.Fields(c)
+					for _, a := range args {
+						a = strings.ReplaceAll(a, "ORG", sc.org)
+						a = strings.ReplaceAll(a, "DIR", dir)
+						a = strings.ReplaceAll(a, "LEAKED", leakedFile)
+						argv = append(argv, a)
+					}
+					argv = append(argv, global...)
+					// Once as a script would run it, once at a terminal
+					// (prompts, progress), answering yes.
+					for _, r := range []result{h.run(argv...), h.exec(true, "y\n", argv...)} {
+						if r.code == int(exitcode.Usage) && strings.Contains(r.stderr, "unknown flag") {
+							t.Errorf("%s: %s", strings.Join(argv, " "), r.stderr)
+						}
+						if found := leaks(r.stdout + r.stderr); len(found) > 0 {
+							t.Errorf("tokenctl %s printed %v:\n%s", strings.Join(argv, " "), found, r)
+						}
+						if strings.Contains(r.stderr, "goroutine ") || strings.Contains(r.stderr, "panic:") {
+							t.Errorf("tokenctl %s: stack trace on stderr:\n%s", strings.Join(argv, " "), r.stderr)
+						}
+						traced = traced || strings.Contains(r.stderr, "Authorization: Bearer [redacted]")
+					}
+				}
+			}
+			if sc.debug && !traced {
+				t.Error("no run printed a debug trace of a request; the scenario checks nothing about traces")
+			}
+			checkFilesForLeaks(t, dir)
+			if sc.name == "success" {
+				audit, err := os.ReadFile(filepath.Join(dir, "audit.jsonl"))
+				if err != nil || !strings.Contains(string(audit), `"event":"outcome"`) {
+					t.Errorf("the audit log was not written (%v); its check proves nothing:\n%s", err, audit)
+				}
+			}
+		})
+	}
+}
+
+// writeSecret writes a credential file with the mode a careful user gives
+// it.
+func writeSecret(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// checkFilesForLeaks reads every file tokenctl wrote under dir (the audit
+// log, man pages), skipping the credential files the test wrote itself.
+func checkFilesForLeaks(t *testing.T, dir string) {
+	t.Helper()
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || d.Name() == "api-token" || d.Name() == "leaked" {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if found := leaks(string(data)); len(found) > 0 {
+			t.Errorf("%s holds %v", p, found)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The config file is the one place the token may be stored: it is written
+// 0600, only `config set api-token -` (stdin) puts it there, and a config
+// file other users can read draws a warning on every run.
+func TestSecretsConfigFile(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no Unix permission bits")
+	}
+	h := newHarness(t, emulator.Options{Fixture: canaryFixture()})
+	delete(h.env, "BUILDKITE_API_TOKEN")
+	path := filepath.Join(h.env["XDG_CONFIG_HOME"], "tokenctl", "config.yaml")
+
+	r := h.exec(false, canaryAdmin+"\n", "config", "set", "api-token", "-")
+	if r.code != 0 {
+		t.Fatalf("config set api-token -: %s", r)
+	}
+	if found := leaks(r.stdout + r.stderr); len(found) > 0 {
+		t.Errorf("config set printed the token:\n%s", r)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if perm := fi.Mode().Perm(); perm != 0o600 {
+		t.Errorf("config file mode %04o, want 0600", perm)
+	}
+
+	// The stored token works, and no warning while the file is private.
+	r = h.run("whoami", "-o", "json")
+	if r.code != 0 || strings.Contains(r.stderr, "warning") {
+		t.Fatalf("whoami with the stored token: %s", r)
+	}
+
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = h.run("whoami", "-o", "json")
+	if r.code != 0 {
+		t.Fatalf("whoami: %s", r)
+	}
+	mustContain(t, "stderr", r.stderr, "tokenctl: warning: config file "+path+" is readable by other users (mode 0644); run chmod 600 "+path)
+	r = h.run("config", "view")
+	mustContain(t, "config view", r.stderr, "is readable by other users")
+	mustContain(t, "config view", r.stdout, "[redacted]")
+	if found := leaks(r.stdout + r.stderr); len(found) > 0 {
+		t.Errorf("config view printed the token:\n%s", r)
+	}
+
+	// Setting anything else rewrites the file private again.
+	if r := h.run("config", "set", "org", "acme"); r.code != 0 {
+		t.Fatalf("config set org: %s", r)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("after config set the mode is %v (%v), want 0600", fi.Mode().Perm(), err)
+	}
+}
+
+// The token is never sent in clear text: a plain http:// endpoint is
+// refused before any request unless its host is loopback, from the flag,
+// the environment or the config file alike.
+func TestSecretsPlainHTTPRefused(t *testing.T) {
+	h := newHarness(t, emulator.Options{})
+	cases := []struct {
+		name  string
+		setup func() []string
+	}{
+		{"graphql flag", func() []string { return []string{"--graphql-endpoint", "http://graphql.buildkite.com/v1"} }},
+		{"rest flag", func() []string { return []string{"--rest-endpoint", "http://api.buildkite.com"} }},
+		{"env", func() []string { h.env["BUILDKITE_GRAPHQL_ENDPOINT"] = "http://10.0.0.5/v1"; return nil }},
+		{"config file", func() []string {
+			delete(h.env, "BUILDKITE_REST_API_ENDPOINT")
+			if r := h.run("config", "set", "rest-endpoint", "https://api.buildkite.com"); r.code != 0 {
+				t.Fatalf("config set: %s", r)
+			}
+			// Write the insecure value by hand: `config set` refuses it too.
+			p := filepath.Join(h.env["XDG_CONFIG_HOME"], "tokenctl", "config.yaml")
+			if err := os.WriteFile(p, []byte("rest-endpoint: http://api.buildkite.com\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			return nil
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			saved := map[string]string{}
+			for k, v := range h.env {
+				saved[k] = v
+			}
+			defer func() { h.env = saved }()
+			before := h.srv.CountRequests(nil)
+			for _, cmd := range [][]string{{"whoami"}, {"revoke", "--org", "acme", "--token", target}, {"tokens", "list", "--org", "acme"}} {
+				r := h.run(append(cmd, c.setup()...)...)
+				if r.code != int(exitcode.Usage) {
+					t.Errorf("%v: exit status %d, want %d\n%s", cmd, r.code, exitcode.Usage, r)
+				}
+				mustContain(t, "stderr", r.stderr, "must use https://", "loopback")
+				if first, _, _ := strings.Cut(r.stderr, "\n"); !strings.HasPrefix(first, "tokenctl: ") {
+					t.Errorf("%v: stderr does not start with one tokenctl: line:\n%s", cmd, r.stderr)
+				}
+			}
+			if n := h.srv.CountRequests(nil) - before; n != 0 {
+				t.Errorf("%d requests reached the server", n)
+			}
+		})
+	}
+
+	// Loopback is fine: that is how the emulator is reached in every test.
+	if r := h.run("whoami", "--graphql-endpoint", strings.Replace(h.srv.GraphQLEndpoint, "127.0.0.1", "localhost", 1)); r.code != 0 {
+		t.Errorf("http://localhost refused:\n%s", r)
+	}
+}
