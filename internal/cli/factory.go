@@ -6,8 +6,11 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"net/http"
+	"net/url"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -48,7 +51,9 @@ func (f *Factory) Settings(flags *pflag.FlagSet) (*config.Settings, error) {
 }
 
 // APIClient builds the Buildkite client for the settings. It checks that a
-// token is present and the endpoints are acceptable, and sends nothing.
+// token is present and the endpoints are acceptable, and sends nothing. The
+// transport returned is the one GraphQL requests go through: its RateLimit
+// is the budget mutations spend (see byAPI).
 func (f *Factory) APIClient(s *config.Settings, debug bool) (*buildkite.Client, *transport.Transport, error) {
 	if err := s.RequireToken(); err != nil {
 		return nil, nil, exitcode.New(exitcode.Auth, err)
@@ -65,9 +70,10 @@ func (f *Factory) APIClient(s *config.Settings, debug bool) (*buildkite.Client, 
 		ExpectJSON: true, // both of Buildkite's APIs answer JSON
 	}
 	if debug {
-		opts.Debug = f.IO.ErrOut
+		opts.Debug = &syncWriter{w: f.IO.ErrOut}
 	}
-	rt := transport.New(opts)
+	graphQL, _ := url.Parse(s.GraphQLEndpoint) // validated above
+	rt := byAPI{graphQL: graphQL, graphQLTransport: transport.New(opts), restTransport: transport.New(opts)}
 	c := buildkite.New(buildkite.Config{
 		GraphQLEndpoint: s.GraphQLEndpoint,
 		RESTEndpoint:    s.RESTEndpoint,
@@ -75,5 +81,41 @@ func (f *Factory) APIClient(s *config.Settings, debug bool) (*buildkite.Client, 
 		HTTPClient:      &http.Client{Transport: rt},
 		PageSize:        s.PageSize,
 	})
-	return c, rt, nil
+	return c, rt.graphQLTransport, nil
+}
+
+// byAPI sends GraphQL requests through one transport and REST requests
+// through another, with the same policies. Buildkite budgets the two APIs
+// separately (complexity points, requests), and a transport paces by the
+// last budget it saw: shared, the self-check's REST budget would stand in
+// for the GraphQL budget that mutations spend.
+type byAPI struct {
+	graphQL                         *url.URL
+	graphQLTransport, restTransport *transport.Transport
+}
+
+func (b byAPI) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL.Host == b.graphQL.Host && req.URL.Path == b.graphQL.Path {
+		return b.graphQLTransport.RoundTrip(req)
+	}
+	return b.restTransport.RoundTrip(req)
+}
+
+// CloseIdleConnections lets http.Client.CloseIdleConnections reach both.
+func (b byAPI) CloseIdleConnections() {
+	b.graphQLTransport.CloseIdleConnections()
+	b.restTransport.CloseIdleConnections()
+}
+
+// syncWriter lets byAPI's two transports share the debug trace: each
+// writes a block in one call, and blocks must not interleave.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
 }
