@@ -152,6 +152,9 @@ func quote(s string) string {
 	if ident.LooksLikeSecret(s) {
 		return "(a value shaped like a secret token, not shown)"
 	}
+	// A token pasted among other words is redacted before shortening, so
+	// the cut cannot leave part of it behind.
+	s = ident.RedactSecrets(s)
 	const limit = 40
 	if r := []rune(s); len(r) > limit {
 		s = string(r[:limit]) + "…"
