@@ -194,9 +194,9 @@ type Emulator struct {
 	wait  chan error
 }
 
-// StartEmulator runs a child emulator. The child is this same program (see
-// ServeEmulatorIfChild).
-func StartEmulator(spec EmulatorSpec) (*Emulator, error) {
+// StartEmulator runs a child emulator until Close, or until ctx ends. The
+// child is this same program (see ServeEmulatorIfChild).
+func StartEmulator(ctx context.Context, spec EmulatorSpec) (*Emulator, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -205,7 +205,7 @@ func StartEmulator(spec EmulatorSpec) (*Emulator, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(self)
+	cmd := exec.CommandContext(ctx, self) //nolint:gosec // the child is this very binary, re-run as the emulator
 	cmd.Env = append(os.Environ(), envEmulatorSpec+"="+string(raw))
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
@@ -231,7 +231,7 @@ func StartEmulator(spec EmulatorSpec) (*Emulator, error) {
 	}
 	if readErr != nil || h.URL == "" {
 		e.Close()
-		return nil, fmt.Errorf("the emulator child did not start (%v): %s", readErr, strings.TrimSpace(string(line)))
+		return nil, fmt.Errorf("the emulator child did not start (%w): %s", readErr, strings.TrimSpace(string(line)))
 	}
 	e.URL, e.Tokens = h.URL, h.Tokens
 	return e, nil
@@ -270,13 +270,14 @@ func (e *Emulator) Stats(ctx context.Context) (Stats, error) {
 	return st, nil
 }
 
-// Close stops the child and waits for it.
-func (e *Emulator) Close() {
+// Close stops the child, waits for it and returns how it exited.
+func (e *Emulator) Close() error {
 	_ = e.stdin.Close()
 	select {
-	case <-e.wait:
+	case err := <-e.wait:
+		return err
 	case <-time.After(10 * time.Second):
 		_ = e.cmd.Process.Kill()
-		<-e.wait
+		return <-e.wait
 	}
 }

@@ -87,7 +87,7 @@ func Run(ctx context.Context, opts Options) ([]Result, error) {
 }
 
 func runOnce(ctx context.Context, sc *Scenario, opts Options, home string) (Result, error) {
-	emu, err := StartEmulator(EmulatorSpec{OrgTokens: sc.OrgTokens, Latency: opts.Latency})
+	emu, err := StartEmulator(ctx, EmulatorSpec{OrgTokens: sc.OrgTokens, Latency: opts.Latency})
 	if err != nil {
 		return Result{}, err
 	}

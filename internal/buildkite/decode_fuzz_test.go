@@ -2,6 +2,7 @@ package buildkite
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -62,7 +63,7 @@ func (s *answerServer) client(tb testing.TB, a fuzzAnswer) *Client {
 	return New(Config{GraphQLEndpoint: base + "/v1", RESTEndpoint: base, Token: fuzzToken, HTTPClient: &http.Client{Transport: rt}, PageSize: 2})
 }
 
-//nolint:gosec // a fake credential
+// fuzzToken is a fake credential; no answer may show it.
 const fuzzToken = "bkua_FuzzCredential0123456789abcdef"
 
 // checkAPIError holds a failed call to the client's contract: an *Error
@@ -70,7 +71,7 @@ const fuzzToken = "bkua_FuzzCredential0123456789abcdef"
 func checkAPIError(t *testing.T, call string, err error) {
 	t.Helper()
 	var e *Error
-	if !asError(err, &e) {
+	if !errors.As(err, &e) {
 		t.Fatalf("%s: %T %v is not an *Error", call, err, err)
 	}
 	if strings.TrimSpace(e.Message) == "" {
@@ -79,14 +80,6 @@ func checkAPIError(t *testing.T, call string, err error) {
 	if strings.Contains(e.Error(), fuzzToken) {
 		t.Fatalf("%s: the error shows the credential: %q", call, e)
 	}
-}
-
-func asError(err error, target **Error) bool {
-	e, ok := err.(*Error)
-	if ok {
-		*target = e
-	}
-	return ok
 }
 
 // FuzzAnswers: whatever Buildkite (or a proxy in front of it) answers, every

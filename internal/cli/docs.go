@@ -52,7 +52,7 @@ builds), else today.`,
 			if err != nil {
 				return exitcode.New(exitcode.Usage, err)
 			}
-			if err := os.MkdirAll(dir, 0o755); err != nil {
+			if err := os.MkdirAll(dir, 0o750); err != nil {
 				return exitcode.New(exitcode.Usage, fmt.Errorf("cannot create the man page directory: %w", err))
 			}
 			root := cmd.Root()

@@ -19,8 +19,6 @@ import (
 
 // Canary credentials: recognisable values the emulator accepts in place of
 // the demo seed's, so that any of them turning up in output is a leak.
-//
-//nolint:gosec // fake credentials that only this test's emulator accepts
 const (
 	canaryAdmin     = "bkua_CanaryAdmin7q9Z4x8W2v6T1r5P3n0M"   // the tool's own token (Ada, admin of acme)
 	canaryNoGraphQL = "bkua_CanaryNoGraphQL3k8J2h6G4f1D9s7A"   // valid, without GraphQL access: 403

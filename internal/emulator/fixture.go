@@ -120,7 +120,7 @@ func DemoFixture() *Fixture {
 
 // LoadFixture reads a YAML or JSON fixture file.
 func LoadFixture(path string) (*Fixture, error) {
-	data, err := os.ReadFile(path) //nolint:gosec // reading the file the caller names is the point
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}

@@ -15,7 +15,7 @@ var ErrResponseTooLarge = errors.New("response from Buildkite is too large")
 // ErrNotJSON reports a successful answer that is not JSON although
 // Options.ExpectJSON says it must be: a proxy's HTML page, or a body cut
 // short in a way HTTP did not notice. It is retried like a lost answer.
-var ErrNotJSON = errors.New("Buildkite's answer is not valid JSON")
+var ErrNotJSON = errors.New("the answer from Buildkite is not valid JSON")
 
 // OutcomeUnknownError is returned for an unsafe request that may have
 // reached the server and been applied, when no valid answer came back: the
