@@ -321,7 +321,7 @@ func TestRevokeSelectionLargeOrganization(t *testing.T) {
 		t.Fatalf("dry run selected %d tokens, want 125\n%s", want, dry.stderr)
 	}
 	h.srv.ResetRequests()
-	r := h.run("revoke", "--org", largeOrgSlug, "--stale", "180d", "--yes", "-o", "json", "--concurrency", "8")
+	r := h.run("revoke", "--org", largeOrgSlug, "--stale", "180d", "--yes", "-o", "json", "--concurrency", "8", "--page-size", "100")
 	if r.code != 0 {
 		t.Fatalf("%s", r.stderr)
 	}

@@ -101,7 +101,7 @@ organization, like revoking them.`,
 	fl.IntVar(&opts.WithinDays, "within", 0, "also list tokens that reach the period within `DAYS` days")
 	fl.StringP("output", "o", "", "output format: table, wide, json, yaml or csv (env TOKENCTL_OUTPUT)")
 	fl.StringVar(&opts.JQ, "jq", "", "filter the JSON output with a jq `expression`")
-	fl.Int("page-size", 0, "tokens per listing request, 1-500 (env TOKENCTL_PAGE_SIZE; default 100)")
+	fl.Int("page-size", 0, pageSizeUsage)
 	return cmd
 }
 

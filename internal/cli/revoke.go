@@ -115,7 +115,7 @@ those in flight finish, reports what was and was not done, and exits 130.`,
 	fl.StringVar(&opts.JQ, "jq", "", "filter the JSON output with a jq `expression`")
 	fl.String("audit-log", "", "append a JSON Lines audit record before and after each mutation to `FILE` (env TOKENCTL_AUDIT_LOG)")
 	fl.Int("concurrency", 0, "mutations in flight at once (env TOKENCTL_CONCURRENCY; default 4)")
-	fl.Int("page-size", 0, "tokens per listing request, 1-500 (env TOKENCTL_PAGE_SIZE; default 100)")
+	fl.Int("page-size", 0, pageSizeUsage)
 	addLeakedTokenFlags(fl, &opts.Leaked)
 	addBulkFlags(fl, &opts.Bulk)
 	registerSelectorCompletions(cmd)

@@ -116,7 +116,7 @@ stale: by --stale, else 90d).`,
 	fl.StringVar(&opts.SortArg, "sort", "", "order by `KEY`: uuid, description, owner, created, last-used or expires (-KEY: descending)")
 	fl.StringP("output", "o", "", "output format: table, wide, json, yaml or csv (env TOKENCTL_OUTPUT)")
 	fl.StringVar(&opts.JQ, "jq", "", "filter the JSON output with a jq `expression`")
-	fl.Int("page-size", 0, "tokens per listing request, 1-500 (env TOKENCTL_PAGE_SIZE; default 100)")
+	fl.Int("page-size", 0, pageSizeUsage)
 	registerSelectorCompletions(cmd)
 	return cmd
 }

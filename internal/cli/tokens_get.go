@@ -73,7 +73,7 @@ the organization and token shaped as in "tokens list -o json".`,
 	fl.String("org", "", "organization slug or GraphQL id (env BUILDKITE_ORGANIZATION_SLUG)")
 	fl.StringP("output", "o", "", "output format: table, wide, json, yaml or csv (env TOKENCTL_OUTPUT)")
 	fl.StringVar(&opts.JQ, "jq", "", "filter the JSON output with a jq `expression`")
-	fl.Int("page-size", 0, "tokens per listing request, 1-500 (env TOKENCTL_PAGE_SIZE; default 100)")
+	fl.Int("page-size", 0, pageSizeUsage)
 	return cmd
 }
 

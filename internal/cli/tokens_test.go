@@ -383,7 +383,7 @@ func TestTokensGetNotFoundAndBadInput(t *testing.T) {
 func TestTokensGetStopsAtItsPage(t *testing.T) {
 	h := largeOrgHarness(t)
 	target := h.srv.Tokens(largeOrgSlug)[250] // on the third page of 100
-	r := h.run("tokens", "get", target, "--org", largeOrgSlug, "--jq", ".token.uuid")
+	r := h.run("tokens", "get", target, "--org", largeOrgSlug, "--jq", ".token.uuid", "--page-size", "100")
 	if r.code != 0 || r.stdout != target+"\n" {
 		t.Fatalf("tokens get: %s", r)
 	}

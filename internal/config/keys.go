@@ -2,8 +2,11 @@ package config
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tokenctl/tokenctl/internal/buildkite"
 )
 
 // Setting keys, as written in the config file and shown by `config view`.
@@ -34,14 +37,14 @@ const (
 	DefaultRESTEndpoint    = "https://api.buildkite.com"
 	DefaultOutput          = "table"
 	DefaultTimeout         = 30 * time.Second
-	DefaultPageSize        = 100
+	DefaultPageSize        = buildkite.DefaultPageSize
 	DefaultConcurrency     = 4
 )
 
 // Bounds for the numeric settings. Buildkite caps a connection page at 500
 // nodes; more than 32 concurrent requests only buys throttling.
 const (
-	MinPageSize, MaxPageSize       = 1, 500
+	MinPageSize, MaxPageSize       = 1, buildkite.MaxPageSize
 	MinConcurrency, MaxConcurrency = 1, 32
 )
 
@@ -77,7 +80,7 @@ var keySpecs = []keySpec{
 	{KeyOutput, "TOKENCTL_OUTPUT", "output", DefaultOutput},
 	{KeyAuditLog, "TOKENCTL_AUDIT_LOG", "audit-log", ""},
 	{KeyTimeout, "TOKENCTL_TIMEOUT", "timeout", DefaultTimeout.String()},
-	{KeyPageSize, "TOKENCTL_PAGE_SIZE", "page-size", "100"},
+	{KeyPageSize, "TOKENCTL_PAGE_SIZE", "page-size", strconv.Itoa(DefaultPageSize)},
 	{KeyConcurrency, "TOKENCTL_CONCURRENCY", "concurrency", "4"},
 }
 

@@ -21,7 +21,7 @@ func TestLoadPrecedence(t *testing.T) {
 		KeyOutput:          {"json", "yaml", "csv", "table"},
 		KeyAuditLog:        {"/flag/audit.log", "/env/audit.log", "/config/audit.log", ""},
 		KeyTimeout:         {"1m0s", "2m0s", "3m0s", "30s"},
-		KeyPageSize:        {"10", "20", "30", "100"},
+		KeyPageSize:        {"10", "20", "30", fmt.Sprint(DefaultPageSize)},
 		KeyConcurrency:     {"1", "2", "3", "4"},
 	}
 	type setup struct {
@@ -75,7 +75,7 @@ func TestLoadDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Settings{GraphQLEndpoint: DefaultGraphQLEndpoint, RESTEndpoint: DefaultRESTEndpoint, Output: "table",
-		Timeout: DefaultTimeout, PageSize: 100, Concurrency: 4}
+		Timeout: DefaultTimeout, PageSize: DefaultPageSize, Concurrency: 4}
 	if s.Org != "" || s.APIToken != "" || s.AuditLog != "" || s.GraphQLEndpoint != want.GraphQLEndpoint ||
 		s.RESTEndpoint != want.RESTEndpoint || s.Output != want.Output || s.Timeout != want.Timeout ||
 		s.PageSize != want.PageSize || s.Concurrency != want.Concurrency {
@@ -334,7 +334,7 @@ func TestEntries(t *testing.T) {
 		{KeyOutput, "table", SourceDefault},
 		{KeyAuditLog, "", SourceDefault},
 		{KeyTimeout, "30s", SourceDefault},
-		{KeyPageSize, "100", SourceDefault},
+		{KeyPageSize, fmt.Sprint(DefaultPageSize), SourceDefault},
 		{KeyConcurrency, "4", SourceDefault},
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
