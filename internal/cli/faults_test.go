@@ -597,3 +597,48 @@ func TestFaultInterruptDuringThrottledMutation(t *testing.T) {
 		t.Error("the token was revoked")
 	}
 }
+
+// `revoke --token-value-file --everywhere` deletes the token with a REST
+// DELETE, which is not re-sent either: when its answer is lost, the token's
+// own value is asked whether it still works.
+func TestFaultDeleteEverywhereAnswerLost(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name        string
+		kind        string
+		wantCode    exitcode.Code
+		wantDeleted bool
+	}{
+		{"dropped after the delete", emulator.FaultDropAfter, exitcode.OK, true},
+		{"dropped before the delete", emulator.FaultDropBefore, exitcode.Failure, false},
+		{"gateway error before the delete", emulator.FaultStatus, exitcode.Failure, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, emulator.Options{Faults: []emulator.Fault{
+				{Kind: c.kind, Status: http.StatusBadGateway, Match: "DELETE /v2/access-token", Times: 1},
+			}})
+			leaked := filepath.Join(t.TempDir(), "leaked")
+			if err := os.WriteFile(leaked, []byte(et.CIDeployBotToken+"\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			r := h.run("revoke", "--token-value-file", leaked, "--everywhere", "--yes", "-o", "json")
+			if r.code != int(c.wantCode) {
+				t.Errorf("exit status = %d, want %d\n%s", r.code, c.wantCode, r)
+			}
+			if got := h.srv.TokenRevoked(target); got != c.wantDeleted {
+				t.Errorf("emulator: token deleted = %v, want %v", got, c.wantDeleted)
+			}
+			if n := h.requests("DELETE /v2/access-token"); n != 1 {
+				t.Errorf("DELETE sent %d times, want 1", n)
+			}
+			if c.wantDeleted && !strings.Contains(r.stdout, `"status": "revoked"`) {
+				t.Errorf("stdout does not report the token revoked:\n%s", r)
+			}
+			if !c.wantDeleted && (r.stdout != "" || !strings.HasPrefix(r.stderr, "tokenctl: ")) {
+				t.Errorf("want no report and one error line:\n%s", r)
+			}
+		})
+	}
+}
