@@ -34,12 +34,18 @@ func WriteTable(w io.Writer, results []Result) error {
 	b.WriteString("| Scenario | Requests | Sequential round trips (floor) | Wall time | Floor | × floor | Speed-up | Peak heap | Allocated |\n")
 	b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 	for _, r := range results {
-		speedup := "—"
-		if r.Scenario.Baseline {
-			speedup = "baseline"
+		var speedups []string
+		for _, name := range r.Scenario.Against {
+			if base, ok := find(results, name); ok && r.Wall > 0 {
+				speedups = append(speedups, fmt.Sprintf("%.1f× vs %s", float64(base.Wall)/float64(r.Wall), base.Scenario.Short))
+			}
 		}
-		if base, ok := find(results, r.Scenario.Against); ok && r.Wall > 0 {
-			speedup = fmt.Sprintf("%.1f× vs naive", float64(base.Wall)/float64(r.Wall))
+		speedup := strings.Join(speedups, ", ")
+		switch {
+		case r.Scenario.Baseline:
+			speedup = "baseline"
+		case speedup == "":
+			speedup = "—"
 		}
 		requests := fmt.Sprintf("%d", r.GraphQL)
 		if r.REST > 0 {

@@ -57,7 +57,7 @@ func TestRunMeasuresEveryScenario(t *testing.T) {
 			t.Errorf("table has no row for %q:\n%s", sc.Name, table.String())
 		}
 	}
-	if !strings.Contains(table.String(), "× vs naive") {
+	if !strings.Contains(table.String(), "× vs naive loop, ") || !strings.Contains(table.String(), "× vs shell loop |") {
 		t.Errorf("table does not compare bulk revoke with the naive loop:\n%s", table.String())
 	}
 }

@@ -58,10 +58,11 @@ type Scenario struct {
 	Name      string
 	OrgTokens int
 	// Baseline marks the naive ways of doing a job that tokenctl is
-	// compared with; Against names the baseline a tokenctl scenario is
-	// compared with ("" for none).
+	// compared with, Short naming them in comparisons; Against names the
+	// baselines a tokenctl scenario is compared with.
 	Baseline bool
-	Against  string
+	Short    string
+	Against  []string
 
 	// targets picks the tokens to revoke (none for a listing).
 	targets func(e *Emulator) []string
@@ -89,19 +90,16 @@ func Scenarios(sz Sizes) []*Scenario {
 	return []*Scenario{
 		{Name: NameSingleSmall, OrgTokens: sz.SmallOrg, targets: last, floor: batchFloor, run: runRevoke},
 		{Name: NameSingleLarge, OrgTokens: sz.LargeOrg, targets: last, floor: batchFloor, run: runRevoke},
-		{Name: NameBulk, OrgTokens: sz.BulkOrg, Against: NameNaiveBulk, targets: bulkTargets, floor: batchFloor, run: runRevoke},
-		{Name: NameNaiveBulk, OrgTokens: sz.BulkOrg, Baseline: true, targets: bulkTargets, floor: naiveFloor, run: runNaive},
-		{Name: NameLoopBulk, OrgTokens: sz.BulkOrg, Baseline: true, targets: bulkTargets, floor: loopFloor, run: runLoop},
+		{Name: NameBulk, OrgTokens: sz.BulkOrg, Against: []string{NameNaiveBulk, NameLoopBulk}, targets: bulkTargets, floor: batchFloor, run: runRevoke},
+		{Name: NameNaiveBulk, OrgTokens: sz.BulkOrg, Baseline: true, Short: "naive loop", targets: bulkTargets, floor: naiveFloor, run: runNaive},
+		{Name: NameLoopBulk, OrgTokens: sz.BulkOrg, Baseline: true, Short: "shell loop", targets: bulkTargets, floor: loopFloor, run: runLoop},
 		{Name: NameList, OrgTokens: sz.LargeOrg, floor: listFloor, run: runList},
 	}
 }
 
 // Describe says what the scenario does with how many tokens.
 func (sc *Scenario) Describe(targets int) string {
-	switch {
-	case sc.targets == nil:
-		return fmt.Sprintf("%s, org of %s", sc.Name, thousands(sc.OrgTokens))
-	case strings.HasPrefix(sc.Name, "revoke 1"):
+	if targets <= 1 {
 		return fmt.Sprintf("%s, org of %s", sc.Name, thousands(sc.OrgTokens))
 	}
 	return fmt.Sprintf("%s, %s of %s", sc.Name, thousands(targets), thousands(sc.OrgTokens))

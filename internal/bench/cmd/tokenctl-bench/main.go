@@ -75,6 +75,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := bench.WriteTable(stdout, results); err != nil {
 		return err
 	}
+	fmt.Fprint(stdout, `
+Sequential round trips: the longest chain of requests each sent after the previous one was answered, from the
+emulator's log. Floor: the listing pages, one after another, plus one round of mutations per concurrency slot,
+times the latency; the self-check runs alongside the listing. Peak heap: the largest Go heap of the process running
+tokenctl, sampled every millisecond (live data and garbage not yet collected; the emulator runs in another
+process). Allocated: bytes allocated during the run.
+`)
 	missed := bench.Check(results)
 
 	if *startupRuns > 0 {
