@@ -49,6 +49,8 @@ type EmulatorSpec struct {
 // hello is the child's first line on stdout.
 type hello struct {
 	URL string `json:"url"`
+	// OrgID is the organization's GraphQL id.
+	OrgID string `json:"orgId"`
 	// Tokens are the uuids the organization lists, in paging order.
 	Tokens []string `json:"tokens"`
 }
@@ -150,7 +152,13 @@ func serveEmulator(spec EmulatorSpec, stdin io.Reader, stdout io.Writer) error {
 	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = hs.Serve(ln) }()
 
-	if err := json.NewEncoder(stdout).Encode(hello{URL: "http://" + ln.Addr().String(), Tokens: srv.Tokens(Org)}); err != nil {
+	orgID := ""
+	for _, o := range fx.Organizations {
+		if o.Slug == Org {
+			orgID = emulator.NodeID("Organization", o.UUID)
+		}
+	}
+	if err := json.NewEncoder(stdout).Encode(hello{URL: "http://" + ln.Addr().String(), OrgID: orgID, Tokens: srv.Tokens(Org)}); err != nil {
 		return err
 	}
 	_, _ = io.Copy(io.Discard, stdin)
@@ -184,7 +192,8 @@ func (r *spanRecorder) spans() []Span {
 
 // Emulator is a running child emulator.
 type Emulator struct {
-	URL string
+	URL   string
+	OrgID string // the organization's GraphQL id
 	// Tokens lists the organization's tokens in paging order, the bench's
 	// own included (see Targets).
 	Tokens []string
@@ -233,7 +242,7 @@ func StartEmulator(ctx context.Context, spec EmulatorSpec) (*Emulator, error) {
 		e.Close()
 		return nil, fmt.Errorf("the emulator child did not start (%w): %s", readErr, strings.TrimSpace(string(line)))
 	}
-	e.URL, e.Tokens = h.URL, h.Tokens
+	e.URL, e.OrgID, e.Tokens = h.URL, h.OrgID, h.Tokens
 	return e, nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/tokenctl/tokenctl/internal/buildkite"
 	"github.com/tokenctl/tokenctl/internal/cli"
 	"github.com/tokenctl/tokenctl/internal/config"
+	"github.com/tokenctl/tokenctl/internal/emulator"
 	"github.com/tokenctl/tokenctl/internal/ident"
 	"github.com/tokenctl/tokenctl/internal/iostreams"
 	"github.com/tokenctl/tokenctl/internal/revoke"
@@ -76,6 +77,7 @@ type Scenario struct {
 const (
 	NameSingleSmall = "revoke 1 token (slug + uuid), first page"
 	NameSingleLarge = "revoke 1 token (slug + uuid), last page"
+	NameSingleIDs   = "revoke 1 token (org id + token id)"
 	NameBulk        = "bulk revoke"
 	NameNaiveBulk   = "naive loop: list all, then revoke, per token"
 	NameLoopBulk    = "shell loop: one `tokenctl revoke` per token"
@@ -90,6 +92,7 @@ func Scenarios(sz Sizes) []*Scenario {
 	return []*Scenario{
 		{Name: NameSingleSmall, OrgTokens: sz.SmallOrg, targets: last, floor: batchFloor, run: runRevoke},
 		{Name: NameSingleLarge, OrgTokens: sz.LargeOrg, targets: last, floor: batchFloor, run: runRevoke},
+		{Name: NameSingleIDs, OrgTokens: sz.LargeOrg, targets: last, floor: idsFloor, run: runRevokeByIDs},
 		{Name: NameBulk, OrgTokens: sz.BulkOrg, Against: []string{NameNaiveBulk, NameLoopBulk}, targets: bulkTargets, floor: batchFloor, run: runRevoke},
 		{Name: NameNaiveBulk, OrgTokens: sz.BulkOrg, Baseline: true, Short: "naive loop", targets: bulkTargets, floor: naiveFloor, run: runNaive},
 		{Name: NameLoopBulk, OrgTokens: sz.BulkOrg, Baseline: true, Short: "shell loop", targets: bulkTargets, floor: loopFloor, run: runLoop},
@@ -133,6 +136,12 @@ func pagesToReach(listing, targets []string, page int) int {
 // mutations go concurrency at a time. The self-check overlaps the listing.
 func batchFloor(s Settings, e *Emulator, targets []string) int {
 	return pagesToReach(e.Tokens, targets, s.Page()) + ceilDiv(len(targets), s.InFlight())
+}
+
+// idsFloor needs no lookup, but the mutations wait for the self-check:
+// tokenctl sends nothing before it knows which token it is itself using.
+func idsFloor(s Settings, _ *Emulator, targets []string) int {
+	return 1 + ceilDiv(len(targets), s.InFlight())
 }
 
 // naiveFloor lists the whole organization before every mutation.
@@ -210,10 +219,25 @@ func (r *runner) client() (*buildkite.Client, error) {
 
 // runRevoke is what a user types: tokenctl revoke --org ORG --token ... -o json.
 func runRevoke(ctx context.Context, r *runner, targets []string) error {
-	args := []string{"revoke", "--org", Org, "-o", "json"}
-	for _, t := range targets {
+	return revokeWith(ctx, r, Org, targets)
+}
+
+// runRevokeByIDs names the organization and the tokens by GraphQL id, as a
+// script holding ids from an earlier listing would.
+func runRevokeByIDs(ctx context.Context, r *runner, targets []string) error {
+	ids := make([]string, len(targets))
+	for i, t := range targets {
+		ids[i] = emulator.NodeID("APIAccessToken", t)
+	}
+	return revokeWith(ctx, r, r.emu.OrgID, ids)
+}
+
+func revokeWith(ctx context.Context, r *runner, org string, tokens []string) error {
+	args := []string{"revoke", "--org", org, "-o", "json"}
+	for _, t := range tokens {
 		args = append(args, "--token", t)
 	}
+	targets := tokens
 	f, out, errOut := r.factory()
 	if code := cli.Run(ctx, f, args); code != 0 {
 		return fmt.Errorf("tokenctl revoke exited %d: %s", code, strings.TrimSpace(errOut.String()))
