@@ -70,6 +70,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if len(results) == 0 {
+		return fmt.Errorf("-run %q matches no scenario", *only)
+	}
 	fmt.Fprintf(stdout, "tokenctl bench: %s added latency per request, page size %d, concurrency %d, %d CPUs (GOMAXPROCS %d), %s/%s\n\n",
 		*latency, opts.Settings.Page(), opts.Settings.InFlight(), runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.GOOS, runtime.GOARCH)
 	if err := bench.WriteTable(stdout, results); err != nil {
