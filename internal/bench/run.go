@@ -48,9 +48,10 @@ type Options struct {
 	Latency  time.Duration // added by the emulator to every request
 	Settings Settings
 	Sizes    Sizes
-	// Runs is how often each scenario runs; the run with the median wall
+	// Runs is how often each tokenctl scenario runs, BaselineRuns each
+	// baseline (they take tens of seconds); the run with the median wall
 	// time is reported. 0 means 1.
-	Runs int
+	Runs, BaselineRuns int
 	// Only, when set, picks the scenarios to run.
 	Only func(*Scenario) bool
 	// Progress, when set, gets a line as each scenario starts.
@@ -70,7 +71,11 @@ func Run(ctx context.Context, opts Options) ([]Result, error) {
 			continue
 		}
 		var runs []Result
-		for range max(opts.Runs, 1) {
+		n := opts.Runs
+		if sc.Baseline {
+			n = opts.BaselineRuns
+		}
+		for range max(n, 1) {
 			if opts.Progress != nil {
 				fmt.Fprintf(opts.Progress, "bench: %s (org of %s)\n", sc.Name, thousands(sc.OrgTokens))
 			}
