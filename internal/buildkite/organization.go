@@ -123,7 +123,7 @@ func (c *Client) tokenPage(ctx context.Context, org ident.Org, after *string, wh
 		if o == nil {
 			return TokenPage{}, "", orgNotFound(org)
 		}
-		fields, conn = o.OrganizationFields, o.ApiAccessTokens.APIAccessTokenPage
+		fields, conn = o.OrganizationFields, o.ApiAccessTokens
 	} else {
 		resp, err := gql.OrganizationTokensBySlug(ctx, c.gql, org.Slug, c.cfg.PageSize, after)
 		if err != nil {
@@ -132,7 +132,7 @@ func (c *Client) tokenPage(ctx context.Context, org ident.Org, after *string, wh
 		if resp.Organization == nil {
 			return TokenPage{}, "", orgNotFound(org)
 		}
-		fields, conn = resp.Organization.OrganizationFields, resp.Organization.ApiAccessTokens.APIAccessTokenPage
+		fields, conn = resp.Organization.OrganizationFields, resp.Organization.ApiAccessTokens
 	}
 	found, err := orgOrMissing(fields, what)
 	if err != nil {
@@ -146,7 +146,7 @@ func (c *Client) tokenPage(ctx context.Context, org ident.Org, after *string, wh
 		if edge.Node.Id == "" {
 			return TokenPage{}, "", missingID(what, "a token")
 		}
-		page.Tokens = append(page.Tokens, fromTokenFields(edge.Node.APIAccessTokenFields))
+		page.Tokens = append(page.Tokens, fromTokenFields(*edge.Node))
 	}
 	cursor := ""
 	if conn.PageInfo.EndCursor != nil {

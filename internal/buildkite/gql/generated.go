@@ -90,130 +90,12 @@ func (v *APIAccessTokenPage) GetEdges() []*APIAccessTokenPageEdgesOrganizationAP
 
 // APIAccessTokenPageEdgesOrganizationAPIAccessTokenEdge includes the requested fields of the GraphQL type OrganizationAPIAccessTokenEdge.
 type APIAccessTokenPageEdgesOrganizationAPIAccessTokenEdge struct {
-	Node *APIAccessTokenPageEdgesOrganizationAPIAccessTokenEdgeNodeOrganizationAPIAccessToken `json:"node"`
+	Node *APIAccessTokenFields `json:"node"`
 }
 
 // GetNode returns APIAccessTokenPageEdgesOrganizationAPIAccessTokenEdge.Node, and is useful for accessing the field via an interface.
-func (v *APIAccessTokenPageEdgesOrganizationAPIAccessTokenEdge) GetNode() *APIAccessTokenPageEdgesOrganizationAPIAccessTokenEdgeNodeOrganizationAPIAccessToken {
+func (v *APIAccessTokenPageEdgesOrganizationAPIAccessTokenEdge) GetNode() *APIAccessTokenFields {
 	return v.Node
-}
-
-// APIAccessTokenPageEdgesOrganizationAPIAccessTokenEdgeNodeOrganizationAPIAccessToken includes the requested fields of the GraphQL type OrganizationAPIAccessToken.
-type APIAccessTokenPageEdgesOrganizationAPIAccessTokenEdgeNodeOrganizationAPIAccessToken struct {
-	APIAccessTokenFields `json:"-"`
-}
-
-// GetId returns APIAccessTokenPageEdgesOrganizationAPIAccessTokenEdgeNodeOrganizationAPIAccessToken.Id, and is useful for accessing the field via an interface.
-func (v *APIAccessTokenPageEdgesOrganizationAPIAccessTokenEdgeNodeOrganizationAPIAccessToken) GetId() string {
-	return v.APIAccessTokenFields.Id
-}
-
-// GetUuid returns APIAccessTokenPageEdgesOrganizationAPIAccessTokenEdgeNodeOrganizationAPIAccessToken.Uuid, and is useful for accessing the field via an interface.
-func (v *APIAccessTokenPageEdgesOrganizationAPIAccessTokenEdgeNodeOrganizationAPIAccessToken) GetUuid() string {
-	return v.APIAccessTokenFields.Uuid
-}
-
-// GetDescription returns APIAccessTokenPageEdgesOrganizationAPIAccessTokenEdgeNodeOrganizationAPIAccessToken.Description, and is useful for accessing the field via an interface.
-func (v *APIAccessTokenPageEdgesOrganizationAPIAccessTokenEdgeNodeOrganizationAPIAccessToken) GetDescription() *string {
-	return v.APIAccessTokenFields.Description
-}
-
-// GetScopes returns APIAccessTokenPageEdgesOrganizationAPIAccessTokenEdgeNodeOrganizationAPIAccessToken.Scopes, and is useful for accessing the field via an interface.
-func (v *APIAccessTokenPageEdgesOrganizationAPIAccessTokenEdgeNodeOrganizationAPIAccessToken) GetScopes() []APIAccessTokenScopes {
-	return v.APIAccessTokenFields.Scopes
-}
-
-// GetCreatedAt returns APIAccessTokenPageEdgesOrganizationAPIAccessTokenEdgeNodeOrganizationAPIAccessToken.CreatedAt, and is useful for accessing the field via an interface.
-func (v *APIAccessTokenPageEdgesOrganizationAPIAccessTokenEdgeNodeOrganizationAPIAccessToken) GetCreatedAt() time.Time {
-	return v.APIAccessTokenFields.CreatedAt
-}
-
-// GetExpiresAt returns APIAccessTokenPageEdgesOrganizationAPIAccessTokenEdgeNodeOrganizationAPIAccessToken.ExpiresAt, and is useful for accessing the field via an interface.
-func (v *APIAccessTokenPageEdgesOrganizationAPIAccessTokenEdgeNodeOrganizationAPIAccessToken) GetExpiresAt() *time.Time {
-	return v.APIAccessTokenFields.ExpiresAt
-}
-
-// GetLastAccessedAt returns APIAccessTokenPageEdgesOrganizationAPIAccessTokenEdgeNodeOrganizationAPIAccessToken.LastAccessedAt, and is useful for accessing the field via an interface.
-func (v *APIAccessTokenPageEdgesOrganizationAPIAccessTokenEdgeNodeOrganizationAPIAccessToken) GetLastAccessedAt() *time.Time {
-	return v.APIAccessTokenFields.LastAccessedAt
-}
-
-// GetIpAddress returns APIAccessTokenPageEdgesOrganizationAPIAccessTokenEdgeNodeOrganizationAPIAccessToken.IpAddress, and is useful for accessing the field via an interface.
-func (v *APIAccessTokenPageEdgesOrganizationAPIAccessTokenEdgeNodeOrganizationAPIAccessToken) GetIpAddress() *string {
-	return v.APIAccessTokenFields.IpAddress
-}
-
-// GetOwner returns APIAccessTokenPageEdgesOrganizationAPIAccessTokenEdgeNodeOrganizationAPIAccessToken.Owner, and is useful for accessing the field via an interface.
-func (v *APIAccessTokenPageEdgesOrganizationAPIAccessTokenEdgeNodeOrganizationAPIAccessToken) GetOwner() *APIAccessTokenFieldsOwnerUser {
-	return v.APIAccessTokenFields.Owner
-}
-
-func (v *APIAccessTokenPageEdgesOrganizationAPIAccessTokenEdgeNodeOrganizationAPIAccessToken) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*APIAccessTokenPageEdgesOrganizationAPIAccessTokenEdgeNodeOrganizationAPIAccessToken
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.APIAccessTokenPageEdgesOrganizationAPIAccessTokenEdgeNodeOrganizationAPIAccessToken = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	err = json.Unmarshal(
-		b, &v.APIAccessTokenFields)
-	if err != nil {
-		return err
-	}
-	return nil
-}
-
-type __premarshalAPIAccessTokenPageEdgesOrganizationAPIAccessTokenEdgeNodeOrganizationAPIAccessToken struct {
-	Id string `json:"id"`
-
-	Uuid string `json:"uuid"`
-
-	Description *string `json:"description"`
-
-	Scopes []APIAccessTokenScopes `json:"scopes"`
-
-	CreatedAt time.Time `json:"createdAt"`
-
-	ExpiresAt *time.Time `json:"expiresAt"`
-
-	LastAccessedAt *time.Time `json:"lastAccessedAt"`
-
-	IpAddress *string `json:"ipAddress"`
-
-	Owner *APIAccessTokenFieldsOwnerUser `json:"owner"`
-}
-
-func (v *APIAccessTokenPageEdgesOrganizationAPIAccessTokenEdgeNodeOrganizationAPIAccessToken) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *APIAccessTokenPageEdgesOrganizationAPIAccessTokenEdgeNodeOrganizationAPIAccessToken) __premarshalJSON() (*__premarshalAPIAccessTokenPageEdgesOrganizationAPIAccessTokenEdgeNodeOrganizationAPIAccessToken, error) {
-	var retval __premarshalAPIAccessTokenPageEdgesOrganizationAPIAccessTokenEdgeNodeOrganizationAPIAccessToken
-
-	retval.Id = v.APIAccessTokenFields.Id
-	retval.Uuid = v.APIAccessTokenFields.Uuid
-	retval.Description = v.APIAccessTokenFields.Description
-	retval.Scopes = v.APIAccessTokenFields.Scopes
-	retval.CreatedAt = v.APIAccessTokenFields.CreatedAt
-	retval.ExpiresAt = v.APIAccessTokenFields.ExpiresAt
-	retval.LastAccessedAt = v.APIAccessTokenFields.LastAccessedAt
-	retval.IpAddress = v.APIAccessTokenFields.IpAddress
-	retval.Owner = v.APIAccessTokenFields.Owner
-	return &retval, nil
 }
 
 // APIAccessTokenPagePageInfo includes the requested fields of the GraphQL type PageInfo.
@@ -882,14 +764,14 @@ type OrganizationTokensByIDNodeOrganization struct {
 	Typename           *string `json:"__typename"`
 	OrganizationFields `json:"-"`
 	// Returns user API access tokens that can access this organization
-	ApiAccessTokens OrganizationTokensByIDNodeOrganizationApiAccessTokensOrganizationAPIAccessTokenConnection `json:"apiAccessTokens"`
+	ApiAccessTokens APIAccessTokenPage `json:"apiAccessTokens"`
 }
 
 // GetTypename returns OrganizationTokensByIDNodeOrganization.Typename, and is useful for accessing the field via an interface.
 func (v *OrganizationTokensByIDNodeOrganization) GetTypename() *string { return v.Typename }
 
 // GetApiAccessTokens returns OrganizationTokensByIDNodeOrganization.ApiAccessTokens, and is useful for accessing the field via an interface.
-func (v *OrganizationTokensByIDNodeOrganization) GetApiAccessTokens() OrganizationTokensByIDNodeOrganizationApiAccessTokensOrganizationAPIAccessTokenConnection {
+func (v *OrganizationTokensByIDNodeOrganization) GetApiAccessTokens() APIAccessTokenPage {
 	return v.ApiAccessTokens
 }
 
@@ -933,7 +815,7 @@ func (v *OrganizationTokensByIDNodeOrganization) UnmarshalJSON(b []byte) error {
 type __premarshalOrganizationTokensByIDNodeOrganization struct {
 	Typename *string `json:"__typename"`
 
-	ApiAccessTokens OrganizationTokensByIDNodeOrganizationApiAccessTokensOrganizationAPIAccessTokenConnection `json:"apiAccessTokens"`
+	ApiAccessTokens APIAccessTokenPage `json:"apiAccessTokens"`
 
 	Id string `json:"id"`
 
@@ -961,68 +843,6 @@ func (v *OrganizationTokensByIDNodeOrganization) __premarshalJSON() (*__premarsh
 	retval.Uuid = v.OrganizationFields.Uuid
 	retval.Slug = v.OrganizationFields.Slug
 	retval.Name = v.OrganizationFields.Name
-	return &retval, nil
-}
-
-// OrganizationTokensByIDNodeOrganizationApiAccessTokensOrganizationAPIAccessTokenConnection includes the requested fields of the GraphQL type OrganizationAPIAccessTokenConnection.
-type OrganizationTokensByIDNodeOrganizationApiAccessTokensOrganizationAPIAccessTokenConnection struct {
-	APIAccessTokenPage `json:"-"`
-}
-
-// GetPageInfo returns OrganizationTokensByIDNodeOrganizationApiAccessTokensOrganizationAPIAccessTokenConnection.PageInfo, and is useful for accessing the field via an interface.
-func (v *OrganizationTokensByIDNodeOrganizationApiAccessTokensOrganizationAPIAccessTokenConnection) GetPageInfo() APIAccessTokenPagePageInfo {
-	return v.APIAccessTokenPage.PageInfo
-}
-
-// GetEdges returns OrganizationTokensByIDNodeOrganizationApiAccessTokensOrganizationAPIAccessTokenConnection.Edges, and is useful for accessing the field via an interface.
-func (v *OrganizationTokensByIDNodeOrganizationApiAccessTokensOrganizationAPIAccessTokenConnection) GetEdges() []*APIAccessTokenPageEdgesOrganizationAPIAccessTokenEdge {
-	return v.APIAccessTokenPage.Edges
-}
-
-func (v *OrganizationTokensByIDNodeOrganizationApiAccessTokensOrganizationAPIAccessTokenConnection) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*OrganizationTokensByIDNodeOrganizationApiAccessTokensOrganizationAPIAccessTokenConnection
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.OrganizationTokensByIDNodeOrganizationApiAccessTokensOrganizationAPIAccessTokenConnection = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	err = json.Unmarshal(
-		b, &v.APIAccessTokenPage)
-	if err != nil {
-		return err
-	}
-	return nil
-}
-
-type __premarshalOrganizationTokensByIDNodeOrganizationApiAccessTokensOrganizationAPIAccessTokenConnection struct {
-	PageInfo APIAccessTokenPagePageInfo `json:"pageInfo"`
-
-	Edges []*APIAccessTokenPageEdgesOrganizationAPIAccessTokenEdge `json:"edges"`
-}
-
-func (v *OrganizationTokensByIDNodeOrganizationApiAccessTokensOrganizationAPIAccessTokenConnection) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *OrganizationTokensByIDNodeOrganizationApiAccessTokensOrganizationAPIAccessTokenConnection) __premarshalJSON() (*__premarshalOrganizationTokensByIDNodeOrganizationApiAccessTokensOrganizationAPIAccessTokenConnection, error) {
-	var retval __premarshalOrganizationTokensByIDNodeOrganizationApiAccessTokensOrganizationAPIAccessTokenConnection
-
-	retval.PageInfo = v.APIAccessTokenPage.PageInfo
-	retval.Edges = v.APIAccessTokenPage.Edges
 	return &retval, nil
 }
 
@@ -1121,11 +941,11 @@ func (v *OrganizationTokensByIDResponse) __premarshalJSON() (*__premarshalOrgani
 type OrganizationTokensBySlugOrganization struct {
 	OrganizationFields `json:"-"`
 	// Returns user API access tokens that can access this organization
-	ApiAccessTokens OrganizationTokensBySlugOrganizationApiAccessTokensOrganizationAPIAccessTokenConnection `json:"apiAccessTokens"`
+	ApiAccessTokens APIAccessTokenPage `json:"apiAccessTokens"`
 }
 
 // GetApiAccessTokens returns OrganizationTokensBySlugOrganization.ApiAccessTokens, and is useful for accessing the field via an interface.
-func (v *OrganizationTokensBySlugOrganization) GetApiAccessTokens() OrganizationTokensBySlugOrganizationApiAccessTokensOrganizationAPIAccessTokenConnection {
+func (v *OrganizationTokensBySlugOrganization) GetApiAccessTokens() APIAccessTokenPage {
 	return v.ApiAccessTokens
 }
 
@@ -1167,7 +987,7 @@ func (v *OrganizationTokensBySlugOrganization) UnmarshalJSON(b []byte) error {
 }
 
 type __premarshalOrganizationTokensBySlugOrganization struct {
-	ApiAccessTokens OrganizationTokensBySlugOrganizationApiAccessTokensOrganizationAPIAccessTokenConnection `json:"apiAccessTokens"`
+	ApiAccessTokens APIAccessTokenPage `json:"apiAccessTokens"`
 
 	Id string `json:"id"`
 
@@ -1194,68 +1014,6 @@ func (v *OrganizationTokensBySlugOrganization) __premarshalJSON() (*__premarshal
 	retval.Uuid = v.OrganizationFields.Uuid
 	retval.Slug = v.OrganizationFields.Slug
 	retval.Name = v.OrganizationFields.Name
-	return &retval, nil
-}
-
-// OrganizationTokensBySlugOrganizationApiAccessTokensOrganizationAPIAccessTokenConnection includes the requested fields of the GraphQL type OrganizationAPIAccessTokenConnection.
-type OrganizationTokensBySlugOrganizationApiAccessTokensOrganizationAPIAccessTokenConnection struct {
-	APIAccessTokenPage `json:"-"`
-}
-
-// GetPageInfo returns OrganizationTokensBySlugOrganizationApiAccessTokensOrganizationAPIAccessTokenConnection.PageInfo, and is useful for accessing the field via an interface.
-func (v *OrganizationTokensBySlugOrganizationApiAccessTokensOrganizationAPIAccessTokenConnection) GetPageInfo() APIAccessTokenPagePageInfo {
-	return v.APIAccessTokenPage.PageInfo
-}
-
-// GetEdges returns OrganizationTokensBySlugOrganizationApiAccessTokensOrganizationAPIAccessTokenConnection.Edges, and is useful for accessing the field via an interface.
-func (v *OrganizationTokensBySlugOrganizationApiAccessTokensOrganizationAPIAccessTokenConnection) GetEdges() []*APIAccessTokenPageEdgesOrganizationAPIAccessTokenEdge {
-	return v.APIAccessTokenPage.Edges
-}
-
-func (v *OrganizationTokensBySlugOrganizationApiAccessTokensOrganizationAPIAccessTokenConnection) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*OrganizationTokensBySlugOrganizationApiAccessTokensOrganizationAPIAccessTokenConnection
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.OrganizationTokensBySlugOrganizationApiAccessTokensOrganizationAPIAccessTokenConnection = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	err = json.Unmarshal(
-		b, &v.APIAccessTokenPage)
-	if err != nil {
-		return err
-	}
-	return nil
-}
-
-type __premarshalOrganizationTokensBySlugOrganizationApiAccessTokensOrganizationAPIAccessTokenConnection struct {
-	PageInfo APIAccessTokenPagePageInfo `json:"pageInfo"`
-
-	Edges []*APIAccessTokenPageEdgesOrganizationAPIAccessTokenEdge `json:"edges"`
-}
-
-func (v *OrganizationTokensBySlugOrganizationApiAccessTokensOrganizationAPIAccessTokenConnection) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *OrganizationTokensBySlugOrganizationApiAccessTokensOrganizationAPIAccessTokenConnection) __premarshalJSON() (*__premarshalOrganizationTokensBySlugOrganizationApiAccessTokensOrganizationAPIAccessTokenConnection, error) {
-	var retval __premarshalOrganizationTokensBySlugOrganizationApiAccessTokensOrganizationAPIAccessTokenConnection
-
-	retval.PageInfo = v.APIAccessTokenPage.PageInfo
-	retval.Edges = v.APIAccessTokenPage.Edges
 	return &retval, nil
 }
 
