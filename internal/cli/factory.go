@@ -50,10 +50,6 @@ func (f *Factory) Settings(flags *pflag.FlagSet) (*config.Settings, error) {
 	return s, nil
 }
 
-// pageSizeUsage is the help of every command's --page-size flag.
-var pageSizeUsage = fmt.Sprintf("tokens per listing request, %d-%d (env %s; default %d)",
-	config.MinPageSize, config.MaxPageSize, config.EnvVar(config.KeyPageSize), config.DefaultPageSize)
-
 // APIClient builds the Buildkite client for the settings. It checks that a
 // token is present and the endpoints are acceptable, and sends nothing. The
 // transport returned is the one GraphQL requests go through: its RateLimit

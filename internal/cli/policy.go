@@ -11,10 +11,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokenctl/tokenctl/internal/buildkite"
-	"github.com/tokenctl/tokenctl/internal/config"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/ident"
-	"github.com/tokenctl/tokenctl/internal/iostreams"
 	"github.com/tokenctl/tokenctl/internal/output"
 	"github.com/tokenctl/tokenctl/internal/revoke"
 )
@@ -37,19 +35,9 @@ will do.`,
 
 // PolicyShowOptions is every input of `tokenctl policy show`.
 type PolicyShowOptions struct {
-	Factory *Factory
-	IO      *iostreams.IOStreams
+	apiOptions
 
 	WithinDays int
-	JQ         string
-	Debug      bool
-
-	// Filled in by complete.
-	Org    ident.Org
-	Format output.Format
-
-	cmd      *cobra.Command
-	settings *config.Settings
 }
 
 // maxWithinDays bounds --within: beyond the longest period (365 days) every
@@ -59,7 +47,7 @@ const maxWithinDays = 3650
 // NewCmdPolicyShow parses flags into PolicyShowOptions; runF does the work
 // (tests may replace it to check flag parsing alone).
 func NewCmdPolicyShow(f *Factory, runF func(context.Context, *PolicyShowOptions) error) *cobra.Command {
-	opts := &PolicyShowOptions{Factory: f, IO: f.IO}
+	opts := &PolicyShowOptions{apiOptions: newAPIOptions(f)}
 	cmd := &cobra.Command{
 		Use:   "show --org ORG",
 		Short: "Show the inactive-token revocation period and the tokens it takes next",
@@ -85,46 +73,22 @@ organization, like revoking them.`,
   # The uuids of the tokens past the period, for a script
   tokenctl policy show --org acme --jq '.tokens[] | select(.due) | .uuid'`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			opts.cmd = cmd
-			if err := opts.complete(); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return policyShowRun(cmd.Context(), opts)
-		},
+		RunE: runAPI(opts, runF, policyShowRun),
 	}
 	fl := cmd.Flags()
-	fl.String("org", "", "organization slug or GraphQL id (env BUILDKITE_ORGANIZATION_SLUG)")
+	opts.addFlags(fl, allFormats, true)
 	fl.IntVar(&opts.WithinDays, "within", 0, "also list tokens that reach the period within `DAYS` days")
-	fl.StringP("output", "o", "", "output format: table, wide, json, yaml or csv (env TOKENCTL_OUTPUT)")
-	fl.StringVar(&opts.JQ, "jq", "", "filter the JSON output with a jq `expression`")
-	fl.Int("page-size", 0, pageSizeUsage)
 	return cmd
 }
 
-// complete validates every input before any network call.
-func (o *PolicyShowOptions) complete() error {
-	settings, err := o.Factory.Settings(o.cmd.Flags())
-	if err != nil {
+// validate checks the organization and --within.
+func (o *PolicyShowOptions) validate([]string) error {
+	if err := o.parseOrg(); err != nil {
 		return err
-	}
-	o.Debug, _ = o.cmd.Flags().GetBool("debug")
-	if o.Org, err = ident.ParseOrg(settings.Org); err != nil {
-		return exitcode.New(exitcode.Usage, err)
 	}
 	if o.WithinDays < 0 || o.WithinDays > maxWithinDays {
 		return exitcode.New(exitcode.Usage, fmt.Errorf("--within %d: must be a number of days between 0 and %d", o.WithinDays, maxWithinDays))
 	}
-	if o.Format, err = output.ParseFormat(settings.Output); err != nil {
-		return exitcode.New(exitcode.Usage, err)
-	}
-	if err := output.CheckJQ(o.JQ); err != nil {
-		return exitcode.New(exitcode.Usage, err)
-	}
-	o.settings = settings
 	return nil
 }
 

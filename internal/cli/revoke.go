@@ -11,20 +11,16 @@ import (
 
 	"github.com/tokenctl/tokenctl/internal/audit"
 	"github.com/tokenctl/tokenctl/internal/buildkite"
-	"github.com/tokenctl/tokenctl/internal/config"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/ident"
-	"github.com/tokenctl/tokenctl/internal/iostreams"
 	"github.com/tokenctl/tokenctl/internal/output"
 	"github.com/tokenctl/tokenctl/internal/revoke"
 )
 
 // RevokeOptions is every input of `tokenctl revoke`.
 type RevokeOptions struct {
-	Factory *Factory
-	IO      *iostreams.IOStreams
+	apiOptions
 
-	OrgArg        string
 	TokenArgs     []string
 	DryRun        bool
 	Yes           bool
@@ -32,24 +28,17 @@ type RevokeOptions struct {
 	IgnoreMissing bool
 	Leaked        leakedTokenOptions // --token-value-file and friends
 	Bulk          bulkOptions        // --from-file and the filters
-	JQ            string
-	Debug         bool
 
-	// Filled in by complete.
-	Org         ident.Org
+	// Filled in by validate.
 	Tokens      []ident.Token
-	Format      output.Format
 	AuditLog    string
 	Concurrency int
-
-	cmd      *cobra.Command
-	settings *config.Settings
 }
 
 // NewCmdRevoke parses flags into RevokeOptions; runF does the work (tests
 // may replace it to check flag parsing alone).
 func NewCmdRevoke(f *Factory, runF func(context.Context, *RevokeOptions) error) *cobra.Command {
-	opts := &RevokeOptions{Factory: f, IO: f.IO}
+	opts := &RevokeOptions{apiOptions: newAPIOptions(f)}
 	cmd := &cobra.Command{
 		Use:   "revoke --org ORG (--token TOKEN ... | --from-file FILE | filters)",
 		Short: "Remove an organization's access from API access tokens",
@@ -93,53 +82,37 @@ those in flight finish, reports what was and was not done, and exits 130.`,
   tokenctl tokens list --org acme --owner mo@acme.example -o json > mo.json
   tokenctl revoke --org acme --from-file mo.json`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			opts.cmd = cmd
-			if err := opts.complete(); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return revokeRun(cmd.Context(), opts)
-		},
+		RunE: runAPI(opts, runF, revokeRun),
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.OrgArg, "org", "", "organization slug or GraphQL id (env BUILDKITE_ORGANIZATION_SLUG)")
+	opts.addFlags(fl, allFormats, true)
 	fl.StringArrayVar(&opts.TokenArgs, "token", nil, "token uuid or GraphQL id to revoke (repeatable)")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "resolve and show the plan; send no mutation")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
 	fl.BoolVar(&opts.AllowSelf, "allow-self", false, "allow revoking the API token tokenctl is using")
 	fl.BoolVar(&opts.IgnoreMissing, "ignore-missing", false, "treat tokens that no longer have access as done (safe re-runs)")
-	fl.StringP("output", "o", "", "output format: table, wide, json, yaml or csv (env TOKENCTL_OUTPUT)")
-	fl.StringVar(&opts.JQ, "jq", "", "filter the JSON output with a jq `expression`")
 	fl.String("audit-log", "", "append a JSON Lines audit record before and after each mutation to `FILE` (env TOKENCTL_AUDIT_LOG)")
 	fl.Int("concurrency", 0, "mutations in flight at once (env TOKENCTL_CONCURRENCY; default 4)")
-	fl.Int("page-size", 0, pageSizeUsage)
 	addLeakedTokenFlags(fl, &opts.Leaked)
 	addBulkFlags(fl, &opts.Bulk)
 	registerSelectorCompletions(cmd)
 	return cmd
 }
 
-// complete validates every input before any network call.
-func (o *RevokeOptions) complete() error {
-	settings, err := o.Factory.Settings(o.cmd.Flags())
-	if err != nil {
-		return err
-	}
-	o.Debug, _ = o.cmd.Flags().GetBool("debug")
+// validate checks the tokens to revoke, however they are given, and
+// reads the files that give them.
+func (o *RevokeOptions) validate([]string) error {
+	o.AuditLog = o.settings.AuditLog
+	o.Concurrency = o.settings.Concurrency
 	if o.Leaked.requested() && o.Bulk.requested(o.cmd.Flags()) {
 		return exitcode.New(exitcode.Usage, errors.New("--token-value-file names one token by its value: do not combine it with --from-file or filters"))
 	}
 	if o.Leaked.requested() {
-		return o.completeLeaked(settings)
+		return o.completeLeaked()
 	}
-	org, err := ident.ParseOrg(settings.Org)
-	if err != nil {
-		return exitcode.New(exitcode.Usage, err)
+	if err := o.parseOrg(); err != nil {
+		return err
 	}
-	o.Org = org
 	for _, arg := range o.TokenArgs {
 		t, err := ident.ParseToken(arg)
 		if err != nil {
@@ -151,17 +124,8 @@ func (o *RevokeOptions) complete() error {
 		return err
 	}
 	if len(o.Tokens) == 0 && !o.Bulk.selecting {
-		return exitcode.New(exitcode.Usage, errors.New("no token given: name each token with --token UUID, list them with --from-file FILE, or select them with filters such as --stale 180d (see `tokenctl tokens list --org "+org.String()+"`)"))
+		return exitcode.New(exitcode.Usage, errors.New("no token given: name each token with --token UUID, list them with --from-file FILE, or select them with filters such as --stale 180d (see `tokenctl tokens list --org "+o.Org.String()+"`)"))
 	}
-	if o.Format, err = output.ParseFormat(settings.Output); err != nil {
-		return exitcode.New(exitcode.Usage, err)
-	}
-	if err := output.CheckJQ(o.JQ); err != nil {
-		return exitcode.New(exitcode.Usage, err)
-	}
-	o.AuditLog = settings.AuditLog
-	o.Concurrency = settings.Concurrency
-	o.settings = settings
 	return nil
 }
 

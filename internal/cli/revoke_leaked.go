@@ -59,9 +59,9 @@ func addLeakedTokenFlags(fl *pflag.FlagSet, l *leakedTokenOptions) {
 // (a log, /dev/zero) fails fast instead of filling memory.
 const maxLeakedValueFile = 64 << 10
 
-// completeLeaked is complete for a leaked token: it checks the flag
+// completeLeaked is validate for a leaked token: it checks the flag
 // combinations and reads the value, all before any network call.
-func (o *RevokeOptions) completeLeaked(settings *config.Settings) error {
+func (o *RevokeOptions) completeLeaked() error {
 	l := &o.Leaked
 	fl := o.cmd.Flags()
 	usage := func(format string, args ...any) error {
@@ -84,27 +84,15 @@ func (o *RevokeOptions) completeLeaked(settings *config.Settings) error {
 		return usage("--token-value-file -: standard input is a terminal, which would show the value as you type or paste it; pipe it in or put it in a file only you can read")
 	}
 	if !l.AllOrgs && !l.Everywhere {
-		org, err := ident.ParseOrg(settings.Org)
-		if err != nil {
-			return exitcode.New(exitcode.Usage, err)
+		if err := o.parseOrg(); err != nil {
+			return err
 		}
-		o.Org = org
 	}
 	value, err := readLeakedValue(l.ValueFile, o.IO.In)
 	if err != nil {
 		return exitcode.New(exitcode.Usage, err)
 	}
 	l.value = value
-
-	if o.Format, err = output.ParseFormat(settings.Output); err != nil {
-		return exitcode.New(exitcode.Usage, err)
-	}
-	if err := output.CheckJQ(o.JQ); err != nil {
-		return exitcode.New(exitcode.Usage, err)
-	}
-	o.AuditLog = settings.AuditLog
-	o.Concurrency = settings.Concurrency
-	o.settings = settings
 	return nil
 }
 

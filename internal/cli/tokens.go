@@ -9,9 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokenctl/tokenctl/internal/buildkite"
-	"github.com/tokenctl/tokenctl/internal/config"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
-	"github.com/tokenctl/tokenctl/internal/ident"
 	"github.com/tokenctl/tokenctl/internal/iostreams"
 	"github.com/tokenctl/tokenctl/internal/output"
 	"github.com/tokenctl/tokenctl/internal/selector"
@@ -39,28 +37,20 @@ of "tokens list -o json" with --from-file.`,
 
 // TokensListOptions is every input of `tokenctl tokens list`.
 type TokensListOptions struct {
-	Factory *Factory
-	IO      *iostreams.IOStreams
+	apiOptions
 
 	Select  selectorFlags
 	SortArg string
-	JQ      string
-	Debug   bool
 
-	// Filled in by complete.
-	Org    ident.Org
+	// Filled in by validate.
 	Filter selector.Filter
 	Sort   selector.Sort
-	Format output.Format
-
-	cmd      *cobra.Command
-	settings *config.Settings
 }
 
 // NewCmdTokensList parses flags into TokensListOptions; runF does the work
 // (tests may replace it to check flag parsing alone).
 func NewCmdTokensList(f *Factory, runF func(context.Context, *TokensListOptions) error) *cobra.Command {
-	opts := &TokensListOptions{Factory: f, IO: f.IO}
+	opts := &TokensListOptions{apiOptions: newAPIOptions(f)}
 	cmd := &cobra.Command{
 		Use:   "list --org ORG [filters]",
 		Short: "List the API access tokens with access to an organization",
@@ -99,51 +89,28 @@ stale: by --stale, else 90d).`,
   # The uuids of never-used tokens, one per line
   tokenctl tokens list --org acme --never-used --jq '.tokens[].uuid'`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			opts.cmd = cmd
-			if err := opts.complete(); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return tokensListRun(cmd.Context(), opts)
-		},
+		RunE: runAPI(opts, runF, tokensListRun),
 	}
 	fl := cmd.Flags()
-	fl.String("org", "", "organization slug or GraphQL id (env BUILDKITE_ORGANIZATION_SLUG)")
+	opts.addFlags(fl, allFormats, true)
 	addSelectorFlags(fl, &opts.Select)
 	fl.StringVar(&opts.SortArg, "sort", "", "order by `KEY`: uuid, description, owner, created, last-used or expires (-KEY: descending)")
-	fl.StringP("output", "o", "", "output format: table, wide, json, yaml or csv (env TOKENCTL_OUTPUT)")
-	fl.StringVar(&opts.JQ, "jq", "", "filter the JSON output with a jq `expression`")
-	fl.Int("page-size", 0, pageSizeUsage)
 	registerSelectorCompletions(cmd)
 	return cmd
 }
 
-// complete validates every input before any network call.
-func (o *TokensListOptions) complete() error {
-	settings, err := o.Factory.Settings(o.cmd.Flags())
-	if err != nil {
+// validate checks the organization, the filters and the sort order.
+func (o *TokensListOptions) validate([]string) error {
+	if err := o.parseOrg(); err != nil {
 		return err
 	}
-	o.Debug, _ = o.cmd.Flags().GetBool("debug")
-	if o.Org, err = ident.ParseOrg(settings.Org); err != nil {
-		return exitcode.New(exitcode.Usage, err)
-	}
+	var err error
 	if o.Filter, err = o.Select.filter(o.cmd.Flags()); err != nil {
 		return err
 	}
 	if o.Sort, err = selector.ParseSort(o.SortArg); err != nil {
 		return exitcode.New(exitcode.Usage, fmt.Errorf("--sort: %w", err))
 	}
-	if o.Format, err = output.ParseFormat(settings.Output); err != nil {
-		return exitcode.New(exitcode.Usage, err)
-	}
-	if err := output.CheckJQ(o.JQ); err != nil {
-		return exitcode.New(exitcode.Usage, err)
-	}
-	o.settings = settings
 	return nil
 }
 

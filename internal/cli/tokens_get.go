@@ -9,36 +9,26 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokenctl/tokenctl/internal/buildkite"
-	"github.com/tokenctl/tokenctl/internal/config"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/ident"
-	"github.com/tokenctl/tokenctl/internal/iostreams"
 	"github.com/tokenctl/tokenctl/internal/output"
 	"github.com/tokenctl/tokenctl/internal/selector"
 )
 
 // TokensGetOptions is every input of `tokenctl tokens get`.
 type TokensGetOptions struct {
-	Factory *Factory
-	IO      *iostreams.IOStreams
+	apiOptions
 
 	TokenArg string
-	JQ       string
-	Debug    bool
 
-	// Filled in by complete.
-	Org    ident.Org
-	Token  ident.Token
-	Format output.Format
-
-	cmd      *cobra.Command
-	settings *config.Settings
+	// Filled in by validate.
+	Token ident.Token
 }
 
 // NewCmdTokensGet parses flags into TokensGetOptions; runF does the work
 // (tests may replace it to check flag parsing alone).
 func NewCmdTokensGet(f *Factory, runF func(context.Context, *TokensGetOptions) error) *cobra.Command {
-	opts := &TokensGetOptions{Factory: f, IO: f.IO}
+	opts := &TokensGetOptions{apiOptions: newAPIOptions(f)}
 	cmd := &cobra.Command{
 		Use:   "get TOKEN --org ORG",
 		Short: "Show one API access token of an organization",
@@ -57,46 +47,22 @@ the organization and token shaped as in "tokens list -o json".`,
   # When was it last used?
   tokenctl tokens get --org acme 3f1c1b9e-3c2a-4a55-9a8e-2d6f0b6c1a7e --jq .token.lastAccessedAt`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.cmd = cmd
-			opts.TokenArg = args[0]
-			if err := opts.complete(); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return tokensGetRun(cmd.Context(), opts)
-		},
+		RunE: runAPI(opts, runF, tokensGetRun),
 	}
-	fl := cmd.Flags()
-	fl.String("org", "", "organization slug or GraphQL id (env BUILDKITE_ORGANIZATION_SLUG)")
-	fl.StringP("output", "o", "", "output format: table, wide, json, yaml or csv (env TOKENCTL_OUTPUT)")
-	fl.StringVar(&opts.JQ, "jq", "", "filter the JSON output with a jq `expression`")
-	fl.Int("page-size", 0, pageSizeUsage)
+	opts.addFlags(cmd.Flags(), allFormats, true)
 	return cmd
 }
 
-// complete validates every input before any network call.
-func (o *TokensGetOptions) complete() error {
-	settings, err := o.Factory.Settings(o.cmd.Flags())
-	if err != nil {
+// validate checks the organization and the token named by args[0].
+func (o *TokensGetOptions) validate(args []string) error {
+	if err := o.parseOrg(); err != nil {
 		return err
 	}
-	o.Debug, _ = o.cmd.Flags().GetBool("debug")
-	if o.Org, err = ident.ParseOrg(settings.Org); err != nil {
-		return exitcode.New(exitcode.Usage, err)
-	}
+	o.TokenArg = args[0]
+	var err error
 	if o.Token, err = ident.ParseToken(o.TokenArg); err != nil {
 		return exitcode.New(exitcode.Usage, err)
 	}
-	if o.Format, err = output.ParseFormat(settings.Output); err != nil {
-		return exitcode.New(exitcode.Usage, err)
-	}
-	if err := output.CheckJQ(o.JQ); err != nil {
-		return exitcode.New(exitcode.Usage, err)
-	}
-	o.settings = settings
 	return nil
 }
 

@@ -9,31 +9,18 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokenctl/tokenctl/internal/buildkite"
-	"github.com/tokenctl/tokenctl/internal/config"
-	"github.com/tokenctl/tokenctl/internal/exitcode"
-	"github.com/tokenctl/tokenctl/internal/iostreams"
 	"github.com/tokenctl/tokenctl/internal/output"
 )
 
 // WhoamiOptions is every input of `tokenctl whoami`.
 type WhoamiOptions struct {
-	Factory *Factory
-	IO      *iostreams.IOStreams
-
-	JQ    string
-	Debug bool
-
-	// Filled in by complete.
-	Format output.Format
-
-	cmd      *cobra.Command
-	settings *config.Settings
+	apiOptions
 }
 
 // NewCmdWhoami parses flags into WhoamiOptions; runF does the work (tests
 // may replace it to check flag parsing alone).
 func NewCmdWhoami(f *Factory, runF func(context.Context, *WhoamiOptions) error) *cobra.Command {
-	opts := &WhoamiOptions{Factory: f, IO: f.IO}
+	opts := &WhoamiOptions{apiOptions: newAPIOptions(f)}
 	cmd := &cobra.Command{
 		Use:   "whoami",
 		Short: "Show the API token tokenctl is using, its user and its organizations",
@@ -56,39 +43,14 @@ token a script is using.`,
   # The slugs of every organization the token can reach
   tokenctl whoami --jq '.organizations[].slug'`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			opts.cmd = cmd
-			if err := opts.complete(); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return whoamiRun(cmd.Context(), opts)
-		},
+		RunE: runAPI(opts, runF, whoamiRun),
 	}
-	fl := cmd.Flags()
-	fl.StringP("output", "o", "", "output format: table, json or yaml (env TOKENCTL_OUTPUT)")
-	fl.StringVar(&opts.JQ, "jq", "", "filter the JSON output with a jq `expression`")
+	opts.addFlags(cmd.Flags(), "table, json or yaml", false)
 	return cmd
 }
 
-// complete validates every input before any network call.
-func (o *WhoamiOptions) complete() error {
-	settings, err := o.Factory.Settings(o.cmd.Flags())
-	if err != nil {
-		return err
-	}
-	o.Debug, _ = o.cmd.Flags().GetBool("debug")
-	if o.Format, err = output.ParseFormat(settings.Output); err != nil {
-		return exitcode.New(exitcode.Usage, err)
-	}
-	if err := output.CheckJQ(o.JQ); err != nil {
-		return exitcode.New(exitcode.Usage, err)
-	}
-	o.settings = settings
-	return nil
-}
+// validate has nothing to check: whoami has only the shared inputs.
+func (o *WhoamiOptions) validate([]string) error { return nil }
 
 // Whoami is the JSON document printed by `tokenctl whoami -o json`. Fields
 // are only ever added; organizations is null when they could not be listed
