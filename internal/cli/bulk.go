@@ -1,11 +1,8 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 	"strings"
 	"time"
 
@@ -105,29 +102,9 @@ func (o *RevokeOptions) completeBulk() error {
 
 // readTokenFile reads and parses --from-file; errors name the file.
 func readTokenFile(path string, in io.Reader) ([]ident.Token, error) {
-	source := "--from-file " + path
-	var r io.Reader
-	if path == "-" {
-		source = "--from-file - (standard input)"
-		if in == nil {
-			return nil, fmt.Errorf("%s: there is no standard input to read tokens from", source)
-		}
-		r = in
-	} else {
-		f, err := os.Open(path)
-		if err != nil {
-			var pe *fs.PathError
-			if errors.As(err, &pe) {
-				err = pe.Err
-			}
-			return nil, fmt.Errorf("%s: cannot read it: %w", source, err)
-		}
-		defer f.Close()
-		r = f
-	}
-	data, err := io.ReadAll(io.LimitReader(r, maxTokenFile+1))
+	data, source, err := readFlagFile("--from-file", path, in, maxTokenFile, "tokens")
 	if err != nil {
-		return nil, fmt.Errorf("%s: cannot read it: %w", source, err)
+		return nil, err
 	}
 	if len(data) > maxTokenFile {
 		return nil, fmt.Errorf("%s: larger than %d MiB; split it into several runs", source, maxTokenFile>>20)

@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -99,29 +97,9 @@ func (o *RevokeOptions) completeLeaked() error {
 // readLeakedValue reads a token value from path ("-" is in). Errors say
 // what is wrong with the content, never what it is.
 func readLeakedValue(path string, in io.Reader) (config.Secret, error) {
-	source := "--token-value-file " + path
-	var r io.Reader
-	if path == "-" {
-		source = "--token-value-file - (standard input)"
-		if in == nil {
-			return "", fmt.Errorf("%s: there is no standard input to read the value from", source)
-		}
-		r = in
-	} else {
-		f, err := os.Open(path)
-		if err != nil {
-			var pe *fs.PathError
-			if errors.As(err, &pe) {
-				err = pe.Err
-			}
-			return "", fmt.Errorf("%s: cannot read it: %w", source, err)
-		}
-		defer f.Close()
-		r = f
-	}
-	data, err := io.ReadAll(io.LimitReader(r, maxLeakedValueFile+1))
+	data, source, err := readFlagFile("--token-value-file", path, in, maxLeakedValueFile, "the value")
 	if err != nil {
-		return "", fmt.Errorf("%s: cannot read it: %w", source, err)
+		return "", err
 	}
 	v := strings.TrimSpace(string(data))
 	switch {
