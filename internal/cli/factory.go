@@ -52,9 +52,11 @@ func (f *Factory) Settings(flags *pflag.FlagSet) (*config.Settings, error) {
 
 // APIClient builds the Buildkite client for the settings. It checks that a
 // token is present and the endpoints are acceptable, and sends nothing. The
+// --debug trace scrubs the API token and every redact value (such as a
+// leaked token's value the run sends) from both APIs' traffic. The
 // transport returned is the one GraphQL requests go through: its RateLimit
 // is the budget mutations spend (see byAPI).
-func (f *Factory) APIClient(s *config.Settings, debug bool) (*buildkite.Client, *transport.Transport, error) {
+func (f *Factory) APIClient(s *config.Settings, debug bool, redact ...string) (*buildkite.Client, *transport.Transport, error) {
 	if err := s.RequireToken(); err != nil {
 		return nil, nil, exitcode.New(exitcode.Auth, err)
 	}
@@ -65,7 +67,7 @@ func (f *Factory) APIClient(s *config.Settings, debug bool) (*buildkite.Client, 
 	}
 	opts := transport.Options{
 		Timeout:    s.Timeout,
-		Redact:     []string{s.APIToken.Reveal()},
+		Redact:     append([]string{s.APIToken.Reveal()}, redact...),
 		UserAgent:  "tokenctl/" + version.Version,
 		ExpectJSON: true, // both of Buildkite's APIs answer JSON
 	}

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -115,35 +114,11 @@ func readLeakedValue(path string, in io.Reader) (config.Secret, error) {
 	return config.Secret(v), nil
 }
 
-// redactingWriter scrubs one secret from everything written through it.
-// It guards the --debug trace, which the transport writes one whole block
-// per call, so a secret is never split across two writes.
-type redactingWriter struct {
-	w      io.Writer
-	secret []byte
-}
-
-func (r redactingWriter) Write(p []byte) (int, error) {
-	if len(r.secret) == 0 || !bytes.Contains(p, r.secret) {
-		return r.w.Write(p)
-	}
-	if _, err := r.w.Write(bytes.ReplaceAll(p, r.secret, []byte("[redacted]"))); err != nil {
-		return 0, err
-	}
-	return len(p), nil
-}
-
 // leakedClient is the API client for a leaked-token run. Its --debug trace
-// goes through a writer that scrubs the leaked value, on top of the
-// transport's own scrubbing of credential headers and token-shaped strings.
+// scrubs the leaked value wherever it appears, as it does the API token,
+// on top of credential headers and token-shaped strings.
 func (o *RevokeOptions) leakedClient() (*buildkite.Client, error) {
-	f := *o.Factory
-	if o.Debug {
-		ios := *f.IO
-		ios.ErrOut = redactingWriter{w: f.IO.ErrOut, secret: []byte(o.Leaked.value.Reveal())}
-		f.IO = &ios
-	}
-	client, _, err := f.APIClient(o.settings, o.Debug)
+	client, _, err := o.Factory.APIClient(o.settings, o.Debug, o.Leaked.value.Reveal())
 	return client, err
 }
 

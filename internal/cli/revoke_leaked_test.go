@@ -432,17 +432,3 @@ func TestLeakedTokenUsageErrors(t *testing.T) {
 		})
 	}
 }
-
-func TestRedactingWriter(t *testing.T) {
-	var b strings.Builder
-	w := redactingWriter{w: &b, secret: []byte("s3cr3t-value")}
-	for _, in := range []string{"no secret here\n", "Bearer s3cr3t-value and again s3cr3t-value\n"} {
-		n, err := w.Write([]byte(in))
-		if err != nil || n != len(in) {
-			t.Fatalf("Write(%q) = %d, %v", in, n, err)
-		}
-	}
-	if want := "no secret here\nBearer [redacted] and again [redacted]\n"; b.String() != want {
-		t.Errorf("wrote %q, want %q", b.String(), want)
-	}
-}
