@@ -20,6 +20,7 @@ import (
 	"github.com/tokenctl/tokenctl/internal/ident"
 	"github.com/tokenctl/tokenctl/internal/output"
 	"github.com/tokenctl/tokenctl/internal/revoke"
+	"github.com/tokenctl/tokenctl/internal/transport"
 )
 
 // leakedTokenOptions are the inputs of `tokenctl revoke` for a token known
@@ -117,9 +118,8 @@ func readLeakedValue(path string, in io.Reader) (config.Secret, error) {
 // leakedClient is the API client for a leaked-token run. Its --debug trace
 // scrubs the leaked value wherever it appears, as it does the API token,
 // on top of credential headers and token-shaped strings.
-func (o *RevokeOptions) leakedClient() (*buildkite.Client, error) {
-	client, _, err := o.Factory.APIClient(o.settings, o.Debug, o.Leaked.value.Reveal())
-	return client, err
+func (o *RevokeOptions) leakedClient() (*buildkite.Client, *transport.Transport, error) {
+	return o.Factory.APIClient(o.settings, o.Debug, o.Leaked.value.Reveal())
 }
 
 // leakedTokenDeadMessage is the answer when Buildkite no longer accepts the
@@ -131,7 +131,7 @@ const leakedTokenDeadMessage = "the token is already revoked or expired: nothing
 // organization by handing the uuid to revokeRun, for --all-orgs one plan per
 // organization, and for --everywhere by deleting the token.
 func revokeLeakedRun(ctx context.Context, o *RevokeOptions) error {
-	client, err := o.leakedClient()
+	client, rt, err := o.leakedClient()
 	if err != nil {
 		return err
 	}
@@ -151,7 +151,7 @@ func revokeLeakedRun(ctx context.Context, o *RevokeOptions) error {
 	case o.Leaked.Everywhere:
 		return revokeEverywhere(ctx, o, client, tok)
 	case o.Leaked.AllOrgs:
-		return revokeFromAllOrgs(ctx, o, client, ref)
+		return revokeFromAllOrgs(ctx, o, client, rt, ref)
 	}
 	o.Tokens = []ident.Token{ref}
 	return revokeRun(ctx, o)
@@ -203,7 +203,7 @@ type orgPlan struct {
 // administers where it has access. Organizations the caller can reach but
 // not administer are reported, not failed: nothing can be done there with
 // this credential, and --everywhere is the way to cut the token off there.
-func revokeFromAllOrgs(ctx context.Context, o *RevokeOptions, client *buildkite.Client, ref ident.Token) error {
+func revokeFromAllOrgs(ctx context.Context, o *RevokeOptions, client *buildkite.Client, rt *transport.Transport, ref ident.Token) error {
 	viewer, err := client.Viewer(ctx)
 	if err != nil {
 		return err
@@ -274,7 +274,7 @@ func revokeFromAllOrgs(ctx context.Context, o *RevokeOptions, client *buildkite.
 		}
 		defer auditLog.Close()
 	}
-	exec := &revoke.Executor{Client: client, Concurrency: o.Concurrency, Audit: auditLog, DryRun: o.DryRun, NewMutationID: o.Factory.NewMutationID}
+	exec := &revoke.Executor{Client: client, Concurrency: o.Concurrency, Audit: auditLog, DryRun: o.DryRun, NewMutationID: o.Factory.NewMutationID, RateLimit: rt.RateLimit}
 	var results []revoke.Result
 	for _, plan := range plans {
 		results = append(results, exec.Execute(ctx, plan)...)
