@@ -135,11 +135,16 @@ type revokeProgress struct {
 
 // newRevokeProgress returns nil (no bar) unless stderr is a terminal and
 // something will be sent.
-func newRevokeProgress(io *iostreams.IOStreams, plan *revoke.Plan, dryRun bool) *revokeProgress {
-	if dryRun || !io.IsStderrTTY() || len(plan.Pending()) == 0 {
+func newRevokeProgress(io *iostreams.IOStreams, plans []*revoke.Plan, dryRun bool) *revokeProgress {
+	items, pending := 0, 0
+	for _, p := range plans {
+		items += len(p.Items)
+		pending += len(p.Pending())
+	}
+	if dryRun || !io.IsStderrTTY() || pending == 0 {
 		return nil
 	}
-	return &revokeProgress{bar: progressbar.NewOptions(len(plan.Items),
+	return &revokeProgress{bar: progressbar.NewOptions(items,
 		progressbar.OptionSetWriter(io.ErrOut),
 		progressbar.OptionSetDescription("Revoking"),
 		progressbar.OptionShowCount(),

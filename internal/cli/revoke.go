@@ -15,6 +15,7 @@ import (
 	"github.com/tokenctl/tokenctl/internal/ident"
 	"github.com/tokenctl/tokenctl/internal/output"
 	"github.com/tokenctl/tokenctl/internal/revoke"
+	"github.com/tokenctl/tokenctl/internal/transport"
 )
 
 // RevokeOptions is every input of `tokenctl revoke`.
@@ -162,22 +163,61 @@ func revokeRun(ctx context.Context, o *RevokeOptions) error {
 		}
 	}
 
+	return executePlans(ctx, o, client, rt, execution{
+		plans:    []*revoke.Plan{plan},
+		progress: true,
+		counted:  "token(s)",
+	})
+}
+
+// execution is a run of revocation plans and the shape of its report.
+type execution struct {
+	plans []*revoke.Plan
+	// progress draws a bar on a terminal while mutations run.
+	progress bool
+	// document is what is printed for the report; nil prints the report.
+	document func(revoke.Report) any
+	// byOrg names each failed token's organization on stderr, for runs
+	// whose results come from several organizations.
+	byOrg bool
+	// counted is what one result stands for in the lines that count
+	// them: "token(s)", or "organization(s)" for one token in several.
+	counted string
+}
+
+// executePlans sends the plans' mutations, writing the audit log, then
+// prints the report, one line on stderr per token that failed, and
+// returns the run's exit status. It is the last step of every revocation
+// by organization, whatever named the tokens.
+func executePlans(ctx context.Context, o *RevokeOptions, client *buildkite.Client, rt *transport.Transport, x execution) error {
 	var auditLog *audit.Log
-	if o.AuditLog != "" && !o.DryRun {
-		if auditLog, err = audit.Open(o.AuditLog); err != nil {
-			return exitcode.New(exitcode.Usage, err)
+	if !o.DryRun {
+		var err error
+		if auditLog, err = openAuditLog(o.AuditLog); err != nil {
+			return err
 		}
 		defer auditLog.Close()
 	}
-	progress := newRevokeProgress(o.IO, plan, o.DryRun)
-	exec := &revoke.Executor{Client: client, Concurrency: o.Concurrency, Audit: auditLog, DryRun: o.DryRun, NewMutationID: o.Factory.NewMutationID, RateLimit: rt.RateLimit, OnResult: progress.onResult}
-	results := exec.Execute(ctx, plan)
+	exec := &revoke.Executor{Client: client, Concurrency: o.Concurrency, Audit: auditLog, DryRun: o.DryRun, NewMutationID: o.Factory.NewMutationID, RateLimit: rt.RateLimit}
+	var progress *revokeProgress
+	if x.progress {
+		progress = newRevokeProgress(o.IO, x.plans, o.DryRun)
+		exec.OnResult = progress.onResult
+	}
+	var results []revoke.Result
+	for _, plan := range x.plans {
+		results = append(results, exec.Execute(ctx, plan)...)
+	}
 	progress.finish()
 
 	report := revoke.NewReport(results, o.DryRun)
+	var doc any = report
+	if x.document != nil {
+		doc = x.document(report)
+	}
 	printer := output.Printer{Out: o.IO.Out, Format: o.Format, JQ: o.JQ}
 	colour := o.IO.ColorEnabled() && (o.Format == output.Table || o.Format == output.Wide)
-	if err := printer.Print(report, func(wide bool) output.Rows { return paintStatus(resultRows(report, wide), colour) }); err != nil {
+	if err := printer.Print(doc, func(wide bool) output.Rows { return paintStatus(resultRows(report, wide), colour) }); err != nil {
 		return err
 	}
 	skipped := 0
@@ -190,22 +230,24 @@ func revokeRun(ctx context.Context, o *RevokeOptions) error {
 			}
 		}
 		if r.Error != nil && !(o.IgnoreMissing && r.Status == revoke.StatusNotFound) {
-			fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s: %s: %s\n", r.Requested, r.Status, oneLine(*r.Error))
+			where := ""
+			if x.byOrg {
+				where = deref(r.Organization.Slug) + ": "
+			}
+			fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s%s: %s: %s\n", where, r.Requested, r.Status, oneLine(*r.Error))
 		}
 	}
 	if skipped > maxSkippedLines {
-		fmt.Fprintf(o.IO.ErrOut, "tokenctl: ... and %d more token(s) not sent\n", skipped-maxSkippedLines)
+		fmt.Fprintf(o.IO.ErrOut, "tokenctl: ... and %d more %s not sent\n", skipped-maxSkippedLines, x.counted)
 	}
 	if o.DryRun && o.IO.IsStderrTTY() {
-		fmt.Fprintf(o.IO.ErrOut, "Dry run: nothing was revoked (%d token(s) would be).\n", report.Summary.DryRun)
+		fmt.Fprintf(o.IO.ErrOut, "Dry run: nothing was revoked (%d %s would be).\n", report.Summary.DryRun, x.counted)
 	}
 	code := revoke.ExitCode(results, o.IgnoreMissing)
 	if ctx.Err() != nil {
 		// An interrupted run is reported as such even when some tokens
 		// were revoked: what matters first is that it did not finish.
 		code = exitcode.Interrupted
-	}
-	if ctx.Err() != nil {
 		fmt.Fprintf(o.IO.ErrOut, "tokenctl: interrupted: %d revoked, %d not sent\n", report.Summary.Revoked, report.Summary.Skipped)
 	}
 	return exitWith(code)

@@ -267,40 +267,12 @@ func revokeFromAllOrgs(ctx context.Context, o *RevokeOptions, client *buildkite.
 		}
 	}
 
-	var auditLog *audit.Log
-	if !o.DryRun {
-		if auditLog, err = openAuditLog(o.AuditLog); err != nil {
-			return err
-		}
-		defer auditLog.Close()
-	}
-	exec := &revoke.Executor{Client: client, Concurrency: o.Concurrency, Audit: auditLog, DryRun: o.DryRun, NewMutationID: o.Factory.NewMutationID, RateLimit: rt.RateLimit}
-	var results []revoke.Result
-	for _, plan := range plans {
-		results = append(results, exec.Execute(ctx, plan)...)
-	}
-
-	report := AllOrgsReport{Report: revoke.NewReport(results, o.DryRun), NotChecked: notChecked}
-	printer := output.Printer{Out: o.IO.Out, Format: o.Format, JQ: o.JQ}
-	if err := printer.Print(report, func(wide bool) output.Rows { return resultRows(report.Report, wide) }); err != nil {
-		return err
-	}
-	for _, r := range results {
-		if r.Error != nil && !(o.IgnoreMissing && r.Status == revoke.StatusNotFound) {
-			fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s: %s: %s: %s\n", deref(r.Organization.Slug), r.Requested, r.Status, oneLine(*r.Error))
-		}
-	}
-	if o.DryRun && o.IO.IsStderrTTY() {
-		fmt.Fprintf(o.IO.ErrOut, "Dry run: nothing was revoked (%d organization(s) would be).\n", report.Summary.DryRun)
-	}
-	code := revoke.ExitCode(results, o.IgnoreMissing)
-	if ctx.Err() != nil {
-		if code == exitcode.OK {
-			code = exitcode.Interrupted
-		}
-		fmt.Fprintf(o.IO.ErrOut, "tokenctl: interrupted: %d revoked, %d not sent\n", report.Summary.Revoked, report.Summary.Skipped)
-	}
-	return exitWith(code)
+	return executePlans(ctx, o, client, rt, execution{
+		plans:    plans,
+		document: func(r revoke.Report) any { return AllOrgsReport{Report: r, NotChecked: notChecked} },
+		byOrg:    true,
+		counted:  "organization(s)",
+	})
 }
 
 // reportNotChecked tells, on stderr, where the token may still work.
