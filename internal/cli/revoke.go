@@ -131,13 +131,20 @@ func (o *RevokeOptions) validate([]string) error {
 }
 
 func revokeRun(ctx context.Context, o *RevokeOptions) error {
-	if o.Leaked.needsLookup() {
+	if o.Leaked.requested() {
 		return revokeLeakedRun(ctx, o)
 	}
 	client, rt, err := o.Factory.APIClient(o.settings, o.Debug)
 	if err != nil {
 		return err
 	}
+	return revokeFromOrg(ctx, o, client, rt)
+}
+
+// revokeFromOrg revokes o.Org's access from o.Tokens, or from the tokens
+// the filters select: it resolves them, shows the plan and asks on a
+// terminal, then executes it.
+func revokeFromOrg(ctx context.Context, o *RevokeOptions, client *buildkite.Client, rt *transport.Transport) error {
 	plan, err := revoke.Resolve(ctx, client, revoke.Request{Org: o.Org, Tokens: o.Tokens, AllowSelf: o.AllowSelf, Select: o.Bulk.selectFunc(o.Factory.Now())})
 	if err != nil {
 		return err

@@ -35,16 +35,12 @@ type leakedTokenOptions struct {
 	Everywhere bool
 
 	value config.Secret // read by completeLeaked
-	uuid  string        // the token's uuid, once looked up
 }
 
 // requested reports whether any leaked-token flag was given.
 func (l *leakedTokenOptions) requested() bool {
 	return l.ValueFile != "" || l.AllOrgs || l.Everywhere
 }
-
-// needsLookup reports whether the token is still known only by its value.
-func (l *leakedTokenOptions) needsLookup() bool { return l.ValueFile != "" && l.uuid == "" }
 
 // addLeakedTokenFlags registers the leaked-token flags of `tokenctl revoke`.
 func addLeakedTokenFlags(fl *pflag.FlagSet, l *leakedTokenOptions) {
@@ -128,8 +124,9 @@ const leakedTokenDeadMessage = "the token is already revoked or expired: nothing
 
 // revokeLeakedRun turns the leaked value into the token's uuid and then
 // revokes through the usual plan, confirmation, audit and report: for one
-// organization by handing the uuid to revokeRun, for --all-orgs one plan per
-// organization, and for --everywhere by deleting the token.
+// organization by handing the uuid to revokeFromOrg, for --all-orgs one plan
+// per organization, and for --everywhere by deleting the token. Every
+// request goes through the client that scrubs the value from traces.
 func revokeLeakedRun(ctx context.Context, o *RevokeOptions) error {
 	client, rt, err := o.leakedClient()
 	if err != nil {
@@ -146,7 +143,6 @@ func revokeLeakedRun(ctx context.Context, o *RevokeOptions) error {
 	if err != nil || ref.UUID == "" {
 		return fmt.Errorf("looking up the given token value: Buildkite answered with a malformed token uuid")
 	}
-	o.Leaked.uuid = ref.UUID
 	switch {
 	case o.Leaked.Everywhere:
 		return revokeEverywhere(ctx, o, client, tok)
@@ -154,7 +150,7 @@ func revokeLeakedRun(ctx context.Context, o *RevokeOptions) error {
 		return revokeFromAllOrgs(ctx, o, client, rt, ref)
 	}
 	o.Tokens = []ident.Token{ref}
-	return revokeRun(ctx, o)
+	return revokeFromOrg(ctx, o, client, rt)
 }
 
 // leakedTokenDead reports a value Buildkite rejects. With --ignore-missing
