@@ -178,6 +178,11 @@ func ValidateEndpoint(raw string) error {
 }
 
 func endpointProblem(raw string) string {
+	// Text that YAML cannot store as a string would be written by Set and
+	// then refused by Load, so it is refused here, where both look.
+	if !utf8.ValidString(raw) || strings.ContainsFunc(raw, unicode.IsControl) {
+		return "must be a URL such as https://api.buildkite.com"
+	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Scheme == "" || u.Opaque != "" {
 		return "must be a URL such as https://api.buildkite.com"
