@@ -60,7 +60,8 @@ check-generate:
 lint:
 	$(GOLANGCI_LINT) run
 
-# Runs every fuzz target in the module for FUZZTIME each.
+# Runs every fuzz target in the module for FUZZTIME each: a duration
+# (10s) or a number of inputs (2000x, as CI does).
 fuzz:
 	@targets=$$($(GO) test -list '^Fuzz' ./... | awk '/^Fuzz/ { names = names " " $$1 } /^ok / { if (names != "") print $$2 names; names = "" }'); \
 	if [ -z "$$targets" ]; then echo 'fuzz: no fuzz targets'; exit 0; fi; \
