@@ -3,46 +3,11 @@ package config
 import (
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
-	"unicode/utf8"
+
+	"github.com/tokenctl/tokenctl/internal/rejection"
 )
-
-// secretInInput finds every part of an input shaped like a token value:
-// what an error message must never repeat.
-var secretInInput = regexp.MustCompile(`bk[a-z]{2}_[A-Za-z0-9]{16,}|[0-9a-f]{40,}`)
-
-// quotedByte is how strconv.Quote writes a byte or rune it cannot show.
-var quotedByte = regexp.MustCompile(`\\(x[0-9a-f]{2}|u[0-9a-f]{4}|U[0-9a-f]{8})`)
-
-// checkRejection holds a rejection to the rules for bad input: every line
-// of it (Load reports one problem a line) is non-empty, valid UTF-8, and
-// repeats no 16-character run of anything secret-shaped in the input,
-// unless that run also appears in the input outside its secrets.
-func checkRejection(t *testing.T, input string, err error) {
-	t.Helper()
-	msg := err.Error()
-	for _, line := range strings.Split(msg, "\n") {
-		if strings.TrimSpace(line) == "" {
-			t.Fatalf("rejection of %q has an empty line: %q", input, msg)
-		}
-	}
-	if !utf8.ValidString(msg) {
-		t.Fatalf("rejection of %q is not valid UTF-8: %q", input, msg)
-	}
-	rest := secretInInput.ReplaceAllString(input, "\x00")
-	// Quoting turns a stray byte into \xe0, whose hex digits could line
-	// up with a run of the input; they are not an echo.
-	msg = quotedByte.ReplaceAllString(msg, "\x00")
-	for _, secret := range secretInInput.FindAllString(input, -1) {
-		for i := 0; i+16 <= len(secret); i++ {
-			if w := secret[i : i+16]; strings.Contains(msg, w) && !strings.Contains(rest, w) {
-				t.Fatalf("rejection echoes the secret-shaped %q: %q", secret, msg)
-			}
-		}
-	}
-}
 
 // checkRoundTrip stores every setting s got from its config file into a
 // fresh file with Set and reads it back: what Load accepts, Set must
@@ -99,7 +64,7 @@ func FuzzConfigFile(f *testing.F) {
 		}
 		s, err := Load(LoadInput{ConfigPath: p})
 		if err != nil {
-			checkRejection(t, string(data), err)
+			rejection.Check(t, string(data), err, rejection.OneProblemPerLine())
 			return
 		}
 		for _, e := range s.Entries() {
@@ -130,13 +95,13 @@ func FuzzConfigValue(f *testing.F) {
 
 		fromEnv, envErr := Load(LoadInput{Env: fakeEnv(map[string]string{spec.env: value})})
 		if envErr != nil {
-			checkRejection(t, value, envErr)
+			rejection.Check(t, value, envErr, rejection.OneProblemPerLine())
 		}
 
 		p := filepath.Join(t.TempDir(), "config.yaml")
 		setErr := Set(p, key, value)
 		if setErr != nil {
-			checkRejection(t, value, setErr)
+			rejection.Check(t, value, setErr, rejection.OneProblemPerLine())
 			if strings.Contains(setErr.Error(), "\n") {
 				t.Fatalf("Set(%s, %q) error is not one line: %q", key, value, setErr)
 			}

@@ -1,47 +1,11 @@
 package ident
 
 import (
-	"regexp"
 	"strings"
 	"testing"
-	"unicode/utf8"
+
+	"github.com/tokenctl/tokenctl/internal/rejection"
 )
-
-// secretInInput finds every part of an input shaped like a token value:
-// what an error message must never repeat, however it was pasted.
-var secretInInput = regexp.MustCompile(`bk[a-z]{2}_[A-Za-z0-9]{16,}|[0-9a-f]{40,}`)
-
-// quotedByte is how strconv.Quote writes a byte or rune it cannot show.
-var quotedByte = regexp.MustCompile(`\\(x[0-9a-f]{2}|u[0-9a-f]{4}|U[0-9a-f]{8})`)
-
-// checkRejection holds every rejection to the same rules: a message that
-// is one non-empty line and that repeats no 16-character run of anything
-// secret-shaped in the input.
-func checkRejection(t *testing.T, input string, err error) {
-	t.Helper()
-	msg := err.Error()
-	if strings.TrimSpace(msg) == "" {
-		t.Fatalf("rejection of %q has an empty message", input)
-	}
-	if strings.ContainsAny(msg, "\r\n") {
-		t.Fatalf("rejection of %q is not one line: %q", input, msg)
-	}
-	if !utf8.ValidString(msg) {
-		t.Fatalf("rejection of %q is not valid UTF-8: %q", input, msg)
-	}
-	// A run the input also holds outside its secrets may be echoed.
-	rest := secretInInput.ReplaceAllString(input, "\x00")
-	// Quoting turns a stray byte into \xe0, whose hex digits could line
-	// up with a run of the input; they are not an echo.
-	msg = quotedByte.ReplaceAllString(msg, "\x00")
-	for _, secret := range secretInInput.FindAllString(input, -1) {
-		for i := 0; i+16 <= len(secret); i++ {
-			if w := secret[i : i+16]; strings.Contains(msg, w) && !strings.Contains(rest, w) {
-				t.Fatalf("rejection echoes the secret-shaped %q: %q", secret, msg)
-			}
-		}
-	}
-}
 
 func identSeeds(f *testing.F) {
 	for _, s := range []string{
@@ -70,7 +34,7 @@ func FuzzParseOrg(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in string) {
 		org, err := ParseOrg(in)
 		if err != nil {
-			checkRejection(t, in, err)
+			rejection.Check(t, in, err)
 			return
 		}
 		if (org.Slug == "") == (org.ID == "") {
@@ -94,7 +58,7 @@ func FuzzParseToken(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in string) {
 		tok, err := ParseToken(in)
 		if err != nil {
-			checkRejection(t, in, err)
+			rejection.Check(t, in, err)
 			return
 		}
 		if (tok.UUID == "") == (tok.ID == "") {

@@ -2,21 +2,13 @@ package tokenfile
 
 import (
 	"encoding/json"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/tokenctl/tokenctl/internal/ident"
+	"github.com/tokenctl/tokenctl/internal/rejection"
 )
-
-// secretInInput finds every part of an input shaped like a token value:
-// what an error message must never repeat.
-var secretInInput = regexp.MustCompile(`bk[a-z]{2}_[A-Za-z0-9]{16,}|[0-9a-f]{40,}`)
-
-// quotedByte is how strconv.Quote writes a byte or rune it cannot show.
-var quotedByte = regexp.MustCompile(`\\(x[0-9a-f]{2}|u[0-9a-f]{4}|U[0-9a-f]{8})`)
 
 // FuzzTokenFileRoundTrip goes beyond FuzzParse: a refusal never repeats
 // any part of a secret pasted into a file (not only a whole-word one), and
@@ -39,7 +31,7 @@ func FuzzTokenFileRoundTrip(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		got, err := Parse(data)
 		if err != nil {
-			checkRejection(t, string(data), err)
+			rejection.Check(t, string(data), err)
 			return
 		}
 		lines := make([]string, len(got))
@@ -64,25 +56,4 @@ func FuzzTokenFileRoundTrip(f *testing.F) {
 			}
 		}
 	})
-}
-
-// checkRejection holds a refusal to the rules for bad input: one non-empty
-// line of valid UTF-8 repeating no 16-character run of anything
-// secret-shaped in the input (unless the input also holds that run outside
-// its secrets).
-func checkRejection(t *testing.T, input string, err error) {
-	t.Helper()
-	msg := err.Error()
-	if strings.TrimSpace(msg) == "" || strings.ContainsAny(msg, "\r\n") || !utf8.ValidString(msg) {
-		t.Fatalf("rejection of %q is not one clear line: %q", input, msg)
-	}
-	rest := secretInInput.ReplaceAllString(input, "\x00")
-	msg = quotedByte.ReplaceAllString(msg, "\x00")
-	for _, secret := range secretInInput.FindAllString(input, -1) {
-		for i := 0; i+16 <= len(secret); i++ {
-			if w := secret[i : i+16]; strings.Contains(msg, w) && !strings.Contains(rest, w) {
-				t.Fatalf("rejection echoes the secret-shaped %q: %q", secret, msg)
-			}
-		}
-	}
 }
