@@ -72,6 +72,14 @@ func (o outcome) want(t *testing.T, h *harness, status revoke.Status, code exitc
 	}
 }
 
+// faultHarness starts a harness on which fault hits the first times
+// requests that match ("query" or "mutation").
+func faultHarness(t *testing.T, fault emulator.Fault, match string, times int) *harness {
+	t.Helper()
+	fault.Match, fault.Times = match, times
+	return newHarness(t, emulator.Options{Faults: []emulator.Fault{fault}})
+}
+
 // faulted counts logged requests of an operation on which a fault fired.
 func faulted(h *harness, operation, kind string) int {
 	return h.srv.CountRequests(func(r emulator.Request) bool {
@@ -112,12 +120,10 @@ func TestFaultQueriesRetried(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			f := c.fault
-			f.Match, f.Times = "query", 2
-			h := newHarness(t, emulator.Options{Faults: []emulator.Fault{f}})
+			h := faultHarness(t, c.fault, "query", 2)
 			o := revokeTarget(t, h)
 			o.want(t, h, revoke.StatusRevoked, exitcode.OK, false, 1)
-			if n := faulted(h, "", f.Kind); n != 2 {
+			if n := faulted(h, "", c.fault.Kind); n != 2 {
 				t.Errorf("fault fired %d times, want 2", n)
 			}
 			// Two broken answers, then the listing that worked.
@@ -216,7 +222,7 @@ func TestFaultRateLimitResetIsHonoured(t *testing.T) {
 // never revoked, and does not send the mutation again.
 func TestFaultMutationDroppedBeforeApply(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, emulator.Options{Faults: []emulator.Fault{{Kind: emulator.FaultDropBefore, Match: "mutation", Times: 1}}})
+	h := faultHarness(t, emulator.Fault{Kind: emulator.FaultDropBefore}, "mutation", 1)
 	o := revokeTarget(t, h)
 	o.want(t, h, revoke.StatusFailed, exitcode.Failure, true, 0)
 	mustContain(t, "error", deref(o.row.Error), "still has access")
@@ -245,9 +251,7 @@ func TestFaultMutationAnswerLostAfterApply(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			f := c.fault
-			f.Match, f.Times = "mutation", 1
-			h := newHarness(t, emulator.Options{Faults: []emulator.Fault{f}})
+			h := faultHarness(t, c.fault, "mutation", 1)
 			var extra []string
 			if c.timeout != "" {
 				extra = []string{"--timeout", c.timeout}
@@ -290,9 +294,7 @@ func TestFaultMutationFailedAnswer(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			f := c.fault
-			f.Match, f.Times = "mutation", 1
-			h := newHarness(t, emulator.Options{Faults: []emulator.Fault{f}})
+			h := faultHarness(t, c.fault, "mutation", 1)
 			o := revokeTarget(t, h)
 			o.want(t, h, revoke.StatusFailed, exitcode.Failure, true, 0)
 			if n := h.requests(revokeMutation); n != 1 {
