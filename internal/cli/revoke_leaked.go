@@ -200,9 +200,24 @@ type orgPlan struct {
 // not administer are reported, not failed: nothing can be done there with
 // this credential, and --everywhere is the way to cut the token off there.
 func revokeFromAllOrgs(ctx context.Context, o *RevokeOptions, client *buildkite.Client, rt *transport.Transport, ref ident.Token) error {
+	// Which token tokenctl is using is asked once for every organization,
+	// alongside the question of which organizations there are.
+	type selfAnswer struct {
+		token buildkite.AccessToken
+		err   error
+	}
+	selfCh := make(chan selfAnswer, 1)
+	go func() {
+		t, err := client.AccessToken(ctx)
+		selfCh <- selfAnswer{t, err}
+	}()
 	viewer, err := client.Viewer(ctx)
+	self := <-selfCh
 	if err != nil {
 		return err
+	}
+	if self.err != nil {
+		return fmt.Errorf("%w (tokenctl refuses to revoke anything until it knows which token it is using)", self.err)
 	}
 	orgs := viewer.Organizations
 	if len(orgs) == 0 {
@@ -220,7 +235,7 @@ func revokeFromAllOrgs(ctx context.Context, o *RevokeOptions, client *buildkite.
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			plan, err := revoke.Resolve(ctx, client, revoke.Request{Org: ident.Org{Slug: org.Slug}, Tokens: []ident.Token{ref}, AllowSelf: o.AllowSelf})
+			plan, err := revoke.Resolve(ctx, client, revoke.Request{Org: ident.Org{Slug: org.Slug}, Tokens: []ident.Token{ref}, AllowSelf: o.AllowSelf, Caller: &self.token})
 			answers[i] = orgPlan{plan, err}
 		}()
 	}

@@ -156,6 +156,11 @@ func TestLeakedTokenAllOrgs(t *testing.T) {
 	if n := h.requests("Viewer"); n != 1 {
 		t.Errorf("Viewer requests = %d, want 1", n)
 	}
+	// One REST look-up of the leaked value, one of tokenctl's own token:
+	// not one per organization.
+	if n := h.srv.CountRequests(func(r emulator.Request) bool { return r.Kind == emulator.KindREST }); n != 2 {
+		t.Errorf("REST requests = %d, want 2", n)
+	}
 	if n := h.requests("RevokeAPIAccessToken"); n != 2 {
 		t.Errorf("mutations = %d, want 2", n)
 	}

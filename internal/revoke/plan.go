@@ -23,6 +23,9 @@ type Request struct {
 	// which it returns true (selection by filter). The organization is
 	// then listed in full, once, for the whole batch.
 	Select func(buildkite.Token) bool
+	// Caller, when already known (a batch over several organizations),
+	// spares the REST check of which token tokenctl is using.
+	Caller *buildkite.AccessToken
 }
 
 // Plan is the resolved list of revocations, with the safety checks applied.
@@ -74,6 +77,10 @@ func Resolve(ctx context.Context, c *buildkite.Client, req Request) (*Plan, erro
 	}
 	selfCh := make(chan selfAnswer, 1)
 	go func() {
+		if req.Caller != nil {
+			selfCh <- selfAnswer{token: *req.Caller}
+			return
+		}
 		t, err := c.AccessToken(ctx)
 		selfCh <- selfAnswer{t, err}
 	}()
