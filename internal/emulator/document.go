@@ -25,23 +25,9 @@ func narrowDocument(query, operationName string) string {
 	}
 
 	keep := map[*ast.Position]bool{op.Position: true}
-	var walk func(ast.SelectionSet)
-	walk = func(set ast.SelectionSet) {
-		for _, sel := range set {
-			switch sel := sel.(type) {
-			case *ast.Field:
-				walk(sel.SelectionSet)
-			case *ast.InlineFragment:
-				walk(sel.SelectionSet)
-			case *ast.FragmentSpread:
-				if f := doc.Fragments.ForName(sel.Name); f != nil && !keep[f.Position] {
-					keep[f.Position] = true
-					walk(f.SelectionSet)
-				}
-			}
-		}
+	for _, f := range reachedFragments(op, doc.Fragments) {
+		keep[f.Position] = true
 	}
-	walk(op.SelectionSet)
 
 	var starts []*ast.Position
 	for _, o := range doc.Operations {
@@ -68,4 +54,31 @@ func narrowDocument(query, operationName string) string {
 		}
 	}
 	return string(runes)
+}
+
+// reachedFragments returns the fragments op spreads, directly or through
+// other fragments, in the order they are first reached. Unknown names are
+// skipped: validation reports them.
+func reachedFragments(op *ast.OperationDefinition, fragments ast.FragmentDefinitionList) []*ast.FragmentDefinition {
+	var out []*ast.FragmentDefinition
+	seen := map[string]bool{}
+	var walk func(ast.SelectionSet)
+	walk = func(set ast.SelectionSet) {
+		for _, sel := range set {
+			switch sel := sel.(type) {
+			case *ast.Field:
+				walk(sel.SelectionSet)
+			case *ast.InlineFragment:
+				walk(sel.SelectionSet)
+			case *ast.FragmentSpread:
+				if f := fragments.ForName(sel.Name); f != nil && !seen[sel.Name] {
+					seen[sel.Name] = true
+					out = append(out, f)
+					walk(f.SelectionSet)
+				}
+			}
+		}
+	}
+	walk(op.SelectionSet)
+	return out
 }

@@ -82,29 +82,8 @@ func TestProjectQueriesExecute(t *testing.T) {
 // operationDocument prints op with the fragments it spreads, transitively.
 func operationDocument(op *ast.OperationDefinition, fragments ast.FragmentDefinitionList) string {
 	var b strings.Builder
-	f := formatter.NewFormatter(&b)
-	doc := &ast.QueryDocument{Operations: ast.OperationList{op}}
-	need := map[string]bool{}
-	var walk func(ast.SelectionSet)
-	walk = func(set ast.SelectionSet) {
-		for _, sel := range set {
-			switch sel := sel.(type) {
-			case *ast.Field:
-				walk(sel.SelectionSet)
-			case *ast.InlineFragment:
-				walk(sel.SelectionSet)
-			case *ast.FragmentSpread:
-				if !need[sel.Name] {
-					need[sel.Name] = true
-					frag := fragments.ForName(sel.Name)
-					doc.Fragments = append(doc.Fragments, frag)
-					walk(frag.SelectionSet)
-				}
-			}
-		}
-	}
-	walk(op.SelectionSet)
-	f.FormatQueryDocument(doc)
+	doc := &ast.QueryDocument{Operations: ast.OperationList{op}, Fragments: emulator.ReachedFragments(op, fragments)}
+	formatter.NewFormatter(&b).FormatQueryDocument(doc)
 	return b.String()
 }
 
