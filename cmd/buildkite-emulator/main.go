@@ -58,6 +58,11 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&c.opts.MaxPageSize, "page-max", 0, "largest first/last on a connection (default 500)")
 	fs.Int64Var(&c.opts.Seed, "random-seed", 0, "seed for jitter and fault probabilities")
 	fs.BoolVar(&c.verbose, "verbose", false, "log every request to stderr")
+	fs.Func("error-wording", "word errors as `buildkite` (default) or alternate: other messages, the type in extensions.code", func(s string) error {
+		w, err := emulator.ParseErrorWording(s)
+		c.opts.ErrorWording = w
+		return err
+	})
 	fs.Func("fault", "inject a `FAULT`, e.g. kind=status,status=503,match=mutation,times=2 (repeatable; kinds: "+strings.Join(emulator.FaultKinds, ", ")+")", func(s string) error {
 		f, err := emulator.ParseFault(s)
 		if err != nil {

@@ -26,16 +26,14 @@ func callerFrom(ctx context.Context) *caller {
 	return c
 }
 
-const authRequiredMessage = "Authentication required. Please supply a valid API Access Token: https://buildkite.com/docs/apis/rest-api#authentication"
-
 // authenticate finds the token in the Authorization header. On success it
 // records the use on the token (lastAccessedAt, ipAddress) as Buildkite
-// does; otherwise it returns a message for a 401.
-func (s *Server) authenticate(r *http.Request) (*caller, string) {
+// does; otherwise it returns the error to answer with.
+func (s *Server) authenticate(r *http.Request) (*caller, *apiError) {
 	value, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	value = strings.TrimSpace(value)
 	if !ok || value == "" {
-		return nil, authRequiredMessage
+		return nil, newAPIError(ErrAuthRequired)
 	}
 	now := s.opts.Now()
 	s.store.mu.Lock()
@@ -43,15 +41,15 @@ func (s *Server) authenticate(r *http.Request) (*caller, string) {
 	t := s.store.tokenByValue(value)
 	switch {
 	case t == nil:
-		return nil, authRequiredMessage
+		return nil, newAPIError(ErrAuthRequired)
 	case t.revoked:
-		return nil, "The API Access Token used for this request has been revoked"
+		return nil, newAPIError(ErrTokenRevoked)
 	case t.expiresAt != nil && !now.Before(*t.expiresAt):
-		return nil, "The API Access Token used for this request has expired"
+		return nil, newAPIError(ErrTokenExpired)
 	}
 	t.lastAccessedAt = &now
 	t.ipAddress = remoteIP(r)
-	return &caller{tokenUUID: t.uuid, userUUID: t.owner.uuid, graphQL: t.hasScope("GRAPHQL")}, ""
+	return &caller{tokenUUID: t.uuid, userUUID: t.owner.uuid, graphQL: t.hasScope("GRAPHQL")}, nil
 }
 
 // canManageTokens is Buildkite's rule for listing and revoking an
@@ -59,10 +57,10 @@ func (s *Server) authenticate(r *http.Request) (*caller, string) {
 // the caller's token can access it. Expects st.mu held.
 func (st *store) canManageTokens(c *caller, o *organization) error {
 	if o.roles[c.userUUID] != RoleAdmin {
-		return apiErrorf("You must be an organization administrator of %q to list or revoke its API access tokens", o.slug)
+		return newAPIError(ErrNotAdmin, o.slug)
 	}
 	if t := st.tokenByUUID(c.tokenUUID); t == nil || !t.orgs[o.uuid] {
-		return apiErrorf("The API Access Token used for this request does not have access to the organization %q", o.slug)
+		return newAPIError(ErrTokenNoOrgAccess, o.slug)
 	}
 	return nil
 }

@@ -27,7 +27,7 @@
 //	                 organizations: [<slug>], created-at, expires-at, last-accessed-at,
 //	                 ip-address, revoked}]
 //	generate:      [{organization: <slug>, count: N, owner: <email>}]
-//	faults:        [{kind, match, times, probability, status, delay, retry-after}]
+//	faults:        [{kind, match, times, probability, status, delay, retry-after, error}]
 //
 // Times are RFC 3339 or relative to the server clock at start-up ("now",
 // "now-400d", "now+1h30m"). See fixtures/README.md for the built-in

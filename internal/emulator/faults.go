@@ -3,6 +3,7 @@ package emulator
 import (
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -28,6 +29,9 @@ type Fault struct {
 	Status      int           `yaml:"status"`      // for status (default 503) and non-json (default 200)
 	Delay       time.Duration `yaml:"delay"`       // for latency and slow-body
 	RetryAfter  int           `yaml:"retry-after"` // seconds, for throttle; 0 means retry at once
+	// Error names the entry of the error table a graphql-error fault
+	// answers with (see ErrorNames); empty means "internal".
+	Error string `yaml:"error"`
 }
 
 // Fault kinds.
@@ -79,6 +83,12 @@ func (f Fault) validate() error {
 	if f.Delay < 0 || f.RetryAfter < 0 {
 		return fmt.Errorf("%s fault: delay and retry-after must not be negative", f.Kind)
 	}
+	if f.Error != "" {
+		spec, ok := errorTable[ErrorName(f.Error)]
+		if f.Kind != FaultGraphQLError || !ok || spec.status != http.StatusOK {
+			return fmt.Errorf("%s fault: error %q is not a GraphQL error of the table (only graphql-error faults take one)", f.Kind, f.Error)
+		}
+	}
 	if (f.Kind == FaultLatency || f.Kind == FaultSlowBody) && f.Delay == 0 {
 		return fmt.Errorf("%s fault needs a delay", f.Kind)
 	}
@@ -87,7 +97,8 @@ func (f Fault) validate() error {
 
 // ParseFault reads the compact form used by the --fault flag: comma-separated
 // key=value pairs with keys kind, match, times, probability, status, delay
-// (a Go duration) and retry-after (seconds), for example
+// (a Go duration), retry-after (seconds) and error (an entry of the error
+// table, for graphql-error), for example
 // "kind=status,status=503,match=mutation,times=2". A leading bare word is
 // the kind: "drop-after,match=RevokeAPIAccessToken".
 func ParseFault(spec string) (Fault, error) {
@@ -118,6 +129,8 @@ func ParseFault(spec string) (Fault, error) {
 			f.Delay, err = time.ParseDuration(val)
 		case "retry-after":
 			f.RetryAfter, err = strconv.Atoi(val)
+		case "error":
+			f.Error = val
 		default:
 			return f, fmt.Errorf("fault %q: unknown key %q", spec, key)
 		}
@@ -151,6 +164,9 @@ func (f Fault) String() string {
 	}
 	if f.RetryAfter != 0 {
 		parts = append(parts, "retry-after="+strconv.Itoa(f.RetryAfter))
+	}
+	if f.Error != "" {
+		parts = append(parts, "error="+f.Error)
 	}
 	return strings.Join(parts, ",")
 }

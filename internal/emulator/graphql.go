@@ -2,10 +2,13 @@ package emulator
 
 import (
 	"encoding/json"
-	"fmt"
+	"errors"
 	"io"
+	"maps"
 	"net/http"
 	"strconv"
+
+	graphql "github.com/graph-gophers/graphql-go"
 
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
@@ -34,7 +37,7 @@ func readGraphQLRequest(w http.ResponseWriter, r *http.Request) *gqlRequest {
 		err = json.Unmarshal(body, req)
 	}
 	if err != nil {
-		req.decodeErr = fmt.Errorf("the request body is not a GraphQL request: %w", err)
+		req.decodeErr = err
 		return req
 	}
 	req.operationName = req.OperationName
@@ -68,38 +71,74 @@ func (s *Server) serveGraphQL(r *http.Request, req *gqlRequest, entry *Request) 
 		}
 	}()
 
-	c, msg := s.authenticate(r)
+	c, authErr := s.authenticate(r)
 	if c == nil {
-		return graphQLError(http.StatusUnauthorized, msg)
+		return s.graphQLErrorResponse(authErr, 0)
 	}
 	entry.Caller, budgetKey = c.tokenUUID, c.tokenUUID
 	if !c.graphQL {
-		return graphQLError(http.StatusForbidden, "The API Access Token used for this request does not have GraphQL access enabled (it lacks the GRAPHQL scope)")
+		return s.graphQLErrorResponse(newAPIError(ErrNoGraphQLAccess), 0)
 	}
 	if req.decodeErr != nil {
-		return graphQLError(http.StatusBadRequest, req.decodeErr.Error())
+		return s.graphQLErrorResponse(newAPIError(ErrBadRequestBody, req.decodeErr), 0)
 	}
 
 	cost, varErr := analyseDocument(req.Query, req.OperationName, req.Variables, s.opts.MaxPageSize)
 	if varErr != nil {
+		newAPIError(ErrInvalidVariables, varErr["message"]).decorate(varErr, s.opts.ErrorWording)
 		return jsonResponse(http.StatusOK, map[string]any{"errors": []any{varErr}})
 	}
 	entry.Complexity = cost
 	if cost > s.opts.RateLimit {
-		return jsonResponse(http.StatusOK, map[string]any{"errors": []map[string]string{{
-			"message": fmt.Sprintf("Query complexity of %d exceeds the maximum of %d points allowed per %s. Request fewer records with smaller `first` values.", cost, s.opts.RateLimit, s.opts.RateWindow),
-		}}})
+		return s.graphQLErrorResponse(newAPIError(ErrComplexityTooHigh, cost, s.opts.RateLimit), 0)
 	}
 	ok, st := s.gqlLimits.take(c.tokenUUID, cost, s.opts.Now())
 	if !ok {
-		resp = graphQLError(http.StatusTooManyRequests, fmt.Sprintf("You have exceeded your GraphQL rate limit: this query costs %d points and %d remain. Please wait %d seconds before retrying.", cost, st.remaining, st.resetSeconds()))
+		resp = s.graphQLErrorResponse(newAPIError(ErrGraphQLRateLimit, s.opts.RateLimit, st.resetSeconds()), 0)
 		st.setHeaders(resp.header)
 		resp.header.Set("Retry-After", strconv.Itoa(st.resetSeconds()))
 		return resp
 	}
 
 	result := s.schema.Exec(withCaller(r.Context(), c), narrowDocument(req.Query, req.OperationName), req.OperationName, req.Variables)
-	resp = jsonResponse(http.StatusOK, result)
+	resp = jsonResponse(http.StatusOK, s.reword(result))
 	st.setHeaders(resp.header)
 	return resp
+}
+
+// reword answers the errors resolvers returned from the error table, in the
+// server's wording and with their type; errors graphql-go itself raises
+// (the GraphQL specification's validation errors) pass as they are.
+func (s *Server) reword(result *graphql.Response) any {
+	if len(result.Errors) == 0 {
+		return result
+	}
+	entries := make([]any, 0, len(result.Errors))
+	for _, qe := range result.Errors {
+		var apiErr *apiError
+		if !errors.As(qe.ResolverError, &apiErr) {
+			entries = append(entries, qe)
+			continue
+		}
+		entry := map[string]any{}
+		if len(qe.Locations) > 0 {
+			entry["locations"] = qe.Locations
+		}
+		if len(qe.Path) > 0 {
+			entry["path"] = qe.Path
+		}
+		if len(qe.Extensions) > 0 {
+			entry["extensions"] = maps.Clone(qe.Extensions)
+		}
+		apiErr.decorate(entry, s.opts.ErrorWording)
+		entries = append(entries, entry)
+	}
+	out := map[string]any{"errors": entries}
+	if result.Data != nil {
+		out["data"] = result.Data
+	}
+	if result.Extensions != nil {
+		out["extensions"] = result.Extensions
+	}
+	return out
 }

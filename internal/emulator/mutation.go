@@ -32,11 +32,11 @@ func (r *rootResolver) OrganizationApiAccessTokenRevoke(ctx context.Context, arg
 	in := args.Input
 	orgType, orgUUID, ok := parseNodeID(string(in.OrganizationId))
 	if !ok || orgType != TypeOrganization {
-		return nil, apiErrorf("organizationId %q is not an Organization ID", in.OrganizationId)
+		return nil, newAPIError(ErrNotAnOrgID, in.OrganizationId)
 	}
 	tokType, tokUUID, ok := parseNodeID(string(in.ApiAccessTokenId))
 	if !ok || tokType != TypeAPIAccessToken {
-		return nil, apiErrorf("apiAccessTokenId %q is not an API access token ID", in.ApiAccessTokenId)
+		return nil, newAPIError(ErrNotATokenID, in.ApiAccessTokenId)
 	}
 
 	st := r.s.store
@@ -44,14 +44,14 @@ func (r *rootResolver) OrganizationApiAccessTokenRevoke(ctx context.Context, arg
 	defer st.mu.Unlock()
 	o := st.orgByUUID(orgUUID)
 	if o == nil || o.roles[c.userUUID] == "" {
-		return nil, apiErrorf("No organization found with ID %q", in.OrganizationId)
+		return nil, newAPIError(ErrOrgNotFound, in.OrganizationId)
 	}
 	if err := st.canManageTokens(c, o); err != nil {
 		return nil, err
 	}
 	t := st.tokenByUUID(tokUUID)
 	if t == nil || t.revoked || !t.orgs[o.uuid] {
-		return nil, apiErrorf("No API access token found with ID %q in organization %q", in.ApiAccessTokenId, o.slug)
+		return nil, newAPIError(ErrTokenNotFound, in.ApiAccessTokenId, o.slug)
 	}
 	delete(t.orgs, o.uuid)
 	st.revocations[revocationKey{o.uuid, t.uuid}]++

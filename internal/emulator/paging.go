@@ -17,7 +17,7 @@ type pageArgs struct {
 // on token lists and bounded everywhere.
 func checkPageArgs(field string, first, last *int32, maxPage int, required bool) error {
 	if required && first == nil && last == nil {
-		return apiErrorf("You must provide a `first` or `last` value to properly paginate the `%s` connection.", field)
+		return newAPIError(ErrPageArgsMissing, field)
 	}
 	for _, a := range []struct {
 		name string
@@ -26,9 +26,9 @@ func checkPageArgs(field string, first, last *int32, maxPage int, required bool)
 		switch {
 		case a.v == nil:
 		case *a.v < 0:
-			return apiErrorf("`%s` on the `%s` connection cannot be less than zero.", a.name, field)
+			return newAPIError(ErrPageArgNegative, a.name, field)
 		case int(*a.v) > maxPage:
-			return apiErrorf("Requesting %d records on the `%s` connection exceeds the `%s` limit of %d records.", *a.v, field, a.name, maxPage)
+			return newAPIError(ErrPageTooLarge, *a.v, field, a.name, maxPage)
 		}
 	}
 	return nil
@@ -115,11 +115,11 @@ func encodeCursor(seq int) string {
 func decodeCursor(c string) (int, error) {
 	raw, err := base64.StdEncoding.DecodeString(c)
 	if err != nil || !strings.HasPrefix(string(raw), cursorPrefix) {
-		return 0, apiErrorf("Invalid cursor %q", c)
+		return 0, newAPIError(ErrInvalidCursor, c)
 	}
 	n, err := strconv.Atoi(strings.TrimPrefix(string(raw), cursorPrefix))
 	if err != nil || n < 0 {
-		return 0, apiErrorf("Invalid cursor %q", c)
+		return 0, newAPIError(ErrInvalidCursor, c)
 	}
 	return n, nil
 }

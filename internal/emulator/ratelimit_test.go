@@ -100,7 +100,7 @@ func TestGraphQLRateLimit(t *testing.T) {
 func TestQueryOverTheWholeLimit(t *testing.T) {
 	srv := emulatortest.Start(t, emulator.Options{RateLimit: 100})
 	resp := srv.GraphQL(t, emulatortest.DemoToken, tokensPage, map[string]any{"slug": "acme", "first": 100})
-	wantError(t, resp, "exceeds the maximum of 100")
+	wantError(t, resp, "exceeds max complexity of 100")
 	if header(t, resp, "RateLimit-Remaining") != 100 {
 		t.Errorf("a refused query spent budget: %v", resp.Header)
 	}

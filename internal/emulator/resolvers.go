@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -77,18 +76,9 @@ func strPtr(s string) *string {
 	return &s
 }
 
-var errNoCaller = errors.New("authentication required")
-
-// apiError is an error whose message reaches API clients verbatim, worded
-// like Buildkite's own (capitalized sentences), which Go's conventions for
-// error strings do not fit.
-type apiError struct{ msg string }
-
-func (e *apiError) Error() string { return e.msg }
-
-func apiErrorf(format string, args ...any) error {
-	return &apiError{fmt.Sprintf(format, args...)}
-}
+// errNoCaller is what a resolver answers when it runs without an
+// authenticated caller, which the server never lets happen.
+var errNoCaller = newAPIError(ErrNoCaller)
 
 func newOrgResolver(s *Server, o *organization) *orgResolver {
 	return &orgResolver{s: s, uuid: o.uuid, slug: o.slug, name: o.name, revokeInactiveTokensAfter: o.revokeInactiveTokensAfter}

@@ -21,9 +21,9 @@ type accessTokenJSON struct {
 // serveREST answers /v2/access-token. Each request costs one unit of the
 // caller's REST budget.
 func (s *Server) serveREST(r *http.Request, entry *Request) response {
-	c, msg := s.authenticate(r)
+	c, authErr := s.authenticate(r)
 	if c == nil {
-		resp := restError(http.StatusUnauthorized, msg)
+		resp := s.restErrorResponse(authErr, 0)
 		_, st := s.restLimits.take("ip:"+remoteIP(r), 0, s.opts.Now())
 		st.setHeaders(resp.header)
 		return resp
@@ -31,7 +31,7 @@ func (s *Server) serveREST(r *http.Request, entry *Request) response {
 	entry.Caller = c.tokenUUID
 	ok, st := s.restLimits.take(c.tokenUUID, 1, s.opts.Now())
 	if !ok {
-		resp := restError(http.StatusTooManyRequests, "You have exceeded your REST API rate limit. Please wait before retrying")
+		resp := s.restErrorResponse(newAPIError(ErrRESTRateLimit), 0)
 		st.setHeaders(resp.header)
 		resp.header.Set("Retry-After", resp.header.Get("RateLimit-Reset"))
 		return resp

@@ -27,6 +27,7 @@ type Options struct {
 	Jitter        time.Duration    // random extra latency in [0, Jitter)
 	Faults        []Fault          // added after the fixture's faults
 	Seed          int64            // seeds jitter and fault probabilities
+	ErrorWording  ErrorWording     // "": WordingBuildkite
 	// OnRequest, when set, is called with every request log entry. It must
 	// not block: it runs on the request's goroutine.
 	OnRequest func(Request)
@@ -63,6 +64,12 @@ func New(opts Options) (*Server, error) {
 	}
 	if opts.RESTRateLimit <= 0 {
 		opts.RESTRateLimit = 200
+	}
+	if opts.ErrorWording == "" {
+		opts.ErrorWording = WordingBuildkite
+	}
+	if _, err := ParseErrorWording(string(opts.ErrorWording)); err != nil {
+		return nil, err
 	}
 	if opts.MaxPageSize <= 0 {
 		opts.MaxPageSize = 500
@@ -104,17 +111,6 @@ func jsonResponse(status int, v any) response {
 	return response{status: status, header: h, body: body}
 }
 
-// restError is Buildkite's REST error body.
-func restError(status int, msg string) response {
-	return jsonResponse(status, map[string]string{"message": msg})
-}
-
-// graphQLError is a GraphQL-shaped error body, used where HTTP status carries
-// the failure (401, 403, 429).
-func graphQLError(status int, msg string) response {
-	return jsonResponse(status, map[string]any{"errors": []map[string]string{{"message": msg}}})
-}
-
 // ServeHTTP routes, applies latency and faults, runs the request and logs it.
 //
 // The log entry is recorded, and the request stops counting as in flight,
@@ -151,7 +147,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "/v1":
 		entry.Kind = KindGraphQL
 		if r.Method != http.MethodPost {
-			answer(graphQLError(http.StatusMethodNotAllowed, "GraphQL requests must be POST"), nil)
+			answer(s.graphQLErrorResponse(newAPIError(ErrGraphQLNotPOST), 0), nil)
 			return
 		}
 		gql = readGraphQLRequest(w, r)
@@ -160,11 +156,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		entry.Kind = KindREST
 		entry.Operation = r.Method + " " + r.URL.Path
 		if r.Method != http.MethodGet && r.Method != http.MethodDelete {
-			answer(restError(http.StatusMethodNotAllowed, "Method not allowed"), nil)
+			answer(s.restErrorResponse(newAPIError(ErrRESTMethod), 0), nil)
 			return
 		}
 	default:
-		answer(restError(http.StatusNotFound, "No route matches "+r.Method+" "+r.URL.Path), nil)
+		answer(s.restErrorResponse(newAPIError(ErrNoRoute, r.Method, r.URL.Path), 0), nil)
 		return
 	}
 

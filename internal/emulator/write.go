@@ -17,11 +17,11 @@ func (s *Server) faultAnswer(f *Fault, kind string, gql *gqlRequest) (response, 
 		if status == 0 {
 			status = http.StatusServiceUnavailable
 		}
-		return restError(status, http.StatusText(status)+" (emulated fault)"), true
+		return s.restErrorResponse(newAPIError(ErrFaultStatus, http.StatusText(status)), status), true
 	case FaultThrottle:
-		resp := restError(http.StatusTooManyRequests, "You have exceeded your rate limit. Please wait before retrying (emulated fault)")
+		resp := s.restErrorResponse(newAPIError(ErrFaultThrottle), 0)
 		if kind == KindGraphQL {
-			resp = graphQLError(http.StatusTooManyRequests, "You have exceeded your rate limit. Please wait before retrying (emulated fault)")
+			resp = s.graphQLErrorResponse(newAPIError(ErrFaultThrottle), 0)
 		}
 		limit := s.opts.RateLimit
 		if kind == KindREST {
@@ -42,8 +42,12 @@ func (s *Server) faultAnswer(f *Fault, kind string, gql *gqlRequest) (response, 
 		h.Set("Content-Type", "text/html; charset=utf-8")
 		return response{status: status, header: h, body: []byte(proxyErrorPage)}, true
 	case FaultGraphQLError:
+		name := ErrFaultInternal
+		if f.Error != "" {
+			name = ErrorName(f.Error)
+		}
 		if kind != KindGraphQL {
-			return restError(http.StatusInternalServerError, "Internal server error (emulated fault)"), true
+			return s.restErrorResponse(newAPIError(name), http.StatusInternalServerError), true
 		}
 		data := map[string]any{}
 		var path []any
@@ -53,7 +57,7 @@ func (s *Server) faultAnswer(f *Fault, kind string, gql *gqlRequest) (response, 
 				path = []any{field}
 			}
 		}
-		qerr := map[string]any{"message": "Internal server error (emulated fault)"}
+		qerr := s.graphQLErrorEntry(newAPIError(name, faultArgs(name)...))
 		if path != nil {
 			qerr["path"] = path
 		}

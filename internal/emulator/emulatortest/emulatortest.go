@@ -96,7 +96,8 @@ type Server struct {
 }
 
 // Start runs an emulator on a loopback port until the test ends. A nil
-// opts.Fixture serves the demo seed.
+// opts.Fixture serves the demo seed; opts.ErrorWording picks how errors are
+// worded (see emulator.ErrorWordings: run error-handling tests under each).
 func Start(t testing.TB, opts emulator.Options) *Server {
 	t.Helper()
 	srv, err := emulator.New(opts)
@@ -131,6 +132,7 @@ type Response struct {
 // Error is one entry of a GraphQL errors array.
 type Error struct {
 	Message    string         `json:"message"`
+	Type       string         `json:"type"`
 	Path       []any          `json:"path"`
 	Locations  []Location     `json:"locations"`
 	Extensions map[string]any `json:"extensions"`
