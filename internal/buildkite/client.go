@@ -11,10 +11,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
+	"net/url"
 
 	"github.com/Khan/genqlient/graphql"
-	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/tokenctl/tokenctl/internal/buildkite/gql"
 	"github.com/tokenctl/tokenctl/internal/transport"
@@ -62,7 +61,7 @@ func New(cfg Config) *Client {
 		cfg.PageSize = MaxPageSize
 	}
 	c := &Client{cfg: cfg, http: cfg.HTTPClient}
-	c.gql = graphql.NewClient(cfg.GraphQLEndpoint, bearer{doer: cfg.HTTPClient, token: cfg.Token})
+	c.gql = graphQLClient{endpoint: cfg.GraphQLEndpoint, doer: bearer{doer: cfg.HTTPClient, token: cfg.Token}}
 	return c
 }
 
@@ -89,34 +88,25 @@ func callError(ctx context.Context, err error, what string, mutation bool) error
 	if ctxErr := ctx.Err(); ctxErr != nil && !(mutation && errors.As(err, &unknown)) {
 		return ctxErr
 	}
-	var httpErr *graphql.HTTPError
-	if errors.As(err, &httpErr) {
-		msg := ""
-		if len(httpErr.Response.Errors) > 0 {
-			msg = httpErr.Response.Errors[0].Message
-		}
-		e := statusError(httpErr.StatusCode, msg, what)
+	var statusErr *httpStatusError
+	if errors.As(err, &statusErr) {
+		e := statusError(statusErr, what)
 		if mutation && e.Kind == KindServer {
 			e.Kind = KindOutcomeUnknown
-			e.Message = fmt.Sprintf("%s: Buildkite answered with a server error (HTTP %d) after the request was sent, so it may or may not have been applied", what, httpErr.StatusCode)
+			e.Message = fmt.Sprintf("%s: Buildkite answered with a server error (HTTP %d) after the request was sent, so it may or may not have been applied", what, statusErr.status)
 		}
 		e.Err = err
 		return e
 	}
-	var list gqlerror.List
-	if errors.As(err, &list) && len(list) > 0 {
-		msgs := make([]string, 0, len(list))
-		for _, ge := range list {
-			msgs = append(msgs, ge.Message)
-		}
-		e := &Error{Kind: classifyGraphQLMessage(list[0].Message), Message: what + ": " + strings.Join(msgs, "; "), Err: err}
-		if mutation && e.Kind == KindServer {
-			// As with a 5xx: the server failed while handling the
-			// mutation, so it may have been applied.
-			e.Kind = KindOutcomeUnknown
-			e.Message += "; it may or may not have been applied"
-		}
-		return e
+	var gqlErrs graphQLErrors
+	if errors.As(err, &gqlErrs) {
+		return graphQLError(gqlErrs, what, mutation)
+	}
+	// An answer that stayed unreadable through every retry (an HTML page
+	// where JSON belongs) is a wrong endpoint, not a network failure. A
+	// mutation's is not: it may have been applied, so it is re-checked.
+	if !mutation && errors.Is(err, transport.ErrNotJSON) {
+		return notJSONError(err, what, graphQLAPI)
 	}
 	if errors.As(err, &unknown) {
 		kind := KindNetwork
@@ -141,6 +131,50 @@ func callError(ctx context.Context, err error, what string, mutation bool) error
 		return &Error{Kind: kind, Message: fmt.Sprintf("%s: Buildkite's answer could not be read (%v)", what, err), Err: err}
 	}
 	return &Error{Kind: KindNetwork, Message: fmt.Sprintf("%s: could not reach Buildkite: %v", what, err), Err: err}
+}
+
+// graphQLError is the *Error for an HTTP 200 answer with errors.
+func graphQLError(errs graphQLErrors, what string, mutation bool) *Error {
+	kind := classifyGraphQLErrors(errs)
+	e := &Error{Kind: kind, Message: what + ": " + errs.Error(), Err: errs}
+	switch {
+	case mutation && kind == KindServer:
+		// As with a 5xx: the server failed while handling the mutation,
+		// so it may have been applied.
+		e.Kind = KindOutcomeUnknown
+		e.Message += "; it may or may not have been applied"
+	case kind == KindOther && mutation && onField(errs[0], revokeMutationField):
+		// The mutation's own field failed, so it was refused; why, the
+		// answer does not say in a way tokenctl knows.
+		e.Message = what + ": Buildkite refused the revocation: " + errs.Error()
+	}
+	return e
+}
+
+// revokeMutationField is the mutation's top-level field, where its errors
+// are reported.
+const revokeMutationField = "organizationApiAccessTokenRevoke"
+
+// notJSONError is the error for an answer that was not JSON through every
+// retry, at the endpoint the request went to.
+func notJSONError(err error, what string, api endpointKind) *Error {
+	endpoint := "the endpoint"
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) {
+		endpoint = urlErr.URL
+	}
+	e := endpointError(what, api, endpoint, "did not answer with JSON ("+urlErrOr(err).Error()+")")
+	e.Err = err
+	return e
+}
+
+// urlErrOr is the error under http.Client's *url.Error wrapper, or err.
+func urlErrOr(err error) error {
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) {
+		return urlErr.Err
+	}
+	return err
 }
 
 // Revoke removes the organization's access from one token. The mutation is

@@ -3,6 +3,7 @@ package buildkite
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -54,9 +55,12 @@ func (c *Client) DeleteAccessToken(ctx context.Context, secret string) error {
 	return nil
 }
 
+// restPath is the one REST resource tokenctl uses.
+const restPath = "/v2/access-token"
+
 func (c *Client) rest(ctx context.Context, method, secret, what string) (*http.Response, error) {
-	url := strings.TrimRight(c.cfg.RESTEndpoint, "/") + "/v2/access-token"
-	req, err := http.NewRequestWithContext(ctx, method, url, nil)
+	endpoint := strings.TrimRight(c.cfg.RESTEndpoint, "/") + restPath
+	req, err := http.NewRequestWithContext(ctx, method, endpoint, nil)
 	if err != nil {
 		return nil, &Error{Kind: KindInvalid, Message: fmt.Sprintf("%s: bad REST endpoint %q", what, c.cfg.RESTEndpoint), Err: err}
 	}
@@ -64,16 +68,15 @@ func (c *Client) rest(ctx context.Context, method, secret, what string) (*http.R
 	req.Header.Set("Accept", "application/json")
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return nil, callError(ctx, err, what, method != http.MethodGet)
+		unsafe := method != http.MethodGet
+		if !unsafe && errors.Is(err, transport.ErrNotJSON) && ctx.Err() == nil {
+			return nil, notJSONError(err, what, restAPI)
+		}
+		return nil, callError(ctx, err, what, unsafe)
 	}
 	if resp.StatusCode/100 != 2 {
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-		resp.Body.Close()
-		var msg struct {
-			Message string `json:"message"`
-		}
-		_ = json.Unmarshal(body, &msg)
-		return nil, statusError(resp.StatusCode, msg.Message, what)
+		defer resp.Body.Close()
+		return nil, statusError(newHTTPStatusError(resp, restAPI, endpoint), what)
 	}
 	return resp, nil
 }

@@ -183,7 +183,7 @@ type AllOrgsReport struct {
 }
 
 // NotCheckedOrg is an organization the caller's token can reach but whose
-// tokens the caller may not list or revoke (not an administrator there).
+// tokens the caller may not list or revoke; Reason is Buildkite's answer.
 type NotCheckedOrg struct {
 	Organization revoke.OrgRef `json:"organization"`
 	Reason       string        `json:"reason"`
@@ -290,7 +290,10 @@ func revokeFromAllOrgs(ctx context.Context, o *RevokeOptions, client *buildkite.
 func reportNotChecked(o *RevokeOptions, notChecked []NotCheckedOrg, ref ident.Token) {
 	for _, nc := range notChecked {
 		slug := deref(nc.Organization.Slug)
-		fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s: not checked: you are not an administrator there, so tokenctl can neither see nor revoke its tokens; ask one of its administrators to run `tokenctl revoke --org %s --token %s`, or delete the token with --everywhere\n", slug, slug, ref.UUID)
+		// Buildkite refuses both a user who is not an administrator and a
+		// token not granted the organization the same way; its own words
+		// say which, so they are shown rather than a guess.
+		fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s: not checked: %s; listing and revoking tokens needs an administrator of the organization using a token granted access to it: ask one of its administrators to run `tokenctl revoke --org %s --token %s`, or delete the token with --everywhere\n", slug, nc.Reason, slug, ref.UUID)
 	}
 }
 

@@ -151,7 +151,7 @@ func TestLeakedTokenAllOrgs(t *testing.T) {
 	if !h.srv.TokenHasOrg(et.SharedCITokenUUID, et.MultiOrgMemberOnlyOrg) {
 		t.Error("initech changed although the caller does not administer it")
 	}
-	mustContain(t, "stderr", r.stderr, "tokenctl: initech: not checked: you are not an administrator there",
+	mustContain(t, "stderr", r.stderr, `tokenctl: initech: not checked: listing API access tokens of organization "initech": You must be an organization administrator`,
 		"--org initech --token "+et.SharedCITokenUUID, "--everywhere")
 	if n := h.requests("Viewer"); n != 1 {
 		t.Errorf("Viewer requests = %d, want 1", n)

@@ -18,7 +18,9 @@ const (
 	// Failure is any failure not covered below: server errors, network
 	// trouble, an answer that cannot be parsed.
 	Failure Code = 1
-	// Usage is a bad flag, a malformed identifier or an unreadable input file.
+	// Usage is a bad flag, a malformed identifier, an unreadable input file
+	// or a bad setting, such as an endpoint that does not answer as
+	// Buildkite's API does.
 	Usage Code = 2
 	// Auth is a missing, unknown, expired or revoked credential, or one that
 	// lacks the permission the operation needs.
@@ -76,6 +78,8 @@ func Of(err error) Code {
 		return NotFound
 	case buildkite.KindThrottled:
 		return Throttled
+	case buildkite.KindConfig:
+		return Usage
 	}
 	return Failure
 }

@@ -1,0 +1,137 @@
+package buildkite
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/Khan/genqlient/graphql"
+)
+
+// graphQLClient sends genqlient's operations. It replaces genqlient's own
+// client because that one keeps only the message of each GraphQL error,
+// and an error's meaning is in its type, extensions and path, and in the
+// HTTP status it came with.
+type graphQLClient struct {
+	endpoint string
+	doer     graphql.Doer
+}
+
+// wireResponse is a GraphQL answer as sent.
+type wireResponse struct {
+	Data       json.RawMessage `json:"data"`
+	Errors     []wireError     `json:"errors"`
+	Extensions map[string]any  `json:"extensions"`
+}
+
+// wireError is one entry of a GraphQL errors array. Type is not in the
+// GraphQL specification but Buildkite's errors carry one; any JSON value is
+// accepted so that an unexpected one is ignored rather than unreadable.
+type wireError struct {
+	Message    string         `json:"message"`
+	Path       []any          `json:"path"`
+	Type       any            `json:"type"`
+	Extensions map[string]any `json:"extensions"`
+}
+
+// code is the error's machine-readable type: `type`, else
+// `extensions.code`, else `extensions.type`; "" when there is none.
+func (e wireError) code() string {
+	for _, v := range []any{e.Type, e.Extensions["code"], e.Extensions["type"]} {
+		if s, ok := v.(string); ok && s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// graphQLErrors is the errors array of an HTTP 200 answer.
+type graphQLErrors []wireError
+
+func (e graphQLErrors) Error() string {
+	msgs := make([]string, 0, len(e))
+	for _, we := range e {
+		msgs = append(msgs, we.Message)
+	}
+	return strings.Join(msgs, "; ")
+}
+
+// httpStatusError is an answer with a status other than 200.
+type httpStatusError struct {
+	status      int
+	api         endpointKind
+	endpoint    string
+	contentType string
+	isJSON      bool
+	errors      []wireError // when the body is a GraphQL answer
+	message     string      // when the body is a REST error ({"message": …})
+}
+
+func (e *httpStatusError) Error() string {
+	return fmt.Sprintf("HTTP %d from %s", e.status, e.endpoint)
+}
+
+// detail is what the answer said, for the user.
+func (e *httpStatusError) detail() string {
+	if e.message != "" {
+		return e.message
+	}
+	if len(e.errors) > 0 {
+		return graphQLErrors(e.errors).Error()
+	}
+	return ""
+}
+
+// newHTTPStatusError reads a non-200 answer's body for what it says.
+func newHTTPStatusError(resp *http.Response, api endpointKind, endpoint string) *httpStatusError {
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	e := &httpStatusError{status: resp.StatusCode, api: api, endpoint: endpoint, contentType: resp.Header.Get("Content-Type")}
+	trimmed := bytes.TrimSpace(body)
+	e.isJSON = len(trimmed) == 0 || json.Valid(trimmed)
+	var answer struct {
+		wireResponse
+		Message string `json:"message"`
+	}
+	if len(trimmed) > 0 && json.Unmarshal(trimmed, &answer) == nil {
+		e.errors, e.message = answer.Errors, answer.Message
+	}
+	return e
+}
+
+func (c graphQLClient) MakeRequest(ctx context.Context, req *graphql.Request, resp *graphql.Response) error {
+	body, err := json.Marshal(req)
+	if err != nil {
+		return err
+	}
+	httpReq, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	httpReq.Header.Set("Content-Type", "application/json")
+	httpResp, err := c.doer.Do(httpReq)
+	if err != nil {
+		return err
+	}
+	defer httpResp.Body.Close()
+	if httpResp.StatusCode != http.StatusOK {
+		return newHTTPStatusError(httpResp, graphQLAPI, c.endpoint)
+	}
+	var answer wireResponse
+	if err := json.NewDecoder(httpResp.Body).Decode(&answer); err != nil {
+		return err
+	}
+	resp.Extensions = answer.Extensions
+	if len(answer.Data) > 0 && !bytes.Equal(answer.Data, []byte("null")) {
+		if err := json.Unmarshal(answer.Data, resp.Data); err != nil {
+			return err
+		}
+	}
+	if len(answer.Errors) > 0 {
+		return graphQLErrors(answer.Errors)
+	}
+	return nil
+}
