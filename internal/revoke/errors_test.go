@@ -1,0 +1,70 @@
+package revoke_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/tokenctl/tokenctl/internal/buildkite"
+	"github.com/tokenctl/tokenctl/internal/emulator"
+	et "github.com/tokenctl/tokenctl/internal/emulator/emulatortest"
+	"github.com/tokenctl/tokenctl/internal/exitcode"
+	"github.com/tokenctl/tokenctl/internal/ident"
+	"github.com/tokenctl/tokenctl/internal/revoke"
+	"github.com/tokenctl/tokenctl/internal/transport"
+)
+
+// A revocation by ids, run again after it succeeded, reports the token
+// not found (a finished job), under every error wording, and counts as
+// done with ignoreMissing. Nothing but the mutation says the token is gone,
+// so this is the error's meaning at work.
+func TestRevokeByIDsAgainIsNotFound(t *testing.T) {
+	for _, w := range emulator.ErrorWordings {
+		t.Run(string(w), func(t *testing.T) {
+			srv := et.Start(t, emulator.Options{ErrorWording: w})
+			c := buildkite.New(buildkite.Config{
+				GraphQLEndpoint: srv.GraphQLEndpoint, RESTEndpoint: srv.RESTEndpoint, Token: et.DemoToken,
+				HTTPClient: &http.Client{Transport: transport.New(transport.Options{ExpectJSON: true})},
+			})
+			var tokenID string
+			org, err := c.ListTokens(t.Context(), ident.Org{Slug: et.DemoOrgSlug}, func(p buildkite.TokenPage) bool {
+				for _, tok := range p.Tokens {
+					if tok.UUID == et.CIDeployBotUUID {
+						tokenID = tok.ID
+					}
+				}
+				return tokenID == ""
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			orgRef, err := ident.ParseOrg(org.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tokRef, err := ident.ParseToken(tokenID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			run := func() []revoke.Result {
+				plan, err := revoke.Resolve(t.Context(), c, revoke.Request{Org: orgRef, Tokens: []ident.Token{tokRef}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return (&revoke.Executor{Client: c}).Execute(t.Context(), plan)
+			}
+			if first := run(); first[0].Status != revoke.StatusRevoked {
+				t.Fatalf("first run: %v", statuses(first))
+			}
+			again := run()
+			if again[0].Status != revoke.StatusNotFound {
+				t.Errorf("second run: %v, want not-found", statuses(again))
+			}
+			if got := revoke.ExitCode(again, false); got != exitcode.NotFound {
+				t.Errorf("exit code %d, want %d", got, exitcode.NotFound)
+			}
+			if got := revoke.ExitCode(again, true); got != exitcode.OK {
+				t.Errorf("exit code with ignoreMissing %d, want 0", got)
+			}
+		})
+	}
+}
