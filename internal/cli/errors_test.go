@@ -138,3 +138,20 @@ func TestWrongEndpointIsAConfigurationError(t *testing.T) {
 		})
 	}
 }
+
+// An error tokenctl does not know is a failure (1): not a permission
+// problem (3), not "not found" (4), which --ignore-missing would pass.
+func TestUnknownErrorIsAFailure(t *testing.T) {
+	for _, w := range emulator.ErrorWordings {
+		t.Run(string(w), func(t *testing.T) {
+			h := newHarness(t, emulator.Options{ErrorWording: w, Faults: []emulator.Fault{{
+				Kind: emulator.FaultGraphQLError, Error: string(emulator.ErrFaultUnknown), Match: "RevokeAPIAccessToken",
+			}}})
+			r := h.run("revoke", "--org", "acme", "--token", et.CIDeployBotUUID, "--yes", "--ignore-missing")
+			if exitcode.Code(r.code) != exitcode.Failure {
+				t.Errorf("exit %d, want %d\n%s", r.code, exitcode.Failure, r)
+			}
+			mustContain(t, "stderr", r.stderr, "refused the revocation")
+		})
+	}
+}

@@ -187,7 +187,8 @@ var errorTable = map[ErrorName]errorSpec{
 		"Internal server error (emulated fault)",
 		"Emulated breakage"},
 	ErrFaultUnknown: {http.StatusOK, "unexpected_condition",
-		"Something happened that no client has seen before (emulated fault)",
+		// Words a guesser would misread: "access", "not found".
+		"Something about API access went wrong that no client has seen before, and a cause was not found (emulated fault)",
 		"Emulated novelty"},
 }
 
