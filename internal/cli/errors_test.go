@@ -107,6 +107,9 @@ func TestAllOrgsRefusalIsNotCalledAnAdminProblem(t *testing.T) {
 			if w == emulator.WordingBuildkite {
 				mustContain(t, "stderr", line, "does not have access to the organization")
 			}
+			if strings.Contains(r.stderr, "you administer") {
+				t.Errorf("the summary calls it an admin problem:\n%s", r.stderr)
+			}
 			if !h.srv.TokenHasOrg(et.CIDeployBotUUID, "acme") {
 				t.Error("acme changed although its listing was refused")
 			}

@@ -264,7 +264,7 @@ func revokeFromAllOrgs(ctx context.Context, o *RevokeOptions, client *buildkite.
 	if len(plans) == 0 {
 		msg := fmt.Sprintf("token %s has no access to any organization you administer (%s): nothing to do", ref.UUID, strings.Join(checked, ", "))
 		if len(checked) == 0 {
-			msg = fmt.Sprintf("you administer none of the organizations your API token can reach, so token %s cannot be revoked from any", ref.UUID)
+			msg = fmt.Sprintf("Buildkite let tokenctl list the tokens of none of the organizations your API token can reach (see above why), so token %s cannot be revoked from any", ref.UUID)
 		}
 		if !o.IgnoreMissing || len(checked) == 0 {
 			return exitcode.New(exitcode.NotFound, errors.New(msg))
