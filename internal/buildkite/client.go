@@ -147,6 +147,12 @@ func graphQLError(errs graphQLErrors, what string, mutation bool) *Error {
 		// The mutation's own field failed, so it was refused; why, the
 		// answer does not say in a way tokenctl knows.
 		e.Message = what + ": Buildkite refused the revocation: " + errs.Error()
+	case kind == KindOther && mutation:
+		// An error of unknown meaning, not on the mutation's field: the
+		// answer does not show whether the mutation ran, so it is
+		// re-checked like a lost answer.
+		e.Kind = KindOutcomeUnknown
+		e.Message += "; the answer does not say whether the revocation was applied"
 	}
 	return e
 }
@@ -183,6 +189,13 @@ func urlErrOr(err error) error {
 func (c *Client) Revoke(ctx context.Context, orgID, tokenID, clientMutationID string) (RevokeResult, error) {
 	what := "revoking token " + tokenID
 	resp, err := gql.RevokeAPIAccessToken(transport.WithUnsafe(ctx), c.gql, orgID, tokenID, clientMutationID)
+	var gqlErrs graphQLErrors
+	if errors.As(err, &gqlErrs) && resp != nil && resp.OrganizationApiAccessTokenRevoke != nil &&
+		resp.OrganizationApiAccessTokenRevoke.RevokedApiAccessTokenId != "" {
+		// The payload names the revoked token: the revocation happened,
+		// whatever else the errors are about.
+		err = nil
+	}
 	if err != nil {
 		return RevokeResult{}, callError(ctx, err, what, true)
 	}

@@ -227,3 +227,25 @@ func wantConfigError(t *testing.T, err error, endpoint, setting string) {
 		t.Error("the token is in the message")
 	}
 }
+
+// The shape of a mutation's error decides what is known about it: on the
+// mutation's field it was refused; elsewhere, of unknown meaning, it may
+// have run and is re-checked; an internal error may have run too.
+func TestMutationErrorShapes(t *testing.T) {
+	onMutation := []any{revokeMutationField}
+	tests := []struct {
+		name string
+		err  wireError
+		want Kind
+	}{
+		{"unknown, on the mutation's field", wireError{Message: "nope", Path: onMutation}, KindOther},
+		{"unknown, without a path", wireError{Message: "nope"}, KindOutcomeUnknown},
+		{"internal, on the mutation's field", wireError{Message: "boom", Path: onMutation, Type: "internal_error"}, KindOutcomeUnknown},
+		{"not found, on the mutation's field", wireError{Message: "gone", Path: onMutation, Extensions: map[string]any{"code": "NOT_FOUND"}}, KindNotFound},
+	}
+	for _, tt := range tests {
+		if got := graphQLError(graphQLErrors{tt.err}, "revoking", true).Kind; got != tt.want {
+			t.Errorf("%s: kind %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
