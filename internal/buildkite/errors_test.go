@@ -65,6 +65,10 @@ func TestErrorKindsUnderEveryWording(t *testing.T) {
 					_, err := admin.Revoke(t.Context(), unknownOrg, tokenID, "cm-3")
 					return err
 				}, KindNotFound},
+				{"an organization this caller cannot see (null, no errors)", func() error {
+					_, err := admin.ListTokens(t.Context(), ident.Org{Slug: "no-such-org"}, func(TokenPage) bool { return true })
+					return err
+				}, KindNotFound},
 				{"listing as a member", func() error {
 					_, err := emulatorClient(t, srv, et.MemberToken).ListTokens(t.Context(), ident.Org{Slug: et.DemoOrgSlug}, func(TokenPage) bool { return true })
 					return err
