@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -145,7 +146,7 @@ func newRevokeProgress(io *iostreams.IOStreams, plans []*revoke.Plan, dryRun boo
 		return nil
 	}
 	return &revokeProgress{bar: progressbar.NewOptions(items,
-		progressbar.OptionSetWriter(io.ErrOut),
+		progressbar.OptionSetWriter(io.ProgressOut()),
 		progressbar.OptionSetDescription("Revoking"),
 		progressbar.OptionShowCount(),
 		progressbar.OptionSetWidth(30),
@@ -176,22 +177,18 @@ func paintStatus(rows output.Rows, colour bool) output.Rows {
 	if !colour {
 		return rows
 	}
-	col := -1
-	for i, h := range rows.Headers {
-		if h == "STATUS" {
-			col = i
+	col := slices.Index(rows.Headers, "STATUS")
+	rows.Colour = func(row, c int) string {
+		if c != col {
+			return ""
 		}
-	}
-	if col < 0 {
-		return rows
-	}
-	for _, row := range rows.Cells {
-		switch revoke.Status(row[col]) {
+		switch revoke.Status(rows.Cells[row][c]) {
 		case revoke.StatusRevoked:
-			row[col] = paint(ansiGreen, row[col])
+			return ansiGreen
 		case revoke.StatusFailed:
-			row[col] = paint(ansiRed, row[col])
+			return ansiRed
 		}
+		return ""
 	}
 	return rows
 }

@@ -67,10 +67,18 @@ func (h *harness) runTTY(input string, args ...string) result { return h.exec(tr
 
 func (h *harness) exec(tty bool, input string, args ...string) result {
 	h.t.Helper()
+	return h.execWith(func(ios *iostreams.IOStreams) {
+		if tty {
+			ios.SetTTY(true, true, true)
+		}
+	}, input, args...)
+}
+
+// execWith executes tokenctl with streams that setup says are terminals.
+func (h *harness) execWith(setup func(*iostreams.IOStreams), input string, args ...string) result {
+	h.t.Helper()
 	ios, out, errOut := iostreams.Test(input)
-	if tty {
-		ios.SetTTY(true, true, true)
-	}
+	setup(ios)
 	f := &Factory{
 		IO: ios,
 		Env: func(k string) (string, bool) {

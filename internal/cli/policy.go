@@ -178,7 +178,7 @@ func policyShowRun(ctx context.Context, o *PolicyShowOptions) error {
 	}
 
 	if o.JQ == "" && (o.Format == output.Table || o.Format == output.Wide) {
-		fmt.Fprintln(o.IO.Out, policySentence(report, o.WithinDays))
+		fmt.Fprintln(o.IO.Out, output.Printable(policySentence(report, o.WithinDays)))
 		if len(report.Tokens) == 0 {
 			return nil
 		}

@@ -154,14 +154,15 @@ func revokeFromOrg(ctx context.Context, o *RevokeOptions, client *buildkite.Clie
 	}
 
 	// The plan is shown on a terminal whether or not a question follows,
-	// so a person always sees what is about to go.
+	// so a person always sees what is about to go: where the question
+	// would be asked, which is the terminal even when stderr goes to a log.
 	pending := len(plan.Pending())
-	if pending > 0 && !o.DryRun && o.IO.IsStderrTTY() {
-		fmt.Fprintf(o.IO.ErrOut, "About to revoke organization %s's access from %d API access token(s). This cannot be undone.\n\n", orgName(plan.Organization), pending)
-		if err := output.WriteTable(o.IO.ErrOut, planRows(plan, o.Factory.Now)); err != nil {
+	if w := o.IO.PromptOut(); w != nil && pending > 0 && !o.DryRun {
+		fmt.Fprintf(w, "About to revoke organization %s's access from %d API access token(s). This cannot be undone.\n\n", orgName(plan.Organization), pending)
+		if err := output.WriteTable(w, planRows(plan, o.Factory.Now)); err != nil {
 			return err
 		}
-		fmt.Fprintln(o.IO.ErrOut)
+		fmt.Fprintln(w)
 	}
 	if pending > 0 && !o.DryRun && !o.Yes && o.IO.CanPrompt() {
 		ok, err := o.IO.Confirm(fmt.Sprintf("Revoke %d token(s)?", pending))

@@ -74,7 +74,7 @@ func (o *RevokeOptions) completeLeaked() error {
 	if apiTokenFile, _ := fl.GetString(config.FlagAPITokenFile); apiTokenFile == "-" && l.ValueFile == "-" {
 		return usage("--api-token-file - and --token-value-file - both want standard input; put one of them in a file")
 	}
-	if l.ValueFile == "-" && o.IO.CanPrompt() {
+	if l.ValueFile == "-" && o.IO.IsStdinTTY() {
 		return usage("--token-value-file -: standard input is a terminal, which would show the value as you type or paste it; pipe it in or put it in a file only you can read")
 	}
 	if !l.AllOrgs && !l.Everywhere {
@@ -318,11 +318,12 @@ func confirmAllOrgs(o *RevokeOptions, plans []*revoke.Plan) error {
 	if pending == 0 {
 		return nil
 	}
-	fmt.Fprintf(o.IO.ErrOut, "About to revoke %d organization(s)' access from the leaked API access token. This cannot be undone.\n\n", pending)
-	if err := output.WriteTable(o.IO.ErrOut, rows); err != nil {
+	w := o.IO.PromptOut()
+	fmt.Fprintf(w, "About to revoke %d organization(s)' access from the leaked API access token. This cannot be undone.\n\n", pending)
+	if err := output.WriteTable(w, rows); err != nil {
 		return err
 	}
-	fmt.Fprintln(o.IO.ErrOut)
+	fmt.Fprintln(w)
 	ok, err := o.IO.Confirm(fmt.Sprintf("Revoke its access to %d organization(s)?", pending))
 	if err != nil || !ok {
 		return exitcode.New(exitcode.Refused, errors.New("not confirmed: nothing was revoked"))
@@ -433,7 +434,7 @@ func openAuditLog(path string) (*audit.Log, error) {
 // confirmEverywhere makes the user type the start of the token's uuid: a
 // y/N is too easy to give by habit for something this final.
 func confirmEverywhere(o *RevokeOptions, tok buildkite.AccessToken) error {
-	w := o.IO.ErrOut
+	w := o.IO.PromptOut()
 	fmt.Fprintf(w, "About to delete API access token %s itself.\n\n", tok.UUID)
 	rows := output.Rows{
 		Headers: []string{"TOKEN", "DESCRIPTION", "OWNER", "SCOPES", "CREATED"},

@@ -281,13 +281,16 @@ func (s tokenStyle) time(t *time.Time, never string) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-// lastUsed is the last-used cell: yellow when the token is stale.
-func (s tokenStyle) lastUsed(t *time.Time) string {
-	cell := s.time(t, "never")
+// lastUsed is the last-used cell.
+func (s tokenStyle) lastUsed(t *time.Time) string { return s.time(t, "never") }
+
+// staleColour is the colour of a last-used cell: yellow when the token is
+// stale.
+func (s tokenStyle) staleColour(t *time.Time) string {
 	if s.color && t != nil && s.now.Sub(*t) >= s.staleAfter {
-		cell = paint(ansiYellow, cell)
+		return ansiYellow
 	}
-	return cell
+	return ""
 }
 
 // rows lays tokens out as the list's table; wide adds ids.
@@ -308,6 +311,13 @@ func (s tokenStyle) rows(tokens []TokenEntry, wide bool) output.Rows {
 		}
 		rows.Cells = append(rows.Cells, row)
 	}
+	const lastUsedCol = 5
+	rows.Colour = func(row, col int) string {
+		if col != lastUsedCol {
+			return ""
+		}
+		return s.staleColour(tokens[row].LastAccessedAt)
+	}
 	return rows
 }
 
@@ -317,7 +327,4 @@ const (
 	ansiRed    = "\x1b[31m"
 	ansiGreen  = "\x1b[32m"
 	ansiYellow = "\x1b[33m"
-	ansiReset  = "\x1b[0m"
 )
-
-func paint(color, s string) string { return color + s + ansiReset }

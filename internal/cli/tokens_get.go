@@ -122,6 +122,13 @@ func (s tokenStyle) fields(d TokenDetail, wide bool) output.Rows {
 	add("scopes", strings.Join(t.Scopes, ", "))
 	add("created", s.time(&t.CreatedAt, ""))
 	add("last used", s.lastUsed(t.LastAccessedAt))
+	lastUsedRow := len(rows.Cells) - 1
+	rows.Colour = func(row, col int) string {
+		if row != lastUsedRow || col != 1 {
+			return ""
+		}
+		return s.staleColour(t.LastAccessedAt)
+	}
 	add("last ip", deref(t.IPAddress))
 	add("expires", s.time(t.ExpiresAt, "never"))
 	return rows

@@ -11,6 +11,7 @@ import (
 	"github.com/tokenctl/tokenctl/internal/emulator"
 	et "github.com/tokenctl/tokenctl/internal/emulator/emulatortest"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
+	"github.com/tokenctl/tokenctl/internal/output"
 	"github.com/tokenctl/tokenctl/internal/selector"
 )
 
@@ -392,6 +393,9 @@ func TestTokensGetStopsAtItsPage(t *testing.T) {
 	}
 }
 
+// ansiReset ends a colour in a rendered table.
+const ansiReset = "\x1b[0m"
+
 func TestTokenStyleColour(t *testing.T) {
 	now := fixedNow
 	old, recent := now.Add(-100*24*time.Hour), now.Add(-time.Hour)
@@ -401,18 +405,24 @@ func TestTokenStyleColour(t *testing.T) {
 		{UUID: "never", CreatedAt: old, Scopes: []string{}},
 	}
 	s := tokenStyle{human: true, color: true, now: now, staleAfter: selector.DefaultStaleAfter}
-	rows := s.rows(entries, false)
-	lastUsed := slices.Index(rows.Headers, "LAST USED")
-	if got := rows.Cells[0][lastUsed]; got != ansiYellow+"3 months ago"+ansiReset {
-		t.Errorf("stale cell = %q, want it yellow", got)
+	table := func() []string {
+		var b strings.Builder
+		if err := output.WriteTable(&b, s.rows(entries, false)); err != nil {
+			t.Fatal(err)
+		}
+		return strings.Split(b.String(), "\n")
 	}
-	for _, row := range rows.Cells[1:] {
-		if strings.Contains(row[lastUsed], "\x1b") {
-			t.Errorf("%s: coloured %q", row[0], row[lastUsed])
+	lines := table()
+	if !strings.Contains(lines[1], ansiYellow+"3 months ago"+ansiReset) {
+		t.Errorf("stale row = %q, want its last use yellow", lines[1])
+	}
+	for _, line := range lines[2:] {
+		if strings.Contains(line, "\x1b") {
+			t.Errorf("coloured: %q", line)
 		}
 	}
 	s.color = false
-	if got := s.rows(entries, false).Cells[0][lastUsed]; strings.Contains(got, "\x1b") {
+	if got := table()[1]; strings.Contains(got, "\x1b") {
 		t.Errorf("colour without ColorEnabled: %q", got)
 	}
 }

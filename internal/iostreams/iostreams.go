@@ -9,44 +9,90 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strings"
+	"sync"
 
 	"golang.org/x/term"
+
+	"github.com/tokenctl/tokenctl/internal/output"
 )
 
 // IOStreams is the I/O of one command run.
 type IOStreams struct {
-	In     io.Reader
-	Out    io.Writer
+	In  io.Reader
+	Out io.Writer
+	// ErrOut is for people only (errors, notes, plans): it escapes what
+	// could act on a terminal, since messages repeat what Buildkite
+	// answered (see output.Printable).
 	ErrOut io.Writer
+
+	// progressOut is standard error unescaped, for the progress bar,
+	// which draws with carriage returns and escape sequences.
+	progressOut io.Writer
 
 	stdinTTY  bool
 	stdoutTTY bool
 	stderrTTY bool
 	color     bool
+
+	// openTerminal opens the controlling terminal for writing, for
+	// questions when standard error is not a terminal; nil when there is
+	// none to open. It is called at most once, on the first question.
+	openTerminal func() (io.Writer, error)
+	terminalOnce sync.Once
+	terminal     io.Writer
 }
 
 // System returns the process's streams, probing which are terminals.
 func System() *IOStreams {
-	s := &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}
+	s := &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: output.NewTerminalWriter(os.Stderr), progressOut: os.Stderr}
 	s.stdinTTY = isTerminal(os.Stdin)
 	s.stdoutTTY = isTerminal(os.Stdout)
 	s.stderrTTY = isTerminal(os.Stderr)
 	_, noColor := os.LookupEnv("NO_COLOR")
 	s.color = s.stdoutTTY && !noColor && os.Getenv("TERM") != "dumb"
+	s.openTerminal = openControllingTerminal
 	return s
+}
+
+// controllingTerminal is the device that names the process's terminal
+// whatever its standard streams are redirected to.
+func controllingTerminal() string {
+	if runtime.GOOS == "windows" {
+		return "CONOUT$"
+	}
+	return "/dev/tty"
+}
+
+func openControllingTerminal() (io.Writer, error) {
+	// Never closed: it lives as long as the process, like stderr.
+	return os.OpenFile(controllingTerminal(), os.O_WRONLY, 0)
 }
 
 // Test returns streams backed by buffers; none is a terminal.
 func Test(in string) (*IOStreams, *strings.Builder, *strings.Builder) {
 	out, errOut := &strings.Builder{}, &strings.Builder{}
-	return &IOStreams{In: strings.NewReader(in), Out: out, ErrOut: errOut}, out, errOut
+	return &IOStreams{In: strings.NewReader(in), Out: out, ErrOut: output.NewTerminalWriter(errOut), progressOut: errOut}, out, errOut
 }
 
 // SetTTY marks the streams as terminals (tests of interactive behaviour).
 func (s *IOStreams) SetTTY(stdin, stdout, stderr bool) {
 	s.stdinTTY, s.stdoutTTY, s.stderrTTY = stdin, stdout, stderr
 }
+
+// SetTerminal gives the controlling terminal questions are written to
+// when standard error is not a terminal (tests of interactive behaviour);
+// nil means there is none.
+func (s *IOStreams) SetTerminal(w io.Writer) {
+	s.openTerminal = nil
+	if w != nil {
+		s.openTerminal = func() (io.Writer, error) { return w, nil }
+	}
+}
+
+// IsStdinTTY reports whether a person types the input.
+func (s *IOStreams) IsStdinTTY() bool { return s.stdinTTY }
 
 // IsStdoutTTY reports whether output goes to a terminal: human formatting
 // (relative times, colour, summaries) is used only then.
@@ -55,8 +101,48 @@ func (s *IOStreams) IsStdoutTTY() bool { return s.stdoutTTY }
 // IsStderrTTY reports whether progress may be drawn on stderr.
 func (s *IOStreams) IsStderrTTY() bool { return s.stderrTTY }
 
-// CanPrompt reports whether a person can answer a question.
-func (s *IOStreams) CanPrompt() bool { return s.stdinTTY && s.stderrTTY }
+// CanPrompt reports whether a person can answer a question: the input
+// comes from a terminal, where someone types, and there is a terminal to
+// show the question on. It is decided by the input side, not by where
+// stderr goes: `tokenctl revoke ... 2>log` at a terminal still asks (on
+// the terminal), while a script or CI job, whose input is no terminal,
+// is never asked.
+func (s *IOStreams) CanPrompt() bool {
+	return s.stdinTTY && s.PromptOut() != nil
+}
+
+// PromptOut is where a question, and what it is about (such as the plan
+// a revocation asks about), is written so that the person who answers
+// sees it: standard error on a terminal; else the controlling terminal
+// (standard error goes to a file, standard input is still a person); nil
+// when there is neither.
+func (s *IOStreams) PromptOut() io.Writer {
+	if s.stderrTTY {
+		return s.ErrOut
+	}
+	if !s.stdinTTY {
+		return nil
+	}
+	s.terminalOnce.Do(func() {
+		if s.openTerminal == nil {
+			return
+		}
+		if w, err := s.openTerminal(); err == nil {
+			s.terminal = output.NewTerminalWriter(w)
+		}
+	})
+	return s.terminal
+}
+
+// ProgressOut is standard error for a progress bar, which draws with
+// control characters: only for text tokenctl composes itself, and only
+// when IsStderrTTY.
+func (s *IOStreams) ProgressOut() io.Writer {
+	if s.progressOut == nil {
+		return s.ErrOut
+	}
+	return s.progressOut
+}
 
 // ColorEnabled reports whether stdout may be coloured.
 func (s *IOStreams) ColorEnabled() bool { return s.color }
@@ -64,12 +150,20 @@ func (s *IOStreams) ColorEnabled() bool { return s.color }
 // ErrNoAnswer is returned when input ends before an answer.
 var ErrNoAnswer = errors.New("no answer given")
 
-// Confirm asks a yes/no question on stderr; anything but y/yes is no.
+// ErrCannotPrompt is returned by Confirm when nobody can be asked.
+var ErrCannotPrompt = errors.New("no terminal to ask on")
+
+// Confirm asks a yes/no question where the person sees it (PromptOut);
+// anything but y/yes is no.
 func (s *IOStreams) Confirm(question string) (bool, error) {
-	fmt.Fprintf(s.ErrOut, "%s [y/N] ", question)
+	w := s.PromptOut()
+	if w == nil {
+		return false, ErrCannotPrompt
+	}
+	fmt.Fprintf(w, "%s [y/N] ", question)
 	line, err := bufio.NewReader(s.In).ReadString('\n')
 	if err != nil && line == "" {
-		fmt.Fprintln(s.ErrOut)
+		fmt.Fprintln(w)
 		return false, ErrNoAnswer
 	}
 	switch strings.ToLower(strings.TrimSpace(line)) {

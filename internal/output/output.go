@@ -50,10 +50,15 @@ func ParseFormat(s string) (Format, error) {
 // Machine reports whether the format is for programs rather than people.
 func (f Format) Machine() bool { return f == JSON || f == YAML || f == CSV }
 
-// Rows is a table layout: headers and cells, already formatted.
+// Rows is a table layout: headers and cells, already formatted. Cells
+// are data: whatever they hold is shown, never acted on (see Printable).
 type Rows struct {
 	Headers []string
 	Cells   [][]string
+	// Colour, when set, gives the ANSI colour (such as "\x1b[32m") of a
+	// table cell, or "". It is applied after the cells are made printable,
+	// which would otherwise escape it, and only to tables.
+	Colour func(row, col int) string
 }
 
 // Printer writes one result in the chosen format.
@@ -144,11 +149,18 @@ func writeYAML(w io.Writer, data any) error {
 
 func writeCSV(w io.Writer, rows Rows) error {
 	cw := csv.NewWriter(w)
-	if err := cw.Write(rows.Headers); err != nil {
+	record := func(cells []string) []string {
+		out := make([]string, len(cells))
+		for i, c := range cells {
+			out[i] = csvCell(c)
+		}
+		return out
+	}
+	if err := cw.Write(record(rows.Headers)); err != nil {
 		return err
 	}
 	for _, r := range rows.Cells {
-		if err := cw.Write(r); err != nil {
+		if err := cw.Write(record(r)); err != nil {
 			return err
 		}
 	}
@@ -156,8 +168,10 @@ func writeCSV(w io.Writer, rows Rows) error {
 	return cw.Error()
 }
 
-// WriteTable renders a borderless, column-aligned table.
+// WriteTable renders a borderless, column-aligned table. Every cell is
+// made printable first, so data cannot move the cursor or rewrite rows.
 func WriteTable(w io.Writer, rows Rows) error {
+	rows = printableRows(rows)
 	var buf bytes.Buffer
 	t := tablewriter.NewTable(&buf,
 		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
@@ -199,6 +213,31 @@ func WriteTable(w io.Writer, rows Rows) error {
 	}
 	return nil
 }
+
+// printableRows returns a copy of rows with every header and cell
+// printable, then coloured as rows.Colour says.
+func printableRows(rows Rows) Rows {
+	out := Rows{Headers: make([]string, len(rows.Headers)), Cells: make([][]string, len(rows.Cells))}
+	for i, h := range rows.Headers {
+		out.Headers[i] = Printable(h)
+	}
+	for r, cells := range rows.Cells {
+		out.Cells[r] = make([]string, len(cells))
+		for c, cell := range cells {
+			cell = Printable(cell)
+			if rows.Colour != nil {
+				if colour := rows.Colour(r, c); colour != "" && cell != "" {
+					cell = colour + cell + ansiReset
+				}
+			}
+			out.Cells[r][c] = cell
+		}
+	}
+	return out
+}
+
+// ansiReset ends a Rows.Colour.
+const ansiReset = "\x1b[0m"
 
 // JQError is a jq expression that does not parse or fails to run.
 type JQError struct{ Err error }

@@ -1,0 +1,158 @@
+package output
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// hostile is a token description as an attacker would write it: it
+// clears the line, moves the cursor up to rewrite the row above, hides
+// text, reverses what follows, and hides a zero-width character.
+const hostile = "CI bot\x1b[2K\r\x1b[1Aevil\x1b[8mhidden\u202egnp.exe\u200b\u009b31m\x7f\x00\xff"
+
+func TestPrintable(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"CI deploy bot", "CI deploy bot"},
+		{"Mo's old laptop — ümlaut 日本 🚀", "Mo's old laptop — ümlaut 日本 🚀"},
+		{"a\tb\nc\rd", `a\tb\nc\rd`},
+		{"\x1b[31mred", `\x1b[31mred`},
+		{"\u009b31m", `\u009b31m`},
+		{"abc\u202edef\u2066\u200d\ufeff", `abc\u202edef\u2066\u200d\ufeff`},
+		{"line\u2028sep", `line\u2028sep`},
+		{"bad\xffbyte", `bad\xffbyte`},
+		{"del\x7f", `del\x7f`},
+	}
+	for _, c := range cases {
+		if got := Printable(c.in); got != c.want {
+			t.Errorf("Printable(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	if got := Printable(hostile); !harmless(got) {
+		t.Errorf("Printable left something a terminal acts on: %q", got)
+	}
+}
+
+// harmless reports whether s holds only characters a terminal shows as
+// themselves (and line breaks).
+func harmless(s string) bool {
+	for _, r := range s {
+		if r != '\n' && !shown(r, false) {
+			return false
+		}
+	}
+	return true
+}
+
+func hostileRows(bool) Rows {
+	return Rows{Headers: []string{"TOKEN", "DESCRIPTION"}, Cells: [][]string{
+		{"11111111", hostile},
+		{"22222222", "=HYPERLINK(\"http://evil.example\",\"x\")"},
+		{"33333333", "+1+cmd|' /C calc'!A0"},
+		{"44444444", "-2"},
+		{"55555555", "@SUM(A1)"},
+		{"66666666", "\tTAB"},
+		{"77777777", "\r=CR"},
+		{"88888888", "a=b"},
+	}}
+}
+
+func TestTablesAreInert(t *testing.T) {
+	for _, f := range []Format{Table, Wide} {
+		var b strings.Builder
+		if err := (Printer{Out: &b, Format: f}).Print(nil, hostileRows); err != nil {
+			t.Fatal(err)
+		}
+		if !harmless(b.String()) {
+			t.Errorf("%s: the table carries control characters:\n%q", f, b.String())
+		}
+		lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+		if len(lines) != 9 {
+			t.Errorf("%s: %d lines, want a header and 8 rows:\n%s", f, len(lines), b.String())
+		}
+		if !strings.Contains(lines[1], `CI bot\x1b[2K\r\x1b[1Aevil\x1b[8mhidden\u202egnp.exe\u200b\u009b31m\x7f\x00\xff`) {
+			t.Errorf("%s: the description is not shown escaped: %q", f, lines[1])
+		}
+	}
+}
+
+// Colour chosen by the command survives; colour in the data does not.
+func TestTableColour(t *testing.T) {
+	rows := Rows{Headers: []string{"A", "B"}, Cells: [][]string{{"\x1b[31mdata", "ok"}}}
+	rows.Colour = func(row, col int) string {
+		if col == 1 {
+			return "\x1b[32m"
+		}
+		return ""
+	}
+	var b strings.Builder
+	if err := WriteTable(&b, rows); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "\x1b[32mok\x1b[0m") || !strings.Contains(b.String(), `\x1b[31mdata`) {
+		t.Errorf("table = %q", b.String())
+	}
+}
+
+func TestCSVNeutralisesFormulas(t *testing.T) {
+	var b strings.Builder
+	if err := (Printer{Out: &b, Format: CSV}).Print(nil, hostileRows); err != nil {
+		t.Fatal(err)
+	}
+	records, err := csv.NewReader(strings.NewReader(b.String())).ReadAll()
+	if err != nil {
+		t.Fatalf("CSV does not parse: %v\n%s", err, b.String())
+	}
+	want := []string{
+		`CI bot\x1b[2K\r\x1b[1Aevil\x1b[8mhidden\u202egnp.exe\u200b\u009b31m\x7f\x00\xff`,
+		`'=HYPERLINK("http://evil.example","x")`,
+		`'+1+cmd|' /C calc'!A0`,
+		`'-2`,
+		`'@SUM(A1)`,
+		`\tTAB`,
+		`\r=CR`,
+		`a=b`,
+	}
+	for i, w := range want {
+		if got := records[i+1][1]; got != w {
+			t.Errorf("row %d: cell %q, want %q", i, got, w)
+		}
+	}
+	if !harmless(b.String()) {
+		t.Errorf("CSV carries control characters:\n%q", b.String())
+	}
+}
+
+// JSON and YAML are data, not display: they carry the description exactly.
+func TestMachineFormatsStayExact(t *testing.T) {
+	data := map[string]string{"description": hostile}
+	var b strings.Builder
+	if err := (Printer{Out: &b, Format: JSON}).Print(data, hostileRows); err != nil {
+		t.Fatal(err)
+	}
+	var back map[string]string
+	if err := json.Unmarshal([]byte(b.String()), &back); err != nil {
+		t.Fatal(err)
+	}
+	// encoding/json turns the one invalid byte into U+FFFD, as JSON must.
+	if want := strings.ToValidUTF8(hostile, "\ufffd"); back["description"] != want {
+		t.Errorf("JSON changed the description: %q", back["description"])
+	}
+}
+
+func TestTerminalWriter(t *testing.T) {
+	var b strings.Builder
+	w := NewTerminalWriter(&b)
+	msg := "tokenctl: 1111: failed: \x1b]0;pwned\x07 née\u202e\nnext\tline\n"
+	// Written a byte at a time: a rune split across writes is not mangled.
+	for i := 0; i < len(msg); i++ {
+		if n, err := w.Write([]byte{msg[i]}); n != 1 || err != nil {
+			t.Fatalf("Write = %d, %v", n, err)
+		}
+	}
+	want := "tokenctl: 1111: failed: \\x1b]0;pwned\\x07 née\\u202e\nnext\tline\n"
+	if b.String() != want {
+		t.Errorf("got  %q\nwant %q", b.String(), want)
+	}
+}
