@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokenctl/tokenctl/internal/exitcode"
+	"github.com/tokenctl/tokenctl/internal/ident"
 	"github.com/tokenctl/tokenctl/internal/version"
 )
 
@@ -72,16 +73,24 @@ func Run(ctx context.Context, f *Factory, args []string) int {
 	}
 	var silent *silentError
 	if !errors.As(err, &silent) {
-		msg := err.Error()
-		if errors.Is(err, context.Canceled) {
-			msg = "interrupted"
-		}
-		fmt.Fprintf(f.IO.ErrOut, "tokenctl: %s\n", oneLine(msg))
+		fmt.Fprintf(f.IO.ErrOut, "tokenctl: %s\n", errorMessage(err))
 		if code == exitcode.Usage && cmd != nil {
 			fmt.Fprintf(f.IO.ErrOut, "Run '%s --help' for usage.\n", cmd.CommandPath())
 		}
 	}
 	return int(code)
+}
+
+// errorMessage is the one line that reports err. Anything shaped like a
+// token value is redacted: errors repeat what was typed, and cobra's and
+// pflag's own (a bad --page-size, an unknown flag) quote the value as
+// given, which may be a pasted secret.
+func errorMessage(err error) string {
+	msg := err.Error()
+	if errors.Is(err, context.Canceled) {
+		msg = "interrupted"
+	}
+	return ident.RedactSecrets(oneLine(msg))
 }
 
 // isCobraUsageError recognises the argument errors cobra produces itself.

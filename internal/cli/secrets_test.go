@@ -71,8 +71,14 @@ var secretsArgs = map[string][][]string{
 		{"--org", "ORG", "--token-value-file", "LEAKED", "--dry-run", "-o", "yaml"},
 		{"--org", "ORG", "--token", canaryLeaked}, // a token value pasted where a uuid belongs
 		{"--org", "ORG", "--never-used", "--dry-run", "-o", "csv"},
+		// Values pasted into the wrong flag: flag parse errors quote them.
+		{"--org", "ORG", "--token", et.OldLaptopTokenUUID, "--page-size", canaryLeaked},
+		{"--org", "ORG", "--token", et.OldLaptopTokenUUID, "--timeout", canaryLeaked},
+		{"--org", "ORG", "--token", et.OldLaptopTokenUUID, "--concurrency", canaryLeaked},
+		{"--org", "ORG", "--token", et.OldLaptopTokenUUID, "--jq", canaryLeaked},
+		{"--org", "ORG", "--token", et.OldLaptopTokenUUID, "--jq", ".results[] | " + canaryLeaked + "("},
 	},
-	"tokens list":           {{"--org", "ORG"}, {"--org", "ORG", "-o", "json"}, {"--org", canaryLeaked}},
+	"tokens list":           {{"--org", "ORG"}, {"--org", "ORG", "-o", "json"}, {"--org", canaryLeaked}, {"--org", "ORG", "--page-size=" + canaryLeaked}},
 	"tokens get":            {{"--org", "ORG", et.TerraformTokenUUID, "-o", "yaml"}, {"--org", "ORG", canaryLeaked}},
 	"whoami":                {{}, {"-o", "json"}},
 	"policy show":           {{"--org", "ORG", "--within", "30", "-o", "wide"}},
@@ -367,5 +373,34 @@ func TestSecretsPlainHTTPRefused(t *testing.T) {
 	// Loopback is fine: that is how the emulator is reached in every test.
 	if r := h.run("whoami", "--graphql-endpoint", strings.Replace(h.srv.GraphQLEndpoint, "127.0.0.1", "localhost", 1)); r.code != 0 {
 		t.Errorf("http://localhost refused:\n%s", r)
+	}
+}
+
+// A secret pasted where a flag or a flag's value belongs is never echoed
+// by the parse error, which is still a usage error that names the flag.
+func TestSecretsFlagErrorsRedacted(t *testing.T) {
+	h := newHarness(t, emulator.Options{Fixture: canaryFixture()})
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"revoke", "--org", "acme", "--token", et.OldLaptopTokenUUID, "--page-size", canaryLeaked}, `invalid argument "[redacted]" for "--page-size" flag`},
+		{[]string{"revoke", "--org", "acme", "--token", et.OldLaptopTokenUUID, "--timeout=" + canaryLeaked}, `for "--timeout" flag`},
+		{[]string{"tokens", "list", "--org", "acme", "--jq", canaryLeaked}, "--jq: function not defined: [redacted]"},
+		{[]string{"revoke", "--org", "acme", "--" + canaryLeaked}, "unknown flag: --[redacted]"},
+		{[]string{canaryLeaked}, `unknown command "[redacted]"`},
+	}
+	for _, c := range cases {
+		r := h.run(c.args...)
+		if r.code != int(exitcode.Usage) {
+			t.Errorf("%v: exit %d, want %d", c.args, r.code, exitcode.Usage)
+		}
+		if found := leaks(r.stdout + r.stderr); len(found) > 0 {
+			t.Errorf("%v echoed %v:\n%s", c.args, found, r)
+		}
+		mustContain(t, "stderr", r.stderr, c.want)
+	}
+	if n := h.srv.CountRequests(nil); n != 0 {
+		t.Errorf("%d requests sent for bad command lines", n)
 	}
 }
