@@ -106,9 +106,10 @@ func runAPI[O apiCommand](opts O, runF, run func(context.Context, O) error) func
 		run = runF
 	}
 	return func(cmd *cobra.Command, args []string) error {
-		if err := opts.api().complete(cmd, func() error { return opts.validate(args) }); err != nil {
-			return err
+		err := opts.api().complete(cmd, func() error { return opts.validate(args) })
+		if err == nil {
+			err = run(cmd.Context(), opts)
 		}
-		return run(cmd.Context(), opts)
+		return printFailureDocument(opts.api(), opts, err)
 	}
 }

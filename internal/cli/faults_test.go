@@ -362,8 +362,9 @@ func TestFaultGraphQLErrorOnListing(t *testing.T) {
 	if lines := strings.Count(strings.TrimSpace(r.stderr), "\n"); lines != 0 {
 		t.Errorf("want one line on stderr, got:\n%s", r.stderr)
 	}
-	if r.stdout != "" {
-		t.Errorf("stdout = %q, want nothing: no result is half-printed", r.stdout)
+	// No result is half-printed: the document has none, and the error.
+	if d := parseFailureDoc(t, "stdout", r.stdout); d.Error.ExitCode != int(exitcode.Failure) || string(d.Fields["results"]) != "[]" {
+		t.Errorf("stdout = %q, want the document with no results and the error", r.stdout)
 	}
 	if !h.srv.TokenHasOrg(target, "acme") || h.requests(revokeMutation) != 0 {
 		t.Error("a mutation was sent after the listing failed")
@@ -643,8 +644,13 @@ func TestFaultDeleteEverywhereAnswerLost(t *testing.T) {
 			if c.wantDeleted && !strings.Contains(r.stdout, `"status": "revoked"`) {
 				t.Errorf("stdout does not report the token revoked:\n%s", r)
 			}
-			if !c.wantDeleted && (r.stdout != "" || !strings.HasPrefix(r.stderr, "tokenctl: ")) {
-				t.Errorf("want no report and one error line:\n%s", r)
+			if !c.wantDeleted {
+				if d := parseFailureDoc(t, "stdout", r.stdout); d.Error.ExitCode != int(c.wantCode) || string(d.Fields["status"]) != "null" {
+					t.Errorf("want a document with no status and the error:\n%s", r)
+				}
+				if !strings.HasPrefix(r.stderr, "tokenctl: ") {
+					t.Errorf("want one error line:\n%s", r)
+				}
 			}
 		})
 	}

@@ -225,8 +225,14 @@ func executePlans(ctx context.Context, o *RevokeOptions, client *buildkite.Clien
 	}
 	printer := output.Printer{Out: o.IO.Out, Format: o.Format, JQ: o.JQ}
 	colour := o.IO.ColorEnabled() && (o.Format == output.Table || o.Format == output.Wide)
+	// An --jq expression that fails while running must not hide what was
+	// revoked: the printer hands back the unfiltered report, printed on
+	// stderr with the error, and the exit status stays the revocation's.
+	var jqFailed *output.JQError
 	if err := printer.Print(doc, func(wide bool) output.Rows { return paintStatus(resultRows(report, wide), colour) }); err != nil {
-		return err
+		if !errors.As(err, &jqFailed) || jqFailed.Document == nil {
+			return err
+		}
 	}
 	skipped := 0
 	for _, r := range results {
@@ -257,6 +263,9 @@ func executePlans(ctx context.Context, o *RevokeOptions, client *buildkite.Clien
 		// were revoked: what matters first is that it did not finish.
 		code = exitcode.Interrupted
 		fmt.Fprintf(o.IO.ErrOut, "tokenctl: interrupted: %d revoked, %d not sent\n", report.Summary.Revoked, report.Summary.Skipped)
+	}
+	if jqFailed != nil {
+		return exitcode.New(code, jqFailed)
 	}
 	return exitWith(code)
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/ident"
+	"github.com/tokenctl/tokenctl/internal/output"
 	"github.com/tokenctl/tokenctl/internal/version"
 )
 
@@ -74,6 +75,10 @@ func Run(ctx context.Context, f *Factory, args []string) int {
 	var silent *silentError
 	if !errors.As(err, &silent) {
 		fmt.Fprintf(f.IO.ErrOut, "tokenctl: %s\n", errorMessage(err))
+		var jq *output.JQError
+		if errors.As(err, &jq) && jq.Document != nil {
+			f.IO.ErrOut.Write(jq.Document)
+		}
 		if code == exitcode.Usage && cmd != nil {
 			fmt.Fprintf(f.IO.ErrOut, "Run '%s --help' for usage.\n", cmd.CommandPath())
 		}

@@ -53,7 +53,7 @@ func inert(t *testing.T, what, s string) {
 // exactly in JSON.
 func TestHostileDescriptionsAreShownInert(t *testing.T) {
 	h := newHarness(t, emulator.Options{Fixture: hostileFixture()})
-	escaped := `Mo's old laptop\x1b[2K\r\x1b[1A11111111-1111-4111-8111-111111111111   harmless\x1b[8m\u202etxt.exe\u200b\u009b2J`
+	escaped := `Mo's old laptop\u001b[2K\r\u001b[1A11111111-1111-4111-8111-111111111111   harmless\u001b[8m\u202etxt.exe\u200b\u009b2J`
 
 	for _, args := range [][]string{
 		{"tokens", "list", "--org", "acme"},
@@ -79,7 +79,7 @@ func TestHostileDescriptionsAreShownInert(t *testing.T) {
 		t.Fatalf("declined revocation: %s", r)
 	}
 	inert(t, "plan", r.stderr)
-	mustContain(t, "plan", r.stderr, escaped, `Mo\x1b]0;pwned\x07 Member\r`, "Revoke 1 token(s)? [y/N]")
+	mustContain(t, "plan", r.stderr, escaped, `Mo\u001b]0;pwned\u0007 Member\r`, "Revoke 1 token(s)? [y/N]")
 	if got := len(strings.Split(strings.TrimSpace(r.stderr), "\n")); got > 8 {
 		t.Errorf("the plan has %d lines; the description must not break its row:\n%s", got, r.stderr)
 	}

@@ -240,62 +240,125 @@ func printableRows(rows Rows) Rows {
 const ansiReset = "\x1b[0m"
 
 // JQError is a jq expression that does not parse or fails to run.
-type JQError struct{ Err error }
+type JQError struct {
+	Err error
+	// Document is set when the expression failed while running: it is the
+	// unfiltered JSON document, which the caller shows instead (on
+	// stderr) so that what the run did is not lost. Nothing was printed
+	// on Out.
+	Document []byte
+}
 
-func (e *JQError) Error() string { return "--jq: " + e.Err.Error() }
+func (e *JQError) Error() string {
+	if e.Document != nil {
+		return "--jq: " + e.Err.Error() + " (the unfiltered JSON document follows on stderr)"
+	}
+	return "--jq: " + e.Err.Error()
+}
 func (e *JQError) Unwrap() error { return e.Err }
 
-// CheckJQ validates a jq expression before any work is done.
+// compileJQ parses and compiles a jq expression.
+func compileJQ(expr string) (*gojq.Code, error) {
+	q, err := gojq.Parse(expr)
+	if err != nil {
+		return nil, &JQError{Err: err}
+	}
+	code, err := gojq.Compile(q)
+	if err != nil {
+		return nil, &JQError{Err: err}
+	}
+	return code, nil
+}
+
+// CheckJQ validates a jq expression before any work is done: a command
+// calls it before it sends anything, so that a typo in --jq never comes
+// to light only after tokens were revoked.
 func CheckJQ(expr string) error {
 	if expr == "" {
 		return nil
 	}
-	q, err := gojq.Parse(expr)
-	if err != nil {
-		return &JQError{err}
-	}
-	if _, err := gojq.Compile(q); err != nil {
-		return &JQError{err}
-	}
-	return nil
+	_, err := compileJQ(expr)
+	return err
 }
 
 // printJQ runs the expression over the JSON document; string results are
-// printed raw (as `jq -r` does), everything else as compact JSON.
+// printed raw (as `jq -r` does), everything else as compact JSON. Results
+// are printed only when the whole run succeeds: a run that fails part way
+// prints nothing on Out and hands back the unfiltered document in the
+// *JQError, so a script reads either the full answer or none.
 func (p Printer) printJQ(data any) error {
-	q, err := gojq.Parse(p.JQ)
+	code, err := compileJQ(p.JQ)
 	if err != nil {
-		return &JQError{err}
-	}
-	code, err := gojq.Compile(q)
-	if err != nil {
-		return &JQError{err}
+		return err
 	}
 	v, err := generic(data)
 	if err != nil {
 		return err
 	}
+	var out bytes.Buffer
 	iter := code.Run(v)
 	for {
-		out, ok := iter.Next()
+		res, ok := iter.Next()
 		if !ok {
-			return nil
+			break
 		}
-		if err, isErr := out.(error); isErr {
-			return &JQError{err}
-		}
-		if s, isStr := out.(string); isStr {
-			if _, err := fmt.Fprintln(p.Out, s); err != nil {
-				return err
+		if err, isErr := res.(error); isErr {
+			var doc bytes.Buffer
+			if werr := writeJSON(&doc, data); werr != nil {
+				return werr
 			}
+			return &JQError{Err: err, Document: doc.Bytes()}
+		}
+		if s, isStr := res.(string); isStr {
+			out.WriteString(s + "\n")
 			continue
 		}
-		line, err := json.Marshal(out)
+		line, err := json.Marshal(res)
 		if err != nil {
 			return err
 		}
-		if _, err := fmt.Fprintln(p.Out, string(line)); err != nil {
-			return err
-		}
+		out.Write(line)
+		out.WriteByte('\n')
 	}
+	_, err = p.Out.Write(out.Bytes())
+	return err
+}
+
+// Failure is what a document says when its command failed before it had
+// any results: the one-line error and the exit status.
+type Failure struct {
+	Message  string `json:"message"`
+	ExitCode int    `json:"exitCode"`
+}
+
+// PrintFailure prints, in the machine formats that print one document
+// (JSON, YAML, and --jq), the document of a command that failed before it
+// had results: empty (its fields with no results), with an "error" field
+// added, so scripts always get something to parse. Other formats print
+// nothing: the error line on stderr says it all.
+func (p Printer) PrintFailure(empty any, f Failure) error {
+	if p.JQ == "" && p.Format != JSON && p.Format != YAML {
+		return nil
+	}
+	raw, err := json.Marshal(empty)
+	if err != nil {
+		return err
+	}
+	errJSON, err := json.Marshal(f)
+	if err != nil {
+		return err
+	}
+	raw = bytes.TrimSpace(raw)
+	if len(raw) < 2 || raw[0] != '{' {
+		return fmt.Errorf("a failure document must be a JSON object, not %s", raw)
+	}
+	// Appended to the object as it is, so JSON keeps the field order.
+	doc := append([]byte(nil), raw[:len(raw)-1]...)
+	if len(raw) > 2 {
+		doc = append(doc, ',')
+	}
+	doc = append(doc, `"error":`...)
+	doc = append(doc, errJSON...)
+	doc = append(doc, '}')
+	return p.Print(json.RawMessage(doc), nil)
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -17,8 +18,9 @@ import (
 // reorder or hide text. Anyone with a Buildkite account chooses a token's
 // description and their own name, and those reach the tables an
 // administrator confirms against, so what the table shows must be what
-// the data says. Tabs and newlines become \t and \n, other characters
-// \xNN or \uNNNN as in Go and JSON strings, invalid UTF-8 bytes \xNN.
+// the data says. Characters are escaped as in a JSON string (\t, \n, \r,
+// \uNNNN), so escaped JSON is still the same JSON; invalid UTF-8 bytes,
+// which JSON cannot hold, become \xNN.
 func Printable(s string) string {
 	if isPrintable(s, false) {
 		return s
@@ -63,12 +65,11 @@ func escapeTo(b *strings.Builder, s string, keepLines bool) {
 			b.WriteString(`\t`)
 		case r == '\r':
 			b.WriteString(`\r`)
-		case r < 0x80:
-			fmt.Fprintf(b, `\x%02x`, r)
 		case r <= 0xffff:
 			fmt.Fprintf(b, `\u%04x`, r)
 		default:
-			fmt.Fprintf(b, `\U%08x`, r)
+			r1, r2 := utf16.EncodeRune(r)
+			fmt.Fprintf(b, `\u%04x\u%04x`, r1, r2)
 		}
 		i += size
 	}

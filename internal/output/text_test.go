@@ -3,6 +3,7 @@ package output
 import (
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 )
@@ -17,12 +18,13 @@ func TestPrintable(t *testing.T) {
 		{"CI deploy bot", "CI deploy bot"},
 		{"Mo's old laptop — ümlaut 日本 🚀", "Mo's old laptop — ümlaut 日本 🚀"},
 		{"a\tb\nc\rd", `a\tb\nc\rd`},
-		{"\x1b[31mred", `\x1b[31mred`},
+		{"\x1b[31mred", `\u001b[31mred`},
+		{"tag\U000E0041", `tag\udb40\udc41`},
 		{"\u009b31m", `\u009b31m`},
 		{"abc\u202edef\u2066\u200d\ufeff", `abc\u202edef\u2066\u200d\ufeff`},
 		{"line\u2028sep", `line\u2028sep`},
 		{"bad\xffbyte", `bad\xffbyte`},
-		{"del\x7f", `del\x7f`},
+		{"del\x7f", `del\u007f`},
 	}
 	for _, c := range cases {
 		if got := Printable(c.in); got != c.want {
@@ -71,7 +73,7 @@ func TestTablesAreInert(t *testing.T) {
 		if len(lines) != 9 {
 			t.Errorf("%s: %d lines, want a header and 8 rows:\n%s", f, len(lines), b.String())
 		}
-		if !strings.Contains(lines[1], `CI bot\x1b[2K\r\x1b[1Aevil\x1b[8mhidden\u202egnp.exe\u200b\u009b31m\x7f\x00\xff`) {
+		if !strings.Contains(lines[1], `CI bot\u001b[2K\r\u001b[1Aevil\u001b[8mhidden\u202egnp.exe\u200b\u009b31m\u007f\u0000\xff`) {
 			t.Errorf("%s: the description is not shown escaped: %q", f, lines[1])
 		}
 	}
@@ -90,7 +92,7 @@ func TestTableColour(t *testing.T) {
 	if err := WriteTable(&b, rows); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(b.String(), "\x1b[32mok\x1b[0m") || !strings.Contains(b.String(), `\x1b[31mdata`) {
+	if !strings.Contains(b.String(), "\x1b[32mok\x1b[0m") || !strings.Contains(b.String(), `\u001b[31mdata`) {
 		t.Errorf("table = %q", b.String())
 	}
 }
@@ -105,7 +107,7 @@ func TestCSVNeutralisesFormulas(t *testing.T) {
 		t.Fatalf("CSV does not parse: %v\n%s", err, b.String())
 	}
 	want := []string{
-		`CI bot\x1b[2K\r\x1b[1Aevil\x1b[8mhidden\u202egnp.exe\u200b\u009b31m\x7f\x00\xff`,
+		`CI bot\u001b[2K\r\u001b[1Aevil\u001b[8mhidden\u202egnp.exe\u200b\u009b31m\u007f\u0000\xff`,
 		`'=HYPERLINK("http://evil.example","x")`,
 		`'+1+cmd|' /C calc'!A0`,
 		`'-2`,
@@ -151,8 +153,65 @@ func TestTerminalWriter(t *testing.T) {
 			t.Fatalf("Write = %d, %v", n, err)
 		}
 	}
-	want := "tokenctl: 1111: failed: \\x1b]0;pwned\\x07 née\\u202e\nnext\tline\n"
+	want := "tokenctl: 1111: failed: \\u001b]0;pwned\\u0007 née\\u202e\nnext\tline\n"
 	if b.String() != want {
 		t.Errorf("got  %q\nwant %q", b.String(), want)
+	}
+}
+
+// A JSON document written to stderr (the unfiltered report after an --jq
+// failure) is escaped like any text there, and is still the same JSON.
+func TestTerminalWriterKeepsJSON(t *testing.T) {
+	data := map[string]string{"description": "del\x7f c1\u009b bidi\u202e tag\U000E0041 nel\u0085 ok"}
+	var raw strings.Builder
+	if err := writeJSON(&raw, data); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if _, err := NewTerminalWriter(&b).Write([]byte(raw.String())); err != nil {
+		t.Fatal(err)
+	}
+	if !harmless(b.String()) {
+		t.Errorf("not escaped: %q", b.String())
+	}
+	var back map[string]string
+	if err := json.Unmarshal([]byte(b.String()), &back); err != nil || back["description"] != data["description"] {
+		t.Errorf("escaped JSON %q decodes to %q (%v)", b.String(), back["description"], err)
+	}
+}
+
+func TestJQRuntimeFailureHandsBackTheDocument(t *testing.T) {
+	var out strings.Builder
+	data := []sample{{Name: "alpha", Count: 1}, {Name: "beta", Count: 2}}
+	err := Printer{Out: &out, Format: JSON, JQ: ".[] | .name, (.name | tonumber)"}.Print(data, sampleRows)
+	var jq *JQError
+	if !errors.As(err, &jq) || jq.Document == nil {
+		t.Fatalf("err = %v, want a *JQError with the document", err)
+	}
+	if out.Len() != 0 {
+		t.Errorf("half the filtered output was printed: %q", out.String())
+	}
+	var back []sample
+	if err := json.Unmarshal(jq.Document, &back); err != nil || len(back) != 2 {
+		t.Errorf("document %s: %v", jq.Document, err)
+	}
+}
+
+func TestPrintFailure(t *testing.T) {
+	empty := struct {
+		DryRun  bool     `json:"dryRun"`
+		Results []string `json:"results"`
+	}{Results: []string{}}
+	var out strings.Builder
+	if err := (Printer{Out: &out, Format: JSON}).PrintFailure(empty, Failure{Message: "no such organization", ExitCode: 4}); err != nil {
+		t.Fatal(err)
+	}
+	want := "{\n  \"dryRun\": false,\n  \"results\": [],\n  \"error\": {\n    \"message\": \"no such organization\",\n    \"exitCode\": 4\n  }\n}\n"
+	if out.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", out.String(), want)
+	}
+	out.Reset()
+	if err := (Printer{Out: &out, Format: Table}).PrintFailure(empty, Failure{}); err != nil || out.Len() != 0 {
+		t.Errorf("table: %v %q", err, out.String())
 	}
 }
