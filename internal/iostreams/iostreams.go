@@ -113,8 +113,9 @@ func (s *IOStreams) CanPrompt() bool {
 
 // PromptOut is where a question, and what it is about (such as the plan
 // a revocation asks about), is written so that the person who answers
-// sees it: standard error on a terminal; else the controlling terminal
-// (standard error goes to a file, standard input is still a person); nil
+// sees it: standard error on a terminal (even when nobody can answer,
+// for what is shown without a question); else, when a person types the
+// input, the controlling terminal (standard error goes to a file); nil
 // when there is neither.
 func (s *IOStreams) PromptOut() io.Writer {
 	if s.stderrTTY {
@@ -156,10 +157,10 @@ var ErrCannotPrompt = errors.New("no terminal to ask on")
 // Confirm asks a yes/no question where the person sees it (PromptOut);
 // anything but y/yes is no.
 func (s *IOStreams) Confirm(question string) (bool, error) {
-	w := s.PromptOut()
-	if w == nil {
+	if !s.CanPrompt() {
 		return false, ErrCannotPrompt
 	}
+	w := s.PromptOut()
 	fmt.Fprintf(w, "%s [y/N] ", question)
 	line, err := bufio.NewReader(s.In).ReadString('\n')
 	if err != nil && line == "" {

@@ -1,0 +1,73 @@
+package iostreams
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+// Whether a person can be asked is decided by the input; where the
+// question goes is wherever that person sees it.
+func TestPromptGoesWhereThePersonIs(t *testing.T) {
+	cases := []struct {
+		name                  string
+		stdin, stdout, stderr bool
+		terminal              bool // a controlling terminal can be opened
+		canPrompt             bool
+		on                    string // "stderr", "terminal" or "" (nowhere)
+	}{
+		{"all terminals", true, true, true, true, true, "stderr"},
+		{"2>log", true, true, false, true, true, "terminal"},
+		{">out 2>log", true, false, false, true, true, "terminal"},
+		{"| tee", true, false, true, true, true, "stderr"},
+		{"2>log, no controlling terminal", true, true, false, false, false, ""},
+		{"input piped in", false, true, true, true, false, ""},
+		{"CI", false, false, false, true, false, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s, _, errOut := Test("y\n")
+			s.SetTTY(c.stdin, c.stdout, c.stderr)
+			var terminal strings.Builder
+			if c.terminal {
+				s.SetTerminal(&terminal)
+			}
+			if got := s.CanPrompt(); got != c.canPrompt {
+				t.Fatalf("CanPrompt = %v, want %v", got, c.canPrompt)
+			}
+			ok, err := s.Confirm("Revoke 1 token(s)?")
+			if c.on == "" {
+				if ok || !errors.Is(err, ErrCannotPrompt) || errOut.Len()+terminal.Len() != 0 {
+					t.Errorf("Confirm = %v, %v; stderr %q, terminal %q: want no question", ok, err, errOut.String(), terminal.String())
+				}
+				return
+			}
+			if !ok || err != nil {
+				t.Errorf("Confirm = %v, %v, want yes", ok, err)
+			}
+			shown, other := errOut.String(), terminal.String()
+			if c.on == "terminal" {
+				shown, other = other, shown
+			}
+			if shown != "Revoke 1 token(s)? [y/N] " || other != "" {
+				t.Errorf("question on %s = %q, elsewhere %q", c.on, shown, other)
+			}
+		})
+	}
+}
+
+// What is written to stderr or the terminal cannot act on it.
+func TestStderrIsInert(t *testing.T) {
+	s, _, errOut := Test("")
+	s.ErrOut.Write([]byte("tokenctl: \x1b[2Kdone\r\n"))
+	if got := errOut.String(); got != "tokenctl: \\u001b[2Kdone\\r\n" {
+		t.Errorf("stderr = %q", got)
+	}
+	s.SetTTY(true, false, false)
+	var terminal strings.Builder
+	s.SetTerminal(&terminal)
+	s.PromptOut().Write([]byte("\u202eplan\n"))
+	if got := terminal.String(); got != "\\u202eplan\n" {
+		t.Errorf("terminal = %q", got)
+	}
+}
