@@ -77,7 +77,7 @@ func Run(ctx context.Context, f *Factory, args []string) int {
 		fmt.Fprintf(f.IO.ErrOut, "tokenctl: %s\n", errorMessage(err))
 		var jq *output.JQError
 		if errors.As(err, &jq) && jq.Document != nil {
-			f.IO.ErrOut.Write(jq.Document)
+			_, _ = f.IO.ErrOut.Write(jq.Document)
 		}
 		if code == exitcode.Usage && cmd != nil {
 			fmt.Fprintf(f.IO.ErrOut, "Run '%s --help' for usage.\n", cmd.CommandPath())

@@ -59,14 +59,14 @@ func TestPromptGoesWhereThePersonIs(t *testing.T) {
 // What is written to stderr or the terminal cannot act on it.
 func TestStderrIsInert(t *testing.T) {
 	s, _, errOut := Test("")
-	s.ErrOut.Write([]byte("tokenctl: \x1b[2Kdone\r\n"))
+	_, _ = s.ErrOut.Write([]byte("tokenctl: \x1b[2Kdone\r\n"))
 	if got := errOut.String(); got != "tokenctl: \\u001b[2Kdone\\r\n" {
 		t.Errorf("stderr = %q", got)
 	}
 	s.SetTTY(true, false, false)
 	var terminal strings.Builder
 	s.SetTerminal(&terminal)
-	s.PromptOut().Write([]byte("\u202eplan\n"))
+	_, _ = s.PromptOut().Write([]byte("\u202eplan\n"))
 	if got := terminal.String(); got != "\\u202eplan\n" {
 		t.Errorf("terminal = %q", got)
 	}
