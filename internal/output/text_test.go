@@ -215,3 +215,31 @@ func TestPrintFailure(t *testing.T) {
 		t.Errorf("table: %v %q", err, out.String())
 	}
 }
+
+// Whatever a description holds, a table cell, a CSV cell and stderr show
+// nothing a terminal acts on; text that needs no escaping is unchanged.
+func FuzzPrintable(f *testing.F) {
+	for _, s := range []string{"", "CI deploy bot", hostile, "=1+2", "\u202e\U000E0041", "a\xe2\x80", "\t\r\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		p := Printable(s)
+		if !harmless(p) || strings.ContainsRune(p, '\n') {
+			t.Fatalf("Printable(%q) = %q", s, p)
+		}
+		if isPrintable(s, false) && p != s {
+			t.Fatalf("Printable changed printable text %q to %q", s, p)
+		}
+		if c := csvCell(s); !harmless(c) || spreadsheetFormula(c) {
+			t.Fatalf("csvCell(%q) = %q", s, c)
+		}
+		var b strings.Builder
+		w := NewTerminalWriter(&b)
+		half := len(s) / 2
+		_, _ = w.Write([]byte(s[:half]))
+		_, _ = w.Write([]byte(s[half:] + "\n"))
+		if !harmless(strings.ReplaceAll(b.String(), "\t", " ")) {
+			t.Fatalf("TerminalWriter wrote %q for %q", b.String(), s)
+		}
+	})
+}
