@@ -52,10 +52,12 @@ This cannot be undone: the organization can never be added back to the same
 token; its owner has to create a new one. The token keeps working for its
 other organizations.
 
-On a terminal tokenctl shows the tokens and asks before revoking (--yes
-skips the question). Without a terminal, explicitly named tokens are
-revoked without asking, as scripts and CI jobs need. The token tokenctl is
-itself using is never revoked unless --allow-self is given.
+When a person is typing (standard input is a terminal) tokenctl shows the
+tokens and asks before revoking, on the terminal even when stderr is
+redirected (--yes skips the question). When nobody is typing, explicitly
+named tokens are revoked without asking, as scripts and CI jobs need. The
+token tokenctl is itself using is never revoked unless --allow-self is
+given.
 
 ` + bulkHelp + `
 
