@@ -63,6 +63,11 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		c.opts.ErrorWording = w
 		return err
 	})
+	fs.Func("id-format", "how GraphQL ids are spelled: `FORMAT` base64 (of Type---uuid, the default) or opaque (stable strings that say nothing)", func(s string) error {
+		f, err := emulator.ParseIDFormat(s)
+		c.opts.IDFormat = f
+		return err
+	})
 	fs.Func("fault", "inject a `FAULT`, e.g. kind=status,status=503,match=mutation,times=2 (repeatable; kinds: "+strings.Join(emulator.FaultKinds, ", ")+")", func(s string) error {
 		f, err := emulator.ParseFault(s)
 		if err != nil {

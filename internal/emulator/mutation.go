@@ -30,11 +30,11 @@ func (r *rootResolver) OrganizationApiAccessTokenRevoke(ctx context.Context, arg
 		return nil, errNoCaller
 	}
 	in := args.Input
-	orgType, orgUUID, ok := parseNodeID(string(in.OrganizationId))
+	orgType, orgUUID, ok := r.s.ids.parse(string(in.OrganizationId))
 	if !ok || orgType != TypeOrganization {
 		return nil, newAPIError(ErrNotAnOrgID, in.OrganizationId)
 	}
-	tokType, tokUUID, ok := parseNodeID(string(in.ApiAccessTokenId))
+	tokType, tokUUID, ok := r.s.ids.parse(string(in.ApiAccessTokenId))
 	if !ok || tokType != TypeAPIAccessToken {
 		return nil, newAPIError(ErrNotATokenID, in.ApiAccessTokenId)
 	}

@@ -20,7 +20,10 @@ type orgResolver struct {
 	revokeInactiveTokensAfter string
 }
 
-type userResolver struct{ uuid, name, email string }
+type userResolver struct {
+	ids               *idCodec
+	uuid, name, email string
+}
 
 type viewerResolver struct {
 	s    *Server
@@ -28,6 +31,7 @@ type viewerResolver struct {
 }
 
 type tokenResolver struct {
+	ids            *idCodec
 	uuid           string
 	description    string
 	scopes         []string
@@ -84,15 +88,15 @@ func newOrgResolver(s *Server, o *organization) *orgResolver {
 	return &orgResolver{s: s, uuid: o.uuid, slug: o.slug, name: o.name, revokeInactiveTokensAfter: o.revokeInactiveTokensAfter}
 }
 
-func newUserResolver(u *user) *userResolver {
-	return &userResolver{uuid: u.uuid, name: u.name, email: u.email}
+func newUserResolver(ids *idCodec, u *user) *userResolver {
+	return &userResolver{ids: ids, uuid: u.uuid, name: u.name, email: u.email}
 }
 
-func newTokenResolver(t *token) *tokenResolver {
+func newTokenResolver(ids *idCodec, t *token) *tokenResolver {
 	return &tokenResolver{
-		uuid: t.uuid, description: t.description, scopes: append([]string{}, t.scopes...),
+		ids: ids, uuid: t.uuid, description: t.description, scopes: append([]string{}, t.scopes...),
 		createdAt: t.createdAt, expiresAt: t.expiresAt, lastAccessedAt: t.lastAccessedAt,
-		ipAddress: t.ipAddress, owner: newUserResolver(t.owner),
+		ipAddress: t.ipAddress, owner: newUserResolver(ids, t.owner),
 	}
 }
 
@@ -129,7 +133,7 @@ func (r *rootResolver) Node(ctx context.Context, args struct{ ID graphql.ID }) (
 	if c == nil {
 		return nil, errNoCaller
 	}
-	typ, id, ok := parseNodeID(string(args.ID))
+	typ, id, ok := r.s.ids.parse(string(args.ID))
 	if !ok {
 		return nil, nil
 	}
@@ -146,16 +150,16 @@ func (r *rootResolver) Node(ctx context.Context, args struct{ ID graphql.ID }) (
 		// Users are visible to whoever shares an organization with them.
 		u := st.users[id]
 		if u == me {
-			return &nodeResolver{newUserResolver(u)}, nil
+			return &nodeResolver{newUserResolver(r.s.ids, u)}, nil
 		}
 		for _, o := range st.userOrgs(me) {
 			if u != nil && o.roles[u.uuid] != "" {
-				return &nodeResolver{newUserResolver(u)}, nil
+				return &nodeResolver{newUserResolver(r.s.ids, u)}, nil
 			}
 		}
 	case TypeViewer:
 		if id == me.uuid {
-			return &nodeResolver{&viewerResolver{s: r.s, user: newUserResolver(me)}}, nil
+			return &nodeResolver{&viewerResolver{s: r.s, user: newUserResolver(r.s.ids, me)}}, nil
 		}
 	}
 	return nil, nil // includes APIAccessToken ids: that type is not a Node
@@ -168,7 +172,7 @@ func (r *rootResolver) Viewer(ctx context.Context) (*viewerResolver, error) {
 	}
 	r.s.store.mu.Lock()
 	defer r.s.store.mu.Unlock()
-	return &viewerResolver{s: r.s, user: newUserResolver(r.s.store.users[c.userUUID])}, nil
+	return &viewerResolver{s: r.s, user: newUserResolver(r.s.ids, r.s.store.users[c.userUUID])}, nil
 }
 
 // Node
@@ -202,7 +206,7 @@ func (n *nodeResolver) ToViewer() (*viewerResolver, bool) {
 
 // Organization
 
-func (o *orgResolver) ID() graphql.ID { return graphql.ID(NodeID(TypeOrganization, o.uuid)) }
+func (o *orgResolver) ID() graphql.ID { return graphql.ID(o.s.ids.id(TypeOrganization, o.uuid)) }
 func (o *orgResolver) UUID() string   { return o.uuid }
 func (o *orgResolver) Slug() string   { return o.slug }
 func (o *orgResolver) Name() string   { return o.name }
@@ -236,7 +240,7 @@ func (o *orgResolver) ApiAccessTokens(ctx context.Context, args pageArgs) (*toke
 	}
 	conn := &tokenConnection{pageInfo: info}
 	for _, t := range all[from:to] {
-		conn.edges = append(conn.edges, &tokenEdge{cursor: encodeCursor(t.seq), node: newTokenResolver(t)})
+		conn.edges = append(conn.edges, &tokenEdge{cursor: encodeCursor(t.seq), node: newTokenResolver(o.s.ids, t)})
 	}
 	return conn, nil
 }
@@ -244,7 +248,7 @@ func (o *orgResolver) ApiAccessTokens(ctx context.Context, args pageArgs) (*toke
 // OrganizationAPIAccessToken
 
 func (t *tokenResolver) ID() graphql.ID {
-	return graphql.ID(NodeID(TypeAPIAccessToken, t.uuid))
+	return graphql.ID(t.ids.id(TypeAPIAccessToken, t.uuid))
 }
 func (t *tokenResolver) UUID() graphql.ID          { return graphql.ID(t.uuid) }
 func (t *tokenResolver) Description() *string      { return strPtr(t.description) }
@@ -257,14 +261,14 @@ func (t *tokenResolver) Owner() *userResolver      { return t.owner }
 
 // User
 
-func (u *userResolver) ID() graphql.ID { return graphql.ID(NodeID(TypeUser, u.uuid)) }
+func (u *userResolver) ID() graphql.ID { return graphql.ID(u.ids.id(TypeUser, u.uuid)) }
 func (u *userResolver) UUID() string   { return u.uuid }
 func (u *userResolver) Name() string   { return u.name }
 func (u *userResolver) Email() string  { return u.email }
 
 // Viewer
 
-func (v *viewerResolver) ID() graphql.ID      { return graphql.ID(NodeID(TypeViewer, v.user.uuid)) }
+func (v *viewerResolver) ID() graphql.ID      { return graphql.ID(v.s.ids.id(TypeViewer, v.user.uuid)) }
 func (v *viewerResolver) User() *userResolver { return v.user }
 
 // Organizations lists the organizations the caller belongs to and its token

@@ -28,6 +28,7 @@ type Options struct {
 	Faults        []Fault          // added after the fixture's faults
 	Seed          int64            // seeds jitter and fault probabilities
 	ErrorWording  ErrorWording     // "": WordingBuildkite
+	IDFormat      IDFormat         // how GraphQL ids are spelled; "": IDBase64
 	// OnRequest, when set, is called with every request log entry. It must
 	// not block: it runs on the request's goroutine.
 	OnRequest func(Request)
@@ -38,6 +39,7 @@ type Options struct {
 type Server struct {
 	opts       Options
 	store      *store
+	ids        *idCodec
 	schema     *graphql.Schema
 	gqlLimits  *rateLimiter
 	restLimits *rateLimiter
@@ -74,12 +76,19 @@ func New(opts Options) (*Server, error) {
 	if opts.MaxPageSize <= 0 {
 		opts.MaxPageSize = 500
 	}
+	if opts.IDFormat == "" {
+		opts.IDFormat = IDBase64
+	}
+	if _, err := ParseIDFormat(string(opts.IDFormat)); err != nil {
+		return nil, err
+	}
 	s := &Server{
 		opts:       opts,
 		store:      newStore(opts.Fixture, opts.Now()),
 		gqlLimits:  newRateLimiter(opts.RateLimit, opts.RateWindow),
 		restLimits: newRateLimiter(opts.RESTRateLimit, time.Minute),
 	}
+	s.ids = newIDCodec(opts.IDFormat, s.store)
 	// Faults and jitter must repeat for a given seed, so not crypto/rand.
 	s.faults.rng = rand.New(rand.NewPCG(uint64(opts.Seed), 0x746f6b656e63746c)) //nolint:gosec // reproducible test randomness, not security
 	if err := s.SetFaults(append(append([]Fault(nil), opts.Fixture.Faults...), opts.Faults...)); err != nil {
@@ -92,6 +101,10 @@ func New(opts Options) (*Server, error) {
 	s.schema = sch
 	return s, nil
 }
+
+// NodeID is the GraphQL id this server gives the object of type typ with
+// the given uuid, in its id format.
+func (s *Server) NodeID(typ, uuid string) string { return s.ids.id(typ, strings.ToLower(uuid)) }
 
 // response is an answer built in full before it is written, so that faults
 // can cut, delay or drop it after the operation ran.

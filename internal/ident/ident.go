@@ -1,13 +1,19 @@
 // Package ident tells apart the ways a user can name an organization or a
-// token (slug or node id, uuid or node id) and rejects malformed ones before
-// any request is sent. It does no network work.
+// token (slug or node id, uuid or node id) and rejects what is clearly
+// something else before any request is sent. GraphQL ids are opaque: this
+// package never derives a token's or an organization's identity from an
+// id's bytes, it only refuses ids that plainly belong to another type. It
+// does no network work.
 package ident
 
 import (
 	"encoding/base64"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 var (
@@ -17,9 +23,25 @@ var (
 	// secretInText finds token values inside longer text ("token=bkua_...",
 	// "Bearer ..."), with any of Buildkite's four-letter prefixes.
 	secretInText = regexp.MustCompile(`bk[a-z]{2}_[A-Za-z0-9]{16,}|[0-9a-f]{40,}`)
-	// Node ids are base64 of "<Type>---<uuid>".
-	nodeIDPattern = regexp.MustCompile(`^([A-Za-z]+)---([0-9a-fA-F-]{36})$`)
+	// typedNodeID is the one id shape known to belong to a type: base64 of
+	// "<Type>---<uuid>". It is used only to refuse an id of another type.
+	typedNodeID = regexp.MustCompile(`^([A-Za-z]+)---([0-9a-fA-F-]{36})$`)
 )
+
+// maxIDLength bounds an opaque id; nothing the API lists comes near it.
+const maxIDLength = 512
+
+// otherNodeTypes are the types of Buildkite's published schema that
+// implement Node, other than tokens: an id that decodes to one of them was
+// pasted in the wrong place.
+var otherNodeTypes = []string{
+	"APIAccessTokenCode", "APIApplication", "Agent", "AgentToken", "Annotation", "Artifact", "AuditEvent",
+	"Build", "Cluster", "ClusterQueue", "ClusterQueueToken", "ClusterToken", "Email",
+	"Organization", "OrganizationBanner", "OrganizationInvitation", "OrganizationMember",
+	"Pipeline", "PipelineMetric", "PipelineSchedule", "PipelineTemplate", "Registry", "RegistryToken",
+	"Rule", "Secret", "Suite", "Team", "TeamMember", "TeamPipeline", "TeamRegistry", "TeamSuite",
+	"User", "Viewer",
+}
 
 // Org names an organization by exactly one of Slug or ID.
 type Org struct {
@@ -49,7 +71,10 @@ func (t Token) String() string {
 	return t.UUID
 }
 
-// Key identifies the token for de-duplication.
+// Key identifies the token as written, to drop exact repetitions before
+// anything is looked up. Two different spellings of one token (its uuid
+// and its id) have different keys: only the server's listing can tell
+// they are the same token.
 func (t Token) Key() string {
 	if t.ID != "" {
 		return "id:" + t.ID
@@ -57,49 +82,55 @@ func (t Token) Key() string {
 	return "uuid:" + t.UUID
 }
 
-// ParseOrg accepts an organization slug or an Organization node id.
+// ParseOrg accepts an organization slug or an organization's GraphQL id.
+// Anything shaped like a slug is taken as a slug.
 func ParseOrg(s string) (Org, error) {
 	s = strings.TrimSpace(s)
-	if s == "" {
+	switch {
+	case s == "":
 		return Org{}, fmt.Errorf("no organization given: pass --org SLUG, set BUILDKITE_ORGANIZATION_SLUG, or run `tokenctl config set org SLUG`")
-	}
-	if typ, _, ok := decodeNodeID(s); ok {
-		if typ != "Organization" {
-			return Org{}, fmt.Errorf("organization %q is a %s id, not an organization slug or id", s, typ)
-		}
-		return Org{ID: s}, nil
-	}
 	// A lower-case token value would pass for a slug and then be echoed in
 	// "organization ... not found".
-	if LooksLikeSecret(s) {
+	case holdsSecret(s):
 		return Org{}, fmt.Errorf("that looks like a secret token value, not an organization: give the organization slug (as in buildkite.com/SLUG) and never pass secrets as arguments")
+	case uuidPattern.MatchString(s):
+		return Org{}, fmt.Errorf("organization %q is a uuid: give the organization's slug (as in buildkite.com/SLUG) or its GraphQL id", s)
+	case slugPattern.MatchString(s):
+		return Org{Slug: s}, nil
+	case strings.Contains(s, "://"):
+		return Org{}, fmt.Errorf("organization %q is a URL: give the organization's slug (as in buildkite.com/SLUG) or its GraphQL id", printable(s))
 	}
-	if !slugPattern.MatchString(s) {
+	if typ, ok := otherTypeID(s, "Organization"); ok {
+		return Org{}, fmt.Errorf("organization %q is a %s id, not an organization slug or id", printable(s), typ)
+	}
+	if !opaqueID(s) {
 		return Org{}, fmt.Errorf("organization %q is neither a slug (lower-case letters, digits and dashes, as in buildkite.com/SLUG) nor an organization id", printable(s))
 	}
-	return Org{Slug: s}, nil
+	return Org{ID: s}, nil
 }
 
 // ParseToken accepts a token uuid (as shown in Buildkite's web UI) or the
-// token's GraphQL id.
+// token's GraphQL id, which is opaque: any id the API could have listed is
+// accepted, and only the server can tell whether it names a token.
 func ParseToken(s string) (Token, error) {
 	s = strings.TrimSpace(s)
-	if s == "" {
+	switch {
+	case s == "":
 		return Token{}, fmt.Errorf("empty token identifier: give a token uuid (as shown in Buildkite's web UI) or its GraphQL id")
-	}
-	if uuidPattern.MatchString(s) {
+	case uuidPattern.MatchString(s):
 		return Token{UUID: strings.ToLower(s)}, nil
-	}
-	if typ, _, ok := decodeNodeID(s); ok {
-		if typ != "APIAccessToken" {
-			return Token{}, fmt.Errorf("token %q is a %s id, not an API access token uuid or id", s, typ)
-		}
-		return Token{ID: s}, nil
-	}
-	if LooksLikeSecret(s) {
+	case holdsSecret(s):
 		return Token{}, fmt.Errorf("that looks like a secret token value, not a token uuid: never pass secrets as arguments; use --token-value-file to revoke a leaked token by its value")
+	case uuidAttempt(s):
+		return Token{}, fmt.Errorf("token %q is neither a uuid (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx) nor an API access token id: it looks like a uuid with a part missing", printable(s))
 	}
-	return Token{}, fmt.Errorf("token %q is neither a uuid (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx) nor an API access token id", printable(s))
+	if typ, ok := otherTypeID(s, "APIAccessToken", "OrganizationAPIAccessToken"); ok {
+		return Token{}, fmt.Errorf("token %q is a %s id, not an API access token uuid or id", printable(s), typ)
+	}
+	if !opaqueID(s) {
+		return Token{}, fmt.Errorf("token %q is neither a uuid (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx) nor an API access token id (ids hold no spaces or control characters)", printable(s))
+	}
+	return Token{ID: s}, nil
 }
 
 // LooksLikeSecret reports whether s has the shape of a token's secret value
@@ -109,26 +140,41 @@ func LooksLikeSecret(s string) bool {
 	return secretPattern.MatchString(strings.TrimSpace(s))
 }
 
-// UUIDFromID returns the uuid inside a node id, when the id has the usual
-// shape. Used to recognise the tool's own token when it is named by id.
-func UUIDFromID(id string) (string, bool) {
-	_, uuid, ok := decodeNodeID(id)
-	return strings.ToLower(uuid), ok
+// holdsSecret reports whether s is, or contains, something shaped like a
+// token value: sending it anywhere could put it in an error message.
+func holdsSecret(s string) bool {
+	return LooksLikeSecret(s) || secretInText.MatchString(s)
 }
 
-func decodeNodeID(s string) (typ, uuid string, ok bool) {
+// uuidAttempt reports whether s is made of hex digits and dashes, with a
+// dash, without being a uuid: a uuid mistyped or cut short.
+func uuidAttempt(s string) bool {
+	return strings.Contains(s, "-") && strings.Trim(s, "0123456789abcdefABCDEF-") == ""
+}
+
+// opaqueID reports whether s could be an id the API gave: printable, with
+// no spaces, and of a sane length. Nothing else about it is assumed.
+func opaqueID(s string) bool {
+	if len(s) > maxIDLength || !utf8.ValidString(s) {
+		return false
+	}
+	return strings.IndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) || !unicode.IsPrint(r) }) < 0
+}
+
+// otherTypeID reports the type of an id that decodes to a known Node type
+// other than the wanted ones. An id that does not decode says nothing.
+func otherTypeID(s string, wanted ...string) (string, bool) {
 	raw, err := base64.StdEncoding.DecodeString(s)
 	if err != nil {
-		raw, err = base64.RawStdEncoding.DecodeString(s)
-		if err != nil {
-			return "", "", false
+		if raw, err = base64.RawStdEncoding.DecodeString(s); err != nil {
+			return "", false
 		}
 	}
-	m := nodeIDPattern.FindStringSubmatch(string(raw))
-	if m == nil || !uuidPattern.MatchString(m[2]) {
-		return "", "", false
+	m := typedNodeID.FindStringSubmatch(string(raw))
+	if m == nil || !uuidPattern.MatchString(m[2]) || slices.Contains(wanted, m[1]) || !slices.Contains(otherNodeTypes, m[1]) {
+		return "", false
 	}
-	return m[1], m[2], true
+	return m[1], true
 }
 
 // RedactSecrets replaces everything in s shaped like a token value with

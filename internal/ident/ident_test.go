@@ -20,8 +20,13 @@ func TestParseOrg(t *testing.T) {
 		{in: orgID, want: Org{ID: orgID}},
 		{in: "", wantErr: "no organization given"},
 		{in: "Acme Inc", wantErr: "neither a slug"},
-		{in: "acme/pipelines", wantErr: "neither a slug"},
+		{in: "https://buildkite.com/acme", wantErr: "is a URL"},
+		{in: "0b4a3f1e-8d7c-4a5b-9c2d-1e0f3a4b5c6d", wantErr: "is a uuid"},
 		{in: nodeID("User---0b4a3f1e-8d7c-4a5b-9c2d-1e0f3a4b5c6d"), wantErr: "is a User id"},
+		// Ids are opaque: any other shape the API could give is accepted.
+		{in: "OZ7QKXJ2M4TVB6WA3RLC", want: Org{ID: "OZ7QKXJ2M4TVB6WA3RLC"}},
+		{in: "gid://buildkite/Organization/42", wantErr: "is a URL"},
+		{in: nodeID("Organisation---0b4a3f1e-8d7c-4a5b-9c2d-1e0f3a4b5c6d"), want: Org{ID: nodeID("Organisation---0b4a3f1e-8d7c-4a5b-9c2d-1e0f3a4b5c6d")}},
 	}
 	for _, c := range cases {
 		got, err := ParseOrg(c.in)
@@ -50,7 +55,17 @@ func TestParseToken(t *testing.T) {
 		{in: "", wantErr: "empty token identifier"},
 		{in: "3f1c1b9e-3c2a-4a55-9a8e", wantErr: "neither a uuid"},
 		{in: "not a token", wantErr: "neither a uuid"},
+		{in: "a\x00b", wantErr: "neither a uuid"},
 		{in: nodeID("Organization---3f1c1b9e-3c2a-4a55-9a8e-2d6f0b6c1a7e"), wantErr: "is a Organization id"},
+		{in: nodeID("User---3f1c1b9e-3c2a-4a55-9a8e-2d6f0b6c1a7e"), wantErr: "is a User id"},
+		{in: "token=bkua_0123456789ABCDEF0123456789abcdef01234567", wantErr: "secret"},
+		// Ids are opaque: whatever the API could list is accepted, padded or
+		// not, typed or not; only the server can say whether it names a token.
+		{in: strings.TrimRight(tokenID, "="), want: Token{ID: strings.TrimRight(tokenID, "=")}},
+		{in: nodeID("OrganizationAPIAccessToken---3f1c1b9e-3c2a-4a55-9a8e-2d6f0b6c1a7e"), want: Token{ID: nodeID("OrganizationAPIAccessToken---3f1c1b9e-3c2a-4a55-9a8e-2d6f0b6c1a7e")}},
+		{in: "KT3QF6Z2XNB4M7WJAYRC5DUE", want: Token{ID: "KT3QF6Z2XNB4M7WJAYRC5DUE"}},
+		{in: "1234-nope", want: Token{ID: "1234-nope"}},
+		{in: "gid://buildkite/APIAccessToken/42", want: Token{ID: "gid://buildkite/APIAccessToken/42"}},
 	}
 	for _, c := range cases {
 		got, err := ParseToken(c.in)
@@ -82,18 +97,8 @@ func TestParseTokenNeverEchoesSecrets(t *testing.T) {
 	}
 }
 
-func TestUUIDFromID(t *testing.T) {
-	uuid, ok := UUIDFromID(nodeID("APIAccessToken---3F1C1B9E-3c2a-4a55-9a8e-2d6f0b6c1a7e"))
-	if !ok || uuid != "3f1c1b9e-3c2a-4a55-9a8e-2d6f0b6c1a7e" {
-		t.Fatalf("UUIDFromID = %q, %v", uuid, ok)
-	}
-	if _, ok := UUIDFromID("acme"); ok {
-		t.Fatalf("UUIDFromID accepted a slug")
-	}
-}
-
 func TestPrintableBoundsLength(t *testing.T) {
-	long := strings.Repeat("x", 500)
+	long := strings.Repeat("x", 600)
 	_, err := ParseOrg(long)
 	if err == nil || len(err.Error()) > 300 {
 		t.Fatalf("error for a long argument is unbounded: %d chars", len(err.Error()))

@@ -109,6 +109,16 @@ func Start(t testing.TB, opts emulator.Options) *Server {
 	return &Server{Server: srv, URL: hs.URL, GraphQLEndpoint: hs.URL + "/v1", RESTEndpoint: hs.URL}
 }
 
+// ForEachIDFormat runs test once under every id format the emulator can
+// issue, as a subtest named for it. GraphQL ids are opaque and Buildkite
+// documents no format, so behaviour that handles ids must hold for each.
+func ForEachIDFormat(t *testing.T, test func(t *testing.T, format emulator.IDFormat)) {
+	t.Helper()
+	for _, format := range emulator.IDFormats {
+		t.Run("ids="+string(format), func(t *testing.T) { test(t, format) })
+	}
+}
+
 // MultiOrgFixture is the built-in multi-org fixture.
 func MultiOrgFixture(t testing.TB) *emulator.Fixture {
 	t.Helper()

@@ -1,0 +1,69 @@
+package emulator_test
+
+import (
+	"encoding/base64"
+	"strings"
+	"testing"
+
+	"github.com/tokenctl/tokenctl/internal/emulator"
+	"github.com/tokenctl/tokenctl/internal/emulator/emulatortest"
+)
+
+// In the opaque format, ids say nothing a client could decode, stay the
+// same for an object, and an id the server never issued (another spelling
+// of a real one included) is an error, never a match.
+func TestOpaqueIDs(t *testing.T) {
+	srv := emulatortest.Start(t, emulator.Options{IDFormat: emulator.IDOpaque})
+	org := srv.NodeID(emulator.TypeOrganization, emulatortest.AcmeOrgUUID)
+	tok := srv.NodeID(emulator.TypeAPIAccessToken, emulatortest.OldLaptopTokenUUID)
+	for _, id := range []string{org, tok} {
+		if raw, err := base64.StdEncoding.DecodeString(id); err == nil && strings.Contains(string(raw), "---") {
+			t.Errorf("opaque id %q decodes to %q", id, raw)
+		}
+		if strings.Contains(strings.ToLower(id), emulatortest.AcmeOrgUUID[:8]) || strings.Contains(id, "-") {
+			t.Errorf("opaque id %q shows its uuid", id)
+		}
+	}
+	if again := srv.NodeID(emulator.TypeOrganization, emulatortest.AcmeOrgUUID); again != org {
+		t.Errorf("id not stable: %q then %q", org, again)
+	}
+
+	// The listing gives the same ids the server accepts.
+	var listed struct {
+		Organization struct {
+			ID              string
+			APIAccessTokens struct{ Edges []struct{ Node struct{ ID, UUID string } } } `json:"apiAccessTokens"`
+		}
+	}
+	decode(t, srv.GraphQL(t, emulatortest.DemoToken, `{ organization(slug: "acme") { id apiAccessTokens(first: 50) { edges { node { id uuid } } } } }`, nil), &listed)
+	if listed.Organization.ID != org {
+		t.Errorf("organization id %q, want %q", listed.Organization.ID, org)
+	}
+	found := false
+	for _, e := range listed.Organization.APIAccessTokens.Edges {
+		found = found || (e.Node.UUID == emulatortest.OldLaptopTokenUUID && e.Node.ID == tok)
+	}
+	if !found {
+		t.Fatalf("token %s not listed with id %q", emulatortest.OldLaptopTokenUUID, tok)
+	}
+
+	mutate := func(token string) *emulatortest.Response {
+		return srv.GraphQL(t, emulatortest.DemoToken, revokeMutation, map[string]any{"org": org, "token": token})
+	}
+	for _, wrong := range []string{
+		emulator.NodeID(emulator.TypeAPIAccessToken, emulatortest.OldLaptopTokenUUID), // the other format
+		strings.ToLower(tok),
+		tok + "=",
+	} {
+		wantError(t, mutate(wrong), "is not an API access token ID")
+	}
+	if n := srv.RevocationCount("acme", emulatortest.OldLaptopTokenUUID); n != 0 {
+		t.Fatalf("an id the server never issued revoked the token")
+	}
+	if resp := mutate(tok); resp.Status != 200 || len(resp.Errors) > 0 {
+		t.Fatalf("revoking by the listed opaque id: %s", resp.Body)
+	}
+	if srv.TokenHasOrg(emulatortest.OldLaptopTokenUUID, "acme") {
+		t.Error("token still has access after revocation by opaque id")
+	}
+}
