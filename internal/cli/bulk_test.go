@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -203,7 +204,7 @@ func TestRevokeFromFileBadInputSendsNothing(t *testing.T) {
 		{name: "comments only", content: "# nobody left\n\n", want: "no token in it"},
 		{name: "empty tokens list JSON", content: `{"organization":{},"tokens":[]}`, want: "no token in it"},
 		{name: "bad line", content: et.CIDeployBotUUID + "\n\nCI deploy bot\n", want: "line 3: more than one word"},
-		{name: "bad token", content: "# x\n11111111\n", want: `line 2: token "11111111" is neither a uuid`},
+		{name: "bad token", content: "# x\n11111111-1111\n", want: `line 2: token "11111111-1111" is neither a uuid`},
 		{name: "secret value", content: et.CIDeployBotToken + "\n", want: "line 1: that looks like a secret token value"},
 		{name: "broken JSON", content: "{\"tokens\": [\n  {\"uuid\": }\n]}", want: "JSON: line 2, column"},
 		{name: "missing file", missing: true, want: "cannot read it: no such file or directory"},
@@ -418,8 +419,9 @@ func TestRevokeSelectionRefusesOwnToken(t *testing.T) {
 }
 
 func TestRevokeBulkPartialFailure(t *testing.T) {
-	// The second mutation fails with a GraphQL error; the others succeed.
-	h := newHarness(t, emulator.Options{Faults: []emulator.Fault{{Kind: emulator.FaultGraphQLError, Match: bulkRevokeOp, Times: 1}}})
+	// The second mutation is refused (HTTP 400, so nothing ran and it is
+	// not sent again); the others succeed.
+	h := newHarness(t, emulator.Options{Faults: []emulator.Fault{{Kind: emulator.FaultStatus, Status: http.StatusBadRequest, Match: bulkRevokeOp, Times: 1}}})
 	auditPath := filepath.Join(t.TempDir(), "audit.jsonl")
 	file := bulkWriteFile(t, "tokens.txt", strings.Join([]string{et.CIDeployBotUUID, et.OldLaptopTokenUUID, et.HackathonTokenUUID, et.AnalyticsTokenUUID}, "\n"))
 	r := h.run("revoke", "--org", "acme", "--from-file", file, "--concurrency", "1", "-o", "json", "--audit-log", auditPath)

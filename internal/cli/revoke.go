@@ -208,7 +208,7 @@ func executePlans(ctx context.Context, o *RevokeOptions, client *buildkite.Clien
 		}
 		defer auditLog.Close()
 	}
-	exec := &revoke.Executor{Client: client, Concurrency: o.Concurrency, Audit: auditLog, DryRun: o.DryRun, NewMutationID: o.Factory.NewMutationID, RateLimit: rt.RateLimit}
+	exec := &revoke.Executor{Client: client, Concurrency: o.Concurrency, Audit: auditLog, DryRun: o.DryRun, NewMutationID: o.Factory.NewMutationID, RateLimit: rt.RateLimit, Backoff: rt.Backoff}
 	var progress *revokeProgress
 	if x.progress {
 		progress = newRevokeProgress(o.IO, x.plans, o.DryRun)

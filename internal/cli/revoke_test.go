@@ -63,30 +63,62 @@ func TestRevokeBySlugAndUUID(t *testing.T) {
 	}
 }
 
-func TestRevokeByIDsSendsOnlyTheMutation(t *testing.T) {
-	h := newHarness(t, emulator.Options{})
-	orgID := emulator.NodeID("Organization", et.AcmeOrgUUID)
-	tokenID := emulator.NodeID("APIAccessToken", et.CIDeployBotUUID)
-	r := h.run("revoke", "--org", orgID, "--token", tokenID, "-o", "json")
-	if r.code != 0 {
-		t.Fatalf("revoke failed:\n%s", r)
-	}
-	if res := decodeReport(t, r).Results[0]; res.Status != revoke.StatusRevoked || deref(res.RevokedAPIAccessTokenID) != tokenID {
-		t.Errorf("result = %+v", res)
-	}
-	if n := h.graphQLRequests(); n != 1 {
-		t.Errorf("GraphQL requests = %d, want 1 (the mutation alone)", n)
-	}
-	if h.srv.TokenHasOrg(et.CIDeployBotUUID, "acme") {
-		t.Error("token still has access to acme")
-	}
+// Ids are opaque: whatever the listing printed is accepted, in every id
+// format, and the token is looked up in the first page (alongside the
+// self-check) before the mutation.
+func TestRevokeByIDs(t *testing.T) {
+	et.ForEachIDFormat(t, func(t *testing.T, format emulator.IDFormat) {
+		h := newHarness(t, emulator.Options{IDFormat: format})
+		orgID := h.srv.NodeID(emulator.TypeOrganization, et.AcmeOrgUUID)
+		tokenID := h.srv.NodeID(emulator.TypeAPIAccessToken, et.CIDeployBotUUID)
+		r := h.run("revoke", "--org", orgID, "--token", tokenID, "-o", "json")
+		if r.code != 0 {
+			t.Fatalf("revoke failed:\n%s", r)
+		}
+		res := decodeReport(t, r).Results[0]
+		if res.Status != revoke.StatusRevoked || deref(res.RevokedAPIAccessTokenID) != tokenID || deref(res.Token.UUID) != et.CIDeployBotUUID {
+			t.Errorf("result = %+v", res)
+		}
+		if n := h.graphQLRequests(); n != 2 {
+			t.Errorf("GraphQL requests = %d, want 2 (the first page, then the mutation)", n)
+		}
+		if h.srv.TokenHasOrg(et.CIDeployBotUUID, "acme") {
+			t.Error("token still has access to acme")
+		}
+	})
+}
+
+// A dry run names a token that does not exist as not-found, with exit 4
+// (not 6: nothing was revoked), or 0 with --ignore-missing.
+func TestRevokeDryRunMissingToken(t *testing.T) {
+	et.ForEachIDFormat(t, func(t *testing.T, format emulator.IDFormat) {
+		h := newHarness(t, emulator.Options{IDFormat: format})
+		elsewhere := h.srv.NodeID(emulator.TypeAPIAccessToken, et.BootstrapTokenUUID) // globex only
+		args := []string{"revoke", "--org", "acme", "--dry-run", "-o", "json", "--token", et.CIDeployBotUUID, "--token", elsewhere}
+		r := h.run(args...)
+		if exitcode.Code(r.code) != exitcode.NotFound {
+			t.Fatalf("exit %d, want %d\n%s", r.code, exitcode.NotFound, r)
+		}
+		if st := decodeReport(t, r).Results[1].Status; st != revoke.StatusNotFound {
+			t.Errorf("missing token reported %s, want not-found", st)
+		}
+		if r := h.run(append(args, "--ignore-missing")...); r.code != 0 {
+			t.Errorf("--ignore-missing: exit %d\n%s", r.code, r)
+		}
+		if n := h.requests("RevokeAPIAccessToken"); n != 0 {
+			t.Errorf("dry run sent %d mutations", n)
+		}
+	})
 }
 
 func TestRevokeSeveralTokensDeduplicated(t *testing.T) {
 	h := newHarness(t, emulator.Options{})
 	r := h.run("revoke", "--org", "acme", "-o", "json",
 		"--token", et.CIDeployBotUUID, "--token", et.OldLaptopTokenUUID,
-		"--token", strings.ToUpper(et.CIDeployBotUUID), "--token", et.HackathonTokenUUID)
+		"--token", strings.ToUpper(et.CIDeployBotUUID), "--token", et.HackathonTokenUUID,
+		// The same tokens by id, and without the id's base64 padding.
+		"--token", emulator.NodeID(emulator.TypeAPIAccessToken, et.CIDeployBotUUID),
+		"--token", strings.TrimRight(emulator.NodeID(emulator.TypeAPIAccessToken, et.HackathonTokenUUID), "="))
 	if r.code != 0 {
 		t.Fatalf("revoke failed:\n%s", r)
 	}
@@ -140,7 +172,7 @@ func TestRevokeExitCodes(t *testing.T) {
 			want: exitcode.NotFound, stderr: "tokenctl tokens list --org acme"},
 		{name: "unknown organization", args: []string{"--org", "nope", "--token", et.CIDeployBotUUID},
 			want: exitcode.NotFound, stderr: `organization "nope" not found`},
-		{name: "malformed uuid", args: []string{"--org", "acme", "--token", "1234-nope"},
+		{name: "malformed uuid", args: []string{"--org", "acme", "--token", "11111111-1111-4111-8111-11111111111"},
 			want: exitcode.Usage, stderr: "neither a uuid"},
 		{name: "malformed org", args: []string{"--org", "Acme Inc!", "--token", et.CIDeployBotUUID},
 			want: exitcode.Usage, stderr: "must be an organization slug"},
@@ -198,15 +230,32 @@ func TestRevokeAllowSelf(t *testing.T) {
 	}
 }
 
-// The self-guard also recognises the tool's own token named by its id.
+// The self-guard also recognises the tool's own token named by its id, in
+// every id format.
 func TestRevokeRefusesOwnTokenByID(t *testing.T) {
+	et.ForEachIDFormat(t, func(t *testing.T, format emulator.IDFormat) {
+		h := newHarness(t, emulator.Options{IDFormat: format})
+		r := h.run("revoke", "--org", "acme", "--token", h.srv.NodeID(emulator.TypeAPIAccessToken, et.DemoTokenUUID))
+		if exitcode.Code(r.code) != exitcode.Refused {
+			t.Fatalf("exit %d, want refused\n%s", r.code, r)
+		}
+		if n := h.requests("RevokeAPIAccessToken"); n != 0 {
+			t.Errorf("sent %d mutations", n)
+		}
+	})
+}
+
+// With --allow-self, the tool's own token goes last, so the rest of the
+// batch is not cut off by it.
+func TestRevokeAllowSelfRevokesOwnTokenLast(t *testing.T) {
 	h := newHarness(t, emulator.Options{})
-	r := h.run("revoke", "--org", "acme", "--token", emulator.NodeID("APIAccessToken", et.DemoTokenUUID))
-	if exitcode.Code(r.code) != exitcode.Refused {
-		t.Fatalf("exit %d, want refused\n%s", r.code, r)
+	r := h.run("revoke", "--org", "acme", "--allow-self", "--concurrency", "1", "-o", "json",
+		"--token", et.DemoTokenUUID, "--token", et.CIDeployBotUUID, "--token", et.OldLaptopTokenUUID)
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r)
 	}
-	if n := h.requests("RevokeAPIAccessToken"); n != 0 {
-		t.Errorf("sent %d mutations", n)
+	if own := decodeReport(t, r).Results[0]; own.Status != revoke.StatusRevoked || deref(own.ClientMutationID) != "tokenctl-test-3" {
+		t.Errorf("own token: %s as %s, want revoked last (tokenctl-test-3)", own.Status, deref(own.ClientMutationID))
 	}
 }
 

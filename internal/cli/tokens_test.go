@@ -373,7 +373,7 @@ func TestTokensGetNotFoundAndBadInput(t *testing.T) {
 	if r.stdout != "" {
 		t.Errorf("stdout on failure: %q", r.stdout)
 	}
-	for _, args := range [][]string{{"tokens", "get", "not-a-uuid", "--org", "acme"}, {"tokens", "get", "--org", "acme"}} {
+	for _, args := range [][]string{{"tokens", "get", "1111-2222", "--org", "acme"}, {"tokens", "get", "--org", "acme"}} {
 		if r := h.run(args...); exitcode.Code(r.code) != exitcode.Usage {
 			t.Errorf("%v: exit %d, want usage\n%s", args, r.code, r)
 		}

@@ -1,6 +1,7 @@
 package revoke
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -37,6 +38,10 @@ type Executor struct {
 	// here rather than in the transport also means an interrupted run
 	// reports them as not sent.
 	RateLimit func() transport.RateLimitState
+	// Backoff, when set, starts the retry policy's schedule for sending a
+	// revocation again once a re-check proved it did not apply (the
+	// transport's Backoff); nil uses the default policy.
+	Backoff func() *transport.Backoff
 }
 
 // mutationCost is what one revocation takes from the GraphQL budget: the
@@ -55,9 +60,12 @@ func NewMutationID() string { return "tokenctl-" + uuid.NewString() }
 
 // Execute revokes every pending item of the plan, at most Concurrency at a
 // time (fewer when the rate-limit budget runs low, see RateLimit), and
-// returns one result per item, in plan order. When ctx is cancelled no
-// new mutation is sent; those in flight are allowed to finish (they cannot
-// be called back anyway) so that their outcome is known and reported.
+// returns one result per item, in plan order. The token tokenctl is itself
+// using (planned only with --allow-self) goes last, once every other
+// mutation has finished, so that losing its access cannot cut the batch
+// short. When ctx is cancelled no new mutation is sent; those in flight
+// are allowed to finish (they cannot be called back anyway) so that their
+// outcome is known and reported.
 func (e *Executor) Execute(ctx context.Context, plan *Plan) []Result {
 	results := make([]Result, len(plan.Items))
 	var mu sync.Mutex
@@ -74,18 +82,67 @@ func (e *Executor) Execute(ctx context.Context, plan *Plan) []Result {
 	if concurrency <= 0 {
 		concurrency = 4
 	}
-	newID := e.NewMutationID
-	if newID == nil {
-		newID = NewMutationID
+	// In-flight mutations run on a context that survives Ctrl-C but not
+	// forever.
+	flightCtx, stop := e.flightContext(ctx)
+	defer stop()
+
+	var others, self []int
+	for i, it := range plan.Items {
+		r := newResult(plan.Organization, it)
+		switch {
+		case !it.Pending():
+			report(i, r)
+		case e.DryRun:
+			r.Status = StatusDryRun
+			report(i, r)
+		case it.Self:
+			self = append(self, i)
+		default:
+			others = append(others, i)
+		}
 	}
+	// The gate stays hand-made rather than an errgroup with SetLimit: its
+	// limit changes while mutations are in flight (the rate-limit budget
+	// is re-read as each one finishes, and a spent budget holds every
+	// start until it refills), which SetLimit forbids, and an interrupted
+	// run must report the items it never admitted as skipped.
+	gate := newFlightGate(len(others)+len(self), func(unfinished int) (int, time.Duration) {
+		return e.inFlightLimit(concurrency, unfinished, time.Now())
+	})
+	for _, batch := range [][]int{others, self} {
+		var wg sync.WaitGroup
+		for _, i := range batch {
+			it := plan.Items[i]
+			r := newResult(plan.Organization, it)
+			if !gate.admit(ctx) {
+				r.Status = StatusSkipped
+				r.Error = strPtr("not sent: the run was interrupted first")
+				report(i, r)
+				continue
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer gate.done()
+				// The mutation outlives Ctrl-C once on the wire, but not
+				// while it only waits to be sent (pacing, a 429).
+				report(i, e.revokeOne(transport.WithInterrupt(flightCtx, ctx), plan, it, r))
+			}()
+		}
+		wg.Wait()
+	}
+	return results
+}
+
+// flightContext is the context requests already on the wire finish on: it
+// outlives ctx's cancellation by GraceTimeout, then ends.
+func (e *Executor) flightContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	grace := e.GraceTimeout
 	if grace <= 0 {
 		grace = 30 * time.Second
 	}
-	// In-flight mutations run on a context that survives Ctrl-C but not
-	// forever.
 	flightCtx, cancelFlight := context.WithCancel(context.WithoutCancel(ctx))
-	defer cancelFlight()
 	go func() {
 		select {
 		case <-ctx.Done():
@@ -99,45 +156,7 @@ func (e *Executor) Execute(ctx context.Context, plan *Plan) []Result {
 		case <-flightCtx.Done():
 		}
 	}()
-
-	pending := 0
-	for _, it := range plan.Items {
-		if it.Pending() {
-			pending++
-		}
-	}
-	gate := newFlightGate(pending, func(unfinished int) (int, time.Duration) {
-		return e.inFlightLimit(concurrency, unfinished, time.Now())
-	})
-	var wg sync.WaitGroup
-	for i, it := range plan.Items {
-		r := newResult(plan.Organization, it)
-		if !it.Pending() {
-			report(i, r)
-			continue
-		}
-		if e.DryRun {
-			r.Status = StatusDryRun
-			report(i, r)
-			continue
-		}
-		if !gate.admit(ctx) {
-			r.Status = StatusSkipped
-			r.Error = strPtr("not sent: the run was interrupted first")
-			report(i, r)
-			continue
-		}
-		wg.Add(1)
-		go func(i int, it *Item, r Result) {
-			defer wg.Done()
-			defer gate.done()
-			// The mutation outlives Ctrl-C once on the wire, but not
-			// while it only waits to be sent (pacing, a 429).
-			report(i, e.revokeOne(transport.WithInterrupt(flightCtx, ctx), plan, it, r, newID()))
-		}(i, it, r)
-	}
-	wg.Wait()
-	return results
+	return flightCtx, cancelFlight
 }
 
 // inFlightLimit is how many mutations may be in flight given the budget
@@ -233,72 +252,165 @@ func (g *flightGate) done() {
 	g.finished = make(chan struct{})
 }
 
-func (e *Executor) revokeOne(ctx context.Context, plan *Plan, it *Item, r Result, mutationID string) Result {
-	r.ClientMutationID = &mutationID
-	rec := e.auditRecord(plan, it, mutationID)
-	rec.Event = audit.EventIntent
-	if err := e.Audit.Write(rec); err != nil {
-		// Without a record of intent the mutation is not sent: the audit
-		// trail must never miss a change.
-		r.Status, r.Error = StatusFailed, strPtr(err.Error()+"; nothing was sent")
-		return r
-	}
-
-	payload, err := e.Client.Revoke(ctx, plan.Organization.ID, it.TokenID, mutationID)
-	switch {
-	case err == nil:
-		r.Status = StatusRevoked
-		r.RevokedAPIAccessTokenID = strPtr(payload.RevokedAPIAccessTokenID)
+func (e *Executor) revokeOne(ctx context.Context, plan *Plan, it *Item, r Result) Result {
+	var payload buildkite.RevokeResult
+	s := e.carryOut(ctx, irreversible{
+		record: e.auditRecord(plan, it),
+		send: func(ctx context.Context, mutationID string) (err error) {
+			payload, err = e.Client.Revoke(ctx, plan.Organization.ID, it.TokenID, mutationID)
+			return err
+		},
+		gone: func(ctx context.Context) (bool, error) {
+			present, err := e.tokenPresent(ctx, plan.Organization, it)
+			return !present, err
+		},
+		seenBefore: it.Token != nil,
+		what:       "the token still has access to the organization",
+		lookAgain:  fmt.Sprintf("run `tokenctl tokens get %s --org %s` to see whether it still has access", it.Requested, orgName(plan.Organization)),
+		notFound:   func(err error) string { return notFoundMessage(plan, it, err) },
+	})
+	r.Status, r.Error, r.kind = s.status, strPtr(s.err), s.kind
+	r.ClientMutationID = strPtr(s.mutationID)
+	if s.status == StatusRevoked {
+		// The payload names the token when the answer arrived; after a
+		// lost answer the re-check proved the listed token gone.
+		r.RevokedAPIAccessTokenID = strPtr(cmp.Or(payload.RevokedAPIAccessTokenID, it.TokenID))
 		if payload.ClientMutationID != "" {
 			r.ClientMutationID = strPtr(payload.ClientMutationID)
 		}
-	case buildkite.KindOf(err) == buildkite.KindOutcomeUnknown:
-		r = e.recheck(ctx, plan, it, r, err)
-	case errors.Is(err, context.Canceled):
-		r.Status, r.Error = StatusSkipped, strPtr("not revoked: the run was interrupted while the revocation waited to be accepted by Buildkite")
-	case buildkite.KindOf(err) == buildkite.KindNotFound:
-		r.Status, r.Error, r.kind = StatusNotFound, strPtr(notFoundMessage(plan, it, err)), buildkite.KindNotFound
-	default:
-		r.Status, r.Error, r.kind = StatusFailed, strPtr(err.Error()), buildkite.KindOf(err)
-	}
-
-	rec.Event = audit.EventOutcome
-	rec.Time = time.Time{}
-	rec.Result = string(r.Status)
-	if r.Error != nil {
-		rec.Error = *r.Error
-	}
-	if err := e.Audit.Write(rec); err != nil && r.Error == nil {
-		r.Error = strPtr("revoked, but the outcome could not be written to the audit log: " + err.Error())
 	}
 	return r
 }
 
-// recheck settles a mutation whose answer was lost by looking at whether the
-// token still has access to the organization.
-func (e *Executor) recheck(ctx context.Context, plan *Plan, it *Item, r Result, cause error) Result {
-	present, err := e.tokenPresent(ctx, plan.Organization, it)
+// irreversible is one request that takes something away and cannot be
+// called back (a revocation, the deletion of a token), with what is needed
+// to settle it when its answer is lost.
+type irreversible struct {
+	record audit.Record // without event, result or clientMutationId
+	send   func(ctx context.Context, mutationID string) error
+	// gone looks at the server afterwards: true means what the request
+	// takes away is no longer there, false that it still is; an error
+	// means the check could not decide.
+	gone func(ctx context.Context) (bool, error)
+	// seenBefore says the thing was seen on the server before the request
+	// was sent: only then does "gone" prove that the request applied.
+	seenBefore bool
+	what       string // what a re-check that finds it still there says
+	lookAgain  string // what the user can run to see for themselves
+	// notFound words an answer that says there was nothing to take away.
+	notFound func(error) string
+}
+
+// settled is how an irreversible request ended.
+type settled struct {
+	status     Status
+	err        string
+	kind       buildkite.Kind
+	mutationID string // of the last attempt
+}
+
+// carryOut is the one sequence every irreversible request follows: an
+// audit intent, the request, and an audit outcome, with a re-check when
+// the answer is lost. A re-check that finds the thing still there proves
+// the attempt did not apply, so it is sent again (with a new
+// clientMutationId, its own intent and outcome records) on the retry
+// policy's schedule; nothing else is ever re-sent.
+func (e *Executor) carryOut(ctx context.Context, a irreversible) settled {
+	newID := e.NewMutationID
+	if newID == nil {
+		newID = NewMutationID
+	}
+	var retries *transport.Backoff
+	for attempt := 1; ; attempt++ {
+		s, again := e.attempt(ctx, a, newID())
+		if !again {
+			return s
+		}
+		if retries == nil {
+			retries = e.backoff()
+		}
+		if !retries.Wait(ctx) {
+			if ctx.Err() != nil {
+				s.err += "; not sent again: the run was interrupted"
+			} else {
+				s.err += fmt.Sprintf("; gave up after %d attempts", attempt)
+			}
+			return s
+		}
+	}
+}
+
+// attempt sends a once and settles it; again reports that it provably did
+// not apply and may be sent again.
+func (e *Executor) attempt(ctx context.Context, a irreversible, mutationID string) (s settled, again bool) {
+	s.mutationID = mutationID
+	rec := a.record
+	rec.ClientMutationID = mutationID
+	rec.Event = audit.EventIntent
+	if err := e.Audit.Write(rec); err != nil {
+		// Without a record of intent nothing is sent: the audit trail
+		// must never miss a change.
+		return settled{status: StatusFailed, err: err.Error() + "; nothing was sent", mutationID: mutationID}, false
+	}
+
+	err := a.send(ctx, mutationID)
+	switch {
+	case err == nil:
+		s.status = StatusRevoked
+	case buildkite.KindOf(err) == buildkite.KindOutcomeUnknown:
+		s, again = recheck(ctx, a, err)
+		s.mutationID = mutationID
+	case errors.Is(err, context.Canceled):
+		s.status, s.err = StatusSkipped, "not revoked: the run was interrupted while the revocation waited to be accepted by Buildkite"
+	case buildkite.KindOf(err) == buildkite.KindNotFound:
+		s.status, s.err, s.kind = StatusNotFound, a.notFound(err), buildkite.KindNotFound
+	default:
+		s.status, s.err, s.kind = StatusFailed, err.Error(), buildkite.KindOf(err)
+	}
+
+	rec.Event = audit.EventOutcome
+	rec.Time = time.Time{}
+	rec.Result = string(s.status)
+	rec.Error = s.err
+	if err := e.Audit.Write(rec); err != nil && s.err == "" {
+		s.err = "revoked, but the outcome could not be written to the audit log: " + err.Error()
+	}
+	return s, again
+}
+
+// recheck settles a request whose answer was lost by looking at the
+// server. Only the disappearance of something seen before the request
+// proves it applied; anything else the re-check cannot decide is unknown,
+// never revoked.
+func recheck(ctx context.Context, a irreversible, cause error) (settled, bool) {
+	gone, err := a.gone(ctx)
 	switch {
 	case err != nil:
-		r.Status = StatusFailed
-		r.Error = strPtr(fmt.Sprintf("%v; checking afterwards also failed (%v): run `tokenctl tokens get` to see whether the token still has access", cause, err))
-		r.kind = buildkite.KindOutcomeUnknown
-	case present:
-		r.Status = StatusFailed
-		r.Error = strPtr(fmt.Sprintf("%v; the token still has access to the organization, so the revocation did not happen", cause))
-		r.kind = buildkite.KindOf(cause)
-	default:
-		r.Status = StatusRevoked
-		r.RevokedAPIAccessTokenID = strPtr(it.TokenID)
+		return settled{status: StatusUnknown, kind: buildkite.KindOutcomeUnknown,
+			err: fmt.Sprintf("%v; checking afterwards also failed (%v), so whether it applied is unknown: %s", cause, err, a.lookAgain)}, false
+	case !gone:
+		return settled{status: StatusFailed, kind: buildkite.KindOf(cause),
+			err: fmt.Sprintf("%v; %s, so the revocation did not happen", cause, a.what)}, true
+	case !a.seenBefore:
+		return settled{status: StatusUnknown, kind: buildkite.KindOutcomeUnknown,
+			err: fmt.Sprintf("%v; it was never seen before the request, so its absence proves nothing: %s", cause, a.lookAgain)}, false
 	}
-	return r
+	return settled{status: StatusRevoked}, false
+}
+
+// backoff is the schedule for sending again a request proven not applied.
+func (e *Executor) backoff() *transport.Backoff {
+	if e.Backoff != nil {
+		return e.Backoff()
+	}
+	return transport.DefaultBackoff()
 }
 
 func (e *Executor) tokenPresent(ctx context.Context, org buildkite.Organization, it *Item) (bool, error) {
 	present := false
 	_, err := e.Client.ListTokens(ctx, ident.Org{ID: org.ID}, func(page buildkite.TokenPage) bool {
 		for _, t := range page.Tokens {
-			if t.ID == it.TokenID || (it.Ref.UUID != "" && strings.EqualFold(t.UUID, it.Ref.UUID)) {
+			if t.ID == it.TokenID {
 				present = true
 				return false
 			}
@@ -306,6 +418,13 @@ func (e *Executor) tokenPresent(ctx context.Context, org buildkite.Organization,
 		return true
 	})
 	return present, err
+}
+
+func orgName(o buildkite.Organization) string {
+	if o.Slug != "" {
+		return o.Slug
+	}
+	return o.ID
 }
 
 func notFoundMessage(plan *Plan, it *Item, err error) string {
@@ -316,13 +435,12 @@ func notFoundMessage(plan *Plan, it *Item, err error) string {
 	return fmt.Sprintf("%v: token %s has no access to organization %s (already revoked, or never had it); run `tokenctl tokens list --org %s` to see the tokens that do", err, it.Requested, org, org)
 }
 
-func (e *Executor) auditRecord(plan *Plan, it *Item, mutationID string) audit.Record {
+func (e *Executor) auditRecord(plan *Plan, it *Item) audit.Record {
 	rec := audit.Record{
-		Action:           "organizationApiAccessTokenRevoke",
-		Caller:           audit.Caller{TokenUUID: plan.Caller.UUID},
-		Organization:     audit.Organization{ID: plan.Organization.ID, Slug: plan.Organization.Slug},
-		Token:            audit.Token{ID: it.TokenID, UUID: it.Ref.UUID},
-		ClientMutationID: mutationID,
+		Action:       "organizationApiAccessTokenRevoke",
+		Caller:       audit.Caller{TokenUUID: plan.Caller.UUID},
+		Organization: audit.Organization{ID: plan.Organization.ID, Slug: plan.Organization.Slug},
+		Token:        audit.Token{ID: it.TokenID, UUID: it.Ref.UUID},
 	}
 	if u := plan.Caller.User; u.Email != "" || u.Name != "" {
 		rec.Caller.User = strings.TrimSpace(fmt.Sprintf("%s <%s>", u.Name, u.Email))

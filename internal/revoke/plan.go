@@ -1,13 +1,16 @@
 // Package revoke turns what the user asked for into a plan of revocations
-// (resolving slugs and uuids to ids with as few requests as possible and
-// applying the safety checks) and carries the plan out. It prints nothing
-// and never prompts: the command layer shows the plan and asks.
+// (resolving slugs, uuids and ids against the organization's listing with
+// as few requests as possible and applying the safety checks) and carries
+// the plan out. It prints nothing and never prompts: the command layer
+// shows the plan and asks.
 package revoke
 
 import (
 	"context"
 	"fmt"
 	"strings"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/tokenctl/tokenctl/internal/buildkite"
 	"github.com/tokenctl/tokenctl/internal/ident"
@@ -36,12 +39,19 @@ type Plan struct {
 	Items  []*Item
 }
 
-// Item is one requested token and what will happen to it.
+// Item is one token to revoke and what will happen to it.
 type Item struct {
-	Requested string           // as the user wrote it
-	Ref       ident.Token      // parsed
-	TokenID   string           // the node id the mutation needs, when known
-	Token     *buildkite.Token // details, when the token was seen in a listing
+	Requested string      // as the user wrote it (the first spelling, when named twice)
+	Ref       ident.Token // parsed
+	// TokenID is the token's id exactly as the organization's listing
+	// gave it: the server's identity of the token, and what the mutation
+	// sends. Empty when the token was not found.
+	TokenID string
+	Token   *buildkite.Token // as listed; nil when not found
+	// Self marks the token tokenctl is using, as the server describes
+	// both (the caller's uuid from REST, the token's uuid from the
+	// listing). With AllowSelf it is revoked last.
+	Self bool
 	// Status is set at planning time for tokens that will not be sent
 	// (not-found, refused); empty means "to revoke".
 	Status Status
@@ -62,29 +72,26 @@ func (p *Plan) Pending() []*Item {
 	return out
 }
 
-// Resolve builds the plan. The caller check (REST) runs in parallel with
-// the GraphQL resolution, so it adds no round trip. Token uuids are
-// resolved by paging the organization's tokens once for the whole batch,
-// stopping as soon as every wanted token has been seen (or, with a Select,
-// after the last page).
+// Resolve builds the plan. Every token, however it is named, is looked up
+// in the organization's listing, which pages once for the whole batch and
+// stops as soon as every named token has been seen (or, with a Select,
+// after the last page). The listing is the only place the server says
+// which token an id stands for, so:
+//
+//   - the self-check compares the caller's uuid (REST, asked at the same
+//     time as the listing, so it adds no round trip) with the uuid the
+//     listing gives each token, and never reads anything out of an id;
+//   - a token named twice (uuid and id, or two spellings of its id) is
+//     one item, keyed by the id the listing gave it;
+//   - a token that is not in the listing is reported not-found before
+//     anything is sent, in a dry run too;
+//   - every mutation names a token the run has seen, so a re-check after
+//     a lost answer can prove what happened.
+//
+// Revoking by ids therefore costs the listing pages up to the last named
+// token, where sending the mutation blind would cost none: the price of a
+// self-check that relies on the server alone.
 func Resolve(ctx context.Context, c *buildkite.Client, req Request) (*Plan, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-
-	type selfAnswer struct {
-		token buildkite.AccessToken
-		err   error
-	}
-	selfCh := make(chan selfAnswer, 1)
-	go func() {
-		if req.Caller != nil {
-			selfCh <- selfAnswer{token: *req.Caller}
-			return
-		}
-		t, err := c.AccessToken(ctx)
-		selfCh <- selfAnswer{t, err}
-	}()
-
 	plan := &Plan{}
 	seen := map[string]bool{}
 	for _, ref := range req.Tokens {
@@ -92,89 +99,107 @@ func Resolve(ctx context.Context, c *buildkite.Client, req Request) (*Plan, erro
 			continue
 		}
 		seen[ref.Key()] = true
-		it := &Item{Requested: ref.String(), Ref: ref, TokenID: ref.ID}
-		plan.Items = append(plan.Items, it)
+		plan.Items = append(plan.Items, &Item{Requested: ref.String(), Ref: ref})
 	}
 
-	org, selected, err := resolveTokens(ctx, c, req.Org, plan.Items, req.Select)
-	if err != nil {
-		// Stop the caller check and wait for it: nothing of this run (a
-		// --debug trace) may be written after its error is reported.
-		cancel()
-		<-selfCh
+	g, gctx := errgroup.WithContext(ctx)
+	if req.Caller != nil {
+		plan.Caller = *req.Caller
+	} else {
+		g.Go(func() error {
+			t, err := c.AccessToken(gctx)
+			if err != nil {
+				return fmt.Errorf("%w (tokenctl refuses to revoke anything until it knows which token it is using)", err)
+			}
+			plan.Caller = t
+			return nil
+		})
+	}
+	var selected []*Item
+	g.Go(func() error {
+		var err error
+		plan.Organization, selected, err = resolveTokens(gctx, c, req.Org, plan.Items, req.Select)
+		return err
+	})
+	// Wait returns only when both are done, so nothing of this run (a
+	// --debug trace) is written after its error is reported.
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	plan.Organization = org
-	plan.Items = append(plan.Items, selected...)
-
-	self := <-selfCh
-	if self.err != nil {
-		return nil, fmt.Errorf("%w (tokenctl refuses to revoke anything until it knows which token it is using)", self.err)
-	}
-	plan.Caller = self.token
+	plan.Items = append(dedupe(plan.Items), selected...)
 
 	for _, it := range plan.Items {
-		if it.Pending() && isCaller(it, self.token.UUID) && !req.AllowSelf {
-			it.Status = StatusRefused
-			it.Error = "this is the API token tokenctl is using; revoking it would cut off this run (pass --allow-self to do it anyway)"
+		if it.Token != nil && plan.Caller.UUID != "" && strings.EqualFold(it.Token.UUID, plan.Caller.UUID) {
+			it.Self = true
+			if it.Pending() && !req.AllowSelf {
+				it.Status = StatusRefused
+				it.Error = "this is the API token tokenctl is using; revoking it would cut off this run (pass --allow-self to do it anyway)"
+			}
 		}
 	}
 	return plan, nil
 }
 
-// resolveTokens fills in token ids and details, marking tokens that are not
-// in the organization as not found, and returns the organization and the
-// items for the tokens sel selects that were not already named.
-func resolveTokens(ctx context.Context, c *buildkite.Client, orgRef ident.Org, items []*Item, sel func(buildkite.Token) bool) (buildkite.Organization, []*Item, error) {
-	wanted := 0
+// dedupe keeps one item per token as the server identifies it (the id it
+// listed), the first as requested; tokens not found stay one per name.
+func dedupe(items []*Item) []*Item {
+	out := items[:0]
+	byID := map[string]bool{}
 	for _, it := range items {
-		if it.Ref.UUID != "" {
-			wanted++
+		if it.TokenID != "" {
+			if byID[it.TokenID] {
+				continue
+			}
+			byID[it.TokenID] = true
 		}
+		out = append(out, it)
 	}
-	if wanted == 0 && sel == nil {
-		// Every token is named by id: the mutation needs no lookup, and an
-		// organization given by id needs none either.
-		if orgRef.ID != "" {
-			return buildkite.Organization{ID: orgRef.ID}, nil, nil
-		}
-		org, err := c.Organization(ctx, orgRef)
-		return org, nil, err
-	}
+	return out
+}
 
-	byUUID := map[string]*Item{}
-	byID := map[string]*Item{}
+// resolveTokens finds every named token in the organization's listing,
+// marking those that are not there as not found, and returns the
+// organization and the items for the tokens sel selects that were not
+// already named.
+func resolveTokens(ctx context.Context, c *buildkite.Client, orgRef ident.Org, items []*Item, sel func(buildkite.Token) bool) (buildkite.Organization, []*Item, error) {
+	byUUID := map[string][]*Item{}
+	byID := map[string][]*Item{}
 	for _, it := range items {
 		if it.Ref.UUID != "" {
-			byUUID[it.Ref.UUID] = it
+			byUUID[it.Ref.UUID] = append(byUUID[it.Ref.UUID], it)
 		} else {
-			byID[it.Ref.ID] = it
+			byID[it.Ref.ID] = append(byID[it.Ref.ID], it)
 		}
 	}
-	remaining := wanted
+	remaining := len(items)
+	found := func(its []*Item, t *buildkite.Token) {
+		for _, it := range its {
+			if it.Token == nil {
+				it.Token, it.TokenID = t, t.ID
+				remaining--
+			}
+		}
+	}
 	var selected []*Item
 	org, err := c.ListTokens(ctx, orgRef, func(page buildkite.TokenPage) bool {
 		for i := range page.Tokens {
 			t := &page.Tokens[i]
-			named := false
-			if it, ok := byUUID[strings.ToLower(t.UUID)]; ok {
-				named = true
-				if it.Token == nil {
-					it.Token, it.TokenID = t, t.ID
-					remaining--
-				}
+			uuid := strings.ToLower(t.UUID)
+			named := byUUID[uuid]
+			named = append(named, byID[t.ID]...)
+			// An id copied without its base64 padding names the token
+			// whose listed id differs only by that padding; what is sent
+			// is always the id as listed.
+			if trimmed := strings.TrimRight(t.ID, "="); trimmed != t.ID {
+				named = append(named, byID[trimmed]...)
 			}
-			if it, ok := byID[t.ID]; ok {
-				named = true
-				it.Token = t
-			}
-			if sel != nil && !named && sel(*t) {
+			found(named, t)
+			if sel != nil && len(named) == 0 && sel(*t) {
 				// Keyed like a token named by uuid, so that a token listed
 				// twice (pages shifting under a concurrent change) is
 				// planned once.
-				uuid := strings.ToLower(t.UUID)
 				it := &Item{Requested: uuid, Ref: ident.Token{UUID: uuid}, TokenID: t.ID, Token: t}
-				byUUID[uuid] = it
+				byUUID[uuid] = []*Item{it}
 				selected = append(selected, it)
 			}
 		}
@@ -183,28 +208,19 @@ func resolveTokens(ctx context.Context, c *buildkite.Client, orgRef ident.Org, i
 	if err != nil {
 		return buildkite.Organization{}, nil, err
 	}
+	name := org.Slug
+	if name == "" {
+		name = orgRef.String()
+	}
 	for _, it := range items {
-		if it.Ref.UUID != "" && it.Token == nil {
+		if it.Token == nil {
+			what := it.Ref.UUID
+			if what == "" {
+				what = "with id " + it.Ref.ID
+			}
 			it.Status = StatusNotFound
-			it.Error = fmt.Sprintf("no API access token %s has access to organization %s; run `tokenctl tokens list --org %s` to see the tokens that do", it.Ref.UUID, org.Slug, org.Slug)
+			it.Error = fmt.Sprintf("no API access token %s has access to organization %s; run `tokenctl tokens list --org %s` to see the tokens that do", what, name, name)
 		}
 	}
 	return org, selected, nil
-}
-
-func isCaller(it *Item, callerUUID string) bool {
-	if callerUUID == "" {
-		return false
-	}
-	callerUUID = strings.ToLower(callerUUID)
-	if it.Token != nil && strings.ToLower(it.Token.UUID) == callerUUID {
-		return true
-	}
-	if it.Ref.UUID == callerUUID {
-		return true
-	}
-	if uuid, ok := ident.UUIDFromID(it.TokenID); ok && uuid == callerUUID {
-		return true
-	}
-	return false
 }

@@ -16,6 +16,10 @@ const (
 	StatusRefused  Status = "refused"   // a safety check said no
 	StatusFailed   Status = "failed"    // the revocation was attempted and did not happen
 	StatusSkipped  Status = "skipped"   // never sent: the run was interrupted first
+	// StatusUnknown: the revocation was sent, its answer was lost, and
+	// nothing could prove afterwards whether it applied. The error says
+	// what to run to find out.
+	StatusUnknown Status = "unknown"
 )
 
 // Result is one row of the JSON contract (see README, "JSON output").
@@ -68,6 +72,7 @@ type Summary struct {
 	Refused   int `json:"refused"`
 	Failed    int `json:"failed"`
 	Skipped   int `json:"skipped"`
+	Unknown   int `json:"unknown"`
 }
 
 // NewReport wraps results with their summary.
@@ -91,6 +96,8 @@ func NewReport(results []Result, dryRun bool) Report {
 			r.Summary.Failed++
 		case StatusSkipped:
 			r.Summary.Skipped++
+		case StatusUnknown:
+			r.Summary.Unknown++
 		}
 	}
 	return r
@@ -129,19 +136,21 @@ func newResult(org buildkite.Organization, it *Item) Result {
 // ExitCode is the one mapping from a run's results to the exit status.
 //   - every token revoked (or planned, in a dry run): OK
 //   - some revoked, some not: Partial
-//   - nothing revoked: the code of the most telling reason (auth before
-//     throttling before refusal before not-found before other failures).
+//   - nothing revoked: the code of the most telling reason (auth, then
+//     throttling, interruption, other failures and unknown outcomes,
+//     refusal, and not-found last). A dry run revokes nothing, so a token
+//     missing from a dry run exits NotFound, never Partial.
 //
 // ignoreMissing counts not-found as done, so re-runs of a finished job pass.
 func ExitCode(results []Result, ignoreMissing bool) exitcode.Code {
-	done, notDone := 0, 0
+	revoked, notDone := 0, 0
 	var reasons []exitcode.Code
 	for _, r := range results {
 		switch {
-		case r.Status == StatusRevoked || r.Status == StatusDryRun:
-			done++
+		case r.Status == StatusRevoked:
+			revoked++
+		case r.Status == StatusDryRun:
 		case r.Status == StatusNotFound && ignoreMissing:
-			done++
 		default:
 			notDone++
 			reasons = append(reasons, reasonCode(r))
@@ -150,7 +159,7 @@ func ExitCode(results []Result, ignoreMissing bool) exitcode.Code {
 	if notDone == 0 {
 		return exitcode.OK
 	}
-	if done > 0 {
+	if revoked > 0 {
 		return exitcode.Partial
 	}
 	for _, want := range []exitcode.Code{exitcode.Auth, exitcode.Throttled, exitcode.Interrupted, exitcode.Failure, exitcode.Refused, exitcode.NotFound} {

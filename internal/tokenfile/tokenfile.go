@@ -148,7 +148,13 @@ func parseElement(raw json.RawMessage) (ident.Token, error) {
 		}
 		switch {
 		case jt.UUID != nil && *jt.UUID != "":
-			return ident.ParseToken(*jt.UUID)
+			// Ids are opaque, so ParseToken takes most strings for one;
+			// the "uuid" field must hold a uuid.
+			t, err := ident.ParseToken(*jt.UUID)
+			if err == nil && t.UUID == "" {
+				err = errors.New(`"uuid" is not a uuid (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)`)
+			}
+			return t, err
 		case jt.ID != nil && *jt.ID != "":
 			return ident.ParseToken(*jt.ID)
 		}

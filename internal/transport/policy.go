@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -114,4 +115,35 @@ func seconds(v string) (time.Duration, bool) {
 	// waits far lower anyway.
 	const day = 24 * 60 * 60
 	return time.Duration(min(n, day)) * time.Second, true
+}
+
+// Backoff hands out the waits of the transport's retry policy to a caller
+// that must re-send a request itself: the executor re-sends a revocation
+// once a re-check has proven that the attempt did not apply, which the
+// transport cannot know. There is one retry policy; this is it.
+type Backoff struct {
+	bo    backoff.BackOff
+	left  int
+	sleep func(context.Context, time.Duration) error
+}
+
+// Backoff starts a fresh schedule: at most as many further attempts as the
+// transport makes for a query, spaced the same way.
+func (t *Transport) Backoff() *Backoff {
+	return &Backoff{bo: t.newBackOff(), left: t.maxRetries, sleep: t.sleep}
+}
+
+// DefaultBackoff is the schedule of a transport with default options.
+func DefaultBackoff() *Backoff {
+	return &Backoff{bo: newBackOff(), left: DefaultMaxRetries, sleep: sleepCtx}
+}
+
+// Wait waits before the next attempt. It returns false, at once, when no
+// attempt is left, and false when ctx ends during the wait.
+func (b *Backoff) Wait(ctx context.Context) bool {
+	if b.left <= 0 {
+		return false
+	}
+	b.left--
+	return b.sleep(ctx, min(b.bo.NextBackOff(), maxWait)) == nil
 }
