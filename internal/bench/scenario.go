@@ -138,8 +138,9 @@ func batchFloor(s Settings, e *Emulator, targets []string) int {
 	return pagesToReach(e.Tokens, targets, s.Page()) + ceilDiv(len(targets), s.InFlight())
 }
 
-// idsFloor needs no lookup, but the mutations wait for the self-check:
-// tokenctl sends nothing before it knows which token it is itself using.
+// idsFloor is one round trip before the mutations: the self-check and the
+// first listing page, at the same time. The page shows tokenctl's own
+// token (the bench's is the oldest), which proves the ids name others.
 func idsFloor(s Settings, _ *Emulator, targets []string) int {
 	return 1 + ceilDiv(len(targets), s.InFlight())
 }

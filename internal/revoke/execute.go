@@ -410,7 +410,7 @@ func (e *Executor) tokenPresent(ctx context.Context, org buildkite.Organization,
 	present := false
 	_, err := e.Client.ListTokens(ctx, ident.Org{ID: org.ID}, func(page buildkite.TokenPage) bool {
 		for _, t := range page.Tokens {
-			if t.ID == it.TokenID {
+			if unpadded(t.ID) == unpadded(it.TokenID) {
 				present = true
 				return false
 			}

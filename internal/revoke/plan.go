@@ -29,6 +29,10 @@ type Request struct {
 	// Caller, when already known (a batch over several organizations),
 	// spares the REST check of which token tokenctl is using.
 	Caller *buildkite.AccessToken
+	// FindAll looks every token named by id up, even when the listing has
+	// already shown that none of them is tokenctl's own: a dry run does,
+	// so that it can report the ones that do not exist.
+	FindAll bool
 }
 
 // Plan is the resolved list of revocations, with the safety checks applied.
@@ -72,25 +76,28 @@ func (p *Plan) Pending() []*Item {
 	return out
 }
 
-// Resolve builds the plan. Every token, however it is named, is looked up
-// in the organization's listing, which pages once for the whole batch and
-// stops as soon as every named token has been seen (or, with a Select,
-// after the last page). The listing is the only place the server says
-// which token an id stands for, so:
+// Resolve builds the plan from the organization's listing, which is the
+// only place the server says which token an id stands for. It pages once
+// for the whole batch, alongside the REST question of which token tokenctl
+// is using (an errgroup: no extra round trip), and stops as soon as it
+// has seen every token named by uuid and either every token named by id
+// or tokenctl's own token (or, with a Select, after the last page). So:
 //
-//   - the self-check compares the caller's uuid (REST, asked at the same
-//     time as the listing, so it adds no round trip) with the uuid the
-//     listing gives each token, and never reads anything out of an id;
-//   - a token named twice (uuid and id, or two spellings of its id) is
-//     one item, keyed by the id the listing gave it;
-//   - a token that is not in the listing is reported not-found before
-//     anything is sent, in a dry run too;
-//   - every mutation names a token the run has seen, so a re-check after
-//     a lost answer can prove what happened.
-//
-// Revoking by ids therefore costs the listing pages up to the last named
-// token, where sending the mutation blind would cost none: the price of a
-// self-check that relies on the server alone.
+//   - the self-check compares the caller's uuid (REST) with the uuids the
+//     listing gives, never anything read out of an id. A token named by an
+//     id the listing has not reached yet is sent only once the listing
+//     has shown the caller's own token under another id; the id of one's
+//     own token is therefore never sent without AllowSelf, however
+//     spelled. Revoking by ids costs the pages up to the caller's own
+//     token (usually the first; an administrator's token is old), not a
+//     walk to each named token.
+//   - a token named twice (uuid and id, or its id with and without base64
+//     padding) is one item, keyed by the id the listing gave it;
+//   - a token named by uuid that is not in the listing, or by an id not in
+//     a listing read to its end (FindAll, as in a dry run), is not-found
+//     before anything is sent;
+//   - a re-check after a lost answer proves a revocation only for a token
+//     the listing showed (see Executor).
 func Resolve(ctx context.Context, c *buildkite.Client, req Request) (*Plan, error) {
 	plan := &Plan{}
 	seen := map[string]bool{}
@@ -103,8 +110,12 @@ func Resolve(ctx context.Context, c *buildkite.Client, req Request) (*Plan, erro
 	}
 
 	g, gctx := errgroup.WithContext(ctx)
+	// callerKnown gets the caller's uuid as soon as REST has answered, so
+	// that the listing can stop at the caller's own token.
+	callerKnown := make(chan string, 1)
 	if req.Caller != nil {
 		plan.Caller = *req.Caller
+		callerKnown <- strings.ToLower(req.Caller.UUID)
 	} else {
 		g.Go(func() error {
 			t, err := c.AccessToken(gctx)
@@ -112,13 +123,14 @@ func Resolve(ctx context.Context, c *buildkite.Client, req Request) (*Plan, erro
 				return fmt.Errorf("%w (tokenctl refuses to revoke anything until it knows which token it is using)", err)
 			}
 			plan.Caller = t
+			callerKnown <- strings.ToLower(t.UUID)
 			return nil
 		})
 	}
 	var selected []*Item
 	g.Go(func() error {
 		var err error
-		plan.Organization, selected, err = resolveTokens(gctx, c, req.Org, plan.Items, req.Select)
+		plan.Organization, selected, err = resolveTokens(gctx, c, req, plan.Items, callerKnown)
 		return err
 	})
 	// Wait returns only when both are done, so nothing of this run (a
@@ -131,6 +143,8 @@ func Resolve(ctx context.Context, c *buildkite.Client, req Request) (*Plan, erro
 	for _, it := range plan.Items {
 		if it.Token != nil && plan.Caller.UUID != "" && strings.EqualFold(it.Token.UUID, plan.Caller.UUID) {
 			it.Self = true
+		}
+		if it.Self {
 			if it.Pending() && !req.AllowSelf {
 				it.Status = StatusRefused
 				it.Error = "this is the API token tokenctl is using; revoking it would cut off this run (pass --allow-self to do it anyway)"
@@ -141,47 +155,78 @@ func Resolve(ctx context.Context, c *buildkite.Client, req Request) (*Plan, erro
 }
 
 // dedupe keeps one item per token as the server identifies it (the id it
-// listed), the first as requested; tokens not found stay one per name.
+// listed, or for a token not reached, the id as given, padding aside), the
+// first as requested; tokens not found stay one per name.
 func dedupe(items []*Item) []*Item {
 	out := items[:0]
 	byID := map[string]bool{}
 	for _, it := range items {
 		if it.TokenID != "" {
-			if byID[it.TokenID] {
+			key := it.TokenID
+			if it.Token == nil {
+				key = unpadded(key)
+			}
+			if byID[key] {
 				continue
 			}
-			byID[it.TokenID] = true
+			byID[key] = true
 		}
 		out = append(out, it)
 	}
 	return out
 }
 
-// resolveTokens finds every named token in the organization's listing,
-// marking those that are not there as not found, and returns the
-// organization and the items for the tokens sel selects that were not
-// already named.
-func resolveTokens(ctx context.Context, c *buildkite.Client, orgRef ident.Org, items []*Item, sel func(buildkite.Token) bool) (buildkite.Organization, []*Item, error) {
+// unpadded is an id without trailing base64 padding, which copying often
+// drops. It is only ever compared, never sent.
+func unpadded(id string) string { return strings.TrimRight(id, "=") }
+
+// resolveTokens finds the named tokens in the organization's listing (see
+// Resolve for when it stops), marking those it shows are not there as not
+// found, and returns the organization and the items for the tokens sel
+// selects that were not already named.
+func resolveTokens(ctx context.Context, c *buildkite.Client, req Request, items []*Item, callerKnown <-chan string) (buildkite.Organization, []*Item, error) {
 	byUUID := map[string][]*Item{}
 	byID := map[string][]*Item{}
+	uuidsLeft, idsLeft := 0, 0
 	for _, it := range items {
 		if it.Ref.UUID != "" {
 			byUUID[it.Ref.UUID] = append(byUUID[it.Ref.UUID], it)
+			uuidsLeft++
 		} else {
 			byID[it.Ref.ID] = append(byID[it.Ref.ID], it)
+			idsLeft++
 		}
 	}
-	remaining := len(items)
 	found := func(its []*Item, t *buildkite.Token) {
 		for _, it := range its {
 			if it.Token == nil {
 				it.Token, it.TokenID = t, t.ID
-				remaining--
+				if it.Ref.UUID != "" {
+					uuidsLeft--
+				} else {
+					idsLeft--
+				}
 			}
 		}
 	}
+	callerUUID := ""
+	var callerID *string // the caller's own token's id, once listed
+	// listedIDs remembers the tokens listed before REST said which one is
+	// the caller's, so that its id is known however the answers race.
+	listedIDs := map[string]string{}
 	var selected []*Item
-	org, err := c.ListTokens(ctx, orgRef, func(page buildkite.TokenPage) bool {
+	listedAll := false
+	org, err := c.ListTokens(ctx, req.Org, func(page buildkite.TokenPage) bool {
+		if callerUUID == "" {
+			select {
+			case callerUUID = <-callerKnown:
+				if id, ok := listedIDs[callerUUID]; ok {
+					callerID = &id
+				}
+				listedIDs = nil
+			default:
+			}
+		}
 		for i := range page.Tokens {
 			t := &page.Tokens[i]
 			uuid := strings.ToLower(t.UUID)
@@ -190,11 +235,17 @@ func resolveTokens(ctx context.Context, c *buildkite.Client, orgRef ident.Org, i
 			// An id copied without its base64 padding names the token
 			// whose listed id differs only by that padding; what is sent
 			// is always the id as listed.
-			if trimmed := strings.TrimRight(t.ID, "="); trimmed != t.ID {
-				named = append(named, byID[trimmed]...)
+			if short := unpadded(t.ID); short != t.ID {
+				named = append(named, byID[short]...)
 			}
 			found(named, t)
-			if sel != nil && len(named) == 0 && sel(*t) {
+			switch {
+			case callerUUID == "" && idsLeft > 0:
+				listedIDs[uuid] = t.ID
+			case callerUUID != "" && uuid == callerUUID:
+				callerID = &t.ID
+			}
+			if req.Select != nil && len(named) == 0 && req.Select(*t) {
 				// Keyed like a token named by uuid, so that a token listed
 				// twice (pages shifting under a concurrent change) is
 				// planned once.
@@ -203,17 +254,28 @@ func resolveTokens(ctx context.Context, c *buildkite.Client, orgRef ident.Org, i
 				selected = append(selected, it)
 			}
 		}
-		return remaining > 0 || sel != nil
+		more := req.Select != nil || uuidsLeft > 0 || (idsLeft > 0 && (req.FindAll || callerID == nil))
+		listedAll = !page.HasNextPage
+		return more
 	})
 	if err != nil {
 		return buildkite.Organization{}, nil, err
 	}
 	name := org.Slug
 	if name == "" {
-		name = orgRef.String()
+		name = req.Org.String()
 	}
 	for _, it := range items {
-		if it.Token == nil {
+		switch {
+		case it.Token != nil:
+		case it.Ref.UUID == "" && !listedAll:
+			// Not reached: the listing stopped at the caller's own token,
+			// whose id this is not. Buildkite decides whether it exists.
+			it.TokenID = it.Ref.ID
+			if unpadded(it.TokenID) == unpadded(*callerID) {
+				it.Self = true // a spelling of the own token's id
+			}
+		default:
 			what := it.Ref.UUID
 			if what == "" {
 				what = "with id " + it.Ref.ID

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -367,4 +368,71 @@ func TestExecuteOwnTokenWaitsForTheOthers(t *testing.T) {
 	if srv.TokenHasOrg(et.DemoTokenUUID, "acme") {
 		t.Error("own token still has access")
 	}
+}
+
+// pagedClient is a client of srv listing two tokens a page, so that
+// stopping early shows in the request count.
+func pagedClient(srv *et.Server) *buildkite.Client {
+	return buildkite.New(buildkite.Config{
+		GraphQLEndpoint: srv.GraphQLEndpoint, RESTEndpoint: srv.RESTEndpoint, Token: et.DemoToken,
+		HTTPClient: &http.Client{Transport: transport.New(transport.Options{})}, PageSize: 2,
+	})
+}
+
+func listings(srv *et.Server) int {
+	return srv.CountRequests(func(r emulator.Request) bool { return r.OperationType == "query" })
+}
+
+// Point 1, the cost of ids: a token named by an id the listing has not
+// reached is sent once the listing has shown the caller's own token under
+// another id (Buildkite then says whether it exists); a dry run (FindAll)
+// reads the listing to its end instead, to report it missing. A spelling
+// of the own token's id is recognised either way.
+func TestResolveByIDStopsAtTheCallersOwnToken(t *testing.T) {
+	et.ForEachIDFormat(t, func(t *testing.T, format emulator.IDFormat) {
+		// The caller's token is the oldest, so it is listed first, as an
+		// administrator's long-lived token tends to be.
+		f := emulator.DemoFixture()
+		for i := range f.Tokens {
+			if f.Tokens[i].UUID == et.DemoTokenUUID {
+				f.Tokens[i].CreatedAt = "now-3000d"
+			}
+		}
+		srv := et.Start(t, emulator.Options{IDFormat: format, Fixture: f})
+		c := pagedClient(srv)
+		elsewhere := tokenID(srv, et.BootstrapTokenUUID) // globex only
+
+		full := resolveReq(t, c, revoke.Request{Tokens: parse(t, elsewhere), FindAll: true})
+		if st := full.Items[0].Status; st != revoke.StatusNotFound {
+			t.Fatalf("FindAll: status %q, want not-found", st)
+		}
+		allPages := listings(srv)
+		srv.ResetRequests()
+
+		plan := resolveReq(t, c, revoke.Request{Tokens: parse(t, elsewhere)})
+		if n := listings(srv); n >= allPages {
+			t.Errorf("%d listing requests, want fewer than the %d of the whole listing", n, allPages)
+		}
+		it := plan.Items[0]
+		if !it.Pending() || it.Self || it.TokenID != elsewhere {
+			t.Fatalf("item %+v, want pending, sent as given", it)
+		}
+		// Buildkite's answer decides; its wording is classified by the
+		// client (not-found once "No ... found" is read as such).
+		results := (&revoke.Executor{Client: c}).Execute(t.Context(), plan)
+		if st := results[0].Status; st != revoke.StatusNotFound && st != revoke.StatusFailed {
+			t.Errorf("%q, want not-found (or failed) from Buildkite's answer", statuses(results))
+		}
+		if n := srv.CountRequests(mutations); n != 1 {
+			t.Errorf("%d mutations, want the one Buildkite answered", n)
+		}
+
+		own := tokenID(srv, et.DemoTokenUUID)
+		if strings.HasSuffix(own, "=") {
+			own += "=" // more padding than listed: not matched, but recognised
+		}
+		if it := resolveReq(t, c, revoke.Request{Tokens: parse(t, own)}).Items[0]; it.Status != revoke.StatusRefused {
+			t.Errorf("own token's id %q: status %q, want refused", own, it.Status)
+		}
+	})
 }
