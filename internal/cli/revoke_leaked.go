@@ -145,7 +145,7 @@ func revokeLeakedRun(ctx context.Context, o *RevokeOptions) error {
 	}
 	switch {
 	case o.Leaked.Everywhere:
-		return revokeEverywhere(ctx, o, client, tok)
+		return revokeEverywhere(ctx, o, client, rt, tok)
 	case o.Leaked.AllOrgs:
 		return revokeFromAllOrgs(ctx, o, client, rt, ref)
 	}
@@ -348,19 +348,13 @@ type LeakedToken struct {
 	Owner revoke.Owner `json:"owner"`
 }
 
-// revokeEverywhere deletes the token itself (REST DELETE /v2/access-token,
-// authenticated by the leaked value): unlike an organization revocation it
-// ends the token for every organization at once. It asks on a terminal by
-// having the user type the start of the token's uuid, and needs --yes
-// elsewhere; it never deletes the token tokenctl is using without
-// --allow-self.
-func revokeEverywhere(ctx context.Context, o *RevokeOptions, client *buildkite.Client, tok buildkite.AccessToken) error {
-	self, err := client.AccessToken(ctx)
+// revokeEverywhere deletes the token itself (revoke.DeleteEverywhere),
+// after the self-check. It asks on a terminal by having the user type the
+// start of the token's uuid, and needs --yes elsewhere.
+func revokeEverywhere(ctx context.Context, o *RevokeOptions, client *buildkite.Client, rt *transport.Transport, tok buildkite.AccessToken) error {
+	plan, err := revoke.ResolveEverywhere(ctx, client, tok, o.AllowSelf)
 	if err != nil {
-		return fmt.Errorf("%w (tokenctl refuses to revoke anything until it knows which token it is using)", err)
-	}
-	if strings.EqualFold(self.UUID, tok.UUID) && !o.AllowSelf {
-		return exitcode.New(exitcode.Refused, fmt.Errorf("token %s is the API token tokenctl is using; deleting it would cut off this run (pass --allow-self to do it anyway)", tok.UUID))
+		return err
 	}
 	leaked := &LeakedToken{AccessTokenInfo: accessTokenInfo(tok), Owner: revoke.Owner{Name: tok.User.Name, Email: tok.User.Email}}
 	if o.DryRun {
@@ -383,37 +377,13 @@ func revokeEverywhere(ctx context.Context, o *RevokeOptions, client *buildkite.C
 		return err
 	}
 	defer auditLog.Close()
-	rec := audit.Record{
-		Event:  audit.EventIntent,
-		Action: "accessTokenDelete",
-		Caller: audit.Caller{TokenUUID: self.UUID, User: strings.TrimSpace(ownerString(self.User.Name, self.User.Email))},
-		Token:  audit.Token{UUID: tok.UUID, Description: tok.Description, Owner: tok.User.Email},
-	}
-	if err := auditLog.Write(rec); err != nil {
-		return fmt.Errorf("%w; nothing was sent", err)
-	}
-
-	err = client.DeleteAccessToken(ctx, o.Leaked.value.Reveal())
-	switch buildkite.KindOf(err) {
-	case buildkite.KindOutcomeUnknown, buildkite.KindServer, buildkite.KindNetwork:
-		// The DELETE may have been applied: the value's own answer says.
-		if _, checkErr := client.AccessTokenOf(context.WithoutCancel(ctx), o.Leaked.value.Reveal()); buildkite.KindOf(checkErr) == buildkite.KindUnauthorized {
-			err = nil
-		}
-	case buildkite.KindUnauthorized:
-		// Revoked by someone else since the lookup: the goal is reached.
-		err = nil
-	}
-
-	rec.Event, rec.Result = audit.EventOutcome, string(revoke.StatusRevoked)
-	if err != nil {
-		rec.Result, rec.Error = string(revoke.StatusFailed), err.Error()
-	}
-	if auditErr := auditLog.Write(rec); auditErr != nil && err == nil {
-		fmt.Fprintf(o.IO.ErrOut, "tokenctl: the token was deleted, but the outcome could not be written to the audit log: %v\n", auditErr)
-	}
+	exec := &revoke.Executor{Client: client, Audit: auditLog, Backoff: rt.Backoff}
+	note, err := exec.DeleteEverywhere(ctx, plan, o.Leaked.value.Reveal())
 	if err != nil {
 		return err
+	}
+	if note != "" {
+		fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s\n", note)
 	}
 	return o.printEverywhere(EverywhereReport{Token: leaked, Status: revoke.StatusRevoked})
 }

@@ -299,6 +299,9 @@ type irreversible struct {
 	lookAgain  string // what the user can run to see for themselves
 	// notFound words an answer that says there was nothing to take away.
 	notFound func(error) string
+	// noMutationID: the request carries no clientMutationId (REST), so
+	// none is recorded.
+	noMutationID bool
 }
 
 // settled is how an irreversible request ended.
@@ -343,6 +346,9 @@ func (e *Executor) carryOut(ctx context.Context, a irreversible) settled {
 // attempt sends a once and settles it; again reports that it provably did
 // not apply and may be sent again.
 func (e *Executor) attempt(ctx context.Context, a irreversible, mutationID string) (s settled, again bool) {
+	if a.noMutationID {
+		mutationID = ""
+	}
 	s.mutationID = mutationID
 	rec := a.record
 	rec.ClientMutationID = mutationID
