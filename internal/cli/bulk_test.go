@@ -121,37 +121,39 @@ func bulkCheckAudit(t *testing.T, recs []audit.Record, mutations int) map[string
 }
 
 func TestRevokeFromFile(t *testing.T) {
-	h := newHarness(t, emulator.Options{})
-	file := bulkWriteFile(t, "leavers.txt", `# Mo left on 2026-05-31
-`+et.CIDeployBotUUID+`   # CI deploy bot
+	et.ForEachIDFormat(t, func(t *testing.T, format emulator.IDFormat) {
+		h := newHarness(t, emulator.Options{IDFormat: format})
+		file := bulkWriteFile(t, "leavers.txt", `# Mo left on 2026-05-31
+	`+et.CIDeployBotUUID+`   # CI deploy bot
 
-`+strings.ToUpper(et.OldLaptopTokenUUID)+`
-`+emulator.NodeID("APIAccessToken", et.HackathonTokenUUID)+`
-`+et.CIDeployBotUUID+`
-	# indented comment
-`)
-	r := h.run("revoke", "--org", "acme", "--from-file", file, "-o", "json")
-	if r.code != 0 {
-		t.Fatalf("revoke --from-file failed:\n%s", r)
-	}
-	rep := decodeReport(t, r)
-	if rep.Summary.Requested != 3 || rep.Summary.Revoked != 3 {
-		t.Errorf("summary = %+v, want 3 requested (duplicates removed) and revoked", rep.Summary)
-	}
-	for _, u := range []string{et.CIDeployBotUUID, et.OldLaptopTokenUUID, et.HackathonTokenUUID} {
-		if n := h.srv.RevocationCount("acme", u); n != 1 {
-			t.Errorf("%s revoked %d times, want once", u, n)
+	`+strings.ToUpper(et.OldLaptopTokenUUID)+`
+	`+h.srv.NodeID("APIAccessToken", et.HackathonTokenUUID)+`
+	`+et.CIDeployBotUUID+`
+		# indented comment
+	`)
+		r := h.run("revoke", "--org", "acme", "--from-file", file, "-o", "json")
+		if r.code != 0 {
+			t.Fatalf("revoke --from-file failed:\n%s", r)
 		}
-	}
-	if !h.srv.TokenHasOrg(et.TerraformTokenUUID, "acme") {
-		t.Error("a token not in the file lost access")
-	}
-	if n := h.requests("OrganizationTokensBySlug"); n != 1 {
-		t.Errorf("listing requests = %d, want 1 for the whole batch", n)
-	}
-	if r.stderr != "" {
-		t.Errorf("stderr without a terminal and without errors: %q", r.stderr)
-	}
+		rep := decodeReport(t, r)
+		if rep.Summary.Requested != 3 || rep.Summary.Revoked != 3 {
+			t.Errorf("summary = %+v, want 3 requested (duplicates removed) and revoked", rep.Summary)
+		}
+		for _, u := range []string{et.CIDeployBotUUID, et.OldLaptopTokenUUID, et.HackathonTokenUUID} {
+			if n := h.srv.RevocationCount("acme", u); n != 1 {
+				t.Errorf("%s revoked %d times, want once", u, n)
+			}
+		}
+		if !h.srv.TokenHasOrg(et.TerraformTokenUUID, "acme") {
+			t.Error("a token not in the file lost access")
+		}
+		if n := h.requests("OrganizationTokensBySlug"); n != 1 {
+			t.Errorf("listing requests = %d, want 1 for the whole batch", n)
+		}
+		if r.stderr != "" {
+			t.Errorf("stderr without a terminal and without errors: %q", r.stderr)
+		}
+	})
 }
 
 func TestRevokeFromStandardInput(t *testing.T) {
@@ -169,27 +171,29 @@ func TestRevokeFromStandardInput(t *testing.T) {
 
 // The JSON of `tokens list` is a from-file: list, review, revoke.
 func TestRevokeFromTokensListJSON(t *testing.T) {
-	h := newHarness(t, emulator.Options{})
-	listed := h.run("tokens", "list", "--org", "acme", "--owner", "mo@acme.example", "--stale", "90d", "-o", "json")
-	want := listedUUIDs(decodeTokenList(t, listed))
-	if !slices.Equal(want, []string{et.CIDeployBotUUID, et.HackathonTokenUUID}) {
-		t.Fatalf("listing selected %q", want)
-	}
-	file := bulkWriteFile(t, "review.json", listed.stdout)
-	r := h.run("revoke", "--org", "acme", "--from-file", file, "-o", "json")
-	if r.code != 0 {
-		t.Fatalf("revoke --from-file review.json:\n%s", r)
-	}
-	st := bulkStatuses(decodeReport(t, r))
-	if len(st) != 2 || st[et.CIDeployBotUUID] != revoke.StatusRevoked || st[et.HackathonTokenUUID] != revoke.StatusRevoked {
-		t.Errorf("statuses = %v", st)
-	}
-	// A --jq selection of the listing works too: an array of tokens.
-	selection := h.run("tokens", "list", "--org", "acme", "--never-used", "--jq", "[.tokens[] | {uuid}]")
-	r = h.exec(false, selection.stdout, "revoke", "--org", "acme", "--from-file", "-", "--dry-run", "-o", "json")
-	if st := bulkStatuses(decodeReport(t, r)); len(st) != 2 || st[et.OldLaptopTokenUUID] != revoke.StatusDryRun || st[et.AnalyticsTokenUUID] != revoke.StatusDryRun {
-		t.Errorf("from a --jq array: %v\n%s", st, r)
-	}
+	et.ForEachIDFormat(t, func(t *testing.T, format emulator.IDFormat) {
+		h := newHarness(t, emulator.Options{IDFormat: format})
+		listed := h.run("tokens", "list", "--org", "acme", "--owner", "mo@acme.example", "--stale", "90d", "-o", "json")
+		want := listedUUIDs(decodeTokenList(t, listed))
+		if !slices.Equal(want, []string{et.CIDeployBotUUID, et.HackathonTokenUUID}) {
+			t.Fatalf("listing selected %q", want)
+		}
+		file := bulkWriteFile(t, "review.json", listed.stdout)
+		r := h.run("revoke", "--org", "acme", "--from-file", file, "-o", "json")
+		if r.code != 0 {
+			t.Fatalf("revoke --from-file review.json:\n%s", r)
+		}
+		st := bulkStatuses(decodeReport(t, r))
+		if len(st) != 2 || st[et.CIDeployBotUUID] != revoke.StatusRevoked || st[et.HackathonTokenUUID] != revoke.StatusRevoked {
+			t.Errorf("statuses = %v", st)
+		}
+		// A --jq selection of the listing works too: an array of tokens.
+		selection := h.run("tokens", "list", "--org", "acme", "--never-used", "--jq", "[.tokens[] | {uuid}]")
+		r = h.exec(false, selection.stdout, "revoke", "--org", "acme", "--from-file", "-", "--dry-run", "-o", "json")
+		if st := bulkStatuses(decodeReport(t, r)); len(st) != 2 || st[et.OldLaptopTokenUUID] != revoke.StatusDryRun || st[et.AnalyticsTokenUUID] != revoke.StatusDryRun {
+			t.Errorf("from a --jq array: %v\n%s", st, r)
+		}
+	})
 }
 
 func TestRevokeFromFileBadInputSendsNothing(t *testing.T) {
@@ -274,41 +278,43 @@ func TestRevokeSelectionNeedsYesWithoutTerminal(t *testing.T) {
 }
 
 func TestRevokeSelectionWithYes(t *testing.T) {
-	h := newHarness(t, emulator.Options{})
-	auditPath := filepath.Join(t.TempDir(), "audit.jsonl")
-	r := h.run("revoke", "--org", "acme", "--stale", "180d", "--yes", "-o", "json", "--audit-log", auditPath)
-	if r.code != 0 {
-		t.Fatalf("revoke --stale 180d --yes:\n%s", r)
-	}
-	st := bulkStatuses(decodeReport(t, r))
-	want := map[string]revoke.Status{et.CIDeployBotUUID: revoke.StatusRevoked, et.HackathonTokenUUID: revoke.StatusRevoked}
-	if !maps.Equal(st, want) {
-		t.Errorf("statuses = %v, want %v", st, want)
-	}
-	for _, u := range h.srv.Tokens("acme") {
-		if u == et.CIDeployBotUUID || u == et.HackathonTokenUUID {
-			t.Errorf("%s still listed in acme", u)
+	et.ForEachIDFormat(t, func(t *testing.T, format emulator.IDFormat) {
+		h := newHarness(t, emulator.Options{IDFormat: format})
+		auditPath := filepath.Join(t.TempDir(), "audit.jsonl")
+		r := h.run("revoke", "--org", "acme", "--stale", "180d", "--yes", "-o", "json", "--audit-log", auditPath)
+		if r.code != 0 {
+			t.Fatalf("revoke --stale 180d --yes:\n%s", r)
 		}
-	}
-	// Never-used tokens are not stale: they keep access.
-	for _, u := range acmeNeverUsed {
-		if !h.srv.TokenHasOrg(u, "acme") {
-			t.Errorf("never-used %s was revoked by --stale", u)
+		st := bulkStatuses(decodeReport(t, r))
+		want := map[string]revoke.Status{et.CIDeployBotUUID: revoke.StatusRevoked, et.HackathonTokenUUID: revoke.StatusRevoked}
+		if !maps.Equal(st, want) {
+			t.Errorf("statuses = %v, want %v", st, want)
 		}
-	}
-	if n := h.requests("OrganizationTokensBySlug"); n != 1 {
-		t.Errorf("listing requests = %d, want 1", n)
-	}
-	if n := h.requests(bulkRevokeOp); n != 2 {
-		t.Errorf("mutations = %d, want 2", n)
-	}
-	if r.stderr != "" {
-		t.Errorf("stderr without a terminal (no progress bar, no plan): %q", r.stderr)
-	}
-	outcomes := bulkCheckAudit(t, bulkReadAudit(t, auditPath), 2)
-	if rec := outcomes[et.HackathonTokenUUID]; rec.Token.Description != "Hackathon 2023" || rec.Token.Owner != "mo@acme.example" || rec.Result != "revoked" {
-		t.Errorf("audit outcome = %+v", rec)
-	}
+		for _, u := range h.srv.Tokens("acme") {
+			if u == et.CIDeployBotUUID || u == et.HackathonTokenUUID {
+				t.Errorf("%s still listed in acme", u)
+			}
+		}
+		// Never-used tokens are not stale: they keep access.
+		for _, u := range acmeNeverUsed {
+			if !h.srv.TokenHasOrg(u, "acme") {
+				t.Errorf("never-used %s was revoked by --stale", u)
+			}
+		}
+		if n := h.requests("OrganizationTokensBySlug"); n != 1 {
+			t.Errorf("listing requests = %d, want 1", n)
+		}
+		if n := h.requests(bulkRevokeOp); n != 2 {
+			t.Errorf("mutations = %d, want 2", n)
+		}
+		if r.stderr != "" {
+			t.Errorf("stderr without a terminal (no progress bar, no plan): %q", r.stderr)
+		}
+		outcomes := bulkCheckAudit(t, bulkReadAudit(t, auditPath), 2)
+		if rec := outcomes[et.HackathonTokenUUID]; rec.Token.Description != "Hackathon 2023" || rec.Token.Owner != "mo@acme.example" || rec.Result != "revoked" {
+			t.Errorf("audit outcome = %+v", rec)
+		}
+	})
 }
 
 // One listing of all pages serves a selection, however many tokens match.
@@ -419,40 +425,42 @@ func TestRevokeSelectionRefusesOwnToken(t *testing.T) {
 }
 
 func TestRevokeBulkPartialFailure(t *testing.T) {
-	// The second mutation is refused (HTTP 400, so nothing ran and it is
-	// not sent again); the others succeed.
-	h := newHarness(t, emulator.Options{Faults: []emulator.Fault{{Kind: emulator.FaultStatus, Status: http.StatusBadRequest, Match: bulkRevokeOp, Times: 1}}})
-	auditPath := filepath.Join(t.TempDir(), "audit.jsonl")
-	file := bulkWriteFile(t, "tokens.txt", strings.Join([]string{et.CIDeployBotUUID, et.OldLaptopTokenUUID, et.HackathonTokenUUID, et.AnalyticsTokenUUID}, "\n"))
-	r := h.run("revoke", "--org", "acme", "--from-file", file, "--concurrency", "1", "-o", "json", "--audit-log", auditPath)
-	if exitcode.Code(r.code) != exitcode.Partial {
-		t.Fatalf("exit %d, want partial (6)\n%s", r.code, r)
-	}
-	rep := decodeReport(t, r)
-	if len(rep.Results) != 4 || rep.Summary.Revoked != 3 || rep.Summary.Failed != 1 {
-		t.Fatalf("summary = %+v, want a row each: 3 revoked, 1 failed", rep.Summary)
-	}
-	for u, res := range bulkResults(rep) {
-		if has := h.srv.TokenHasOrg(u, "acme"); has != (res.Status == revoke.StatusFailed) {
-			t.Errorf("%s: status %s but emulator says has access = %v", u, res.Status, has)
+	et.ForEachIDFormat(t, func(t *testing.T, format emulator.IDFormat) {
+		// The second mutation is refused (HTTP 400, so nothing ran and it is
+		// not sent again); the others succeed.
+		h := newHarness(t, emulator.Options{IDFormat: format, Faults: []emulator.Fault{{Kind: emulator.FaultStatus, Status: http.StatusBadRequest, Match: bulkRevokeOp, Times: 1}}})
+		auditPath := filepath.Join(t.TempDir(), "audit.jsonl")
+		file := bulkWriteFile(t, "tokens.txt", strings.Join([]string{et.CIDeployBotUUID, et.OldLaptopTokenUUID, et.HackathonTokenUUID, et.AnalyticsTokenUUID}, "\n"))
+		r := h.run("revoke", "--org", "acme", "--from-file", file, "--concurrency", "1", "-o", "json", "--audit-log", auditPath)
+		if exitcode.Code(r.code) != exitcode.Partial {
+			t.Fatalf("exit %d, want partial (6)\n%s", r.code, r)
 		}
-		if res.Status == revoke.StatusFailed {
-			mustContain(t, "stderr", r.stderr, "tokenctl: "+res.Requested+": failed: ")
+		rep := decodeReport(t, r)
+		if len(rep.Results) != 4 || rep.Summary.Revoked != 3 || rep.Summary.Failed != 1 {
+			t.Fatalf("summary = %+v, want a row each: 3 revoked, 1 failed", rep.Summary)
 		}
-	}
-	outcomes := bulkCheckAudit(t, bulkReadAudit(t, auditPath), h.requests(bulkRevokeOp))
-	failed := 0
-	for _, rec := range outcomes {
-		if rec.Result == string(revoke.StatusFailed) {
-			failed++
-			if rec.Error == "" {
-				t.Errorf("failed outcome without its error: %+v", rec)
+		for u, res := range bulkResults(rep) {
+			if has := h.srv.TokenHasOrg(u, "acme"); has != (res.Status == revoke.StatusFailed) {
+				t.Errorf("%s: status %s but emulator says has access = %v", u, res.Status, has)
+			}
+			if res.Status == revoke.StatusFailed {
+				mustContain(t, "stderr", r.stderr, "tokenctl: "+res.Requested+": failed: ")
 			}
 		}
-	}
-	if failed != 1 {
-		t.Errorf("audit log records %d failures, want 1", failed)
-	}
+		outcomes := bulkCheckAudit(t, bulkReadAudit(t, auditPath), h.requests(bulkRevokeOp))
+		failed := 0
+		for _, rec := range outcomes {
+			if rec.Result == string(revoke.StatusFailed) {
+				failed++
+				if rec.Error == "" {
+					t.Errorf("failed outcome without its error: %+v", rec)
+				}
+			}
+		}
+		if failed != 1 {
+			t.Errorf("audit log records %d failures, want 1", failed)
+		}
+	})
 }
 
 // bulkRunInterruptible runs tokenctl like harness.exec, on a context the
@@ -537,53 +545,55 @@ func TestRevokeBulkInterrupted(t *testing.T) {
 // The audit trail: intent and outcome per mutation, with who did what to
 // which token, from the flag or the config key; never the secret.
 func TestRevokeAuditTrail(t *testing.T) {
-	h := newHarness(t, emulator.Options{})
-	auditPath := filepath.Join(t.TempDir(), "audit.jsonl")
-	if r := h.run("config", "set", "audit-log", auditPath); r.code != 0 {
-		t.Fatalf("config set audit-log: %s", r)
-	}
-	// Mo's tokens that can use GraphQL: CI deploy bot, old laptop,
-	// GraphQL token, Hackathon.
-	r := h.run("revoke", "--org", "acme", "--owner", "mo", "--scope", "graphql", "--yes", "-o", "json")
-	if r.code != 0 {
-		t.Fatalf("%s", r)
-	}
-	rep := decodeReport(t, r)
-	mutations := h.requests(bulkRevokeOp)
-	if mutations != 4 || rep.Summary.Revoked != 4 {
-		t.Fatalf("mutations = %d, revoked = %d; want 4", mutations, rep.Summary.Revoked)
-	}
-	recs := bulkReadAudit(t, auditPath)
-	outcomes := bulkCheckAudit(t, recs, mutations)
-	for _, res := range rep.Results {
-		u := deref(res.Token.UUID)
-		rec, ok := outcomes[u]
-		if !ok {
-			t.Errorf("no audit outcome for %s", u)
-			continue
+	et.ForEachIDFormat(t, func(t *testing.T, format emulator.IDFormat) {
+		h := newHarness(t, emulator.Options{IDFormat: format})
+		auditPath := filepath.Join(t.TempDir(), "audit.jsonl")
+		if r := h.run("config", "set", "audit-log", auditPath); r.code != 0 {
+			t.Fatalf("config set audit-log: %s", r)
 		}
-		wantOrg := audit.Organization{ID: emulator.NodeID("Organization", et.AcmeOrgUUID), Slug: "acme"}
-		wantCaller := audit.Caller{TokenUUID: et.DemoTokenUUID, User: "Ada Admin <ada@acme.example>"}
-		if rec.Organization != wantOrg || rec.Caller != wantCaller || rec.Token.ID != deref(res.Token.ID) ||
-			rec.Token.Description != deref(res.Token.Description) || rec.Token.Owner != "mo@acme.example" ||
-			rec.ClientMutationID != deref(res.ClientMutationID) || rec.Result != "revoked" {
-			t.Errorf("audit outcome for %s = %+v", u, rec)
+		// Mo's tokens that can use GraphQL: CI deploy bot, old laptop,
+		// GraphQL token, Hackathon.
+		r := h.run("revoke", "--org", "acme", "--owner", "mo", "--scope", "graphql", "--yes", "-o", "json")
+		if r.code != 0 {
+			t.Fatalf("%s", r)
 		}
-	}
-	data, _ := os.ReadFile(auditPath)
-	if strings.Contains(string(data), et.DemoToken) || strings.Contains(string(data), "bkua_") {
-		t.Error("the audit log contains a token value")
-	}
-	info, err := os.Stat(auditPath)
-	if err != nil || info.Mode().Perm() != 0o600 {
-		t.Errorf("audit log mode = %v, %v; want 0600", info.Mode().Perm(), err)
-	}
-	// A dry run writes nothing.
-	before := len(recs)
-	h.run("revoke", "--org", "acme", "--never-used", "--dry-run")
-	if after := len(bulkReadAudit(t, auditPath)); after != before {
-		t.Errorf("dry run added %d audit records", after-before)
-	}
+		rep := decodeReport(t, r)
+		mutations := h.requests(bulkRevokeOp)
+		if mutations != 4 || rep.Summary.Revoked != 4 {
+			t.Fatalf("mutations = %d, revoked = %d; want 4", mutations, rep.Summary.Revoked)
+		}
+		recs := bulkReadAudit(t, auditPath)
+		outcomes := bulkCheckAudit(t, recs, mutations)
+		for _, res := range rep.Results {
+			u := deref(res.Token.UUID)
+			rec, ok := outcomes[u]
+			if !ok {
+				t.Errorf("no audit outcome for %s", u)
+				continue
+			}
+			wantOrg := audit.Organization{ID: h.srv.NodeID("Organization", et.AcmeOrgUUID), Slug: "acme"}
+			wantCaller := audit.Caller{TokenUUID: et.DemoTokenUUID, User: "Ada Admin <ada@acme.example>"}
+			if rec.Organization != wantOrg || rec.Caller != wantCaller || rec.Token.ID != deref(res.Token.ID) ||
+				rec.Token.Description != deref(res.Token.Description) || rec.Token.Owner != "mo@acme.example" ||
+				rec.ClientMutationID != deref(res.ClientMutationID) || rec.Result != "revoked" {
+				t.Errorf("audit outcome for %s = %+v", u, rec)
+			}
+		}
+		data, _ := os.ReadFile(auditPath)
+		if strings.Contains(string(data), et.DemoToken) || strings.Contains(string(data), "bkua_") {
+			t.Error("the audit log contains a token value")
+		}
+		info, err := os.Stat(auditPath)
+		if err != nil || info.Mode().Perm() != 0o600 {
+			t.Errorf("audit log mode = %v, %v; want 0600", info.Mode().Perm(), err)
+		}
+		// A dry run writes nothing.
+		before := len(recs)
+		h.run("revoke", "--org", "acme", "--never-used", "--dry-run")
+		if after := len(bulkReadAudit(t, auditPath)); after != before {
+			t.Errorf("dry run added %d audit records", after-before)
+		}
+	})
 }
 
 // Two runs appending to one audit log at once keep it valid JSON Lines.

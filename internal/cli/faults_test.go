@@ -176,14 +176,17 @@ func TestFaultShareOfRequestsFail(t *testing.T) {
 // for the reset and sends it again, and it is applied once.
 func TestFaultThrottledMutationWaitsAndRetries(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, emulator.Options{Faults: []emulator.Fault{
-		{Kind: emulator.FaultThrottle, Match: revokeMutation, Times: 1, RetryAfter: 1},
-	}})
-	o := revokeTarget(t, h)
-	o.want(t, h, revoke.StatusRevoked, exitcode.OK, false, 1)
-	if n, throttled := h.requests(revokeMutation), faulted(h, revokeMutation, emulator.FaultThrottle); n != 2 || throttled != 1 {
-		t.Errorf("mutations sent = %d (%d throttled), want 2 (1 throttled)", n, throttled)
-	}
+	et.ForEachIDFormat(t, func(t *testing.T, format emulator.IDFormat) {
+		t.Parallel()
+		h := newHarness(t, emulator.Options{IDFormat: format, Faults: []emulator.Fault{
+			{Kind: emulator.FaultThrottle, Match: revokeMutation, Times: 1, RetryAfter: 1},
+		}})
+		o := revokeTarget(t, h)
+		o.want(t, h, revoke.StatusRevoked, exitcode.OK, false, 1)
+		if n, throttled := h.requests(revokeMutation), faulted(h, revokeMutation, emulator.FaultThrottle); n != 2 || throttled != 1 {
+			t.Errorf("mutations sent = %d (%d throttled), want 2 (1 throttled)", n, throttled)
+		}
+	})
 }
 
 // Against the emulator's real rate limiter (a budget that one listing
@@ -242,42 +245,45 @@ func TestFaultMutationDroppedBeforeApply(t *testing.T) {
 // revocation happened exactly once.
 func TestFaultMutationAnswerLostAfterApply(t *testing.T) {
 	t.Parallel()
-	cases := []struct {
-		name    string
-		fault   emulator.Fault
-		timeout string
-	}{
-		{"connection dropped", emulator.Fault{Kind: emulator.FaultDropAfter}, ""},
-		{"truncated body", emulator.Fault{Kind: emulator.FaultTruncate}, ""},
-		{"slow body past the timeout", emulator.Fault{Kind: emulator.FaultSlowBody, Delay: 5 * time.Second}, "300ms"},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			t.Parallel()
-			h := faultHarness(t, c.fault, "mutation", 1, emulator.IDOpaque)
-			var extra []string
-			if c.timeout != "" {
-				extra = []string{"--timeout", c.timeout}
-			}
-			o := revokeTarget(t, h, extra...)
-			o.want(t, h, revoke.StatusRevoked, exitcode.OK, false, 1)
-			if n := h.requests(revokeMutation); n != 1 {
-				t.Errorf("mutations sent = %d, want 1", n)
-			}
-			if n := queries(h); n != 2 {
-				t.Errorf("queries = %d, want 2 (the listing and the re-check)", n)
-			}
+	et.ForEachIDFormat(t, func(t *testing.T, format emulator.IDFormat) {
+		t.Parallel()
+		cases := []struct {
+			name    string
+			fault   emulator.Fault
+			timeout string
+		}{
+			{"connection dropped", emulator.Fault{Kind: emulator.FaultDropAfter}, ""},
+			{"truncated body", emulator.Fault{Kind: emulator.FaultTruncate}, ""},
+			{"slow body past the timeout", emulator.Fault{Kind: emulator.FaultSlowBody, Delay: 5 * time.Second}, "300ms"},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				t.Parallel()
+				h := faultHarness(t, c.fault, "mutation", 1, format)
+				var extra []string
+				if c.timeout != "" {
+					extra = []string{"--timeout", c.timeout}
+				}
+				o := revokeTarget(t, h, extra...)
+				o.want(t, h, revoke.StatusRevoked, exitcode.OK, false, 1)
+				if n := h.requests(revokeMutation); n != 1 {
+					t.Errorf("mutations sent = %d, want 1", n)
+				}
+				if n := queries(h); n != 2 {
+					t.Errorf("queries = %d, want 2 (the listing and the re-check)", n)
+				}
 
-			// Running the same job again finds nothing to do.
-			again := revokeTarget(t, h)
-			again.want(t, h, revoke.StatusNotFound, exitcode.NotFound, false, 1)
-			ignoring := revokeTarget(t, h, "--ignore-missing")
-			ignoring.want(t, h, revoke.StatusNotFound, exitcode.OK, false, 1)
-			if n := h.requests(revokeMutation); n != 1 {
-				t.Errorf("mutations sent after the re-runs = %d, want still 1", n)
-			}
-		})
-	}
+				// Running the same job again finds nothing to do.
+				again := revokeTarget(t, h)
+				again.want(t, h, revoke.StatusNotFound, exitcode.NotFound, false, 1)
+				ignoring := revokeTarget(t, h, "--ignore-missing")
+				ignoring.want(t, h, revoke.StatusNotFound, exitcode.OK, false, 1)
+				if n := h.requests(revokeMutation); n != 1 {
+					t.Errorf("mutations sent after the re-runs = %d, want still 1", n)
+				}
+			})
+		}
+	})
 }
 
 // Answers that say nothing was done (a proxy's HTML page, a 502 or 504
@@ -286,29 +292,32 @@ func TestFaultMutationAnswerLostAfterApply(t *testing.T) {
 // did not apply, so it is sent again and the token is revoked once.
 func TestFaultMutationFailedAnswer(t *testing.T) {
 	t.Parallel()
-	cases := []struct {
-		name  string
-		fault emulator.Fault
-	}{
-		{"proxy HTML page", emulator.Fault{Kind: emulator.FaultNonJSON}},
-		{"502", emulator.Fault{Kind: emulator.FaultStatus, Status: http.StatusBadGateway}},
-		{"504", emulator.Fault{Kind: emulator.FaultStatus, Status: http.StatusGatewayTimeout}},
-		{"GraphQL error", emulator.Fault{Kind: emulator.FaultGraphQLError}},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			t.Parallel()
-			h := faultHarness(t, c.fault, "mutation", 1, emulator.IDOpaque)
-			o := revokeTarget(t, h)
-			o.want(t, h, revoke.StatusRevoked, exitcode.OK, false, 1)
-			if n := h.requests(revokeMutation); n != 2 {
-				t.Errorf("mutations sent = %d, want 2: sent again only after the re-check", n)
-			}
-			if n := queries(h); n != 2 {
-				t.Errorf("queries = %d, want 2 (the listing and the re-check): nothing is re-sent blindly", n)
-			}
-		})
-	}
+	et.ForEachIDFormat(t, func(t *testing.T, format emulator.IDFormat) {
+		t.Parallel()
+		cases := []struct {
+			name  string
+			fault emulator.Fault
+		}{
+			{"proxy HTML page", emulator.Fault{Kind: emulator.FaultNonJSON}},
+			{"502", emulator.Fault{Kind: emulator.FaultStatus, Status: http.StatusBadGateway}},
+			{"504", emulator.Fault{Kind: emulator.FaultStatus, Status: http.StatusGatewayTimeout}},
+			{"GraphQL error", emulator.Fault{Kind: emulator.FaultGraphQLError}},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				t.Parallel()
+				h := faultHarness(t, c.fault, "mutation", 1, format)
+				o := revokeTarget(t, h)
+				o.want(t, h, revoke.StatusRevoked, exitcode.OK, false, 1)
+				if n := h.requests(revokeMutation); n != 2 {
+					t.Errorf("mutations sent = %d, want 2: sent again only after the re-check", n)
+				}
+				if n := queries(h); n != 2 {
+					t.Errorf("queries = %d, want 2 (the listing and the re-check): nothing is re-sent blindly", n)
+				}
+			})
+		}
+	})
 }
 
 // A gateway answers 502 or 504 although Buildkite behind it did apply the
@@ -317,27 +326,30 @@ func TestFaultMutationFailedAnswer(t *testing.T) {
 // out, the same revocation is applied through the API.
 func TestFaultMutationGatewayErrorAfterApply(t *testing.T) {
 	t.Parallel()
-	for _, status := range []int{http.StatusBadGateway, http.StatusGatewayTimeout} {
-		t.Run(fmt.Sprint(status), func(t *testing.T) {
-			t.Parallel()
-			var h *harness
-			var applied atomic.Bool
-			opts := emulator.Options{
-				Faults: []emulator.Fault{{Kind: emulator.FaultStatus, Status: status, Match: "mutation", Times: 1}},
-				OnRequest: func(r emulator.Request) {
-					if r.Operation == revokeMutation && r.Fault != "" && applied.CompareAndSwap(false, true) {
-						applyRevocation(t, h.srv, target)
-					}
-				},
-			}
-			h = newHarness(t, opts)
-			o := revokeTarget(t, h)
-			o.want(t, h, revoke.StatusRevoked, exitcode.OK, false, 1)
-			if !applied.Load() {
-				t.Fatal("the backend never applied the revocation; the test proves nothing")
-			}
-		})
-	}
+	et.ForEachIDFormat(t, func(t *testing.T, format emulator.IDFormat) {
+		t.Parallel()
+		for _, status := range []int{http.StatusBadGateway, http.StatusGatewayTimeout} {
+			t.Run(fmt.Sprint(status), func(t *testing.T) {
+				t.Parallel()
+				var h *harness
+				var applied atomic.Bool
+				opts := emulator.Options{
+					Faults: []emulator.Fault{{Kind: emulator.FaultStatus, Status: status, Match: "mutation", Times: 1}},
+					OnRequest: func(r emulator.Request) {
+						if r.Operation == revokeMutation && r.Fault != "" && applied.CompareAndSwap(false, true) {
+							applyRevocation(t, h.srv, target)
+						}
+					},
+				}
+				h = newHarness(t, opts)
+				o := revokeTarget(t, h)
+				o.want(t, h, revoke.StatusRevoked, exitcode.OK, false, 1)
+				if !applied.Load() {
+					t.Fatal("the backend never applied the revocation; the test proves nothing")
+				}
+			})
+		}
+	})
 }
 
 // applyRevocation revokes acme from a token directly through the emulator's
@@ -544,42 +556,45 @@ func TestFaultInterruptReachesRequestsAndWaits(t *testing.T) {
 // of the one that was sent.
 func TestFaultInterruptLetsMutationInFlightFinish(t *testing.T) {
 	t.Parallel()
-	in := newInterrupter(t)
-	h := newHarness(t, emulator.Options{OnRequest: func(r emulator.Request) {
-		// Logged before its answer is written: the client is waiting.
-		if r.Operation == revokeMutation {
-			in.stop()
+	et.ForEachIDFormat(t, func(t *testing.T, format emulator.IDFormat) {
+		t.Parallel()
+		in := newInterrupter(t)
+		h := newHarness(t, emulator.Options{IDFormat: format, OnRequest: func(r emulator.Request) {
+			// Logged before its answer is written: the client is waiting.
+			if r.Operation == revokeMutation {
+				in.stop()
+			}
+		}})
+		auditPath := filepath.Join(t.TempDir(), "audit.jsonl")
+		r := in.run(t, h, "revoke", "--org", "acme", "--concurrency", "1", "--audit-log", auditPath, "-o", "json",
+			"--token", target, "--token", et.OldLaptopTokenUUID, "--token", et.HackathonTokenUUID)
+		rep := decodeReport(t, r)
+		if n := h.requests(revokeMutation); n != 1 {
+			t.Fatalf("mutations sent = %d, want 1\n%s", n, r)
 		}
-	}})
-	auditPath := filepath.Join(t.TempDir(), "audit.jsonl")
-	r := in.run(t, h, "revoke", "--org", "acme", "--concurrency", "1", "--audit-log", auditPath, "-o", "json",
-		"--token", target, "--token", et.OldLaptopTokenUUID, "--token", et.HackathonTokenUUID)
-	rep := decodeReport(t, r)
-	if n := h.requests(revokeMutation); n != 1 {
-		t.Fatalf("mutations sent = %d, want 1\n%s", n, r)
-	}
-	want := map[string]revoke.Status{target: revoke.StatusRevoked, et.OldLaptopTokenUUID: revoke.StatusSkipped, et.HackathonTokenUUID: revoke.StatusSkipped}
-	for _, res := range rep.Results {
-		uuid := deref(res.Token.UUID)
-		if res.Status != want[uuid] {
-			t.Errorf("%s: status %s, want %s", uuid, res.Status, want[uuid])
+		want := map[string]revoke.Status{target: revoke.StatusRevoked, et.OldLaptopTokenUUID: revoke.StatusSkipped, et.HackathonTokenUUID: revoke.StatusSkipped}
+		for _, res := range rep.Results {
+			uuid := deref(res.Token.UUID)
+			if res.Status != want[uuid] {
+				t.Errorf("%s: status %s, want %s", uuid, res.Status, want[uuid])
+			}
+			if has := h.srv.TokenHasOrg(uuid, "acme"); has != (want[uuid] != revoke.StatusRevoked) {
+				t.Errorf("%s: emulator says has acme = %v", uuid, has)
+			}
 		}
-		if has := h.srv.TokenHasOrg(uuid, "acme"); has != (want[uuid] != revoke.StatusRevoked) {
-			t.Errorf("%s: emulator says has acme = %v", uuid, has)
+		if r.code != int(exitcode.Interrupted) {
+			t.Errorf("exit status = %d, want %d\n%s", r.code, exitcode.Interrupted, r)
 		}
-	}
-	if r.code != int(exitcode.Interrupted) {
-		t.Errorf("exit status = %d, want %d\n%s", r.code, exitcode.Interrupted, r)
-	}
-	mustContain(t, "stderr", r.stderr, "interrupted")
-	data, err := os.ReadFile(auditPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mustContain(t, "audit log", string(data), `"event":"intent"`, `"event":"outcome"`, `"result":"revoked"`)
-	if got := strings.Count(string(data), "\n"); got != 2 {
-		t.Errorf("audit log has %d records, want an intent and an outcome for the one mutation:\n%s", got, data)
-	}
+		mustContain(t, "stderr", r.stderr, "interrupted")
+		data, err := os.ReadFile(auditPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustContain(t, "audit log", string(data), `"event":"intent"`, `"event":"outcome"`, `"result":"revoked"`)
+		if got := strings.Count(string(data), "\n"); got != 2 {
+			t.Errorf("audit log has %d records, want an intent and an outcome for the one mutation:\n%s", got, data)
+		}
+	})
 }
 
 // Ctrl-C while a mutation waits out a 429: Buildkite refused it before it

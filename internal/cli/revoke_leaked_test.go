@@ -73,35 +73,37 @@ func readAudit(t *testing.T, path, value string) []audit.Record {
 }
 
 func TestLeakedTokenRevokedFromOneOrganization(t *testing.T) {
-	h := newHarness(t, emulator.Options{})
-	value := et.CIDeployBotToken
-	auditPath := filepath.Join(t.TempDir(), "audit.jsonl")
-	r := h.runLeaked(value, false, "", "revoke", "--org", "acme", "--token-value-file", leakedValueFile(t, value),
-		"-o", "json", "--audit-log", auditPath, "--debug")
-	if r.code != 0 {
-		t.Fatalf("revoke failed:\n%s", r)
-	}
-	rep := decodeReport(t, r)
-	if len(rep.Results) != 1 {
-		t.Fatalf("want 1 result:\n%s", r.stdout)
-	}
-	res := rep.Results[0]
-	if res.Status != revoke.StatusRevoked || res.Requested != et.CIDeployBotUUID || deref(res.Token.UUID) != et.CIDeployBotUUID || deref(res.Organization.Slug) != "acme" {
-		t.Errorf("result = %+v", res)
-	}
-	if h.srv.TokenHasOrg(et.CIDeployBotUUID, "acme") || !h.srv.TokenHasOrg(et.CIDeployBotUUID, "globex") {
-		t.Error("want acme's access revoked and globex's kept")
-	}
-	// The trace was written (so the check above had something to check),
-	// and the lookup was made with the value as the credential.
-	mustContain(t, "debug trace", r.stderr, "GET "+h.srv.RESTEndpoint+"/v2/access-token", "Authorization: Bearer [redacted]", "RevokeAPIAccessToken")
-	if n := h.requests("GET /v2/access-token"); n != 2 {
-		t.Errorf("REST lookups = %d, want 2 (the leaked value, then tokenctl's own token)", n)
-	}
-	recs := readAudit(t, auditPath, value)
-	if len(recs) != 2 || recs[0].Event != audit.EventIntent || recs[1].Result != string(revoke.StatusRevoked) || recs[1].Token.UUID != et.CIDeployBotUUID {
-		t.Errorf("audit records = %+v", recs)
-	}
+	et.ForEachIDFormat(t, func(t *testing.T, format emulator.IDFormat) {
+		h := newHarness(t, emulator.Options{IDFormat: format})
+		value := et.CIDeployBotToken
+		auditPath := filepath.Join(t.TempDir(), "audit.jsonl")
+		r := h.runLeaked(value, false, "", "revoke", "--org", "acme", "--token-value-file", leakedValueFile(t, value),
+			"-o", "json", "--audit-log", auditPath, "--debug")
+		if r.code != 0 {
+			t.Fatalf("revoke failed:\n%s", r)
+		}
+		rep := decodeReport(t, r)
+		if len(rep.Results) != 1 {
+			t.Fatalf("want 1 result:\n%s", r.stdout)
+		}
+		res := rep.Results[0]
+		if res.Status != revoke.StatusRevoked || res.Requested != et.CIDeployBotUUID || deref(res.Token.UUID) != et.CIDeployBotUUID || deref(res.Organization.Slug) != "acme" {
+			t.Errorf("result = %+v", res)
+		}
+		if h.srv.TokenHasOrg(et.CIDeployBotUUID, "acme") || !h.srv.TokenHasOrg(et.CIDeployBotUUID, "globex") {
+			t.Error("want acme's access revoked and globex's kept")
+		}
+		// The trace was written (so the check above had something to check),
+		// and the lookup was made with the value as the credential.
+		mustContain(t, "debug trace", r.stderr, "GET "+h.srv.RESTEndpoint+"/v2/access-token", "Authorization: Bearer [redacted]", "RevokeAPIAccessToken")
+		if n := h.requests("GET /v2/access-token"); n != 2 {
+			t.Errorf("REST lookups = %d, want 2 (the leaked value, then tokenctl's own token)", n)
+		}
+		recs := readAudit(t, auditPath, value)
+		if len(recs) != 2 || recs[0].Event != audit.EventIntent || recs[1].Result != string(revoke.StatusRevoked) || recs[1].Token.UUID != et.CIDeployBotUUID {
+			t.Errorf("audit records = %+v", recs)
+		}
+	})
 }
 
 func TestLeakedTokenFromStandardInput(t *testing.T) {
@@ -113,61 +115,65 @@ func TestLeakedTokenFromStandardInput(t *testing.T) {
 }
 
 func TestLeakedTokenAllOrgs(t *testing.T) {
-	fx := et.MultiOrgFixture(t)
-	h := newHarness(t, emulator.Options{Fixture: fx})
-	h.env["BUILDKITE_API_TOKEN"] = et.MultiOrgToken
-	// A default organization must not narrow --all-orgs.
-	h.env["BUILDKITE_ORGANIZATION_SLUG"] = "acme"
-	value := fixtureValue(t, fx, et.SharedCITokenUUID)
-	auditPath := filepath.Join(t.TempDir(), "audit.jsonl")
-	r := h.runLeaked(value, false, "", "revoke", "--all-orgs", "--token-value-file", leakedValueFile(t, value), "-o", "json", "--audit-log", auditPath)
-	if r.code != 0 {
-		t.Fatalf("revoke --all-orgs failed:\n%s", r)
-	}
-	var rep AllOrgsReport
-	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
-		t.Fatalf("stdout: %v\n%s", err, r.stdout)
-	}
-	if len(rep.Results) != 2 || deref(rep.Results[0].Organization.Slug) != "acme" || deref(rep.Results[1].Organization.Slug) != "globex" {
-		t.Fatalf("want one result for acme and one for globex:\n%s", r.stdout)
-	}
-	for _, res := range rep.Results {
-		if res.Status != revoke.StatusRevoked || res.Requested != et.SharedCITokenUUID {
-			t.Errorf("result = %+v", res)
+	et.ForEachIDFormat(t, func(t *testing.T, format emulator.IDFormat) {
+		fx := et.MultiOrgFixture(t)
+		h := newHarness(t, emulator.Options{IDFormat: format, Fixture: fx})
+		h.env["BUILDKITE_API_TOKEN"] = et.MultiOrgToken
+		// A default organization must not narrow --all-orgs.
+		h.env["BUILDKITE_ORGANIZATION_SLUG"] = "acme"
+		value := fixtureValue(t, fx, et.SharedCITokenUUID)
+		auditPath := filepath.Join(t.TempDir(), "audit.jsonl")
+		r := h.runLeaked(value, false, "", "revoke", "--all-orgs", "--token-value-file", leakedValueFile(t, value), "-o", "json", "--audit-log", auditPath)
+		if r.code != 0 {
+			t.Fatalf("revoke --all-orgs failed:\n%s", r)
 		}
-	}
-	if rep.Summary.Requested != 2 || rep.Summary.Revoked != 2 {
-		t.Errorf("summary = %+v", rep.Summary)
-	}
-	if len(rep.NotChecked) != 1 || deref(rep.NotChecked[0].Organization.Slug) != et.MultiOrgMemberOnlyOrg ||
-		!strings.Contains(rep.NotChecked[0].Reason, "administrator") {
-		t.Errorf("notChecked = %+v", rep.NotChecked)
-	}
-	for _, org := range []string{"acme", "globex"} {
-		if h.srv.TokenHasOrg(et.SharedCITokenUUID, org) {
-			t.Errorf("Shared CI still has access to %s", org)
+		var rep AllOrgsReport
+		if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+			t.Fatalf("stdout: %v\n%s", err, r.stdout)
 		}
-	}
-	if !h.srv.TokenHasOrg(et.SharedCITokenUUID, et.MultiOrgMemberOnlyOrg) {
-		t.Error("initech changed although the caller does not administer it")
-	}
-	mustContain(t, "stderr", r.stderr, `tokenctl: initech: not checked: listing API access tokens of organization "initech": You must be an organization administrator`,
-		"--org initech --token "+et.SharedCITokenUUID, "--everywhere")
-	if n := h.requests("Viewer"); n != 1 {
-		t.Errorf("Viewer requests = %d, want 1", n)
-	}
-	// One REST look-up of the leaked value, one of tokenctl's own token:
-	// not one per organization.
-	if n := h.srv.CountRequests(func(r emulator.Request) bool { return r.Kind == emulator.KindREST }); n != 2 {
-		t.Errorf("REST requests = %d, want 2", n)
-	}
-	if n := h.requests("RevokeAPIAccessToken"); n != 2 {
-		t.Errorf("mutations = %d, want 2", n)
-	}
-	if recs := readAudit(t, auditPath, value); len(recs) != 4 {
-		t.Errorf("audit records = %d, want intent and outcome for two organizations", len(recs))
-	}
-	golden(t, "revoke_leaked.all-orgs.json.golden", r.stdout)
+		if len(rep.Results) != 2 || deref(rep.Results[0].Organization.Slug) != "acme" || deref(rep.Results[1].Organization.Slug) != "globex" {
+			t.Fatalf("want one result for acme and one for globex:\n%s", r.stdout)
+		}
+		for _, res := range rep.Results {
+			if res.Status != revoke.StatusRevoked || res.Requested != et.SharedCITokenUUID {
+				t.Errorf("result = %+v", res)
+			}
+		}
+		if rep.Summary.Requested != 2 || rep.Summary.Revoked != 2 {
+			t.Errorf("summary = %+v", rep.Summary)
+		}
+		if len(rep.NotChecked) != 1 || deref(rep.NotChecked[0].Organization.Slug) != et.MultiOrgMemberOnlyOrg ||
+			!strings.Contains(rep.NotChecked[0].Reason, "administrator") {
+			t.Errorf("notChecked = %+v", rep.NotChecked)
+		}
+		for _, org := range []string{"acme", "globex"} {
+			if h.srv.TokenHasOrg(et.SharedCITokenUUID, org) {
+				t.Errorf("Shared CI still has access to %s", org)
+			}
+		}
+		if !h.srv.TokenHasOrg(et.SharedCITokenUUID, et.MultiOrgMemberOnlyOrg) {
+			t.Error("initech changed although the caller does not administer it")
+		}
+		mustContain(t, "stderr", r.stderr, `tokenctl: initech: not checked: listing API access tokens of organization "initech": You must be an organization administrator`,
+			"--org initech --token "+et.SharedCITokenUUID, "--everywhere")
+		if n := h.requests("Viewer"); n != 1 {
+			t.Errorf("Viewer requests = %d, want 1", n)
+		}
+		// One REST look-up of the leaked value, one of tokenctl's own token:
+		// not one per organization.
+		if n := h.srv.CountRequests(func(r emulator.Request) bool { return r.Kind == emulator.KindREST }); n != 2 {
+			t.Errorf("REST requests = %d, want 2", n)
+		}
+		if n := h.requests("RevokeAPIAccessToken"); n != 2 {
+			t.Errorf("mutations = %d, want 2", n)
+		}
+		if recs := readAudit(t, auditPath, value); len(recs) != 4 {
+			t.Errorf("audit records = %d, want intent and outcome for two organizations", len(recs))
+		}
+		if format == emulator.IDBase64 { // the golden file holds base64 ids
+			golden(t, "revoke_leaked.all-orgs.json.golden", r.stdout)
+		}
+	})
 }
 
 func TestLeakedTokenAllOrgsWithoutAccessAnywhere(t *testing.T) {
@@ -246,52 +252,54 @@ func decodeEverywhere(t *testing.T, r result) EverywhereReport {
 }
 
 func TestLeakedTokenEverywhere(t *testing.T) {
-	h := newHarness(t, emulator.Options{})
-	value := et.CIDeployBotToken
-	file := leakedValueFile(t, value)
-	auditPath := filepath.Join(t.TempDir(), "audit.jsonl")
-	r := h.runLeaked(value, false, "", "revoke", "--token-value-file", file, "--everywhere", "--yes", "-o", "json", "--audit-log", auditPath, "--debug")
-	if r.code != 0 {
-		t.Fatalf("--everywhere failed:\n%s", r)
-	}
-	rep := decodeEverywhere(t, r)
-	if rep.Status != revoke.StatusRevoked || rep.DryRun || rep.Token == nil || rep.Token.UUID != et.CIDeployBotUUID ||
-		rep.Token.Owner.Email != "mo@acme.example" || deref(rep.Token.Description) != "CI deploy bot" {
-		t.Errorf("report = %+v", rep)
-	}
-	if !h.srv.TokenRevoked(et.CIDeployBotUUID) {
-		t.Error("the token was not deleted")
-	}
-	if n := h.requests("DELETE /v2/access-token"); n != 1 {
-		t.Errorf("DELETE requests = %d, want 1", n)
-	}
-	mustContain(t, "debug trace", r.stderr, "DELETE "+h.srv.RESTEndpoint+"/v2/access-token")
-	// The value itself is dead now.
-	if resp := h.srv.Do(t, http.MethodGet, "/v2/access-token", value, nil); resp.Status != http.StatusUnauthorized {
-		t.Errorf("GET /v2/access-token with the value: HTTP %d, want 401", resp.Status)
-	}
-	recs := readAudit(t, auditPath, value)
-	if len(recs) != 2 || recs[0].Action != "accessTokenDelete" || recs[0].Event != audit.EventIntent ||
-		recs[1].Result != string(revoke.StatusRevoked) || recs[1].Token.UUID != et.CIDeployBotUUID || recs[1].Caller.TokenUUID != et.DemoTokenUUID {
-		t.Errorf("audit records = %+v", recs)
-	}
+	et.ForEachIDFormat(t, func(t *testing.T, format emulator.IDFormat) {
+		h := newHarness(t, emulator.Options{IDFormat: format})
+		value := et.CIDeployBotToken
+		file := leakedValueFile(t, value)
+		auditPath := filepath.Join(t.TempDir(), "audit.jsonl")
+		r := h.runLeaked(value, false, "", "revoke", "--token-value-file", file, "--everywhere", "--yes", "-o", "json", "--audit-log", auditPath, "--debug")
+		if r.code != 0 {
+			t.Fatalf("--everywhere failed:\n%s", r)
+		}
+		rep := decodeEverywhere(t, r)
+		if rep.Status != revoke.StatusRevoked || rep.DryRun || rep.Token == nil || rep.Token.UUID != et.CIDeployBotUUID ||
+			rep.Token.Owner.Email != "mo@acme.example" || deref(rep.Token.Description) != "CI deploy bot" {
+			t.Errorf("report = %+v", rep)
+		}
+		if !h.srv.TokenRevoked(et.CIDeployBotUUID) {
+			t.Error("the token was not deleted")
+		}
+		if n := h.requests("DELETE /v2/access-token"); n != 1 {
+			t.Errorf("DELETE requests = %d, want 1", n)
+		}
+		mustContain(t, "debug trace", r.stderr, "DELETE "+h.srv.RESTEndpoint+"/v2/access-token")
+		// The value itself is dead now.
+		if resp := h.srv.Do(t, http.MethodGet, "/v2/access-token", value, nil); resp.Status != http.StatusUnauthorized {
+			t.Errorf("GET /v2/access-token with the value: HTTP %d, want 401", resp.Status)
+		}
+		recs := readAudit(t, auditPath, value)
+		if len(recs) != 2 || recs[0].Action != "accessTokenDelete" || recs[0].Event != audit.EventIntent ||
+			recs[1].Result != string(revoke.StatusRevoked) || recs[1].Token.UUID != et.CIDeployBotUUID || recs[1].Caller.TokenUUID != et.DemoTokenUUID {
+			t.Errorf("audit records = %+v", recs)
+		}
 
-	// A second run finds the value dead.
-	r = h.runLeaked(value, false, "", "revoke", "--token-value-file", file, "--everywhere", "--yes")
-	if exitcode.Code(r.code) != exitcode.NotFound {
-		t.Fatalf("second run: exit %d, want not found\n%s", r.code, r)
-	}
-	mustContain(t, "stderr", r.stderr, "the token is already revoked or expired: nothing to do")
-	r = h.runLeaked(value, false, "", "revoke", "--token-value-file", file, "--everywhere", "--yes", "--ignore-missing", "-o", "json")
-	if r.code != 0 {
-		t.Fatalf("second run with --ignore-missing: exit %d\n%s", r.code, r)
-	}
-	if rep := decodeEverywhere(t, r); rep.Status != revoke.StatusNotFound || rep.Token != nil {
-		t.Errorf("report = %+v", rep)
-	}
-	if n := h.requests("DELETE /v2/access-token"); n != 1 {
-		t.Errorf("DELETE requests = %d, want still 1", n)
-	}
+		// A second run finds the value dead.
+		r = h.runLeaked(value, false, "", "revoke", "--token-value-file", file, "--everywhere", "--yes")
+		if exitcode.Code(r.code) != exitcode.NotFound {
+			t.Fatalf("second run: exit %d, want not found\n%s", r.code, r)
+		}
+		mustContain(t, "stderr", r.stderr, "the token is already revoked or expired: nothing to do")
+		r = h.runLeaked(value, false, "", "revoke", "--token-value-file", file, "--everywhere", "--yes", "--ignore-missing", "-o", "json")
+		if r.code != 0 {
+			t.Fatalf("second run with --ignore-missing: exit %d\n%s", r.code, r)
+		}
+		if rep := decodeEverywhere(t, r); rep.Status != revoke.StatusNotFound || rep.Token != nil {
+			t.Errorf("report = %+v", rep)
+		}
+		if n := h.requests("DELETE /v2/access-token"); n != 1 {
+			t.Errorf("DELETE requests = %d, want still 1", n)
+		}
+	})
 }
 
 func TestLeakedTokenEverywhereConfirmation(t *testing.T) {
@@ -335,24 +343,26 @@ func TestLeakedTokenEverywhereConfirmation(t *testing.T) {
 
 // The self-guard applies to a value that is tokenctl's own credential.
 func TestLeakedTokenIsOwnCredential(t *testing.T) {
-	value := et.DemoToken
-	file := leakedValueFile(t, value)
-	for _, args := range [][]string{
-		{"--org", "acme"},
-		{"--everywhere", "--yes"},
-	} {
-		t.Run(strings.Join(args, " "), func(t *testing.T) {
-			h := newHarness(t, emulator.Options{})
-			r := h.runLeaked(value, false, "", append([]string{"revoke", "--token-value-file", file}, args...)...)
-			if exitcode.Code(r.code) != exitcode.Refused {
-				t.Fatalf("exit %d, want refused\n%s", r.code, r)
-			}
-			mustContain(t, "stderr", r.stderr, "--allow-self")
-			if h.srv.TokenRevoked(et.DemoTokenUUID) || !h.srv.TokenHasOrg(et.DemoTokenUUID, "acme") {
-				t.Error("tokenctl's own token was revoked")
-			}
-		})
-	}
+	et.ForEachIDFormat(t, func(t *testing.T, format emulator.IDFormat) {
+		value := et.DemoToken
+		file := leakedValueFile(t, value)
+		for _, args := range [][]string{
+			{"--org", "acme"},
+			{"--everywhere", "--yes"},
+		} {
+			t.Run(strings.Join(args, " "), func(t *testing.T) {
+				h := newHarness(t, emulator.Options{IDFormat: format})
+				r := h.runLeaked(value, false, "", append([]string{"revoke", "--token-value-file", file}, args...)...)
+				if exitcode.Code(r.code) != exitcode.Refused {
+					t.Fatalf("exit %d, want refused\n%s", r.code, r)
+				}
+				mustContain(t, "stderr", r.stderr, "--allow-self")
+				if h.srv.TokenRevoked(et.DemoTokenUUID) || !h.srv.TokenHasOrg(et.DemoTokenUUID, "acme") {
+					t.Error("tokenctl's own token was revoked")
+				}
+			})
+		}
+	})
 }
 
 func TestLeakedTokenDeadValue(t *testing.T) {
