@@ -1,0 +1,126 @@
+package revoke_test
+
+import (
+	"net/http"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/tokenctl/tokenctl/internal/buildkite"
+	"github.com/tokenctl/tokenctl/internal/emulator"
+	et "github.com/tokenctl/tokenctl/internal/emulator/emulatortest"
+	"github.com/tokenctl/tokenctl/internal/exitcode"
+	"github.com/tokenctl/tokenctl/internal/revoke"
+	"github.com/tokenctl/tokenctl/internal/transport"
+)
+
+// These tests break the mutation's answer under a real revocation (the
+// emulator over real HTTP) and check what tokenctl reported, and what
+// happened on the emulated Buildkite: the token's access, and how many
+// times the revocation was applied.
+
+const target = et.CIDeployBotUUID
+
+func queries(r emulator.Request) bool { return r.OperationType == "query" }
+
+// applyRevocation revokes acme from a token directly through the emulator's
+// API, as Buildkite's backend would do behind a failing gateway.
+func applyRevocation(t *testing.T, srv *et.Server, tokenUUID string) {
+	const doc = `mutation RevokeAPIAccessToken($input: OrganizationAPIAccessTokenRevokeMutationInput!) {
+  organizationApiAccessTokenRevoke(input: $input) { revokedApiAccessTokenId }
+}`
+	resp := srv.GraphQL(t, et.DemoToken, doc, map[string]any{"input": map[string]any{
+		"organizationId":   srv.NodeID(emulator.TypeOrganization, et.AcmeOrgUUID),
+		"apiAccessTokenId": srv.NodeID(emulator.TypeAPIAccessToken, tokenUUID),
+	}})
+	if resp.Status != http.StatusOK || len(resp.Errors) > 0 {
+		t.Errorf("applying the revocation behind the gateway: HTTP %d %+v", resp.Status, resp.Errors)
+	}
+}
+
+// Whatever breaks the mutation's answer, the re-check settles it: a token
+// gone proves the revocation (reported revoked, applied once, not sent
+// again); a token still there proves it did not apply, so it is sent again
+// and revoked once. Nothing is ever re-sent without a re-check.
+func TestRecheckSettlesBrokenAnswers(t *testing.T) {
+	cases := []struct {
+		name    string
+		fault   emulator.Fault
+		timeout time.Duration
+		// appliedBehind plays a backend that applied the mutation behind
+		// a gateway that then failed.
+		appliedBehind bool
+		mutations     int // logged in all (with appliedBehind, the backend's own too)
+	}{
+		{name: "dropped after apply", fault: emulator.Fault{Kind: emulator.FaultDropAfter}, mutations: 1},
+		{name: "truncated body", fault: emulator.Fault{Kind: emulator.FaultTruncate}, mutations: 1},
+		{name: "slow body past the timeout", fault: emulator.Fault{Kind: emulator.FaultSlowBody, Delay: 5 * time.Second}, timeout: 300 * time.Millisecond, mutations: 1},
+		{name: "502 after apply", fault: emulator.Fault{Kind: emulator.FaultStatus, Status: http.StatusBadGateway}, appliedBehind: true, mutations: 2},
+		{name: "504 after apply", fault: emulator.Fault{Kind: emulator.FaultStatus, Status: http.StatusGatewayTimeout}, appliedBehind: true, mutations: 2},
+		{name: "dropped before apply", fault: emulator.Fault{Kind: emulator.FaultDropBefore}, mutations: 2},
+		{name: "proxy HTML page", fault: emulator.Fault{Kind: emulator.FaultNonJSON}, mutations: 2},
+		{name: "502", fault: emulator.Fault{Kind: emulator.FaultStatus, Status: http.StatusBadGateway}, mutations: 2},
+		{name: "504", fault: emulator.Fault{Kind: emulator.FaultStatus, Status: http.StatusGatewayTimeout}, mutations: 2},
+		{name: "GraphQL error", fault: emulator.Fault{Kind: emulator.FaultGraphQLError}, mutations: 2},
+	}
+	et.ForEachIDFormat(t, func(t *testing.T, format emulator.IDFormat) {
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				t.Parallel()
+				var srv *et.Server
+				var applied atomic.Bool
+				opts := emulator.Options{IDFormat: format}
+				if c.appliedBehind {
+					opts.OnRequest = func(r emulator.Request) {
+						if r.OperationType == "mutation" && r.Fault != "" && applied.CompareAndSwap(false, true) {
+							applyRevocation(t, srv, target)
+						}
+					}
+				}
+				srv = et.Start(t, opts)
+				c1 := buildkite.New(buildkite.Config{
+					GraphQLEndpoint: srv.GraphQLEndpoint, RESTEndpoint: srv.RESTEndpoint, Token: et.DemoToken,
+					HTTPClient: &http.Client{Transport: transport.New(transport.Options{Timeout: c.timeout, ExpectJSON: true})},
+				})
+				plan := resolveReq(t, c1, revoke.Request{Tokens: parse(t, target)})
+				fault := c.fault
+				fault.Match, fault.Times = "mutation", 1
+				if err := srv.SetFaults([]emulator.Fault{fault}); err != nil {
+					t.Fatal(err)
+				}
+				srv.ResetRequests()
+
+				var waits []time.Duration
+				results := (&revoke.Executor{Client: c1, Backoff: noWait(&waits)}).Execute(t.Context(), plan)
+				if r := results[0]; r.Status != revoke.StatusRevoked || *r.RevokedAPIAccessTokenID != tokenID(srv, target) {
+					t.Fatalf("%q, want revoked", statuses(results))
+				}
+				if revoke.ExitCode(results, false) != exitcode.OK {
+					t.Errorf("exit %d, want 0", revoke.ExitCode(results, false))
+				}
+				if srv.TokenHasOrg(target, "acme") || srv.RevocationCount("acme", target) != 1 {
+					t.Errorf("emulator: has acme = %v, revoked %d times; want gone, once", srv.TokenHasOrg(target, "acme"), srv.RevocationCount("acme", target))
+				}
+				if n := srv.CountRequests(mutations); n != c.mutations {
+					t.Errorf("mutations sent = %d, want %d", n, c.mutations)
+				}
+				if n := srv.CountRequests(queries); n != 1 {
+					t.Errorf("queries = %d, want 1: the re-check, before anything is sent again", n)
+				}
+				if c.appliedBehind && !applied.Load() {
+					t.Fatal("the backend never applied the revocation; the test proves nothing")
+				}
+
+				// Running the same job again finds nothing to do.
+				again := (&revoke.Executor{Client: c1}).Execute(t.Context(), resolveReq(t, c1, revoke.Request{Tokens: parse(t, target)}))
+				if again[0].Status != revoke.StatusNotFound || revoke.ExitCode(again, false) != exitcode.NotFound || revoke.ExitCode(again, true) != exitcode.OK {
+					t.Errorf("re-run: %q", statuses(again))
+				}
+				if n := srv.CountRequests(mutations); n != c.mutations {
+					t.Errorf("the re-run sent a mutation")
+				}
+			})
+		}
+	})
+}
+
