@@ -32,7 +32,9 @@ func TestOpaqueIDs(t *testing.T) {
 	var listed struct {
 		Organization struct {
 			ID              string
-			APIAccessTokens struct{ Edges []struct{ Node struct{ ID, UUID string } } } `json:"apiAccessTokens"`
+			APIAccessTokens struct {
+				Edges []struct{ Node struct{ ID, UUID string } }
+			} `json:"apiAccessTokens"`
 		}
 	}
 	decode(t, srv.GraphQL(t, emulatortest.DemoToken, `{ organization(slug: "acme") { id apiAccessTokens(first: 50) { edges { node { id uuid } } } } }`, nil), &listed)

@@ -123,4 +123,3 @@ func TestRecheckSettlesBrokenAnswers(t *testing.T) {
 		}
 	})
 }
-
