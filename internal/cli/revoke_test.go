@@ -332,3 +332,23 @@ func TestRevokeTwiceReportsNotFoundAndIgnoreMissing(t *testing.T) {
 		t.Errorf("revoked %d times", n)
 	}
 }
+
+// A token named by an id that never existed is never reported revoked,
+// even when the answer to a mutation is lost: it is found missing in the
+// listing before anything is sent.
+func TestRevokeUnknownIDWithLostAnswerIsNotRevoked(t *testing.T) {
+	et.ForEachIDFormat(t, func(t *testing.T, format emulator.IDFormat) {
+		h := newHarness(t, emulator.Options{IDFormat: format, Faults: []emulator.Fault{{Kind: emulator.FaultDropAfter, Match: "mutation"}}})
+		never := h.srv.NodeID(emulator.TypeAPIAccessToken, "00000000-0000-4000-8000-00000000dead")
+		r := h.run("revoke", "--org", "acme", "--token", never, "-o", "json")
+		if exitcode.Code(r.code) != exitcode.NotFound {
+			t.Fatalf("exit %d, want %d\n%s", r.code, exitcode.NotFound, r)
+		}
+		if st := decodeReport(t, r).Results[0].Status; st != revoke.StatusNotFound {
+			t.Errorf("status %s, want not-found", st)
+		}
+		if n := h.requests("RevokeAPIAccessToken"); n != 0 {
+			t.Errorf("%d mutations sent", n)
+		}
+	})
+}
