@@ -57,7 +57,7 @@ func TestJSONFailureDocument(t *testing.T) {
 			args: []string{"revoke", "--org", "no-such-org", "--token", et.OldLaptopTokenUUID, "-o", "json"},
 			code: exitcode.NotFound,
 			fields: map[string]string{"dryRun": "false", "results": "[]",
-				"summary": `{"requested":0,"revoked":0,"dryRun":0,"notFound":0,"refused":0,"failed":0,"skipped":0}`},
+				"summary": `{"requested":0,"revoked":0,"dryRun":0,"notFound":0,"refused":0,"failed":0,"skipped":0,"unknown":0}`},
 		},
 		{
 			name:   "revoke --dry-run, server failure",
@@ -75,7 +75,7 @@ func TestJSONFailureDocument(t *testing.T) {
 		},
 		{
 			name:   "revoke, bad token argument",
-			args:   []string{"revoke", "--org", "acme", "--token", "not-a-token", "-o", "json"},
+			args:   []string{"revoke", "--org", "acme", "--token", "1111-2222", "-o", "json"},
 			code:   exitcode.Usage,
 			fields: map[string]string{"results": "[]"},
 		},
