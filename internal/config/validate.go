@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/netip"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tokenctl/tokenctl/internal/ident"
+	"github.com/tokenctl/tokenctl/internal/lazyregexp"
 )
 
 // origin is where a raw value came from; it phrases error messages the way
@@ -71,7 +71,7 @@ func show(v string) string {
 // orgRef is deliberately loose: the value is a slug or a GraphQL node id
 // (base64), which the ident package tells apart; this only catches pasted
 // URLs, names with spaces and similar mistakes early.
-var orgRef = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_+/=-]*$`)
+var orgRef = lazyregexp.New(`^[A-Za-z0-9][A-Za-z0-9_+/=-]*$`)
 
 // apply validates raw and stores it in s under o's key.
 func apply(s *Settings, o origin, raw string) error {

@@ -9,23 +9,24 @@ package ident
 import (
 	"encoding/base64"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/tokenctl/tokenctl/internal/lazyregexp"
 )
 
 var (
-	uuidPattern   = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-	slugPattern   = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,99}$`)
-	secretPattern = regexp.MustCompile(`^(bkua_[A-Za-z0-9]{20,}|[0-9a-f]{40})$`)
+	uuidPattern   = lazyregexp.New(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	slugPattern   = lazyregexp.New(`^[a-z0-9][a-z0-9_-]{0,99}$`)
+	secretPattern = lazyregexp.New(`^(bkua_[A-Za-z0-9]{20,}|[0-9a-f]{40})$`)
 	// secretInText finds token values inside longer text ("token=bkua_...",
 	// "Bearer ..."), with any of Buildkite's four-letter prefixes.
-	secretInText = regexp.MustCompile(`bk[a-z]{2}_[A-Za-z0-9]{16,}|[0-9a-f]{40,}`)
+	secretInText = lazyregexp.New(`bk[a-z]{2}_[A-Za-z0-9]{16,}|[0-9a-f]{40,}`)
 	// typedNodeID is the one id shape known to belong to a type: base64 of
 	// "<Type>---<uuid>". It is used only to refuse an id of another type.
-	typedNodeID = regexp.MustCompile(`^([A-Za-z]+)---([0-9a-fA-F-]{36})$`)
+	typedNodeID = lazyregexp.New(`^([A-Za-z]+)---([0-9a-fA-F-]{36})$`)
 )
 
 // maxIDLength bounds an opaque id; nothing the API lists comes near it.

@@ -5,12 +5,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/tokenctl/tokenctl/internal/lazyregexp"
 )
 
 // maxTraceBody is how much of each body the trace shows.
@@ -48,7 +49,7 @@ func newTracer(w io.Writer, redact []string) *tracer {
 
 // buildkiteToken matches Buildkite API token shapes (bkua_..., and other
 // four-letter prefixes), scrubbed even when nobody listed them in Redact.
-var buildkiteToken = regexp.MustCompile(`\bbk[a-z]{2}_[A-Za-z0-9]{16,}`)
+var buildkiteToken = lazyregexp.New(`\bbk[a-z]{2}_[A-Za-z0-9]{16,}`)
 
 // scrub removes every known secret from s: the listed ones, those in the
 // request's own credential headers, and anything shaped like a token.
