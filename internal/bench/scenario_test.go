@@ -106,3 +106,22 @@ func TestThousands(t *testing.T) {
 		}
 	}
 }
+
+func TestStartupTableComparesWithHelloWorld(t *testing.T) {
+	rows := []Startup{
+		{Name: "Go hello-world", Baseline: true, Runs: 60, Min: 5 * time.Millisecond, Median: 8 * time.Millisecond, Max: 9 * time.Millisecond},
+		{Name: "`tokenctl version`", Args: []string{"version"}, Runs: 30, Min: 10 * time.Millisecond, Median: 12 * time.Millisecond, Max: 20 * time.Millisecond},
+	}
+	var b strings.Builder
+	if err := WriteStartupTable(&b, rows); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+	if len(lines) != 4 || !strings.HasPrefix(lines[2], "| Go hello-world | 60 | 5.0 ms | 8.0 ms | 9.0 ms | — |") ||
+		!strings.Contains(lines[3], "| 12.0 ms | 20.0 ms | 1.50× | 0 | 0 |") {
+		t.Errorf("table:\n%s", b.String())
+	}
+	if missed := CheckStartup(rows); len(missed) != 0 {
+		t.Errorf("the hello-world row was checked: %q", missed)
+	}
+}

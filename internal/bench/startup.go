@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -17,8 +18,9 @@ import (
 // the network nor the config file.
 var StartupCommands = [][]string{{"version"}, {"--help"}}
 
-// Startup is how the built binary behaved running one command many times.
+// Startup is how a built binary behaved running one command many times.
 type Startup struct {
+	Name             string // as the table shows it
 	Args             []string
 	Runs             int
 	Min, Median, Max time.Duration
@@ -27,29 +29,69 @@ type Startup struct {
 	// be empty.
 	Requests    int
 	ConfigFiles []string
+	// Baseline marks the hello-world the other rows are compared with.
+	Baseline bool
 }
 
-// BuildTokenctl builds cmd/tokenctl into dir with the go command, as a user
-// would run it.
+// BuildFlags build tokenctl as its release archives do (.goreleaser.yaml):
+// a static binary, so start-up includes no dynamic loader.
+var BuildFlags = []string{"-trimpath", "-ldflags=-s -w"}
+
+// BuildTokenctl builds cmd/tokenctl into dir as a release is built.
 func BuildTokenctl(ctx context.Context, dir string) (string, error) {
 	bin := filepath.Join(dir, "tokenctl")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/tokenctl/tokenctl/cmd/tokenctl") //nolint:gosec // bin is a path in the bench's own temporary directory
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build: %w\n%s", err, out)
+	return bin, goBuild(ctx, "", bin, "github.com/tokenctl/tokenctl/cmd/tokenctl")
+}
+
+// helloWorld is the program tokenctl's start-up is compared with: what any
+// Go program pays before and after main.
+const helloWorld = `package main
+
+import "fmt"
+
+func main() { fmt.Println("hello, world") }
+`
+
+// BuildHelloWorld builds a Go hello-world into dir, with the same go
+// command and flags as BuildTokenctl, in a module of its own.
+func BuildHelloWorld(ctx context.Context, dir string) (string, error) {
+	src := filepath.Join(dir, "hello")
+	if err := os.MkdirAll(src, 0o700); err != nil {
+		return "", err
 	}
-	return bin, nil
+	for name, content := range map[string]string{"go.mod": "module hello\n", "main.go": helloWorld} {
+		if err := os.WriteFile(filepath.Join(src, name), []byte(content), 0o600); err != nil {
+			return "", err
+		}
+	}
+	bin := filepath.Join(dir, "hello-world")
+	return bin, goBuild(ctx, src, bin, ".")
+}
+
+func goBuild(ctx context.Context, workDir, bin, pkg string) error {
+	args := append([]string{"build", "-o", bin}, BuildFlags...)
+	cmd := exec.CommandContext(ctx, "go", append(args, pkg)...) //nolint:gosec // bin is a path in the bench's own temporary directory
+	cmd.Dir = workDir
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build %s: %w\n%s", pkg, err, out)
+	}
+	return nil
 }
 
 // MeasureStartup runs bin with each of StartupCommands runs times, with an
 // environment that points at a live emulator and an empty config
 // directory, and reports the wall times and whether either was touched.
-func MeasureStartup(ctx context.Context, bin string, runs int) ([]Startup, error) {
+// Each run of a command follows a run of hello, so that both meet the same
+// load on the machine; hello's row comes first.
+func MeasureStartup(ctx context.Context, bin, hello string, runs int) ([]Startup, error) {
 	emu, err := StartEmulator(ctx, EmulatorSpec{OrgTokens: DefaultSizes().SmallOrg})
 	if err != nil {
 		return nil, err
 	}
 	defer emu.Close()
-	var out []Startup
+	var helloTimes []time.Duration
+	out := []Startup{{Name: "Go hello-world, built the same way", Baseline: true}}
 	for _, args := range StartupCommands {
 		home, cleanup, err := configHome()
 		if err != nil {
@@ -59,6 +101,7 @@ func MeasureStartup(ctx context.Context, bin string, runs int) ([]Startup, error
 			"PATH=" + os.Getenv("PATH"),
 			"HOME=" + home,
 			"XDG_CONFIG_HOME=" + home,
+			"XDG_CACHE_HOME=" + home,
 			"BUILDKITE_API_TOKEN=" + callerToken,
 			"BUILDKITE_GRAPHQL_ENDPOINT=" + emu.URL + "/v1",
 			"BUILDKITE_REST_API_ENDPOINT=" + emu.URL,
@@ -70,15 +113,17 @@ func MeasureStartup(ctx context.Context, bin string, runs int) ([]Startup, error
 		}
 		times := make([]time.Duration, 0, runs)
 		for range max(runs, 1) {
-			cmd := exec.CommandContext(ctx, bin, args...) //nolint:gosec // the tokenctl just built, with the bench's fixed arguments
-			cmd.Env, cmd.Stdout, cmd.Stderr = env, io.Discard, io.Discard
-			start := time.Now()
-			err := cmd.Run()
-			times = append(times, time.Since(start))
+			d, err := timeRun(ctx, env, hello)
 			if err != nil {
+				cleanup()
+				return nil, fmt.Errorf("hello-world: %w", err)
+			}
+			helloTimes = append(helloTimes, d)
+			if d, err = timeRun(ctx, env, bin, args...); err != nil {
 				cleanup()
 				return nil, fmt.Errorf("tokenctl %s: %w", strings.Join(args, " "), err)
 			}
+			times = append(times, d)
 		}
 		after, err := emu.Stats(ctx)
 		if err != nil {
@@ -90,15 +135,29 @@ func MeasureStartup(ctx context.Context, bin string, runs int) ([]Startup, error
 		if err != nil {
 			return nil, err
 		}
-		slices.Sort(times)
-		out = append(out, Startup{
-			Args: args, Runs: len(times),
-			Min: times[0], Median: times[len(times)/2], Max: times[len(times)-1],
-			Requests:    len(after.Requests) - len(before.Requests),
-			ConfigFiles: files,
-		})
+		row := timeSpread(times)
+		row.Name, row.Args = "`tokenctl "+strings.Join(args, " ")+"`", args
+		row.Requests, row.ConfigFiles = len(after.Requests)-len(before.Requests), files
+		out = append(out, row)
 	}
+	h := timeSpread(helloTimes)
+	h.Name, h.Baseline = out[0].Name, true
+	out[0] = h
 	return out, nil
+}
+
+func timeRun(ctx context.Context, env []string, bin string, args ...string) (time.Duration, error) {
+	cmd := exec.CommandContext(ctx, bin, args...) //nolint:gosec // a binary the bench just built, with the bench's fixed arguments
+	cmd.Env, cmd.Stdout, cmd.Stderr = env, io.Discard, io.Discard
+	start := time.Now()
+	err := cmd.Run()
+	return time.Since(start), err
+}
+
+// timeSpread is the minimum, median and maximum of times.
+func timeSpread(times []time.Duration) Startup {
+	slices.Sort(times)
+	return Startup{Runs: len(times), Min: times[0], Median: times[len(times)/2], Max: times[len(times)-1]}
 }
 
 func filesUnder(dir string) ([]string, error) {
@@ -116,14 +175,28 @@ func filesUnder(dir string) ([]string, error) {
 	return files, err
 }
 
-// WriteStartupTable prints the start-up measurements as a Markdown table.
+// WriteStartupTable prints the start-up measurements as a Markdown table,
+// each median also as a multiple of the hello-world's.
 func WriteStartupTable(w io.Writer, rows []Startup) error {
-	var b strings.Builder
-	b.WriteString("| Command | Runs | Min | Median | Max | API requests | Config files written |\n")
-	b.WriteString("|---|--:|--:|--:|--:|--:|--:|\n")
+	var base time.Duration
 	for _, r := range rows {
-		fmt.Fprintf(&b, "| `tokenctl %s` | %d | %s | %s | %s | %d | %d |\n",
-			strings.Join(r.Args, " "), r.Runs, ms(r.Min), ms(r.Median), ms(r.Max), r.Requests, len(r.ConfigFiles))
+		if r.Baseline {
+			base = r.Median
+		}
+	}
+	var b strings.Builder
+	b.WriteString("| Command | Runs | Min | Median | Max | × hello-world (median) | API requests | Config files written |\n")
+	b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|\n")
+	for _, r := range rows {
+		ratio, requests, files := "—", "—", "—"
+		if !r.Baseline {
+			if base > 0 {
+				ratio = fmt.Sprintf("%.2f×", float64(r.Median)/float64(base))
+			}
+			requests, files = strconv.Itoa(r.Requests), strconv.Itoa(len(r.ConfigFiles))
+		}
+		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s | %s | %s |\n",
+			r.Name, r.Runs, ms(r.Min), ms(r.Median), ms(r.Max), ratio, requests, files)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -134,6 +207,9 @@ func WriteStartupTable(w io.Writer, rows []Startup) error {
 func CheckStartup(rows []Startup) []string {
 	var missed []string
 	for _, r := range rows {
+		if r.Baseline {
+			continue
+		}
 		cmd := "tokenctl " + strings.Join(r.Args, " ")
 		if r.Requests > 0 {
 			missed = append(missed, fmt.Sprintf("%s sent %d API requests; it must send none", cmd, r.Requests))
