@@ -40,6 +40,9 @@ type Config struct {
 	Token           string
 	HTTPClient      *http.Client // carries the retrying transport
 	PageSize        int
+	// Identities, when set, remembers across runs which token Token is
+	// (see Caller).
+	Identities IdentityStore
 }
 
 // Client talks to one Buildkite endpoint pair with one credential.

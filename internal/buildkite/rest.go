@@ -22,6 +22,33 @@ func (c *Client) AccessToken(ctx context.Context) (AccessToken, error) {
 	return c.accessToken(ctx, c.cfg.Token, "checking which API token tokenctl is using")
 }
 
+// IdentityStore remembers which token a secret is, per REST endpoint
+// (package identitycache keeps it on disk). Only the uuid and the owner
+// need to come back.
+type IdentityStore interface {
+	Identity(restEndpoint, secret string) (AccessToken, bool)
+	Remember(restEndpoint, secret string, t AccessToken) error
+}
+
+// Caller tells which token this client's credential is, for the check that
+// tokenctl never revokes its own: the uuid and owner. They never change
+// for a given secret, so Config.Identities answers when it remembers them
+// (the other fields are then empty), and otherwise remembers what
+// AccessToken answered. Use AccessToken to show the token's details.
+func (c *Client) Caller(ctx context.Context) (AccessToken, error) {
+	if c.cfg.Identities != nil {
+		if t, ok := c.cfg.Identities.Identity(c.cfg.RESTEndpoint, c.cfg.Token); ok {
+			return t, nil
+		}
+	}
+	t, err := c.AccessToken(ctx)
+	if err == nil && c.cfg.Identities != nil {
+		// Not remembering only costs the next run a round trip.
+		_ = c.cfg.Identities.Remember(c.cfg.RESTEndpoint, c.cfg.Token, t)
+	}
+	return t, err
+}
+
 // AccessTokenOf describes the token whose secret value is given: how a
 // leaked value becomes a uuid. The value is only sent as a credential.
 func (c *Client) AccessTokenOf(ctx context.Context, secret string) (AccessToken, error) {

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/tokenctl/tokenctl/internal/buildkite"
 	"github.com/tokenctl/tokenctl/internal/config"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
+	"github.com/tokenctl/tokenctl/internal/identitycache"
 	"github.com/tokenctl/tokenctl/internal/iostreams"
 	"github.com/tokenctl/tokenctl/internal/transport"
 	"github.com/tokenctl/tokenctl/internal/version"
@@ -82,6 +84,7 @@ func (f *Factory) APIClient(s *config.Settings, debug bool, redact ...string) (*
 		Token:           s.APIToken.Reveal(),
 		HTTPClient:      &http.Client{Transport: rt},
 		PageSize:        s.PageSize,
+		Identities:      identityCache(s),
 	})
 	return c, rt.graphQLTransport, nil
 }
@@ -120,4 +123,14 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.w.Write(p)
+}
+
+// identityCache remembers which token the API token is between runs, so
+// that a revocation that needs nothing else looked up skips that round
+// trip; nil (ask every time) with --no-cache.
+func identityCache(s *config.Settings) buildkite.IdentityStore {
+	if s.CacheDir == "" {
+		return nil
+	}
+	return identitycache.New(filepath.Join(s.CacheDir, "identities"))
 }

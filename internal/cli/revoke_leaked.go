@@ -208,7 +208,7 @@ func revokeFromAllOrgs(ctx context.Context, o *RevokeOptions, client *buildkite.
 	}
 	selfCh := make(chan selfAnswer, 1)
 	go func() {
-		t, err := client.AccessToken(ctx)
+		t, err := client.Caller(ctx)
 		selfCh <- selfAnswer{t, err}
 	}()
 	viewer, err := client.Viewer(ctx)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tokenctl/tokenctl/internal/config"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/ident"
 	"github.com/tokenctl/tokenctl/internal/output"
@@ -44,6 +45,7 @@ keep an audit log.`,
 	pf.String("rest-endpoint", "", "Buildkite REST API base (env BUILDKITE_REST_API_ENDPOINT; default https://api.buildkite.com)")
 	pf.Duration("timeout", 0, "time limit for each API request (env TOKENCTL_TIMEOUT; default 30s)")
 	pf.Bool("debug", false, "trace HTTP requests on stderr (credentials redacted)")
+	pf.Bool(config.FlagNoCache, false, "ask Buildkite which token tokenctl is using instead of remembering it (env "+config.EnvCacheDir+" moves the cache)")
 
 	root.AddCommand(
 		NewCmdRevoke(f, nil),

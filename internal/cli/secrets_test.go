@@ -182,6 +182,8 @@ func TestSecretsNeverAppearInOutput(t *testing.T) {
 				token = canaryAdmin
 			}
 			h.env["BUILDKITE_API_TOKEN"] = token
+			// The identity cache is checked with the other files written.
+			h.env["TOKENCTL_CACHE_DIR"] = filepath.Join(dir, "cache")
 			var global []string
 			if sc.byFile {
 				delete(h.env, "BUILDKITE_API_TOKEN")
@@ -226,6 +228,9 @@ func TestSecretsNeverAppearInOutput(t *testing.T) {
 				audit, err := os.ReadFile(filepath.Join(dir, "audit.jsonl"))
 				if err != nil || !strings.Contains(string(audit), `"event":"outcome"`) {
 					t.Errorf("the audit log was not written (%v); its check proves nothing:\n%s", err, audit)
+				}
+				if entries, err := os.ReadDir(filepath.Join(dir, "cache", "identities")); err != nil || len(entries) == 0 {
+					t.Errorf("no identity was remembered (%v); its check proves nothing", err)
 				}
 			}
 		})

@@ -59,6 +59,9 @@ func Load(in LoadInput) (*Settings, error) {
 	}
 
 	s := &Settings{ConfigFile: path, Sources: make(map[string]Source, len(keySpecs)), Warnings: cf.warnings}
+	if f := lookupFlag(in.Flags, FlagNoCache); f == nil || f.Value.String() != "true" {
+		s.CacheDir = CacheDir(env)
+	}
 	var errs []error
 	for _, spec := range keySpecs {
 		if spec.def != "" {

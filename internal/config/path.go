@@ -1,6 +1,9 @@
 package config
 
-import "path/filepath"
+import (
+	"path/filepath"
+	"runtime"
+)
 
 // DefaultPath is where the config file lives unless the caller names one:
 // $TOKENCTL_CONFIG if set, else $XDG_CONFIG_HOME/tokenctl/config.yaml, else
@@ -28,4 +31,47 @@ func DefaultPath(env Env) string {
 		}
 	}
 	return ""
+}
+
+// EnvCacheDir overrides the directory tokenctl keeps its cache in.
+const EnvCacheDir = "TOKENCTL_CACHE_DIR"
+
+// FlagNoCache turns the cache off for one run.
+const FlagNoCache = "no-cache"
+
+// CacheDir is where tokenctl keeps what it may remember between runs:
+// $TOKENCTL_CACHE_DIR if set, else tokenctl/ in the user's cache directory
+// as os.UserCacheDir finds it, but read from env (so tests and the bench
+// use their own). It returns "" when none is known; nothing is cached then.
+func CacheDir(env Env) string {
+	get := func(k string) string {
+		if env == nil {
+			return ""
+		}
+		v, _ := env(k)
+		return v
+	}
+	if d := get(EnvCacheDir); d != "" {
+		return d
+	}
+	base := ""
+	switch runtime.GOOS {
+	case "windows":
+		base = get("LocalAppData")
+	case "darwin", "ios":
+		if h := get("HOME"); h != "" {
+			base = filepath.Join(h, "Library", "Caches")
+		}
+	default:
+		// The XDG spec says relative values are invalid and must be ignored.
+		if x := get("XDG_CACHE_HOME"); x != "" && filepath.IsAbs(x) {
+			base = x
+		} else if h := get("HOME"); h != "" {
+			base = filepath.Join(h, ".cache")
+		}
+	}
+	if base == "" {
+		return ""
+	}
+	return filepath.Join(base, "tokenctl")
 }

@@ -28,6 +28,9 @@ type Settings struct {
 
 	// ConfigFile is the config file path consulted; it may not exist.
 	ConfigFile string
+	// CacheDir is where tokenctl may remember answers between runs (see
+	// CacheDir); "" with --no-cache or when no cache directory is known.
+	CacheDir string
 	// Sources records, per key, where the value came from. Keys with no
 	// value and no default are recorded as SourceDefault.
 	Sources map[string]Source

@@ -22,7 +22,7 @@ type EverywherePlan struct {
 // ResolveEverywhere asks which token tokenctl is using and refuses to plan
 // the deletion of that one unless allowSelf.
 func ResolveEverywhere(ctx context.Context, c *buildkite.Client, tok buildkite.AccessToken, allowSelf bool) (*EverywherePlan, error) {
-	self, err := c.AccessToken(ctx)
+	self, err := c.Caller(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("%w (tokenctl refuses to revoke anything until it knows which token it is using)", err)
 	}

@@ -118,7 +118,7 @@ func Resolve(ctx context.Context, c *buildkite.Client, req Request) (*Plan, erro
 		callerKnown <- strings.ToLower(req.Caller.UUID)
 	} else {
 		g.Go(func() error {
-			t, err := c.AccessToken(gctx)
+			t, err := c.Caller(gctx)
 			if err != nil {
 				return fmt.Errorf("%w (tokenctl refuses to revoke anything until it knows which token it is using)", err)
 			}

@@ -1,0 +1,207 @@
+package cli
+
+import (
+	"bytes"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/tokenctl/tokenctl/internal/emulator"
+	et "github.com/tokenctl/tokenctl/internal/emulator/emulatortest"
+	"github.com/tokenctl/tokenctl/internal/exitcode"
+)
+
+// Which token tokenctl is using never changes for a given secret, so it is
+// remembered in the user's cache directory: a repeat run that needs
+// nothing looked up sends only its mutation. These tests read the
+// emulator's request log.
+
+// cacheHarness is a harness whose cache directory is its own, named by
+// TOKENCTL_CACHE_DIR.
+func cacheHarness(t *testing.T) (*harness, string) {
+	h := newHarness(t, emulator.Options{})
+	dir := filepath.Join(t.TempDir(), "cache")
+	h.env["TOKENCTL_CACHE_DIR"] = dir
+	return h, dir
+}
+
+// revokeByIDs revokes one token naming the organization and the token by
+// id, and returns how many GraphQL and REST requests that run sent.
+func revokeByIDs(t *testing.T, h *harness, tokenUUID string, extra ...string) (result, int, int) {
+	t.Helper()
+	h.srv.ResetRequests()
+	args := append([]string{"revoke", "--org", emulator.NodeID("Organization", et.AcmeOrgUUID),
+		"--token", emulator.NodeID("APIAccessToken", tokenUUID), "-o", "json"}, extra...)
+	r := h.run(args...)
+	return r, h.graphQLRequests(), restRequests(h)
+}
+
+func TestPerfRepeatRevokeByIDsSendsOnlyTheMutation(t *testing.T) {
+	h, _ := cacheHarness(t)
+	r, _, rest := revokeByIDs(t, h, et.CIDeployBotUUID)
+	mustRevokeAll(t, h, r, []string{et.CIDeployBotUUID})
+	if rest != 1 {
+		t.Fatalf("the first run sent %d REST requests, want 1 (nothing remembered yet)", rest)
+	}
+
+	r, g, rest := revokeByIDs(t, h, et.OldLaptopTokenUUID)
+	mustRevokeAll(t, h, r, []string{et.OldLaptopTokenUUID})
+	if g != 1 || rest != 0 {
+		t.Errorf("the repeat run sent %d GraphQL and %d REST requests, want the mutation alone (1 and 0)", g, rest)
+	}
+	if n := h.requests("RevokeAPIAccessToken"); n != 1 {
+		t.Errorf("%d mutations, want 1", n)
+	}
+}
+
+// The remembered identity still refuses the caller's own token.
+func TestPerfRememberedIdentityStillRefusesSelf(t *testing.T) {
+	h, _ := cacheHarness(t)
+	if r, _, _ := revokeByIDs(t, h, et.CIDeployBotUUID); r.code != 0 {
+		t.Fatalf("first run:\n%s", r)
+	}
+	r, _, rest := revokeByIDs(t, h, et.DemoTokenUUID)
+	if rest != 0 {
+		t.Fatalf("%d REST requests, want 0 (remembered)", rest)
+	}
+	if r.code != int(exitcode.Refused) || h.srv.TokenRevoked(et.DemoTokenUUID) || h.srv.RevocationCount(et.DemoOrgSlug, et.DemoTokenUUID) != 0 {
+		t.Fatalf("tokenctl's own token, remembered, was not refused:\n%s", r)
+	}
+	if s := decodeReport(t, r).Summary; s.Refused != 1 || s.Revoked != 0 {
+		t.Errorf("summary %+v, want 1 refused", s)
+	}
+}
+
+// --no-cache, a deleted cache and a corrupt entry all fall back to asking.
+func TestPerfCallerCacheFallsBackToAsking(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		spoil func(t *testing.T, dir string) []string // returns extra flags
+	}{
+		{"--no-cache", func(*testing.T, string) []string { return []string{"--no-cache"} }},
+		{"cache deleted", func(t *testing.T, dir string) []string {
+			if err := os.RemoveAll(dir); err != nil {
+				t.Fatal(err)
+			}
+			return nil
+		}},
+		{"entry corrupt", func(t *testing.T, dir string) []string {
+			for _, p := range cacheFiles(t, dir) {
+				if err := os.WriteFile(p, []byte("{not json"), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			return nil
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h, dir := cacheHarness(t)
+			if r, _, _ := revokeByIDs(t, h, et.CIDeployBotUUID); r.code != 0 {
+				t.Fatalf("first run:\n%s", r)
+			}
+			if len(cacheFiles(t, dir)) == 0 {
+				t.Fatal("the first run remembered nothing")
+			}
+			r, _, rest := revokeByIDs(t, h, et.OldLaptopTokenUUID, tc.spoil(t, dir)...)
+			mustRevokeAll(t, h, r, []string{et.OldLaptopTokenUUID})
+			if rest != 1 {
+				t.Errorf("%d REST requests, want 1: tokenctl must ask again", rest)
+			}
+			if tc.name == "--no-cache" {
+				return
+			}
+			// Asking again repaired the cache.
+			r, _, rest = revokeByIDs(t, h, et.TerraformTokenUUID)
+			if rest != 0 || r.code != 0 {
+				t.Errorf("after the repair: %d REST requests, want 0:\n%s", rest, r)
+			}
+		})
+	}
+}
+
+// --no-cache neither reads nor writes the cache.
+func TestNoCacheWritesNothing(t *testing.T) {
+	h, dir := cacheHarness(t)
+	r, _, _ := revokeByIDs(t, h, et.CIDeployBotUUID, "--no-cache")
+	mustRevokeAll(t, h, r, []string{et.CIDeployBotUUID})
+	if files := cacheFiles(t, dir); len(files) != 0 {
+		t.Errorf("--no-cache wrote %v", files)
+	}
+}
+
+// The cache holds no trace of the secret: not in a name, not in a file.
+func TestCallerCacheHoldsNoSecret(t *testing.T) {
+	h, dir := cacheHarness(t)
+	if r, _, _ := revokeByIDs(t, h, et.CIDeployBotUUID); r.code != 0 {
+		t.Fatalf("%s", r)
+	}
+	files := cacheFiles(t, dir)
+	if len(files) == 0 {
+		t.Fatal("nothing remembered")
+	}
+	for _, p := range files {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains([]byte(p), []byte(et.DemoToken)) || bytes.Contains(data, []byte(et.DemoToken)) {
+			t.Errorf("%s holds the API token", p)
+		}
+	}
+}
+
+// The cache lives in the user's cache directory by default: XDG_CACHE_HOME
+// here, never the config directory.
+func TestCallerCacheDefaultsToTheUserCacheDir(t *testing.T) {
+	h := newHarness(t, emulator.Options{})
+	cacheHome := t.TempDir()
+	h.env["XDG_CACHE_HOME"] = cacheHome
+	if r, _, _ := revokeByIDs(t, h, et.CIDeployBotUUID); r.code != 0 {
+		t.Fatalf("%s", r)
+	}
+	if files := cacheFiles(t, filepath.Join(cacheHome, "tokenctl")); len(files) != 1 {
+		t.Errorf("cache files under XDG_CACHE_HOME/tokenctl: %v, want one entry", files)
+	}
+}
+
+// A remembered identity outlives its token, but cannot make a run succeed:
+// once the credential is deleted, the mutation itself is refused (HTTP 401)
+// and nothing is reported revoked.
+func TestRememberedIdentityOfADeletedCredential(t *testing.T) {
+	h, _ := cacheHarness(t)
+	if r, _, _ := revokeByIDs(t, h, et.CIDeployBotUUID); r.code != 0 {
+		t.Fatalf("%s", r)
+	}
+	if resp := h.srv.Do(t, "DELETE", "/v2/access-token", et.DemoToken, nil); resp.Status != 204 {
+		t.Fatalf("deleting the credential: %d", resp.Status)
+	}
+	r, _, rest := revokeByIDs(t, h, et.OldLaptopTokenUUID)
+	if rest != 0 {
+		t.Fatalf("%d REST requests, want 0 (remembered)", rest)
+	}
+	if r.code != int(exitcode.Auth) || h.srv.RevocationCount(et.DemoOrgSlug, et.OldLaptopTokenUUID) != 0 {
+		t.Fatalf("a run with a deleted credential:\n%s", r)
+	}
+	if s := decodeReport(t, r).Summary; s.Revoked != 0 {
+		t.Errorf("reported %d revoked with a deleted credential", s.Revoked)
+	}
+}
+
+func cacheFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	var files []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if os.IsNotExist(err) {
+			return nil
+		}
+		if err == nil && !d.IsDir() {
+			files = append(files, path)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
