@@ -27,6 +27,10 @@ const envEmulatorSpec = "TOKENCTL_BENCH_EMULATOR"
 // Buildkite API and only the bench asks for it.
 const statsPath = "/_bench/stats"
 
+// resetPath makes the child forget what it saw, so that what a scenario
+// does to prepare is not measured.
+const resetPath = "/_bench/reset"
+
 // Org is the organization every scenario works in (the demo seed's).
 const Org = "acme"
 
@@ -44,6 +48,11 @@ type EmulatorSpec struct {
 	// and the demo seed's included.
 	OrgTokens int           `json:"orgTokens"`
 	Latency   time.Duration `json:"latency"`
+	// Unlimited lifts the rate budgets, for the baselines: the naive loop
+	// alone spends far more than Buildkite's 50,000 points. tokenctl's
+	// scenarios run within the emulator's defaults, Buildkite's documented
+	// budgets, so they meet what a real run would.
+	Unlimited bool `json:"unlimited"`
 }
 
 // hello is the child's first line on stdout.
@@ -127,14 +136,11 @@ func serveEmulator(spec EmulatorSpec, stdin io.Reader, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	srv, err := emulator.New(emulator.Options{
-		Fixture: fx,
-		Latency: spec.Latency,
-		// The bench measures round trips, not throttling: the naive
-		// baseline alone spends far more than Buildkite's 50,000 points.
-		RateLimit:     1 << 30,
-		RESTRateLimit: 1 << 30,
-	})
+	opts := emulator.Options{Fixture: fx, Latency: spec.Latency}
+	if spec.Unlimited {
+		opts.RateLimit, opts.RESTRateLimit, opts.RESTUserRateLimit = 1<<30, 1<<30, 1<<30
+	}
+	srv, err := emulator.New(opts)
 	if err != nil {
 		return err
 	}
@@ -147,6 +153,11 @@ func serveEmulator(spec EmulatorSpec, stdin io.Reader, stdout io.Writer) error {
 	mux.HandleFunc("GET "+statsPath, func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(Stats{Requests: srv.Requests(), Spans: rec.spans()})
+	})
+	mux.HandleFunc("POST "+resetPath, func(w http.ResponseWriter, _ *http.Request) {
+		srv.ResetRequests()
+		rec.reset()
+		w.WriteHeader(http.StatusNoContent)
 	})
 	mux.Handle("/", rec)
 	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
@@ -182,6 +193,12 @@ func (r *spanRecorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	r.mu.Lock()
 	r.all = append(r.all, Span{Start: start, End: end})
 	r.mu.Unlock()
+}
+
+func (r *spanRecorder) reset() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.all = nil
 }
 
 func (r *spanRecorder) spans() []Span {
@@ -277,6 +294,23 @@ func (e *Emulator) Stats(ctx context.Context) (Stats, error) {
 		return Stats{}, fmt.Errorf("emulator stats: %w", err)
 	}
 	return st, nil
+}
+
+// Reset makes the emulator forget the requests it saw so far.
+func (e *Emulator) Reset(ctx context.Context) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.URL+resetPath, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent {
+		return fmt.Errorf("emulator reset: HTTP %s", resp.Status)
+	}
+	return nil
 }
 
 // Close stops the child, waits for it and returns how it exited.

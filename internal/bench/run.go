@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"slices"
 	"time"
 
@@ -92,7 +93,7 @@ func Run(ctx context.Context, opts Options) ([]Result, error) {
 }
 
 func runOnce(ctx context.Context, sc *Scenario, opts Options, home string) (Result, error) {
-	emu, err := StartEmulator(ctx, EmulatorSpec{OrgTokens: sc.OrgTokens, Latency: opts.Latency})
+	emu, err := StartEmulator(ctx, EmulatorSpec{OrgTokens: sc.OrgTokens, Latency: opts.Latency, Unlimited: sc.Baseline})
 	if err != nil {
 		return Result{}, err
 	}
@@ -101,7 +102,21 @@ func runOnce(ctx context.Context, sc *Scenario, opts Options, home string) (Resu
 	if sc.targets != nil {
 		targets = sc.targets(emu)
 	}
-	r := newRunner(emu, opts.Settings, home)
+	// Each run remembers only what it learnt itself.
+	cacheDir, err := os.MkdirTemp("", "tokenctl-bench-cache-")
+	if err != nil {
+		return Result{}, err
+	}
+	defer os.RemoveAll(cacheDir)
+	r := newRunner(emu, opts.Settings, home, cacheDir)
+	if sc.prepare != nil {
+		if err := sc.prepare(ctx, r, targets); err != nil {
+			return Result{}, fmt.Errorf("preparing: %w", err)
+		}
+		if err := emu.Reset(ctx); err != nil {
+			return Result{}, err
+		}
+	}
 
 	mem := startMemorySampler()
 	start := time.Now()

@@ -63,10 +63,10 @@ func readGraphQLRequest(w http.ResponseWriter, r *http.Request) *gqlRequest {
 
 // serveGraphQL authenticates, prices and runs one GraphQL request.
 func (s *Server) serveGraphQL(r *http.Request, req *gqlRequest, entry *Request) (resp response) {
-	budgetKey := "ip:" + remoteIP(r)
+	budgets := []budget{{key: "ip:" + remoteIP(r), limit: s.opts.RateLimit}}
 	defer func() {
 		if resp.header.Get("RateLimit-Limit") == "" {
-			_, st := s.gqlLimits.take(budgetKey, 0, s.opts.Now())
+			_, st := s.gqlLimits.take(budgets, 0, s.opts.Now())
 			st.setHeaders(resp.header)
 		}
 	}()
@@ -75,7 +75,7 @@ func (s *Server) serveGraphQL(r *http.Request, req *gqlRequest, entry *Request) 
 	if c == nil {
 		return s.graphQLErrorResponse(authErr, 0)
 	}
-	entry.Caller, budgetKey = c.tokenUUID, c.tokenUUID
+	entry.Caller, budgets = c.tokenUUID, s.orgBudgets(c, s.opts.RateLimit)
 	if !c.graphQL {
 		return s.graphQLErrorResponse(newAPIError(ErrNoGraphQLAccess), 0)
 	}
@@ -92,7 +92,7 @@ func (s *Server) serveGraphQL(r *http.Request, req *gqlRequest, entry *Request) 
 	if cost > s.opts.RateLimit {
 		return s.graphQLErrorResponse(newAPIError(ErrComplexityTooHigh, cost, s.opts.RateLimit), 0)
 	}
-	ok, st := s.gqlLimits.take(c.tokenUUID, cost, s.opts.Now())
+	ok, st := s.gqlLimits.take(budgets, cost, s.opts.Now())
 	if !ok {
 		resp = s.graphQLErrorResponse(newAPIError(ErrGraphQLRateLimit, s.opts.RateLimit, st.resetSeconds()), 0)
 		st.setHeaders(resp.header)

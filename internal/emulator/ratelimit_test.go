@@ -86,9 +86,16 @@ func TestGraphQLRateLimit(t *testing.T) {
 		t.Error("a throttled mutation ran")
 	}
 
-	// Budgets are per caller token.
-	if other := srv.GraphQL(t, emulatortest.AdaLaptopToken, `{ viewer { id } }`, nil); other.Status != 200 {
-		t.Errorf("another caller was throttled: %d", other.Status)
+	// The budget is the organization's: another user's token that can
+	// access acme finds it spent, whatever else it can access; a token of
+	// another organization does not.
+	for _, token := range []string{emulatortest.MemberToken, emulatortest.AdaLaptopToken} {
+		if other := srv.GraphQL(t, token, `{ viewer { id } }`, nil); other.Status != http.StatusTooManyRequests || header(t, other, "RateLimit-Limit") != 204 {
+			t.Errorf("another caller in acme was not throttled by acme's spent budget: %d %v", other.Status, other.Header)
+		}
+	}
+	if other := srv.GraphQL(t, emulatortest.GlobexAdminToken, `{ viewer { id } }`, nil); other.Status != 200 || header(t, other, "RateLimit-Remaining") != 203 {
+		t.Errorf("globex's budget was spent by acme's requests: %d %v", other.Status, other.Header)
 	}
 
 	c.Advance(200 * time.Second)
@@ -129,6 +136,51 @@ func TestRESTRateLimit(t *testing.T) {
 	c.Advance(time.Minute)
 	if again := srv.Do(t, "GET", "/v2/access-token", emulatortest.DemoToken, nil); again.Status != 200 {
 		t.Errorf("after a minute: %d", again.Status)
+	}
+}
+
+// REST has a budget per user as well as per organization: a user's
+// requests through any of their tokens share it.
+func TestRESTUserRateLimit(t *testing.T) {
+	c := newClock()
+	srv := emulatortest.Start(t, emulator.Options{Now: c.Now, RESTUserRateLimit: 2})
+	for i, token := range []string{emulatortest.DemoToken, emulatortest.AdaLaptopToken} {
+		resp := srv.Do(t, "GET", "/v2/access-token", token, nil)
+		if resp.Status != 200 || header(t, resp, "RateLimit-Limit") != 2 || header(t, resp, "RateLimit-Remaining") != 1-i {
+			t.Fatalf("Ada's request %d: %d %v", i, resp.Status, resp.Header)
+		}
+	}
+	resp := srv.Do(t, "GET", "/v2/access-token", emulatortest.DemoToken, nil)
+	if resp.Status != http.StatusTooManyRequests || header(t, resp, "RateLimit-Limit") != 2 || header(t, resp, "Retry-After") != 60 {
+		t.Fatalf("Ada over her user budget: %d %v", resp.Status, resp.Header)
+	}
+	// Another user in the same organizations has a budget of their own;
+	// the organization's (200) is far from spent.
+	if other := srv.Do(t, "GET", "/v2/access-token", emulatortest.MemberToken, nil); other.Status != 200 || header(t, other, "RateLimit-Limit") != 2 {
+		t.Errorf("another user was throttled by Ada's budget: %d %v", other.Status, other.Header)
+	}
+	c.Advance(time.Minute)
+	if again := srv.Do(t, "GET", "/v2/access-token", emulatortest.DemoToken, nil); again.Status != 200 {
+		t.Errorf("after a minute: %d", again.Status)
+	}
+}
+
+// The REST organization budget is shared by every user of the
+// organization.
+func TestRESTOrganizationRateLimit(t *testing.T) {
+	srv := emulatortest.Start(t, emulator.Options{RESTRateLimit: 2})
+	for _, token := range []string{emulatortest.DemoToken, emulatortest.MemberToken} {
+		if resp := srv.Do(t, "GET", "/v2/access-token", token, nil); resp.Status != 200 {
+			t.Fatalf("%d %v", resp.Status, resp.Header)
+		}
+	}
+	// Gus's token reaches globex only; Mo's reaches acme and globex, and
+	// acme's budget is spent.
+	if resp := srv.Do(t, "GET", "/v2/access-token", emulatortest.GlobexAdminToken, nil); resp.Status != 200 {
+		t.Errorf("globex throttled by acme's requests: %d %v", resp.Status, resp.Header)
+	}
+	if resp := srv.Do(t, "GET", "/v2/access-token", emulatortest.AdaLaptopToken, nil); resp.Status != http.StatusTooManyRequests || header(t, resp, "RateLimit-Limit") != 2 || header(t, resp, "RateLimit-Remaining") != 0 {
+		t.Errorf("acme's spent budget let a request through: %d %v", resp.Status, resp.Header)
 	}
 }
 

@@ -18,18 +18,20 @@ type accessTokenJSON struct {
 	} `json:"user"`
 }
 
-// serveREST answers /v2/access-token. Each request costs one unit of the
-// caller's REST budget.
+// serveREST answers /v2/access-token. Each request costs one request of
+// the budget of the caller's user (RESTUserRateLimit) and of each
+// organization's (RESTRateLimit; see orgBudgets for which).
 func (s *Server) serveREST(r *http.Request, entry *Request) response {
 	c, authErr := s.authenticate(r)
 	if c == nil {
 		resp := s.restErrorResponse(authErr, 0)
-		_, st := s.restLimits.take("ip:"+remoteIP(r), 0, s.opts.Now())
+		_, st := s.restLimits.take([]budget{{key: "ip:" + remoteIP(r), limit: s.opts.RESTUserRateLimit}}, 0, s.opts.Now())
 		st.setHeaders(resp.header)
 		return resp
 	}
 	entry.Caller = c.tokenUUID
-	ok, st := s.restLimits.take(c.tokenUUID, 1, s.opts.Now())
+	budgets := append(s.orgBudgets(c, s.opts.RESTRateLimit), budget{key: "user:" + c.userUUID, limit: s.opts.RESTUserRateLimit})
+	ok, st := s.restLimits.take(budgets, 1, s.opts.Now())
 	if !ok {
 		resp := s.restErrorResponse(newAPIError(ErrRESTRateLimit), 0)
 		st.setHeaders(resp.header)

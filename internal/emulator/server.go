@@ -29,6 +29,10 @@ type Options struct {
 	Seed          int64            // seeds jitter and fault probabilities
 	ErrorWording  ErrorWording     // "": WordingBuildkite
 	IDFormat      IDFormat         // how GraphQL ids are spelled; "": IDBase64
+	// RESTUserRateLimit is REST requests per minute per user; 0: 50. It
+	// applies with RESTRateLimit; that one and RateLimit are budgets per
+	// organization (see orgBudgets), as API-NOTES.md states Buildkite's.
+	RESTUserRateLimit int
 	// OnRequest, when set, is called with every request log entry. It must
 	// not block: it runs on the request's goroutine.
 	OnRequest func(Request)
@@ -67,6 +71,9 @@ func New(opts Options) (*Server, error) {
 	if opts.RESTRateLimit <= 0 {
 		opts.RESTRateLimit = 200
 	}
+	if opts.RESTUserRateLimit <= 0 {
+		opts.RESTUserRateLimit = 50
+	}
 	if opts.ErrorWording == "" {
 		opts.ErrorWording = WordingBuildkite
 	}
@@ -85,8 +92,8 @@ func New(opts Options) (*Server, error) {
 	s := &Server{
 		opts:       opts,
 		store:      newStore(opts.Fixture, opts.Now()),
-		gqlLimits:  newRateLimiter(opts.RateLimit, opts.RateWindow),
-		restLimits: newRateLimiter(opts.RESTRateLimit, time.Minute),
+		gqlLimits:  newRateLimiter(opts.RateWindow),
+		restLimits: newRateLimiter(time.Minute),
 	}
 	s.ids = newIDCodec(opts.IDFormat, s.store)
 	// Faults and jitter must repeat for a given seed, so not crypto/rand.

@@ -25,7 +25,7 @@ func (s *Server) faultAnswer(f *Fault, kind string, gql *gqlRequest) (response, 
 		}
 		limit := s.opts.RateLimit
 		if kind == KindREST {
-			limit = s.opts.RESTRateLimit
+			limit = s.opts.RESTUserRateLimit
 		}
 		rateStatus{limit: limit, remaining: 0}.setHeaders(resp.header)
 		resp.header.Set("RateLimit-Reset", strconv.Itoa(f.RetryAfter))

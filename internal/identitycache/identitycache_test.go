@@ -117,13 +117,19 @@ func entryPath(t *testing.T, dir string) string {
 // wrong answer; remembering again repairs it.
 func TestABadEntryIsAMiss(t *testing.T) {
 	for name, spoil := range map[string]func(path string) error{
-		"deleted":          os.Remove,
-		"corrupt":          func(p string) error { return os.WriteFile(p, []byte(`{"version":1,"uu`), 0o600) },
-		"empty":            func(p string) error { return os.WriteFile(p, nil, 0o600) },
-		"no uuid":          func(p string) error { return os.WriteFile(p, []byte(`{"version":1,"restEndpoint":"`+endpoint+`"}`), 0o600) },
-		"another version":  func(p string) error { return os.WriteFile(p, []byte(`{"version":2,"restEndpoint":"`+endpoint+`","uuid":"`+uuid+`"}`), 0o600) },
-		"another endpoint": func(p string) error { return os.WriteFile(p, []byte(`{"version":1,"restEndpoint":"http://x","uuid":"`+uuid+`"}`), 0o600) },
-		"a directory":      func(p string) error { os.Remove(p); return os.Mkdir(p, 0o700) },
+		"deleted": os.Remove,
+		"corrupt": func(p string) error { return os.WriteFile(p, []byte(`{"version":1,"uu`), 0o600) },
+		"empty":   func(p string) error { return os.WriteFile(p, nil, 0o600) },
+		"no uuid": func(p string) error {
+			return os.WriteFile(p, []byte(`{"version":1,"restEndpoint":"`+endpoint+`"}`), 0o600)
+		},
+		"another version": func(p string) error {
+			return os.WriteFile(p, []byte(`{"version":2,"restEndpoint":"`+endpoint+`","uuid":"`+uuid+`"}`), 0o600)
+		},
+		"another endpoint": func(p string) error {
+			return os.WriteFile(p, []byte(`{"version":1,"restEndpoint":"http://x","uuid":"`+uuid+`"}`), 0o600)
+		},
+		"a directory": func(p string) error { os.Remove(p); return os.Mkdir(p, 0o700) },
 		"others can write": func(p string) error {
 			if runtime.GOOS == "windows" {
 				t.Skip("no mode bits")
