@@ -43,7 +43,7 @@ func (c *Client) Caller(ctx context.Context) (AccessToken, error) {
 	}
 	t, err := c.AccessToken(ctx)
 	if err == nil && c.cfg.Identities != nil {
-		// Not remembering only costs the next run a round trip.
+		// Not remembering only costs the next run a request.
 		_ = c.cfg.Identities.Remember(c.cfg.RESTEndpoint, c.cfg.Token, t)
 	}
 	return t, err

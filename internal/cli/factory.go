@@ -126,8 +126,8 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 }
 
 // identityCache remembers which token the API token is between runs, so
-// that a revocation that needs nothing else looked up skips that round
-// trip; nil (ask every time) with --no-cache.
+// that a revocation does not ask again; nil (ask every time) with
+// --no-cache.
 func identityCache(s *config.Settings) buildkite.IdentityStore {
 	if s.CacheDir == "" {
 		return nil

@@ -3,8 +3,8 @@
 // (GET /v2/access-token) described it. tokenctl asks that before any
 // revocation, so that it never revokes its own credential; the answer
 // never changes for a given secret (a token's uuid and owner are fixed for
-// its life), so a run that needs nothing else looked up can skip the round
-// trip.
+// its life), so a later run need not ask again: one request fewer, out of
+// the REST budget of 50 a minute per user.
 //
 // An entry is a file in the user's cache directory named by a SHA-256 of
 // the REST endpoint and the secret: the secret itself is never written,
