@@ -71,6 +71,11 @@ func Check(results []Result) []string {
 			missed = append(missed, fmt.Sprintf("%s: %d requests were throttled (HTTP 429)", r.Scenario.Name, r.Throttled))
 		}
 	}
+	// Once the identity and the own token's id are remembered, nothing
+	// is left to look up before the mutations.
+	if r, ok := find(results, NameRepeatIDs); ok && r.RoundTrips > r.FloorTrips {
+		missed = append(missed, fmt.Sprintf("%s: %d sequential round trips, want the mutations' %d", r.Scenario.Name, r.RoundTrips, r.FloorTrips))
+	}
 	bulk, ok := find(results, NameBulk)
 	if !ok {
 		return missed

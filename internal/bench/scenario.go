@@ -150,12 +150,12 @@ func idsFloor(s Settings, _ *Emulator, targets []string) int {
 	return 1 + ceilDiv(len(targets), s.InFlight())
 }
 
-// rememberedIDsFloor is idsFloor once an earlier run remembered which
-// token tokenctl is using: the REST self-check is not sent, but the first
-// listing page still is, because only the listing gives the id of
-// tokenctl's own token, to tell the named ids from it.
-func rememberedIDsFloor(s Settings, e *Emulator, targets []string) int {
-	return idsFloor(s, e, targets)
+// rememberedIDsFloor is the mutations alone: an earlier run (the dry run
+// of prepare) remembered which token tokenctl is using and the id its
+// listing showed that token under, which is all the listing is read for
+// when every token is named by id. No self-check and no listing page.
+func rememberedIDsFloor(s Settings, _ *Emulator, targets []string) int {
+	return ceilDiv(len(targets), s.InFlight())
 }
 
 // naiveFloor lists the whole organization before every mutation.
@@ -244,7 +244,8 @@ func runRevokeByIDs(ctx context.Context, r *runner, targets []string) error {
 }
 
 // dryRunByIDs is an earlier run of the same script, as a dry run: it
-// leaves tokenctl remembering which token it is using.
+// leaves tokenctl remembering which token it is using and the id the
+// organization lists it under.
 func dryRunByIDs(ctx context.Context, r *runner, targets []string) error {
 	return revokeWith(ctx, r, r.emu.OrgID, tokenIDs(targets), "--dry-run")
 }

@@ -86,6 +86,15 @@ func TestCheck(t *testing.T) {
 			t.Errorf("%s: Check = %q, want one complaint about %q", name, missed, tc.want)
 		}
 	}
+	repeat := func(trips int) []Result {
+		return []Result{{Scenario: byName[NameRepeatIDs], RoundTrips: trips, FloorTrips: 1}}
+	}
+	if missed := Check(repeat(1)); len(missed) != 0 {
+		t.Errorf("a repeat run by ids at its floor, yet Check says %q", missed)
+	}
+	if missed := Check(repeat(2)); len(missed) != 1 || !strings.Contains(missed[0], "2 sequential round trips, want the mutations' 1") {
+		t.Errorf("a repeat run by ids listing first: Check = %q", missed)
+	}
 }
 
 func TestCheckStartup(t *testing.T) {

@@ -23,11 +23,19 @@ func (c *Client) AccessToken(ctx context.Context) (AccessToken, error) {
 }
 
 // IdentityStore remembers which token a secret is, per REST endpoint
-// (package identitycache keeps it on disk). Only the uuid and the owner
-// need to come back.
+// (package identitycache keeps it on disk), and under which id each
+// organization lists that token. Only the uuid and the owner need to come
+// back from Identity.
 type IdentityStore interface {
 	Identity(restEndpoint, secret string) (AccessToken, bool)
 	Remember(restEndpoint, secret string, t AccessToken) error
+	// ListedID is the id under which organization orgID (as the server
+	// spelled it) at graphQLEndpoint listed the token remembered as
+	// secret's identity.
+	ListedID(restEndpoint, secret, graphQLEndpoint, orgID string) (string, bool)
+	// RememberListedID records it, only if uuid is secret's remembered
+	// identity.
+	RememberListedID(restEndpoint, secret, graphQLEndpoint, orgID, uuid, tokenID string) error
 }
 
 // Caller tells which token this client's credential is, for the check that
@@ -47,6 +55,38 @@ func (c *Client) Caller(ctx context.Context) (AccessToken, error) {
 		_ = c.cfg.Identities.Remember(c.cfg.RESTEndpoint, c.cfg.Token, t)
 	}
 	return t, err
+}
+
+// RememberedCallerIn returns, without sending anything, which token this
+// client's credential is and the id under which organization orgID listed
+// it in an earlier run, when both are remembered. orgID must be spelled as
+// the server gave it. See package identitycache for why a listed id stays
+// true.
+func (c *Client) RememberedCallerIn(orgID string) (caller AccessToken, tokenID string, ok bool) {
+	if c.cfg.Identities == nil || orgID == "" {
+		return AccessToken{}, "", false
+	}
+	caller, ok = c.cfg.Identities.Identity(c.cfg.RESTEndpoint, c.cfg.Token)
+	if !ok {
+		return AccessToken{}, "", false
+	}
+	tokenID, ok = c.cfg.Identities.ListedID(c.cfg.RESTEndpoint, c.cfg.Token, c.cfg.GraphQLEndpoint, orgID)
+	if !ok {
+		return AccessToken{}, "", false
+	}
+	return caller, tokenID, true
+}
+
+// RememberCallerListedAs records that organization orgID's listing showed
+// the caller's token (uuid callerUUID, as REST described it) under
+// tokenID, so that a later run naming tokens by id need not list. Nothing
+// is recorded unless callerUUID is this credential's remembered identity.
+func (c *Client) RememberCallerListedAs(orgID, callerUUID, tokenID string) {
+	if c.cfg.Identities == nil || orgID == "" || tokenID == "" {
+		return
+	}
+	// Not remembering only costs the next run a listing.
+	_ = c.cfg.Identities.RememberListedID(c.cfg.RESTEndpoint, c.cfg.Token, c.cfg.GraphQLEndpoint, orgID, callerUUID, tokenID)
 }
 
 // AccessTokenOf describes the token whose secret value is given: how a

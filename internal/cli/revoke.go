@@ -340,7 +340,7 @@ func planRows(p *revoke.Plan, now func() time.Time) output.Rows {
 			rows.Cells = append(rows.Cells, []string{t.UUID, t.Description, owner, strings.Join(t.Scopes, ","), lastUsed(t.LastAccessedAt, now())})
 			continue
 		}
-		rows.Cells = append(rows.Cells, []string{it.Requested, "(named by id; not among the tokens listed before tokenctl's own)", "", "", ""})
+		rows.Cells = append(rows.Cells, []string{it.Requested, "(named by id, not listed: Buildkite says whether it exists)", "", "", ""})
 	}
 	return rows
 }

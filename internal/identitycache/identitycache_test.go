@@ -2,10 +2,13 @@ package identitycache
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"testing"
 
 	"github.com/tokenctl/tokenctl/internal/buildkite"
@@ -15,6 +18,9 @@ const (
 	secret   = "bkua_canary0000000000000000000000000000000000"
 	endpoint = "https://api.buildkite.com"
 	uuid     = "0f0f0f0f-0000-4000-8000-000000000001"
+	graphQL  = "https://graphql.buildkite.com/v1"
+	orgID    = "T3JnYW5pemF0aW9uLS0tb3JnLTE="
+	listedAs = "QVBJQWNjZXNzVG9rZW4tLS1vd24="
 )
 
 func identity() buildkite.AccessToken {
@@ -62,7 +68,11 @@ func TestKeyedByEndpointAndSecret(t *testing.T) {
 func TestFilesArePrivateAndHoldNoSecret(t *testing.T) {
 	root := t.TempDir()
 	dir := filepath.Join(root, "tokenctl", "identities")
-	if err := New(dir).Remember(endpoint, secret, identity()); err != nil {
+	c := New(dir)
+	if err := c.Remember(endpoint, secret, identity()); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.RememberListedID(endpoint, secret, graphQL, orgID, uuid, listedAs); err != nil {
 		t.Fatal(err)
 	}
 	files := 0
@@ -143,12 +153,18 @@ func TestABadEntryIsAMiss(t *testing.T) {
 			if err := c.Remember(endpoint, secret, identity()); err != nil {
 				t.Fatal(err)
 			}
+			if err := c.RememberListedID(endpoint, secret, graphQL, orgID, uuid, listedAs); err != nil {
+				t.Fatal(err)
+			}
 			path := entryPath(t, dir)
 			if err := spoil(path); err != nil {
 				t.Fatal(err)
 			}
 			if got, ok := c.Identity(endpoint, secret); ok {
 				t.Fatalf("a %s entry answered %+v", name, got)
+			}
+			if got, ok := c.ListedID(endpoint, secret, graphQL, orgID); ok {
+				t.Fatalf("a %s entry answered a listed id %q", name, got)
 			}
 			if name == "a directory" {
 				return
@@ -173,5 +189,147 @@ func TestNilCacheRemembersNothing(t *testing.T) {
 	}
 	if _, ok := c.Identity(endpoint, secret); ok {
 		t.Error("the nil cache answered")
+	}
+	if err := c.RememberListedID(endpoint, secret, graphQL, orgID, uuid, listedAs); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := c.ListedID(endpoint, secret, graphQL, orgID); ok {
+		t.Error("the nil cache answered a listed id")
+	}
+}
+
+// A listed id is the id one organization, at one GraphQL endpoint, gave
+// the token of one secret: nothing else gets it.
+func TestListedIDIsKeyedByEndpointsSecretAndOrganization(t *testing.T) {
+	c := New(t.TempDir())
+	if err := c.Remember(endpoint, secret, identity()); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.RememberListedID(endpoint, secret, graphQL, orgID, uuid, listedAs); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := c.ListedID(endpoint, secret, graphQL+"/", orgID); !ok || got != listedAs {
+		t.Fatalf("ListedID = %q, %v; want %q", got, ok, listedAs)
+	}
+	for name, lookup := range map[string][4]string{
+		"another organization":                 {endpoint, secret, graphQL, "T3JnYW5pemF0aW9uLS0tb3JnLTI="},
+		"the organization id spelled unpadded": {endpoint, secret, graphQL, "T3JnYW5pemF0aW9uLS0tb3JnLTE"},
+		"another GraphQL endpoint":             {endpoint, secret, "http://127.0.0.1:8484/v1", orgID},
+		"another REST endpoint":                {"http://127.0.0.1:8484", secret, graphQL, orgID},
+		"another secret":                       {endpoint, secret + "x", graphQL, orgID},
+	} {
+		if got, ok := c.ListedID(lookup[0], lookup[1], lookup[2], lookup[3]); ok {
+			t.Errorf("%s got %q", name, got)
+		}
+	}
+}
+
+// A listed id is kept only with the identity it was matched against: never
+// without one, never for another uuid, and it survives the identity being
+// remembered again.
+func TestListedIDOnlyWithItsIdentity(t *testing.T) {
+	dir := t.TempDir()
+	c := New(dir)
+	if err := c.RememberListedID(endpoint, secret, graphQL, orgID, uuid, listedAs); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := c.ListedID(endpoint, secret, graphQL, orgID); ok {
+		t.Fatal("a listed id was remembered without an identity")
+	}
+	if err := c.Remember(endpoint, secret, identity()); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.RememberListedID(endpoint, secret, graphQL, orgID, "0f0f0f0f-0000-4000-8000-0000000000ff", listedAs); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := c.ListedID(endpoint, secret, graphQL, orgID); ok {
+		t.Fatal("a listed id was remembered for another uuid")
+	}
+	if err := c.RememberListedID(endpoint, secret, graphQL, orgID, uuid, listedAs); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Remember(endpoint, secret, identity()); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := c.ListedID(endpoint, secret, graphQL, orgID); !ok || got != listedAs {
+		t.Errorf("after remembering the identity again: %q, %v", got, ok)
+	}
+	// The latest listing wins.
+	if err := c.RememberListedID(endpoint, secret, graphQL, orgID, uuid, "other"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := c.ListedID(endpoint, secret, graphQL, orgID); got != "other" {
+		t.Errorf("after a listing showed another id: %q", got)
+	}
+	other := identity()
+	other.UUID = "0f0f0f0f-0000-4000-8000-0000000000ff"
+	if err := c.Remember(endpoint, secret, other); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := c.ListedID(endpoint, secret, graphQL, orgID); ok {
+		t.Errorf("another identity kept the listed id %q", got)
+	}
+}
+
+// Organizations learnt at once in one process (a run over several) are
+// all remembered.
+func TestListedIDsLearntConcurrentlyAreAllKept(t *testing.T) {
+	c := New(t.TempDir())
+	if err := c.Remember(endpoint, secret, identity()); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Go(func() {
+			if err := c.RememberListedID(endpoint, secret, graphQL, fmt.Sprint("org-", i), uuid, fmt.Sprint("token-", i)); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	for i := range 20 {
+		if got, _ := c.ListedID(endpoint, secret, graphQL, fmt.Sprint("org-", i)); got != fmt.Sprint("token-", i) {
+			t.Errorf("org-%d: %q", i, got)
+		}
+	}
+}
+
+// An entry stops taking new organizations at maxListed, so that it never
+// grows past what is read back; the identity and what it holds stay.
+func TestListedIDsAreBounded(t *testing.T) {
+	dir := t.TempDir()
+	c := New(dir)
+	if err := c.Remember(endpoint, secret, identity()); err != nil {
+		t.Fatal(err)
+	}
+	orgs := map[string]string{}
+	for i := range maxListed {
+		orgs[fmt.Sprintf("T3JnYW5pemF0aW9uLS0tb3JnLTE%06d", i)] = fmt.Sprintf("QVBJQWNjZXNzVG9rZW4tLS1vd24tLS0tLS0tLS0tLS0tLS0tLS0tLS0tLS0%06d", i)
+	}
+	data, err := json.Marshal(entry{Version: formatVersion, RESTEndpoint: endpoint, UUID: uuid, Listed: map[string]map[string]string{graphQL: orgs}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(data) > maxEntry {
+		t.Fatalf("a full entry is %d bytes, more than the %d read back", len(data), maxEntry)
+	}
+	if err := os.WriteFile(entryPath(t, dir), data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.RememberListedID(endpoint, secret, graphQL, orgID, uuid, listedAs); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := c.ListedID(endpoint, secret, graphQL, orgID); ok {
+		t.Error("a full entry took one more organization")
+	}
+	if _, ok := c.Identity(endpoint, secret); !ok {
+		t.Error("a full entry lost its identity")
+	}
+	first := fmt.Sprintf("T3JnYW5pemF0aW9uLS0tb3JnLTE%06d", 0)
+	if err := c.RememberListedID(endpoint, secret, graphQL, first, uuid, "changed"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := c.ListedID(endpoint, secret, graphQL, first); got != "changed" {
+		t.Errorf("a full entry did not take a new id for an organization it holds: %q", got)
 	}
 }

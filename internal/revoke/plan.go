@@ -91,6 +91,10 @@ func (p *Plan) Pending() []*Item {
 //     spelled. Revoking by ids costs the pages up to the caller's own
 //     token (usually the first; an administrator's token is old), not a
 //     walk to each named token.
+//   - the id under which a listing showed the caller's own token is
+//     remembered with the caller's identity (Client.RememberCallerListedAs),
+//     so that a later run naming the organization and every token by id
+//     need not list at all (see plannedFromMemory);
 //   - a token named twice (uuid and id, or its id with and without base64
 //     padding) is one item, keyed by the id the listing gave it;
 //   - a token named by uuid that is not in the listing, or by an id not in
@@ -107,6 +111,11 @@ func Resolve(ctx context.Context, c *buildkite.Client, req Request) (*Plan, erro
 		}
 		seen[ref.Key()] = true
 		plan.Items = append(plan.Items, &Item{Requested: ref.String(), Ref: ref})
+	}
+	if plannedFromMemory(c, req, plan) {
+		plan.Items = dedupe(plan.Items)
+		refuseSelf(plan, req.AllowSelf)
+		return plan, nil
 	}
 
 	g, gctx := errgroup.WithContext(ctx)
@@ -127,10 +136,13 @@ func Resolve(ctx context.Context, c *buildkite.Client, req Request) (*Plan, erro
 			return nil
 		})
 	}
-	var selected []*Item
+	var (
+		selected []*Item
+		listedAs string // the caller's own token's id, if the listing showed it
+	)
 	g.Go(func() error {
 		var err error
-		plan.Organization, selected, err = resolveTokens(gctx, c, req, plan.Items, callerKnown)
+		plan.Organization, selected, listedAs, err = resolveTokens(gctx, c, req, plan.Items, callerKnown)
 		return err
 	})
 	// Wait returns only when both are done, so nothing of this run (a
@@ -138,20 +150,75 @@ func Resolve(ctx context.Context, c *buildkite.Client, req Request) (*Plan, erro
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
+	if listedAs != "" {
+		c.RememberCallerListedAs(plan.Organization.ID, plan.Caller.UUID, listedAs)
+	}
 	plan.Items = append(dedupe(plan.Items), selected...)
-
 	for _, it := range plan.Items {
 		if it.Token != nil && plan.Caller.UUID != "" && strings.EqualFold(it.Token.UUID, plan.Caller.UUID) {
 			it.Self = true
 		}
-		if it.Self {
-			if it.Pending() && !req.AllowSelf {
-				it.Status = StatusRefused
-				it.Error = "this is the API token tokenctl is using; revoking it would cut off this run (pass --allow-self to do it anyway)"
-			}
+	}
+	refuseSelf(plan, req.AllowSelf)
+	return plan, nil
+}
+
+// plannedFromMemory plans, without sending anything, a request that names
+// the organization and every token by id, when an earlier run's listing of
+// that organization (spelled as the server spelled it) showed the caller's
+// own token and both are remembered. What the listing would have proven
+// is then known already: an id equal to the own token's (padding aside,
+// as in resolveTokens) is the own token, and any other id is not, which
+// is all the listing is read for once the named ids are opaque. Whether
+// such a token exists Buildkite says in answer to the mutation (not-found),
+// as for an id a listing stopped short of; the plan has no description or
+// owner for it, nor the organization's slug, and a lost answer for it is
+// settled as for any token never listed (unknown, never revoked).
+//
+// It reports false, and plans nothing, for a request that needs the
+// listing anyway: a selection, a dry run (FindAll: it must report the ids
+// that do not exist before anything is sent), a name by slug or uuid, or
+// nothing remembered (a first run, --no-cache, a deleted entry).
+func plannedFromMemory(c *buildkite.Client, req Request, plan *Plan) bool {
+	if req.Select != nil || req.FindAll || req.Org.ID == "" || len(plan.Items) == 0 {
+		return false
+	}
+	for _, it := range plan.Items {
+		if it.Ref.ID == "" {
+			return false
 		}
 	}
-	return plan, nil
+	caller, ownID, ok := c.RememberedCallerIn(req.Org.ID)
+	if !ok {
+		return false
+	}
+	if req.Caller != nil {
+		if !strings.EqualFold(req.Caller.UUID, caller.UUID) {
+			return false // not the identity the listed id was learnt for
+		}
+		caller = *req.Caller
+	}
+	plan.Caller = caller
+	plan.Organization = buildkite.Organization{ID: req.Org.ID}
+	for _, it := range plan.Items {
+		it.TokenID = it.Ref.ID
+		if unpadded(it.Ref.ID) == unpadded(ownID) {
+			// A spelling of the own token's id: it is sent, with
+			// AllowSelf only, as the listing gave it.
+			it.Self, it.TokenID = true, ownID
+		}
+	}
+	return true
+}
+
+// refuseSelf refuses the caller's own token unless allowed.
+func refuseSelf(plan *Plan, allowSelf bool) {
+	for _, it := range plan.Items {
+		if it.Self && it.Pending() && !allowSelf {
+			it.Status = StatusRefused
+			it.Error = "this is the API token tokenctl is using; revoking it would cut off this run (pass --allow-self to do it anyway)"
+		}
+	}
 }
 
 // dedupe keeps one item per token as the server identifies it (the id it
@@ -182,9 +249,10 @@ func unpadded(id string) string { return strings.TrimRight(id, "=") }
 
 // resolveTokens finds the named tokens in the organization's listing (see
 // Resolve for when it stops), marking those it shows are not there as not
-// found, and returns the organization and the items for the tokens sel
-// selects that were not already named.
-func resolveTokens(ctx context.Context, c *buildkite.Client, req Request, items []*Item, callerKnown <-chan string) (buildkite.Organization, []*Item, error) {
+// found, and returns the organization, the items for the tokens sel
+// selects that were not already named, and the id under which the listing
+// showed the caller's own token ("" if it did not).
+func resolveTokens(ctx context.Context, c *buildkite.Client, req Request, items []*Item, callerKnown <-chan string) (buildkite.Organization, []*Item, string, error) {
 	byUUID := map[string][]*Item{}
 	byID := map[string][]*Item{}
 	uuidsLeft, idsLeft := 0, 0
@@ -214,16 +282,21 @@ func resolveTokens(ctx context.Context, c *buildkite.Client, req Request, items 
 	// listedIDs remembers the tokens listed before REST said which one is
 	// the caller's, so that its id is known however the answers race.
 	listedIDs := map[string]string{}
+	heard := false // from callerKnown
+	learnCaller := func(uuid string) {
+		heard, callerUUID = true, uuid
+		if id, ok := listedIDs[callerUUID]; ok {
+			callerID = &id
+		}
+		listedIDs = nil
+	}
 	var selected []*Item
 	listedAll := false
 	org, err := c.ListTokens(ctx, req.Org, func(page buildkite.TokenPage) bool {
-		if callerUUID == "" {
+		if !heard {
 			select {
-			case callerUUID = <-callerKnown:
-				if id, ok := listedIDs[callerUUID]; ok {
-					callerID = &id
-				}
-				listedIDs = nil
+			case uuid := <-callerKnown:
+				learnCaller(uuid)
 			default:
 			}
 		}
@@ -240,7 +313,7 @@ func resolveTokens(ctx context.Context, c *buildkite.Client, req Request, items 
 			}
 			found(named, t)
 			switch {
-			case callerUUID == "" && idsLeft > 0:
+			case !heard:
 				listedIDs[uuid] = t.ID
 			case callerUUID != "" && uuid == callerUUID:
 				callerID = &t.ID
@@ -259,7 +332,18 @@ func resolveTokens(ctx context.Context, c *buildkite.Client, req Request, items 
 		return more
 	})
 	if err != nil {
-		return buildkite.Organization{}, nil, err
+		return buildkite.Organization{}, nil, "", err
+	}
+	if !heard {
+		// The listing ended before REST answered: wait for it (Resolve
+		// waits for both anyway) to tell which listed token was the
+		// caller's. A failed REST question ends the wait; its error is
+		// the one Resolve reports.
+		select {
+		case uuid := <-callerKnown:
+			learnCaller(uuid)
+		case <-ctx.Done():
+		}
 	}
 	name := org.Slug
 	if name == "" {
@@ -284,5 +368,9 @@ func resolveTokens(ctx context.Context, c *buildkite.Client, req Request, items 
 			it.Error = fmt.Sprintf("no API access token %s has access to organization %s; run `tokenctl tokens list --org %s` to see the tokens that do", what, name, name)
 		}
 	}
-	return org, selected, nil
+	listedAs := ""
+	if callerID != nil {
+		listedAs = *callerID
+	}
+	return org, selected, listedAs, nil
 }

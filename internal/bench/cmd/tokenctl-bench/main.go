@@ -85,8 +85,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprint(stdout, `
 Sequential round trips: the longest chain of requests each sent after the previous one was answered, from the
 emulator's log. Floor: the listing pages, one after another, plus one round of mutations per concurrency slot,
-times the latency; the self-check runs alongside the listing, and is not sent when an earlier run (a dry run, not
-counted) remembered its answer. Each run starts with an empty cache; a shell loop's runs share one. tokenctl's
+times the latency; the self-check runs alongside the listing. Once an earlier run (a dry run, not counted)
+remembered which token tokenctl is using and the id its listing showed it under, a run by ids sends neither the
+self-check nor a listing page, only its mutations. Each run starts with an empty cache; a shell loop's runs share one. tokenctl's
 scenarios run within Buildkite's documented rate budgets (GraphQL 50,000 points per 5 minutes per organization,
 REST 200 a minute per organization and 50 per user); the baselines run unlimited. Peak heap: the largest Go heap of
 the process running tokenctl, sampled every millisecond (live data and garbage not yet collected; the emulator runs
