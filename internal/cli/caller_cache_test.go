@@ -61,6 +61,23 @@ func TestPerfRepeatRevokeByIDsSendsOnlyTheMutation(t *testing.T) {
 	}
 }
 
+// A dry run still reads the listing, remembered or not: it must say which
+// ids do not exist, before anything is sent.
+func TestPerfRepeatDryRunByIDsStillLists(t *testing.T) {
+	h, _ := cacheHarness(t)
+	if r, _, _ := revokeByIDs(t, h, et.CIDeployBotUUID); r.code != 0 {
+		t.Fatalf("first run:\n%s", r)
+	}
+	r, graphQL, rest := revokeByIDs(t, h, et.CIDeployBotUUID, "--dry-run")
+	if rest != 0 || graphQL == 0 || h.requests("RevokeAPIAccessToken") != 0 {
+		t.Errorf("the dry run sent %d GraphQL (%d mutations) and %d REST requests, want a listing, no mutation, no REST",
+			graphQL, h.requests("RevokeAPIAccessToken"), rest)
+	}
+	if r.code != int(exitcode.NotFound) || decodeReport(t, r).Summary.NotFound != 1 {
+		t.Errorf("a dry run naming a token revoked before:\n%s\nwant not-found, exit %d", r, exitcode.NotFound)
+	}
+}
+
 // The remembered identity still refuses the caller's own token, named by
 // the id the first run's listing showed it under: without a request.
 func TestPerfRememberedIdentityStillRefusesSelf(t *testing.T) {

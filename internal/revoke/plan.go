@@ -169,11 +169,16 @@ func Resolve(ctx context.Context, c *buildkite.Client, req Request) (*Plan, erro
 // own token and both are remembered. What the listing would have proven
 // is then known already: an id equal to the own token's (padding aside,
 // as in resolveTokens) is the own token, and any other id is not, which
-// is all the listing is read for once the named ids are opaque. Whether
-// such a token exists Buildkite says in answer to the mutation (not-found),
-// as for an id a listing stopped short of; the plan has no description or
-// owner for it, nor the organization's slug, and a lost answer for it is
-// settled as for any token never listed (unknown, never revoked).
+// is all the listing is read for once the named ids are opaque. The
+// remembered id cannot have gone stale while the own token still has
+// access: access is never given back to a token that lost it, so the
+// listed object is never re-created (package identitycache says more).
+//
+// Whether another named token exists Buildkite says in answer to the
+// mutation, as for an id a listing stopped short of; the plan has no
+// description or owner for it, nor the organization's slug, and a lost
+// answer for it is settled as for any token never listed (unknown, never
+// revoked).
 //
 // It reports false, and plans nothing, for a request that needs the
 // listing anyway: a selection, a dry run (FindAll: it must report the ids
