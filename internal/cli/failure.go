@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/tokenctl/tokenctl/internal/exitcode"
+	"github.com/tokenctl/tokenctl/internal/inactivity"
 	"github.com/tokenctl/tokenctl/internal/output"
 	"github.com/tokenctl/tokenctl/internal/revoke"
 	"github.com/tokenctl/tokenctl/internal/selector"
@@ -97,10 +98,10 @@ func (o *WhoamiOptions) failureDocument() any {
 
 func (o *PolicyShowOptions) failureDocument() any {
 	return struct {
-		Organization              *PolicyOrg    `json:"organization"`
-		RevokeInactiveTokensAfter *string       `json:"revokeInactiveTokensAfter"`
-		PeriodDays                *int          `json:"periodDays"`
-		AsOf                      *time.Time    `json:"asOf"`
-		Tokens                    []PolicyToken `json:"tokens"`
-	}{Tokens: []PolicyToken{}}
+		Organization              *inactivity.Organization `json:"organization"`
+		RevokeInactiveTokensAfter *string                  `json:"revokeInactiveTokensAfter"`
+		PeriodDays                *int                     `json:"periodDays"`
+		AsOf                      *time.Time               `json:"asOf"`
+		Tokens                    []inactivity.Token       `json:"tokens"`
+	}{Tokens: []inactivity.Token{}}
 }

@@ -3,18 +3,14 @@ package cli
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/tokenctl/tokenctl/internal/buildkite"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
-	"github.com/tokenctl/tokenctl/internal/ident"
+	"github.com/tokenctl/tokenctl/internal/inactivity"
 	"github.com/tokenctl/tokenctl/internal/output"
-	"github.com/tokenctl/tokenctl/internal/revoke"
 )
 
 // NewCmdPolicy groups the commands about an organization's token policy.
@@ -92,89 +88,20 @@ func (o *PolicyShowOptions) validate([]string) error {
 	return nil
 }
 
-// PolicyReport is the JSON document printed by `tokenctl policy show -o
-// json`. Fields are only ever added.
-type PolicyReport struct {
-	Organization PolicyOrg `json:"organization"`
-	// RevokeInactiveTokensAfter is Buildkite's value (DAYS_30 ... DAYS_365,
-	// NEVER), null when unset.
-	RevokeInactiveTokensAfter *string `json:"revokeInactiveTokensAfter"`
-	// PeriodDays is the period in days, null when tokens are never revoked
-	// automatically (NEVER, unset, or a value tokenctl does not know).
-	PeriodDays *int `json:"periodDays"`
-	// AsOf is the time "due" was judged at.
-	AsOf time.Time `json:"asOf"`
-	// Tokens lists the tokens past the period (and, with --within, those
-	// reaching it soon), soonest revokeAt first. Never null.
-	Tokens []PolicyToken `json:"tokens"`
-}
-
-// PolicyOrg names the organization.
-type PolicyOrg struct {
-	ID   string `json:"id"`
-	Slug string `json:"slug"`
-	Name string `json:"name"`
-}
-
-// PolicyToken is one token the policy takes.
-type PolicyToken struct {
-	ID             string        `json:"id"`
-	UUID           string        `json:"uuid"`
-	Description    *string       `json:"description"`
-	Owner          *revoke.Owner `json:"owner"`
-	CreatedAt      time.Time     `json:"createdAt"`
-	LastAccessedAt *time.Time    `json:"lastAccessedAt"` // null: never used
-	ExpiresAt      *time.Time    `json:"expiresAt"`      // null: never expires
-	// InactiveSince is lastAccessedAt, or createdAt for a token never used.
-	InactiveSince time.Time `json:"inactiveSince"`
-	// RevokeAt is inactiveSince plus the period: from then on the token is
-	// revoked at Buildkite's next sweep.
-	RevokeAt time.Time `json:"revokeAt"`
-	// Due is true when revokeAt is not after asOf.
-	Due bool `json:"due"`
-}
-
 func policyShowRun(ctx context.Context, o *PolicyShowOptions) error {
 	client, _, err := o.Factory.APIClient(o.settings, o.Debug)
 	if err != nil {
 		return err
 	}
-	slug := o.Org.Slug
-	if slug == "" {
-		// The policy query takes a slug only.
-		org, err := client.Organization(ctx, o.Org)
-		if err != nil {
-			return err
-		}
-		slug = org.Slug
-	}
-	org, period, err := client.Policy(ctx, slug)
+	asOf := o.Factory.Now().UTC().Truncate(time.Second)
+	report, err := inactivity.Show(ctx, client, o.Org, asOf, time.Duration(o.WithinDays)*24*time.Hour)
 	if err != nil {
 		return err
 	}
-	report := PolicyReport{
-		Organization: PolicyOrg{ID: org.ID, Slug: org.Slug, Name: org.Name},
-		AsOf:         o.Factory.Now().UTC().Truncate(time.Second),
-		Tokens:       []PolicyToken{},
-	}
-	if period != "" {
-		report.RevokeInactiveTokensAfter = &period
-	}
-	days, known := periodDays(period)
-	if known && days > 0 {
-		report.PeriodDays = &days
-		var tokens []buildkite.Token
-		_, err := client.ListTokens(ctx, ident.Org{ID: org.ID}, func(page buildkite.TokenPage) bool {
-			tokens = append(tokens, page.Tokens...)
-			return true
-		})
-		if err != nil {
-			return err
+	if period := deref(report.RevokeInactiveTokensAfter); period != "" {
+		if _, known := inactivity.PeriodDays(period); !known {
+			fmt.Fprintf(o.IO.ErrOut, "tokenctl: note: organization %s has revokeInactiveTokensAfter %s, which tokenctl does not know; no token is listed\n", report.Organization.Slug, period)
 		}
-		report.Tokens = tokensTakenBy(tokens, days, report.AsOf, time.Duration(o.WithinDays)*24*time.Hour)
-	}
-	if !known {
-		fmt.Fprintf(o.IO.ErrOut, "tokenctl: note: organization %s has revokeInactiveTokensAfter %s, which tokenctl does not know; no token is listed\n", org.Slug, period)
 	}
 
 	if o.JQ == "" && (o.Format == output.Table || o.Format == output.Wide) {
@@ -188,57 +115,8 @@ func policyShowRun(ctx context.Context, o *PolicyShowOptions) error {
 	return printer.Print(report, func(wide bool) output.Rows { return policyRows(report, wide) })
 }
 
-// periodDays reads a RevokeInactiveTokenPeriod: DAYS_n is n days; NEVER and
-// unset are 0 (no automatic revocation). known is false for values this
-// version of tokenctl has not heard of.
-func periodDays(period string) (days int, known bool) {
-	switch period {
-	case "", "NEVER":
-		return 0, true
-	}
-	n, err := strconv.Atoi(strings.TrimPrefix(period, "DAYS_"))
-	if !strings.HasPrefix(period, "DAYS_") || err != nil || n <= 0 {
-		return 0, false
-	}
-	return n, true
-}
-
-// tokensTakenBy returns the tokens whose revocation time (inactive since,
-// plus the period) is no later than now+within, soonest first.
-func tokensTakenBy(tokens []buildkite.Token, days int, now time.Time, within time.Duration) []PolicyToken {
-	period := time.Duration(days) * 24 * time.Hour
-	horizon := now.Add(within)
-	out := []PolicyToken{}
-	for _, t := range tokens {
-		since := t.CreatedAt
-		if t.LastAccessedAt != nil {
-			since = *t.LastAccessedAt
-		}
-		at := since.Add(period)
-		if at.After(horizon) {
-			continue
-		}
-		pt := PolicyToken{
-			ID: t.ID, UUID: t.UUID, Description: optional(t.Description),
-			CreatedAt: t.CreatedAt, LastAccessedAt: t.LastAccessedAt, ExpiresAt: t.ExpiresAt,
-			InactiveSince: since, RevokeAt: at, Due: !at.After(now),
-		}
-		if t.Owner != nil {
-			pt.Owner = &revoke.Owner{Name: t.Owner.Name, Email: t.Owner.Email}
-		}
-		out = append(out, pt)
-	}
-	slices.SortStableFunc(out, func(a, b PolicyToken) int {
-		if c := a.RevokeAt.Compare(b.RevokeAt); c != 0 {
-			return c
-		}
-		return strings.Compare(a.UUID, b.UUID)
-	})
-	return out
-}
-
 // policySentence says in words what the table below it means.
-func policySentence(r PolicyReport, withinDays int) string {
+func policySentence(r inactivity.Report, withinDays int) string {
 	name := r.Organization.Slug
 	if r.Organization.Name != "" {
 		name = fmt.Sprintf("%s (%s)", r.Organization.Slug, r.Organization.Name)
@@ -267,7 +145,7 @@ func policySentence(r PolicyReport, withinDays int) string {
 	return s
 }
 
-func policyRows(r PolicyReport, wide bool) output.Rows {
+func policyRows(r inactivity.Report, wide bool) output.Rows {
 	rows := output.Rows{Headers: []string{"TOKEN", "DESCRIPTION", "OWNER", "LAST USED", "REVOKED FROM"}}
 	if wide {
 		rows.Headers = append(rows.Headers, "TOKEN ID", "INACTIVE SINCE", "CREATED", "EXPIRES", "DUE")

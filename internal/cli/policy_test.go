@@ -6,15 +6,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tokenctl/tokenctl/internal/buildkite"
 	"github.com/tokenctl/tokenctl/internal/emulator"
 	et "github.com/tokenctl/tokenctl/internal/emulator/emulatortest"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
+	"github.com/tokenctl/tokenctl/internal/inactivity"
 )
 
-func decodePolicy(t *testing.T, r result) PolicyReport {
+func decodePolicy(t *testing.T, r result) inactivity.Report {
 	t.Helper()
-	var rep PolicyReport
+	var rep inactivity.Report
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
 		t.Fatalf("stdout is not the policy document: %v\n%s", err, r)
 	}
@@ -181,32 +181,5 @@ func TestPolicyShowFailures(t *testing.T) {
 				t.Errorf("stdout %q, stderr %q", r.stdout, r.stderr)
 			}
 		})
-	}
-}
-
-func TestPeriodDays(t *testing.T) {
-	for in, want := range map[string]int{"DAYS_30": 30, "DAYS_60": 60, "DAYS_90": 90, "DAYS_180": 180, "DAYS_365": 365, "NEVER": 0, "": 0} {
-		if got, known := periodDays(in); got != want || !known {
-			t.Errorf("periodDays(%q) = %d, %v; want %d, true", in, got, known, want)
-		}
-	}
-	for _, in := range []string{"DAYS_", "DAYS_x", "DAYS_-5", "WEEKS_2", "days_30"} {
-		if _, known := periodDays(in); known {
-			t.Errorf("periodDays(%q) claims to know it", in)
-		}
-	}
-}
-
-// Ties on the revocation time are broken by uuid, so the order is stable.
-func TestTokensTakenByOrdersTies(t *testing.T) {
-	used := fixedNow.Add(-days(100))
-	tokens := []buildkite.Token{
-		{UUID: "b", CreatedAt: used, LastAccessedAt: &used},
-		{UUID: "a", CreatedAt: used},
-		{UUID: "c", CreatedAt: fixedNow}, // created today: not due
-	}
-	got := tokensTakenBy(tokens, 30, fixedNow, 0)
-	if len(got) != 2 || got[0].UUID != "a" || got[1].UUID != "b" {
-		t.Fatalf("got %+v", got)
 	}
 }
