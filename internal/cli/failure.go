@@ -9,6 +9,7 @@ import (
 	"github.com/tokenctl/tokenctl/internal/output"
 	"github.com/tokenctl/tokenctl/internal/revoke"
 	"github.com/tokenctl/tokenctl/internal/selector"
+	"github.com/tokenctl/tokenctl/internal/whoami"
 )
 
 // failureDocumenter is a command whose machine output is one document. A
@@ -88,11 +89,11 @@ func (o *TokensGetOptions) failureDocument() any {
 
 func (o *WhoamiOptions) failureDocument() any {
 	return struct {
-		Token         *AccessTokenInfo `json:"token"`
-		User          *WhoamiUser      `json:"user"`
-		GraphQLAccess *bool            `json:"graphqlAccess"`
-		Organizations []WhoamiOrg      `json:"organizations"`
-		Notes         []string         `json:"notes"`
+		Token         *AccessTokenInfo      `json:"token"`
+		User          *whoami.User          `json:"user"`
+		GraphQLAccess *bool                 `json:"graphqlAccess"`
+		Organizations []whoami.Organization `json:"organizations"`
+		Notes         []string              `json:"notes"`
 	}{Notes: []string{}}
 }
 

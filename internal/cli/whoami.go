@@ -8,8 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/tokenctl/tokenctl/internal/buildkite"
 	"github.com/tokenctl/tokenctl/internal/output"
+	"github.com/tokenctl/tokenctl/internal/whoami"
 )
 
 // WhoamiOptions is every input of `tokenctl whoami`.
@@ -52,47 +52,18 @@ token a script is using.`,
 // validate has nothing to check: whoami has only the shared inputs.
 func (o *WhoamiOptions) validate([]string) error { return nil }
 
-// Whoami is the JSON document printed by `tokenctl whoami -o json`. Fields
-// are only ever added; organizations is null when they could not be listed
-// (the token has no GraphQL access).
-type Whoami struct {
-	Token         AccessTokenInfo `json:"token"`
-	User          WhoamiUser      `json:"user"`
-	GraphQLAccess bool            `json:"graphqlAccess"`
-	Organizations []WhoamiOrg     `json:"organizations"`
-	Notes         []string        `json:"notes"`
-}
+// AccessTokenInfo is how a document describes a token by what REST says
+// of it; the leaked-token report shares whoami's shape.
+type AccessTokenInfo = whoami.Token
 
-// AccessTokenInfo describes a token as REST GET /v2/access-token reports
-// it, for the token's own credential.
-type AccessTokenInfo struct {
-	UUID        string    `json:"uuid"`
-	Description *string   `json:"description"`
-	Scopes      []string  `json:"scopes"` // REST scope names, lower case
-	CreatedAt   time.Time `json:"createdAt"`
-}
-
-// WhoamiUser is the token's owner; uuid is null without GraphQL access.
-type WhoamiUser struct {
-	Name  string  `json:"name"`
-	Email string  `json:"email"`
-	UUID  *string `json:"uuid"`
-}
-
-// WhoamiOrg is one organization the token can reach.
-type WhoamiOrg struct {
-	ID   string `json:"id"`
-	UUID string `json:"uuid"`
-	Slug string `json:"slug"`
-	Name string `json:"name"`
-}
+var accessTokenInfo = whoami.DescribeToken
 
 func whoamiRun(ctx context.Context, o *WhoamiOptions) error {
 	client, _, err := o.Factory.APIClient(o.settings, o.Debug)
 	if err != nil {
 		return err
 	}
-	me, err := lookupWhoami(ctx, client)
+	me, err := whoami.Lookup(ctx, client)
 	if err != nil {
 		return err
 	}
@@ -103,71 +74,6 @@ func whoamiRun(ctx context.Context, o *WhoamiOptions) error {
 	return printer.Print(me, func(bool) output.Rows { return whoamiRows(me, o.Factory.Now()) })
 }
 
-// lookupWhoami asks REST and GraphQL at once. REST alone decides success:
-// it works for every live token, while GraphQL needs GraphQL access, which
-// a REST-only token lacks; that case is reported as a note, not a failure.
-func lookupWhoami(ctx context.Context, client *buildkite.Client) (Whoami, error) {
-	type viewerAnswer struct {
-		viewer buildkite.Viewer
-		err    error
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	viewerCh := make(chan viewerAnswer, 1)
-	go func() {
-		v, err := client.Viewer(ctx)
-		viewerCh <- viewerAnswer{v, err}
-	}()
-
-	tok, err := client.AccessToken(ctx)
-	if err != nil {
-		// Stop the GraphQL lookup and wait for it: nothing of this run (a
-		// --debug trace) may be written after its error is reported.
-		cancel()
-		<-viewerCh
-		return Whoami{}, err
-	}
-	me := Whoami{
-		Token: accessTokenInfo(tok),
-		User:  WhoamiUser{Name: tok.User.Name, Email: tok.User.Email},
-		Notes: []string{},
-	}
-
-	v := <-viewerCh
-	switch kind := buildkite.KindOf(v.err); {
-	case v.err == nil:
-		me.GraphQLAccess = true
-		if v.viewer.User != nil {
-			me.User.UUID = optional(v.viewer.User.UUID)
-		}
-		me.Organizations = []WhoamiOrg{}
-		for _, org := range v.viewer.Organizations {
-			me.Organizations = append(me.Organizations, WhoamiOrg{ID: org.ID, UUID: org.UUID, Slug: org.Slug, Name: org.Name})
-		}
-		if len(me.Organizations) == whoamiOrgLimit {
-			me.Notes = append(me.Notes, fmt.Sprintf("only the first %d organizations are listed", whoamiOrgLimit))
-		}
-	case kind == buildkite.KindForbidden || kind == buildkite.KindUnauthorized:
-		// REST accepted the token, so GraphQL refusing it means the token
-		// has no GraphQL access rather than that it is dead.
-		me.Notes = append(me.Notes, "this token has no GraphQL API access, so its organizations cannot be listed, and tokenctl cannot revoke with it; enable GraphQL access for it, or use another token")
-	default:
-		return Whoami{}, v.err
-	}
-	return me, nil
-}
-
-func accessTokenInfo(tok buildkite.AccessToken) AccessTokenInfo {
-	info := AccessTokenInfo{UUID: tok.UUID, Description: optional(tok.Description), Scopes: tok.Scopes, CreatedAt: tok.CreatedAt}
-	if info.Scopes == nil {
-		info.Scopes = []string{}
-	}
-	return info
-}
-
-// whoamiOrgLimit is the page size buildkite.Client.Viewer asks for.
-const whoamiOrgLimit = 100
-
 func optional(s string) *string {
 	if s == "" {
 		return nil
@@ -177,7 +83,7 @@ func optional(s string) *string {
 
 // whoamiRows lays the document out as one field per line, which reads
 // better than a one-row table for a single object.
-func whoamiRows(me Whoami, now time.Time) output.Rows {
+func whoamiRows(me whoami.Report, now time.Time) output.Rows {
 	rows := output.Rows{Headers: []string{"FIELD", "VALUE"}}
 	add := func(k, v string) { rows.Cells = append(rows.Cells, []string{k, v}) }
 	add("token", me.Token.UUID)

@@ -12,11 +12,12 @@ import (
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/iostreams"
 	"github.com/tokenctl/tokenctl/internal/output"
+	"github.com/tokenctl/tokenctl/internal/whoami"
 )
 
-func decodeWhoami(t *testing.T, r result) Whoami {
+func decodeWhoami(t *testing.T, r result) whoami.Report {
 	t.Helper()
-	var me Whoami
+	var me whoami.Report
 	if err := json.Unmarshal([]byte(r.stdout), &me); err != nil {
 		t.Fatalf("stdout is not the whoami document: %v\n%s", err, r)
 	}
