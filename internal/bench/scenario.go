@@ -228,7 +228,7 @@ func (r *runner) client() (*buildkite.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, _, err := f.APIClient(s, false)
+	c, err := f.APIClient(s, false)
 	return c, err
 }
 

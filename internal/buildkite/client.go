@@ -12,6 +12,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
+	"sync"
 
 	"github.com/Khan/genqlient/graphql"
 
@@ -38,34 +40,79 @@ type Config struct {
 	GraphQLEndpoint string
 	RESTEndpoint    string
 	Token           string
-	HTTPClient      *http.Client // carries the retrying transport
-	PageSize        int
+	// Transport is the policy every request follows: timeouts, retries,
+	// the body bound and the --debug trace. New builds one transport per
+	// API from it, always redacting Token from the trace and expecting
+	// JSON answers, as both of Buildkite's APIs give.
+	Transport transport.Options
+	PageSize  int
 	// Identities, when set, remembers across runs which token Token is
 	// (see Caller).
 	Identities IdentityStore
 }
 
-// Client talks to one Buildkite endpoint pair with one credential.
+// Client talks to one Buildkite endpoint pair with one credential. It owns
+// one HTTP transport per API: Buildkite budgets GraphQL (complexity points)
+// and REST (requests) separately, and a transport paces by the last budget
+// it saw, so shared, the self-check's REST budget would stand in for the
+// GraphQL budget that mutations spend.
 type Client struct {
-	cfg  Config
-	http *http.Client
-	gql  graphql.Client
+	cfg                             Config
+	graphQLTransport, restTransport *transport.Transport
+	restHTTP                        *http.Client
+	gql                             graphql.Client
 }
 
 // New returns a client; it sends nothing until used.
 func New(cfg Config) *Client {
-	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = http.DefaultClient
-	}
 	if cfg.PageSize <= 0 {
 		cfg.PageSize = DefaultPageSize
 	}
 	if cfg.PageSize > MaxPageSize {
 		cfg.PageSize = MaxPageSize
 	}
-	c := &Client{cfg: cfg, http: cfg.HTTPClient}
-	c.gql = graphQLClient{endpoint: cfg.GraphQLEndpoint, doer: bearer{doer: cfg.HTTPClient, token: cfg.Token}}
+	opts := cfg.Transport
+	opts.ExpectJSON = true
+	opts.Redact = slices.Clone(opts.Redact)
+	if cfg.Token != "" {
+		opts.Redact = append(opts.Redact, cfg.Token)
+	}
+	if opts.Debug != nil {
+		// Both transports trace to the one stream; each writes a block in
+		// one call, and blocks must not interleave.
+		opts.Debug = &syncWriter{w: opts.Debug}
+	}
+	c := &Client{cfg: cfg, graphQLTransport: transport.New(opts), restTransport: transport.New(opts)}
+	c.restHTTP = &http.Client{Transport: c.restTransport}
+	c.gql = graphQLClient{endpoint: cfg.GraphQLEndpoint, doer: bearer{doer: &http.Client{Transport: c.graphQLTransport}, token: cfg.Token}}
 	return c
+}
+
+// RateLimit is what is left of the GraphQL budget, the one mutations
+// spend, as Buildkite's last answer reported it.
+func (c *Client) RateLimit() transport.RateLimitState { return c.graphQLTransport.RateLimit() }
+
+// Backoff starts the GraphQL transport's retry schedule, for a caller that
+// re-sends on its own what the transport may not (a mutation found not
+// applied).
+func (c *Client) Backoff() *transport.Backoff { return c.graphQLTransport.Backoff() }
+
+// CloseIdleConnections closes both APIs' idle connections.
+func (c *Client) CloseIdleConnections() {
+	c.graphQLTransport.CloseIdleConnections()
+	c.restTransport.CloseIdleConnections()
+}
+
+// syncWriter serialises the trace blocks of the two transports.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
 }
 
 // bearer adds the credential to every request.

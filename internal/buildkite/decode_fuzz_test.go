@@ -58,9 +58,9 @@ func (s *answerServer) client(tb testing.TB, a fuzzAnswer) *Client {
 	s.cases.Store(n, a)
 	tb.Cleanup(func() { s.cases.Delete(n) })
 	base := s.URL + "/case/" + strconv.FormatInt(n, 10)
-	rt := transport.New(transport.Options{ExpectJSON: true, MaxRetries: -1, Timeout: 5 * time.Second})
-	tb.Cleanup(rt.CloseIdleConnections) // a fuzz run makes thousands of clients
-	return New(Config{GraphQLEndpoint: base + "/v1", RESTEndpoint: base, Token: fuzzToken, HTTPClient: &http.Client{Transport: rt}, PageSize: 2})
+	c := New(Config{GraphQLEndpoint: base + "/v1", RESTEndpoint: base, Token: fuzzToken, Transport: transport.Options{MaxRetries: -1, Timeout: 5 * time.Second}, PageSize: 2})
+	tb.Cleanup(c.CloseIdleConnections) // a fuzz run makes thousands of clients
+	return c
 }
 
 // fuzzToken is a fake credential; no answer may show it.

@@ -3,7 +3,6 @@ package buildkite
 import (
 	"context"
 	"errors"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -14,12 +13,15 @@ import (
 	"github.com/tokenctl/tokenctl/internal/transport"
 )
 
+// noSleep is the production transport policy with retries that never
+// sleep.
+var noSleep = transport.Options{Sleep: func(context.Context, time.Duration) error { return nil }}
+
 // emulatorClient is the production wiring against an emulator: the
 // transport with retries (that never sleep) and ExpectJSON.
 func emulatorClient(t *testing.T, srv *et.Server, token string) *Client {
 	t.Helper()
-	rt := transport.New(transport.Options{ExpectJSON: true, Sleep: func(context.Context, time.Duration) error { return nil }})
-	return New(Config{GraphQLEndpoint: srv.GraphQLEndpoint, RESTEndpoint: srv.RESTEndpoint, Token: token, HTTPClient: &http.Client{Transport: rt}})
+	return New(Config{GraphQLEndpoint: srv.GraphQLEndpoint, RESTEndpoint: srv.RESTEndpoint, Token: token, Transport: noSleep})
 }
 
 // acmeIDs are the ids the server gives acme and its CI deploy bot token.
@@ -182,9 +184,7 @@ func TestWrongEndpointIsAConfigurationError(t *testing.T) {
 	visit := func(TokenPage) bool { return true }
 
 	t.Run("GraphQL 404", func(t *testing.T) {
-		c := emulatorClient(t, srv, et.DemoToken)
-		c.cfg.GraphQLEndpoint = srv.URL + "/graphql"
-		c.gql = graphQLClient{endpoint: c.cfg.GraphQLEndpoint, doer: bearer{doer: c.http, token: et.DemoToken}}
+		c := New(Config{GraphQLEndpoint: srv.URL + "/graphql", RESTEndpoint: srv.RESTEndpoint, Token: et.DemoToken, Transport: noSleep})
 		before := len(srv.Requests())
 		_, err := c.ListTokens(t.Context(), org, visit)
 		wantConfigError(t, err, srv.URL+"/graphql", "--graphql-endpoint")

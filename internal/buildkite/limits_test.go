@@ -41,8 +41,7 @@ func (e *endless) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
 // newLimitedClient is the production wiring (the transport with its
 // default body bound) pointed at srv.
 func newLimitedClient(srv *httptest.Server) *Client {
-	rt := transport.New(transport.Options{ExpectJSON: true})
-	return New(Config{GraphQLEndpoint: srv.URL + "/v1", RESTEndpoint: srv.URL, Token: "bkua_test", HTTPClient: &http.Client{Transport: rt}})
+	return New(Config{GraphQLEndpoint: srv.URL + "/v1", RESTEndpoint: srv.URL, Token: "bkua_test"})
 }
 
 // A server that sends an endless (or absurdly large) answer gets cut off at

@@ -133,7 +133,7 @@ func (c *Client) rest(ctx context.Context, method, secret, what string) (*http.R
 	}
 	req.Header.Set("Authorization", "Bearer "+secret)
 	req.Header.Set("Accept", "application/json")
-	resp, err := c.http.Do(req)
+	resp, err := c.restHTTP.Do(req)
 	if err != nil {
 		unsafe := method != http.MethodGet
 		if !unsafe && errors.Is(err, transport.ErrNotJSON) && ctx.Err() == nil {

@@ -6,12 +6,8 @@ package cli
 
 import (
 	"fmt"
-	"io"
-	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
-	"sync"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -55,74 +51,32 @@ func (f *Factory) Settings(flags *pflag.FlagSet) (*config.Settings, error) {
 // APIClient builds the Buildkite client for the settings. It checks that a
 // token is present and the endpoints are acceptable, and sends nothing. The
 // --debug trace scrubs the API token and every redact value (such as a
-// leaked token's value the run sends) from both APIs' traffic. The
-// transport returned is the one GraphQL requests go through: its RateLimit
-// is the budget mutations spend (see byAPI).
-func (f *Factory) APIClient(s *config.Settings, debug bool, redact ...string) (*buildkite.Client, *transport.Transport, error) {
+// leaked token's value the run sends) from both APIs' traffic.
+func (f *Factory) APIClient(s *config.Settings, debug bool, redact ...string) (*buildkite.Client, error) {
 	if err := s.RequireToken(); err != nil {
-		return nil, nil, exitcode.New(exitcode.Auth, err)
+		return nil, exitcode.New(exitcode.Auth, err)
 	}
 	for _, ep := range []string{s.GraphQLEndpoint, s.RESTEndpoint} {
 		if err := config.ValidateEndpoint(ep); err != nil {
-			return nil, nil, exitcode.New(exitcode.Usage, err)
+			return nil, exitcode.New(exitcode.Usage, err)
 		}
 	}
 	opts := transport.Options{
-		Timeout:    s.Timeout,
-		Redact:     append([]string{s.APIToken.Reveal()}, redact...),
-		UserAgent:  "tokenctl/" + version.Version,
-		ExpectJSON: true, // both of Buildkite's APIs answer JSON
+		Timeout:   s.Timeout,
+		Redact:    redact,
+		UserAgent: "tokenctl/" + version.Version,
 	}
 	if debug {
-		opts.Debug = &syncWriter{w: f.IO.ErrOut}
+		opts.Debug = f.IO.ErrOut
 	}
-	graphQL, _ := url.Parse(s.GraphQLEndpoint) // validated above
-	rt := byAPI{graphQL: graphQL, graphQLTransport: transport.New(opts), restTransport: transport.New(opts)}
-	c := buildkite.New(buildkite.Config{
+	return buildkite.New(buildkite.Config{
 		GraphQLEndpoint: s.GraphQLEndpoint,
 		RESTEndpoint:    s.RESTEndpoint,
 		Token:           s.APIToken.Reveal(),
-		HTTPClient:      &http.Client{Transport: rt},
+		Transport:       opts,
 		PageSize:        s.PageSize,
 		Identities:      identityCache(s),
-	})
-	return c, rt.graphQLTransport, nil
-}
-
-// byAPI sends GraphQL requests through one transport and REST requests
-// through another, with the same policies. Buildkite budgets the two APIs
-// separately (complexity points, requests), and a transport paces by the
-// last budget it saw: shared, the self-check's REST budget would stand in
-// for the GraphQL budget that mutations spend.
-type byAPI struct {
-	graphQL                         *url.URL
-	graphQLTransport, restTransport *transport.Transport
-}
-
-func (b byAPI) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.URL.Host == b.graphQL.Host && req.URL.Path == b.graphQL.Path {
-		return b.graphQLTransport.RoundTrip(req)
-	}
-	return b.restTransport.RoundTrip(req)
-}
-
-// CloseIdleConnections lets http.Client.CloseIdleConnections reach both.
-func (b byAPI) CloseIdleConnections() {
-	b.graphQLTransport.CloseIdleConnections()
-	b.restTransport.CloseIdleConnections()
-}
-
-// syncWriter lets byAPI's two transports share the debug trace: each
-// writes a block in one call, and blocks must not interleave.
-type syncWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (s *syncWriter) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.Write(p)
+	}), nil
 }
 
 // identityCache remembers which token the API token is between runs, so

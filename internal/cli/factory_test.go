@@ -40,7 +40,7 @@ func TestAPIClientRedactsExtraSecrets(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		client, _, err := f.APIClient(s, true, redact...)
+		client, err := f.APIClient(s, true, redact...)
 		if err != nil {
 			t.Fatal(err)
 		}

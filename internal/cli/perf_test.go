@@ -11,8 +11,6 @@ import (
 	"github.com/tokenctl/tokenctl/internal/buildkite"
 	"github.com/tokenctl/tokenctl/internal/emulator"
 	et "github.com/tokenctl/tokenctl/internal/emulator/emulatortest"
-	"github.com/tokenctl/tokenctl/internal/ident"
-	"github.com/tokenctl/tokenctl/internal/iostreams"
 )
 
 // Round trips are tokenctl's speed: these tests pin how many requests each
@@ -188,39 +186,6 @@ func TestPerfBulkRevokeStaysUnderTheRateLimit(t *testing.T) {
 	}
 	if n := h.requests("RevokeAPIAccessToken"); n != len(tokens) {
 		t.Errorf("%d mutations sent, want exactly %d", n, len(tokens))
-	}
-}
-
-// The executor paces mutations by the GraphQL budget. Buildkite's REST
-// budget is a different one (requests, not points), so the self-check's
-// answer must not stand in for it.
-func TestPerfGraphQLBudgetIsNotTheRESTBudget(t *testing.T) {
-	const graphQLPoints, restRequests = 7777, 55
-	h := newHarness(t, emulator.Options{RateLimit: graphQLPoints, RESTRateLimit: restRequests})
-	ios, _, _ := iostreams.Test("")
-	f := &Factory{IO: ios, Env: func(k string) (string, bool) { v, ok := h.env[k]; return v, ok }, Now: time.Now}
-	s, err := f.Settings(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	client, rt, err := f.APIClient(s, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := client.AccessToken(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	if st := rt.RateLimit(); st.Known {
-		t.Errorf("after a REST request only, the GraphQL budget reads %+v; it must still be unknown", st)
-	}
-	if _, err := client.Organization(t.Context(), ident.Org{Slug: et.DemoOrgSlug}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := client.AccessToken(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	if st := rt.RateLimit(); !st.Known || st.Limit != graphQLPoints {
-		t.Errorf("GraphQL budget = %+v, want the GraphQL limit of %d points (not REST's %d requests)", st, graphQLPoints, restRequests)
 	}
 }
 

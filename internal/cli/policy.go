@@ -89,7 +89,7 @@ func (o *PolicyShowOptions) validate([]string) error {
 }
 
 func policyShowRun(ctx context.Context, o *PolicyShowOptions) error {
-	client, _, err := o.Factory.APIClient(o.settings, o.Debug)
+	client, err := o.Factory.APIClient(o.settings, o.Debug)
 	if err != nil {
 		return err
 	}

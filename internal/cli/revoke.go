@@ -15,7 +15,6 @@ import (
 	"github.com/tokenctl/tokenctl/internal/ident"
 	"github.com/tokenctl/tokenctl/internal/output"
 	"github.com/tokenctl/tokenctl/internal/revoke"
-	"github.com/tokenctl/tokenctl/internal/transport"
 )
 
 // RevokeOptions is every input of `tokenctl revoke`.
@@ -136,17 +135,17 @@ func revokeRun(ctx context.Context, o *RevokeOptions) error {
 	if o.Leaked.requested() {
 		return revokeLeakedRun(ctx, o)
 	}
-	client, rt, err := o.Factory.APIClient(o.settings, o.Debug)
+	client, err := o.Factory.APIClient(o.settings, o.Debug)
 	if err != nil {
 		return err
 	}
-	return revokeFromOrg(ctx, o, client, rt)
+	return revokeFromOrg(ctx, o, client)
 }
 
 // revokeFromOrg revokes o.Org's access from o.Tokens, or from the tokens
 // the filters select: it resolves them, shows the plan and asks on a
 // terminal, then executes it.
-func revokeFromOrg(ctx context.Context, o *RevokeOptions, client *buildkite.Client, rt *transport.Transport) error {
+func revokeFromOrg(ctx context.Context, o *RevokeOptions, client *buildkite.Client) error {
 	plan, err := revoke.Resolve(ctx, client, revoke.Request{Org: o.Org, Tokens: o.Tokens, AllowSelf: o.AllowSelf, FindAll: o.DryRun, Select: o.Bulk.selectFunc(o.Factory.Now())})
 	if err != nil {
 		return err
@@ -173,7 +172,7 @@ func revokeFromOrg(ctx context.Context, o *RevokeOptions, client *buildkite.Clie
 		}
 	}
 
-	return executePlans(ctx, o, client, rt, execution{
+	return executePlans(ctx, o, client, execution{
 		plans:    []*revoke.Plan{plan},
 		progress: true,
 		counted:  "token(s)",
@@ -199,7 +198,7 @@ type execution struct {
 // prints the report, one line on stderr per token that failed, and
 // returns the run's exit status. It is the last step of every revocation
 // by organization, whatever named the tokens.
-func executePlans(ctx context.Context, o *RevokeOptions, client *buildkite.Client, rt *transport.Transport, x execution) error {
+func executePlans(ctx context.Context, o *RevokeOptions, client *buildkite.Client, x execution) error {
 	var auditLog *audit.Log
 	if !o.DryRun {
 		var err error
@@ -208,7 +207,7 @@ func executePlans(ctx context.Context, o *RevokeOptions, client *buildkite.Clien
 		}
 		defer auditLog.Close()
 	}
-	exec := &revoke.Executor{Client: client, Concurrency: o.Concurrency, Audit: auditLog, DryRun: o.DryRun, NewMutationID: o.Factory.NewMutationID, RateLimit: rt.RateLimit, Backoff: rt.Backoff}
+	exec := &revoke.Executor{Client: client, Concurrency: o.Concurrency, Audit: auditLog, DryRun: o.DryRun, NewMutationID: o.Factory.NewMutationID, RateLimit: client.RateLimit, Backoff: client.Backoff}
 	var progress *revokeProgress
 	if x.progress {
 		progress = newRevokeProgress(o.IO, x.plans, o.DryRun)

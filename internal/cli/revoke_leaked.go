@@ -20,7 +20,6 @@ import (
 	"github.com/tokenctl/tokenctl/internal/ident"
 	"github.com/tokenctl/tokenctl/internal/output"
 	"github.com/tokenctl/tokenctl/internal/revoke"
-	"github.com/tokenctl/tokenctl/internal/transport"
 )
 
 // leakedTokenOptions are the inputs of `tokenctl revoke` for a token known
@@ -114,7 +113,7 @@ func readLeakedValue(path string, in io.Reader) (config.Secret, error) {
 // leakedClient is the API client for a leaked-token run. Its --debug trace
 // scrubs the leaked value wherever it appears, as it does the API token,
 // on top of credential headers and token-shaped strings.
-func (o *RevokeOptions) leakedClient() (*buildkite.Client, *transport.Transport, error) {
+func (o *RevokeOptions) leakedClient() (*buildkite.Client, error) {
 	return o.Factory.APIClient(o.settings, o.Debug, o.Leaked.value.Reveal())
 }
 
@@ -128,7 +127,7 @@ const leakedTokenDeadMessage = "the token is already revoked or expired: nothing
 // per organization, and for --everywhere by deleting the token. Every
 // request goes through the client that scrubs the value from traces.
 func revokeLeakedRun(ctx context.Context, o *RevokeOptions) error {
-	client, rt, err := o.leakedClient()
+	client, err := o.leakedClient()
 	if err != nil {
 		return err
 	}
@@ -145,12 +144,12 @@ func revokeLeakedRun(ctx context.Context, o *RevokeOptions) error {
 	}
 	switch {
 	case o.Leaked.Everywhere:
-		return revokeEverywhere(ctx, o, client, rt, tok)
+		return revokeEverywhere(ctx, o, client, tok)
 	case o.Leaked.AllOrgs:
-		return revokeFromAllOrgs(ctx, o, client, rt, ref)
+		return revokeFromAllOrgs(ctx, o, client, ref)
 	}
 	o.Tokens = []ident.Token{ref}
-	return revokeFromOrg(ctx, o, client, rt)
+	return revokeFromOrg(ctx, o, client)
 }
 
 // leakedTokenDead reports a value Buildkite rejects. With --ignore-missing
@@ -199,7 +198,7 @@ type orgPlan struct {
 // administers where it has access. Organizations the caller can reach but
 // not administer are reported, not failed: nothing can be done there with
 // this credential, and --everywhere is the way to cut the token off there.
-func revokeFromAllOrgs(ctx context.Context, o *RevokeOptions, client *buildkite.Client, rt *transport.Transport, ref ident.Token) error {
+func revokeFromAllOrgs(ctx context.Context, o *RevokeOptions, client *buildkite.Client, ref ident.Token) error {
 	// Which token tokenctl is using is asked once for every organization,
 	// alongside the question of which organizations there are.
 	type selfAnswer struct {
@@ -278,7 +277,7 @@ func revokeFromAllOrgs(ctx context.Context, o *RevokeOptions, client *buildkite.
 		}
 	}
 
-	return executePlans(ctx, o, client, rt, execution{
+	return executePlans(ctx, o, client, execution{
 		plans:    plans,
 		document: func(r revoke.Report) any { return AllOrgsReport{Report: r, NotChecked: notChecked} },
 		byOrg:    true,
@@ -351,7 +350,7 @@ type LeakedToken struct {
 // revokeEverywhere deletes the token itself (revoke.DeleteEverywhere),
 // after the self-check. It asks on a terminal by having the user type the
 // start of the token's uuid, and needs --yes elsewhere.
-func revokeEverywhere(ctx context.Context, o *RevokeOptions, client *buildkite.Client, rt *transport.Transport, tok buildkite.AccessToken) error {
+func revokeEverywhere(ctx context.Context, o *RevokeOptions, client *buildkite.Client, tok buildkite.AccessToken) error {
 	plan, err := revoke.ResolveEverywhere(ctx, client, tok, o.AllowSelf)
 	if err != nil {
 		return err
@@ -377,7 +376,7 @@ func revokeEverywhere(ctx context.Context, o *RevokeOptions, client *buildkite.C
 		return err
 	}
 	defer auditLog.Close()
-	exec := &revoke.Executor{Client: client, Audit: auditLog, Backoff: rt.Backoff}
+	exec := &revoke.Executor{Client: client, Audit: auditLog, Backoff: client.Backoff}
 	note, err := exec.DeleteEverywhere(ctx, plan, o.Leaked.value.Reveal())
 	if err != nil {
 		return err

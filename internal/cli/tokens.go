@@ -191,7 +191,7 @@ func utc(t *time.Time) *time.Time {
 }
 
 func tokensListRun(ctx context.Context, o *TokensListOptions) error {
-	client, _, err := o.Factory.APIClient(o.settings, o.Debug)
+	client, err := o.Factory.APIClient(o.settings, o.Debug)
 	if err != nil {
 		return err
 	}

@@ -67,7 +67,7 @@ func (o *TokensGetOptions) validate(args []string) error {
 }
 
 func tokensGetRun(ctx context.Context, o *TokensGetOptions) error {
-	client, _, err := o.Factory.APIClient(o.settings, o.Debug)
+	client, err := o.Factory.APIClient(o.settings, o.Debug)
 	if err != nil {
 		return err
 	}

@@ -59,7 +59,7 @@ type AccessTokenInfo = whoami.Token
 var accessTokenInfo = whoami.DescribeToken
 
 func whoamiRun(ctx context.Context, o *WhoamiOptions) error {
-	client, _, err := o.Factory.APIClient(o.settings, o.Debug)
+	client, err := o.Factory.APIClient(o.settings, o.Debug)
 	if err != nil {
 		return err
 	}

@@ -1,7 +1,6 @@
 package revoke_test
 
 import (
-	"net/http"
 	"testing"
 
 	"github.com/tokenctl/tokenctl/internal/buildkite"
@@ -10,7 +9,6 @@ import (
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/ident"
 	"github.com/tokenctl/tokenctl/internal/revoke"
-	"github.com/tokenctl/tokenctl/internal/transport"
 )
 
 // A revocation by ids, run again after it succeeded, reports the token
@@ -23,7 +21,6 @@ func TestRevokeByIDsAgainIsNotFound(t *testing.T) {
 			srv := et.Start(t, emulator.Options{ErrorWording: w})
 			c := buildkite.New(buildkite.Config{
 				GraphQLEndpoint: srv.GraphQLEndpoint, RESTEndpoint: srv.RESTEndpoint, Token: et.DemoToken,
-				HTTPClient: &http.Client{Transport: transport.New(transport.Options{ExpectJSON: true})},
 			})
 			var tokenID string
 			org, err := c.ListTokens(t.Context(), ident.Org{Slug: et.DemoOrgSlug}, func(p buildkite.TokenPage) bool {

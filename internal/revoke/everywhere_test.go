@@ -41,7 +41,7 @@ func TestDeleteEverywhereAnswerLost(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			srv, client, _, _ := startWithTokens(t, 0, emulator.Options{Faults: []emulator.Fault{
+			srv, client, _ := startWithTokens(t, 0, emulator.Options{Faults: []emulator.Fault{
 				{Kind: c.kind, Status: http.StatusBadGateway, Match: deleteOp, Times: 1},
 			}})
 			plan, err := planEverywhere(t, client, et.CIDeployBotToken, false)
@@ -79,7 +79,7 @@ func TestDeleteEverywhereAnswerLost(t *testing.T) {
 // When the DELETE's answer is lost and the value cannot be checked either,
 // the outcome is unknown: an error, never a deletion reported.
 func TestDeleteEverywhereUndecidedIsUnknown(t *testing.T) {
-	srv, client, _, _ := startWithTokens(t, 0, emulator.Options{})
+	srv, client, _ := startWithTokens(t, 0, emulator.Options{})
 	plan, err := planEverywhere(t, client, et.CIDeployBotToken, false)
 	if err != nil {
 		t.Fatal(err)
@@ -102,7 +102,7 @@ func TestDeleteEverywhereUndecidedIsUnknown(t *testing.T) {
 
 // tokenctl's own token is never planned for deletion without AllowSelf.
 func TestResolveEverywhereRefusesOwnToken(t *testing.T) {
-	srv, client, _, _ := startWithTokens(t, 0, emulator.Options{})
+	srv, client, _ := startWithTokens(t, 0, emulator.Options{})
 	_, err := planEverywhere(t, client, et.DemoToken, false)
 	if exitcode.Of(err) != exitcode.Refused || !strings.Contains(err.Error(), "--allow-self") {
 		t.Fatalf("err = %v, want refused naming --allow-self", err)

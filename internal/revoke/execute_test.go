@@ -2,7 +2,6 @@ package revoke_test
 
 import (
 	"context"
-	"net/http"
 	"testing"
 	"time"
 
@@ -17,19 +16,17 @@ import (
 // startWithTokens serves the demo seed plus n generated acme tokens and
 // returns the emulator, a client built the way the CLI builds it, and the
 // generated tokens' uuids.
-func startWithTokens(t *testing.T, n int, opts emulator.Options) (*et.Server, *buildkite.Client, *transport.Transport, []ident.Token) {
+func startWithTokens(t *testing.T, n int, opts emulator.Options) (*et.Server, *buildkite.Client, []ident.Token) {
 	t.Helper()
 	f := emulator.DemoFixture()
 	first := len(f.Tokens)
 	f.AddGeneratedTokens(et.DemoOrgSlug, n, et.DemoAdminEmail)
 	opts.Fixture = f
 	srv := et.Start(t, opts)
-	rt := transport.New(transport.Options{})
 	c := buildkite.New(buildkite.Config{
 		GraphQLEndpoint: srv.GraphQLEndpoint,
 		RESTEndpoint:    srv.RESTEndpoint,
 		Token:           et.DemoToken,
-		HTTPClient:      &http.Client{Transport: rt},
 	})
 	var refs []ident.Token
 	for _, tok := range f.Tokens[first:] {
@@ -39,7 +36,7 @@ func startWithTokens(t *testing.T, n int, opts emulator.Options) (*et.Server, *b
 		}
 		refs = append(refs, ref)
 	}
-	return srv, c, rt, refs
+	return srv, c, refs
 }
 
 func resolve(t *testing.T, c *buildkite.Client, refs []ident.Token) *revoke.Plan {
@@ -83,11 +80,11 @@ var slowMutations = []emulator.Fault{{Kind: emulator.FaultLatency, Match: "mutat
 func mutations(r emulator.Request) bool { return r.OperationType == "mutation" }
 
 func TestExecuteKeepsConcurrencyMutationsInFlight(t *testing.T) {
-	srv, c, rt, refs := startWithTokens(t, 12, emulator.Options{Faults: slowMutations})
+	srv, c, refs := startWithTokens(t, 12, emulator.Options{Faults: slowMutations})
 	plan := resolve(t, c, refs)
 	srv.ResetRequests()
 
-	exec := &revoke.Executor{Client: c, Concurrency: 3, RateLimit: rt.RateLimit}
+	exec := &revoke.Executor{Client: c, Concurrency: 3, RateLimit: c.RateLimit}
 	results := exec.Execute(t.Context(), plan)
 	if n := countStatus(results, revoke.StatusRevoked); n != len(refs) {
 		t.Fatalf("%d of %d revoked: %q", n, len(refs), statuses(results))
@@ -103,7 +100,7 @@ func TestExecuteKeepsConcurrencyMutationsInFlight(t *testing.T) {
 }
 
 func TestExecuteGoesOneAtATimeWhenTheBudgetRunsShort(t *testing.T) {
-	srv, c, _, refs := startWithTokens(t, 8, emulator.Options{Faults: slowMutations})
+	srv, c, refs := startWithTokens(t, 8, emulator.Options{Faults: slowMutations})
 	plan := resolve(t, c, refs)
 	srv.ResetRequests()
 
@@ -123,7 +120,7 @@ func TestExecuteGoesOneAtATimeWhenTheBudgetRunsShort(t *testing.T) {
 }
 
 func TestExecuteSendsNothingWhileTheBudgetIsSpent(t *testing.T) {
-	srv, c, _, refs := startWithTokens(t, 3, emulator.Options{})
+	srv, c, refs := startWithTokens(t, 3, emulator.Options{})
 	plan := resolve(t, c, refs)
 	srv.ResetRequests()
 
@@ -149,7 +146,7 @@ func TestExecuteSendsNothingWhileTheBudgetIsSpent(t *testing.T) {
 }
 
 func TestExecuteResumesWhenTheBudgetRefills(t *testing.T) {
-	srv, c, _, refs := startWithTokens(t, 3, emulator.Options{})
+	srv, c, refs := startWithTokens(t, 3, emulator.Options{})
 	plan := resolve(t, c, refs)
 	srv.ResetRequests()
 

@@ -80,7 +80,7 @@ func TestRecheckSettlesBrokenAnswers(t *testing.T) {
 				srv = et.Start(t, opts)
 				c1 := buildkite.New(buildkite.Config{
 					GraphQLEndpoint: srv.GraphQLEndpoint, RESTEndpoint: srv.RESTEndpoint, Token: et.DemoToken,
-					HTTPClient: &http.Client{Transport: transport.New(transport.Options{Timeout: c.timeout, ExpectJSON: true})},
+					Transport: transport.Options{Timeout: c.timeout},
 				})
 				plan := resolveReq(t, c1, revoke.Request{Tokens: parse(t, target)})
 				fault := c.fault

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -106,7 +105,7 @@ func openAudit(t *testing.T) (*audit.Log, string) {
 // its format; the plan carries the server's identity of the token.
 func TestResolveTakesTheIDsTheListingGives(t *testing.T) {
 	et.ForEachIDFormat(t, func(t *testing.T, format emulator.IDFormat) {
-		srv, c, _, _ := startWithTokens(t, 0, emulator.Options{IDFormat: format})
+		srv, c, _ := startWithTokens(t, 0, emulator.Options{IDFormat: format})
 		id := tokenID(srv, et.CIDeployBotUUID)
 		plan := resolveReq(t, c, revoke.Request{Org: ident.Org{ID: srv.NodeID(emulator.TypeOrganization, et.AcmeOrgUUID)}, Tokens: parse(t, id)})
 		it := plan.Items[0]
@@ -128,7 +127,7 @@ func TestResolveTakesTheIDsTheListingGives(t *testing.T) {
 // every id format.
 func TestResolveRefusesOwnTokenHoweverNamed(t *testing.T) {
 	et.ForEachIDFormat(t, func(t *testing.T, format emulator.IDFormat) {
-		srv, c, _, _ := startWithTokens(t, 0, emulator.Options{IDFormat: format})
+		srv, c, _ := startWithTokens(t, 0, emulator.Options{IDFormat: format})
 		for _, name := range []string{et.DemoTokenUUID, strings.ToUpper(et.DemoTokenUUID), tokenID(srv, et.DemoTokenUUID)} {
 			plan := resolveReq(t, c, revoke.Request{Tokens: parse(t, name)})
 			if it := plan.Items[0]; it.Status != revoke.StatusRefused || !it.Self {
@@ -145,7 +144,7 @@ func TestResolveRefusesOwnTokenHoweverNamed(t *testing.T) {
 // base64 padding is one token: one mutation, one result.
 func TestResolveDeduplicatesOnTheServersIdentity(t *testing.T) {
 	et.ForEachIDFormat(t, func(t *testing.T, format emulator.IDFormat) {
-		srv, c, _, _ := startWithTokens(t, 0, emulator.Options{IDFormat: format})
+		srv, c, _ := startWithTokens(t, 0, emulator.Options{IDFormat: format})
 		id := tokenID(srv, et.CIDeployBotUUID)
 		names := []string{et.CIDeployBotUUID, id, strings.ToUpper(et.CIDeployBotUUID), et.OldLaptopTokenUUID}
 		if unpadded := strings.TrimRight(id, "="); unpadded != id {
@@ -172,7 +171,7 @@ func TestResolveDeduplicatesOnTheServersIdentity(t *testing.T) {
 // organization is not-found before anything is sent, in a dry run too.
 func TestResolveUnknownIDIsNotFound(t *testing.T) {
 	et.ForEachIDFormat(t, func(t *testing.T, format emulator.IDFormat) {
-		srv, c, _, _ := startWithTokens(t, 0, emulator.Options{IDFormat: format})
+		srv, c, _ := startWithTokens(t, 0, emulator.Options{IDFormat: format})
 		elsewhere := tokenID(srv, et.BootstrapTokenUUID) // globex only
 		for _, dryRun := range []bool{true, false} {
 			plan := resolveReq(t, c, revoke.Request{Tokens: parse(t, elsewhere, et.OldLaptopTokenUUID)})
@@ -225,7 +224,7 @@ func TestExitCode(t *testing.T) {
 // never revoked, and the audit log says the same.
 func TestExecuteLostAnswerForUnseenTokenIsUnknown(t *testing.T) {
 	et.ForEachIDFormat(t, func(t *testing.T, format emulator.IDFormat) {
-		srv, c, _, _ := startWithTokens(t, 0, emulator.Options{IDFormat: format,
+		srv, c, _ := startWithTokens(t, 0, emulator.Options{IDFormat: format,
 			Faults: []emulator.Fault{{Kind: emulator.FaultDropAfter, Match: "mutation", Times: 1}}})
 		org, err := c.Organization(t.Context(), acme)
 		if err != nil {
@@ -251,7 +250,7 @@ func TestExecuteLostAnswerForUnseenTokenIsUnknown(t *testing.T) {
 // Point 3: the token was seen, its mutation's answer was lost, and the
 // re-check fails too: unknown, with what to run, never failed or revoked.
 func TestExecuteRecheckThatCannotDecideIsUnknown(t *testing.T) {
-	srv, c, _, _ := startWithTokens(t, 0, emulator.Options{})
+	srv, c, _ := startWithTokens(t, 0, emulator.Options{})
 	plan := resolveReq(t, c, revoke.Request{Tokens: parse(t, et.CIDeployBotUUID)})
 	if err := srv.SetFaults([]emulator.Fault{
 		{Kind: emulator.FaultDropAfter, Match: "mutation", Times: 1},
@@ -278,7 +277,7 @@ func TestExecuteRecheckThatCannotDecideIsUnknown(t *testing.T) {
 // revoked.
 func TestExecuteSendsAgainWhatProvablyDidNotApply(t *testing.T) {
 	et.ForEachIDFormat(t, func(t *testing.T, format emulator.IDFormat) {
-		srv, c, _, _ := startWithTokens(t, 0, emulator.Options{IDFormat: format})
+		srv, c, _ := startWithTokens(t, 0, emulator.Options{IDFormat: format})
 		plan := resolveReq(t, c, revoke.Request{Tokens: parse(t, et.CIDeployBotUUID)})
 		if err := srv.SetFaults([]emulator.Fault{{Kind: emulator.FaultDropBefore, Match: "mutation", Times: 1}}); err != nil {
 			t.Fatal(err)
@@ -312,7 +311,7 @@ func TestExecuteSendsAgainWhatProvablyDidNotApply(t *testing.T) {
 // Point 4: sending again is bounded by the retry policy; a mutation that
 // never gets through ends failed, with the token untouched.
 func TestExecuteGivesUpOnTheRetryPolicysBound(t *testing.T) {
-	srv, c, _, _ := startWithTokens(t, 0, emulator.Options{})
+	srv, c, _ := startWithTokens(t, 0, emulator.Options{})
 	plan := resolveReq(t, c, revoke.Request{Tokens: parse(t, et.CIDeployBotUUID)})
 	if err := srv.SetFaults([]emulator.Fault{{Kind: emulator.FaultDropBefore, Match: "mutation"}}); err != nil {
 		t.Fatal(err)
@@ -334,7 +333,7 @@ func TestExecuteGivesUpOnTheRetryPolicysBound(t *testing.T) {
 // other token, so losing its access cannot cut the batch short.
 func TestExecuteRevokesOwnTokenLast(t *testing.T) {
 	et.ForEachIDFormat(t, func(t *testing.T, format emulator.IDFormat) {
-		srv, c, _, _ := startWithTokens(t, 0, emulator.Options{IDFormat: format})
+		srv, c, _ := startWithTokens(t, 0, emulator.Options{IDFormat: format})
 		plan := resolveReq(t, c, revoke.Request{AllowSelf: true,
 			Tokens: parse(t, tokenID(srv, et.DemoTokenUUID), et.CIDeployBotUUID, et.OldLaptopTokenUUID, et.HackathonTokenUUID)})
 		results := (&revoke.Executor{Client: c, Concurrency: 1, NewMutationID: counter()}).Execute(t.Context(), plan)
@@ -354,7 +353,7 @@ func TestExecuteRevokesOwnTokenLast(t *testing.T) {
 // alongside the others (it would cut off those sent after it finished),
 // but alone, after all of them.
 func TestExecuteOwnTokenWaitsForTheOthers(t *testing.T) {
-	srv, c, _, refs := startWithTokens(t, 6, emulator.Options{Faults: slowMutations})
+	srv, c, refs := startWithTokens(t, 6, emulator.Options{Faults: slowMutations})
 	refs = append(parse(t, et.DemoTokenUUID), refs...)
 	plan := resolveReq(t, c, revoke.Request{AllowSelf: true, Tokens: refs})
 	srv.ResetRequests()
@@ -375,7 +374,7 @@ func TestExecuteOwnTokenWaitsForTheOthers(t *testing.T) {
 func pagedClient(srv *et.Server) *buildkite.Client {
 	return buildkite.New(buildkite.Config{
 		GraphQLEndpoint: srv.GraphQLEndpoint, RESTEndpoint: srv.RESTEndpoint, Token: et.DemoToken,
-		HTTPClient: &http.Client{Transport: transport.New(transport.Options{})}, PageSize: 2,
+		PageSize: 2,
 	})
 }
 

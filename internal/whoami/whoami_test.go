@@ -1,14 +1,12 @@
 package whoami_test
 
 import (
-	"net/http"
 	"testing"
 	"time"
 
 	"github.com/tokenctl/tokenctl/internal/buildkite"
 	"github.com/tokenctl/tokenctl/internal/emulator"
 	et "github.com/tokenctl/tokenctl/internal/emulator/emulatortest"
-	"github.com/tokenctl/tokenctl/internal/transport"
 	"github.com/tokenctl/tokenctl/internal/whoami"
 )
 
@@ -17,7 +15,6 @@ func client(srv *et.Server, token string) *buildkite.Client {
 		GraphQLEndpoint: srv.GraphQLEndpoint,
 		RESTEndpoint:    srv.RESTEndpoint,
 		Token:           token,
-		HTTPClient:      &http.Client{Transport: transport.New(transport.Options{})},
 	})
 }
 
