@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -14,6 +15,7 @@ import (
 	"github.com/tokenctl/tokenctl/internal/config"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/ident"
+	"github.com/tokenctl/tokenctl/internal/inputfile"
 	"github.com/tokenctl/tokenctl/internal/iostreams"
 	"github.com/tokenctl/tokenctl/internal/output"
 	"github.com/tokenctl/tokenctl/internal/revoke"
@@ -103,12 +105,13 @@ func (o *RevokeOptions) completeBulk() error {
 
 // readTokenFile reads and parses --from-file; errors name the file.
 func readTokenFile(path string, in io.Reader) ([]ident.Token, error) {
-	data, source, err := readFlagFile("--from-file", path, in, maxTokenFile, "tokens")
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > maxTokenFile {
+	source := inputfile.Describe("--from-file", path)
+	data, err := inputfile.Read(path, in, maxTokenFile, "tokens")
+	if errors.Is(err, inputfile.ErrTooLarge) {
 		return nil, fmt.Errorf("%s: larger than %d MiB; split it into several runs", source, maxTokenFile>>20)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", source, err)
 	}
 	tokens, err := tokenfile.Parse(data)
 	if err != nil {

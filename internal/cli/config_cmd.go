@@ -3,7 +3,6 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -11,6 +10,7 @@ import (
 	"github.com/tokenctl/tokenctl/internal/config"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/ident"
+	"github.com/tokenctl/tokenctl/internal/inputfile"
 	"github.com/tokenctl/tokenctl/internal/output"
 )
 
@@ -52,7 +52,10 @@ token on standard input.`,
 				}
 				// Read all of it: config.Set refuses a value of several
 				// lines rather than silently keeping the first.
-				raw, err := io.ReadAll(io.LimitReader(f.IO.In, 64<<10))
+				raw, err := inputfile.Read(inputfile.Stdin, f.IO.In, config.MaxAPITokenFile, "the API token")
+				if errors.Is(err, inputfile.ErrTooLarge) {
+					return exitcode.New(exitcode.Usage, fmt.Errorf("standard input is larger than %d KiB, too large to hold an API token", config.MaxAPITokenFile>>10))
+				}
 				if err != nil || strings.TrimSpace(string(raw)) == "" {
 					return exitcode.New(exitcode.Usage, errors.New("no API token on standard input"))
 				}

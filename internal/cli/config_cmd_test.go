@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tokenctl/tokenctl/internal/config"
 	"github.com/tokenctl/tokenctl/internal/emulator"
 	et "github.com/tokenctl/tokenctl/internal/emulator/emulatortest"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
@@ -97,5 +98,19 @@ func TestFlagBeatsEnvForOrg(t *testing.T) {
 	}
 	if !strings.Contains(r.stdout, `"slug": "acme"`) {
 		t.Errorf("flag did not win over env:\n%s", r.stdout)
+	}
+}
+
+// Standard input larger than any API token is refused whole, not cut to a
+// prefix that config set might store.
+func TestConfigSetRefusesTooLargeStandardInput(t *testing.T) {
+	h := newHarness(t, emulator.Options{})
+	r := h.exec(false, strings.Repeat("x", config.MaxAPITokenFile+1), "config", "set", "api-token", "-")
+	if exitcode.Code(r.code) != exitcode.Usage {
+		t.Fatalf("exit %d, want usage\n%s", r.code, r)
+	}
+	mustContain(t, "stderr", r.stderr, "too large to hold an API token")
+	if strings.Contains(r.stderr, "xxxx") {
+		t.Errorf("the input was echoed:\n%s", r.stderr)
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/tokenctl/tokenctl/internal/config"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/ident"
+	"github.com/tokenctl/tokenctl/internal/inputfile"
 	"github.com/tokenctl/tokenctl/internal/output"
 	"github.com/tokenctl/tokenctl/internal/revoke"
 )
@@ -92,14 +93,16 @@ func (o *RevokeOptions) completeLeaked() error {
 // readLeakedValue reads a token value from path ("-" is in). Errors say
 // what is wrong with the content, never what it is.
 func readLeakedValue(path string, in io.Reader) (config.Secret, error) {
-	data, source, err := readFlagFile("--token-value-file", path, in, maxLeakedValueFile, "the value")
+	source := inputfile.Describe("--token-value-file", path)
+	data, err := inputfile.Read(path, in, maxLeakedValueFile, "the value")
+	if errors.Is(err, inputfile.ErrTooLarge) {
+		return "", fmt.Errorf("%s: is too large to hold a token value; it must hold only the leaked token's value", source)
+	}
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("%s: %w", source, err)
 	}
 	v := strings.TrimSpace(string(data))
 	switch {
-	case len(data) > maxLeakedValueFile:
-		return "", fmt.Errorf("%s: is too large to hold a token value; it must hold only the leaked token's value", source)
 	case v == "":
 		return "", fmt.Errorf("%s: is empty; it must hold the leaked token's value", source)
 	case strings.ContainsAny(v, "\r\n"):

@@ -4,11 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
+
+	"github.com/tokenctl/tokenctl/internal/inputfile"
 )
 
 // Env looks up an environment variable; os.LookupEnv in production, a map
@@ -28,9 +28,10 @@ type LoadInput struct {
 	ConfigPath string
 }
 
-// maxTokenFile bounds what --api-token-file reads, so pointing it at a large
-// or endless file (a log, /dev/zero) fails fast instead of filling memory.
-const maxTokenFile = 64 << 10
+// MaxAPITokenFile bounds what --api-token-file and `config set api-token -`
+// read, so pointing them at a large or endless file (a log, /dev/zero)
+// fails fast instead of filling memory.
+const MaxAPITokenFile = 64 << 10
 
 // Load resolves every setting (flag > env > config file > default),
 // validates it and records its source. All invalid settings are reported
@@ -119,32 +120,16 @@ func lookupFlag(fs *pflag.FlagSet, name string) *pflag.Flag {
 // readTokenFlag reads the token file named by --api-token-file ("-" is
 // stdin). Errors describe the problem only; the caller names the source.
 func readTokenFlag(arg string, stdin io.Reader) (string, Source, error) {
-	var r io.Reader
 	src := SourceFile
-	if arg == "-" {
+	if arg == inputfile.Stdin {
 		src = SourceStdin
-		if stdin == nil {
-			return "", src, errors.New("no standard input to read the token from")
-		}
-		r = stdin
-	} else {
-		f, err := os.Open(arg)
-		if err != nil {
-			var pe *fs.PathError
-			if errors.As(err, &pe) {
-				err = pe.Err
-			}
-			return "", src, fmt.Errorf("cannot read it: %w", err)
-		}
-		defer f.Close()
-		r = f
 	}
-	data, err := io.ReadAll(io.LimitReader(r, maxTokenFile+1))
-	if err != nil {
-		return "", src, fmt.Errorf("cannot read it: %w", err)
-	}
-	if len(data) > maxTokenFile {
+	data, err := inputfile.Read(arg, stdin, MaxAPITokenFile, "the token")
+	if errors.Is(err, inputfile.ErrTooLarge) {
 		return "", src, errors.New("is too large to hold an API token")
+	}
+	if err != nil {
+		return "", src, err
 	}
 	return string(data), src, nil
 }
