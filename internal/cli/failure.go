@@ -4,12 +4,11 @@ import (
 	"errors"
 	"time"
 
+	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
-	"github.com/tokenctl/tokenctl/internal/inactivity"
 	"github.com/tokenctl/tokenctl/internal/output"
 	"github.com/tokenctl/tokenctl/internal/revoke"
 	"github.com/tokenctl/tokenctl/internal/selector"
-	"github.com/tokenctl/tokenctl/internal/whoami"
 )
 
 // failureDocumenter is a command whose machine output is one document. A
@@ -72,37 +71,37 @@ func (o *RevokeOptions) failureDocument() any {
 
 func (o *TokensListOptions) failureDocument() any {
 	return struct {
-		Organization *TokenOrg         `json:"organization"`
-		AsOf         *time.Time        `json:"asOf"`
-		Tokens       []TokenEntry      `json:"tokens"`
-		Summary      *selector.Summary `json:"summary"`
-	}{Tokens: []TokenEntry{}}
+		Organization *document.Organization `json:"organization"`
+		AsOf         *time.Time             `json:"asOf"`
+		Tokens       []document.Token       `json:"tokens"`
+		Summary      *selector.Summary      `json:"summary"`
+	}{Tokens: []document.Token{}}
 }
 
 func (o *TokensGetOptions) failureDocument() any {
 	return struct {
-		Organization *TokenOrg   `json:"organization"`
-		AsOf         *time.Time  `json:"asOf"`
-		Token        *TokenEntry `json:"token"`
+		Organization *document.Organization `json:"organization"`
+		AsOf         *time.Time             `json:"asOf"`
+		Token        *document.Token        `json:"token"`
 	}{}
 }
 
 func (o *WhoamiOptions) failureDocument() any {
 	return struct {
-		Token         *AccessTokenInfo      `json:"token"`
-		User          *whoami.User          `json:"user"`
-		GraphQLAccess *bool                 `json:"graphqlAccess"`
-		Organizations []whoami.Organization `json:"organizations"`
-		Notes         []string              `json:"notes"`
+		Token         *AccessTokenInfo        `json:"token"`
+		User          *document.WhoamiUser    `json:"user"`
+		GraphQLAccess *bool                   `json:"graphqlAccess"`
+		Organizations []document.Organization `json:"organizations"`
+		Notes         []string                `json:"notes"`
 	}{Notes: []string{}}
 }
 
 func (o *PolicyShowOptions) failureDocument() any {
 	return struct {
-		Organization              *inactivity.Organization `json:"organization"`
-		RevokeInactiveTokensAfter *string                  `json:"revokeInactiveTokensAfter"`
-		PeriodDays                *int                     `json:"periodDays"`
-		AsOf                      *time.Time               `json:"asOf"`
-		Tokens                    []inactivity.Token       `json:"tokens"`
-	}{Tokens: []inactivity.Token{}}
+		Organization              *document.PolicyOrganization `json:"organization"`
+		RevokeInactiveTokensAfter *string                      `json:"revokeInactiveTokensAfter"`
+		PeriodDays                *int                         `json:"periodDays"`
+		AsOf                      *time.Time                   `json:"asOf"`
+		Tokens                    []document.PolicyToken       `json:"tokens"`
+	}{Tokens: []document.PolicyToken{}}
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/emulator"
 	"github.com/tokenctl/tokenctl/internal/emulator/emulatortest"
 	"github.com/tokenctl/tokenctl/internal/iostreams"
@@ -134,3 +135,6 @@ func mustContain(t *testing.T, what, s string, parts ...string) {
 		}
 	}
 }
+
+// deref reads an optional document field in assertions.
+func deref(s *string) string { return document.Deref(s) }

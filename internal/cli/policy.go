@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/inactivity"
 	"github.com/tokenctl/tokenctl/internal/output"
@@ -98,7 +99,7 @@ func policyShowRun(ctx context.Context, o *PolicyShowOptions) error {
 	if err != nil {
 		return err
 	}
-	if period := deref(report.RevokeInactiveTokensAfter); period != "" {
+	if period := document.Deref(report.RevokeInactiveTokensAfter); period != "" {
 		if _, known := inactivity.PeriodDays(period); !known {
 			fmt.Fprintf(o.IO.ErrOut, "tokenctl: note: organization %s has revokeInactiveTokensAfter %s, which tokenctl does not know; no token is listed\n", report.Organization.Slug, period)
 		}
@@ -116,11 +117,8 @@ func policyShowRun(ctx context.Context, o *PolicyShowOptions) error {
 }
 
 // policySentence says in words what the table below it means.
-func policySentence(r inactivity.Report, withinDays int) string {
-	name := r.Organization.Slug
-	if r.Organization.Name != "" {
-		name = fmt.Sprintf("%s (%s)", r.Organization.Slug, r.Organization.Name)
-	}
+func policySentence(r document.Policy, withinDays int) string {
+	name := r.Organization.Describe()
 	switch {
 	case r.RevokeInactiveTokensAfter == nil:
 		return name + ": no automatic revocation period is set, so inactive API access tokens are not revoked automatically."
@@ -145,7 +143,7 @@ func policySentence(r inactivity.Report, withinDays int) string {
 	return s
 }
 
-func policyRows(r inactivity.Report, wide bool) output.Rows {
+func policyRows(r document.Policy, wide bool) output.Rows {
 	rows := output.Rows{Headers: []string{"TOKEN", "DESCRIPTION", "OWNER", "LAST USED", "REVOKED FROM"}}
 	if wide {
 		rows.Headers = append(rows.Headers, "TOKEN ID", "INACTIVE SINCE", "CREATED", "EXPIRES", "DUE")
@@ -153,9 +151,9 @@ func policyRows(r inactivity.Report, wide bool) output.Rows {
 	for _, t := range r.Tokens {
 		owner := ""
 		if t.Owner != nil {
-			owner = ownerString(t.Owner.Name, t.Owner.Email)
+			owner = t.Owner.String()
 		}
-		row := []string{t.UUID, deref(t.Description), owner, lastUsed(t.LastAccessedAt, r.AsOf), t.RevokeAt.UTC().Format(time.DateOnly)}
+		row := []string{t.UUID, document.Deref(t.Description), owner, lastUsed(t.LastAccessedAt, r.AsOf), t.RevokeAt.UTC().Format(time.DateOnly)}
 		if wide {
 			expires := ""
 			if t.ExpiresAt != nil {

@@ -6,15 +6,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/emulator"
 	et "github.com/tokenctl/tokenctl/internal/emulator/emulatortest"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
-	"github.com/tokenctl/tokenctl/internal/inactivity"
 )
 
-func decodePolicy(t *testing.T, r result) inactivity.Report {
+func decodePolicy(t *testing.T, r result) document.Policy {
 	t.Helper()
-	var rep inactivity.Report
+	var rep document.Policy
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
 		t.Fatalf("stdout is not the policy document: %v\n%s", err, r)
 	}

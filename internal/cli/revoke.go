@@ -11,6 +11,7 @@ import (
 
 	"github.com/tokenctl/tokenctl/internal/audit"
 	"github.com/tokenctl/tokenctl/internal/buildkite"
+	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/ident"
 	"github.com/tokenctl/tokenctl/internal/output"
@@ -151,7 +152,7 @@ func revokeFromOrg(ctx context.Context, o *RevokeOptions, client *buildkite.Clie
 		return err
 	}
 	if o.Bulk.selecting && len(plan.Items) == 0 && o.IO.IsStderrTTY() {
-		fmt.Fprintf(o.IO.ErrOut, "No token of organization %s matches the filters: nothing to revoke.\n", orgName(plan.Organization))
+		fmt.Fprintf(o.IO.ErrOut, "No token of organization %s matches the filters: nothing to revoke.\n", document.OrgName(plan.Organization))
 	}
 
 	// The plan is shown on a terminal whether or not a question follows,
@@ -159,7 +160,7 @@ func revokeFromOrg(ctx context.Context, o *RevokeOptions, client *buildkite.Clie
 	// would be asked, which is the terminal even when stderr goes to a log.
 	pending := len(plan.Pending())
 	if w := o.IO.PromptOut(); w != nil && pending > 0 && !o.DryRun {
-		fmt.Fprintf(w, "About to revoke organization %s's access from %d API access token(s). This cannot be undone.\n\n", orgName(plan.Organization), pending)
+		fmt.Fprintf(w, "About to revoke organization %s's access from %d API access token(s). This cannot be undone.\n\n", document.OrgName(plan.Organization), pending)
 		if err := output.WriteTable(w, planRows(plan, o.Factory.Now)); err != nil {
 			return err
 		}
@@ -247,7 +248,7 @@ func executePlans(ctx context.Context, o *RevokeOptions, client *buildkite.Clien
 		if r.Error != nil && !(o.IgnoreMissing && r.Status == revoke.StatusNotFound) {
 			where := ""
 			if x.byOrg {
-				where = deref(r.Organization.Slug) + ": "
+				where = document.Deref(r.Organization.Slug) + ": "
 			}
 			fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s%s: %s: %s\n", where, r.Requested, r.Status, oneLine(*r.Error))
 		}
@@ -275,53 +276,27 @@ func executePlans(ctx context.Context, o *RevokeOptions, client *buildkite.Clien
 // stderr before it only counts them.
 const maxSkippedLines = 5
 
-func orgName(o buildkite.Organization) string {
-	if o.Slug != "" {
-		return o.Slug
-	}
-	return o.ID
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
-func ownerString(name, email string) string {
-	switch {
-	case name == "" && email == "":
-		return ""
-	case email == "":
-		return name
-	case name == "":
-		return email
-	}
-	return fmt.Sprintf("%s <%s>", name, email)
-}
-
 func resultRows(r revoke.Report, wide bool) output.Rows {
 	rows := output.Rows{Headers: []string{"ORGANIZATION", "TOKEN", "DESCRIPTION", "OWNER", "STATUS", "CLIENT MUTATION ID", "REVOKED TOKEN ID"}}
 	if wide {
 		rows.Headers = append(rows.Headers, "ORGANIZATION ID", "TOKEN ID", "ERROR")
 	}
 	for _, res := range r.Results {
-		token := deref(res.Token.UUID)
+		token := document.Deref(res.Token.UUID)
 		if token == "" {
 			token = res.Requested
 		}
 		owner := ""
 		if res.Token.Owner != nil {
-			owner = ownerString(res.Token.Owner.Name, res.Token.Owner.Email)
+			owner = res.Token.Owner.String()
 		}
-		org := deref(res.Organization.Slug)
+		org := document.Deref(res.Organization.Slug)
 		if org == "" {
 			org = res.Organization.ID
 		}
-		row := []string{org, token, deref(res.Token.Description), owner, string(res.Status), deref(res.ClientMutationID), deref(res.RevokedAPIAccessTokenID)}
+		row := []string{org, token, document.Deref(res.Token.Description), owner, string(res.Status), document.Deref(res.ClientMutationID), document.Deref(res.RevokedAPIAccessTokenID)}
 		if wide {
-			row = append(row, res.Organization.ID, deref(res.Token.ID), deref(res.Error))
+			row = append(row, res.Organization.ID, document.Deref(res.Token.ID), document.Deref(res.Error))
 		}
 		rows.Cells = append(rows.Cells, row)
 	}
@@ -334,7 +309,7 @@ func planRows(p *revoke.Plan, now func() time.Time) output.Rows {
 		if t := it.Token; t != nil {
 			owner := ""
 			if t.Owner != nil {
-				owner = ownerString(t.Owner.Name, t.Owner.Email)
+				owner = document.FormatUser(t.Owner.Name, t.Owner.Email)
 			}
 			rows.Cells = append(rows.Cells, []string{t.UUID, t.Description, owner, strings.Join(t.Scopes, ","), lastUsed(t.LastAccessedAt, now())})
 			continue

@@ -16,6 +16,7 @@ import (
 	"github.com/tokenctl/tokenctl/internal/audit"
 	"github.com/tokenctl/tokenctl/internal/buildkite"
 	"github.com/tokenctl/tokenctl/internal/config"
+	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/ident"
 	"github.com/tokenctl/tokenctl/internal/inputfile"
@@ -291,7 +292,7 @@ func revokeFromAllOrgs(ctx context.Context, o *RevokeOptions, client *buildkite.
 // reportNotChecked tells, on stderr, where the token may still work.
 func reportNotChecked(o *RevokeOptions, notChecked []NotCheckedOrg, ref ident.Token) {
 	for _, nc := range notChecked {
-		slug := deref(nc.Organization.Slug)
+		slug := document.Deref(nc.Organization.Slug)
 		// Buildkite refuses both a user who is not an administrator and a
 		// token not granted the organization the same way; its own words
 		// say which, so they are shown rather than a guess.
@@ -312,9 +313,9 @@ func confirmAllOrgs(o *RevokeOptions, plans []*revoke.Plan) error {
 			}
 			owner := ""
 			if t.Owner != nil {
-				owner = ownerString(t.Owner.Name, t.Owner.Email)
+				owner = document.FormatUser(t.Owner.Name, t.Owner.Email)
 			}
-			rows.Cells = append(rows.Cells, []string{orgName(p.Organization), t.UUID, t.Description, owner, strings.Join(t.Scopes, ","), lastUsed(t.LastAccessedAt, now)})
+			rows.Cells = append(rows.Cells, []string{document.OrgName(p.Organization), t.UUID, t.Description, owner, strings.Join(t.Scopes, ","), lastUsed(t.LastAccessedAt, now)})
 		}
 	}
 	if pending == 0 {
@@ -410,7 +411,7 @@ func confirmEverywhere(o *RevokeOptions, tok buildkite.AccessToken) error {
 	fmt.Fprintf(w, "About to delete API access token %s itself.\n\n", tok.UUID)
 	rows := output.Rows{
 		Headers: []string{"TOKEN", "DESCRIPTION", "OWNER", "SCOPES", "CREATED"},
-		Cells: [][]string{{tok.UUID, tok.Description, ownerString(tok.User.Name, tok.User.Email),
+		Cells: [][]string{{tok.UUID, tok.Description, document.FormatUser(tok.User.Name, tok.User.Email),
 			strings.Join(tok.Scopes, ","), relative(tok.CreatedAt, o.Factory.Now())}},
 	}
 	if err := output.WriteTable(w, rows); err != nil {
@@ -439,7 +440,7 @@ func (o *RevokeOptions) printEverywhere(r EverywhereReport) error {
 		if r.Token == nil {
 			return rows
 		}
-		row := []string{r.Token.UUID, deref(r.Token.Description), ownerString(r.Token.Owner.Name, r.Token.Owner.Email), "deleted everywhere", string(r.Status)}
+		row := []string{r.Token.UUID, document.Deref(r.Token.Description), document.FormatUser(r.Token.Owner.Name, r.Token.Owner.Email), "deleted everywhere", string(r.Status)}
 		if r.Status == revoke.StatusDryRun {
 			row[3] = "would be deleted everywhere"
 		}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/emulator"
 	et "github.com/tokenctl/tokenctl/internal/emulator/emulatortest"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
@@ -86,7 +87,7 @@ func TestHostileDescriptionsAreShownInert(t *testing.T) {
 
 	// JSON is data: exactly what Buildkite holds.
 	r = h.run("tokens", "get", et.OldLaptopTokenUUID, "--org", "acme", "-o", "json")
-	var doc TokenDetail
+	var doc document.TokenDetail
 	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || doc.Token.Description == nil {
 		t.Fatalf("tokens get -o json: %v\n%s", err, r)
 	}

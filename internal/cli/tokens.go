@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokenctl/tokenctl/internal/buildkite"
+	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/iostreams"
 	"github.com/tokenctl/tokenctl/internal/output"
@@ -114,82 +115,6 @@ func (o *TokensListOptions) validate([]string) error {
 	return nil
 }
 
-// TokenList is the JSON document printed by `tokenctl tokens list -o json`.
-// Fields are only ever added.
-type TokenList struct {
-	Organization TokenOrg `json:"organization"`
-	// AsOf is the time staleness was judged at.
-	AsOf    time.Time        `json:"asOf"`
-	Tokens  []TokenEntry     `json:"tokens"` // never null
-	Summary selector.Summary `json:"summary"`
-}
-
-// TokenDetail is the JSON document printed by `tokenctl tokens get -o json`.
-type TokenDetail struct {
-	Organization TokenOrg   `json:"organization"`
-	AsOf         time.Time  `json:"asOf"`
-	Token        TokenEntry `json:"token"`
-}
-
-// TokenOrg names the organization of a listing.
-type TokenOrg struct {
-	ID   string `json:"id"`
-	UUID string `json:"uuid"`
-	Slug string `json:"slug"`
-	Name string `json:"name"`
-}
-
-// TokenEntry is one API access token as the organization sees it. Times
-// are RFC 3339 in UTC; null means never (used, expiring) or unknown.
-type TokenEntry struct {
-	ID             string      `json:"id"`
-	UUID           string      `json:"uuid"`
-	Description    *string     `json:"description"`
-	Owner          *TokenOwner `json:"owner"`
-	Scopes         []string    `json:"scopes"` // GraphQL names, e.g. READ_BUILDS; never null
-	CreatedAt      time.Time   `json:"createdAt"`
-	LastAccessedAt *time.Time  `json:"lastAccessedAt"`
-	ExpiresAt      *time.Time  `json:"expiresAt"`
-	// IPAddress is the address of the token's last request, not an
-	// allowlist.
-	IPAddress *string `json:"ipAddress"`
-}
-
-// TokenOwner is the user a token belongs to.
-type TokenOwner struct {
-	ID    string `json:"id"`
-	UUID  string `json:"uuid"`
-	Name  string `json:"name"`
-	Email string `json:"email"`
-}
-
-func tokenOrg(o buildkite.Organization) TokenOrg {
-	return TokenOrg{ID: o.ID, UUID: o.UUID, Slug: o.Slug, Name: o.Name}
-}
-
-func tokenEntry(t buildkite.Token) TokenEntry {
-	e := TokenEntry{
-		ID: t.ID, UUID: t.UUID, Description: optional(t.Description),
-		Scopes: t.Scopes, CreatedAt: t.CreatedAt.UTC(),
-		LastAccessedAt: utc(t.LastAccessedAt), ExpiresAt: utc(t.ExpiresAt), IPAddress: optional(t.IPAddress),
-	}
-	if e.Scopes == nil {
-		e.Scopes = []string{}
-	}
-	if u := t.Owner; u != nil {
-		e.Owner = &TokenOwner{ID: u.ID, UUID: u.UUID, Name: u.Name, Email: u.Email}
-	}
-	return e
-}
-
-func utc(t *time.Time) *time.Time {
-	if t == nil {
-		return nil
-	}
-	u := t.UTC()
-	return &u
-}
-
 func tokensListRun(ctx context.Context, o *TokensListOptions) error {
 	client, err := o.Factory.APIClient(o.settings, o.Debug)
 	if err != nil {
@@ -217,14 +142,14 @@ func tokensListRun(ctx context.Context, o *TokensListOptions) error {
 	if staleAfter == 0 {
 		staleAfter = selector.DefaultStaleAfter
 	}
-	doc := TokenList{
-		Organization: tokenOrg(org),
+	doc := document.TokenList{
+		Organization: document.OrganizationOf(org),
 		AsOf:         now.UTC().Truncate(time.Second),
-		Tokens:       make([]TokenEntry, 0, len(matched)),
+		Tokens:       make([]document.Token, 0, len(matched)),
 		Summary:      selector.Summarize(all, len(matched), now, staleAfter),
 	}
 	for _, t := range matched {
-		doc.Tokens = append(doc.Tokens, tokenEntry(t))
+		doc.Tokens = append(doc.Tokens, document.TokenOf(t))
 	}
 
 	style := newTokenStyle(o.IO, o.Format, now, staleAfter)
@@ -241,7 +166,7 @@ func tokensListRun(ctx context.Context, o *TokensListOptions) error {
 // summaryLine is the one-line overview printed on a terminal.
 func summaryLine(org buildkite.Organization, s selector.Summary, filtered bool) string {
 	line := fmt.Sprintf("%s: %d token(s), %d never used, %d never expire, %d stale (unused for %s or more)",
-		orgName(org), s.Tokens, s.NeverUsed, s.NeverExpires, s.Stale, s.StaleAfter)
+		document.OrgName(org), s.Tokens, s.NeverUsed, s.NeverExpires, s.Stale, s.StaleAfter)
 	if filtered {
 		line += fmt.Sprintf("; %d match the filters", s.Matched)
 	}
@@ -294,7 +219,7 @@ func (s tokenStyle) staleColour(t *time.Time) string {
 }
 
 // rows lays tokens out as the list's table; wide adds ids.
-func (s tokenStyle) rows(tokens []TokenEntry, wide bool) output.Rows {
+func (s tokenStyle) rows(tokens []document.Token, wide bool) output.Rows {
 	rows := output.Rows{Headers: []string{"UUID", "DESCRIPTION", "OWNER", "SCOPES", "CREATED", "LAST USED", "LAST IP", "EXPIRES"}}
 	if wide {
 		rows.Headers = append(rows.Headers, "ID", "OWNER UUID")
@@ -302,10 +227,10 @@ func (s tokenStyle) rows(tokens []TokenEntry, wide bool) output.Rows {
 	for _, t := range tokens {
 		owner, ownerUUID := "", ""
 		if t.Owner != nil {
-			owner, ownerUUID = ownerString(t.Owner.Name, t.Owner.Email), t.Owner.UUID
+			owner, ownerUUID = t.Owner.String(), t.Owner.UUID
 		}
-		row := []string{t.UUID, deref(t.Description), owner, strings.Join(t.Scopes, ","),
-			s.time(&t.CreatedAt, ""), s.lastUsed(t.LastAccessedAt), deref(t.IPAddress), s.time(t.ExpiresAt, "never")}
+		row := []string{t.UUID, document.Deref(t.Description), owner, strings.Join(t.Scopes, ","),
+			s.time(&t.CreatedAt, ""), s.lastUsed(t.LastAccessedAt), document.Deref(t.IPAddress), s.time(t.ExpiresAt, "never")}
 		if wide {
 			row = append(row, t.ID, ownerUUID)
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokenctl/tokenctl/internal/buildkite"
+	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/ident"
 	"github.com/tokenctl/tokenctl/internal/output"
@@ -85,17 +86,17 @@ func tokensGetRun(ctx context.Context, o *TokensGetOptions) error {
 		return err
 	}
 	if found == nil {
-		return exitcode.New(exitcode.NotFound, fmt.Errorf("no API access token %s has access to organization %s (revoked, or never granted); run `tokenctl tokens list --org %s` to see the tokens that do", o.Token, orgName(org), orgName(org)))
+		return exitcode.New(exitcode.NotFound, fmt.Errorf("no API access token %s has access to organization %s (revoked, or never granted); run `tokenctl tokens list --org %s` to see the tokens that do", o.Token, document.OrgName(org), document.OrgName(org)))
 	}
 
 	now := o.Factory.Now()
-	doc := TokenDetail{Organization: tokenOrg(org), AsOf: now.UTC().Truncate(time.Second), Token: tokenEntry(*found)}
+	doc := document.TokenDetail{Organization: document.OrganizationOf(org), AsOf: now.UTC().Truncate(time.Second), Token: document.TokenOf(*found)}
 	style := newTokenStyle(o.IO, o.Format, now, selector.DefaultStaleAfter)
 	printer := output.Printer{Out: o.IO.Out, Format: o.Format, JQ: o.JQ}
 	return printer.Print(doc, func(wide bool) output.Rows {
 		if o.Format == output.CSV {
 			// CSV is a list's format: one row, the list's columns.
-			return style.rows([]TokenEntry{doc.Token}, wide)
+			return style.rows([]document.Token{doc.Token}, wide)
 		}
 		return style.fields(doc, wide)
 	})
@@ -103,18 +104,18 @@ func tokensGetRun(ctx context.Context, o *TokensGetOptions) error {
 
 // fields lays one token out one field per line, which reads better than a
 // one-row table.
-func (s tokenStyle) fields(d TokenDetail, wide bool) output.Rows {
+func (s tokenStyle) fields(d document.TokenDetail, wide bool) output.Rows {
 	t := d.Token
 	rows := output.Rows{Headers: []string{"FIELD", "VALUE"}}
 	add := func(k, v string) { rows.Cells = append(rows.Cells, []string{k, v}) }
-	add("organization", orgName(buildkite.Organization{ID: d.Organization.ID, Slug: d.Organization.Slug}))
+	add("organization", d.Organization.String())
 	add("uuid", t.UUID)
 	if wide {
 		add("id", t.ID)
 	}
-	add("description", deref(t.Description))
+	add("description", document.Deref(t.Description))
 	if t.Owner != nil {
-		add("owner", ownerString(t.Owner.Name, t.Owner.Email))
+		add("owner", t.Owner.String())
 		if wide {
 			add("owner uuid", t.Owner.UUID)
 		}
@@ -129,7 +130,7 @@ func (s tokenStyle) fields(d TokenDetail, wide bool) output.Rows {
 		}
 		return s.staleColour(t.LastAccessedAt)
 	}
-	add("last ip", deref(t.IPAddress))
+	add("last ip", document.Deref(t.IPAddress))
 	add("expires", s.time(t.ExpiresAt, "never"))
 	return rows
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/emulator"
 	et "github.com/tokenctl/tokenctl/internal/emulator/emulatortest"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
@@ -35,19 +36,19 @@ func largeOrgHarness(t *testing.T) *harness {
 	return h
 }
 
-func decodeTokenList(t *testing.T, r result) TokenList {
+func decodeTokenList(t *testing.T, r result) document.TokenList {
 	t.Helper()
 	if r.code != 0 {
 		t.Fatalf("tokens list failed:\n%s", r)
 	}
-	var l TokenList
+	var l document.TokenList
 	if err := json.Unmarshal([]byte(r.stdout), &l); err != nil {
 		t.Fatalf("stdout is not the tokens list JSON: %v\n%s", err, r)
 	}
 	return l
 }
 
-func listedUUIDs(l TokenList) []string {
+func listedUUIDs(l document.TokenList) []string {
 	out := []string{}
 	for _, tk := range l.Tokens {
 		out = append(out, tk.UUID)
@@ -343,7 +344,7 @@ func TestTokensGet(t *testing.T) {
 		if r.code != 0 {
 			t.Fatalf("tokens get %s:\n%s", arg, r)
 		}
-		var d TokenDetail
+		var d document.TokenDetail
 		if err := json.Unmarshal([]byte(r.stdout), &d); err != nil {
 			t.Fatal(err)
 		}
@@ -399,7 +400,7 @@ const ansiReset = "\x1b[0m"
 func TestTokenStyleColour(t *testing.T) {
 	now := fixedNow
 	old, recent := now.Add(-100*24*time.Hour), now.Add(-time.Hour)
-	entries := []TokenEntry{
+	entries := []document.Token{
 		{UUID: "stale", CreatedAt: old, LastAccessedAt: &old, Scopes: []string{}},
 		{UUID: "recent", CreatedAt: old, LastAccessedAt: &recent, Scopes: []string{}},
 		{UUID: "never", CreatedAt: old, Scopes: []string{}},

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/output"
 	"github.com/tokenctl/tokenctl/internal/whoami"
 )
@@ -54,9 +55,9 @@ func (o *WhoamiOptions) validate([]string) error { return nil }
 
 // AccessTokenInfo is how a document describes a token by what REST says
 // of it; the leaked-token report shares whoami's shape.
-type AccessTokenInfo = whoami.Token
+type AccessTokenInfo = document.AccessToken
 
-var accessTokenInfo = whoami.DescribeToken
+var accessTokenInfo = document.AccessTokenOf
 
 func whoamiRun(ctx context.Context, o *WhoamiOptions) error {
 	client, err := o.Factory.APIClient(o.settings, o.Debug)
@@ -74,25 +75,18 @@ func whoamiRun(ctx context.Context, o *WhoamiOptions) error {
 	return printer.Print(me, func(bool) output.Rows { return whoamiRows(me, o.Factory.Now()) })
 }
 
-func optional(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
 // whoamiRows lays the document out as one field per line, which reads
 // better than a one-row table for a single object.
-func whoamiRows(me whoami.Report, now time.Time) output.Rows {
+func whoamiRows(me document.Whoami, now time.Time) output.Rows {
 	rows := output.Rows{Headers: []string{"FIELD", "VALUE"}}
 	add := func(k, v string) { rows.Cells = append(rows.Cells, []string{k, v}) }
 	add("token", me.Token.UUID)
-	add("description", deref(me.Token.Description))
+	add("description", document.Deref(me.Token.Description))
 	add("scopes", strings.Join(me.Token.Scopes, ", "))
 	if !me.Token.CreatedAt.IsZero() {
 		add("created", fmt.Sprintf("%s (%s)", me.Token.CreatedAt.UTC().Format(time.DateOnly), relative(me.Token.CreatedAt, now)))
 	}
-	add("user", ownerString(me.User.Name, me.User.Email))
+	add("user", me.User.String())
 	if !me.GraphQLAccess {
 		add("graphql", "no access")
 		add("organizations", "unknown (needs GraphQL access)")
@@ -103,11 +97,7 @@ func whoamiRows(me whoami.Report, now time.Time) output.Rows {
 		add("organizations", "none")
 	}
 	for _, org := range me.Organizations {
-		v := org.Slug
-		if org.Name != "" {
-			v = fmt.Sprintf("%s (%s)", org.Slug, org.Name)
-		}
-		add("organization", v)
+		add("organization", org.Describe())
 	}
 	return rows
 }

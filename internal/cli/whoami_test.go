@@ -7,17 +7,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/emulator"
 	et "github.com/tokenctl/tokenctl/internal/emulator/emulatortest"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/iostreams"
 	"github.com/tokenctl/tokenctl/internal/output"
-	"github.com/tokenctl/tokenctl/internal/whoami"
 )
 
-func decodeWhoami(t *testing.T, r result) whoami.Report {
+func decodeWhoami(t *testing.T, r result) document.Whoami {
 	t.Helper()
-	var me whoami.Report
+	var me document.Whoami
 	if err := json.Unmarshal([]byte(r.stdout), &me); err != nil {
 		t.Fatalf("stdout is not the whoami document: %v\n%s", err, r)
 	}

@@ -2,6 +2,7 @@ package revoke
 
 import (
 	"github.com/tokenctl/tokenctl/internal/buildkite"
+	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 )
 
@@ -51,10 +52,7 @@ type TokenRef struct {
 }
 
 // Owner is the user a token belongs to.
-type Owner struct {
-	Name  string `json:"name"`
-	Email string `json:"email"`
-}
+type Owner = document.Owner
 
 // Report is the whole JSON document printed by `tokenctl revoke -o json`.
 type Report struct {

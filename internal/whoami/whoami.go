@@ -7,47 +7,12 @@ package whoami
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"golang.org/x/sync/errgroup"
 
 	"github.com/tokenctl/tokenctl/internal/buildkite"
+	"github.com/tokenctl/tokenctl/internal/document"
 )
-
-// Report is the JSON document printed by `tokenctl whoami -o json`. Fields
-// are only ever added; organizations is null when they could not be listed
-// (the token has no GraphQL access).
-type Report struct {
-	Token         Token          `json:"token"`
-	User          User           `json:"user"`
-	GraphQLAccess bool           `json:"graphqlAccess"`
-	Organizations []Organization `json:"organizations"`
-	Notes         []string       `json:"notes"`
-}
-
-// Token describes a token as REST GET /v2/access-token reports it, for the
-// token's own credential.
-type Token struct {
-	UUID        string    `json:"uuid"`
-	Description *string   `json:"description"`
-	Scopes      []string  `json:"scopes"` // REST scope names, lower case
-	CreatedAt   time.Time `json:"createdAt"`
-}
-
-// User is the token's owner; uuid is null without GraphQL access.
-type User struct {
-	Name  string  `json:"name"`
-	Email string  `json:"email"`
-	UUID  *string `json:"uuid"`
-}
-
-// Organization is one organization the token can reach.
-type Organization struct {
-	ID   string `json:"id"`
-	UUID string `json:"uuid"`
-	Slug string `json:"slug"`
-	Name string `json:"name"`
-}
 
 // OrganizationLimit is the page size buildkite.Client.Viewer asks for.
 const OrganizationLimit = 100
@@ -55,7 +20,7 @@ const OrganizationLimit = 100
 // Lookup asks REST and GraphQL at once. REST alone decides success: it
 // works for every live token, while GraphQL needs GraphQL access, which a
 // REST-only token lacks; that case is reported as a note, not a failure.
-func Lookup(ctx context.Context, client *buildkite.Client) (Report, error) {
+func Lookup(ctx context.Context, client *buildkite.Client) (document.Whoami, error) {
 	var (
 		tok       buildkite.AccessToken
 		viewer    buildkite.Viewer
@@ -77,22 +42,22 @@ func Lookup(ctx context.Context, client *buildkite.Client) (Report, error) {
 	// nothing of this run (a --debug trace) may be written after its error
 	// is reported.
 	if err := g.Wait(); err != nil {
-		return Report{}, err
+		return document.Whoami{}, err
 	}
-	me := Report{
-		Token: DescribeToken(tok),
-		User:  User{Name: tok.User.Name, Email: tok.User.Email},
+	me := document.Whoami{
+		Token: document.AccessTokenOf(tok),
+		User:  document.WhoamiUser{Name: tok.User.Name, Email: tok.User.Email},
 		Notes: []string{},
 	}
 	switch kind := buildkite.KindOf(viewerErr); {
 	case viewerErr == nil:
 		me.GraphQLAccess = true
 		if viewer.User != nil {
-			me.User.UUID = optional(viewer.User.UUID)
+			me.User.UUID = document.Optional(viewer.User.UUID)
 		}
-		me.Organizations = []Organization{}
+		me.Organizations = []document.Organization{}
 		for _, org := range viewer.Organizations {
-			me.Organizations = append(me.Organizations, Organization{ID: org.ID, UUID: org.UUID, Slug: org.Slug, Name: org.Name})
+			me.Organizations = append(me.Organizations, document.OrganizationOf(org))
 		}
 		if len(me.Organizations) == OrganizationLimit {
 			me.Notes = append(me.Notes, fmt.Sprintf("only the first %d organizations are listed", OrganizationLimit))
@@ -102,24 +67,7 @@ func Lookup(ctx context.Context, client *buildkite.Client) (Report, error) {
 		// has no GraphQL access rather than that it is dead.
 		me.Notes = append(me.Notes, "this token has no GraphQL API access, so its organizations cannot be listed, and tokenctl cannot revoke with it; enable GraphQL access for it, or use another token")
 	default:
-		return Report{}, viewerErr
+		return document.Whoami{}, viewerErr
 	}
 	return me, nil
-}
-
-// DescribeToken is the document's view of a REST token description:
-// an empty description is null and scopes are never null.
-func DescribeToken(tok buildkite.AccessToken) Token {
-	info := Token{UUID: tok.UUID, Description: optional(tok.Description), Scopes: tok.Scopes, CreatedAt: tok.CreatedAt}
-	if info.Scopes == nil {
-		info.Scopes = []string{}
-	}
-	return info
-}
-
-func optional(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
 }

@@ -1,0 +1,89 @@
+package document
+
+import (
+	"time"
+
+	"github.com/tokenctl/tokenctl/internal/selector"
+)
+
+// TokenList is the document of `tokenctl tokens list`.
+type TokenList struct {
+	Organization Organization `json:"organization"`
+	// AsOf is the time staleness was judged at.
+	AsOf    time.Time        `json:"asOf"`
+	Tokens  []Token          `json:"tokens"` // never null
+	Summary selector.Summary `json:"summary"`
+}
+
+// TokenDetail is the document of `tokenctl tokens get`.
+type TokenDetail struct {
+	Organization Organization `json:"organization"`
+	AsOf         time.Time    `json:"asOf"`
+	Token        Token        `json:"token"`
+}
+
+// Whoami is the document of `tokenctl whoami`; organizations is null when
+// they could not be listed (the token has no GraphQL access).
+type Whoami struct {
+	Token         AccessToken    `json:"token"`
+	User          WhoamiUser     `json:"user"`
+	GraphQLAccess bool           `json:"graphqlAccess"`
+	Organizations []Organization `json:"organizations"`
+	Notes         []string       `json:"notes"`
+}
+
+// WhoamiUser is the owner of the token tokenctl uses; uuid is null without
+// GraphQL access.
+type WhoamiUser struct {
+	Name  string  `json:"name"`
+	Email string  `json:"email"`
+	UUID  *string `json:"uuid"`
+}
+
+// String is "Name <email>".
+func (u WhoamiUser) String() string { return FormatUser(u.Name, u.Email) }
+
+// Policy is the document of `tokenctl policy show`.
+type Policy struct {
+	Organization PolicyOrganization `json:"organization"`
+	// RevokeInactiveTokensAfter is Buildkite's value (DAYS_30 ... DAYS_365,
+	// NEVER), null when unset.
+	RevokeInactiveTokensAfter *string `json:"revokeInactiveTokensAfter"`
+	// PeriodDays is the period in days, null when tokens are never revoked
+	// automatically (NEVER, unset, or a value tokenctl does not know).
+	PeriodDays *int `json:"periodDays"`
+	// AsOf is the time "due" was judged at.
+	AsOf time.Time `json:"asOf"`
+	// Tokens lists the tokens past the period (and, with a horizon, those
+	// reaching it soon), soonest revokeAt first. Never null.
+	Tokens []PolicyToken `json:"tokens"`
+}
+
+// PolicyOrganization names the organization of a policy; it has no uuid,
+// and the contract keeps it that way.
+type PolicyOrganization struct {
+	ID   string `json:"id"`
+	Slug string `json:"slug"`
+	Name string `json:"name"`
+}
+
+// Describe names the organization for people: "slug (Name)".
+func (o PolicyOrganization) Describe() string { return describeOrg(o.Slug, o.Name) }
+
+// PolicyToken is one token the inactive-token policy takes.
+type PolicyToken struct {
+	ID             string     `json:"id"`
+	UUID           string     `json:"uuid"`
+	Description    *string    `json:"description"`
+	Owner          *Owner     `json:"owner"`
+	CreatedAt      time.Time  `json:"createdAt"`
+	LastAccessedAt *time.Time `json:"lastAccessedAt"` // null: never used
+	ExpiresAt      *time.Time `json:"expiresAt"`      // null: never expires
+	// InactiveSince is lastAccessedAt, or createdAt for a token never used.
+	InactiveSince time.Time `json:"inactiveSince"`
+	// RevokeAt is inactiveSince plus the period: from then on the token is
+	// revoked at Buildkite's next sweep.
+	RevokeAt time.Time `json:"revokeAt"`
+	// Due is true when revokeAt is not after asOf.
+	Due bool `json:"due"`
+}

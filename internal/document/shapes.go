@@ -1,0 +1,107 @@
+package document
+
+import (
+	"time"
+
+	"github.com/tokenctl/tokenctl/internal/buildkite"
+)
+
+// Organization is an organization as the token listing and whoami print it.
+type Organization struct {
+	ID   string `json:"id"`
+	UUID string `json:"uuid"`
+	Slug string `json:"slug"`
+	Name string `json:"name"`
+}
+
+// OrganizationOf is the document's view of the client's organization.
+func OrganizationOf(o buildkite.Organization) Organization {
+	return Organization{ID: o.ID, UUID: o.UUID, Slug: o.Slug, Name: o.Name}
+}
+
+// String is the organization as --org takes it: slug, else id.
+func (o Organization) String() string {
+	return OrgName(buildkite.Organization{ID: o.ID, Slug: o.Slug})
+}
+
+// Describe names the organization for people: "slug (Name)".
+func (o Organization) Describe() string { return describeOrg(o.Slug, o.Name) }
+
+// User is a token's owner as the token listing prints it.
+type User struct {
+	ID    string `json:"id"`
+	UUID  string `json:"uuid"`
+	Name  string `json:"name"`
+	Email string `json:"email"`
+}
+
+// String is "Name <email>".
+func (u User) String() string { return FormatUser(u.Name, u.Email) }
+
+// Owner is the user a token belongs to, by name and email only, as the
+// revoke results, the policy report and the leaked-token report print it.
+type Owner struct {
+	Name  string `json:"name"`
+	Email string `json:"email"`
+}
+
+// OwnerOf is the owner of a listed token; nil when it has none.
+func OwnerOf(u *buildkite.User) *Owner {
+	if u == nil {
+		return nil
+	}
+	return &Owner{Name: u.Name, Email: u.Email}
+}
+
+// String is "Name <email>".
+func (o Owner) String() string { return FormatUser(o.Name, o.Email) }
+
+// Token is one API access token as an organization sees it. Times are
+// RFC 3339 in UTC; null means never (used, expiring) or unknown.
+type Token struct {
+	ID             string     `json:"id"`
+	UUID           string     `json:"uuid"`
+	Description    *string    `json:"description"`
+	Owner          *User      `json:"owner"`
+	Scopes         []string   `json:"scopes"` // GraphQL names, e.g. READ_BUILDS; never null
+	CreatedAt      time.Time  `json:"createdAt"`
+	LastAccessedAt *time.Time `json:"lastAccessedAt"`
+	ExpiresAt      *time.Time `json:"expiresAt"`
+	// IPAddress is the address of the token's last request, not an
+	// allowlist.
+	IPAddress *string `json:"ipAddress"`
+}
+
+// TokenOf is the document's view of a listed token.
+func TokenOf(t buildkite.Token) Token {
+	e := Token{
+		ID: t.ID, UUID: t.UUID, Description: Optional(t.Description),
+		Scopes: t.Scopes, CreatedAt: t.CreatedAt.UTC(),
+		LastAccessedAt: UTC(t.LastAccessedAt), ExpiresAt: UTC(t.ExpiresAt), IPAddress: Optional(t.IPAddress),
+	}
+	if e.Scopes == nil {
+		e.Scopes = []string{}
+	}
+	if u := t.Owner; u != nil {
+		e.Owner = &User{ID: u.ID, UUID: u.UUID, Name: u.Name, Email: u.Email}
+	}
+	return e
+}
+
+// AccessToken describes a token as REST GET /v2/access-token reports it:
+// the credential tokenctl uses (whoami), or a leaked one.
+type AccessToken struct {
+	UUID        string    `json:"uuid"`
+	Description *string   `json:"description"`
+	Scopes      []string  `json:"scopes"` // REST scope names, lower case
+	CreatedAt   time.Time `json:"createdAt"`
+}
+
+// AccessTokenOf is the document's view of a REST token description.
+func AccessTokenOf(tok buildkite.AccessToken) AccessToken {
+	info := AccessToken{UUID: tok.UUID, Description: Optional(tok.Description), Scopes: tok.Scopes, CreatedAt: tok.CreatedAt}
+	if info.Scopes == nil {
+		info.Scopes = []string{}
+	}
+	return info
+}
