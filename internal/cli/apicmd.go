@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -29,6 +30,7 @@ type apiOptions struct {
 	Org    ident.Org
 	Format output.Format
 
+	formats  []output.Format // what the command prints, declared by addFlags
 	cmd      *cobra.Command
 	settings *config.Settings
 }
@@ -38,23 +40,51 @@ func newAPIOptions(f *Factory) apiOptions { return apiOptions{Factory: f, IO: f.
 // api gives runAPI the shared part of a command's options.
 func (o *apiOptions) api() *apiOptions { return o }
 
-// allFormats are the formats of --output for a command that prints rows.
-const allFormats = "table, wide, json, yaml or csv"
-
 // pageSizeUsage is the help of every command's --page-size flag.
 var pageSizeUsage = fmt.Sprintf("tokens per listing request, %d-%d (env %s; default %d)",
 	config.MinPageSize, config.MaxPageSize, config.EnvVar(config.KeyPageSize), config.DefaultPageSize)
 
-// addFlags registers the shared flags: -o/--output, whose help names
-// formats, and --jq; with perOrg, for a command that lists an
-// organization's tokens, also --org and --page-size.
-func (o *apiOptions) addFlags(fl *pflag.FlagSet, formats string, perOrg bool) {
+// addFlags registers the shared flags: -o/--output for the formats the
+// command prints (the first is its default), and --jq; with perOrg, for a
+// command that lists an organization's tokens, also --org and --page-size.
+func (o *apiOptions) addFlags(fl *pflag.FlagSet, formats []output.Format, perOrg bool) {
 	if perOrg {
 		fl.String("org", "", "organization slug or GraphQL id (env BUILDKITE_ORGANIZATION_SLUG)")
 		fl.Int("page-size", 0, pageSizeUsage)
 	}
-	fl.StringP("output", "o", "", "output format: "+formats+" (env TOKENCTL_OUTPUT)")
+	o.formats = formats
+	addOutputFlag(fl, formats, " (env TOKENCTL_OUTPUT)")
 	fl.StringVar(&o.JQ, "jq", "", "filter the JSON output with a jq `expression`")
+}
+
+// outputFormatsAnnotation carries, on a command's --output flag, the
+// names of the formats the command prints, for shell completion.
+const outputFormatsAnnotation = "tokenctl_output_formats"
+
+// addOutputFlag registers -o/--output for a command that prints formats;
+// its help and its completion come from that one declaration.
+func addOutputFlag(fl *pflag.FlagSet, formats []output.Format, helpSuffix string) {
+	fl.StringP("output", "o", "", "output format: "+output.Describe(formats)+helpSuffix)
+	_ = fl.SetAnnotation("output", outputFormatsAnnotation, output.Names(formats))
+}
+
+// outputFormat is the format a command prints in, from the output setting
+// (already checked to be a format). A format the command does not print is
+// a usage error when --output asks for it; from the environment or the
+// config file, which every command shares, it is a default for the
+// commands that print it, and the others use their own first format.
+func outputFormat(s *config.Settings, formats []output.Format) (output.Format, error) {
+	f, err := output.ParseFormat(s.Output)
+	if err != nil {
+		return "", err
+	}
+	if slices.Contains(formats, f) {
+		return f, nil
+	}
+	if s.Sources[config.KeyOutput] == config.SourceFlag {
+		return "", fmt.Errorf("--output %s: this command prints %s", f, output.Describe(formats))
+	}
+	return formats[0], nil
 }
 
 // complete loads the settings and checks every input before any network
@@ -71,7 +101,7 @@ func (o *apiOptions) complete(cmd *cobra.Command, validate func() error) error {
 	if err := validate(); err != nil {
 		return err
 	}
-	if o.Format, err = output.ParseFormat(settings.Output); err != nil {
+	if o.Format, err = outputFormat(settings, o.formats); err != nil {
 		return exitcode.New(exitcode.Usage, err)
 	}
 	if err := output.CheckJQ(o.JQ); err != nil {

@@ -187,9 +187,9 @@ func paintStatus(rows output.Rows, colour bool) output.Rows {
 		}
 		switch revoke.Status(rows.Cells[row][c]) {
 		case revoke.StatusRevoked:
-			return ansiGreen
+			return output.Green
 		case revoke.StatusFailed:
-			return ansiRed
+			return output.Red
 		}
 		return ""
 	}

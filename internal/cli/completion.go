@@ -6,7 +6,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokenctl/tokenctl/internal/exitcode"
-	"github.com/tokenctl/tokenctl/internal/output"
 )
 
 // setUpCompletion registers cobra's built-in `completion` command now rather
@@ -67,11 +66,8 @@ var completionLoaders = map[string]string{
 // values come from a fixed list, and stops the shell from offering file
 // names where none make sense.
 func registerFlagValueCompletions(cmd *cobra.Command) {
-	if cmd.Flags().Lookup("output") != nil {
-		formats := make([]string, len(output.Formats))
-		for i, f := range output.Formats {
-			formats[i] = string(f)
-		}
+	if fl := cmd.Flags().Lookup("output"); fl != nil {
+		formats := fl.Annotations[outputFormatsAnnotation]
 		_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(formats, cobra.ShellCompDirectiveNoFileComp))
 	}
 	for _, sub := range cmd.Commands() {

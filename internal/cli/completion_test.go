@@ -41,7 +41,8 @@ func TestCompletionCandidates(t *testing.T) {
 	}{
 		{[]string{"__complete", "revoke", "--to"}, []string{"--token", "--token-value-file"}, nil},
 		{[]string{"__complete", "revoke", "-o", ""}, []string{"table", "wide", "json", "yaml", "csv"}, nil},
-		{[]string{"__complete", "whoami", "--output", ""}, []string{"json", "yaml"}, nil},
+		{[]string{"__complete", "whoami", "--output", ""}, []string{"table", "json", "yaml"}, []string{"wide", "csv"}},
+		{[]string{"__complete", "config", "view", "-o", ""}, []string{"table", "json", "yaml"}, []string{"wide", "csv"}},
 		{[]string{"__complete", "policy", "show", "-o", ""}, []string{"table", "json", "csv"}, nil},
 		{[]string{"__complete", ""}, []string{"revoke", "whoami", "policy", "completion"}, []string{"docs"}},
 	}
@@ -73,4 +74,44 @@ func TestCompletionCandidates(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Each command prints the formats it declares: help and completion name
+// them, --output refuses any other, and a default from the environment
+// that the command does not print leaves it on its own default.
+func TestOutputFormatsAreDeclaredPerCommand(t *testing.T) {
+	refused := []struct {
+		args   []string
+		stderr string
+	}{
+		{[]string{"whoami", "-o", "csv"}, "--output csv: this command prints table, json or yaml"},
+		{[]string{"whoami", "--output", "wide"}, "--output wide: this command prints table, json or yaml"},
+		{[]string{"config", "view", "-o", "csv"}, "--output csv: this command prints table, json or yaml"},
+	}
+	for _, c := range refused {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			h := newHarness(t, emulator.Options{})
+			r := h.run(c.args...)
+			if exitcode.Code(r.code) != exitcode.Usage || r.stdout != "" {
+				t.Fatalf("exit %d, want usage and no output\n%s", r.code, r)
+			}
+			mustContain(t, "stderr", r.stderr, c.stderr)
+			if n := len(h.srv.Requests()); n != 0 {
+				t.Errorf("a refused format sent %d requests", n)
+			}
+		})
+	}
+
+	h := newHarness(t, emulator.Options{})
+	h.env["TOKENCTL_OUTPUT"] = "csv"
+	r := h.run("whoami")
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "FIELD ") {
+		t.Errorf("whoami with TOKENCTL_OUTPUT=csv should print its table:\n%s", r)
+	}
+	if r := h.run("tokens", "list", "--org", "acme"); r.code != 0 || !strings.HasPrefix(r.stdout, "UUID,DESCRIPTION,") {
+		t.Errorf("tokens list with TOKENCTL_OUTPUT=csv should print CSV:\n%s", r)
+	}
+
+	r = h.run("whoami", "--help")
+	mustContain(t, "whoami help", r.stdout, "output format: table, json or yaml (env TOKENCTL_OUTPUT)")
 }

@@ -89,6 +89,9 @@ func newCmdConfigUnset(f *Factory) *cobra.Command {
 	}
 }
 
+// configViewFormats are the formats `config view` prints.
+var configViewFormats = []output.Format{output.Table, output.JSON, output.YAML}
+
 // configView is the JSON shape of `config view -o json`.
 type configView struct {
 	ConfigFile string         `json:"configFile"`
@@ -105,7 +108,7 @@ func newCmdConfigView(f *Factory) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			format, err := output.ParseFormat(s.Output)
+			format, err := outputFormat(s, configViewFormats)
 			if err != nil {
 				return exitcode.New(exitcode.Usage, err)
 			}
@@ -124,7 +127,7 @@ func newCmdConfigView(f *Factory) *cobra.Command {
 			})
 		},
 	}
-	cmd.Flags().StringP("output", "o", "", "output format: table, json or yaml")
+	addOutputFlag(cmd.Flags(), configViewFormats, "")
 	cmd.Flags().String("jq", "", "filter the JSON output with a jq `expression`")
 	return cmd
 }

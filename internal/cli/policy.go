@@ -73,7 +73,7 @@ organization, like revoking them.`,
 		RunE: runAPI(opts, runF, policyShowRun),
 	}
 	fl := cmd.Flags()
-	opts.addFlags(fl, allFormats, true)
+	opts.addFlags(fl, output.Formats, true)
 	fl.IntVar(&opts.WithinDays, "within", 0, "also list tokens that reach the period within `DAYS` days")
 	return cmd
 }
@@ -153,7 +153,7 @@ func policyRows(r document.Policy, wide bool) output.Rows {
 		if t.Owner != nil {
 			owner = t.Owner.String()
 		}
-		row := []string{t.UUID, document.Deref(t.Description), owner, lastUsed(t.LastAccessedAt, r.AsOf), t.RevokeAt.UTC().Format(time.DateOnly)}
+		row := []string{t.UUID, document.Deref(t.Description), owner, output.LastUsed(t.LastAccessedAt, r.AsOf), t.RevokeAt.UTC().Format(time.DateOnly)}
 		if wide {
 			expires := ""
 			if t.ExpiresAt != nil {

@@ -88,7 +88,7 @@ those in flight finish, reports what was and was not done, and exits 130.`,
 		RunE: runAPI(opts, runF, revokeRun),
 	}
 	fl := cmd.Flags()
-	opts.addFlags(fl, allFormats, true)
+	opts.addFlags(fl, output.Formats, true)
 	fl.StringArrayVar(&opts.TokenArgs, "token", nil, "token uuid or GraphQL id to revoke (repeatable)")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "resolve and show the plan; send no mutation")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
@@ -311,7 +311,7 @@ func planRows(p *revoke.Plan, now func() time.Time) output.Rows {
 			if t.Owner != nil {
 				owner = document.FormatUser(t.Owner.Name, t.Owner.Email)
 			}
-			rows.Cells = append(rows.Cells, []string{t.UUID, t.Description, owner, strings.Join(t.Scopes, ","), lastUsed(t.LastAccessedAt, now())})
+			rows.Cells = append(rows.Cells, []string{t.UUID, t.Description, owner, strings.Join(t.Scopes, ","), output.LastUsed(t.LastAccessedAt, now())})
 			continue
 		}
 		rows.Cells = append(rows.Cells, []string{it.Requested, "(named by id, not listed: Buildkite says whether it exists)", "", "", ""})

@@ -315,7 +315,7 @@ func confirmAllOrgs(o *RevokeOptions, plans []*revoke.Plan) error {
 			if t.Owner != nil {
 				owner = document.FormatUser(t.Owner.Name, t.Owner.Email)
 			}
-			rows.Cells = append(rows.Cells, []string{document.OrgName(p.Organization), t.UUID, t.Description, owner, strings.Join(t.Scopes, ","), lastUsed(t.LastAccessedAt, now)})
+			rows.Cells = append(rows.Cells, []string{document.OrgName(p.Organization), t.UUID, t.Description, owner, strings.Join(t.Scopes, ","), output.LastUsed(t.LastAccessedAt, now)})
 		}
 	}
 	if pending == 0 {
@@ -412,7 +412,7 @@ func confirmEverywhere(o *RevokeOptions, tok buildkite.AccessToken) error {
 	rows := output.Rows{
 		Headers: []string{"TOKEN", "DESCRIPTION", "OWNER", "SCOPES", "CREATED"},
 		Cells: [][]string{{tok.UUID, tok.Description, document.FormatUser(tok.User.Name, tok.User.Email),
-			strings.Join(tok.Scopes, ","), relative(tok.CreatedAt, o.Factory.Now())}},
+			strings.Join(tok.Scopes, ","), output.RelativeTime(tok.CreatedAt, o.Factory.Now())}},
 	}
 	if err := output.WriteTable(w, rows); err != nil {
 		return err

@@ -93,7 +93,7 @@ stale: by --stale, else 90d).`,
 		RunE: runAPI(opts, runF, tokensListRun),
 	}
 	fl := cmd.Flags()
-	opts.addFlags(fl, allFormats, true)
+	opts.addFlags(fl, output.Formats, true)
 	addSelectorFlags(fl, &opts.Select)
 	fl.StringVar(&opts.SortArg, "sort", "", "order by `KEY`: uuid, description, owner, created, last-used or expires (-KEY: descending)")
 	registerSelectorCompletions(cmd)
@@ -201,7 +201,7 @@ func (s tokenStyle) time(t *time.Time, never string) string {
 	case t == nil:
 		return never
 	case s.human:
-		return relative(*t, s.now)
+		return output.RelativeTime(*t, s.now)
 	}
 	return t.UTC().Format(time.RFC3339)
 }
@@ -213,7 +213,7 @@ func (s tokenStyle) lastUsed(t *time.Time) string { return s.time(t, "never") }
 // stale.
 func (s tokenStyle) staleColour(t *time.Time) string {
 	if s.color && t != nil && s.now.Sub(*t) >= s.staleAfter {
-		return ansiYellow
+		return output.Yellow
 	}
 	return ""
 }
@@ -245,11 +245,3 @@ func (s tokenStyle) rows(tokens []document.Token, wide bool) output.Rows {
 	}
 	return rows
 }
-
-// Colours, used only when IOStreams.ColorEnabled (a terminal, NO_COLOR
-// unset).
-const (
-	ansiRed    = "\x1b[31m"
-	ansiGreen  = "\x1b[32m"
-	ansiYellow = "\x1b[33m"
-)

@@ -46,7 +46,7 @@ token a script is using.`,
 		Args: cobra.NoArgs,
 		RunE: runAPI(opts, runF, whoamiRun),
 	}
-	opts.addFlags(cmd.Flags(), "table, json or yaml", false)
+	opts.addFlags(cmd.Flags(), []output.Format{output.Table, output.JSON, output.YAML}, false)
 	return cmd
 }
 
@@ -84,7 +84,7 @@ func whoamiRows(me document.Whoami, now time.Time) output.Rows {
 	add("description", document.Deref(me.Token.Description))
 	add("scopes", strings.Join(me.Token.Scopes, ", "))
 	if !me.Token.CreatedAt.IsZero() {
-		add("created", fmt.Sprintf("%s (%s)", me.Token.CreatedAt.UTC().Format(time.DateOnly), relative(me.Token.CreatedAt, now)))
+		add("created", fmt.Sprintf("%s (%s)", me.Token.CreatedAt.UTC().Format(time.DateOnly), output.RelativeTime(me.Token.CreatedAt, now)))
 	}
 	add("user", me.User.String())
 	if !me.GraphQLAccess {

@@ -48,9 +48,6 @@ const (
 	MinConcurrency, MaxConcurrency = 1, 32
 )
 
-// Outputs lists the accepted values of the output setting.
-var Outputs = []string{"table", "wide", "json", "yaml", "csv"}
-
 // Source says where a setting's value came from.
 type Source string
 

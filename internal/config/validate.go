@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/netip"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/tokenctl/tokenctl/internal/ident"
 	"github.com/tokenctl/tokenctl/internal/lazyregexp"
+	"github.com/tokenctl/tokenctl/internal/output"
 )
 
 // origin is where a raw value came from; it phrases error messages the way
@@ -100,8 +100,8 @@ func apply(s *Settings, o origin, raw string) error {
 		}
 	case KeyOutput:
 		v = strings.ToLower(v)
-		if !slices.Contains(Outputs, v) {
-			return invalidf("%s: must be one of %s", o.describe(raw), strings.Join(Outputs, ", "))
+		if _, err := output.ParseFormat(v); err != nil {
+			return invalidf("%s: must be one of %s", o.describe(raw), strings.Join(output.Names(output.Formats), ", "))
 		}
 		s.Output = v
 	case KeyAuditLog:

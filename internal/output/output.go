@@ -30,7 +30,9 @@ const (
 	CSV   Format = "csv"
 )
 
-// Formats lists every format, in the order help texts show them.
+// Formats lists every format, in the order help texts show them. It is
+// the one list: the output setting accepts these, and each command
+// declares the part of it that it prints.
 var Formats = []Format{Table, Wide, JSON, YAML, CSV}
 
 // ParseFormat validates a format name.
@@ -40,11 +42,25 @@ func ParseFormat(s string) (Format, error) {
 			return f, nil
 		}
 	}
-	names := make([]string, len(Formats))
-	for i, f := range Formats {
+	return "", fmt.Errorf("unknown output format %q: use one of %s", s, strings.Join(Names(Formats), ", "))
+}
+
+// Names are the names of formats, in their order.
+func Names(formats []Format) []string {
+	names := make([]string, len(formats))
+	for i, f := range formats {
 		names[i] = string(f)
 	}
-	return "", fmt.Errorf("unknown output format %q: use one of %s", s, strings.Join(names, ", "))
+	return names
+}
+
+// Describe lists formats for a help text: "table, json or yaml".
+func Describe(formats []Format) string {
+	names := Names(formats)
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }
 
 // Machine reports whether the format is for programs rather than people.
@@ -236,8 +252,16 @@ func printableRows(rows Rows) Rows {
 	return out
 }
 
-// ansiReset ends a Rows.Colour.
-const ansiReset = "\x1b[0m"
+// The colours a Rows.Colour may give, for terminals only: the table
+// writer applies them after making every cell printable, and ends each
+// with ansiReset.
+const (
+	Red    = "\x1b[31m" // failure
+	Green  = "\x1b[32m" // success
+	Yellow = "\x1b[33m" // worth a look (a stale token)
+
+	ansiReset = "\x1b[0m"
+)
 
 // JQError is a jq expression that does not parse or fails to run.
 type JQError struct {

@@ -73,3 +73,18 @@ func TestParseFormat(t *testing.T) {
 		t.Errorf("ParseFormat(yaml) = %v, %v", f, err)
 	}
 }
+
+func TestDescribeFormats(t *testing.T) {
+	for _, c := range []struct {
+		formats []Format
+		want    string
+	}{
+		{Formats, "table, wide, json, yaml or csv"},
+		{[]Format{Table, JSON}, "table or json"},
+		{[]Format{JSON}, "json"},
+	} {
+		if got := Describe(c.formats); got != c.want {
+			t.Errorf("Describe(%v) = %q, want %q", c.formats, got, c.want)
+		}
+	}
+}
