@@ -26,13 +26,15 @@ type apiOptions struct {
 	JQ    string
 	Debug bool
 
-	// Filled in by complete (Org by parseOrg).
+	// Filled in by complete.
 	Org    ident.Org
 	Format output.Format
 
-	formats  []output.Format // what the command prints, declared by addFlags
-	cmd      *cobra.Command
-	settings *config.Settings
+	formats   []output.Format // what the command prints, declared by addFlags
+	settings  *config.Settings
+	orgGiven  bool  // --org was on the command line
+	orgErr    error // why Org could not be had; see checkOrg
+	formatErr error // why Format could not be had
 }
 
 func newAPIOptions(f *Factory) apiOptions { return apiOptions{Factory: f, IO: f.IO} }
@@ -87,22 +89,29 @@ func outputFormat(s *config.Settings, formats []output.Format) (output.Format, e
 	return formats[0], nil
 }
 
-// complete loads the settings and checks every input before any network
-// call. validate checks the command's own inputs, with the settings
-// loaded; it runs before the output checks, so that of several problems a
-// command reports the same one first as it always has.
-func (o *apiOptions) complete(cmd *cobra.Command, validate func() error) error {
-	settings, err := o.Factory.Settings(cmd.Flags())
+// complete loads the settings and fills the shared values: the run's
+// Complete step, the one that sees the cobra command. Which flags were
+// given is recorded in plain fields here, and a value that cannot be had
+// (a malformed organization) is kept for validate to report, so that of
+// several problems a command reports the same one first as it always has.
+func (o *apiOptions) complete(fl *pflag.FlagSet) error {
+	settings, err := o.Factory.Settings(fl)
 	if err != nil {
 		return err
 	}
-	o.cmd, o.settings = cmd, settings
-	o.Debug, _ = cmd.Flags().GetBool("debug")
-	if err := validate(); err != nil {
-		return err
-	}
-	if o.Format, err = outputFormat(settings, o.formats); err != nil {
-		return exitcode.New(exitcode.Usage, err)
+	o.settings = settings
+	o.Debug, _ = fl.GetBool("debug")
+	o.orgGiven = fl.Changed("org")
+	o.Org, o.orgErr = ident.ParseOrg(settings.Org)
+	o.Format, o.formatErr = outputFormat(settings, o.formats)
+	return nil
+}
+
+// validate checks the output format and --jq; it runs after the command's
+// own checks.
+func (o *apiOptions) validate() error {
+	if o.formatErr != nil {
+		return exitcode.New(exitcode.Usage, o.formatErr)
 	}
 	if err := output.CheckJQ(o.JQ); err != nil {
 		return exitcode.New(exitcode.Usage, err)
@@ -110,33 +119,44 @@ func (o *apiOptions) complete(cmd *cobra.Command, validate func() error) error {
 	return nil
 }
 
-// parseOrg sets Org from the settings (--org, environment or config file).
-func (o *apiOptions) parseOrg() error {
-	org, err := ident.ParseOrg(o.settings.Org)
-	if err != nil {
-		return exitcode.New(exitcode.Usage, err)
+// checkOrg reports a missing or malformed organization (--org,
+// environment or config file), for the commands about one organization.
+func (o *apiOptions) checkOrg() error {
+	if o.orgErr != nil {
+		return exitcode.New(exitcode.Usage, o.orgErr)
 	}
-	o.Org = org
 	return nil
 }
 
 // apiCommand is the options of a command that calls Buildkite.
 type apiCommand interface {
 	api() *apiOptions
-	// validate checks the command's own inputs; args are its positional
-	// arguments.
-	validate(args []string) error
+	// complete fills the command's own values from its flags (recording
+	// which were given), its positional arguments and the files they
+	// name. It reports nothing: what cannot be had is kept for validate.
+	complete(fl *pflag.FlagSet, args []string)
+	// validate checks the command's inputs, before any network call. It
+	// only checks, and needs no cobra command.
+	validate() error
 }
 
-// runAPI is the RunE of a command that calls Buildkite: it completes the
-// options, then runs them, or hands them to runF when a test gives one to
-// check flag parsing alone.
+// runAPI is the RunE of a command that calls Buildkite: Complete, then
+// Validate, then Run (or hand the options to runF when a test gives one to
+// check flag handling alone). A failure at any step still prints the
+// command's document where the output is one.
 func runAPI[O apiCommand](opts O, runF, run func(context.Context, O) error) func(*cobra.Command, []string) error {
 	if runF != nil {
 		run = runF
 	}
 	return func(cmd *cobra.Command, args []string) error {
-		err := opts.api().complete(cmd, func() error { return opts.validate(args) })
+		err := opts.api().complete(cmd.Flags())
+		if err == nil {
+			opts.complete(cmd.Flags(), args)
+			err = opts.validate()
+		}
+		if err == nil {
+			err = opts.api().validate()
+		}
 		if err == nil {
 			err = run(cmd.Context(), opts)
 		}

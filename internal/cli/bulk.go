@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/tokenctl/tokenctl/internal/buildkite"
-	"github.com/tokenctl/tokenctl/internal/config"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/ident"
 	"github.com/tokenctl/tokenctl/internal/inputfile"
@@ -30,9 +29,12 @@ type bulkOptions struct {
 	FromFile string
 	Select   selectorFlags
 
-	// Filled in by completeBulk.
-	filter    selector.Filter
-	selecting bool // tokens are chosen by filter
+	// Filled in by record and completeBulk.
+	fromFileSet bool // --from-file was on the command line
+	filter      selector.Filter
+	filterErr   error
+	selecting   bool  // tokens are chosen by filter
+	fileErr     error // why --from-file could not be read
 }
 
 // bulkHelp documents the bulk inputs in `revoke --help`.
@@ -58,48 +60,69 @@ func addBulkFlags(fl *pflag.FlagSet, b *bulkOptions) {
 }
 
 // requested reports whether any bulk input was given.
-func (b *bulkOptions) requested(fl *pflag.FlagSet) bool {
-	return fl.Changed("from-file") || b.Select.given(fl)
+func (b *bulkOptions) requested() bool {
+	return b.fromFileSet || b.Select.given
 }
 
-// completeBulk checks the bulk inputs and reads --from-file into
-// o.Tokens, all before any network call.
-func (o *RevokeOptions) completeBulk() error {
-	fl := o.cmd.Flags()
+// record notes which bulk flags the command line gave.
+func (b *bulkOptions) record(fl *pflag.FlagSet) {
+	b.fromFileSet = fl.Changed("from-file")
+	b.Select.record(fl)
+}
+
+// completeBulk parses the filters and reads --from-file into o.Tokens,
+// unless the command line already rules them out.
+func (o *RevokeOptions) completeBulk() {
+	b := &o.Bulk
+	if b.Select.given {
+		b.filter, b.filterErr = b.Select.filter()
+		b.selecting = true
+		return // filters select the tokens themselves: a file would be refused
+	}
+	if !b.fromFileSet || strings.TrimSpace(b.FromFile) == "" || o.Leaked.requested() ||
+		(b.FromFile == inputfile.Stdin && o.apiTokenFile == inputfile.Stdin) {
+		return
+	}
+	tokens, err := readTokenFile(b.FromFile, o.IO.In)
+	if err != nil {
+		b.fileErr = err
+		return
+	}
+	o.Tokens = append(o.Tokens, tokens...)
+}
+
+// validateBulk checks the bulk inputs, all before any network call.
+func (o *RevokeOptions) validateBulk() error {
 	b := &o.Bulk
 	usage := func(format string, args ...any) error {
 		return exitcode.New(exitcode.Usage, fmt.Errorf(format, args...))
 	}
-	if b.Select.given(fl) {
-		if len(o.TokenArgs) > 0 || fl.Changed("from-file") {
+	if b.Select.given {
+		if len(o.TokenArgs) > 0 || b.fromFileSet {
 			return usage("filters such as --stale select the tokens themselves: do not combine them with --token or --from-file (list the selection with `tokenctl tokens list` and the same filters)")
 		}
-		f, err := b.Select.filter(fl)
-		if err != nil {
-			return err
+		if b.filterErr != nil {
+			return b.filterErr
 		}
-		if f.IsZero() {
+		if b.filter.IsZero() {
 			return usage("the filters given select every token of the organization; name at least one condition, e.g. --stale 180d")
 		}
-		b.filter, b.selecting = f, true
 		if !o.DryRun && !o.Yes && !o.IO.CanPrompt() {
 			return usage("revoking tokens selected by filter needs confirmation, and there is no terminal to ask on: check the selection with --dry-run, then pass --yes")
 		}
 	}
-	if !fl.Changed("from-file") {
+	if !b.fromFileSet {
 		return nil
 	}
 	if strings.TrimSpace(b.FromFile) == "" {
 		return usage("--from-file: empty file name: give a FILE, or - for standard input")
 	}
-	if apiTokenFile, _ := fl.GetString(config.FlagAPITokenFile); apiTokenFile == "-" && b.FromFile == "-" {
+	if o.apiTokenFile == inputfile.Stdin && b.FromFile == inputfile.Stdin {
 		return usage("--api-token-file - and --from-file - both want standard input; put one of them in a file")
 	}
-	tokens, err := readTokenFile(b.FromFile, o.IO.In)
-	if err != nil {
-		return exitcode.New(exitcode.Usage, err)
+	if b.fileErr != nil {
+		return exitcode.New(exitcode.Usage, b.fileErr)
 	}
-	o.Tokens = append(o.Tokens, tokens...)
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
@@ -78,9 +79,12 @@ organization, like revoking them.`,
 	return cmd
 }
 
+// complete has nothing to fill: --within is a number already.
+func (o *PolicyShowOptions) complete(*pflag.FlagSet, []string) {}
+
 // validate checks the organization and --within.
-func (o *PolicyShowOptions) validate([]string) error {
-	if err := o.parseOrg(); err != nil {
+func (o *PolicyShowOptions) validate() error {
+	if err := o.checkOrg(); err != nil {
 		return err
 	}
 	if o.WithinDays < 0 || o.WithinDays > maxWithinDays {

@@ -8,9 +8,11 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/tokenctl/tokenctl/internal/audit"
 	"github.com/tokenctl/tokenctl/internal/buildkite"
+	"github.com/tokenctl/tokenctl/internal/config"
 	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/ident"
@@ -30,10 +32,12 @@ type RevokeOptions struct {
 	Leaked        leakedTokenOptions // --token-value-file and friends
 	Bulk          bulkOptions        // --from-file and the filters
 
-	// Filled in by validate.
-	Tokens      []ident.Token
-	AuditLog    string
-	Concurrency int
+	// Filled in by complete.
+	Tokens       []ident.Token
+	AuditLog     string
+	Concurrency  int
+	tokensErr    error  // the first --token that is not a token
+	apiTokenFile string // --api-token-file, which may claim standard input
 }
 
 // NewCmdRevoke parses flags into RevokeOptions; runF does the work (tests
@@ -102,28 +106,41 @@ those in flight finish, reports what was and was not done, and exits 130.`,
 	return cmd
 }
 
-// validate checks the tokens to revoke, however they are given, and
-// reads the files that give them.
-func (o *RevokeOptions) validate([]string) error {
+// complete parses the tokens named on the command line and reads the
+// files that name more (--from-file) or give a leaked value
+// (--token-value-file).
+func (o *RevokeOptions) complete(fl *pflag.FlagSet, _ []string) {
 	o.AuditLog = o.settings.AuditLog
 	o.Concurrency = o.settings.Concurrency
-	if o.Leaked.requested() && o.Bulk.requested(o.cmd.Flags()) {
-		return exitcode.New(exitcode.Usage, errors.New("--token-value-file names one token by its value: do not combine it with --from-file or filters"))
-	}
-	if o.Leaked.requested() {
-		return o.completeLeaked()
-	}
-	if err := o.parseOrg(); err != nil {
-		return err
-	}
+	o.apiTokenFile, _ = fl.GetString(config.FlagAPITokenFile)
+	o.Bulk.record(fl)
 	for _, arg := range o.TokenArgs {
 		t, err := ident.ParseToken(arg)
 		if err != nil {
-			return exitcode.New(exitcode.Usage, err)
+			o.tokensErr = err
+			break
 		}
 		o.Tokens = append(o.Tokens, t)
 	}
-	if err := o.completeBulk(); err != nil {
+	o.completeBulk()
+	o.completeLeaked()
+}
+
+// validate checks the tokens to revoke, however they are given.
+func (o *RevokeOptions) validate() error {
+	if o.Leaked.requested() && o.Bulk.requested() {
+		return exitcode.New(exitcode.Usage, errors.New("--token-value-file names one token by its value: do not combine it with --from-file or filters"))
+	}
+	if o.Leaked.requested() {
+		return o.validateLeaked()
+	}
+	if err := o.checkOrg(); err != nil {
+		return err
+	}
+	if o.tokensErr != nil {
+		return exitcode.New(exitcode.Usage, o.tokensErr)
+	}
+	if err := o.validateBulk(); err != nil {
 		return err
 	}
 	if len(o.Tokens) == 0 && !o.Bulk.selecting {

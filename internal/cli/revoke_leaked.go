@@ -35,7 +35,8 @@ type leakedTokenOptions struct {
 	AllOrgs    bool
 	Everywhere bool
 
-	value config.Secret // read by completeLeaked
+	value   config.Secret // read by completeLeaked
+	readErr error         // why it could not be
 }
 
 // requested reports whether any leaked-token flag was given.
@@ -54,11 +55,21 @@ func addLeakedTokenFlags(fl *pflag.FlagSet, l *leakedTokenOptions) {
 // (a log, /dev/zero) fails fast instead of filling memory.
 const maxLeakedValueFile = 64 << 10
 
-// completeLeaked is validate for a leaked token: it checks the flag
-// combinations and reads the value, all before any network call.
-func (o *RevokeOptions) completeLeaked() error {
+// completeLeaked reads the leaked value, unless the command line already
+// rules it out or reading it would be unsafe (see validateLeaked).
+func (o *RevokeOptions) completeLeaked() {
 	l := &o.Leaked
-	fl := o.cmd.Flags()
+	if l.ValueFile == "" || len(o.TokenArgs) > 0 || o.Bulk.requested() ||
+		(l.ValueFile == inputfile.Stdin && (o.apiTokenFile == inputfile.Stdin || o.IO.IsStdinTTY())) {
+		return
+	}
+	l.value, l.readErr = readLeakedValue(l.ValueFile, o.IO.In)
+}
+
+// validateLeaked checks the flag combinations of a leaked-token run, all
+// before any network call.
+func (o *RevokeOptions) validateLeaked() error {
+	l := &o.Leaked
 	usage := func(format string, args ...any) error {
 		return exitcode.New(exitcode.Usage, fmt.Errorf(format, args...))
 	}
@@ -69,25 +80,23 @@ func (o *RevokeOptions) completeLeaked() error {
 		return usage("--token and --token-value-file are mutually exclusive: name the token by its uuid or by its value, not both")
 	case l.AllOrgs && l.Everywhere:
 		return usage("--all-orgs and --everywhere are mutually exclusive: --all-orgs removes the organizations you administer from the token, --everywhere deletes the token itself")
-	case (l.AllOrgs || l.Everywhere) && fl.Changed("org"):
+	case (l.AllOrgs || l.Everywhere) && o.orgGiven:
 		return usage("--org cannot be combined with --all-orgs or --everywhere, which are not about one organization; drop --org")
 	}
-	if apiTokenFile, _ := fl.GetString(config.FlagAPITokenFile); apiTokenFile == "-" && l.ValueFile == "-" {
+	if o.apiTokenFile == inputfile.Stdin && l.ValueFile == inputfile.Stdin {
 		return usage("--api-token-file - and --token-value-file - both want standard input; put one of them in a file")
 	}
-	if l.ValueFile == "-" && o.IO.IsStdinTTY() {
+	if l.ValueFile == inputfile.Stdin && o.IO.IsStdinTTY() {
 		return usage("--token-value-file -: standard input is a terminal, which would show the value as you type or paste it; pipe it in or put it in a file only you can read")
 	}
 	if !l.AllOrgs && !l.Everywhere {
-		if err := o.parseOrg(); err != nil {
+		if err := o.checkOrg(); err != nil {
 			return err
 		}
 	}
-	value, err := readLeakedValue(l.ValueFile, o.IO.In)
-	if err != nil {
-		return exitcode.New(exitcode.Usage, err)
+	if l.readErr != nil {
+		return exitcode.New(exitcode.Usage, l.readErr)
 	}
-	l.value = value
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/tokenctl/tokenctl/internal/buildkite"
 	"github.com/tokenctl/tokenctl/internal/document"
@@ -43,9 +44,10 @@ type TokensListOptions struct {
 	Select  selectorFlags
 	SortArg string
 
-	// Filled in by validate.
-	Filter selector.Filter
-	Sort   selector.Sort
+	// Filled in by complete.
+	Filter             selector.Filter
+	Sort               selector.Sort
+	filterErr, sortErr error
 }
 
 // NewCmdTokensList parses flags into TokensListOptions; runF does the work
@@ -100,17 +102,23 @@ stale: by --stale, else 90d).`,
 	return cmd
 }
 
+// complete parses the filters and the sort order.
+func (o *TokensListOptions) complete(fl *pflag.FlagSet, _ []string) {
+	o.Select.record(fl)
+	o.Filter, o.filterErr = o.Select.filter()
+	o.Sort, o.sortErr = selector.ParseSort(o.SortArg)
+}
+
 // validate checks the organization, the filters and the sort order.
-func (o *TokensListOptions) validate([]string) error {
-	if err := o.parseOrg(); err != nil {
+func (o *TokensListOptions) validate() error {
+	if err := o.checkOrg(); err != nil {
 		return err
 	}
-	var err error
-	if o.Filter, err = o.Select.filter(o.cmd.Flags()); err != nil {
-		return err
+	if o.filterErr != nil {
+		return o.filterErr
 	}
-	if o.Sort, err = selector.ParseSort(o.SortArg); err != nil {
-		return exitcode.New(exitcode.Usage, fmt.Errorf("--sort: %w", err))
+	if o.sortErr != nil {
+		return exitcode.New(exitcode.Usage, fmt.Errorf("--sort: %w", o.sortErr))
 	}
 	return nil
 }

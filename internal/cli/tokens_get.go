@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/tokenctl/tokenctl/internal/buildkite"
 	"github.com/tokenctl/tokenctl/internal/document"
@@ -22,8 +23,9 @@ type TokensGetOptions struct {
 
 	TokenArg string
 
-	// Filled in by validate.
-	Token ident.Token
+	// Filled in by complete.
+	Token    ident.Token
+	tokenErr error
 }
 
 // NewCmdTokensGet parses flags into TokensGetOptions; runF does the work
@@ -54,15 +56,20 @@ the organization and token shaped as in "tokens list -o json".`,
 	return cmd
 }
 
-// validate checks the organization and the token named by args[0].
-func (o *TokensGetOptions) validate(args []string) error {
-	if err := o.parseOrg(); err != nil {
+// complete parses the token named by args[0] (cobra has checked there is
+// exactly one).
+func (o *TokensGetOptions) complete(_ *pflag.FlagSet, args []string) {
+	o.TokenArg = args[0]
+	o.Token, o.tokenErr = ident.ParseToken(o.TokenArg)
+}
+
+// validate checks the organization and the token.
+func (o *TokensGetOptions) validate() error {
+	if err := o.checkOrg(); err != nil {
 		return err
 	}
-	o.TokenArg = args[0]
-	var err error
-	if o.Token, err = ident.ParseToken(o.TokenArg); err != nil {
-		return exitcode.New(exitcode.Usage, err)
+	if o.tokenErr != nil {
+		return exitcode.New(exitcode.Usage, o.tokenErr)
 	}
 	return nil
 }

@@ -22,6 +22,10 @@ type selectorFlags struct {
 	NoExpiry      bool
 	ExpiresBefore string
 	AdminCapable  bool
+
+	// Recorded by record: which filters the command line gave.
+	given                                bool
+	staleSet, ownerSet, expiresBeforeSet bool
 }
 
 // selectorFlagNames are the flags addSelectorFlags defines.
@@ -63,27 +67,31 @@ func registerSelectorCompletions(cmd *cobra.Command) {
 	}
 }
 
-// given reports whether any filter flag was set on the command line.
-func (s *selectorFlags) given(fl *pflag.FlagSet) bool {
+// record notes which filter flags the command line gave.
+func (s *selectorFlags) record(fl *pflag.FlagSet) {
 	for _, name := range selectorFlagNames {
 		if fl.Changed(name) {
-			return true
+			s.given = true
 		}
 	}
-	return false
+	s.staleSet, s.ownerSet, s.expiresBeforeSet = fl.Changed("stale"), fl.Changed("owner"), fl.Changed("expires-before")
 }
 
 // filter parses the flags into a selector.Filter. Errors name the flag and
 // carry the usage exit code.
-func (s *selectorFlags) filter(fl *pflag.FlagSet) (selector.Filter, error) {
+func (s *selectorFlags) filter() (selector.Filter, error) {
 	usage := func(flag string, err error) error {
 		return exitcode.New(exitcode.Usage, fmt.Errorf("--%s: %w", flag, err))
 	}
 	// An empty value (--owner "$UNSET_VARIABLE") must not quietly drop the
 	// condition: for revoke that would select every token.
-	for flag, v := range map[string]string{"stale": s.Stale, "owner": s.Owner, "expires-before": s.ExpiresBefore} {
-		if fl.Changed(flag) && strings.TrimSpace(v) == "" {
-			return selector.Filter{}, usage(flag, errors.New("empty value: give one, or leave the flag out"))
+	for _, f := range []struct {
+		name  string
+		set   bool
+		value string
+	}{{"stale", s.staleSet, s.Stale}, {"owner", s.ownerSet, s.Owner}, {"expires-before", s.expiresBeforeSet, s.ExpiresBefore}} {
+		if f.set && strings.TrimSpace(f.value) == "" {
+			return selector.Filter{}, usage(f.name, errors.New("empty value: give one, or leave the flag out"))
 		}
 	}
 	f := selector.Filter{NeverUsed: s.NeverUsed, NoExpiry: s.NoExpiry, AdminCapable: s.AdminCapable, Owner: strings.TrimSpace(s.Owner)}

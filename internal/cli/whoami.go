@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/output"
@@ -50,8 +51,10 @@ token a script is using.`,
 	return cmd
 }
 
-// validate has nothing to check: whoami has only the shared inputs.
-func (o *WhoamiOptions) validate([]string) error { return nil }
+// complete and validate have nothing to do: whoami has only the shared
+// inputs.
+func (o *WhoamiOptions) complete(*pflag.FlagSet, []string) {}
+func (o *WhoamiOptions) validate() error                   { return nil }
 
 // AccessTokenInfo is how a document describes a token by what REST says
 // of it; the leaked-token report shares whoami's shape.
