@@ -114,3 +114,23 @@ func TestConfigSetRefusesTooLargeStandardInput(t *testing.T) {
 		t.Errorf("the input was echoed:\n%s", r.stderr)
 	}
 }
+
+// Every invalid setting is reported, one per line, not run together.
+func TestInvalidSettingsOnePerLine(t *testing.T) {
+	h := newHarness(t, emulator.Options{})
+	h.env["TOKENCTL_PAGE_SIZE"] = "0"
+	h.env["TOKENCTL_CONCURRENCY"] = "999"
+	r := h.run("config", "view")
+	if exitcode.Code(r.code) != exitcode.Usage {
+		t.Fatalf("exit %d, want usage\n%s", r.code, r)
+	}
+	lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+	if len(lines) < 2 || !strings.Contains(lines[0], "TOKENCTL_PAGE_SIZE") || !strings.Contains(lines[1], "TOKENCTL_CONCURRENCY") {
+		t.Fatalf("want one line per invalid setting:\n%s", r.stderr)
+	}
+	for _, l := range lines[:2] {
+		if !strings.HasPrefix(l, "tokenctl: ") {
+			t.Errorf("line %q does not start with tokenctl:", l)
+		}
+	}
+}

@@ -76,7 +76,9 @@ func Run(ctx context.Context, f *Factory, args []string) int {
 	}
 	var silent *silentError
 	if !errors.As(err, &silent) {
-		fmt.Fprintf(f.IO.ErrOut, "tokenctl: %s\n", errorMessage(err))
+		for _, line := range errorLines(err) {
+			fmt.Fprintf(f.IO.ErrOut, "tokenctl: %s\n", line)
+		}
 		var jq *output.JQError
 		if errors.As(err, &jq) && jq.Document != nil {
 			_, _ = f.IO.ErrOut.Write(jq.Document)
@@ -113,6 +115,29 @@ func isCobraUsageError(err error) bool {
 
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// errorLines is err as stderr shows it: one line per problem. Problems
+// joined with errors.Join (config.Load reports every invalid setting at
+// once) get a line each; any other message is one line.
+func errorLines(err error) []string {
+	var joined interface{ Unwrap() []error }
+	if errors.As(err, &joined) && joined.(error).Error() == err.Error() {
+		parts := joined.Unwrap()
+		msgs := make([]string, len(parts))
+		for i, e := range parts {
+			msgs[i] = e.Error()
+		}
+		// Only errors.Join's own layout, one message per line, is split.
+		if strings.Join(msgs, "\n") == err.Error() {
+			var lines []string
+			for _, e := range parts {
+				lines = append(lines, errorLines(e)...)
+			}
+			return lines
+		}
+	}
+	return []string{errorMessage(err)}
 }
 
 // silentError carries an exit code for a failure already reported in full

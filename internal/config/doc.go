@@ -4,6 +4,11 @@
 //
 // Precedence is flag > environment > config file > default. Every load uses a
 // fresh viper instance, so loads never leak into each other (tests run many).
+// viper holds the values, but Load decides the precedence itself: viper
+// reads only the process environment (os.LookupEnv), while Load takes the
+// environment from its caller, and viper cannot say where a value came
+// from, which `config view` shows. Binding flags and environment variables
+// to viper would give up the first and still need the second written here.
 //
 // The package must not print anything, must not read the process environment
 // or standard input behind its caller's back (both come in through
