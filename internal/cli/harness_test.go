@@ -138,3 +138,14 @@ func mustContain(t *testing.T, what, s string, parts ...string) {
 
 // deref reads an optional document field in assertions.
 func deref(s *string) string { return document.Deref(s) }
+
+// writePrivateFile writes content to dir/name, readable by its owner only,
+// as a user keeps a file of tokens or a leaked value.
+func writePrivateFile(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}

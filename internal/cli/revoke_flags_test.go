@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -24,13 +23,7 @@ func TestRevokeFlagCombinations(t *testing.T) {
 		u3 = "33333333-3333-4333-8333-333333333333"
 	)
 	dir := t.TempDir()
-	write := func(name, content string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := func(name, content string) string { return writePrivateFile(t, dir, name, content) }
 	list := write("tokens.txt", "# leavers\n"+u2+"\n\n"+u3+"  # old laptop\n")
 	leaked := write("leaked", et.CIDeployBotToken+"\n")
 	missing := filepath.Join(dir, "nope")

@@ -392,13 +392,7 @@ func TestLeakedTokenDeadValue(t *testing.T) {
 
 func TestLeakedTokenUsageErrors(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, content string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := func(name, content string) string { return writePrivateFile(t, dir, name, content) }
 	value := et.CIDeployBotToken
 	good := write("good", value+"\n")
 	cases := []struct {
