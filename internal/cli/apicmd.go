@@ -47,8 +47,9 @@ var pageSizeUsage = fmt.Sprintf("tokens per listing request, %d-%d (env %s; defa
 	config.MinPageSize, config.MaxPageSize, config.EnvVar(config.KeyPageSize), config.DefaultPageSize)
 
 // addFlags registers the shared flags: -o/--output for the formats the
-// command prints (the first is its default), and --jq; with perOrg, for a
-// command that lists an organization's tokens, also --org and --page-size.
+// command prints (the first stands in for a shared default it does not
+// print; see outputFormat), and --jq; with perOrg, for a command about one
+// organization, also --org and --page-size.
 func (o *apiOptions) addFlags(fl *pflag.FlagSet, formats []output.Format, perOrg bool) {
 	if perOrg {
 		fl.String("org", "", "organization slug or GraphQL id (env BUILDKITE_ORGANIZATION_SLUG)")
