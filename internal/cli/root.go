@@ -61,7 +61,7 @@ keep an audit log.`,
 }
 
 // Run executes the command line and returns the process exit code, printing
-// any error as one line on stderr.
+// any error on stderr, one line per problem.
 func Run(ctx context.Context, f *Factory, args []string) int {
 	root := NewRootCmd(f)
 	root.SetArgs(args)
