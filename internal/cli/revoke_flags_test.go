@@ -51,7 +51,8 @@ func TestRevokeFlagCombinations(t *testing.T) {
 
 		{name: "nothing", args: []string{"--org", "acme"}, err: "no token given"},
 		{name: "no organization", args: []string{"--token", u1}, err: "no organization given"},
-		{name: "not a token", args: []string{"--org", "acme", "--token", "nope"}, err: "nope"},
+		{name: "not a token", args: []string{"--org", "acme", "--token", "11111111-1111-4111-8111"}, err: "a part missing"},
+		{name: "an opaque id", args: []string{"--org", "acme", "--token", "QVBJQWNjZXNz"}, tokens: []string{"QVBJQWNjZXNz"}},
 		{name: "missing file", args: []string{"--org", "acme", "--from-file", missing}, err: "cannot read it"},
 		{name: "empty file name", args: []string{"--org", "acme", "--from-file", " "}, err: "empty file name"},
 		{name: "filter needs confirmation", args: []string{"--org", "acme", "--stale", "90d"}, err: "needs confirmation"},
