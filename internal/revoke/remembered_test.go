@@ -1,7 +1,6 @@
 package revoke_test
 
 import (
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -28,7 +27,7 @@ import (
 func cachedClient(srv *et.Server, dir string) *buildkite.Client {
 	return buildkite.New(buildkite.Config{
 		GraphQLEndpoint: srv.GraphQLEndpoint, RESTEndpoint: srv.RESTEndpoint, Token: et.DemoToken,
-		HTTPClient: &http.Client{Transport: transport.New(transport.Options{})},
+		Transport:  transport.Options{},
 		Identities: identitycache.New(dir),
 	})
 }
@@ -186,7 +185,7 @@ func TestRepeatRunByIDsReportsWhatTheListingWouldHave(t *testing.T) {
 		never := tokenID(srv, "00000000-0000-4000-8000-00000000dead")
 		listing := buildkite.New(buildkite.Config{
 			GraphQLEndpoint: srv.GraphQLEndpoint, RESTEndpoint: srv.RESTEndpoint, Token: et.DemoToken,
-			HTTPClient: &http.Client{Transport: transport.New(transport.Options{})},
+			Transport: transport.Options{},
 		})
 		names := parse(t, elsewhere, revokedBefore, never)
 		remembered := (&revoke.Executor{Client: c}).Execute(t.Context(), resolveReq(t, c, revoke.Request{Org: acmeByID(srv), Tokens: names}))
@@ -236,7 +235,7 @@ func TestRepeatRunByIDsListsWhenItMust(t *testing.T) {
 
 		uncached := buildkite.New(buildkite.Config{
 			GraphQLEndpoint: srv.GraphQLEndpoint, RESTEndpoint: srv.RESTEndpoint, Token: et.DemoToken,
-			HTTPClient: &http.Client{Transport: transport.New(transport.Options{})},
+			Transport: transport.Options{},
 		})
 		id := tokenID(srv, et.OldLaptopTokenUUID)
 		plan = resolveReq(t, uncached, revoke.Request{Org: acmeByID(srv), Tokens: parse(t, id)})
