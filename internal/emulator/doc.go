@@ -22,12 +22,18 @@
 // A fixture is YAML or JSON with kebab-case keys:
 //
 //	users:         [{uuid, name, email}]
-//	organizations: [{uuid, slug, name, revoke-inactive-tokens-after, members: [{user: <email>, role: admin|member}]}]
+//	organizations: [{uuid, slug, name, revoke-inactive-tokens-after, features, members: [{user: <email>, role: admin|member}]}]
 //	tokens:        [{uuid, value, description, owner: <email>, scopes: [GRAPHQL, ...],
 //	                 organizations: [<slug>], created-at, expires-at, last-accessed-at,
 //	                 ip-address, revoked}]
 //	generate:      [{organization: <slug>, count: N, owner: <email>}]
 //	faults:        [{kind, match, times, probability, status, delay, retry-after, error}]
+//	audit-events:  [{organization: <slug>, type, token: <uuid>, actor: <email>, occurred-at,
+//	                 via: web|api, via-token: <uuid>, ip-address, user-agent}]
+//
+// An organization's features (audit-log, inactivity-policy) switch on the
+// paid features; every token also gets an API_ACCESS_TOKEN_CREATED event,
+// and revocations and deletions are recorded as they happen (audit.go).
 //
 // Times are RFC 3339 or relative to the server clock at start-up ("now",
 // "now-400d", "now+1h30m"). See fixtures/README.md for the built-in

@@ -76,6 +76,11 @@ const (
 	ErrPageTooLarge      ErrorName = "page-too-large"
 	ErrInvalidCursor     ErrorName = "invalid-cursor"
 	ErrNoCaller          ErrorName = "no-caller"
+	// Paid features (audit.go).
+	ErrAuditNotOnPlan      ErrorName = "audit-log-not-on-plan"
+	ErrAuditNotAdmin       ErrorName = "audit-log-not-admin"
+	ErrInactivityNotOnPlan ErrorName = "inactivity-policy-not-on-plan"
+	ErrSettingsNotAdmin    ErrorName = "settings-not-admin"
 	// Faults: answers the emulator gives only when told to.
 	ErrFaultStatus   ErrorName = "fault-status"
 	ErrFaultThrottle ErrorName = "fault-throttle"
@@ -177,6 +182,18 @@ var errorTable = map[ErrorName]errorSpec{
 	ErrNoCaller: {http.StatusOK, typeUnauthorized,
 		"Authentication required",
 		"No credential"},
+	ErrAuditNotOnPlan: {http.StatusOK, typeForbidden,
+		"The audit log is not available on the plan of organization %q",
+		"Audit trail not included in %q's subscription"},
+	ErrAuditNotAdmin: {http.StatusOK, typeForbidden,
+		"Only administrators of organization %q can view its audit log",
+		"Role in %q insufficient to read the audit trail"},
+	ErrInactivityNotOnPlan: {http.StatusOK, typeForbidden,
+		"Revoking inactive API access tokens is an Enterprise feature that the plan of organization %q does not include",
+		"Inactive-credential expiry not included in %q's subscription"},
+	ErrSettingsNotAdmin: {http.StatusOK, typeForbidden,
+		"You must be an organization administrator of %q to change its settings",
+		"Role in %q insufficient to change settings"},
 	ErrFaultStatus: {0, "", // the fault's status
 		"%s (emulated fault)",
 		"Emulated %s"},

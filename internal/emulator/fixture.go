@@ -28,6 +28,9 @@ type Fixture struct {
 	// AddGeneratedTokens.
 	Generate []FixtureGenerate `yaml:"generate"`
 	Faults   []Fault           `yaml:"faults"`
+	// AuditEvents is audit history beyond the creation event every token
+	// gets (see audit.go).
+	AuditEvents []FixtureAuditEvent `yaml:"audit-events"`
 }
 
 // FixtureUser is a Buildkite user.
@@ -46,6 +49,9 @@ type FixtureOrganization struct {
 	// DAYS_90, or empty when unset.
 	RevokeInactiveTokensAfter string          `yaml:"revoke-inactive-tokens-after"`
 	Members                   []FixtureMember `yaml:"members"`
+	// Features are the paid features the organization's plan includes:
+	// audit-log, inactivity-policy.
+	Features []string `yaml:"features"`
 }
 
 // FixtureMember makes a user (by email) a member of an organization.
@@ -261,6 +267,7 @@ func (f *Fixture) Validate() error {
 		}
 	}
 
+	errs = append(errs, f.validatePaid()...)
 	for i, flt := range f.Faults {
 		if err := flt.validate(); err != nil {
 			bad("faults[%d]: %v", i, err)

@@ -100,7 +100,7 @@ func (s *Server) serveGraphQL(r *http.Request, req *gqlRequest, entry *Request) 
 		return resp
 	}
 
-	result := s.schema.Exec(withCaller(r.Context(), c), narrowDocument(req.Query, req.OperationName), req.OperationName, req.Variables)
+	result := s.schema.Exec(withCaller(withRequestInfo(r.Context(), r), c), narrowDocument(req.Query, req.OperationName), req.OperationName, req.Variables)
 	resp = jsonResponse(http.StatusOK, s.reword(result))
 	st.setHeaders(resp.header)
 	return resp

@@ -55,5 +55,6 @@ func (r *rootResolver) OrganizationApiAccessTokenRevoke(ctx context.Context, arg
 	}
 	delete(t.orgs, o.uuid)
 	st.revocations[revocationKey{o.uuid, t.uuid}]++
+	st.recordOrgRevocation(ctx, c, o, t, r.s.opts.Now())
 	return &revokePayload{clientMutationID: in.ClientMutationId, revokedID: in.ApiAccessTokenId}, nil
 }

@@ -42,7 +42,9 @@ func (s *Server) serveREST(r *http.Request, entry *Request) response {
 	var resp response
 	if r.Method == http.MethodDelete {
 		s.store.mu.Lock()
-		s.store.tokenByUUID(c.tokenUUID).revoked = true
+		t := s.store.tokenByUUID(c.tokenUUID)
+		t.revoked = true
+		s.store.recordDeletion(r, t, s.opts.Now())
 		s.store.mu.Unlock()
 		resp = response{status: http.StatusNoContent, header: http.Header{}}
 	} else {

@@ -48,6 +48,7 @@ type store struct {
 	orgs        []*organization  // fixture order, which Viewer.organizations follows
 	tokens      []*token         // creation order
 	revocations map[revocationKey]int
+	paid        paidState // paid features and the audit trail (audit.go)
 }
 
 type revocationKey struct{ orgUUID, tokenUUID string }
@@ -101,6 +102,7 @@ func newStore(f *Fixture, now time.Time) *store {
 	for i, t := range s.tokens {
 		t.seq = i + 1 // cursors start at 1 so that 0 can mean "before everything"
 	}
+	s.paid = newPaidState(f, s, now)
 	return s
 }
 
