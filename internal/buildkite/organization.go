@@ -65,33 +65,42 @@ type TokenPage struct {
 	HasNextPage  bool
 }
 
-// ListTokens is the one pager over Organization.apiAccessTokens. The first
-// request also returns the organization, so a caller that finds what it
-// wants on page one has spent one round trip. visit returns false to stop
-// early. It returns the organization.
+// ListTokens pages Organization.apiAccessTokens. The first request also
+// returns the organization, so a caller that finds what it wants on page
+// one has spent one round trip. visit returns false to stop early. It
+// returns the organization.
 func (c *Client) ListTokens(ctx context.Context, org ident.Org, visit func(TokenPage) bool) (Organization, error) {
 	what := fmt.Sprintf("listing API access tokens of organization %q", org.String())
-	var after *string
 	var found Organization
-	seen := map[string]bool{}
-	for {
+	err := pageThrough(what, func(after *string) (string, bool, error) {
 		page, cursor, err := c.tokenPage(ctx, org, after, what)
 		if err != nil {
-			if KindOf(err) == KindNotFound && found.ID == "" {
-				return Organization{}, err
-			}
-			return found, asAPIError(ctx, err, what)
+			return "", false, asAPIError(ctx, err, what)
 		}
 		found = page.Organization
-		if !visit(page) || !page.HasNextPage {
-			return found, nil
+		return cursor, visit(page) && page.HasNextPage, nil
+	})
+	return found, err
+}
+
+// pageThrough is the one pager over GraphQL connections: fetch asks for
+// the page after a cursor (nil for the first) and says where the next
+// page starts and whether to ask for it. It refuses a server that promises
+// more pages without a cursor, or hands out a cursor twice, rather than
+// paging for ever.
+func pageThrough(what string, fetch func(after *string) (cursor string, more bool, err error)) error {
+	var after *string
+	seen := map[string]bool{}
+	for {
+		cursor, more, err := fetch(after)
+		if err != nil || !more {
+			return err
 		}
 		if cursor == "" {
-			return found, &Error{Kind: KindInvalid, Message: what + ": Buildkite said there are more pages but gave no cursor"}
+			return &Error{Kind: KindInvalid, Message: what + ": Buildkite said there are more pages but gave no cursor"}
 		}
-		// Following a cursor already followed would page for ever.
 		if seen[cursor] {
-			return found, &Error{Kind: KindInvalid, Message: what + ": Buildkite gave the same page cursor twice; stopping rather than paging for ever"}
+			return &Error{Kind: KindInvalid, Message: what + ": Buildkite gave the same page cursor twice; stopping rather than paging for ever"}
 		}
 		seen[cursor] = true
 		after = &cursor

@@ -216,9 +216,552 @@ var AllAPIAccessTokenScopes = []APIAccessTokenScopes{
 	APIAccessTokenScopesWriteTestPlan,
 }
 
+type AuditActorType string
+
+const (
+	AuditActorTypeAgent          AuditActorType = "AGENT"
+	AuditActorTypeApiApplication AuditActorType = "API_APPLICATION"
+	AuditActorTypeUser           AuditActorType = "USER"
+)
+
+var AllAuditActorType = []AuditActorType{
+	AuditActorTypeAgent,
+	AuditActorTypeApiApplication,
+	AuditActorTypeUser,
+}
+
+// AuditEventFields includes the GraphQL fields of AuditEvent requested by the fragment AuditEventFields.
+// The GraphQL type's documentation follows.
+//
+// Audit record of an event which occurred in the system
+type AuditEventFields struct {
+	Uuid       string                               `json:"uuid"`
+	Type       AuditEventType                       `json:"type"`
+	OccurredAt time.Time                            `json:"occurredAt"`
+	Actor      *AuditEventFieldsActorAuditActor     `json:"actor"`
+	Subject    *AuditEventFieldsSubjectAuditSubject `json:"subject"`
+	Context    *AuditEventFieldsContextAuditContext `json:"-"`
+}
+
+// GetUuid returns AuditEventFields.Uuid, and is useful for accessing the field via an interface.
+func (v *AuditEventFields) GetUuid() string { return v.Uuid }
+
+// GetType returns AuditEventFields.Type, and is useful for accessing the field via an interface.
+func (v *AuditEventFields) GetType() AuditEventType { return v.Type }
+
+// GetOccurredAt returns AuditEventFields.OccurredAt, and is useful for accessing the field via an interface.
+func (v *AuditEventFields) GetOccurredAt() time.Time { return v.OccurredAt }
+
+// GetActor returns AuditEventFields.Actor, and is useful for accessing the field via an interface.
+func (v *AuditEventFields) GetActor() *AuditEventFieldsActorAuditActor { return v.Actor }
+
+// GetSubject returns AuditEventFields.Subject, and is useful for accessing the field via an interface.
+func (v *AuditEventFields) GetSubject() *AuditEventFieldsSubjectAuditSubject { return v.Subject }
+
+// GetContext returns AuditEventFields.Context, and is useful for accessing the field via an interface.
+func (v *AuditEventFields) GetContext() *AuditEventFieldsContextAuditContext { return v.Context }
+
+func (v *AuditEventFields) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*AuditEventFields
+		Context json.RawMessage `json:"context"`
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.AuditEventFields = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	{
+		dst := &v.Context
+		src := firstPass.Context
+		if len(src) != 0 && string(src) != "null" {
+			*dst = new(AuditEventFieldsContextAuditContext)
+			err = __unmarshalAuditEventFieldsContextAuditContext(
+				src, *dst)
+			if err != nil {
+				return fmt.Errorf(
+					"unable to unmarshal AuditEventFields.Context: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+type __premarshalAuditEventFields struct {
+	Uuid string `json:"uuid"`
+
+	Type AuditEventType `json:"type"`
+
+	OccurredAt time.Time `json:"occurredAt"`
+
+	Actor *AuditEventFieldsActorAuditActor `json:"actor"`
+
+	Subject *AuditEventFieldsSubjectAuditSubject `json:"subject"`
+
+	Context json.RawMessage `json:"context"`
+}
+
+func (v *AuditEventFields) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *AuditEventFields) __premarshalJSON() (*__premarshalAuditEventFields, error) {
+	var retval __premarshalAuditEventFields
+
+	retval.Uuid = v.Uuid
+	retval.Type = v.Type
+	retval.OccurredAt = v.OccurredAt
+	retval.Actor = v.Actor
+	retval.Subject = v.Subject
+	{
+
+		dst := &retval.Context
+		src := v.Context
+		if src != nil {
+			var err error
+			*dst, err = __marshalAuditEventFieldsContextAuditContext(
+				src)
+			if err != nil {
+				return nil, fmt.Errorf(
+					"unable to marshal AuditEventFields.Context: %w", err)
+			}
+		}
+	}
+	return &retval, nil
+}
+
+// AuditEventFieldsActorAuditActor includes the requested fields of the GraphQL type AuditActor.
+// The GraphQL type's documentation follows.
+//
+// The actor who caused an AuditEvent
+type AuditEventFieldsActorAuditActor struct {
+	Id   string          `json:"id"`
+	Uuid string          `json:"uuid"`
+	Name *string         `json:"name"`
+	Type *AuditActorType `json:"type"`
+}
+
+// GetId returns AuditEventFieldsActorAuditActor.Id, and is useful for accessing the field via an interface.
+func (v *AuditEventFieldsActorAuditActor) GetId() string { return v.Id }
+
+// GetUuid returns AuditEventFieldsActorAuditActor.Uuid, and is useful for accessing the field via an interface.
+func (v *AuditEventFieldsActorAuditActor) GetUuid() string { return v.Uuid }
+
+// GetName returns AuditEventFieldsActorAuditActor.Name, and is useful for accessing the field via an interface.
+func (v *AuditEventFieldsActorAuditActor) GetName() *string { return v.Name }
+
+// GetType returns AuditEventFieldsActorAuditActor.Type, and is useful for accessing the field via an interface.
+func (v *AuditEventFieldsActorAuditActor) GetType() *AuditActorType { return v.Type }
+
+// AuditEventFieldsContextAuditAPIContext includes the requested fields of the GraphQL type AuditAPIContext.
+// The GraphQL type's documentation follows.
+//
+// Context for an audit event created during an REST/GraphQL API request
+type AuditEventFieldsContextAuditAPIContext struct {
+	Typename *string `json:"__typename"`
+	// The API access token UUID used to authenticate the request
+	RequestApiAccessTokenUuid *string `json:"requestApiAccessTokenUuid"`
+	RequestIpAddress          *string `json:"requestIpAddress"`
+	RequestUserAgent          *string `json:"requestUserAgent"`
+}
+
+// GetTypename returns AuditEventFieldsContextAuditAPIContext.Typename, and is useful for accessing the field via an interface.
+func (v *AuditEventFieldsContextAuditAPIContext) GetTypename() *string { return v.Typename }
+
+// GetRequestApiAccessTokenUuid returns AuditEventFieldsContextAuditAPIContext.RequestApiAccessTokenUuid, and is useful for accessing the field via an interface.
+func (v *AuditEventFieldsContextAuditAPIContext) GetRequestApiAccessTokenUuid() *string {
+	return v.RequestApiAccessTokenUuid
+}
+
+// GetRequestIpAddress returns AuditEventFieldsContextAuditAPIContext.RequestIpAddress, and is useful for accessing the field via an interface.
+func (v *AuditEventFieldsContextAuditAPIContext) GetRequestIpAddress() *string {
+	return v.RequestIpAddress
+}
+
+// GetRequestUserAgent returns AuditEventFieldsContextAuditAPIContext.RequestUserAgent, and is useful for accessing the field via an interface.
+func (v *AuditEventFieldsContextAuditAPIContext) GetRequestUserAgent() *string {
+	return v.RequestUserAgent
+}
+
+// AuditEventFieldsContextAuditAgentAPIContext includes the requested fields of the GraphQL type AuditAgentAPIContext.
+// The GraphQL type's documentation follows.
+//
+// Context for an audit event created during an agent API request
+type AuditEventFieldsContextAuditAgentAPIContext struct {
+	Typename         *string `json:"__typename"`
+	RequestIpAddress *string `json:"requestIpAddress"`
+}
+
+// GetTypename returns AuditEventFieldsContextAuditAgentAPIContext.Typename, and is useful for accessing the field via an interface.
+func (v *AuditEventFieldsContextAuditAgentAPIContext) GetTypename() *string { return v.Typename }
+
+// GetRequestIpAddress returns AuditEventFieldsContextAuditAgentAPIContext.RequestIpAddress, and is useful for accessing the field via an interface.
+func (v *AuditEventFieldsContextAuditAgentAPIContext) GetRequestIpAddress() *string {
+	return v.RequestIpAddress
+}
+
+// AuditEventFieldsContextAuditContext includes the requested fields of the GraphQL interface AuditContext.
+//
+// AuditEventFieldsContextAuditContext is implemented by the following types:
+// AuditEventFieldsContextAuditAPIContext
+// AuditEventFieldsContextAuditAgentAPIContext
+// AuditEventFieldsContextAuditWebContext
+// The GraphQL type's documentation follows.
+//
+// Context of an audit event: which kind of request caused it
+type AuditEventFieldsContextAuditContext interface {
+	implementsGraphQLInterfaceAuditEventFieldsContextAuditContext()
+	// GetTypename returns the receiver's concrete GraphQL type-name (see interface doc for possible values).
+	GetTypename() *string
+}
+
+func (v *AuditEventFieldsContextAuditAPIContext) implementsGraphQLInterfaceAuditEventFieldsContextAuditContext() {
+}
+func (v *AuditEventFieldsContextAuditAgentAPIContext) implementsGraphQLInterfaceAuditEventFieldsContextAuditContext() {
+}
+func (v *AuditEventFieldsContextAuditWebContext) implementsGraphQLInterfaceAuditEventFieldsContextAuditContext() {
+}
+
+func __unmarshalAuditEventFieldsContextAuditContext(b []byte, v *AuditEventFieldsContextAuditContext) error {
+	if string(b) == "null" {
+		return nil
+	}
+
+	var tn struct {
+		TypeName string `json:"__typename"`
+	}
+	err := json.Unmarshal(b, &tn)
+	if err != nil {
+		return err
+	}
+
+	switch tn.TypeName {
+	case "AuditAPIContext":
+		*v = new(AuditEventFieldsContextAuditAPIContext)
+		return json.Unmarshal(b, *v)
+	case "AuditAgentAPIContext":
+		*v = new(AuditEventFieldsContextAuditAgentAPIContext)
+		return json.Unmarshal(b, *v)
+	case "AuditWebContext":
+		*v = new(AuditEventFieldsContextAuditWebContext)
+		return json.Unmarshal(b, *v)
+	case "":
+		return fmt.Errorf(
+			"response was missing AuditContext.__typename")
+	default:
+		return fmt.Errorf(
+			`unexpected concrete type for AuditEventFieldsContextAuditContext: "%v"`, tn.TypeName)
+	}
+}
+
+func __marshalAuditEventFieldsContextAuditContext(v *AuditEventFieldsContextAuditContext) ([]byte, error) {
+
+	var typename string
+	switch v := (*v).(type) {
+	case *AuditEventFieldsContextAuditAPIContext:
+		typename = "AuditAPIContext"
+
+		result := struct {
+			TypeName string `json:"__typename"`
+			*AuditEventFieldsContextAuditAPIContext
+		}{typename, v}
+		return json.Marshal(result)
+	case *AuditEventFieldsContextAuditAgentAPIContext:
+		typename = "AuditAgentAPIContext"
+
+		result := struct {
+			TypeName string `json:"__typename"`
+			*AuditEventFieldsContextAuditAgentAPIContext
+		}{typename, v}
+		return json.Marshal(result)
+	case *AuditEventFieldsContextAuditWebContext:
+		typename = "AuditWebContext"
+
+		result := struct {
+			TypeName string `json:"__typename"`
+			*AuditEventFieldsContextAuditWebContext
+		}{typename, v}
+		return json.Marshal(result)
+	case nil:
+		return []byte("null"), nil
+	default:
+		return nil, fmt.Errorf(
+			`unexpected concrete type for AuditEventFieldsContextAuditContext: "%T"`, v)
+	}
+}
+
+// AuditEventFieldsContextAuditWebContext includes the requested fields of the GraphQL type AuditWebContext.
+// The GraphQL type's documentation follows.
+//
+// Context for an audit event created during a web request
+type AuditEventFieldsContextAuditWebContext struct {
+	Typename         *string `json:"__typename"`
+	RequestIpAddress *string `json:"requestIpAddress"`
+	RequestUserAgent *string `json:"requestUserAgent"`
+}
+
+// GetTypename returns AuditEventFieldsContextAuditWebContext.Typename, and is useful for accessing the field via an interface.
+func (v *AuditEventFieldsContextAuditWebContext) GetTypename() *string { return v.Typename }
+
+// GetRequestIpAddress returns AuditEventFieldsContextAuditWebContext.RequestIpAddress, and is useful for accessing the field via an interface.
+func (v *AuditEventFieldsContextAuditWebContext) GetRequestIpAddress() *string {
+	return v.RequestIpAddress
+}
+
+// GetRequestUserAgent returns AuditEventFieldsContextAuditWebContext.RequestUserAgent, and is useful for accessing the field via an interface.
+func (v *AuditEventFieldsContextAuditWebContext) GetRequestUserAgent() *string {
+	return v.RequestUserAgent
+}
+
+// AuditEventFieldsSubjectAuditSubject includes the requested fields of the GraphQL type AuditSubject.
+// The GraphQL type's documentation follows.
+//
+// The subject of an AuditEvent
+type AuditEventFieldsSubjectAuditSubject struct {
+	Uuid string `json:"uuid"`
+	// The name or short description of this subject
+	Name *string           `json:"name"`
+	Type *AuditSubjectType `json:"type"`
+}
+
+// GetUuid returns AuditEventFieldsSubjectAuditSubject.Uuid, and is useful for accessing the field via an interface.
+func (v *AuditEventFieldsSubjectAuditSubject) GetUuid() string { return v.Uuid }
+
+// GetName returns AuditEventFieldsSubjectAuditSubject.Name, and is useful for accessing the field via an interface.
+func (v *AuditEventFieldsSubjectAuditSubject) GetName() *string { return v.Name }
+
+// GetType returns AuditEventFieldsSubjectAuditSubject.Type, and is useful for accessing the field via an interface.
+func (v *AuditEventFieldsSubjectAuditSubject) GetType() *AuditSubjectType { return v.Type }
+
+// The token event types; the published enum has many more
+type AuditEventType string
+
+const (
+	AuditEventTypeApiAccessTokenCreated                       AuditEventType = "API_ACCESS_TOKEN_CREATED"
+	AuditEventTypeApiAccessTokenDeleted                       AuditEventType = "API_ACCESS_TOKEN_DELETED"
+	AuditEventTypeApiAccessTokenOrganizationAccessRevoked     AuditEventType = "API_ACCESS_TOKEN_ORGANIZATION_ACCESS_REVOKED"
+	AuditEventTypeApiAccessTokenUpdated                       AuditEventType = "API_ACCESS_TOKEN_UPDATED"
+	AuditEventTypeUserApiAccessTokenOrganizationAccessAdded   AuditEventType = "USER_API_ACCESS_TOKEN_ORGANIZATION_ACCESS_ADDED"
+	AuditEventTypeUserApiAccessTokenOrganizationAccessRemoved AuditEventType = "USER_API_ACCESS_TOKEN_ORGANIZATION_ACCESS_REMOVED"
+)
+
+var AllAuditEventType = []AuditEventType{
+	AuditEventTypeApiAccessTokenCreated,
+	AuditEventTypeApiAccessTokenDeleted,
+	AuditEventTypeApiAccessTokenOrganizationAccessRevoked,
+	AuditEventTypeApiAccessTokenUpdated,
+	AuditEventTypeUserApiAccessTokenOrganizationAccessAdded,
+	AuditEventTypeUserApiAccessTokenOrganizationAccessRemoved,
+}
+
+type AuditSubjectType string
+
+const (
+	AuditSubjectTypeApiAccessToken AuditSubjectType = "API_ACCESS_TOKEN"
+)
+
+var AllAuditSubjectType = []AuditSubjectType{
+	AuditSubjectTypeApiAccessToken,
+}
+
+// OrganizationAuditEventsOrganization includes the requested fields of the GraphQL type Organization.
+type OrganizationAuditEventsOrganization struct {
+	OrganizationFields `json:"-"`
+	// What the current user may do in the organization
+	Permissions OrganizationAuditEventsOrganizationPermissions `json:"permissions"`
+	// The organization's audit log (a paid feature; see permissions.auditEventsView)
+	AuditEvents *OrganizationAuditEventsOrganizationAuditEventsOrganizationAuditEventConnection `json:"auditEvents"`
+}
+
+// GetPermissions returns OrganizationAuditEventsOrganization.Permissions, and is useful for accessing the field via an interface.
+func (v *OrganizationAuditEventsOrganization) GetPermissions() OrganizationAuditEventsOrganizationPermissions {
+	return v.Permissions
+}
+
+// GetAuditEvents returns OrganizationAuditEventsOrganization.AuditEvents, and is useful for accessing the field via an interface.
+func (v *OrganizationAuditEventsOrganization) GetAuditEvents() *OrganizationAuditEventsOrganizationAuditEventsOrganizationAuditEventConnection {
+	return v.AuditEvents
+}
+
+// GetId returns OrganizationAuditEventsOrganization.Id, and is useful for accessing the field via an interface.
+func (v *OrganizationAuditEventsOrganization) GetId() string { return v.OrganizationFields.Id }
+
+// GetUuid returns OrganizationAuditEventsOrganization.Uuid, and is useful for accessing the field via an interface.
+func (v *OrganizationAuditEventsOrganization) GetUuid() string { return v.OrganizationFields.Uuid }
+
+// GetSlug returns OrganizationAuditEventsOrganization.Slug, and is useful for accessing the field via an interface.
+func (v *OrganizationAuditEventsOrganization) GetSlug() string { return v.OrganizationFields.Slug }
+
+// GetName returns OrganizationAuditEventsOrganization.Name, and is useful for accessing the field via an interface.
+func (v *OrganizationAuditEventsOrganization) GetName() string { return v.OrganizationFields.Name }
+
+func (v *OrganizationAuditEventsOrganization) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*OrganizationAuditEventsOrganization
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.OrganizationAuditEventsOrganization = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.OrganizationFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalOrganizationAuditEventsOrganization struct {
+	Permissions OrganizationAuditEventsOrganizationPermissions `json:"permissions"`
+
+	AuditEvents *OrganizationAuditEventsOrganizationAuditEventsOrganizationAuditEventConnection `json:"auditEvents"`
+
+	Id string `json:"id"`
+
+	Uuid string `json:"uuid"`
+
+	Slug string `json:"slug"`
+
+	Name string `json:"name"`
+}
+
+func (v *OrganizationAuditEventsOrganization) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *OrganizationAuditEventsOrganization) __premarshalJSON() (*__premarshalOrganizationAuditEventsOrganization, error) {
+	var retval __premarshalOrganizationAuditEventsOrganization
+
+	retval.Permissions = v.Permissions
+	retval.AuditEvents = v.AuditEvents
+	retval.Id = v.OrganizationFields.Id
+	retval.Uuid = v.OrganizationFields.Uuid
+	retval.Slug = v.OrganizationFields.Slug
+	retval.Name = v.OrganizationFields.Name
+	return &retval, nil
+}
+
+// OrganizationAuditEventsOrganizationAuditEventsOrganizationAuditEventConnection includes the requested fields of the GraphQL type OrganizationAuditEventConnection.
+type OrganizationAuditEventsOrganizationAuditEventsOrganizationAuditEventConnection struct {
+	Count    int                                                                                                              `json:"count"`
+	PageInfo *OrganizationAuditEventsOrganizationAuditEventsOrganizationAuditEventConnectionPageInfo                          `json:"pageInfo"`
+	Edges    []*OrganizationAuditEventsOrganizationAuditEventsOrganizationAuditEventConnectionEdgesOrganizationAuditEventEdge `json:"edges"`
+}
+
+// GetCount returns OrganizationAuditEventsOrganizationAuditEventsOrganizationAuditEventConnection.Count, and is useful for accessing the field via an interface.
+func (v *OrganizationAuditEventsOrganizationAuditEventsOrganizationAuditEventConnection) GetCount() int {
+	return v.Count
+}
+
+// GetPageInfo returns OrganizationAuditEventsOrganizationAuditEventsOrganizationAuditEventConnection.PageInfo, and is useful for accessing the field via an interface.
+func (v *OrganizationAuditEventsOrganizationAuditEventsOrganizationAuditEventConnection) GetPageInfo() *OrganizationAuditEventsOrganizationAuditEventsOrganizationAuditEventConnectionPageInfo {
+	return v.PageInfo
+}
+
+// GetEdges returns OrganizationAuditEventsOrganizationAuditEventsOrganizationAuditEventConnection.Edges, and is useful for accessing the field via an interface.
+func (v *OrganizationAuditEventsOrganizationAuditEventsOrganizationAuditEventConnection) GetEdges() []*OrganizationAuditEventsOrganizationAuditEventsOrganizationAuditEventConnectionEdgesOrganizationAuditEventEdge {
+	return v.Edges
+}
+
+// OrganizationAuditEventsOrganizationAuditEventsOrganizationAuditEventConnectionEdgesOrganizationAuditEventEdge includes the requested fields of the GraphQL type OrganizationAuditEventEdge.
+type OrganizationAuditEventsOrganizationAuditEventsOrganizationAuditEventConnectionEdgesOrganizationAuditEventEdge struct {
+	Node *AuditEventFields `json:"node"`
+}
+
+// GetNode returns OrganizationAuditEventsOrganizationAuditEventsOrganizationAuditEventConnectionEdgesOrganizationAuditEventEdge.Node, and is useful for accessing the field via an interface.
+func (v *OrganizationAuditEventsOrganizationAuditEventsOrganizationAuditEventConnectionEdgesOrganizationAuditEventEdge) GetNode() *AuditEventFields {
+	return v.Node
+}
+
+// OrganizationAuditEventsOrganizationAuditEventsOrganizationAuditEventConnectionPageInfo includes the requested fields of the GraphQL type PageInfo.
+type OrganizationAuditEventsOrganizationAuditEventsOrganizationAuditEventConnectionPageInfo struct {
+	HasNextPage bool    `json:"hasNextPage"`
+	EndCursor   *string `json:"endCursor"`
+}
+
+// GetHasNextPage returns OrganizationAuditEventsOrganizationAuditEventsOrganizationAuditEventConnectionPageInfo.HasNextPage, and is useful for accessing the field via an interface.
+func (v *OrganizationAuditEventsOrganizationAuditEventsOrganizationAuditEventConnectionPageInfo) GetHasNextPage() bool {
+	return v.HasNextPage
+}
+
+// GetEndCursor returns OrganizationAuditEventsOrganizationAuditEventsOrganizationAuditEventConnectionPageInfo.EndCursor, and is useful for accessing the field via an interface.
+func (v *OrganizationAuditEventsOrganizationAuditEventsOrganizationAuditEventConnectionPageInfo) GetEndCursor() *string {
+	return v.EndCursor
+}
+
+// OrganizationAuditEventsOrganizationPermissions includes the requested fields of the GraphQL type OrganizationPermissions.
+type OrganizationAuditEventsOrganizationPermissions struct {
+	// Whether the user can access audit events for the organization
+	AuditEventsView *OrganizationAuditEventsOrganizationPermissionsAuditEventsViewPermission `json:"auditEventsView"`
+}
+
+// GetAuditEventsView returns OrganizationAuditEventsOrganizationPermissions.AuditEventsView, and is useful for accessing the field via an interface.
+func (v *OrganizationAuditEventsOrganizationPermissions) GetAuditEventsView() *OrganizationAuditEventsOrganizationPermissionsAuditEventsViewPermission {
+	return v.AuditEventsView
+}
+
+// OrganizationAuditEventsOrganizationPermissionsAuditEventsViewPermission includes the requested fields of the GraphQL type Permission.
+type OrganizationAuditEventsOrganizationPermissionsAuditEventsViewPermission struct {
+	Allowed bool    `json:"allowed"`
+	Code    *string `json:"code"`
+	Message *string `json:"message"`
+}
+
+// GetAllowed returns OrganizationAuditEventsOrganizationPermissionsAuditEventsViewPermission.Allowed, and is useful for accessing the field via an interface.
+func (v *OrganizationAuditEventsOrganizationPermissionsAuditEventsViewPermission) GetAllowed() bool {
+	return v.Allowed
+}
+
+// GetCode returns OrganizationAuditEventsOrganizationPermissionsAuditEventsViewPermission.Code, and is useful for accessing the field via an interface.
+func (v *OrganizationAuditEventsOrganizationPermissionsAuditEventsViewPermission) GetCode() *string {
+	return v.Code
+}
+
+// GetMessage returns OrganizationAuditEventsOrganizationPermissionsAuditEventsViewPermission.Message, and is useful for accessing the field via an interface.
+func (v *OrganizationAuditEventsOrganizationPermissionsAuditEventsViewPermission) GetMessage() *string {
+	return v.Message
+}
+
+// OrganizationAuditEventsResponse is returned by OrganizationAuditEvents on success.
+type OrganizationAuditEventsResponse struct {
+	// Find an organization
+	Organization *OrganizationAuditEventsOrganization `json:"organization"`
+}
+
+// GetOrganization returns OrganizationAuditEventsResponse.Organization, and is useful for accessing the field via an interface.
+func (v *OrganizationAuditEventsResponse) GetOrganization() *OrganizationAuditEventsOrganization {
+	return v.Organization
+}
+
 // OrganizationByIDNode includes the requested fields of the GraphQL interface Node.
 //
 // OrganizationByIDNode is implemented by the following types:
+// OrganizationByIDNodeAuditEvent
 // OrganizationByIDNodeOrganization
 // OrganizationByIDNodeUser
 // OrganizationByIDNodeViewer
@@ -231,6 +774,7 @@ type OrganizationByIDNode interface {
 	GetTypename() *string
 }
 
+func (v *OrganizationByIDNodeAuditEvent) implementsGraphQLInterfaceOrganizationByIDNode()   {}
 func (v *OrganizationByIDNodeOrganization) implementsGraphQLInterfaceOrganizationByIDNode() {}
 func (v *OrganizationByIDNodeUser) implementsGraphQLInterfaceOrganizationByIDNode()         {}
 func (v *OrganizationByIDNodeViewer) implementsGraphQLInterfaceOrganizationByIDNode()       {}
@@ -249,6 +793,9 @@ func __unmarshalOrganizationByIDNode(b []byte, v *OrganizationByIDNode) error {
 	}
 
 	switch tn.TypeName {
+	case "AuditEvent":
+		*v = new(OrganizationByIDNodeAuditEvent)
+		return json.Unmarshal(b, *v)
 	case "Organization":
 		*v = new(OrganizationByIDNodeOrganization)
 		return json.Unmarshal(b, *v)
@@ -271,6 +818,14 @@ func __marshalOrganizationByIDNode(v *OrganizationByIDNode) ([]byte, error) {
 
 	var typename string
 	switch v := (*v).(type) {
+	case *OrganizationByIDNodeAuditEvent:
+		typename = "AuditEvent"
+
+		result := struct {
+			TypeName string `json:"__typename"`
+			*OrganizationByIDNodeAuditEvent
+		}{typename, v}
+		return json.Marshal(result)
 	case *OrganizationByIDNodeOrganization:
 		typename = "Organization"
 
@@ -306,6 +861,17 @@ func __marshalOrganizationByIDNode(v *OrganizationByIDNode) ([]byte, error) {
 			`unexpected concrete type for OrganizationByIDNode: "%T"`, v)
 	}
 }
+
+// OrganizationByIDNodeAuditEvent includes the requested fields of the GraphQL type AuditEvent.
+// The GraphQL type's documentation follows.
+//
+// Audit record of an event which occurred in the system
+type OrganizationByIDNodeAuditEvent struct {
+	Typename *string `json:"__typename"`
+}
+
+// GetTypename returns OrganizationByIDNodeAuditEvent.Typename, and is useful for accessing the field via an interface.
+func (v *OrganizationByIDNodeAuditEvent) GetTypename() *string { return v.Typename }
 
 // OrganizationByIDNodeOrganization includes the requested fields of the GraphQL type Organization.
 type OrganizationByIDNodeOrganization struct {
@@ -670,6 +1236,7 @@ func (v *OrganizationPolicyResponse) GetOrganization() *OrganizationPolicyOrgani
 // OrganizationTokensByIDNode includes the requested fields of the GraphQL interface Node.
 //
 // OrganizationTokensByIDNode is implemented by the following types:
+// OrganizationTokensByIDNodeAuditEvent
 // OrganizationTokensByIDNodeOrganization
 // OrganizationTokensByIDNodeUser
 // OrganizationTokensByIDNodeViewer
@@ -682,6 +1249,8 @@ type OrganizationTokensByIDNode interface {
 	GetTypename() *string
 }
 
+func (v *OrganizationTokensByIDNodeAuditEvent) implementsGraphQLInterfaceOrganizationTokensByIDNode() {
+}
 func (v *OrganizationTokensByIDNodeOrganization) implementsGraphQLInterfaceOrganizationTokensByIDNode() {
 }
 func (v *OrganizationTokensByIDNodeUser) implementsGraphQLInterfaceOrganizationTokensByIDNode()   {}
@@ -701,6 +1270,9 @@ func __unmarshalOrganizationTokensByIDNode(b []byte, v *OrganizationTokensByIDNo
 	}
 
 	switch tn.TypeName {
+	case "AuditEvent":
+		*v = new(OrganizationTokensByIDNodeAuditEvent)
+		return json.Unmarshal(b, *v)
 	case "Organization":
 		*v = new(OrganizationTokensByIDNodeOrganization)
 		return json.Unmarshal(b, *v)
@@ -723,6 +1295,14 @@ func __marshalOrganizationTokensByIDNode(v *OrganizationTokensByIDNode) ([]byte,
 
 	var typename string
 	switch v := (*v).(type) {
+	case *OrganizationTokensByIDNodeAuditEvent:
+		typename = "AuditEvent"
+
+		result := struct {
+			TypeName string `json:"__typename"`
+			*OrganizationTokensByIDNodeAuditEvent
+		}{typename, v}
+		return json.Marshal(result)
 	case *OrganizationTokensByIDNodeOrganization:
 		typename = "Organization"
 
@@ -758,6 +1338,17 @@ func __marshalOrganizationTokensByIDNode(v *OrganizationTokensByIDNode) ([]byte,
 			`unexpected concrete type for OrganizationTokensByIDNode: "%T"`, v)
 	}
 }
+
+// OrganizationTokensByIDNodeAuditEvent includes the requested fields of the GraphQL type AuditEvent.
+// The GraphQL type's documentation follows.
+//
+// Audit record of an event which occurred in the system
+type OrganizationTokensByIDNodeAuditEvent struct {
+	Typename *string `json:"__typename"`
+}
+
+// GetTypename returns OrganizationTokensByIDNodeAuditEvent.Typename, and is useful for accessing the field via an interface.
+func (v *OrganizationTokensByIDNodeAuditEvent) GetTypename() *string { return v.Typename }
 
 // OrganizationTokensByIDNodeOrganization includes the requested fields of the GraphQL type Organization.
 type OrganizationTokensByIDNodeOrganization struct {
@@ -1077,6 +1668,121 @@ var AllRevokeInactiveTokenPeriod = []RevokeInactiveTokenPeriod{
 	RevokeInactiveTokenPeriodNever,
 }
 
+// UpdateRevokeInactiveTokensAfterOrganizationRevokeInactiveTokensAfterUpdateOrganizationRevokeInactiveTokensAfterUpdateMutationPayload includes the requested fields of the GraphQL type OrganizationRevokeInactiveTokensAfterUpdateMutationPayload.
+type UpdateRevokeInactiveTokensAfterOrganizationRevokeInactiveTokensAfterUpdateOrganizationRevokeInactiveTokensAfterUpdateMutationPayload struct {
+	ClientMutationId *string                                                                                                                                           `json:"clientMutationId"`
+	Organization     *UpdateRevokeInactiveTokensAfterOrganizationRevokeInactiveTokensAfterUpdateOrganizationRevokeInactiveTokensAfterUpdateMutationPayloadOrganization `json:"organization"`
+}
+
+// GetClientMutationId returns UpdateRevokeInactiveTokensAfterOrganizationRevokeInactiveTokensAfterUpdateOrganizationRevokeInactiveTokensAfterUpdateMutationPayload.ClientMutationId, and is useful for accessing the field via an interface.
+func (v *UpdateRevokeInactiveTokensAfterOrganizationRevokeInactiveTokensAfterUpdateOrganizationRevokeInactiveTokensAfterUpdateMutationPayload) GetClientMutationId() *string {
+	return v.ClientMutationId
+}
+
+// GetOrganization returns UpdateRevokeInactiveTokensAfterOrganizationRevokeInactiveTokensAfterUpdateOrganizationRevokeInactiveTokensAfterUpdateMutationPayload.Organization, and is useful for accessing the field via an interface.
+func (v *UpdateRevokeInactiveTokensAfterOrganizationRevokeInactiveTokensAfterUpdateOrganizationRevokeInactiveTokensAfterUpdateMutationPayload) GetOrganization() *UpdateRevokeInactiveTokensAfterOrganizationRevokeInactiveTokensAfterUpdateOrganizationRevokeInactiveTokensAfterUpdateMutationPayloadOrganization {
+	return v.Organization
+}
+
+// UpdateRevokeInactiveTokensAfterOrganizationRevokeInactiveTokensAfterUpdateOrganizationRevokeInactiveTokensAfterUpdateMutationPayloadOrganization includes the requested fields of the GraphQL type Organization.
+type UpdateRevokeInactiveTokensAfterOrganizationRevokeInactiveTokensAfterUpdateOrganizationRevokeInactiveTokensAfterUpdateMutationPayloadOrganization struct {
+	OrganizationFields `json:"-"`
+	// The period of inactivity after which API access tokens lose access to this organization; null when unset
+	RevokeInactiveTokensAfter *RevokeInactiveTokenPeriod `json:"revokeInactiveTokensAfter"`
+}
+
+// GetRevokeInactiveTokensAfter returns UpdateRevokeInactiveTokensAfterOrganizationRevokeInactiveTokensAfterUpdateOrganizationRevokeInactiveTokensAfterUpdateMutationPayloadOrganization.RevokeInactiveTokensAfter, and is useful for accessing the field via an interface.
+func (v *UpdateRevokeInactiveTokensAfterOrganizationRevokeInactiveTokensAfterUpdateOrganizationRevokeInactiveTokensAfterUpdateMutationPayloadOrganization) GetRevokeInactiveTokensAfter() *RevokeInactiveTokenPeriod {
+	return v.RevokeInactiveTokensAfter
+}
+
+// GetId returns UpdateRevokeInactiveTokensAfterOrganizationRevokeInactiveTokensAfterUpdateOrganizationRevokeInactiveTokensAfterUpdateMutationPayloadOrganization.Id, and is useful for accessing the field via an interface.
+func (v *UpdateRevokeInactiveTokensAfterOrganizationRevokeInactiveTokensAfterUpdateOrganizationRevokeInactiveTokensAfterUpdateMutationPayloadOrganization) GetId() string {
+	return v.OrganizationFields.Id
+}
+
+// GetUuid returns UpdateRevokeInactiveTokensAfterOrganizationRevokeInactiveTokensAfterUpdateOrganizationRevokeInactiveTokensAfterUpdateMutationPayloadOrganization.Uuid, and is useful for accessing the field via an interface.
+func (v *UpdateRevokeInactiveTokensAfterOrganizationRevokeInactiveTokensAfterUpdateOrganizationRevokeInactiveTokensAfterUpdateMutationPayloadOrganization) GetUuid() string {
+	return v.OrganizationFields.Uuid
+}
+
+// GetSlug returns UpdateRevokeInactiveTokensAfterOrganizationRevokeInactiveTokensAfterUpdateOrganizationRevokeInactiveTokensAfterUpdateMutationPayloadOrganization.Slug, and is useful for accessing the field via an interface.
+func (v *UpdateRevokeInactiveTokensAfterOrganizationRevokeInactiveTokensAfterUpdateOrganizationRevokeInactiveTokensAfterUpdateMutationPayloadOrganization) GetSlug() string {
+	return v.OrganizationFields.Slug
+}
+
+// GetName returns UpdateRevokeInactiveTokensAfterOrganizationRevokeInactiveTokensAfterUpdateOrganizationRevokeInactiveTokensAfterUpdateMutationPayloadOrganization.Name, and is useful for accessing the field via an interface.
+func (v *UpdateRevokeInactiveTokensAfterOrganizationRevokeInactiveTokensAfterUpdateOrganizationRevokeInactiveTokensAfterUpdateMutationPayloadOrganization) GetName() string {
+	return v.OrganizationFields.Name
+}
+
+func (v *UpdateRevokeInactiveTokensAfterOrganizationRevokeInactiveTokensAfterUpdateOrganizationRevokeInactiveTokensAfterUpdateMutationPayloadOrganization) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*UpdateRevokeInactiveTokensAfterOrganizationRevokeInactiveTokensAfterUpdateOrganizationRevokeInactiveTokensAfterUpdateMutationPayloadOrganization
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.UpdateRevokeInactiveTokensAfterOrganizationRevokeInactiveTokensAfterUpdateOrganizationRevokeInactiveTokensAfterUpdateMutationPayloadOrganization = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.OrganizationFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalUpdateRevokeInactiveTokensAfterOrganizationRevokeInactiveTokensAfterUpdateOrganizationRevokeInactiveTokensAfterUpdateMutationPayloadOrganization struct {
+	RevokeInactiveTokensAfter *RevokeInactiveTokenPeriod `json:"revokeInactiveTokensAfter"`
+
+	Id string `json:"id"`
+
+	Uuid string `json:"uuid"`
+
+	Slug string `json:"slug"`
+
+	Name string `json:"name"`
+}
+
+func (v *UpdateRevokeInactiveTokensAfterOrganizationRevokeInactiveTokensAfterUpdateOrganizationRevokeInactiveTokensAfterUpdateMutationPayloadOrganization) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *UpdateRevokeInactiveTokensAfterOrganizationRevokeInactiveTokensAfterUpdateOrganizationRevokeInactiveTokensAfterUpdateMutationPayloadOrganization) __premarshalJSON() (*__premarshalUpdateRevokeInactiveTokensAfterOrganizationRevokeInactiveTokensAfterUpdateOrganizationRevokeInactiveTokensAfterUpdateMutationPayloadOrganization, error) {
+	var retval __premarshalUpdateRevokeInactiveTokensAfterOrganizationRevokeInactiveTokensAfterUpdateOrganizationRevokeInactiveTokensAfterUpdateMutationPayloadOrganization
+
+	retval.RevokeInactiveTokensAfter = v.RevokeInactiveTokensAfter
+	retval.Id = v.OrganizationFields.Id
+	retval.Uuid = v.OrganizationFields.Uuid
+	retval.Slug = v.OrganizationFields.Slug
+	retval.Name = v.OrganizationFields.Name
+	return &retval, nil
+}
+
+// UpdateRevokeInactiveTokensAfterResponse is returned by UpdateRevokeInactiveTokensAfter on success.
+type UpdateRevokeInactiveTokensAfterResponse struct {
+	// Specify the maximum timeframe to revoke organization access from inactive API tokens.
+	OrganizationRevokeInactiveTokensAfterUpdate *UpdateRevokeInactiveTokensAfterOrganizationRevokeInactiveTokensAfterUpdateOrganizationRevokeInactiveTokensAfterUpdateMutationPayload `json:"organizationRevokeInactiveTokensAfterUpdate"`
+}
+
+// GetOrganizationRevokeInactiveTokensAfterUpdate returns UpdateRevokeInactiveTokensAfterResponse.OrganizationRevokeInactiveTokensAfterUpdate, and is useful for accessing the field via an interface.
+func (v *UpdateRevokeInactiveTokensAfterResponse) GetOrganizationRevokeInactiveTokensAfterUpdate() *UpdateRevokeInactiveTokensAfterOrganizationRevokeInactiveTokensAfterUpdateOrganizationRevokeInactiveTokensAfterUpdateMutationPayload {
+	return v.OrganizationRevokeInactiveTokensAfterUpdate
+}
+
 // ViewerResponse is returned by Viewer on success.
 type ViewerResponse struct {
 	// Context of the current user using the GraphQL API
@@ -1222,6 +1928,46 @@ func (v *ViewerViewerUser) GetName() string { return v.Name }
 // GetEmail returns ViewerViewerUser.Email, and is useful for accessing the field via an interface.
 func (v *ViewerViewerUser) GetEmail() string { return v.Email }
 
+// __OrganizationAuditEventsInput is used internally by genqlient
+type __OrganizationAuditEventsInput struct {
+	Slug           string             `json:"slug"`
+	First          int                `json:"first"`
+	After          *string            `json:"after"`
+	Types          []AuditEventType   `json:"types,omitempty"`
+	SubjectType    []AuditSubjectType `json:"subjectType,omitempty"`
+	SubjectUUID    []string           `json:"subjectUUID,omitempty"`
+	Actor          []string           `json:"actor,omitempty"`
+	OccurredAtFrom *time.Time         `json:"occurredAtFrom,omitempty"`
+	OccurredAtTo   *time.Time         `json:"occurredAtTo,omitempty"`
+}
+
+// GetSlug returns __OrganizationAuditEventsInput.Slug, and is useful for accessing the field via an interface.
+func (v *__OrganizationAuditEventsInput) GetSlug() string { return v.Slug }
+
+// GetFirst returns __OrganizationAuditEventsInput.First, and is useful for accessing the field via an interface.
+func (v *__OrganizationAuditEventsInput) GetFirst() int { return v.First }
+
+// GetAfter returns __OrganizationAuditEventsInput.After, and is useful for accessing the field via an interface.
+func (v *__OrganizationAuditEventsInput) GetAfter() *string { return v.After }
+
+// GetTypes returns __OrganizationAuditEventsInput.Types, and is useful for accessing the field via an interface.
+func (v *__OrganizationAuditEventsInput) GetTypes() []AuditEventType { return v.Types }
+
+// GetSubjectType returns __OrganizationAuditEventsInput.SubjectType, and is useful for accessing the field via an interface.
+func (v *__OrganizationAuditEventsInput) GetSubjectType() []AuditSubjectType { return v.SubjectType }
+
+// GetSubjectUUID returns __OrganizationAuditEventsInput.SubjectUUID, and is useful for accessing the field via an interface.
+func (v *__OrganizationAuditEventsInput) GetSubjectUUID() []string { return v.SubjectUUID }
+
+// GetActor returns __OrganizationAuditEventsInput.Actor, and is useful for accessing the field via an interface.
+func (v *__OrganizationAuditEventsInput) GetActor() []string { return v.Actor }
+
+// GetOccurredAtFrom returns __OrganizationAuditEventsInput.OccurredAtFrom, and is useful for accessing the field via an interface.
+func (v *__OrganizationAuditEventsInput) GetOccurredAtFrom() *time.Time { return v.OccurredAtFrom }
+
+// GetOccurredAtTo returns __OrganizationAuditEventsInput.OccurredAtTo, and is useful for accessing the field via an interface.
+func (v *__OrganizationAuditEventsInput) GetOccurredAtTo() *time.Time { return v.OccurredAtTo }
+
 // __OrganizationByIDInput is used internally by genqlient
 type __OrganizationByIDInput struct {
 	Id string `json:"id"`
@@ -1294,6 +2040,26 @@ func (v *__RevokeAPIAccessTokenInput) GetApiAccessTokenId() string { return v.Ap
 // GetClientMutationId returns __RevokeAPIAccessTokenInput.ClientMutationId, and is useful for accessing the field via an interface.
 func (v *__RevokeAPIAccessTokenInput) GetClientMutationId() string { return v.ClientMutationId }
 
+// __UpdateRevokeInactiveTokensAfterInput is used internally by genqlient
+type __UpdateRevokeInactiveTokensAfterInput struct {
+	OrganizationId   string                    `json:"organizationId"`
+	Period           RevokeInactiveTokenPeriod `json:"period"`
+	ClientMutationId string                    `json:"clientMutationId"`
+}
+
+// GetOrganizationId returns __UpdateRevokeInactiveTokensAfterInput.OrganizationId, and is useful for accessing the field via an interface.
+func (v *__UpdateRevokeInactiveTokensAfterInput) GetOrganizationId() string { return v.OrganizationId }
+
+// GetPeriod returns __UpdateRevokeInactiveTokensAfterInput.Period, and is useful for accessing the field via an interface.
+func (v *__UpdateRevokeInactiveTokensAfterInput) GetPeriod() RevokeInactiveTokenPeriod {
+	return v.Period
+}
+
+// GetClientMutationId returns __UpdateRevokeInactiveTokensAfterInput.ClientMutationId, and is useful for accessing the field via an interface.
+func (v *__UpdateRevokeInactiveTokensAfterInput) GetClientMutationId() string {
+	return v.ClientMutationId
+}
+
 // __ViewerInput is used internally by genqlient
 type __ViewerInput struct {
 	First int `json:"first"`
@@ -1301,6 +2067,114 @@ type __ViewerInput struct {
 
 // GetFirst returns __ViewerInput.First, and is useful for accessing the field via an interface.
 func (v *__ViewerInput) GetFirst() int { return v.First }
+
+// The query executed by OrganizationAuditEvents.
+const OrganizationAuditEvents_Operation = `
+query OrganizationAuditEvents ($slug: ID!, $first: Int!, $after: String, $types: [AuditEventType!], $subjectType: [AuditSubjectType!], $subjectUUID: [ID!], $actor: [ID!], $occurredAtFrom: DateTime, $occurredAtTo: DateTime) {
+	organization(slug: $slug) {
+		... OrganizationFields
+		permissions {
+			auditEventsView {
+				allowed
+				code
+				message
+			}
+		}
+		auditEvents(first: $first, after: $after, type: $types, subjectType: $subjectType, subjectUUID: $subjectUUID, actor: $actor, occurredAtFrom: $occurredAtFrom, occurredAtTo: $occurredAtTo, order: RECENTLY_OCCURRED) {
+			count
+			pageInfo {
+				hasNextPage
+				endCursor
+			}
+			edges {
+				node {
+					... AuditEventFields
+				}
+			}
+		}
+	}
+}
+fragment OrganizationFields on Organization {
+	id
+	uuid
+	slug
+	name
+}
+fragment AuditEventFields on AuditEvent {
+	uuid
+	type
+	occurredAt
+	actor {
+		id
+		uuid
+		name
+		type
+	}
+	subject {
+		uuid
+		name
+		type
+	}
+	context {
+		__typename
+		... on AuditAPIContext {
+			requestApiAccessTokenUuid
+			requestIpAddress
+			requestUserAgent
+		}
+		... on AuditWebContext {
+			requestIpAddress
+			requestUserAgent
+		}
+		... on AuditAgentAPIContext {
+			requestIpAddress
+		}
+	}
+}
+`
+
+// One page of an organization's audit events, found by slug. Filters left
+// null are not applied.
+func OrganizationAuditEvents(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	slug string,
+	first int,
+	after *string,
+	types []AuditEventType,
+	subjectType []AuditSubjectType,
+	subjectUUID []string,
+	actor []string,
+	occurredAtFrom *time.Time,
+	occurredAtTo *time.Time,
+) (data_ *OrganizationAuditEventsResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "OrganizationAuditEvents",
+		Query:  OrganizationAuditEvents_Operation,
+		Variables: &__OrganizationAuditEventsInput{
+			Slug:           slug,
+			First:          first,
+			After:          after,
+			Types:          types,
+			SubjectType:    subjectType,
+			SubjectUUID:    subjectUUID,
+			Actor:          actor,
+			OccurredAtFrom: occurredAtFrom,
+			OccurredAtTo:   occurredAtTo,
+		},
+	}
+
+	data_ = &OrganizationAuditEventsResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
 
 // The query executed by OrganizationByID.
 const OrganizationByID_Operation = `
@@ -1611,6 +2485,56 @@ func RevokeAPIAccessToken(
 	}
 
 	data_ = &RevokeAPIAccessTokenResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by UpdateRevokeInactiveTokensAfter.
+const UpdateRevokeInactiveTokensAfter_Operation = `
+mutation UpdateRevokeInactiveTokensAfter ($organizationId: ID!, $period: RevokeInactiveTokenPeriod!, $clientMutationId: String!) {
+	organizationRevokeInactiveTokensAfterUpdate(input: {organizationId:$organizationId,revokeInactiveTokensAfter:$period,clientMutationId:$clientMutationId}) {
+		clientMutationId
+		organization {
+			... OrganizationFields
+			revokeInactiveTokensAfter
+		}
+	}
+}
+fragment OrganizationFields on Organization {
+	id
+	uuid
+	slug
+	name
+}
+`
+
+// Sets the organization-wide automatic revocation period for inactive API
+// access tokens (a paid feature). Answers with the period now in force.
+func UpdateRevokeInactiveTokensAfter(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	organizationId string,
+	period RevokeInactiveTokenPeriod,
+	clientMutationId string,
+) (data_ *UpdateRevokeInactiveTokensAfterResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "UpdateRevokeInactiveTokensAfter",
+		Query:  UpdateRevokeInactiveTokensAfter_Operation,
+		Variables: &__UpdateRevokeInactiveTokensAfterInput{
+			OrganizationId:   organizationId,
+			Period:           period,
+			ClientMutationId: clientMutationId,
+		},
+	}
+
+	data_ = &UpdateRevokeInactiveTokensAfterResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
