@@ -42,17 +42,26 @@ type Token struct {
 	Owner       string `json:"owner,omitempty"`
 }
 
+// Setting is an organization setting changed from one value to another.
+type Setting struct {
+	Name string `json:"name"`
+	From string `json:"from"`
+	To   string `json:"to"`
+}
+
 // Record is one line of the audit log.
 type Record struct {
-	Time             time.Time    `json:"time"`
-	Event            Event        `json:"event"`
-	Action           string       `json:"action"`
-	Caller           Caller       `json:"caller"`
-	Organization     Organization `json:"organization"`
-	Token            Token        `json:"token"`
-	ClientMutationID string       `json:"clientMutationId,omitempty"`
-	Result           string       `json:"result,omitempty"`
-	Error            string       `json:"error,omitempty"`
+	Time         time.Time    `json:"time"`
+	Event        Event        `json:"event"`
+	Action       string       `json:"action"`
+	Caller       Caller       `json:"caller"`
+	Organization Organization `json:"organization"`
+	Token        Token        `json:"token"`
+	// Setting is the organization setting a change of policy acted on.
+	Setting          *Setting `json:"setting,omitempty"`
+	ClientMutationID string   `json:"clientMutationId,omitempty"`
+	Result           string   `json:"result,omitempty"`
+	Error            string   `json:"error,omitempty"`
 }
 
 // Log is an open audit log. Safe for concurrent use.

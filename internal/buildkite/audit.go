@@ -2,6 +2,7 @@ package buildkite
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -192,15 +193,19 @@ func deref(s *string) string {
 // idempotent, so the transport may retry it like a query.
 //
 // Buildkite answers a refusal (a plan without the feature, a caller who is
-// not an administrator) as a GraphQL error whose wording is not
-// documented: any GraphQL-level refusal of this well-formed mutation is
-// KindForbidden, carrying Buildkite's own message.
+// not an administrator) as a GraphQL error on the mutation's field. One
+// typed as forbidden, or of a type tokenctl does not know, is
+// KindForbidden: the mutation was well-formed, so the organization or the
+// caller may not do it. Buildkite's own words come along.
 func (c *Client) UpdateRevokeInactiveTokensAfter(ctx context.Context, org Organization, period, clientMutationID string) (string, error) {
 	what := fmt.Sprintf("changing the inactive-token policy of organization %s", org.Slug)
 	resp, err := gql.UpdateRevokeInactiveTokensAfter(ctx, c.gql, org.ID, gql.RevokeInactiveTokenPeriod(period), clientMutationID)
 	if err != nil {
 		err = callError(ctx, err, what, false)
-		if k := KindOf(err); k == KindInvalid || k == KindForbidden || k == KindNotFound {
+		var errs graphQLErrors
+		refused := KindOf(err) == KindForbidden ||
+			(KindOf(err) == KindOther && errors.As(err, &errs) && len(errs) > 0 && onField(errs[0], policyMutationField))
+		if refused {
 			return "", &Error{Kind: KindForbidden, Message: fmt.Sprintf("Buildkite refused %s: %s (the organization's plan may not include the feature, or you are not an administrator)", what, trimWhat(err, what)), Err: err}
 		}
 		return "", err
@@ -214,6 +219,9 @@ func (c *Client) UpdateRevokeInactiveTokensAfter(ctx context.Context, org Organi
 	}
 	return string(*p.Organization.RevokeInactiveTokensAfter), nil
 }
+
+// policyMutationField is the policy mutation's top-level field.
+const policyMutationField = "organizationRevokeInactiveTokensAfterUpdate"
 
 // trimWhat is an error's message without the "what: " it starts with.
 func trimWhat(err error, what string) string {

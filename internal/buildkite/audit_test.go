@@ -69,12 +69,24 @@ func TestListAuditEventsPagesWithTheOnePager(t *testing.T) {
 }
 
 func TestListAuditEventsUnavailable(t *testing.T) {
-	f := emulator.DemoFixture()
-	f.Organizations[0].Features = nil
-	c, _ := auditClient(t, f, et.DemoToken, 10)
-	_, err := c.ListAuditEvents(context.Background(), "acme", buildkite.AuditFilter{}, func(buildkite.AuditPage) bool { return true })
-	if buildkite.KindOf(err) != buildkite.KindForbidden || !strings.Contains(err.Error(), "audit log of organization acme is not available") {
-		t.Fatalf("err = %v (kind %v)", err, buildkite.KindOf(err))
+	// Under either wording of the emulator's errors: the client reads the
+	// permission and the error's type, not the words.
+	for _, w := range emulator.ErrorWordings {
+		f := emulator.DemoFixture()
+		f.Organizations[0].Features = nil
+		srv := et.Start(t, emulator.Options{Fixture: f, Now: func() time.Time { return auditNow }, ErrorWording: w})
+		c := buildkite.New(buildkite.Config{GraphQLEndpoint: srv.GraphQLEndpoint, RESTEndpoint: srv.RESTEndpoint, Token: et.DemoToken})
+		_, err := c.ListAuditEvents(context.Background(), "acme", buildkite.AuditFilter{}, func(buildkite.AuditPage) bool { return true })
+		if buildkite.KindOf(err) != buildkite.KindForbidden || !strings.Contains(err.Error(), "audit log of organization acme is not available") {
+			t.Fatalf("%s: err = %v (kind %v)", w, err, buildkite.KindOf(err))
+		}
+		acme, err := c.Organization(context.Background(), identSlug("acme"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err = c.UpdateRevokeInactiveTokensAfter(context.Background(), acme, "DAYS_30", "cm"); buildkite.KindOf(err) != buildkite.KindForbidden {
+			t.Fatalf("%s: policy change without the feature: err = %v (kind %v)", w, err, buildkite.KindOf(err))
+		}
 	}
 
 	// A server that returns no log and no reason is refused the same way:
@@ -84,8 +96,8 @@ func TestListAuditEventsUnavailable(t *testing.T) {
 		_, _ = w.Write([]byte(`{"data":{"organization":{"id":"T3Jn","uuid":"u","slug":"acme","name":"Acme","permissions":{"auditEventsView":null},"auditEvents":null}}}`))
 	}))
 	defer fake.Close()
-	c = buildkite.New(buildkite.Config{GraphQLEndpoint: fake.URL + "/v1", RESTEndpoint: fake.URL, Token: "bkua_x"})
-	_, err = c.ListAuditEvents(context.Background(), "acme", buildkite.AuditFilter{}, func(buildkite.AuditPage) bool { return true })
+	c := buildkite.New(buildkite.Config{GraphQLEndpoint: fake.URL + "/v1", RESTEndpoint: fake.URL, Token: "bkua_x"})
+	_, err := c.ListAuditEvents(context.Background(), "acme", buildkite.AuditFilter{}, func(buildkite.AuditPage) bool { return true })
 	if buildkite.KindOf(err) != buildkite.KindForbidden {
 		t.Fatalf("null audit log: err = %v", err)
 	}

@@ -56,6 +56,8 @@ func printFailureDocument(o *apiOptions, opts any, err error) error {
 func (o *RevokeOptions) failureDocument() any {
 	report := revoke.NewReport(nil, o.DryRun)
 	switch {
+	case o.Scan.File != "":
+		return ScanReport{DryRun: o.DryRun, Scanner: o.Scan.findings.Format, Secrets: []ScanSecretResult{}}
 	case o.Leaked.Everywhere:
 		return struct {
 			DryRun bool           `json:"dryRun"`

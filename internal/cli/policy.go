@@ -27,7 +27,7 @@ will do.`,
 		Example: `  tokenctl policy show --org acme`,
 		Args:    cobra.NoArgs,
 	}
-	cmd.AddCommand(NewCmdPolicyShow(f, nil))
+	cmd.AddCommand(NewCmdPolicyShow(f, nil), NewCmdPolicySet(f, nil))
 	return cmd
 }
 
@@ -36,6 +36,10 @@ type PolicyShowOptions struct {
 	apiOptions
 
 	WithinDays int
+	WhatIfArg  string
+
+	// Filled in by validate.
+	WhatIf *inactivity.Setting
 }
 
 // maxWithinDays bounds --within: beyond the longest period (365 days) every
@@ -76,6 +80,7 @@ organization, like revoking them.`,
 	fl := cmd.Flags()
 	opts.addFlags(fl, output.Formats, true)
 	fl.IntVar(&opts.WithinDays, "within", 0, "also list tokens that reach the period within `DAYS` days")
+	fl.StringVar(&opts.WhatIfArg, "what-if", "", "also list the tokens a `PERIOD` (30d, 60d, 90d, 180d, 365d) would revoke today")
 	return cmd
 }
 
@@ -90,6 +95,13 @@ func (o *PolicyShowOptions) validate() error {
 	if o.WithinDays < 0 || o.WithinDays > maxWithinDays {
 		return exitcode.New(exitcode.Usage, fmt.Errorf("--within %d: must be a number of days between 0 and %d", o.WithinDays, maxWithinDays))
 	}
+	if o.WhatIfArg != "" {
+		s, err := parseSettingFlag("--what-if", o.WhatIfArg)
+		if err != nil {
+			return err
+		}
+		o.WhatIf = &s
+	}
 	return nil
 }
 
@@ -103,6 +115,11 @@ func policyShowRun(ctx context.Context, o *PolicyShowOptions) error {
 	if err != nil {
 		return err
 	}
+	if o.WhatIf != nil {
+		if report.WhatIf, err = inactivity.WhatIf(ctx, client, report, *o.WhatIf); err != nil {
+			return err
+		}
+	}
 	if period := document.Deref(report.RevokeInactiveTokensAfter); period != "" {
 		if _, known := inactivity.PeriodDays(period); !known {
 			fmt.Fprintf(o.IO.ErrOut, "tokenctl: note: organization %s has revokeInactiveTokensAfter %s, which tokenctl does not know; no token is listed\n", report.Organization.Slug, period)
@@ -111,6 +128,9 @@ func policyShowRun(ctx context.Context, o *PolicyShowOptions) error {
 
 	if o.JQ == "" && (o.Format == output.Table || o.Format == output.Wide) {
 		fmt.Fprintln(o.IO.Out, output.Printable(policySentence(report, o.WithinDays)))
+		if report.WhatIf != nil {
+			return printWhatIf(o.IO.Out, o.Format, report)
+		}
 		if len(report.Tokens) == 0 {
 			return nil
 		}

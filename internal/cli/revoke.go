@@ -31,6 +31,7 @@ type RevokeOptions struct {
 	IgnoreMissing bool
 	Leaked        leakedTokenOptions // --token-value-file and friends
 	Bulk          bulkOptions        // --from-file and the filters
+	Scan          scanOptions        // --from-scan
 
 	// Filled in by complete.
 	Tokens       []ident.Token
@@ -87,7 +88,10 @@ those in flight finish, reports what was and was not done, and exits 130.`,
 
   # What "tokens list" selected, after review
   tokenctl tokens list --org acme --owner mo@acme.example -o json > mo.json
-  tokenctl revoke --org acme --from-file mo.json`,
+  tokenctl revoke --org acme --from-file mo.json
+
+  # Every Buildkite token a secret scanner found, in every organization you administer
+  trufflehog git file://. --json | tokenctl revoke --all-orgs --from-scan -`,
 		Args: cobra.NoArgs,
 		RunE: runAPI(opts, runF, revokeRun),
 	}
@@ -102,6 +106,7 @@ those in flight finish, reports what was and was not done, and exits 130.`,
 	fl.Int("concurrency", 0, "mutations in flight at once (env TOKENCTL_CONCURRENCY; default 4)")
 	addLeakedTokenFlags(fl, &opts.Leaked)
 	addBulkFlags(fl, &opts.Bulk)
+	addScanFlags(fl, &opts.Scan)
 	registerSelectorCompletions(cmd)
 	return cmd
 }
@@ -124,10 +129,14 @@ func (o *RevokeOptions) complete(fl *pflag.FlagSet, _ []string) {
 	}
 	o.completeBulk()
 	o.completeLeaked()
+	o.completeScan()
 }
 
 // validate checks the tokens to revoke, however they are given.
 func (o *RevokeOptions) validate() error {
+	if o.Scan.File != "" {
+		return o.validateScan()
+	}
 	if o.Leaked.requested() && o.Bulk.requested() {
 		return exitcode.New(exitcode.Usage, errors.New("--token-value-file names one token by its value: do not combine it with --from-file or filters"))
 	}
@@ -150,6 +159,9 @@ func (o *RevokeOptions) validate() error {
 }
 
 func revokeRun(ctx context.Context, o *RevokeOptions) error {
+	if o.Scan.File != "" {
+		return revokeScanRun(ctx, o)
+	}
 	if o.Leaked.requested() {
 		return revokeLeakedRun(ctx, o)
 	}
@@ -248,7 +260,9 @@ func executePlans(ctx context.Context, o *RevokeOptions, client *buildkite.Clien
 	// revoked: the printer hands back the unfiltered report, printed on
 	// stderr with the error, and the exit status stays the revocation's.
 	var jqFailed *output.JQError
-	if err := printer.Print(doc, func(wide bool) output.Rows { return paintStatus(resultRows(report, wide), colour) }); err != nil {
+	if o.Scan.collect != nil {
+		o.Scan.collect(doc) // --from-scan prints one report for every secret
+	} else if err := printer.Print(doc, func(wide bool) output.Rows { return paintStatus(resultRows(report, wide), colour) }); err != nil {
 		if !errors.As(err, &jqFailed) || jqFailed.Document == nil {
 			return err
 		}

@@ -440,6 +440,10 @@ func confirmEverywhere(o *RevokeOptions, tok buildkite.AccessToken) error {
 }
 
 func (o *RevokeOptions) printEverywhere(r EverywhereReport) error {
+	if o.Scan.collect != nil {
+		o.Scan.collect(r)
+		return nil
+	}
 	printer := output.Printer{Out: o.IO.Out, Format: o.Format, JQ: o.JQ}
 	return printer.Print(r, func(wide bool) output.Rows {
 		rows := output.Rows{Headers: []string{"TOKEN", "DESCRIPTION", "OWNER", "ACTION", "STATUS"}}

@@ -54,6 +54,7 @@ keep an audit log.`,
 		NewCmdWhoami(f, nil),
 		NewCmdPolicy(f),
 		NewCmdTokens(f),
+		NewCmdHistory(f, nil),
 		NewCmdDocs(f),
 	)
 	setUpCompletion(root)

@@ -25,9 +25,12 @@ const (
 	canaryMember    = "bkua_CanaryMember5w1E8r4T6y2U9i3O7p0L"  // valid, but may not list or revoke: GraphQL errors
 	canaryUnknown   = "bkua_CanaryUnknown2b7N4m9V1c6X3z8Q5a0S" // unknown to Buildkite: 401
 	canaryLeaked    = "bkua_CanaryLeaked8h3J6k1L9g4F2d7S5a0Q"  // the CI deploy bot's value, handed to --token-value-file
+	// The Hackathon token's value, in the shape scanners find (bkua_ and
+	// 40 lower-case letters and digits), handed to --from-scan.
+	canaryScanned = "bkua_canaryscanned7q9z4x8w2v6t1r5p3n0m8k4j2h6"
 )
 
-var canaries = []string{canaryAdmin, canaryNoGraphQL, canaryMember, canaryUnknown, canaryLeaked}
+var canaries = []string{canaryAdmin, canaryNoGraphQL, canaryMember, canaryUnknown, canaryLeaked, canaryScanned}
 
 // canaryFixture is the demo seed with the canaries as token values.
 func canaryFixture() *emulator.Fixture {
@@ -37,6 +40,7 @@ func canaryFixture() *emulator.Fixture {
 		et.NoGraphQLTokenUUID: canaryNoGraphQL,
 		et.MemberTokenUUID:    canaryMember,
 		et.CIDeployBotUUID:    canaryLeaked,
+		et.HackathonTokenUUID: canaryScanned,
 	}
 	for i := range f.Tokens {
 		if v, ok := values[f.Tokens[i].UUID]; ok {
@@ -62,7 +66,8 @@ func leaks(s string) []string {
 // secretsArgs gives, for every runnable command (by path below the root),
 // plausible argument lists: the success path and the main variants. "ORG"
 // is replaced by the organization of the scenario, "DIR" by a temporary
-// directory and "LEAKED" by a file holding the leaked token's value.
+// directory, "LEAKED" by a file holding the leaked token's value and
+// "SCAN" by a secret scanner's findings.
 var secretsArgs = map[string][][]string{
 	"revoke": {
 		{"--org", "ORG", "--token", et.OldLaptopTokenUUID, "--audit-log", "DIR/audit.jsonl", "-o", "json"},
@@ -77,11 +82,17 @@ var secretsArgs = map[string][][]string{
 		{"--org", "ORG", "--token", et.OldLaptopTokenUUID, "--concurrency", canaryLeaked},
 		{"--org", "ORG", "--token", et.OldLaptopTokenUUID, "--jq", canaryLeaked},
 		{"--org", "ORG", "--token", et.OldLaptopTokenUUID, "--jq", ".results[] | " + canaryLeaked + "("},
+		{"--org", "ORG", "--from-scan", "SCAN", "--audit-log", "DIR/audit.jsonl", "-o", "json"},
+		{"--all-orgs", "--from-scan", "SCAN", "--dry-run", "-o", "wide"},
+		{"--everywhere", "--from-scan", "SCAN", "--dry-run"},
 	},
 	"tokens list":           {{"--org", "ORG"}, {"--org", "ORG", "-o", "json"}, {"--org", canaryLeaked}, {"--org", "ORG", "--page-size=" + canaryLeaked}},
 	"tokens get":            {{"--org", "ORG", et.TerraformTokenUUID, "-o", "yaml"}, {"--org", "ORG", canaryLeaked}},
+	"history":               {{"--org", "ORG", "-o", "wide"}, {"--org", "ORG", "--reconcile", "DIR/audit.jsonl", "--since", "30d", "-o", "json"}, {"--org", "ORG", "--token", canaryLeaked}},
+	"tokens activity":       {{"--org", "ORG", "--token", et.CIDeployBotUUID, "-o", "json"}, {"--org", "ORG", "--token", canaryLeaked}},
 	"whoami":                {{}, {"-o", "json"}},
-	"policy show":           {{"--org", "ORG", "--within", "30", "-o", "wide"}},
+	"policy show":           {{"--org", "ORG", "--within", "30", "-o", "wide"}, {"--org", "ORG", "--what-if", "30d", "-o", "json"}, {"--org", "ORG", "--what-if", canaryLeaked}},
+	"policy set":            {{"--org", "ORG", "--revoke-inactive-after", "30d", "--dry-run", "-o", "json"}, {"--org", "ORG", "--revoke-inactive-after", "60d", "--yes", "--audit-log", "DIR/audit.jsonl"}, {"--org", "ORG", "--revoke-inactive-after", canaryLeaked}},
 	"config view":           {{}, {"-o", "json"}, {"-o", "yaml"}},
 	"config set":            {{"org", "ORG"}, {"api-token", canaryAdmin}, {"org", canaryLeaked}},
 	"config unset":          {{"org"}},
@@ -193,6 +204,13 @@ func TestSecretsNeverAppearInOutput(t *testing.T) {
 				global = append(global, "--debug")
 			}
 			leakedFile := writeSecret(t, dir, "leaked", canaryLeaked+"\n")
+			// Scanner output: the scanned canary found twice, and the
+			// leaked canary under another detector (ignored, never shown).
+			scanFile := writeSecret(t, dir, "scan.jsonl", strings.Join([]string{
+				`{"SourceMetadata":{"Data":{"Git":{"file":"a.log","line":1,"commit":"c1"}}},"DetectorName":"Buildkite","Raw":"` + canaryScanned + `"}`,
+				`{"SourceMetadata":{"Data":{"Git":{"file":"b.env","line":2,"commit":"c2"}}},"DetectorName":"Buildkite","Raw":"` + canaryScanned + `"}`,
+				`{"SourceMetadata":{"Data":{"Filesystem":{"file":"c.txt","line":3}}},"DetectorName":"Generic","Raw":"` + canaryLeaked + `"}`,
+			}, "\n")+"\n")
 			traced := false
 			for _, c := range cmds {
 				for _, args := range secretsArgs[c] {
@@ -201,6 +219,7 @@ func TestSecretsNeverAppearInOutput(t *testing.T) {
 						a = strings.ReplaceAll(a, "ORG", sc.org)
 						a = strings.ReplaceAll(a, "DIR", dir)
 						a = strings.ReplaceAll(a, "LEAKED", leakedFile)
+						a = strings.ReplaceAll(a, "SCAN", scanFile)
 						argv = append(argv, a)
 					}
 					argv = append(argv, global...)
@@ -253,7 +272,7 @@ func writeSecret(t *testing.T, dir, name, content string) string {
 func checkFilesForLeaks(t *testing.T, dir string) {
 	t.Helper()
 	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() || d.Name() == "api-token" || d.Name() == "leaked" {
+		if err != nil || d.IsDir() || d.Name() == "api-token" || d.Name() == "leaked" || d.Name() == "scan.jsonl" {
 			return err
 		}
 		data, err := os.ReadFile(p)

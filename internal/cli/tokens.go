@@ -33,7 +33,7 @@ of "tokens list -o json" with --from-file.`,
   tokenctl tokens get --org acme 3f1c1b9e-3c2a-4a55-9a8e-2d6f0b6c1a7e`,
 		Args: cobra.NoArgs,
 	}
-	cmd.AddCommand(NewCmdTokensList(f, nil), NewCmdTokensGet(f, nil))
+	cmd.AddCommand(NewCmdTokensList(f, nil), NewCmdTokensGet(f, nil), NewCmdTokensActivity(f, nil))
 	return cmd
 }
 

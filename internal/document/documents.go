@@ -57,6 +57,9 @@ type Policy struct {
 	// Tokens lists the tokens past the period (and, with a horizon, those
 	// reaching it soon), soonest revokeAt first. Never null.
 	Tokens []PolicyToken `json:"tokens"`
+	// WhatIf, with --what-if only, is what another period would revoke
+	// today; absent otherwise, so the document without it is unchanged.
+	WhatIf *PolicyWhatIf `json:"whatIf,omitempty"`
 }
 
 // PolicyOrganization names the organization of a policy; it has no uuid,

@@ -79,18 +79,18 @@ type auditEventsArgs struct {
 }
 
 // matches applies the server-side filters of Organization.auditEvents.
-func (a auditEventsArgs) matches(e *auditEvent) bool {
+func (a auditEventsArgs) matches(ids *idCodec, e *auditEvent) bool {
 	in := func(list *[]graphql.ID, v string) bool {
 		return list == nil || slices.ContainsFunc(*list, func(id graphql.ID) bool { return strings.EqualFold(string(id), v) })
 	}
 	inEnum := func(list *[]string, v string) bool { return list == nil || slices.Contains(*list, v) }
 	actorID, actorType := "", ""
 	if e.actor != nil {
-		actorID, actorType = NodeID(TypeUser, e.actor.uuid), "USER"
+		actorID, actorType = ids.id(TypeUser, e.actor.uuid), "USER"
 	}
 	return in(a.Actor, actorID) && inEnum(a.ActorType, actorType) && inEnum(a.Type, e.typ) &&
 		inEnum(a.SubjectType, "API_ACCESS_TOKEN") && in(a.SubjectUUID, e.subjectUUID) &&
-		in(a.Subject, NodeID(TypeAPIAccessToken, e.subjectUUID)) &&
+		in(a.Subject, ids.id(TypeAPIAccessToken, e.subjectUUID)) &&
 		(a.OccurredAtFrom == nil || !e.occurredAt.Before(a.OccurredAtFrom.Time)) &&
 		(a.OccurredAtTo == nil || !e.occurredAt.After(a.OccurredAtTo.Time))
 }
@@ -115,7 +115,7 @@ func (o *orgResolver) AuditEvents(ctx context.Context, args auditEventsArgs) (*a
 	}
 	var list []*auditEvent
 	for _, e := range st.paid.events {
-		if e.orgUUID == org.uuid && args.matches(e) {
+		if e.orgUUID == org.uuid && args.matches(o.s.ids, e) {
 			list = append(list, e)
 		}
 	}
@@ -169,7 +169,7 @@ func (o *orgResolver) AuditEvents(ctx context.Context, args auditEventsArgs) (*a
 		conn.pageInfo.endCursor = strPtr(encodeCursor(list[to-1].seq))
 	}
 	for _, e := range list[from:to] {
-		conn.edges = append(conn.edges, &auditEventEdge{cursor: encodeCursor(e.seq), node: newAuditEventResolver(e)})
+		conn.edges = append(conn.edges, &auditEventEdge{cursor: encodeCursor(e.seq), node: &auditEventResolver{e: *e, ids: o.s.ids}})
 	}
 	return conn, nil
 }
@@ -192,16 +192,18 @@ type auditEventEdge struct {
 	node   *auditEventResolver
 }
 
-// auditEventResolver is a copy of the event, taken under the store's lock.
-type auditEventResolver struct{ e auditEvent }
-
-func newAuditEventResolver(e *auditEvent) *auditEventResolver { return &auditEventResolver{*e} }
+// auditEventResolver is a copy of the event, taken under the store's lock,
+// and the server's way of spelling ids.
+type auditEventResolver struct {
+	e   auditEvent
+	ids *idCodec
+}
 
 func (r *auditEventResolver) uuid() string {
 	return fmt.Sprintf("f0000000-0000-4000-8000-%012d", r.e.seq)
 }
 
-func (r *auditEventResolver) ID() graphql.ID       { return graphql.ID(NodeID(TypeAuditEvent, r.uuid())) }
+func (r *auditEventResolver) ID() graphql.ID       { return graphql.ID(r.ids.id(TypeAuditEvent, r.uuid())) }
 func (r *auditEventResolver) UUID() graphql.ID     { return graphql.ID(r.uuid()) }
 func (r *auditEventResolver) Type() string         { return r.e.typ }
 func (r *auditEventResolver) OccurredAt() dateTime { return dateTime{r.e.occurredAt} }
@@ -210,11 +212,11 @@ func (r *auditEventResolver) Actor() *auditActorResolver {
 	if r.e.actor == nil {
 		return nil
 	}
-	return &auditActorResolver{uuid: r.e.actor.uuid, name: r.e.actor.name}
+	return &auditActorResolver{uuid: r.e.actor.uuid, name: r.e.actor.name, ids: r.ids}
 }
 
 func (r *auditEventResolver) Subject() *auditSubjectResolver {
-	return &auditSubjectResolver{uuid: r.e.subjectUUID, name: r.e.subjectName}
+	return &auditSubjectResolver{uuid: r.e.subjectUUID, name: r.e.subjectName, ids: r.ids}
 }
 
 func (r *auditEventResolver) Context() *auditContextResolver {
@@ -224,16 +226,24 @@ func (r *auditEventResolver) Context() *auditContextResolver {
 	return &auditContextResolver{r.e.context}
 }
 
-type auditActorResolver struct{ uuid, name string }
+type auditActorResolver struct {
+	uuid, name string
+	ids        *idCodec
+}
 
-func (a *auditActorResolver) ID() graphql.ID   { return graphql.ID(NodeID(TypeUser, a.uuid)) }
+func (a *auditActorResolver) ID() graphql.ID   { return graphql.ID(a.ids.id(TypeUser, a.uuid)) }
 func (a *auditActorResolver) UUID() graphql.ID { return graphql.ID(a.uuid) }
 func (a *auditActorResolver) Name() *string    { return strPtr(a.name) }
 func (a *auditActorResolver) Type() *string    { t := "USER"; return &t }
 
-type auditSubjectResolver struct{ uuid, name string }
+type auditSubjectResolver struct {
+	uuid, name string
+	ids        *idCodec
+}
 
-func (s *auditSubjectResolver) ID() graphql.ID   { return graphql.ID(NodeID(TypeAPIAccessToken, s.uuid)) }
+func (s *auditSubjectResolver) ID() graphql.ID {
+	return graphql.ID(s.ids.id(TypeAPIAccessToken, s.uuid))
+}
 func (s *auditSubjectResolver) UUID() graphql.ID { return graphql.ID(s.uuid) }
 func (s *auditSubjectResolver) Name() *string    { return strPtr(s.name) }
 func (s *auditSubjectResolver) Type() *string    { t := "API_ACCESS_TOKEN"; return &t }
@@ -293,7 +303,7 @@ func (r *rootResolver) OrganizationRevokeInactiveTokensAfterUpdate(ctx context.C
 		return nil, errNoCaller
 	}
 	in := args.Input
-	typ, orgUUID, ok := parseNodeID(string(in.OrganizationId))
+	typ, orgUUID, ok := r.s.ids.parse(string(in.OrganizationId))
 	st := r.s.store
 	st.mu.Lock()
 	defer st.mu.Unlock()

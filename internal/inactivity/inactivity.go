@@ -47,11 +47,7 @@ func Show(ctx context.Context, client *buildkite.Client, org ident.Org, now time
 		return report, nil
 	}
 	report.PeriodDays = &days
-	var tokens []buildkite.Token
-	_, err = client.ListTokens(ctx, ident.Org{ID: found.ID}, func(page buildkite.TokenPage) bool {
-		tokens = append(tokens, page.Tokens...)
-		return true
-	})
+	tokens, err := allTokens(ctx, client, found.ID)
 	if err != nil {
 		return document.Policy{}, err
 	}

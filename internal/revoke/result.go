@@ -141,7 +141,7 @@ func newResult(org buildkite.Organization, it *Item) Result {
 //
 // ignoreMissing counts not-found as done, so re-runs of a finished job pass.
 func ExitCode(results []Result, ignoreMissing bool) exitcode.Code {
-	revoked, notDone := 0, 0
+	revoked := 0
 	var reasons []exitcode.Code
 	for _, r := range results {
 		switch {
@@ -150,11 +150,18 @@ func ExitCode(results []Result, ignoreMissing bool) exitcode.Code {
 		case r.Status == StatusDryRun:
 		case r.Status == StatusNotFound && ignoreMissing:
 		default:
-			notDone++
 			reasons = append(reasons, reasonCode(r))
 		}
 	}
-	if notDone == 0 {
+	return Overall(revoked, reasons)
+}
+
+// Overall is the exit status of a run in which revoked things were
+// revoked and others were not, for reasons: success when there is no
+// reason, partial failure when something was revoked too, else the most
+// telling reason.
+func Overall(revoked int, reasons []exitcode.Code) exitcode.Code {
+	if len(reasons) == 0 {
 		return exitcode.OK
 	}
 	if revoked > 0 {

@@ -102,7 +102,7 @@ func TestOnlyBuildkiteUserTokensAreKept(t *testing.T) {
 		`{"DetectorName":"Buildkite","Raw":"bkua_cideploy00000000000000000000000000000000"}`,
 		`{"DetectorName":"buildkite","Raw":"bkua_CIDEPLOY00000000000000000000000000000000"}`, // not the token pattern
 		`{"DetectorName":"Buildkite","Raw":"bkct_cideploy00000000000000000000000000000000"}`, // a cluster token
-		`{"DetectorName":"Github","Raw":"bkua_hackathon0000000000000000000000000000000"}`,   // another detector
+		`{"DetectorName":"Github","Raw":"bkua_hackathon0000000000000000000000000000000"}`,    // another detector
 		`{"DetectorName":"Buildkite","Raw":"bkua_cideploy00000000000000000000000000000000"}`, // the same place again
 	}, "\n")
 	got, err := Parse([]byte(input))

@@ -1,0 +1,408 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/tokenctl/tokenctl/internal/buildkite"
+	"github.com/tokenctl/tokenctl/internal/document"
+	"github.com/tokenctl/tokenctl/internal/exitcode"
+	"github.com/tokenctl/tokenctl/internal/history"
+	"github.com/tokenctl/tokenctl/internal/ident"
+	"github.com/tokenctl/tokenctl/internal/inputfile"
+	"github.com/tokenctl/tokenctl/internal/output"
+)
+
+// HistoryOptions is every input of `tokenctl history`.
+type HistoryOptions struct {
+	apiOptions
+
+	TokenArgs []string
+	Actors    []string
+	EventArgs []string
+	SinceArg  string
+	UntilArg  string
+	Limit     int
+	Reconcile string
+
+	// Filled in by validate.
+	Tokens       []string
+	Types        []string
+	Since, Until *time.Time
+	local        []history.LocalChange
+	localErr     error // why --reconcile's file could not be read
+}
+
+// defaultHistoryLimit keeps an unfiltered history of a large organization
+// to a screenful of pages; --limit 0 reads everything.
+const defaultHistoryLimit = 100
+
+// maxAuditLogFile bounds what --reconcile reads.
+const maxAuditLogFile = 256 << 20
+
+// NewCmdHistory parses flags into HistoryOptions; runF does the work (tests
+// may replace it to check flag parsing alone).
+func NewCmdHistory(f *Factory, runF func(context.Context, *HistoryOptions) error) *cobra.Command {
+	opts := &HistoryOptions{apiOptions: newAPIOptions(f)}
+	cmd := &cobra.Command{
+		Use:   "history --org ORG [--token UUID] [--since 30d] [--reconcile AUDIT.jsonl]",
+		Short: "Show who did what to API access tokens, from Buildkite's audit log",
+		Long: `Show the organization's API access token events from Buildkite's audit log,
+newest first: when, what happened, to which token, who did it, and the
+request it came from (the API token, IP address and user agent of an API
+request, or the web UI).
+
+Buildkite filters the events: --token by token uuid, --actor by the actor's
+GraphQL id (as in -o json's .actor.id), --event by type, --since and
+--until by time (a span back from now such as 7d, or a date). At most
+--limit events are read (default 100; 0 reads all).
+
+--reconcile FILE holds tokenctl's own --audit-log against Buildkite's
+record for the organization: each revocation tokenctl made is confirmed
+(Buildkite has an event for it) or missing; deletions (--everywhere) show
+in the organizations the token could access, so one not found here is
+unconfirmed; revocations and deletions that tokenctl did not make are
+listed as made elsewhere, with the actor. Without --since, events from a
+day before the file's first change are read. A missing revocation exits
+with status 4.
+
+The audit log is a paid Buildkite feature, readable by organization
+administrators: without it tokenctl says so in one line and exits 3.`,
+		Example: `  # Every token event of the last 30 days
+  tokenctl history --org acme --since 30d
+
+  # What happened to one token, all of it
+  tokenctl history --org acme --token 11111111-1111-4111-8111-111111111111 --limit 0
+
+  # Did Buildkite record every revocation tokenctl made?
+  tokenctl history --org acme --reconcile audit.jsonl`,
+		Args: cobra.NoArgs,
+		RunE: runAPI(opts, runF, historyRun),
+	}
+	fl := cmd.Flags()
+	opts.addFlags(fl, output.Formats, true)
+	fl.StringArrayVar(&opts.TokenArgs, "token", nil, "only events about the token with this `UUID` (repeatable)")
+	fl.StringArrayVar(&opts.Actors, "actor", nil, "only events by the actor with this GraphQL `ID` (repeatable)")
+	fl.StringArrayVar(&opts.EventArgs, "event", nil, "only events of this `TYPE`, e.g. API_ACCESS_TOKEN_DELETED (repeatable)")
+	addWindowFlags(fl, &opts.SinceArg, &opts.UntilArg, "")
+	fl.IntVar(&opts.Limit, "limit", defaultHistoryLimit, "read at most `N` events (0: all)")
+	fl.StringVar(&opts.Reconcile, "reconcile", "", "hold tokenctl's audit log `FILE` (- for standard input) against Buildkite's")
+	_ = cmd.RegisterFlagCompletionFunc("event", cobra.FixedCompletions(history.TokenEventTypes, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+// addWindowFlags registers --since and --until.
+func addWindowFlags(fl *pflag.FlagSet, since, until *string, defaultSince string) {
+	fl.StringVar(since, "since", defaultSince, "only events from this time: a span back from now (7d, 12h) or a date (YYYY-MM-DD, RFC 3339)")
+	fl.StringVar(until, "until", "", "only events up to this time: a span back from now or a date")
+}
+
+// parseWindow reads --since and --until.
+func parseWindow(sinceArg, untilArg string, now time.Time) (since, until *time.Time, err error) {
+	for _, w := range []struct {
+		flag, arg string
+		into      **time.Time
+	}{{"--since", sinceArg, &since}, {"--until", untilArg, &until}} {
+		if w.arg == "" {
+			continue
+		}
+		t, err := history.ParseTime(w.arg, now)
+		if err != nil {
+			return nil, nil, exitcode.New(exitcode.Usage, fmt.Errorf("%s: %w", w.flag, err))
+		}
+		t = t.UTC()
+		*w.into = &t
+	}
+	if since != nil && until != nil && until.Before(*since) {
+		return nil, nil, exitcode.New(exitcode.Usage, errors.New("--until is before --since: no event can match"))
+	}
+	return since, until, nil
+}
+
+// parseTokenUUIDs reads --token values, which the audit log filters by
+// uuid only: a GraphQL id or a secret value is refused.
+func parseTokenUUIDs(args []string) ([]string, error) {
+	var out []string
+	for _, arg := range args {
+		t, err := ident.ParseToken(arg)
+		if err != nil {
+			return nil, exitcode.New(exitcode.Usage, err)
+		}
+		if t.UUID == "" {
+			return nil, exitcode.New(exitcode.Usage, errors.New("--token: the audit log is searched by token uuid (as in the web UI or `tokenctl tokens list`), not by GraphQL id"))
+		}
+		if !slices.Contains(out, t.UUID) {
+			out = append(out, t.UUID)
+		}
+	}
+	return out, nil
+}
+
+// complete reads --reconcile's file; a problem with it is kept for
+// validate.
+func (o *HistoryOptions) complete(*pflag.FlagSet, []string) {
+	if o.Reconcile == "" {
+		return
+	}
+	source := inputfile.Describe("--reconcile", o.Reconcile)
+	data, err := inputfile.Read(o.Reconcile, o.IO.In, maxAuditLogFile, "the audit log")
+	switch {
+	case errors.Is(err, inputfile.ErrTooLarge):
+		o.localErr = fmt.Errorf("%s: is larger than %d MiB; split it by time", source, maxAuditLogFile>>20)
+	case err != nil:
+		o.localErr = fmt.Errorf("%s: %w", source, err)
+	default:
+		o.local, o.localErr = history.ReadLocalChanges(bytes.NewReader(data), source)
+	}
+}
+
+// validate checks the filters and what --reconcile's file held.
+func (o *HistoryOptions) validate() error {
+	if err := o.checkOrg(); err != nil {
+		return err
+	}
+	var err error
+	if o.Tokens, err = parseTokenUUIDs(o.TokenArgs); err != nil {
+		return err
+	}
+	for _, e := range o.EventArgs {
+		typ := strings.ToUpper(strings.TrimSpace(e))
+		if !slices.Contains(history.TokenEventTypes, typ) {
+			return exitcode.New(exitcode.Usage, fmt.Errorf("--event %s: not a token event type; use one of %s", quoteArg(e), strings.Join(history.TokenEventTypes, ", ")))
+		}
+		o.Types = append(o.Types, typ)
+	}
+	for _, a := range o.Actors {
+		if strings.TrimSpace(a) == "" || ident.LooksLikeSecret(a) {
+			return exitcode.New(exitcode.Usage, errors.New("--actor: give the actor's GraphQL id, as in `tokenctl history -o json` (.events[].actor.id)"))
+		}
+	}
+	if o.Limit < 0 {
+		return exitcode.New(exitcode.Usage, fmt.Errorf("--limit %d: must be 0 (all) or more", o.Limit))
+	}
+	if o.Since, o.Until, err = parseWindow(o.SinceArg, o.UntilArg, o.Factory.Now()); err != nil {
+		return err
+	}
+	if o.Reconcile != "" {
+		if len(o.Tokens)+len(o.Actors)+len(o.Types) > 0 {
+			return exitcode.New(exitcode.Usage, errors.New("--reconcile compares every token change: drop --token, --actor and --event"))
+		}
+		if o.localErr != nil {
+			return exitcode.New(exitcode.Usage, o.localErr)
+		}
+	}
+	return nil
+}
+
+// quoteArg shows a flag value in a message, never a secret pasted into it.
+func quoteArg(s string) string {
+	if ident.LooksLikeSecret(s) {
+		return "(a value shaped like a secret token, not shown)"
+	}
+	return fmt.Sprintf("%q", ident.RedactSecrets(s))
+}
+
+// orgSlug is the organization's slug, looked up when it was given by id:
+// the audit log and the policy are read through organization(slug:).
+func orgSlug(ctx context.Context, client *buildkite.Client, org ident.Org) (buildkite.Organization, error) {
+	if org.Slug != "" && org.ID == "" {
+		return buildkite.Organization{Slug: org.Slug}, nil
+	}
+	return client.Organization(ctx, org)
+}
+
+func historyRun(ctx context.Context, o *HistoryOptions) error {
+	client, err := o.Factory.APIClient(o.settings, o.Debug)
+	if err != nil {
+		return err
+	}
+	org, err := orgSlug(ctx, client, o.Org)
+	if err != nil {
+		return err
+	}
+	if o.Reconcile != "" {
+		return reconcileRun(ctx, o, client, org)
+	}
+	ev, err := history.Read(ctx, client, history.Query{
+		Org: org.Slug, Tokens: o.Tokens, Actors: o.Actors, Types: o.Types, Since: o.Since, Until: o.Until, Limit: o.Limit,
+	})
+	if err != nil {
+		return err
+	}
+	doc := history.NewHistoryDoc(ev)
+	printer := output.Printer{Out: o.IO.Out, Format: o.Format, JQ: o.JQ}
+	if err := printer.Print(doc, func(wide bool) output.Rows { return eventRows(doc.Events, wide, o.timeCell()) }); err != nil {
+		return err
+	}
+	if ev.Truncated {
+		fmt.Fprintf(o.IO.ErrOut, "tokenctl: showing the newest %d of %d events; narrow the filters or raise --limit (0 reads all)\n", len(ev.Events), ev.Total)
+	}
+	return nil
+}
+
+// timeCell renders a time for a table: relative on a terminal, RFC 3339
+// in UTC otherwise.
+func (o *apiOptions) timeCell() func(time.Time) string {
+	now := o.Factory.Now()
+	if o.IO.IsStdoutTTY() && o.Format == output.Table {
+		return func(t time.Time) string { return output.RelativeTime(t, now) }
+	}
+	return func(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+}
+
+// eventName is an event type as a table shows it.
+func eventName(typ string) string {
+	switch typ {
+	case history.TokenCreated:
+		return "created"
+	case history.TokenUpdated:
+		return "updated"
+	case history.TokenDeleted:
+		return "deleted"
+	case history.TokenOrgRevoked:
+		return "org-access-revoked"
+	case history.UserTokenOrgAdded:
+		return "org-access-added"
+	case history.UserTokenOrgRemove:
+		return "org-access-removed"
+	}
+	return typ
+}
+
+// via says where an event's request came from.
+func via(c *buildkite.AuditContext) string {
+	switch {
+	case c == nil:
+		return ""
+	case c.Kind == buildkite.AuditContextAPI && c.TokenUUID != "":
+		return "api, token " + c.TokenUUID
+	}
+	return c.Kind
+}
+
+func actorString(a *buildkite.AuditActor) string {
+	if a == nil {
+		return ""
+	}
+	if a.Type == "" || a.Type == "USER" {
+		return a.Name
+	}
+	return fmt.Sprintf("%s (%s)", a.Name, strings.ToLower(a.Type))
+}
+
+func eventRows(events []history.EventDoc, wide bool, when func(time.Time) string) output.Rows {
+	rows := output.Rows{Headers: []string{"WHEN", "EVENT", "TOKEN", "DESCRIPTION", "ACTOR", "VIA", "IP ADDRESS", "USER AGENT"}}
+	if wide {
+		rows.Headers = append(rows.Headers, "TYPE", "EVENT UUID", "ACTOR ID")
+	}
+	for _, e := range events {
+		ip, agent := "", ""
+		if e.Context != nil {
+			ip, agent = e.Context.IPAddress, e.Context.UserAgent
+		}
+		row := []string{when(e.OccurredAt), eventName(e.Type), e.Token.UUID, document.Deref(e.Token.Description), actorString(e.Actor), via(e.Context), ip, agent}
+		if wide {
+			actorID := ""
+			if e.Actor != nil {
+				actorID = e.Actor.ID
+			}
+			row = append(row, e.Type, e.UUID, actorID)
+		}
+		rows.Cells = append(rows.Cells, row)
+	}
+	return rows
+}
+
+// reconcileRun holds the local audit log against Buildkite's for the
+// organization and exits 4 when a local revocation is missing there.
+func reconcileRun(ctx context.Context, o *HistoryOptions, client *buildkite.Client, org buildkite.Organization) error {
+	if org.ID == "" {
+		var err error
+		if org, err = client.Organization(ctx, ident.Org{Slug: org.Slug}); err != nil {
+			return err
+		}
+	}
+	local := history.InOrganization(o.local, org)
+	since := o.Since
+	if since == nil && len(local) > 0 {
+		// A day of slack for clocks that disagree.
+		t := history.Earliest(local).Add(-24 * time.Hour).UTC()
+		since = &t
+	}
+	ev, err := history.Read(ctx, client, history.Query{Org: org.Slug, Types: history.ChangeTypes, Since: since, Until: o.Until})
+	if err != nil {
+		return err
+	}
+	r := history.Reconcile(local, ev.Events)
+	doc := history.NewReconcileDoc(ev.Organization, since, r)
+	printer := output.Printer{Out: o.IO.Out, Format: o.Format, JQ: o.JQ}
+	if err := printer.Print(doc, func(wide bool) output.Rows { return reconcileRows(doc, o.timeCell()) }); err != nil {
+		return err
+	}
+	for _, m := range doc.Missing {
+		fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s: missing: tokenctl revoked organization %s's access at %s (audit log line %d), but Buildkite's audit log has no record of it; check with `tokenctl tokens get --org %s %s`\n",
+			m.Token.UUID, org.Slug, m.Time.Format(time.RFC3339), m.Line, org.Slug, m.Token.UUID)
+	}
+	if o.IO.IsStderrTTY() {
+		s := doc.Summary
+		fmt.Fprintf(o.IO.ErrOut, "%s: %d confirmed, %d missing, %d unconfirmed, %d made elsewhere\n", org.Slug, s.Confirmed, s.Missing, s.Unconfirmed, s.Elsewhere)
+	}
+	if len(r.Missing) > 0 {
+		return exitWith(exitcode.NotFound)
+	}
+	return nil
+}
+
+func reconcileRows(d history.ReconcileDoc, when func(time.Time) string) output.Rows {
+	rows := output.Rows{Headers: []string{"STATUS", "TOKEN", "ACTION", "TOKENCTL AT", "BUILDKITE AT", "ACTOR", "VIA"}}
+	local := func(status string, l history.LocalDoc, e *history.EventDoc) {
+		row := []string{status, l.Token.UUID, l.Action, when(l.Time), "", "", ""}
+		if e != nil {
+			row[4], row[5], row[6] = when(e.OccurredAt), actorString(e.Actor), via(e.Context)
+		}
+		rows.Cells = append(rows.Cells, row)
+	}
+	for _, c := range d.Confirmed {
+		local("confirmed", c.Local, &c.Event)
+	}
+	for _, m := range d.Missing {
+		local("missing", m, nil)
+	}
+	for _, u := range d.Unconfirmed {
+		local("unconfirmed", u, nil)
+	}
+	for _, e := range d.Elsewhere {
+		rows.Cells = append(rows.Cells, []string{"made-elsewhere", e.Token.UUID, e.Type, "", when(e.OccurredAt), actorString(e.Actor), via(e.Context)})
+	}
+	return rows
+}
+
+// failureDocument is the document of a run that failed before it had
+// results (failure.go): the history's, or the reconciliation's.
+func (o *HistoryOptions) failureDocument() any {
+	if o.Reconcile != "" {
+		return struct {
+			Organization *history.OrgDoc        `json:"organization"`
+			Since        *time.Time             `json:"since"`
+			Confirmed    []history.ConfirmedDoc `json:"confirmed"`
+			Missing      []history.LocalDoc     `json:"missing"`
+			Unconfirmed  []history.LocalDoc     `json:"unconfirmed"`
+			Elsewhere    []history.EventDoc     `json:"elsewhere"`
+			Summary      *struct{}              `json:"summary"`
+		}{Confirmed: []history.ConfirmedDoc{}, Missing: []history.LocalDoc{}, Unconfirmed: []history.LocalDoc{}, Elsewhere: []history.EventDoc{}}
+	}
+	return struct {
+		Organization *history.OrgDoc    `json:"organization"`
+		Events       []history.EventDoc `json:"events"`
+		Total        *int               `json:"total"`
+		Truncated    *bool              `json:"truncated"`
+	}{Events: []history.EventDoc{}}
+}

@@ -1,0 +1,127 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/tokenctl/tokenctl/internal/exitcode"
+	"github.com/tokenctl/tokenctl/internal/history"
+	"github.com/tokenctl/tokenctl/internal/output"
+)
+
+// TokensActivityOptions is every input of `tokenctl tokens activity`.
+type TokensActivityOptions struct {
+	apiOptions
+
+	TokenArg  string
+	SinceArg  string
+	UntilArg  string
+	MaxEvents int
+
+	// Filled in by validate.
+	Token        string
+	Since, Until *time.Time
+}
+
+// defaultMaxEvents bounds the cost of one activity search: 10,000 events
+// are 20 pages of 500.
+const defaultMaxEvents = 10000
+
+// NewCmdTokensActivity parses flags into TokensActivityOptions; runF does
+// the work (tests may replace it to check flag parsing alone).
+func NewCmdTokensActivity(f *Factory, runF func(context.Context, *TokensActivityOptions) error) *cobra.Command {
+	opts := &TokensActivityOptions{apiOptions: newAPIOptions(f)}
+	cmd := &cobra.Command{
+		Use:   "activity --org ORG --token UUID [--since 7d]",
+		Short: "Show the audited requests a token made, to size the damage of a leak",
+		Long: `Show the events in the organization's audit log that came from API requests
+made with the token: what a leaked token was used for, when, and from where.
+
+Buildkite cannot filter events by the token that made the request, so
+tokenctl reads every event of the window (--since, default 7d; --until)
+and keeps the token's. That costs API requests: stderr says how many events
+and pages were read, and reading stops after --max-events (default 10000),
+saying so; the JSON document has eventsRead, pages and truncated.
+
+The audit log is a paid Buildkite feature, readable by organization
+administrators: without it tokenctl says so in one line and exits 3.`,
+		Example: `  tokenctl tokens activity --org acme --token 11111111-1111-4111-8111-111111111111 --since 7d
+  tokenctl tokens activity --org acme --token 11111111-1111-4111-8111-111111111111 --since 2026-11-01 -o json`,
+		Args: cobra.NoArgs,
+		RunE: runAPI(opts, runF, tokensActivityRun),
+	}
+	fl := cmd.Flags()
+	opts.addFlags(fl, output.Formats, true)
+	fl.StringVar(&opts.TokenArg, "token", "", "the token's `UUID`")
+	addWindowFlags(fl, &opts.SinceArg, &opts.UntilArg, "7d")
+	fl.IntVar(&opts.MaxEvents, "max-events", defaultMaxEvents, "stop after reading `N` events")
+	return cmd
+}
+
+// complete has nothing to fill: the flags are the values.
+func (o *TokensActivityOptions) complete(*pflag.FlagSet, []string) {}
+
+func (o *TokensActivityOptions) validate() error {
+	if err := o.checkOrg(); err != nil {
+		return err
+	}
+	if o.TokenArg == "" {
+		return exitcode.New(exitcode.Usage, errors.New("--token UUID is required: the token whose requests to show"))
+	}
+	tokens, err := parseTokenUUIDs([]string{o.TokenArg})
+	if err != nil {
+		return err
+	}
+	o.Token = tokens[0]
+	if o.MaxEvents <= 0 {
+		return exitcode.New(exitcode.Usage, fmt.Errorf("--max-events %d: must be at least 1", o.MaxEvents))
+	}
+	o.Since, o.Until, err = parseWindow(o.SinceArg, o.UntilArg, o.Factory.Now())
+	return err
+}
+
+func tokensActivityRun(ctx context.Context, o *TokensActivityOptions) error {
+	client, err := o.Factory.APIClient(o.settings, o.Debug)
+	if err != nil {
+		return err
+	}
+	org, err := orgSlug(ctx, client, o.Org)
+	if err != nil {
+		return err
+	}
+	q := history.ActivityQuery{Org: org.Slug, TokenUUID: o.Token, Since: o.Since, Until: o.Until, MaxEvents: o.MaxEvents}
+	a, err := history.TokenActivity(ctx, client, q)
+	if err != nil {
+		return err
+	}
+	doc := history.NewActivityDoc(q, a)
+	printer := output.Printer{Out: o.IO.Out, Format: o.Format, JQ: o.JQ}
+	if err := printer.Print(doc, func(wide bool) output.Rows { return eventRows(doc.Events, wide, o.timeCell()) }); err != nil {
+		return err
+	}
+	fmt.Fprintf(o.IO.ErrOut, "tokenctl: read %d event(s) in %d page(s) to find %d made with token %s\n", a.Read, a.Pages, len(a.Events), o.Token)
+	if a.Truncated {
+		fmt.Fprintf(o.IO.ErrOut, "tokenctl: stopped after --max-events %d before the start of the window: older requests were not searched; narrow --since or raise --max-events\n", o.MaxEvents)
+	}
+	return nil
+}
+
+// failureDocument is the document of a run that failed before it had
+// results (failure.go).
+func (o *TokensActivityOptions) failureDocument() any {
+	return struct {
+		Organization *history.OrgDoc    `json:"organization"`
+		Token        *string            `json:"token"`
+		Since        *time.Time         `json:"since"`
+		Until        *time.Time         `json:"until"`
+		Events       []history.EventDoc `json:"events"`
+		EventsRead   *int               `json:"eventsRead"`
+		Pages        *int               `json:"pages"`
+		Truncated    *bool              `json:"truncated"`
+	}{Events: []history.EventDoc{}}
+}

@@ -1,0 +1,163 @@
+// Package history answers "what happened to this token, and who did it"
+// from Buildkite's audit log: it reads an organization's token events
+// through the API client, holds tokenctl's own audit log against them,
+// and finds what a leaked token did. It neither prints nor prompts; the
+// commands do that.
+package history
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/tokenctl/tokenctl/internal/buildkite"
+	"github.com/tokenctl/tokenctl/internal/selector"
+)
+
+// Token event types of Buildkite's audit log (AuditEventType values).
+const (
+	TokenCreated       = "API_ACCESS_TOKEN_CREATED"
+	TokenUpdated       = "API_ACCESS_TOKEN_UPDATED"
+	TokenDeleted       = "API_ACCESS_TOKEN_DELETED"
+	TokenOrgRevoked    = "API_ACCESS_TOKEN_ORGANIZATION_ACCESS_REVOKED"
+	UserTokenOrgAdded  = "USER_API_ACCESS_TOKEN_ORGANIZATION_ACCESS_ADDED"
+	UserTokenOrgRemove = "USER_API_ACCESS_TOKEN_ORGANIZATION_ACCESS_REMOVED"
+)
+
+// TokenEventTypes are the event types about API access tokens, in the
+// order help texts list them.
+var TokenEventTypes = []string{TokenCreated, TokenUpdated, TokenDeleted, TokenOrgRevoked, UserTokenOrgAdded, UserTokenOrgRemove}
+
+// SubjectAPIAccessToken is the AuditSubjectType of token events.
+const SubjectAPIAccessToken = "API_ACCESS_TOKEN"
+
+// AuditLog is the part of the API client this package reads.
+type AuditLog interface {
+	ListAuditEvents(ctx context.Context, slug string, filter buildkite.AuditFilter, visit func(buildkite.AuditPage) bool) (buildkite.Organization, error)
+}
+
+// Query selects token events; Buildkite applies every filter.
+type Query struct {
+	Org    string   // organization slug
+	Tokens []string // token uuids; empty: every token
+	Actors []string // actor GraphQL ids; empty: anyone
+	Types  []string // event types; empty: TokenEventTypes
+	Since  *time.Time
+	Until  *time.Time
+	// Limit stops after this many events; 0 reads them all.
+	Limit int
+}
+
+func (q Query) filter() buildkite.AuditFilter {
+	types := q.Types
+	if len(types) == 0 {
+		types = TokenEventTypes
+	}
+	return buildkite.AuditFilter{
+		Types: types, SubjectTypes: []string{SubjectAPIAccessToken},
+		SubjectUUIDs: q.Tokens, Actors: q.Actors, From: q.Since, To: q.Until,
+	}
+}
+
+// Events is what a query read.
+type Events struct {
+	Organization buildkite.Organization
+	Events       []buildkite.AuditEvent // newest first
+	// Total is how many events match on the server; Truncated is true when
+	// Limit stopped the read before all of them.
+	Total     int
+	Truncated bool
+}
+
+// Read pages the audit log for q, newest first.
+func Read(ctx context.Context, log AuditLog, q Query) (Events, error) {
+	var out Events
+	org, err := log.ListAuditEvents(ctx, q.Org, q.filter(), func(p buildkite.AuditPage) bool {
+		out.Total = p.Total
+		for _, e := range p.Events {
+			if q.Limit > 0 && len(out.Events) >= q.Limit {
+				out.Truncated = true
+				return false
+			}
+			out.Events = append(out.Events, e)
+		}
+		if q.Limit > 0 && len(out.Events) >= q.Limit && p.HasNextPage {
+			out.Truncated = true
+			return false
+		}
+		return true
+	})
+	out.Organization = org
+	return out, err
+}
+
+// ActivityQuery asks what one token did in a window.
+type ActivityQuery struct {
+	Org       string
+	TokenUUID string
+	Since     *time.Time
+	Until     *time.Time
+	// MaxEvents bounds how many events are read (the cost): Buildkite
+	// cannot filter on the request's token, so every event in the window
+	// is read and filtered here.
+	MaxEvents int
+}
+
+// Activity is the audited requests one token made.
+type Activity struct {
+	Organization buildkite.Organization
+	Events       []buildkite.AuditEvent // made with the token, newest first
+	// Read is how many events were read to find them, Pages how many
+	// requests that took; Truncated is true when MaxEvents stopped the
+	// read before the window's end.
+	Read      int
+	Pages     int
+	Truncated bool
+}
+
+// TokenActivity pages every event of the window and keeps those whose API
+// context names the token.
+func TokenActivity(ctx context.Context, log AuditLog, q ActivityQuery) (Activity, error) {
+	var out Activity
+	filter := buildkite.AuditFilter{From: q.Since, To: q.Until}
+	org, err := log.ListAuditEvents(ctx, q.Org, filter, func(p buildkite.AuditPage) bool {
+		out.Pages++
+		for _, e := range p.Events {
+			if q.MaxEvents > 0 && out.Read >= q.MaxEvents {
+				out.Truncated = true
+				return false
+			}
+			out.Read++
+			if MadeWith(e, q.TokenUUID) {
+				out.Events = append(out.Events, e)
+			}
+		}
+		if q.MaxEvents > 0 && out.Read >= q.MaxEvents && p.HasNextPage {
+			out.Truncated = true
+			return false
+		}
+		return true
+	})
+	out.Organization = org
+	return out, err
+}
+
+// MadeWith reports whether an event came from an API request made with the
+// token.
+func MadeWith(e buildkite.AuditEvent, tokenUUID string) bool {
+	return e.Context.Kind == buildkite.AuditContextAPI && equalUUID(e.Context.TokenUUID, tokenUUID)
+}
+
+// ParseTime reads --since or --until: a span back from now ("7d", "12h",
+// "1y6w") or a date (YYYY-MM-DD, midnight UTC) or an RFC 3339 time.
+func ParseTime(s string, now time.Time) (time.Time, error) {
+	if d, err := selector.ParseDuration(s); err == nil {
+		return now.Add(-d), nil
+	}
+	t, err := selector.ParseDate(s)
+	if err != nil {
+		// ParseDate's message quotes the input safely (never a token).
+		return time.Time{}, fmt.Errorf("%w, or a span back from now such as 7d, 12h or 1y6w", err)
+	}
+	return t, nil
+}

@@ -1,0 +1,157 @@
+package history
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tokenctl/tokenctl/internal/audit"
+	"github.com/tokenctl/tokenctl/internal/buildkite"
+)
+
+// Actions tokenctl records in its audit log (audit.Record.Action) that
+// change a token.
+const (
+	ActionOrgRevoke = "organizationApiAccessTokenRevoke"
+	ActionDelete    = "accessTokenDelete"
+)
+
+// maxAuditLine bounds one line of an audit log; records are a few hundred
+// bytes.
+const maxAuditLine = 1 << 20
+
+// LocalChange is a change tokenctl's own audit log says it made: an
+// outcome record with result "revoked".
+type LocalChange struct {
+	Line   int          `json:"line"`
+	Record audit.Record `json:"record"`
+}
+
+// ReadLocalChanges reads tokenctl's audit log (JSON Lines) and returns the
+// changes it made, in file order. source names the file in errors, which
+// name the line at fault.
+func ReadLocalChanges(r io.Reader, source string) ([]LocalChange, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), maxAuditLine)
+	var out []LocalChange
+	line := 0
+	for sc.Scan() {
+		line++
+		text := strings.TrimSpace(sc.Text())
+		if text == "" {
+			continue
+		}
+		var rec audit.Record
+		if err := json.Unmarshal([]byte(text), &rec); err != nil || rec.Event == "" || rec.Action == "" {
+			return nil, fmt.Errorf("%s: line %d is not a tokenctl audit record (written with --audit-log); give the file tokenctl wrote", source, line)
+		}
+		if rec.Event != audit.EventOutcome || rec.Result != "revoked" {
+			continue
+		}
+		if rec.Action != ActionOrgRevoke && rec.Action != ActionDelete {
+			continue
+		}
+		out = append(out, LocalChange{Line: line, Record: rec})
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", source, err)
+	}
+	return out, nil
+}
+
+// InOrganization keeps the changes that concern org: its revocations, and
+// every deletion (a deleted token leaves an event in each organization it
+// could access, which the local record does not name).
+func InOrganization(changes []LocalChange, org buildkite.Organization) []LocalChange {
+	var out []LocalChange
+	for _, c := range changes {
+		o := c.Record.Organization
+		if c.Record.Action == ActionDelete || (o.ID != "" && o.ID == org.ID) || (o.ID == "" && o.Slug != "" && o.Slug == org.Slug) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Earliest is the time of the oldest change, zero when there is none.
+func Earliest(changes []LocalChange) time.Time {
+	var t time.Time
+	for _, c := range changes {
+		if t.IsZero() || c.Record.Time.Before(t) {
+			t = c.Record.Time
+		}
+	}
+	return t
+}
+
+// Confirmed pairs a local change with the event that records it.
+type Confirmed struct {
+	Local LocalChange          `json:"local"`
+	Event buildkite.AuditEvent `json:"event"`
+}
+
+// Reconciliation holds tokenctl's audit log against Buildkite's.
+type Reconciliation struct {
+	// Confirmed: local changes Buildkite recorded.
+	Confirmed []Confirmed
+	// Missing: local revocations Buildkite has no event for.
+	Missing []LocalChange
+	// Unconfirmed: local deletions without an event in this organization;
+	// the token may never have had access to it, so this is not a
+	// discrepancy.
+	Unconfirmed []LocalChange
+	// Elsewhere: revocations and deletions in Buildkite's log that
+	// tokenctl's log does not hold: made by someone or something else.
+	Elsewhere []buildkite.AuditEvent
+}
+
+// ChangeTypes are the event types a reconciliation reads.
+var ChangeTypes = []string{TokenOrgRevoked, UserTokenOrgRemove, TokenDeleted}
+
+// matchingTypes are the event types that record a local action.
+func matchingTypes(action string) []string {
+	if action == ActionDelete {
+		return []string{TokenDeleted}
+	}
+	return []string{TokenOrgRevoked, UserTokenOrgRemove}
+}
+
+// Reconcile matches each local change to one event about the same token
+// of a type that records that action, preferring an event made with the
+// token tokenctl used. Each event confirms at most one change.
+func Reconcile(local []LocalChange, events []buildkite.AuditEvent) Reconciliation {
+	r := Reconciliation{Confirmed: []Confirmed{}, Missing: []LocalChange{}, Unconfirmed: []LocalChange{}, Elsewhere: []buildkite.AuditEvent{}}
+	used := make([]bool, len(events))
+	for _, c := range local {
+		best := -1
+		for i, e := range events {
+			if used[i] || e.Subject == nil || !equalUUID(e.Subject.UUID, c.Record.Token.UUID) || !slices.Contains(matchingTypes(c.Record.Action), e.Type) {
+				continue
+			}
+			if best < 0 || (MadeWith(e, c.Record.Caller.TokenUUID) && !MadeWith(events[best], c.Record.Caller.TokenUUID)) {
+				best = i
+			}
+		}
+		switch {
+		case best >= 0:
+			used[best] = true
+			r.Confirmed = append(r.Confirmed, Confirmed{Local: c, Event: events[best]})
+		case c.Record.Action == ActionDelete:
+			r.Unconfirmed = append(r.Unconfirmed, c)
+		default:
+			r.Missing = append(r.Missing, c)
+		}
+	}
+	for i, e := range events {
+		if !used[i] && slices.Contains(ChangeTypes, e.Type) {
+			r.Elsewhere = append(r.Elsewhere, e)
+		}
+	}
+	return r
+}
+
+func equalUUID(a, b string) bool { return a != "" && strings.EqualFold(a, b) }
