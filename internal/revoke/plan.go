@@ -332,6 +332,17 @@ func resolveTokens(ctx context.Context, c *buildkite.Client, req Request, items 
 				selected = append(selected, it)
 			}
 		}
+		if !heard && page.HasNextPage && req.Select == nil && !req.FindAll && uuidsLeft == 0 && idsLeft > 0 {
+			// Whether to read on now depends only on which listed token
+			// is the caller's: wait for REST, which is already on its
+			// way, rather than read pages its answer may make needless.
+			select {
+			case uuid := <-callerKnown:
+				learnCaller(uuid)
+			case <-ctx.Done():
+				return false
+			}
+		}
 		more := req.Select != nil || uuidsLeft > 0 || (idsLeft > 0 && (req.FindAll || callerID == nil))
 		listedAll = !page.HasNextPage
 		return more
@@ -357,13 +368,15 @@ func resolveTokens(ctx context.Context, c *buildkite.Client, req Request, items 
 	for _, it := range items {
 		switch {
 		case it.Token != nil:
+		case it.Ref.UUID == "" && callerID != nil && unpadded(it.Ref.ID) == unpadded(*callerID):
+			// A spelling of the own token's id that matched no listed id
+			// (more padding than listed): the own token, however far the
+			// listing went, and whether REST answered before or after it.
+			it.TokenID, it.Self = *callerID, true
 		case it.Ref.UUID == "" && !listedAll:
 			// Not reached: the listing stopped at the caller's own token,
 			// whose id this is not. Buildkite decides whether it exists.
 			it.TokenID = it.Ref.ID
-			if unpadded(it.TokenID) == unpadded(*callerID) {
-				it.Self = true // a spelling of the own token's id
-			}
 		default:
 			what := it.Ref.UUID
 			if what == "" {
