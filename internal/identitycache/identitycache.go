@@ -116,9 +116,10 @@ func (e *entry) listedCount() int {
 // separated so that no two pairs hash the same input.
 func key(restEndpoint, secret string) string {
 	h := sha256.New()
-	io.WriteString(h, strings.TrimRight(restEndpoint, "/"))
-	h.Write([]byte{0})
-	io.WriteString(h, secret)
+	// Writes to a hash never fail.
+	_, _ = io.WriteString(h, strings.TrimRight(restEndpoint, "/"))
+	_, _ = h.Write([]byte{0})
+	_, _ = io.WriteString(h, secret)
 	return hex.EncodeToString(h.Sum(nil))
 }
 

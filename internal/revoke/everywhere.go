@@ -7,6 +7,7 @@ import (
 
 	"github.com/tokenctl/tokenctl/internal/audit"
 	"github.com/tokenctl/tokenctl/internal/buildkite"
+	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 )
 
@@ -43,7 +44,7 @@ func (e *Executor) DeleteEverywhere(ctx context.Context, p *EverywherePlan, secr
 	s := e.carryOut(ctx, irreversible{
 		record: audit.Record{
 			Action: "accessTokenDelete",
-			Caller: audit.Caller{TokenUUID: p.Caller.UUID, User: userString(p.Caller.User.Name, p.Caller.User.Email)},
+			Caller: audit.Caller{TokenUUID: p.Caller.UUID, User: document.FormatUser(p.Caller.User.Name, p.Caller.User.Email)},
 			Token:  audit.Token{UUID: tok.UUID, Description: tok.Description, Owner: tok.User.Email},
 		},
 		send: func(ctx context.Context, _ string) error {
@@ -73,23 +74,13 @@ func (e *Executor) DeleteEverywhere(ctx context.Context, p *EverywherePlan, secr
 		notFound:     func(err error) string { return err.Error() },
 		noMutationID: true,
 	})
-	switch {
-	case s.status == StatusRevoked:
+	switch s.status {
+	case StatusRevoked:
 		return s.err, nil
-	case s.status == StatusUnknown:
+	case StatusUnknown:
 		return "", &buildkite.Error{Kind: buildkite.KindOutcomeUnknown, Message: s.err}
 	}
 	return "", &buildkite.Error{Kind: s.kind, Message: s.err}
-}
-
-func userString(name, email string) string {
-	switch {
-	case email == "":
-		return name
-	case name == "":
-		return email
-	}
-	return fmt.Sprintf("%s <%s>", name, email)
 }
 
 // ignoreUnauthorized is err unless it is the 401 that answers a value that
