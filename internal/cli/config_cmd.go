@@ -23,29 +23,42 @@ func NewCmdConfig(f *Factory) *cobra.Command {
 configuration file ($XDG_CONFIG_HOME/tokenctl/config.yaml, or the file named
 by TOKENCTL_CONFIG), then built-in defaults.
 
+The API token is taken from --api-token-file, then BUILDKITE_API_TOKEN, then
+the system keychain (where "config set api-token -" stores it, per GraphQL
+endpoint), then the configuration file.
+
 Keys: ` + strings.Join(config.Keys(), ", "),
 	}
-	cmd.AddCommand(newCmdConfigSet(f), newCmdConfigUnset(f), newCmdConfigView(f))
+	cmd.AddCommand(newCmdConfigSet(f), newCmdConfigUnset(f), newCmdConfigView(f), NewCmdConfigMigrateToken(f, nil))
 	return cmd
 }
 
 func configPath(f *Factory) string { return config.DefaultPath(f.Env) }
 
 func newCmdConfigSet(f *Factory) *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "set KEY VALUE",
 		Short: "Write a setting to the configuration file (mode 0600)",
 		Long: `Write a setting to the configuration file, which is created with mode 0600.
 
 The API token is never taken from the command line, where other users and
 shell history can see it: use "tokenctl config set api-token -" and give the
-token on standard input.`,
+token on standard input. It is stored in the system keychain (macOS Keychain,
+Windows Credential Manager, the Secret Service on Linux) for the GraphQL
+endpoint in effect, never in the file. Where there is no keychain (a
+headless machine, a container) tokenctl refuses, unless --insecure-storage
+asks for the file.`,
 		Example: `  tokenctl config set org acme
   tokenctl config set audit-log ~/tokenctl-audit.jsonl
-  printf '%s' "$TOKEN" | tokenctl config set api-token -`,
+  printf '%s' "$TOKEN" | tokenctl config set api-token -
+  printf '%s' "$TOKEN" | tokenctl config set api-token - --insecure-storage`,
 		Args: cobra.ExactArgs(2),
-		RunE: func(_ *cobra.Command, args []string) error {
+		RunE: func(cmd *cobra.Command, args []string) error {
 			key, value := args[0], args[1]
+			insecure, _ := cmd.Flags().GetBool(flagInsecureStorage)
+			if insecure && key != config.KeyAPIToken {
+				return exitcode.New(exitcode.Usage, fmt.Errorf("--%s is for %s only; every other setting is written to the configuration file", flagInsecureStorage, config.KeyAPIToken))
+			}
 			if key == config.KeyAPIToken {
 				if value != "-" {
 					return exitcode.New(exitcode.Usage, errors.New("the API token is never taken from the command line: run `tokenctl config set api-token -` and give it on standard input"))
@@ -59,7 +72,7 @@ token on standard input.`,
 				if err != nil || strings.TrimSpace(string(raw)) == "" {
 					return exitcode.New(exitcode.Usage, errors.New("no API token on standard input"))
 				}
-				value = strings.TrimSpace(string(raw))
+				return setAPIToken(f, cmd.Flags(), strings.TrimSpace(string(raw)), insecure)
 			} else if ident.LooksLikeSecret(value) {
 				return exitcode.New(exitcode.Usage, fmt.Errorf("the value for %s looks like an API token; secrets belong only in api-token (via `config set api-token -`)", key))
 			}
@@ -71,14 +84,19 @@ token on standard input.`,
 			return nil
 		},
 	}
+	cmd.Flags().Bool(flagInsecureStorage, false, "store the API token in plain text in the configuration file (mode 0600) instead of the system keychain")
+	return cmd
 }
 
 func newCmdConfigUnset(f *Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "unset KEY",
-		Short: "Remove a setting from the configuration file",
+		Short: "Remove a setting from the configuration file (api-token: from the keychain too)",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(_ *cobra.Command, args []string) error {
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if args[0] == config.KeyAPIToken {
+				return unsetAPIToken(f, cmd.Flags())
+			}
 			path := configPath(f)
 			if err := config.Unset(path, args[0]); err != nil {
 				return exitcode.New(exitcode.Usage, err)
@@ -106,6 +124,9 @@ func newCmdConfigView(f *Factory) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			s, err := f.Settings(cmd.Flags())
 			if err != nil {
+				return err
+			}
+			if err := f.resolveToken(s); err != nil {
 				return err
 			}
 			format, err := outputFormat(s, configViewFormats)

@@ -29,16 +29,19 @@ type Factory struct {
 	Now func() time.Time
 	// NewMutationID makes clientMutationIds; nil means unique random ones.
 	NewMutationID func() string
+	// Keychain is where the API token is kept at rest; nil means there is
+	// none. It is asked only by a command that needs the token.
+	Keychain config.Keychain
 }
 
 // NewFactory is the production factory.
 func NewFactory() *Factory {
-	return &Factory{IO: iostreams.System(), Env: os.LookupEnv, Now: time.Now}
+	return &Factory{IO: iostreams.System(), Env: os.LookupEnv, Now: time.Now, Keychain: config.SystemKeychain{}}
 }
 
 // Settings loads the effective configuration for a command.
 func (f *Factory) Settings(flags *pflag.FlagSet) (*config.Settings, error) {
-	s, err := config.Load(config.LoadInput{Flags: flags, Env: f.Env, Stdin: f.IO.In})
+	s, err := config.Load(config.LoadInput{Flags: flags, Env: f.Env, Stdin: f.IO.In, Keychain: f.Keychain})
 	if err != nil {
 		return nil, exitcode.New(exitcode.Usage, err)
 	}
@@ -53,8 +56,8 @@ func (f *Factory) Settings(flags *pflag.FlagSet) (*config.Settings, error) {
 // --debug trace scrubs the API token and every redact value (such as a
 // leaked token's value the run sends) from both APIs' traffic.
 func (f *Factory) APIClient(s *config.Settings, debug bool, redact ...string) (*buildkite.Client, error) {
-	if err := s.RequireToken(); err != nil {
-		return nil, exitcode.New(exitcode.Auth, err)
+	if err := f.requireToken(s); err != nil {
+		return nil, err
 	}
 	for _, ep := range []string{s.GraphQLEndpoint, s.RESTEndpoint} {
 		if err := config.ValidateEndpoint(ep); err != nil {

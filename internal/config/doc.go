@@ -2,7 +2,9 @@
 // file into one validated Settings value, and remembers where each value came
 // from so `tokenctl config view` can explain it.
 //
-// Precedence is flag > environment > config file > default. Every load uses a
+// Precedence is flag > environment > config file > default; the API token
+// alone has one more layer, the system keychain, between the environment
+// and the config file, asked only when a command needs the token. Every load uses a
 // fresh viper instance, so loads never leak into each other (tests run many).
 // viper holds the values, but Load decides the precedence itself: viper
 // reads only the process environment (os.LookupEnv), while Load takes the

@@ -26,6 +26,10 @@ type LoadInput struct {
 	Stdin io.Reader
 	// ConfigPath is the config file to read; "" means DefaultPath(Env).
 	ConfigPath string
+	// Keychain is the system keychain, asked for the token only when
+	// neither the flag nor the environment gave one, and only once the
+	// token is needed (Settings.ResolveToken); nil means there is none.
+	Keychain Keychain
 }
 
 // MaxAPITokenFile bounds what --api-token-file and `config set api-token -`
@@ -33,7 +37,8 @@ type LoadInput struct {
 // fails fast instead of filling memory.
 const MaxAPITokenFile = 64 << 10
 
-// Load resolves every setting (flag > env > config file > default),
+// Load resolves every setting (flag > env > config file > default; for the
+// token, the keychain comes before the config file, see ResolveToken),
 // validates it and records its source. All invalid settings are reported
 // together, one per line.
 func Load(in LoadInput) (*Settings, error) {
@@ -107,6 +112,7 @@ func Load(in LoadInput) (*Settings, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
+	s.deferToken(in.Keychain)
 	return s, nil
 }
 

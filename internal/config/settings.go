@@ -37,6 +37,11 @@ type Settings struct {
 	// Warnings are problems worth telling the user about that do not stop
 	// the command, such as a config file other users can read.
 	Warnings []string
+
+	// keychain is where `config set api-token` stores the token (nil: none);
+	// tokenLookup is the keychain lookup still to do (see ResolveToken).
+	keychain    Keychain
+	tokenLookup *tokenLookup
 }
 
 // Entry is one line of `tokenctl config view`.
@@ -80,15 +85,18 @@ func (s *Settings) display(key string) string {
 	return ""
 }
 
-// RequireToken fails, telling the user every way to supply one, when no API
-// token was found. Commands that talk to Buildkite call it; `config view`
-// does not.
+// RequireToken resolves the token (see ResolveToken) and fails, telling
+// the user every way to supply one, when no API token was found. Commands
+// that talk to Buildkite call it; `config view` does not.
 func (s *Settings) RequireToken() error {
+	if err := s.ResolveToken(); err != nil {
+		return err
+	}
 	if s.APIToken != "" {
 		return nil
 	}
 	return fmt.Errorf("%w: set BUILDKITE_API_TOKEN, pass --%s FILE (or - to read it from stdin), "+
-		"or save one with `tokenctl config set %s -` (reads it from stdin)",
+		"or save one in the system keychain with `tokenctl config set %s -` (reads it from stdin)",
 		ErrNoAPIToken, FlagAPITokenFile, KeyAPIToken)
 }
 

@@ -1,0 +1,243 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ErrKeychainHoldsAnother means the keychain already holds a different
+// token for the endpoint, so moving the config file's there would change
+// the token in use without saying so.
+var ErrKeychainHoldsAnother = errors.New("the system keychain already holds another API token for this endpoint")
+
+// tokenLookup is the part of the token's precedence Load leaves for later:
+// the keychain, then the config file. Asking a keychain may be slow or
+// show an unlock prompt, so only a command that needs the token asks, and
+// only when neither --api-token-file nor BUILDKITE_API_TOKEN supplied it.
+type tokenLookup struct {
+	keychain  Keychain
+	service   string
+	fromFile  Secret // the config file's token, "" if it has none
+	done      bool
+	reachable bool // the keychain answered (with a token or "none")
+}
+
+// deferToken moves a token Load found in the config file (or no token)
+// aside until ResolveToken has asked the keychain, which comes first.
+func (s *Settings) deferToken(kc Keychain) {
+	s.keychain = kc
+	if kc == nil {
+		return
+	}
+	switch s.Sources[KeyAPIToken] {
+	case SourceConfig, SourceDefault:
+		s.tokenLookup = &tokenLookup{keychain: kc, service: KeychainService(s.GraphQLEndpoint), fromFile: s.APIToken}
+		s.APIToken, s.Sources[KeyAPIToken] = "", SourceDefault
+	}
+}
+
+// ResolveToken finishes the token's precedence when Load left it open:
+// the keychain's token for the GraphQL endpoint if there is one, else the
+// config file's. A keychain that holds nothing, or that does not exist
+// (a headless machine, a container), is passed over; any other keychain
+// failure is an error, because going on with the config file's token, or
+// none, would not be the token the user stored. Calling it again does
+// nothing once it has succeeded.
+func (s *Settings) ResolveToken() error {
+	l := s.tokenLookup
+	if l == nil || l.done {
+		return nil
+	}
+	raw, err := l.keychain.Get(l.service, keychainUser)
+	switch {
+	case err == nil:
+		tok, reason := checkToken(raw)
+		if reason != "" {
+			return invalidf("%s (system keychain, service %s): %s; replace it with `tokenctl config set %s -`",
+				KeyAPIToken, l.service, reason, KeyAPIToken)
+		}
+		s.APIToken, s.Sources[KeyAPIToken] = tok, SourceKeychain
+		l.reachable = true
+	case errors.Is(err, ErrNotInKeychain), errors.Is(err, ErrKeychainUnavailable):
+		l.reachable = errors.Is(err, ErrNotInKeychain)
+		if l.fromFile != "" {
+			s.APIToken, s.Sources[KeyAPIToken] = l.fromFile, SourceConfig
+		}
+	default:
+		return fmt.Errorf("reading the API token for %s from the system keychain (service %s): %w; "+
+			"set BUILDKITE_API_TOKEN or pass --%s to go around it", s.GraphQLEndpoint, l.service, err, FlagAPITokenFile)
+	}
+	l.done = true
+	return nil
+}
+
+// TokenMovable reports whether the token in use is the config file's
+// plain-text one while a keychain that could hold it answered: the case
+// for suggesting `tokenctl config migrate-token`. It is false until
+// ResolveToken has run.
+func (s *Settings) TokenMovable() bool {
+	return s.tokenLookup != nil && s.tokenLookup.done && s.tokenLookup.reachable && s.Sources[KeyAPIToken] == SourceConfig
+}
+
+// TokenStore is where the token for the settings' GraphQL endpoint is
+// kept at rest.
+func (s *Settings) TokenStore() TokenStore {
+	return TokenStore{Keychain: s.keychain, ConfigFile: s.ConfigFile, Endpoint: s.GraphQLEndpoint}
+}
+
+// TokenStore keeps the API token for one GraphQL endpoint at rest: in the
+// system keychain, or in the config file (mode 0600, plain text) only when
+// asked to.
+type TokenStore struct {
+	Keychain   Keychain // nil: there is no keychain
+	ConfigFile string
+	Endpoint   string // the GraphQL endpoint the token is for
+}
+
+// Service is the keychain service name the token is stored under.
+func (t TokenStore) Service() string { return KeychainService(t.Endpoint) }
+
+// Save validates raw and stores it in the keychain, checked by reading it
+// back. A plain-text token in the config file would then only be a copy
+// lying around, so it is removed; removedFromFile says so. Without a
+// keychain it fails with ErrKeychainUnavailable and writes nothing.
+func (t TokenStore) Save(raw string) (removedFromFile bool, err error) {
+	tok, reason := checkToken(raw)
+	if reason != "" {
+		return false, invalidf("%s: %s", KeyAPIToken, reason)
+	}
+	if err := t.storeVerified(tok); err != nil {
+		return false, err
+	}
+	return t.removeFromFile()
+}
+
+// SaveInsecure writes raw to the config file, as `config set` does for
+// every other setting. shadowed says the keychain also holds a token for
+// the endpoint, which is used first.
+func (t TokenStore) SaveInsecure(raw string) (shadowed bool, err error) {
+	if err := Set(t.ConfigFile, KeyAPIToken, raw); err != nil {
+		return false, err
+	}
+	if t.Keychain != nil {
+		_, err := t.Keychain.Get(t.Service(), keychainUser)
+		shadowed = err == nil
+	}
+	return shadowed, nil
+}
+
+// Removal says where Remove found a token.
+type Removal struct{ FromKeychain, FromFile bool }
+
+// Remove deletes the endpoint's token from the keychain and the config
+// file's token, wherever they are. A missing keychain or token is not an
+// error; another keychain failure is, after the config file was dealt with.
+func (t TokenStore) Remove() (Removal, error) {
+	var r Removal
+	var err error
+	if r.FromFile, err = t.removeFromFile(); err != nil {
+		return r, err
+	}
+	if t.Keychain == nil {
+		return r, nil
+	}
+	switch err := t.Keychain.Delete(t.Service(), keychainUser); {
+	case err == nil:
+		r.FromKeychain = true
+	case errors.Is(err, ErrNotInKeychain), errors.Is(err, ErrKeychainUnavailable):
+	default:
+		return r, fmt.Errorf("removing the API token for %s from the system keychain: %w", t.Endpoint, err)
+	}
+	return r, nil
+}
+
+// Migration says what Migrate did.
+type Migration struct {
+	// InKeychain: the config file held a token, and the keychain now
+	// holds it too.
+	InKeychain bool
+	// AlreadyThere: the keychain held the same token already.
+	AlreadyThere bool
+	// Moved: and it is no longer in the config file.
+	Moved bool
+}
+
+// Migrate moves the config file's plain-text token into the keychain. The
+// file is changed only after the keychain holds the token, checked by
+// reading it back, so a failure at any step loses nothing. A keychain that
+// holds a different token for the endpoint is left alone
+// (ErrKeychainHoldsAnother): that one is in use, and replacing it is the
+// user's decision.
+func (t TokenStore) Migrate() (Migration, error) {
+	cf, err := readConfigFile(t.ConfigFile)
+	if err != nil {
+		return Migration{}, err
+	}
+	raw, ok := cf.values[KeyAPIToken]
+	if !ok {
+		return Migration{}, nil
+	}
+	tok, reason := checkToken(raw)
+	if reason != "" {
+		return Migration{}, invalidf("%s (config file %s): %s", KeyAPIToken, t.ConfigFile, reason)
+	}
+	if t.Keychain == nil {
+		return Migration{}, ErrKeychainUnavailable
+	}
+	var m Migration
+	switch held, err := t.Keychain.Get(t.Service(), keychainUser); {
+	case err == nil && Secret(held) == tok:
+		m.AlreadyThere = true
+	case err == nil:
+		return Migration{}, ErrKeychainHoldsAnother
+	case errors.Is(err, ErrNotInKeychain):
+		if err := t.storeVerified(tok); err != nil {
+			return Migration{}, err
+		}
+	default:
+		return Migration{}, err
+	}
+	m.InKeychain = true
+	if _, err := t.removeFromFile(); err != nil {
+		return m, err
+	}
+	m.Moved = true
+	return m, nil
+}
+
+// storeVerified writes tok to the keychain and reads it back: some
+// keychains accept a write they then do not return (a locked collection,
+// a value cut short), and the caller may be about to delete the only
+// other copy.
+func (t TokenStore) storeVerified(tok Secret) error {
+	if t.Keychain == nil {
+		return ErrKeychainUnavailable
+	}
+	if err := t.Keychain.Set(t.Service(), keychainUser, tok.Reveal()); err != nil {
+		return err
+	}
+	back, err := t.Keychain.Get(t.Service(), keychainUser)
+	if err != nil {
+		return fmt.Errorf("%w: the token did not read back after it was stored: %v", ErrKeychain, err)
+	}
+	if Secret(back) != tok {
+		return fmt.Errorf("%w: the token read back differs from the one stored", ErrKeychain)
+	}
+	return nil
+}
+
+// removeFromFile deletes api-token from the config file if it is there,
+// leaving the file untouched otherwise.
+func (t TokenStore) removeFromFile() (bool, error) {
+	if t.ConfigFile == "" {
+		return false, nil
+	}
+	doc, err := loadDocument(t.ConfigFile)
+	if err != nil {
+		return false, err
+	}
+	if findKey(doc.Content[0], KeyAPIToken) < 0 {
+		return false, nil
+	}
+	return true, Unset(t.ConfigFile, KeyAPIToken)
+}
