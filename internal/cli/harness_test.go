@@ -32,6 +32,9 @@ type harness struct {
 	// ctx, when set, is the context runs get; tests cancel it to play
 	// Ctrl-C.
 	ctx context.Context
+	// keychain is the system keychain every run gets: go-keyring's
+	// in-memory mock (see TestMain), counting how often it is asked.
+	keychain *countingKeychain
 }
 
 func newHarness(t *testing.T, opts emulator.Options) *harness {
@@ -47,7 +50,7 @@ func newHarness(t *testing.T, opts emulator.Options) *harness {
 		"BUILDKITE_REST_API_ENDPOINT": srv.RESTEndpoint,
 		"XDG_CONFIG_HOME":             dir,
 		"HOME":                        dir,
-	}}
+	}, keychain: &countingKeychain{}}
 	return h
 }
 
@@ -90,6 +93,7 @@ func (h *harness) execWith(setup func(*iostreams.IOStreams), input string, args 
 		NewMutationID: func() string {
 			return fmt.Sprintf("tokenctl-test-%d", h.ids.Add(1))
 		},
+		Keychain: h.keychain,
 	}
 	ctx := h.ctx
 	if ctx == nil {

@@ -94,8 +94,9 @@ var secretsArgs = map[string][][]string{
 	"policy show":           {{"--org", "ORG", "--within", "30", "-o", "wide"}, {"--org", "ORG", "--what-if", "30d", "-o", "json"}, {"--org", "ORG", "--what-if", canaryLeaked}},
 	"policy set":            {{"--org", "ORG", "--revoke-inactive-after", "30d", "--dry-run", "-o", "json"}, {"--org", "ORG", "--revoke-inactive-after", "60d", "--yes", "--audit-log", "DIR/audit.jsonl"}, {"--org", "ORG", "--revoke-inactive-after", canaryLeaked}},
 	"config view":           {{}, {"-o", "json"}, {"-o", "yaml"}},
-	"config set":            {{"org", "ORG"}, {"api-token", canaryAdmin}, {"org", canaryLeaked}},
-	"config unset":          {{"org"}},
+	"config set":            {{"org", "ORG"}, {"api-token", canaryAdmin}, {"org", canaryLeaked}, {"api-token", "-"}, {"api-token", "-", "--insecure-storage"}},
+	"config unset":          {{"org"}, {"api-token"}},
+	"config migrate-token":  {{}},
 	"version":               {{}},
 	"docs man":              {{"--dir", "DIR/man"}},
 	"completion":            {{}},
@@ -151,18 +152,21 @@ func TestSecretsEveryCommandHasArguments(t *testing.T) {
 // scenario is one way of running every command: which credential, how it
 // is supplied, which organization, and what goes wrong on the wire.
 type scenario struct {
-	name   string
-	token  string // "" leaves the canary admin token in the environment
-	byFile bool   // supply the token with --api-token-file instead
-	org    string
-	debug  bool
-	faults []emulator.Fault
+	name       string
+	token      string // "" leaves the canary admin token in the environment
+	byFile     bool   // supply the token with --api-token-file instead
+	byKeychain bool   // or from the system keychain (go-keyring's mock)
+	org        string
+	debug      bool
+	faults     []emulator.Fault
 }
 
 var secretScenarios = []scenario{
 	{name: "success", org: "acme"},
 	{name: "debug", org: "acme", debug: true},
 	{name: "token file and debug", org: "acme", debug: true, byFile: true},
+	{name: "keychain and debug", org: "acme", debug: true, byKeychain: true},
+	{name: "keychain, 401", token: canaryUnknown, org: "acme", debug: true, byKeychain: true},
 	{name: "unknown organization", org: "no-such-org", debug: true},
 	{name: "401", token: canaryUnknown, org: "acme", debug: true},
 	{name: "403", token: canaryNoGraphQL, org: "acme", debug: true},
@@ -179,8 +183,8 @@ var secretScenarios = []scenario{
 // Every command, in every scenario, with the credential in the
 // environment or a file and the leaked token's value in a file: no
 // canary may appear on stdout, on stderr (errors and --debug traces), in
-// the audit log or in any file a command wrote other than the config file
-// that is meant to hold it.
+// the audit log or in any file a command wrote, the config file included
+// (no run is given a canary to store there).
 func TestSecretsNeverAppearInOutput(t *testing.T) {
 	cmds := runnableCommands(t)
 	for _, sc := range secretScenarios {
@@ -199,6 +203,9 @@ func TestSecretsNeverAppearInOutput(t *testing.T) {
 			if sc.byFile {
 				delete(h.env, "BUILDKITE_API_TOKEN")
 				global = append(global, "--api-token-file", writeSecret(t, dir, "api-token", token+"\n"))
+			}
+			if sc.byKeychain {
+				delete(h.env, "BUILDKITE_API_TOKEN")
 			}
 			if sc.debug {
 				global = append(global, "--debug")
@@ -225,7 +232,19 @@ func TestSecretsNeverAppearInOutput(t *testing.T) {
 					argv = append(argv, global...)
 					// Once as a script would run it, once at a terminal
 					// (prompts, progress), answering yes.
-					for _, r := range []result{h.run(argv...), h.exec(true, "y\n", argv...)} {
+					var runs []result
+					for _, tty := range []bool{false, true} {
+						if sc.byKeychain {
+							// config unset and config set change it.
+							h.storeInKeychain(token)
+						}
+						input := ""
+						if tty {
+							input = "y\n"
+						}
+						runs = append(runs, h.exec(tty, input, argv...))
+					}
+					for _, r := range runs {
 						if r.code == int(exitcode.Usage) && strings.Contains(r.stderr, "unknown flag") {
 							t.Errorf("%s: %s", strings.Join(argv, " "), r.stderr)
 						}
@@ -243,6 +262,12 @@ func TestSecretsNeverAppearInOutput(t *testing.T) {
 				t.Error("no run printed a debug trace of a request; the scenario checks nothing about traces")
 			}
 			checkFilesForLeaks(t, dir)
+			if found := leaks(h.configBytes()); len(found) > 0 {
+				t.Errorf("the config file holds %v although no run was given the token to store", found)
+			}
+			if sc.byKeychain && h.keychain.calls.Load() == 0 {
+				t.Error("no run asked the keychain; the scenario checks nothing about it")
+			}
 			if sc.name == "success" {
 				audit, err := os.ReadFile(filepath.Join(dir, "audit.jsonl"))
 				if err != nil || !strings.Contains(string(audit), `"event":"outcome"`) {
@@ -289,9 +314,9 @@ func checkFilesForLeaks(t *testing.T, dir string) {
 	}
 }
 
-// The config file is the one place the token may be stored: it is written
-// 0600, only `config set api-token -` (stdin) puts it there, and a config
-// file other users can read draws a warning on every run.
+// The config file holds the token only when asked to (--insecure-storage):
+// it is written 0600, only `config set api-token -` (stdin) puts it there,
+// and a config file other users can read draws a warning on every run.
 func TestSecretsConfigFile(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("no Unix permission bits")
@@ -300,9 +325,9 @@ func TestSecretsConfigFile(t *testing.T) {
 	delete(h.env, "BUILDKITE_API_TOKEN")
 	path := filepath.Join(h.env["XDG_CONFIG_HOME"], "tokenctl", "config.yaml")
 
-	r := h.exec(false, canaryAdmin+"\n", "config", "set", "api-token", "-")
+	r := h.exec(false, canaryAdmin+"\n", "config", "set", "api-token", "-", "--insecure-storage")
 	if r.code != 0 {
-		t.Fatalf("config set api-token -: %s", r)
+		t.Fatalf("config set api-token - --insecure-storage: %s", r)
 	}
 	if found := leaks(r.stdout + r.stderr); len(found) > 0 {
 		t.Errorf("config set printed the token:\n%s", r)
@@ -427,4 +452,64 @@ func TestSecretsFlagErrorsRedacted(t *testing.T) {
 	if n := h.srv.CountRequests(nil); n != 0 {
 		t.Errorf("%d requests sent for bad command lines", n)
 	}
+}
+
+// The token kept in the system keychain never shows: not when it is
+// stored, moved, removed or used (with --debug, and at a terminal where
+// the hint is printed), not when the keychain fails, and never in the
+// config file, whose bytes are read after every step.
+func TestSecretsKeychain(t *testing.T) {
+	h := newHarness(t, emulator.Options{Fixture: canaryFixture()})
+	delete(h.env, "BUILDKITE_API_TOKEN")
+	// A step marked (insecure) runs while the config file holds the token
+	// in plain text, put there on purpose.
+	check := func(what string, r result, wantCode int) {
+		t.Helper()
+		if r.code != wantCode {
+			t.Errorf("%s: exit %d, want %d\n%s", what, r.code, wantCode, r)
+		}
+		if found := leaks(r.stdout + r.stderr); len(found) > 0 {
+			t.Errorf("%s printed %v:\n%s", what, found, r)
+		}
+		if found := leaks(h.configBytes()); len(found) > 0 && !strings.Contains(what, "insecure") {
+			t.Errorf("after %s the config file holds %v:\n%s", what, found, h.configBytes())
+		}
+	}
+
+	check("config set (keychain)", h.exec(false, canaryAdmin+"\n", "config", "set", "api-token", "-"), 0)
+	if h.keychainHolds() != canaryAdmin {
+		t.Fatal("the keychain does not hold the token; the checks below prove nothing")
+	}
+	check("whoami --debug", h.run("whoami", "--debug"), 0)
+	check("revoke --debug at a terminal", h.runTTY("y\n", "revoke", "--org", "acme", "--token", et.OldLaptopTokenUUID, "--debug"), 0)
+	check("config view", h.run("config", "view"), 0)
+	check("config view -o json", h.run("config", "view", "-o", "json"), 0)
+	check("config unset api-token", h.run("config", "unset", "api-token"), 0)
+
+	check("config set (insecure)", h.exec(false, canaryAdmin+"\n", "config", "set", "api-token", "-", "--insecure-storage"), 0)
+	check("whoami with the hint (insecure)", h.runTTY("", "whoami", "--debug"), 0)
+	check("config migrate-token", h.run("config", "migrate-token"), 0)
+	check("config migrate-token, nothing left", h.run("config", "migrate-token"), 0)
+	check("config set over a different token", h.exec(false, canaryMember+"\n", "config", "set", "api-token", "-"), 0)
+
+	writePlainToken(t, h, canaryAdmin)
+	check("config migrate-token, keychain holds another (insecure)", h.run("config", "migrate-token"), int(exitcode.Refused))
+	check("config migrate-token, read-back fails (insecure)", h.execWithKeychain(forgetfulKeychain{}, "", "config", "migrate-token"), int(exitcode.Failure))
+	check("config set, read-back fails (insecure)", h.execWithKeychain(forgetfulKeychain{}, canaryLeaked+"\n", "config", "set", "api-token", "-"), int(exitcode.Failure))
+
+	t.Run("keychain fails", func(t *testing.T) {
+		withKeychainError(t, errKeychainLocked)
+		check("whoami, keychain locked (insecure)", h.run("whoami", "--debug"), int(exitcode.Auth))
+		check("config view, keychain locked (insecure)", h.run("config", "view"), int(exitcode.Auth))
+		check("config set, keychain locked (insecure)", h.exec(false, canaryLeaked+"\n", "config", "set", "api-token", "-"), int(exitcode.Failure))
+		check("config unset, keychain locked (insecure: removed from the file first)", h.run("config", "unset", "api-token"), int(exitcode.Failure))
+	})
+	t.Run("no keychain", func(t *testing.T) {
+		withKeychainError(t, errNoKeychain)
+		check("config set, no keychain", h.exec(false, canaryLeaked+"\n", "config", "set", "api-token", "-"), int(exitcode.Refused))
+		check("config migrate-token, no keychain", h.run("config", "migrate-token"), 0)
+		check("config set --insecure-storage, no keychain (insecure)", h.exec(false, canaryLeaked+"\n", "config", "set", "api-token", "-", "--insecure-storage"), 0)
+		check("config migrate-token, no keychain (insecure)", h.run("config", "migrate-token"), int(exitcode.Refused))
+		check("whoami, no keychain (insecure)", h.runTTY("", "whoami", "--debug"), 0)
+	})
 }
