@@ -131,6 +131,8 @@ Service on Linux), under the GraphQL endpoint in effect.
 The token is removed from the file only after the keychain has returned it
 when read back. If the keychain already holds a different token for the
 endpoint, nothing changes: that one is in use.`,
+		Example: `  tokenctl config migrate-token
+  tokenctl config migrate-token --graphql-endpoint http://127.0.0.1:8080/graphql`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			s, err := f.Settings(cmd.Flags())

@@ -424,7 +424,8 @@ func TestKeychainAskedOnlyWhenNeeded(t *testing.T) {
 		{"version"}, {"--version"}, {"--help"}, {"help", "revoke"}, {"revoke", "--help"},
 		{"completion", "bash"}, {"completion", "zsh"}, {"__complete", "revoke", "-o", ""},
 		{"docs", "man", "--dir", t.TempDir()}, {"config", "set", "org", "acme"}, {"config", "unset", "org"},
-		{"revoke", "--org", "acme", "--token", "not-a-uuid"},
+		{"revoke", "--org", "acme"}, {"revoke", "--org", "acme", "--token", et.OldLaptopTokenUUID, "--stale", "180d"},
+		{"revoke", "--org", "acme", "--token", et.OldLaptopTokenUUID, "--page-size", "0"},
 		{"tokens", "list", "--org", "acme", "-o", "html"},
 	} {
 		h.run(args...)
