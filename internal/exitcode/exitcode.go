@@ -22,14 +22,16 @@ const (
 	// or a bad setting, such as an endpoint that does not answer as
 	// Buildkite's API does.
 	Usage Code = 2
-	// Auth is a missing, unknown, expired or revoked credential, or one that
-	// lacks the permission the operation needs.
+	// Auth is a missing, unknown, expired or revoked credential, one that
+	// lacks the permission the operation needs, or one the system keychain
+	// holds but fails to give.
 	Auth Code = 3
 	// NotFound is an unknown organization or a token that is not (or no
 	// longer) in the organization.
 	NotFound Code = 4
 	// Refused is a safety check saying no: the tool's own credential, a
-	// declined confirmation, a selection that needs --yes.
+	// declined confirmation, a selection that needs --yes, storing the API
+	// token in plain text without --insecure-storage.
 	Refused Code = 5
 	// Partial means some tokens were revoked and others were not.
 	Partial Code = 6
