@@ -82,6 +82,9 @@ func setAPIToken(f *Factory, flags *pflag.FlagSet, token string, insecure bool) 
 	if removedFromFile {
 		fmt.Fprintf(f.IO.ErrOut, "Removed the plain-text %s from %s\n", config.KeyAPIToken, store.ConfigFile)
 	}
+	if s.Sources[config.KeyAPIToken] == config.SourceEnv {
+		fmt.Fprintf(f.IO.ErrOut, "tokenctl: note: %s is set, and runs use it before the keychain\n", config.EnvVar(config.KeyAPIToken))
+	}
 	return nil
 }
 

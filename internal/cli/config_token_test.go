@@ -63,6 +63,9 @@ func TestConfigSetAPITokenGoesToKeychain(t *testing.T) {
 	if found := leaks(r.stdout + r.stderr); len(found) > 0 {
 		t.Errorf("config set printed the token:\n%s", r)
 	}
+	if strings.Contains(r.stderr, "note:") {
+		t.Errorf("a note although no environment variable is set:\n%s", r.stderr)
+	}
 
 	if got := tokenUsed(t, h); got != et.CIDeployBotUUID {
 		t.Errorf("whoami used token %s, want the keychain's (%s)", got, et.CIDeployBotUUID)
@@ -90,7 +93,8 @@ func TestConfigSetAPITokenRemovesPlainCopy(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("config set api-token -: %s", r)
 	}
-	mustContain(t, "stderr", r.stderr, "Removed the plain-text api-token from "+h.configFile())
+	mustContain(t, "stderr", r.stderr, "Removed the plain-text api-token from "+h.configFile(),
+		"note: BUILDKITE_API_TOKEN is set, and runs use it before the keychain")
 	if file := h.configBytes(); strings.Contains(file, "api-token") || !strings.Contains(file, "org: acme") {
 		t.Errorf("config file after the move:\n%s", file)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/zalando/go-keyring"
 )
@@ -59,16 +60,49 @@ func KeychainService(graphQLEndpoint string) string {
 type SystemKeychain struct{}
 
 func (SystemKeychain) Get(service, user string) (string, error) {
-	v, err := keyring.Get(service, user)
+	v, err := withDeadline(keychainTimeout, func() (string, error) { return keyring.Get(service, user) })
 	return v, keychainError(err)
 }
 
 func (SystemKeychain) Set(service, user, secret string) error {
-	return keychainError(keyring.Set(service, user, secret))
+	_, err := withDeadline(keychainTimeout, func() (string, error) { return "", keyring.Set(service, user, secret) })
+	return keychainError(err)
 }
 
 func (SystemKeychain) Delete(service, user string) error {
-	return keychainError(keyring.Delete(service, user))
+	_, err := withDeadline(keychainTimeout, func() (string, error) { return "", keyring.Delete(service, user) })
+	return keychainError(err)
+}
+
+// keychainTimeout bounds one keychain operation. go-keyring has no
+// deadline of its own, and a Secret Service may wait for an unlock prompt
+// that nobody sees (over ssh); long enough to type a password into one
+// that somebody does.
+const keychainTimeout = 30 * time.Second
+
+// errKeychainTimeout is a keychain that did not answer in time.
+var errKeychainTimeout = fmt.Errorf("it did not answer within %s (is it waiting to be unlocked?)", keychainTimeout)
+
+// withDeadline runs op, giving up after d. The operation is left to finish
+// on its own: the process is about to report the failure and exit.
+func withDeadline(d time.Duration, op func() (string, error)) (string, error) {
+	type result struct {
+		v   string
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := op()
+		done <- result{v, err}
+	}()
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case r := <-done:
+		return r.v, r.err
+	case <-timer.C:
+		return "", errKeychainTimeout
+	}
 }
 
 // keychainError sorts go-keyring's errors into this package's three. The

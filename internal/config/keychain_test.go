@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/zalando/go-keyring"
 )
@@ -188,5 +189,23 @@ func TestTokenStoreSaveKeepsTheFileClean(t *testing.T) {
 	}
 	if _, err := st.Save("two words"); !errors.Is(err, ErrInvalidSetting) {
 		t.Errorf("Save of a bad token: %v", err)
+	}
+}
+
+// A keychain that never answers (an unlock prompt nobody sees) is a
+// failure after the deadline, not a hang.
+func TestKeychainDeadline(t *testing.T) {
+	block := make(chan struct{})
+	defer close(block)
+	_, err := withDeadline(time.Millisecond, func() (string, error) { <-block; return "late", nil })
+	if err := keychainError(err); !errors.Is(err, ErrKeychain) || !strings.Contains(err.Error(), "did not answer within") {
+		t.Errorf("blocked operation: %v", err)
+	}
+	if v, err := withDeadline(time.Hour, func() (string, error) { return "v", nil }); v != "v" || err != nil {
+		t.Errorf("prompt operation: %q, %v", v, err)
+	}
+	want := errors.New("refused")
+	if _, err := withDeadline(time.Hour, func() (string, error) { return "", want }); err != want {
+		t.Errorf("failing operation: %v", err)
 	}
 }
