@@ -205,7 +205,7 @@ func TestKeychainDeadline(t *testing.T) {
 		t.Errorf("prompt operation: %q, %v", v, err)
 	}
 	want := errors.New("refused")
-	if _, err := withDeadline(time.Hour, func() (string, error) { return "", want }); err != want {
+	if _, err := withDeadline(time.Hour, func() (string, error) { return "", want }); !errors.Is(err, want) {
 		t.Errorf("failing operation: %v", err)
 	}
 }

@@ -218,7 +218,7 @@ func (t TokenStore) storeVerified(tok Secret) error {
 	}
 	back, err := t.Keychain.Get(t.Service(), keychainUser)
 	if err != nil {
-		return fmt.Errorf("%w: the token did not read back after it was stored: %v", ErrKeychain, err)
+		return fmt.Errorf("%w: the token did not read back after it was stored: %s", ErrKeychain, oneLineError(err))
 	}
 	if Secret(back) != tok {
 		return fmt.Errorf("%w: the token read back differs from the one stored", ErrKeychain)
