@@ -21,6 +21,9 @@ type Keychain interface {
 	Delete(service, user string) error
 }
 
+// SourceKeychain: the API token came from the system keychain.
+const SourceKeychain Source = "keychain"
+
 var (
 	// ErrNotInKeychain means the keychain holds no token for the endpoint.
 	ErrNotInKeychain = errors.New("no API token in the system keychain")

@@ -52,13 +52,12 @@ const (
 type Source string
 
 const (
-	SourceFlag     Source = "flag"
-	SourceEnv      Source = "env"
-	SourceConfig   Source = "config"
-	SourceDefault  Source = "default"
-	SourceFile     Source = "file"     // --api-token-file FILE
-	SourceStdin    Source = "stdin"    // --api-token-file -
-	SourceKeychain Source = "keychain" // the system keychain (api-token only)
+	SourceFlag    Source = "flag"
+	SourceEnv     Source = "env"
+	SourceConfig  Source = "config"
+	SourceDefault Source = "default"
+	SourceFile    Source = "file"  // --api-token-file FILE
+	SourceStdin   Source = "stdin" // --api-token-file -
 )
 
 // keySpec ties a key to its environment variable, flag and default.
