@@ -47,16 +47,27 @@ func (f *Factory) hintTokenMove(s *config.Settings) {
 	}
 }
 
+// tokenStore is where the token for the GraphQL endpoint in effect is
+// kept, for the commands that store, move or remove it: they load the
+// settings without the token, which they do not use and may be about to
+// replace because it is broken.
+func (f *Factory) tokenStore(flags *pflag.FlagSet) (config.TokenStore, error) {
+	s, err := f.loadSettings(config.LoadInput{Flags: flags, Env: f.Env, Keychain: f.Keychain, WithoutToken: true})
+	if err != nil {
+		return config.TokenStore{}, err
+	}
+	return s.TokenStore(), nil
+}
+
 // setAPIToken stores a token read from standard input: in the system
 // keychain, or with --insecure-storage in the config file. Without a
 // keychain it refuses (exit 5) rather than fall back to plain text
 // silently.
 func setAPIToken(f *Factory, flags *pflag.FlagSet, token string, insecure bool) error {
-	s, err := f.Settings(flags)
+	store, err := f.tokenStore(flags)
 	if err != nil {
 		return err
 	}
-	store := s.TokenStore()
 	if insecure {
 		shadowed, err := store.SaveInsecure(token)
 		if err != nil {
@@ -82,8 +93,10 @@ func setAPIToken(f *Factory, flags *pflag.FlagSet, token string, insecure bool) 
 	if removedFromFile {
 		fmt.Fprintf(f.IO.ErrOut, "Removed the plain-text %s from %s\n", config.KeyAPIToken, store.ConfigFile)
 	}
-	if s.Sources[config.KeyAPIToken] == config.SourceEnv {
-		fmt.Fprintf(f.IO.ErrOut, "tokenctl: note: %s is set, and runs use it before the keychain\n", config.EnvVar(config.KeyAPIToken))
+	if f.Env != nil {
+		if v, _ := f.Env(config.EnvVar(config.KeyAPIToken)); v != "" {
+			fmt.Fprintf(f.IO.ErrOut, "tokenctl: note: %s is set, and runs use it before the keychain\n", config.EnvVar(config.KeyAPIToken))
+		}
 	}
 	return nil
 }
@@ -91,11 +104,10 @@ func setAPIToken(f *Factory, flags *pflag.FlagSet, token string, insecure bool) 
 // unsetAPIToken removes the token for the endpoint from wherever it is
 // stored, and says where that was.
 func unsetAPIToken(f *Factory, flags *pflag.FlagSet) error {
-	s, err := f.Settings(flags)
+	store, err := f.tokenStore(flags)
 	if err != nil {
 		return err
 	}
-	store := s.TokenStore()
 	removed, err := store.Remove()
 	if removed.FromFile {
 		fmt.Fprintf(f.IO.ErrOut, "Removed %s from %s\n", config.KeyAPIToken, store.ConfigFile)
@@ -138,11 +150,11 @@ endpoint, nothing changes: that one is in use.`,
   tokenctl config migrate-token --graphql-endpoint http://127.0.0.1:8080/graphql`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := f.Settings(cmd.Flags())
+			store, err := f.tokenStore(cmd.Flags())
 			if err != nil {
 				return err
 			}
-			opts.Store = s.TokenStore()
+			opts.Store = store
 			if runF != nil {
 				return runF(opts)
 			}

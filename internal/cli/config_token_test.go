@@ -461,3 +461,45 @@ type forgetfulKeychain struct{}
 func (forgetfulKeychain) Get(string, string) (string, error) { return "", config.ErrNotInKeychain }
 func (forgetfulKeychain) Set(string, string, string) error   { return nil }
 func (forgetfulKeychain) Delete(string, string) error        { return config.ErrNotInKeychain }
+
+// A broken token in the config file (two lines) fails every command that
+// uses it, but the commands that replace or remove it do not read it, and
+// `config set api-token -` does not let --api-token-file - take its
+// standard input.
+func TestConfigBrokenPlainTokenCanBeReplaced(t *testing.T) {
+	h := newHarness(t, emulator.Options{Fixture: canaryFixture()})
+	delete(h.env, "BUILDKITE_API_TOKEN")
+	broken := "org: acme\napi-token: \"" + canaryMember + "\\n" + canaryMember + "\"\n"
+	write := func() {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(h.configFile()), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(h.configFile(), []byte(broken), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write()
+	if r := h.run("whoami"); r.code != int(exitcode.Usage) || !strings.Contains(r.stderr, "holds more than one line") {
+		t.Fatalf("whoami with a broken token:\n%s", r)
+	}
+	r := h.exec(false, canaryAdmin+"\n", "config", "set", "api-token", "-", "--api-token-file", "-")
+	if r.code != 0 {
+		t.Fatalf("config set over a broken token: %s", r)
+	}
+	mustContain(t, "stderr", r.stderr, "Removed the plain-text api-token from "+h.configFile())
+	if h.keychainHolds() != canaryAdmin {
+		t.Errorf("the keychain holds %q, want the token from standard input", h.keychainHolds())
+	}
+	if got := tokenUsed(t, h); got != et.DemoTokenUUID {
+		t.Errorf("used %s after the repair", got)
+	}
+
+	write()
+	if r := h.run("config", "unset", "api-token"); r.code != 0 || !strings.Contains(r.stderr, "Removed api-token from") {
+		t.Errorf("config unset of a broken token:\n%s", r)
+	}
+	if strings.Contains(h.configBytes(), "api-token") {
+		t.Errorf("the broken token is still there:\n%s", h.configBytes())
+	}
+}

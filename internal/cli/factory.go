@@ -41,7 +41,11 @@ func NewFactory() *Factory {
 
 // Settings loads the effective configuration for a command.
 func (f *Factory) Settings(flags *pflag.FlagSet) (*config.Settings, error) {
-	s, err := config.Load(config.LoadInput{Flags: flags, Env: f.Env, Stdin: f.IO.In, Keychain: f.Keychain})
+	return f.loadSettings(config.LoadInput{Flags: flags, Env: f.Env, Stdin: f.IO.In, Keychain: f.Keychain})
+}
+
+func (f *Factory) loadSettings(in config.LoadInput) (*config.Settings, error) {
+	s, err := config.Load(in)
 	if err != nil {
 		return nil, exitcode.New(exitcode.Usage, err)
 	}

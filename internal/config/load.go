@@ -30,6 +30,11 @@ type LoadInput struct {
 	// neither the flag nor the environment gave one, and only once the
 	// token is needed (Settings.ResolveToken); nil means there is none.
 	Keychain Keychain
+	// WithoutToken is for the commands that store or remove the token
+	// rather than use it: the token is neither read (so --api-token-file -
+	// leaves standard input alone) nor checked (so a broken one can be
+	// replaced or removed).
+	WithoutToken bool
 }
 
 // MaxAPITokenFile bounds what --api-token-file and `config set api-token -`
@@ -70,6 +75,10 @@ func Load(in LoadInput) (*Settings, error) {
 	}
 	var errs []error
 	for _, spec := range keySpecs {
+		if in.WithoutToken && spec.key == KeyAPIToken {
+			s.Sources[spec.key] = SourceDefault
+			continue
+		}
 		if spec.def != "" {
 			v.SetDefault(spec.key, spec.def)
 		}
@@ -112,7 +121,7 @@ func Load(in LoadInput) (*Settings, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	s.deferToken(in.Keychain)
+	s.deferToken(in.Keychain, !in.WithoutToken)
 	return s, nil
 }
 

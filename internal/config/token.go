@@ -24,9 +24,10 @@ type tokenLookup struct {
 
 // deferToken moves a token Load found in the config file (or no token)
 // aside until ResolveToken has asked the keychain, which comes first.
-func (s *Settings) deferToken(kc Keychain) {
+// Without lookup (the token was not loaded) it only records the keychain.
+func (s *Settings) deferToken(kc Keychain, lookup bool) {
 	s.keychain = kc
-	if kc == nil {
+	if kc == nil || !lookup {
 		return
 	}
 	switch s.Sources[KeyAPIToken] {
