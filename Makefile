@@ -93,9 +93,20 @@ bench:
 man:
 	$(GO) run ./cmd/tokenctl docs man --dir man/
 
+# Builds a snapshot release into dist/ and checks what it produced: unpacks
+# the linux/amd64 archive and .deb, runs the packaged tokenctl, looks for its
+# man pages and completions, and checks the checksums file
+# (internal/releasecheck). RELEASE_TARGETS=linux_amd64 builds that platform
+# alone, as CI does; the default is every platform. The container image is
+# built only where `docker buildx` has a builder; elsewhere it is skipped.
+RELEASE_TARGETS ?= all
+RELEASE_SKIP    ?= $(if $(shell docker buildx inspect >/dev/null 2>&1 && echo yes),,--skip=docker)
+
 release-check:
 	$(GORELEASER) check
-	$(GORELEASER) release --snapshot --clean
+	TOKENCTL_RELEASE_TARGETS='$(RELEASE_TARGETS)' $(GORELEASER) release --snapshot --clean $(RELEASE_SKIP)
+	TOKENCTL_RELEASE_DIST='$(CURDIR)/dist' TOKENCTL_RELEASE_TARGETS='$(RELEASE_TARGETS)' \
+	  $(GO) test -count=1 -run '^TestRelease' ./internal/releasecheck/
 
 tools: tool-golangci-lint tool-goreleaser
 
@@ -106,4 +117,4 @@ tool-goreleaser:
 	GOBIN='$(TOOLS_BIN)' $(GO) install $(GORELEASER_PKG)
 
 clean:
-	rm -rf bin/ dist/
+	rm -rf bin/ dist/ release-assets/
