@@ -90,8 +90,10 @@ BENCHFLAGS ?=
 bench:
 	$(GO) run ./internal/bench/cmd/tokenctl-bench $(BENCHFLAGS)
 
+# The generator is a program of its own, not a tokenctl command: cobra/doc
+# would cost every tokenctl start-up its Markdown parser's initialisation.
 man:
-	$(GO) run ./cmd/tokenctl docs man --dir man/
+	$(GO) run ./internal/manpages/cmd/tokenctl-man -dir man/
 
 # Builds a snapshot release into dist/ and checks what it produced: unpacks
 # the linux/amd64 archive and .deb, runs the packaged tokenctl, looks for its

@@ -55,7 +55,6 @@ keep an audit log.`,
 		NewCmdPolicy(f),
 		NewCmdTokens(f),
 		NewCmdHistory(f, nil),
-		NewCmdDocs(f),
 	)
 	setUpCompletion(root)
 	return root

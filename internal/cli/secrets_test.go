@@ -98,7 +98,6 @@ var secretsArgs = map[string][][]string{
 	"config unset":          {{"org"}, {"api-token"}},
 	"config migrate-token":  {{}},
 	"version":               {{}},
-	"docs man":              {{"--dir", "DIR/man"}},
 	"completion":            {{}},
 	"completion bash":       {{}},
 	"completion zsh":        {{}},

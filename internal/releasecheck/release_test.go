@@ -22,6 +22,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tokenctl/tokenctl/internal/manpages"
 )
 
 // The platforms and package formats a full release carries, as the README's
@@ -260,8 +262,10 @@ type installation struct {
 	completions map[string]string // by shell
 }
 
-// checkInstallation runs the unpacked tokenctl, and checks its man pages and
-// completion scripts are the ones it generates itself.
+// checkInstallation runs the unpacked tokenctl, and checks it carries a man
+// page for every command of this tree (written by the man page generator,
+// which links the same command tree) and the completion scripts it
+// generates itself.
 func checkInstallation(t *testing.T, r *release, inst installation) {
 	t.Helper()
 	t.Run("version", func(t *testing.T) {
@@ -280,7 +284,9 @@ func checkInstallation(t *testing.T, r *release, inst installation) {
 	})
 	t.Run("man pages", func(t *testing.T) {
 		generated := t.TempDir()
-		runTokenctl(t, inst.binary, "docs", "man", "--dir", generated)
+		if _, err := manpages.Write(generated, time.Unix(0, 0)); err != nil {
+			t.Fatal(err)
+		}
 		want := fileNames(t, generated, "*.1")
 		for i := range want {
 			want[i] += ".gz"

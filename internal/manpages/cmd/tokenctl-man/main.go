@@ -1,0 +1,54 @@
+// Command tokenctl-man is `make man`: it writes a man page (section 1) for
+// every visible tokenctl command into a directory. The release assets
+// (scripts/release-assets.sh) are made with it too. It needs no
+// configuration and sends nothing over the network.
+//
+//	go run ./internal/manpages/cmd/tokenctl-man -dir man/
+//
+// The date in the pages is SOURCE_DATE_EPOCH when set (for reproducible
+// builds), else today; the version in their headers is the one linked in,
+// as for tokenctl (-ldflags -X .../internal/version.Version=...).
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/tokenctl/tokenctl/internal/exitcode"
+	"github.com/tokenctl/tokenctl/internal/manpages"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.LookupEnv, time.Now(), os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "tokenctl-man:", err)
+		os.Exit(int(exitcode.Of(err)))
+	}
+}
+
+func run(args []string, lookupEnv func(string) (string, bool), now time.Time, stderr io.Writer) error {
+	fs := flag.NewFlagSet("tokenctl-man", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dir := fs.String("dir", "", "write the pages into `DIR`")
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		return nil
+	} else if err != nil {
+		return exitcode.New(exitcode.Usage, err)
+	}
+	if *dir == "" || fs.NArg() != 0 {
+		return exitcode.New(exitcode.Usage, errors.New("usage: tokenctl-man -dir DIR"))
+	}
+	date, err := manpages.Date(lookupEnv, now)
+	if err != nil {
+		return exitcode.New(exitcode.Usage, err)
+	}
+	n, err := manpages.Write(*dir, date)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "Wrote %d man pages to %s\n", n, *dir)
+	return nil
+}
