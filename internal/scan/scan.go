@@ -13,11 +13,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/tokenctl/tokenctl/internal/config"
+	"github.com/tokenctl/tokenctl/internal/lazyregexp"
 )
 
 // Formats of scanner output.
@@ -27,8 +27,9 @@ const (
 )
 
 // buildkiteToken is a Buildkite user API access token, as TruffleHog's
-// Buildkite detector matches it.
-var buildkiteToken = regexp.MustCompile(`^bkua_[a-z0-9]{40}$`)
+// Buildkite detector matches it. Compiled on first use: only a scan needs
+// it, and every tokenctl start-up would pay for compiling it at init.
+var buildkiteToken = lazyregexp.New(`^bkua_[a-z0-9]{40}$`)
 
 // truffleHogDetector is the DetectorName of TruffleHog's Buildkite detector.
 const truffleHogDetector = "Buildkite"
