@@ -57,6 +57,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&c.opts.RESTRateLimit, "rest-rate-limit", 0, "REST `requests` per minute per organization (default 200)")
 	fs.IntVar(&c.opts.RESTUserRateLimit, "rest-user-rate-limit", 0, "REST `requests` per minute per user (default 50)")
 	fs.IntVar(&c.opts.MaxPageSize, "page-max", 0, "largest first/last on a connection (default 500)")
+	fs.IntVar(&c.opts.MaxViewerOrganizations, "viewer-orgs-max", 0, "most `organizations` one viewer.organizations answer holds (default: no cap)")
+	fs.BoolVar(&c.opts.HideUngrantedOrganizations, "hide-ungranted-orgs", false, "answer organization lookups with null for organizations the calling token was not granted")
 	fs.Int64Var(&c.opts.Seed, "random-seed", 0, "seed for jitter and fault probabilities")
 	fs.BoolVar(&c.verbose, "verbose", false, "log every request to stderr")
 	fs.Func("error-wording", "word errors as `buildkite` (default) or alternate: other messages, the type in extensions.code", func(s string) error {

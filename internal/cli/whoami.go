@@ -27,7 +27,8 @@ func NewCmdWhoami(f *Factory, runF func(context.Context, *WhoamiOptions) error) 
 		Use:   "whoami",
 		Short: "Show the API token tokenctl is using, its user and its organizations",
 		Long: `Show the API access token tokenctl is using: its uuid, scopes and
-description, the user it belongs to, and the organizations it can reach.
+description, the user it belongs to, and the organizations that user
+belongs to.
 
 The token is described by REST (GET /v2/access-token) and its user and
 organizations by GraphQL (viewer); both are asked at once. A token without
@@ -42,7 +43,7 @@ token a script is using.`,
   # The token's uuid, for scripts
   tokenctl whoami --jq .token.uuid
 
-  # The slugs of every organization the token can reach
+  # The slugs of every organization the token's user belongs to
   tokenctl whoami --jq '.organizations[].slug'`,
 		Args: cobra.NoArgs,
 		RunE: runAPI(opts, runF, whoamiRun),

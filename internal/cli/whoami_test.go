@@ -43,7 +43,9 @@ func TestWhoamiDescribesTokenUserAndOrganizations(t *testing.T) {
 	if me.User.Name != "Ada Admin" || me.User.Email != et.DemoAdminEmail || deref(me.User.UUID) != et.AdaUUID {
 		t.Errorf("user = %+v", me.User)
 	}
-	if !me.GraphQLAccess || len(me.Organizations) != 1 || me.Organizations[0].Slug != "acme" ||
+	// The organizations are those Ada belongs to, not only those the
+	// token was granted (acme).
+	if !me.GraphQLAccess || len(me.Organizations) != 2 || me.Organizations[0].Slug != "acme" || me.Organizations[1].Slug != et.DemoOtherOrg ||
 		me.Organizations[0].Name != et.DemoOrgName || me.Organizations[0].ID != emulator.NodeID("Organization", et.AcmeOrgUUID) {
 		t.Errorf("graphqlAccess = %v, organizations = %+v", me.GraphQLAccess, me.Organizations)
 	}

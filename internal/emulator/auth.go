@@ -64,3 +64,17 @@ func (st *store) canManageTokens(c *caller, o *organization) error {
 	}
 	return nil
 }
+
+// visibleOrg reports whether organization lookups show o to the caller:
+// its user belongs to o and, with HideUngrantedOrganizations, its token was
+// granted o. Expects st.mu held.
+func (s *Server) visibleOrg(c *caller, o *organization) bool {
+	if o == nil || o.roles[c.userUUID] == "" {
+		return false
+	}
+	if s.opts.HideUngrantedOrganizations {
+		t := s.store.tokenByUUID(c.tokenUUID)
+		return t != nil && t.orgs[o.uuid]
+	}
+	return true
+}

@@ -27,6 +27,7 @@
 //	                 organizations: [<slug>], created-at, expires-at, last-accessed-at,
 //	                 ip-address, revoked}]
 //	generate:      [{organization: <slug>, count: N, owner: <email>}]
+//	generate-organizations: [{count: N, slug: org-%03d, members: [...], tokens: [<uuid>]}]
 //	faults:        [{kind, match, times, probability, status, delay, retry-after, error}]
 //	audit-events:  [{organization: <slug>, type, token: <uuid>, actor: <email>, occurred-at,
 //	                 via: web|api, via-token: <uuid>, ip-address, user-agent}]

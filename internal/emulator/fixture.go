@@ -27,7 +27,10 @@ type Fixture struct {
 	// Generate adds synthetic tokens when the fixture is parsed; see
 	// AddGeneratedTokens.
 	Generate []FixtureGenerate `yaml:"generate"`
-	Faults   []Fault           `yaml:"faults"`
+	// GenerateOrganizations adds synthetic organizations when the fixture
+	// is parsed; see AddGeneratedOrganizations.
+	GenerateOrganizations []FixtureGenerateOrganizations `yaml:"generate-organizations"`
+	Faults                []Fault                        `yaml:"faults"`
 	// AuditEvents is audit history beyond the creation event every token
 	// gets (see audit.go).
 	AuditEvents []FixtureAuditEvent `yaml:"audit-events"`
@@ -83,6 +86,17 @@ type FixtureGenerate struct {
 	Organization string `yaml:"organization"`
 	Count        int    `yaml:"count"`
 	Owner        string `yaml:"owner"`
+}
+
+// FixtureGenerateOrganizations asks for Count synthetic organizations,
+// slugs made from the Slug pattern (one %d, counting from 1, e.g.
+// "org-%03d"), each with the same Members, each granted to the fixture's
+// Tokens (uuids).
+type FixtureGenerateOrganizations struct {
+	Count   int             `yaml:"count"`
+	Slug    string          `yaml:"slug"`
+	Members []FixtureMember `yaml:"members"`
+	Tokens  []string        `yaml:"tokens"`
 }
 
 //go:embed fixtures/*.yaml
@@ -154,6 +168,12 @@ func ParseFixture(data []byte) (*Fixture, error) {
 		f.AddGeneratedTokens(g.Organization, g.Count, g.Owner)
 	}
 	f.Generate = nil
+	for i, g := range f.GenerateOrganizations {
+		if err := f.AddGeneratedOrganizations(g); err != nil {
+			return nil, fmt.Errorf("generate-organizations[%d]: %w", i, err)
+		}
+	}
+	f.GenerateOrganizations = nil
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}

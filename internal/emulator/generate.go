@@ -3,7 +3,10 @@ package emulator
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/google/uuid"
 )
@@ -61,4 +64,41 @@ func (f *Fixture) AddGeneratedTokens(orgSlug string, n int, owner string) {
 		}
 		f.Tokens = append(f.Tokens, t)
 	}
+}
+
+// AddGeneratedOrganizations appends g.Count organizations, in order, after
+// those already in f (Viewer.organizations lists them last), and grants
+// each to the tokens g names. Their uuids derive from their slugs, so the
+// same call always gives the same organizations. Call Validate (or pass the
+// fixture to New) to check members and slugs.
+func (f *Fixture) AddGeneratedOrganizations(g FixtureGenerateOrganizations) error {
+	switch {
+	case g.Count < 0:
+		return fmt.Errorf("negative count %d", g.Count)
+	case strings.Count(g.Slug, "%") != 1 || !strings.Contains(g.Slug, "d"):
+		return fmt.Errorf("slug %q must be a pattern with one %%d, such as org-%%03d", g.Slug)
+	}
+	for _, id := range g.Tokens {
+		if !slices.ContainsFunc(f.Tokens, func(t FixtureToken) bool { return strings.EqualFold(t.UUID, id) }) {
+			return fmt.Errorf("token %s is not among the fixture's tokens", id)
+		}
+	}
+	for n := 1; n <= g.Count; n++ {
+		slug := fmt.Sprintf(g.Slug, n)
+		if strings.Contains(slug, "%!") {
+			return errors.New("slug pattern " + g.Slug + " does not format a number")
+		}
+		f.Organizations = append(f.Organizations, FixtureOrganization{
+			UUID:    uuid.NewSHA1(generatedNamespace, []byte("organization "+slug)).String(),
+			Slug:    slug,
+			Name:    fmt.Sprintf("Generated organization %d", n),
+			Members: slices.Clone(g.Members),
+		})
+		for i := range f.Tokens {
+			if slices.ContainsFunc(g.Tokens, func(id string) bool { return strings.EqualFold(f.Tokens[i].UUID, id) }) {
+				f.Tokens[i].Organizations = append(f.Tokens[i].Organizations, slug)
+			}
+		}
+	}
+	return nil
 }

@@ -180,11 +180,86 @@ func TestViewer(t *testing.T) {
 	if o := d.Viewer.Organizations; o.Count != 2 || len(o.Edges) != 1 || o.Edges[0].Node.Slug != "acme" || !o.PageInfo.HasNextPage {
 		t.Errorf("organizations(first: 1): %+v", o)
 	}
-	// The demo token can access acme only, though Ada belongs to globex too.
+	// The demo token can access acme only, but the list is of the
+	// organizations Ada belongs to: globex too.
 	d = viewerData{}
 	decode(t, srv.GraphQL(t, emulatortest.DemoToken, q, map[string]any{"first": 10}), &d)
-	if o := d.Viewer.Organizations; o.Count != 1 || len(o.Edges) != 1 || o.Edges[0].Node.Slug != "acme" || o.PageInfo.HasNextPage {
+	if o := d.Viewer.Organizations; o.Count != 2 || len(o.Edges) != 2 || o.Edges[0].Node.Slug != "acme" || o.Edges[1].Node.Slug != "globex" || o.PageInfo.HasNextPage {
 		t.Errorf("demo token organizations: %+v", o)
+	}
+}
+
+// viewerSlugs asks Viewer.organizations with the given arguments and
+// returns count and the slugs listed.
+func viewerSlugs(t *testing.T, srv *emulatortest.Server, token, args string) (int, []string) {
+	t.Helper()
+	var d struct {
+		Viewer struct {
+			Organizations struct {
+				Count int
+				Edges []struct{ Node struct{ Slug string } }
+			}
+		}
+	}
+	decode(t, srv.GraphQL(t, token, `{ viewer { organizations`+args+` { count edges { node { slug } } } } }`, nil), &d)
+	var slugs []string
+	for _, e := range d.Viewer.Organizations.Edges {
+		slugs = append(slugs, e.Node.Slug)
+	}
+	return d.Viewer.Organizations.Count, slugs
+}
+
+func TestViewerOrganizationsCap(t *testing.T) {
+	f, err := emulator.BuiltinFixture("many-orgs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const token = "bkua_manyorgs00000000000000000000000000000000"
+	for _, tc := range []struct {
+		name        string
+		cap         int
+		args        string
+		n           int
+		first, last string
+	}{
+		{"no cap", 0, "(first: 500)", 106, "hooli", "org-104"},
+		{"no cap, no arguments", 0, "", 106, "hooli", "org-104"},
+		{"capped first", 100, "(first: 500)", 100, "hooli", "org-098"},
+		{"capped, no arguments", 100, "", 100, "hooli", "org-098"},
+		{"capped last", 100, "(last: 500)", 100, "org-005", "org-104"},
+		{"last under the cap", 100, "(last: 6)", 6, "org-099", "org-104"},
+		{"first under the cap", 100, "(first: 3)", 3, "hooli", "org-001"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := emulatortest.Start(t, emulator.Options{Fixture: f, MaxViewerOrganizations: tc.cap})
+			count, slugs := viewerSlugs(t, srv, token, tc.args)
+			if count != 106 || len(slugs) != tc.n || slugs[0] != tc.first || slugs[len(slugs)-1] != tc.last {
+				t.Errorf("count %d, %d slugs %s ... %s; want 106, %d slugs %s ... %s", count, len(slugs), slugs[0], slugs[len(slugs)-1], tc.n, tc.first, tc.last)
+			}
+		})
+	}
+}
+
+func TestHideUngrantedOrganizations(t *testing.T) {
+	for _, hide := range []bool{false, true} {
+		srv := emulatortest.Start(t, emulator.Options{HideUngrantedOrganizations: hide})
+		// Ada belongs to globex, but the demo token was granted acme only.
+		resp := srv.GraphQL(t, emulatortest.DemoToken, `{ globex: organization(slug: "globex") { slug } acme: organization(slug: "acme") { slug } }`, nil)
+		want := `{"globex":{"slug":"globex"},"acme":{"slug":"acme"}}`
+		if hide {
+			want = `{"globex":null,"acme":{"slug":"acme"}}`
+		}
+		if string(resp.Data) != want {
+			t.Errorf("hide=%v: %s, want data %s", hide, resp.Body, want)
+		}
+		resp = srv.GraphQL(t, emulatortest.DemoToken, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": orgID(emulatortest.GlobexOrgUUID)})
+		if got := string(resp.Data) == `{"node":null}`; got != hide {
+			t.Errorf("hide=%v: node(globex): %s", hide, resp.Body)
+		}
+		// Viewer.organizations lists it either way: Ada belongs to it.
+		if count, slugs := viewerSlugs(t, srv, emulatortest.DemoToken, "(first: 10)"); count != 2 || len(slugs) != 2 {
+			t.Errorf("hide=%v: viewer organizations %d %v", hide, count, slugs)
+		}
 	}
 }
 

@@ -122,7 +122,7 @@ func (r *rootResolver) Organization(ctx context.Context, args struct {
 	}
 	// Buildkite answers null, not an error, for an organization the caller
 	// cannot see, so its existence does not leak.
-	if o == nil || o.roles[c.userUUID] == "" {
+	if !r.s.visibleOrg(c, o) {
 		return nil, nil
 	}
 	return newOrgResolver(r.s, o), nil
@@ -143,7 +143,7 @@ func (r *rootResolver) Node(ctx context.Context, args struct{ ID graphql.ID }) (
 	me := st.users[c.userUUID]
 	switch typ {
 	case TypeOrganization:
-		if o := st.orgByUUID(id); o != nil && o.roles[c.userUUID] != "" {
+		if o := st.orgByUUID(id); r.s.visibleOrg(c, o) {
 			return &nodeResolver{newOrgResolver(r.s, o)}, nil
 		}
 	case TypeUser:
@@ -268,11 +268,21 @@ func (u *userResolver) Email() string  { return u.email }
 
 // Viewer
 
+// capPage lowers a requested page size to limit; a nil request stays nil.
+func capPage(n *int32, limit int) *int32 {
+	if n == nil {
+		return nil
+	}
+	v := int32(min(int(*n), limit))
+	return &v
+}
+
 func (v *viewerResolver) ID() graphql.ID      { return graphql.ID(v.s.ids.id(TypeViewer, v.user.uuid)) }
 func (v *viewerResolver) User() *userResolver { return v.user }
 
-// Organizations lists the organizations the caller belongs to and its token
-// can access.
+// Organizations lists the organizations the caller's user belongs to,
+// whether or not the calling token was granted them (count is their total),
+// at most MaxViewerOrganizations of them per answer.
 func (v *viewerResolver) Organizations(ctx context.Context, args struct{ First, Last *int32 }) (*orgConnection, error) {
 	c := callerFrom(ctx)
 	if c == nil {
@@ -284,18 +294,20 @@ func (v *viewerResolver) Organizations(ctx context.Context, args struct{ First, 
 	st := v.s.store
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	t := st.tokenByUUID(c.tokenUUID)
-	var orgs []*organization
-	for _, o := range st.userOrgs(st.users[c.userUUID]) {
-		if t != nil && t.orgs[o.uuid] {
-			orgs = append(orgs, o)
-		}
-	}
+	orgs := st.userOrgs(st.users[c.userUUID])
 	seqs := make([]int, len(orgs))
 	for i := range orgs {
 		seqs[i] = i + 1
 	}
-	from, to, info, err := paginate(seqs, pageArgs{First: args.First, Last: args.Last})
+	page := pageArgs{First: args.First, Last: args.Last}
+	if limit := v.s.opts.MaxViewerOrganizations; limit > 0 {
+		page.First, page.Last = capPage(page.First, limit), capPage(page.Last, limit)
+		if page.First == nil && page.Last == nil {
+			first := int32(min(limit, math.MaxInt32))
+			page.First = &first
+		}
+	}
+	from, to, info, err := paginate(seqs, page)
 	if err != nil {
 		return nil, err
 	}

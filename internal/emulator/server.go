@@ -23,6 +23,17 @@ type Options struct {
 	RateWindow    time.Duration    // 0: 5 minutes
 	RESTRateLimit int              // REST requests per minute; 0: 200
 	MaxPageSize   int              // largest first/last on a connection; 0: 500
+	// MaxViewerOrganizations, when positive, is the most organizations one
+	// Viewer.organizations answer holds, whatever first or last asks for.
+	// Buildkite documents no such cap (and that field has no cursor), so
+	// tests impose one to prove a client notices what it was not given.
+	MaxViewerOrganizations int
+	// HideUngrantedOrganizations answers organization(slug:) and
+	// node(id:) with null for an organization the caller belongs to but
+	// its token was not granted, instead of an error on its tokens. Which
+	// of the two Buildkite does is not documented; clients must handle
+	// both.
+	HideUngrantedOrganizations bool
 	Latency       time.Duration    // added to every request
 	Jitter        time.Duration    // random extra latency in [0, Jitter)
 	Faults        []Fault          // added after the fixture's faults

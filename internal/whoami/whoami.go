@@ -1,7 +1,8 @@
 // Package whoami describes the API access token tokenctl is using: the
-// token as REST reports it, its user, and the organizations GraphQL says it
-// can reach. It asks both APIs at once and decides what a partial answer
-// means; it never prints.
+// token as REST reports it, its user, and the organizations GraphQL says
+// that user belongs to (not only those the token was granted). It asks
+// both APIs at once and decides what a partial answer means; it never
+// prints.
 package whoami
 
 import (
