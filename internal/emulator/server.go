@@ -34,12 +34,12 @@ type Options struct {
 	// of the two Buildkite does is not documented; clients must handle
 	// both.
 	HideUngrantedOrganizations bool
-	Latency       time.Duration    // added to every request
-	Jitter        time.Duration    // random extra latency in [0, Jitter)
-	Faults        []Fault          // added after the fixture's faults
-	Seed          int64            // seeds jitter and fault probabilities
-	ErrorWording  ErrorWording     // "": WordingBuildkite
-	IDFormat      IDFormat         // how GraphQL ids are spelled; "": IDBase64
+	Latency                    time.Duration // added to every request
+	Jitter                     time.Duration // random extra latency in [0, Jitter)
+	Faults                     []Fault       // added after the fixture's faults
+	Seed                       int64         // seeds jitter and fault probabilities
+	ErrorWording               ErrorWording  // "": WordingBuildkite
+	IDFormat                   IDFormat      // how GraphQL ids are spelled; "": IDBase64
 	// RESTUserRateLimit is REST requests per minute per user; 0: 50. It
 	// applies with RESTRateLimit; that one and RateLimit are budgets per
 	// organization (see orgBudgets), as API-NOTES.md states Buildkite's.
