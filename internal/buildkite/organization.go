@@ -199,9 +199,17 @@ func (c *Client) Policy(ctx context.Context, slug string) (Organization, string,
 	return fromOrgFields(resp.Organization.OrganizationFields), period, nil
 }
 
-// Viewer returns the caller's user and the organizations it belongs to.
+// Viewer returns the caller's user and the organizations it belongs to,
+// as many as Buildkite lists. Viewer.organizations has no cursor and its
+// largest answer is not documented: the first request asks for
+// MaxPageSize from the start of the list; when count says some were left
+// out, a second asks for the rest from the end (last), which reaches up to
+// twice what one answer holds whatever the cap. Organizations are kept
+// once each, by id, so an order that changes between the two answers
+// cannot count one twice; Viewer.Unlisted says how many are still missing.
 func (c *Client) Viewer(ctx context.Context) (Viewer, error) {
-	resp, err := gql.Viewer(ctx, c.gql, 100)
+	first := MaxPageSize
+	resp, err := gql.Viewer(ctx, c.gql, &first, nil)
 	if err != nil {
 		return Viewer{}, callError(ctx, err, "looking up the caller", false)
 	}
@@ -212,11 +220,29 @@ func (c *Client) Viewer(ctx context.Context) (Viewer, error) {
 	if u := resp.Viewer.User; u != nil {
 		v.User = &User{ID: u.Id, UUID: u.Uuid, Name: u.Name, Email: u.Email}
 	}
-	if orgs := resp.Viewer.Organizations; orgs != nil {
-		for _, e := range orgs.Edges {
-			if e != nil && e.Node != nil {
+	orgs := resp.Viewer.Organizations
+	if orgs == nil {
+		return v, nil
+	}
+	v.OrganizationCount = orgs.Count
+	seen := map[string]bool{}
+	add := func(edges []*gql.ViewerViewerOrganizationsOrganizationConnectionEdgesOrganizationEdge) {
+		for _, e := range edges {
+			if e != nil && e.Node != nil && !seen[e.Node.Id] {
+				seen[e.Node.Id] = true
 				v.Organizations = append(v.Organizations, fromOrgFields(e.Node.OrganizationFields))
 			}
+		}
+	}
+	add(orgs.Edges)
+	if missing := v.Unlisted(); missing > 0 {
+		last := min(missing, MaxPageSize)
+		rest, err := gql.Viewer(ctx, c.gql, nil, &last)
+		if err != nil {
+			return Viewer{}, callError(ctx, err, "listing the organizations you belong to", false)
+		}
+		if rest.Viewer != nil && rest.Viewer.Organizations != nil {
+			add(rest.Viewer.Organizations.Edges)
 		}
 	}
 	return v, nil

@@ -53,4 +53,11 @@ type AccessToken struct {
 type Viewer struct {
 	User          *User
 	Organizations []Organization
+	// OrganizationCount is how many organizations Buildkite says the user
+	// belongs to; it can be more than it listed.
+	OrganizationCount int
 }
+
+// Unlisted is how many of the user's organizations Buildkite counted but
+// did not list.
+func (v Viewer) Unlisted() int { return max(v.OrganizationCount-len(v.Organizations), 0) }

@@ -143,6 +143,9 @@ func (o *RevokeOptions) validate() error {
 	if o.Leaked.requested() {
 		return o.validateLeaked()
 	}
+	if n := len(o.Leaked.OrgArgs.values); n > 1 {
+		return exitcode.New(exitcode.Usage, fmt.Errorf("--org was given %d times: only a leaked token (--token-value-file) is revoked from several organizations in one run; run once per organization", n))
+	}
 	if err := o.checkOrg(); err != nil {
 		return err
 	}
@@ -222,6 +225,9 @@ type execution struct {
 	// counted is what one result stands for in the lines that count
 	// them: "token(s)", or "organization(s)" for one token in several.
 	counted string
+	// exitCode maps the results to the run's exit status; nil is
+	// revoke.ExitCode.
+	exitCode func([]revoke.Result, bool) exitcode.Code
 }
 
 // executePlans sends the plans' mutations, writing the audit log, then
@@ -290,7 +296,11 @@ func executePlans(ctx context.Context, o *RevokeOptions, client *buildkite.Clien
 	if o.DryRun && o.IO.IsStderrTTY() {
 		fmt.Fprintf(o.IO.ErrOut, "Dry run: nothing was revoked (%d %s would be).\n", report.Summary.DryRun, x.counted)
 	}
-	code := revoke.ExitCode(results, o.IgnoreMissing)
+	exitCode := revoke.ExitCode
+	if x.exitCode != nil {
+		exitCode = x.exitCode
+	}
+	code := exitCode(results, o.IgnoreMissing)
 	if ctx.Err() != nil {
 		// An interrupted run is reported as such even when some tokens
 		// were revoked: what matters first is that it did not finish.

@@ -26,6 +26,7 @@ func TestRevokeFlagCombinations(t *testing.T) {
 	write := func(name, content string) string { return writePrivateFile(t, dir, name, content) }
 	list := write("tokens.txt", "# leavers\n"+u2+"\n\n"+u3+"  # old laptop\n")
 	leaked := write("leaked", et.CIDeployBotToken+"\n")
+	orgsFile := write("orgs.txt", "# where the bot ran\nglobex\n\nacme  # ours\n")
 	missing := filepath.Join(dir, "nope")
 
 	cases := []struct {
@@ -36,6 +37,7 @@ func TestRevokeFlagCombinations(t *testing.T) {
 		tokens []string // tokens named, in order
 		filter bool     // tokens selected by filter
 		value  string   // the leaked value read
+		orgs   []string // the organizations named for a leaked value
 		err    string   // a usage error containing this
 	}{
 		{name: "tokens", args: []string{"--org", "acme", "--token", u1, "--token", u2}, tokens: []string{u1, u2}},
@@ -47,6 +49,9 @@ func TestRevokeFlagCombinations(t *testing.T) {
 		{name: "filter on a terminal", args: []string{"--org", "acme", "--admin-capable"}, tty: true, filter: true},
 		{name: "leaked value", args: []string{"--org", "acme", "--token-value-file", leaked}, value: et.CIDeployBotToken},
 		{name: "leaked value, all orgs", args: []string{"--token-value-file", leaked, "--all-orgs"}, value: et.CIDeployBotToken},
+		{name: "leaked value, orgs named", args: []string{"--org", "acme", "--org", "globex", "--token-value-file", leaked}, value: et.CIDeployBotToken, orgs: []string{"acme", "globex"}},
+		{name: "leaked value, orgs file", args: []string{"--org", "initech", "--orgs-file", orgsFile, "--token-value-file", leaked}, value: et.CIDeployBotToken, orgs: []string{"initech", "globex", "acme"}},
+		{name: "leaked value, orgs file on stdin", args: []string{"--orgs-file", "-", "--token-value-file", leaked}, stdin: "acme\n", value: et.CIDeployBotToken, orgs: []string{"acme"}},
 		{name: "leaked value on stdin", args: []string{"--token-value-file", "-", "--everywhere", "--yes"}, stdin: et.CIDeployBotToken, value: et.CIDeployBotToken},
 
 		{name: "nothing", args: []string{"--org", "acme"}, err: "no token given"},
@@ -65,7 +70,14 @@ func TestRevokeFlagCombinations(t *testing.T) {
 		{name: "leaked and filter", args: []string{"--org", "acme", "--token-value-file", leaked, "--stale", "90d"}, err: "do not combine it with --from-file or filters"},
 		{name: "leaked and token", args: []string{"--org", "acme", "--token-value-file", leaked, "--token", u1}, err: "mutually exclusive"},
 		{name: "all orgs and everywhere", args: []string{"--token-value-file", leaked, "--all-orgs", "--everywhere"}, err: "mutually exclusive"},
-		{name: "all orgs and org", args: []string{"--org", "acme", "--token-value-file", leaked, "--all-orgs"}, err: "--org cannot be combined"},
+		{name: "all orgs and org", args: []string{"--org", "acme", "--token-value-file", leaked, "--all-orgs"}, err: "--org and --orgs-file cannot be combined with --all-orgs"},
+		{name: "all orgs and orgs file", args: []string{"--orgs-file", orgsFile, "--token-value-file", leaked, "--all-orgs"}, err: "cannot be combined with --all-orgs"},
+		{name: "everywhere and orgs", args: []string{"--org", "acme", "--org", "globex", "--token-value-file", leaked, "--everywhere"}, err: "cannot be combined with --everywhere"},
+		{name: "orgs file without value", args: []string{"--orgs-file", orgsFile}, err: "give its value with --token-value-file"},
+		{name: "orgs file missing", args: []string{"--orgs-file", missing, "--token-value-file", leaked}, err: "cannot read it"},
+		{name: "orgs file names none", args: []string{"--orgs-file", "-", "--token-value-file", leaked}, stdin: "# nobody\n", err: "names no organization"},
+		{name: "repeated org without a leaked value", args: []string{"--org", "acme", "--org", "globex", "--token", u1}, err: "--org was given 2 times"},
+		{name: "orgs file and value on stdin", args: []string{"--orgs-file", "-", "--token-value-file", "-"}, stdin: "acme\n", err: "both want standard input"},
 		{name: "all orgs without value", args: []string{"--all-orgs"}, err: "give its value with --token-value-file"},
 		{name: "leaked value on a terminal", args: []string{"--org", "acme", "--token-value-file", "-"}, tty: true, err: "standard input is a terminal"},
 		{name: "leaked value missing", args: []string{"--org", "acme", "--token-value-file", missing}, err: "cannot read it"},
@@ -116,6 +128,13 @@ func TestRevokeFlagCombinations(t *testing.T) {
 			}
 			if got.Bulk.selecting != c.filter || (c.filter && got.Bulk.filter.IsZero()) {
 				t.Errorf("selecting by filter = %v (%+v), want %v", got.Bulk.selecting, got.Bulk.filter, c.filter)
+			}
+			var orgs []string
+			for _, org := range got.Leaked.orgs {
+				orgs = append(orgs, org.String())
+			}
+			if strings.Join(orgs, " ") != strings.Join(c.orgs, " ") {
+				t.Errorf("organizations named = %q, want %q", orgs, c.orgs)
 			}
 			if v := got.Leaked.value.Reveal(); v != c.value {
 				t.Errorf("leaked value read = %d bytes, want %d", len(v), len(c.value))

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 	"time"
 	"unicode"
 
@@ -34,36 +33,134 @@ type leakedTokenOptions struct {
 	ValueFile  string
 	AllOrgs    bool
 	Everywhere bool
+	OrgsFile   string
+	OrgArgs    orgFlag // every --org given, in order
 
 	value   config.Secret // read by completeLeaked
 	readErr error         // why it could not be
+	// orgs are the organizations named with several --org or with
+	// --orgs-file; nil when they were not (or could not be read: orgsErr).
+	orgs    []ident.Org
+	orgsErr error
 }
 
 // requested reports whether any leaked-token flag was given.
 func (l *leakedTokenOptions) requested() bool {
-	return l.ValueFile != "" || l.AllOrgs || l.Everywhere
+	return l.ValueFile != "" || l.AllOrgs || l.Everywhere || l.OrgsFile != ""
 }
 
-// addLeakedTokenFlags registers the leaked-token flags of `tokenctl revoke`.
+// orgFlag is revoke's --org: repeatable, for a leaked token taken away
+// from several organizations. Settings read it as one string, the first
+// value, which is the one organization of every other run (validate
+// refuses a repeated --org there).
+type orgFlag struct{ values []string }
+
+func (f *orgFlag) String() string {
+	if len(f.values) == 0 {
+		return ""
+	}
+	return f.values[0]
+}
+func (f *orgFlag) Set(v string) error { f.values = append(f.values, v); return nil }
+func (f *orgFlag) Type() string       { return "string" }
+
+// addLeakedTokenFlags registers the leaked-token flags of `tokenctl
+// revoke`, and makes the --org that addFlags registered repeatable.
 func addLeakedTokenFlags(fl *pflag.FlagSet, l *leakedTokenOptions) {
 	fl.StringVar(&l.ValueFile, "token-value-file", "", "revoke the token whose secret value is in `FILE` (- for standard input), e.g. a leaked one")
-	fl.BoolVar(&l.AllOrgs, "all-orgs", false, "with --token-value-file: revoke it from every organization you administer, instead of --org")
+	fl.BoolVar(&l.AllOrgs, "all-orgs", false, "with --token-value-file: revoke it from every organization you belong to and administer, instead of --org")
 	fl.BoolVar(&l.Everywhere, "everywhere", false, "with --token-value-file: delete the token itself, for every organization (asks; without a terminal needs --yes)")
+	fl.StringVar(&l.OrgsFile, "orgs-file", "", "with --token-value-file: revoke it from each organization in `FILE` (one slug or id per line; - for standard input)")
+	org := fl.Lookup("org")
+	org.Value = &l.OrgArgs
+	org.Usage += "; with --token-value-file, repeat it to revoke from several"
+}
+
+// maxOrgsFile bounds what --orgs-file reads.
+const maxOrgsFile = 1 << 20
+
+// readOrgsFile reads --orgs-file: one organization slug or id per line,
+// blank lines and # comments ignored, errors naming the line.
+func readOrgsFile(path string, in io.Reader) ([]ident.Org, error) {
+	source := inputfile.Describe("--orgs-file", path)
+	data, err := inputfile.Read(path, in, maxOrgsFile, "organizations")
+	if errors.Is(err, inputfile.ErrTooLarge) {
+		return nil, fmt.Errorf("%s: larger than %d MiB; it must hold one organization slug per line", source, maxOrgsFile>>20)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", source, err)
+	}
+	var orgs []ident.Org
+	for n, line := range strings.Split(string(data), "\n") {
+		if i := strings.IndexByte(line, '#'); i >= 0 {
+			line = line[:i]
+		}
+		fields := strings.Fields(line)
+		switch len(fields) {
+		case 0:
+			continue
+		case 1:
+		default:
+			return nil, fmt.Errorf("%s: line %d: more than one word: put one organization slug or id per line (anything after # is a comment)", source, n+1)
+		}
+		org, err := ident.ParseOrg(fields[0])
+		if err != nil {
+			return nil, fmt.Errorf("%s: line %d: %w", source, n+1, err)
+		}
+		orgs = append(orgs, org)
+	}
+	if len(orgs) == 0 {
+		return nil, fmt.Errorf("%s: names no organization: give one organization slug per line (# starts a comment)", source)
+	}
+	return orgs, nil
 }
 
 // maxLeakedValueFile bounds what --token-value-file reads, so a wrong file
 // (a log, /dev/zero) fails fast instead of filling memory.
 const maxLeakedValueFile = 64 << 10
 
-// completeLeaked reads the leaked value, unless the command line already
-// rules it out or reading it would be unsafe (see validateLeaked).
+// completeLeaked reads the leaked value and the organizations named for
+// it, unless the command line already rules them out or reading would be
+// unsafe (see validateLeaked).
 func (o *RevokeOptions) completeLeaked() {
 	l := &o.Leaked
-	if l.ValueFile == "" || len(o.TokenArgs) > 0 || o.Bulk.requested() ||
-		(l.ValueFile == inputfile.Stdin && (o.apiTokenFile == inputfile.Stdin || o.IO.IsStdinTTY())) {
+	onStdin := 0
+	for _, path := range []string{o.apiTokenFile, l.ValueFile, l.OrgsFile} {
+		if path == inputfile.Stdin {
+			onStdin++
+		}
+	}
+	if l.ValueFile == "" || len(o.TokenArgs) > 0 || o.Bulk.requested() || onStdin > 1 {
+		return
+	}
+	if l.OrgsFile != "" || len(l.OrgArgs.values) > 1 {
+		l.orgs, l.orgsErr = o.namedOrgs()
+	}
+	if l.ValueFile == inputfile.Stdin && o.IO.IsStdinTTY() {
 		return
 	}
 	l.value, l.readErr = readLeakedValue(l.ValueFile, o.IO.In)
+}
+
+// namedOrgs parses every --org and reads --orgs-file.
+func (o *RevokeOptions) namedOrgs() ([]ident.Org, error) {
+	l := &o.Leaked
+	orgs := []ident.Org{}
+	for _, arg := range l.OrgArgs.values {
+		org, err := ident.ParseOrg(arg)
+		if err != nil {
+			return nil, fmt.Errorf("--org: %w", err)
+		}
+		orgs = append(orgs, org)
+	}
+	if l.OrgsFile != "" {
+		fromFile, err := readOrgsFile(l.OrgsFile, o.IO.In)
+		if err != nil {
+			return nil, err
+		}
+		orgs = append(orgs, fromFile...)
+	}
+	return orgs, nil
 }
 
 // validateLeaked checks the flag combinations of a leaked-token run, all
@@ -73,23 +170,33 @@ func (o *RevokeOptions) validateLeaked() error {
 	usage := func(format string, args ...any) error {
 		return exitcode.New(exitcode.Usage, fmt.Errorf(format, args...))
 	}
+	named := o.orgGiven || l.OrgsFile != ""
 	switch {
 	case l.ValueFile == "":
-		return usage("--all-orgs and --everywhere act on a leaked token: give its value with --token-value-file FILE (or - for standard input)")
+		return usage("--all-orgs, --everywhere and --orgs-file act on a leaked token: give its value with --token-value-file FILE (or - for standard input)")
 	case len(o.TokenArgs) > 0:
 		return usage("--token and --token-value-file are mutually exclusive: name the token by its uuid or by its value, not both")
 	case l.AllOrgs && l.Everywhere:
 		return usage("--all-orgs and --everywhere are mutually exclusive: --all-orgs removes the organizations you administer from the token, --everywhere deletes the token itself")
-	case (l.AllOrgs || l.Everywhere) && o.orgGiven:
-		return usage("--org cannot be combined with --all-orgs or --everywhere, which are not about one organization; drop --org")
+	case l.Everywhere && named:
+		return usage("--org and --orgs-file cannot be combined with --everywhere, which deletes the token for every organization; drop them")
+	case l.AllOrgs && named:
+		return usage("--org and --orgs-file cannot be combined with --all-orgs: --all-orgs asks Buildkite for your organizations, --org and --orgs-file name them; use one or the other")
 	}
-	if o.apiTokenFile == inputfile.Stdin && l.ValueFile == inputfile.Stdin {
-		return usage("--api-token-file - and --token-value-file - both want standard input; put one of them in a file")
+	for _, stdin := range [][2]string{{"--api-token-file", o.apiTokenFile}, {"--token-value-file", l.ValueFile}, {"--orgs-file", l.OrgsFile}} {
+		for _, other := range [][2]string{{"--token-value-file", l.ValueFile}, {"--orgs-file", l.OrgsFile}} {
+			if stdin[0] < other[0] && stdin[1] == inputfile.Stdin && other[1] == inputfile.Stdin {
+				return usage("%s - and %s - both want standard input; put one of them in a file", stdin[0], other[0])
+			}
+		}
 	}
 	if l.ValueFile == inputfile.Stdin && o.IO.IsStdinTTY() {
 		return usage("--token-value-file -: standard input is a terminal, which would show the value as you type or paste it; pipe it in or put it in a file only you can read")
 	}
-	if !l.AllOrgs && !l.Everywhere {
+	switch {
+	case l.orgsErr != nil:
+		return exitcode.New(exitcode.Usage, l.orgsErr)
+	case l.orgs == nil && !l.AllOrgs && !l.Everywhere:
 		if err := o.checkOrg(); err != nil {
 			return err
 		}
@@ -158,8 +265,8 @@ func revokeLeakedRun(ctx context.Context, o *RevokeOptions) error {
 	switch {
 	case o.Leaked.Everywhere:
 		return revokeEverywhere(ctx, o, client, tok)
-	case o.Leaked.AllOrgs:
-		return revokeFromAllOrgs(ctx, o, client, ref)
+	case o.Leaked.AllOrgs || o.Leaked.orgs != nil:
+		return revokeFromOrgs(ctx, o, client, ref)
 	}
 	o.Tokens = []ident.Token{ref}
 	return revokeFromOrg(ctx, o, client)
@@ -186,97 +293,54 @@ func (o *RevokeOptions) leakedTokenDead() error {
 }
 
 // AllOrgsReport is the JSON document of `tokenctl revoke --token-value-file
-// FILE --all-orgs`: the revoke report, with one result per organization
-// where the token had access, plus the organizations that could not be
-// checked. Fields are only ever added.
+// FILE --all-orgs` (or with several organizations named): the revoke
+// report, with one result per organization where the token had access,
+// plus the organizations that could not be checked. Fields are only ever
+// added.
 type AllOrgsReport struct {
 	revoke.Report
 	NotChecked []NotCheckedOrg `json:"notChecked"`
+	// NotListed is how many of your organizations Buildkite counted but
+	// did not list, so that tokenctl could not look in them.
+	NotListed int `json:"notListed"`
 }
 
-// NotCheckedOrg is an organization the caller's token can reach but whose
-// tokens the caller may not list or revoke; Reason is Buildkite's answer.
+// NotCheckedOrg is an organization where the token could not be looked
+// up: Buildkite did not let the caller list its tokens, or the caller's
+// token cannot see it.
 type NotCheckedOrg struct {
-	Organization revoke.OrgRef `json:"organization"`
-	Reason       string        `json:"reason"`
+	Organization revoke.OrgRef          `json:"organization"`
+	Cause        revoke.NotCheckedCause `json:"cause"`
+	Reason       string                 `json:"reason"`
 }
 
-// orgPlan is the resolution of the leaked token in one organization.
-type orgPlan struct {
-	plan *revoke.Plan
-	err  error
-}
-
-// revokeFromAllOrgs revokes the token from every organization the caller
-// administers where it has access. Organizations the caller can reach but
-// not administer are reported, not failed: nothing can be done there with
-// this credential, and --everywhere is the way to cut the token off there.
-func revokeFromAllOrgs(ctx context.Context, o *RevokeOptions, client *buildkite.Client, ref ident.Token) error {
-	// Which token tokenctl is using is asked once for every organization,
-	// alongside the question of which organizations there are.
-	type selfAnswer struct {
-		token buildkite.AccessToken
-		err   error
-	}
-	selfCh := make(chan selfAnswer, 1)
-	go func() {
-		t, err := client.Caller(ctx)
-		selfCh <- selfAnswer{t, err}
-	}()
-	viewer, err := client.Viewer(ctx)
-	self := <-selfCh
+// revokeFromOrgs revokes the token from every organization the caller
+// belongs to and may act in (--all-orgs), or from each organization named
+// with --org or --orgs-file, where it has access. Organizations it could
+// not look in are reported; see revoke.OrgsPlan.Missed for when they make
+// the run incomplete.
+func revokeFromOrgs(ctx context.Context, o *RevokeOptions, client *buildkite.Client, ref ident.Token) error {
+	plan, err := revoke.ResolveOrgs(ctx, client, revoke.OrgsRequest{Token: ref, Orgs: o.Leaked.orgs, AllowSelf: o.AllowSelf, Concurrency: o.Concurrency})
 	if err != nil {
 		return err
 	}
-	if self.err != nil {
-		return fmt.Errorf("%w (tokenctl refuses to revoke anything until it knows which token it is using)", self.err)
-	}
-	orgs := viewer.Organizations
-	if len(orgs) == 0 {
+	if len(plan.Checked)+len(plan.NotChecked)+plan.NotListed == 0 {
 		return exitcode.New(exitcode.NotFound, errors.New("your API token can reach no organization, so there is nothing to revoke the leaked token from"))
 	}
-
-	// Resolve in every organization before revoking in any, so a failure
-	// leaves nothing half done.
-	answers := make([]orgPlan, len(orgs))
-	sem := make(chan struct{}, max(o.Concurrency, 1))
-	var wg sync.WaitGroup
-	for i, org := range orgs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			plan, err := revoke.Resolve(ctx, client, revoke.Request{Org: ident.Org{Slug: org.Slug}, Tokens: []ident.Token{ref}, AllowSelf: o.AllowSelf, Caller: &self.token})
-			answers[i] = orgPlan{plan, err}
-		}()
-	}
-	wg.Wait()
-
-	var plans []*revoke.Plan
-	var checked []string
 	notChecked := []NotCheckedOrg{}
-	for i, a := range answers {
-		org := orgs[i]
-		switch {
-		case a.err == nil:
-			checked = append(checked, org.Slug)
-			if len(a.plan.Items) == 1 && a.plan.Items[0].Status != revoke.StatusNotFound {
-				plans = append(plans, a.plan)
-			}
-		case buildkite.KindOf(a.err) == buildkite.KindForbidden:
-			slug := org.Slug
-			notChecked = append(notChecked, NotCheckedOrg{Organization: revoke.OrgRef{ID: org.ID, Slug: &slug}, Reason: a.err.Error()})
-		default:
-			return a.err
-		}
+	for _, nc := range plan.NotChecked {
+		notChecked = append(notChecked, NotCheckedOrg{Organization: revoke.OrgRef{ID: nc.Organization.ID, Slug: document.Optional(nc.Organization.Slug)}, Cause: nc.Cause, Reason: nc.Err.Error()})
 	}
-	defer reportNotChecked(o, notChecked, ref)
+	defer reportNotChecked(o, plan, ref)
 
-	if len(plans) == 0 {
+	if len(plan.Plans) == 0 && plan.Missed() == 0 {
+		var checked []string
+		for _, org := range plan.Checked {
+			checked = append(checked, org.Slug)
+		}
 		msg := fmt.Sprintf("token %s has no access to any organization you administer (%s): nothing to do", ref.UUID, strings.Join(checked, ", "))
 		if len(checked) == 0 {
-			msg = fmt.Sprintf("Buildkite let tokenctl list the tokens of none of the organizations your API token can reach (see above why), so token %s cannot be revoked from any", ref.UUID)
+			msg = fmt.Sprintf("Buildkite let tokenctl list the tokens of none of your organizations (see above why), so token %s cannot be revoked from any", ref.UUID)
 		}
 		if !o.IgnoreMissing || len(checked) == 0 {
 			return exitcode.New(exitcode.NotFound, errors.New(msg))
@@ -284,28 +348,41 @@ func revokeFromAllOrgs(ctx context.Context, o *RevokeOptions, client *buildkite.
 		fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s\n", msg)
 	}
 
-	if !o.DryRun && !o.Yes && o.IO.CanPrompt() && len(plans) > 0 {
-		if err := confirmAllOrgs(o, plans); err != nil {
+	if !o.DryRun && !o.Yes && o.IO.CanPrompt() && len(plan.Plans) > 0 {
+		if err := confirmAllOrgs(o, plan.Plans); err != nil {
 			return err
 		}
 	}
 
 	return executePlans(ctx, o, client, execution{
-		plans:    plans,
-		document: func(r revoke.Report) any { return AllOrgsReport{Report: r, NotChecked: notChecked} },
+		plans: plan.Plans,
+		document: func(r revoke.Report) any {
+			return AllOrgsReport{Report: r, NotChecked: notChecked, NotListed: plan.NotListed}
+		},
 		byOrg:    true,
 		counted:  "organization(s)",
+		exitCode: plan.ExitCode,
 	})
 }
 
-// reportNotChecked tells, on stderr, where the token may still work.
-func reportNotChecked(o *RevokeOptions, notChecked []NotCheckedOrg, ref ident.Token) {
-	for _, nc := range notChecked {
-		slug := document.Deref(nc.Organization.Slug)
-		// Buildkite refuses both a user who is not an administrator and a
-		// token not granted the organization the same way; its own words
-		// say which, so they are shown rather than a guess.
-		fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s: not checked: %s; listing and revoking tokens needs an administrator of the organization using a token granted access to it: ask one of its administrators to run `tokenctl revoke --org %s --token %s`, or delete the token with --everywhere\n", slug, nc.Reason, slug, ref.UUID)
+// reportNotChecked tells, on stderr, where the token may still work and
+// what to run there.
+func reportNotChecked(o *RevokeOptions, plan *revoke.OrgsPlan, ref ident.Token) {
+	for _, nc := range plan.NotChecked {
+		name := document.OrgName(nc.Organization)
+		cmd := fmt.Sprintf("tokenctl revoke --org %s --token %s", name, ref.UUID)
+		switch nc.Cause {
+		case revoke.CauseNoAccess:
+			fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s: not checked: your API token has no access there (it was not granted this organization, or there is none by that name), so tokenctl cannot see its tokens; with a token that has access, run `%s`, or delete the token with --everywhere\n", name, cmd)
+		default:
+			// Buildkite refuses both a user who is not an administrator
+			// and a token not granted the organization the same way; its
+			// own words say which, so they are shown rather than a guess.
+			fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s: not checked: %s; listing and revoking tokens needs an administrator of the organization using a token granted access to it: ask one of its administrators to run `%s`, or delete the token with --everywhere\n", name, oneLine(nc.Err.Error()), cmd)
+		}
+	}
+	if n := plan.NotListed; n > 0 {
+		fmt.Fprintf(o.IO.ErrOut, "tokenctl: not checked: Buildkite counts %d more organization(s) of yours than it listed, and the token may still have access there; name every organization with --orgs-file FILE (one slug per line) or repeated --org\n", n)
 	}
 }
 

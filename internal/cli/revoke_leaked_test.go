@@ -156,14 +156,6 @@ func TestLeakedTokenAllOrgs(t *testing.T) {
 		}
 		mustContain(t, "stderr", r.stderr, `tokenctl: initech: not checked: listing API access tokens of organization "initech": You must be an organization administrator`,
 			"--org initech --token "+et.SharedCITokenUUID, "--everywhere")
-		if n := h.requests("Viewer"); n != 1 {
-			t.Errorf("Viewer requests = %d, want 1", n)
-		}
-		// One REST look-up of the leaked value, one of tokenctl's own token:
-		// not one per organization.
-		if n := h.srv.CountRequests(func(r emulator.Request) bool { return r.Kind == emulator.KindREST }); n != 2 {
-			t.Errorf("REST requests = %d, want 2", n)
-		}
 		if n := h.requests("RevokeAPIAccessToken"); n != 2 {
 			t.Errorf("mutations = %d, want 2", n)
 		}
@@ -173,6 +165,92 @@ func TestLeakedTokenAllOrgs(t *testing.T) {
 		if format == emulator.IDBase64 { // the golden file holds base64 ids
 			golden(t, "revoke_leaked.all-orgs.json.golden", r.stdout)
 		}
+	})
+}
+
+// manyOrgsHarness serves the many-orgs fixture, where the caller belongs
+// to 106 organizations and Shared CI is in the last one, with at most
+// perAnswer organizations in one viewer answer.
+func manyOrgsHarness(t *testing.T, opts emulator.Options) (*harness, string) {
+	t.Helper()
+	fx := et.ManyOrgsFixture(t)
+	opts.Fixture = fx
+	// Buildkite's GraphQL budget is per organization; a look-up in each
+	// of a hundred organizations would spend the emulator's single one.
+	opts.RateLimit = 1 << 30
+	h := newHarness(t, opts)
+	h.env["BUILDKITE_API_TOKEN"] = et.ManyOrgsToken
+	return h, fixtureValue(t, fx, et.SharedCITokenUUID)
+}
+
+// A token in the 104th organization is found even when Buildkite lists
+// only 100 organizations per answer.
+func TestLeakedTokenAllOrgsBeyondOneAnswer(t *testing.T) {
+	h, value := manyOrgsHarness(t, emulator.Options{MaxViewerOrganizations: 100})
+	r := h.runLeaked(value, false, "", "revoke", "--all-orgs", "--token-value-file", leakedValueFile(t, value), "--jq", `.results[] | .organization.slug + " " + .status`)
+	if r.code != 0 || r.stdout != et.ManyOrgsFirstAdmin+" revoked\n"+et.ManyOrgsLastOrg+" revoked\n" {
+		t.Fatalf("want %s and %s revoked, exit 0:\n%s", et.ManyOrgsFirstAdmin, et.ManyOrgsLastOrg, r)
+	}
+	for _, org := range []string{et.ManyOrgsFirstAdmin, et.ManyOrgsLastOrg} {
+		if h.srv.TokenHasOrg(et.SharedCITokenUUID, org) {
+			t.Errorf("Shared CI still has access to %s", org)
+		}
+	}
+	// hooli: Ada administers it, but her token was not granted it.
+	mustContain(t, "stderr", r.stderr, "tokenctl: hooli: not checked: ", "does not have access", "tokenctl: initech: not checked: ", "administrator")
+}
+
+// When Buildkite lists fewer organizations than it counts, even from both
+// ends, the run says how many it could not look in and exits 8, although
+// everything it did was done.
+func TestLeakedTokenAllOrgsIncomplete(t *testing.T) {
+	h, value := manyOrgsHarness(t, emulator.Options{MaxViewerOrganizations: 40})
+	r := h.runLeaked(value, false, "", "revoke", "--all-orgs", "--token-value-file", leakedValueFile(t, value), "-o", "json")
+	if exitcode.Code(r.code) != exitcode.Incomplete {
+		t.Fatalf("exit %d, want %d (incomplete)\n%s", r.code, exitcode.Incomplete, r)
+	}
+	var rep AllOrgsReport
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("stdout: %v\n%s", err, r.stdout)
+	}
+	if rep.NotListed != et.ManyOrgsCount-80 || rep.Summary.Revoked != 2 {
+		t.Errorf("notListed %d, revoked %d; want %d and 2", rep.NotListed, rep.Summary.Revoked, et.ManyOrgsCount-80)
+	}
+	mustContain(t, "stderr", r.stderr, "Buildkite counts 26 more organization(s) of yours than it listed", "--orgs-file FILE")
+}
+
+// Callers with more organizations than Buildkite lists name them: with
+// repeated --org or --orgs-file. Named organizations that cannot be
+// checked make the run incomplete.
+func TestLeakedTokenNamedOrganizations(t *testing.T) {
+	t.Run("repeated --org", func(t *testing.T) {
+		h, value := manyOrgsHarness(t, emulator.Options{MaxViewerOrganizations: 10})
+		r := h.runLeaked(value, false, "", "revoke", "--token-value-file", leakedValueFile(t, value), "--org", et.ManyOrgsLastOrg, "--org", "org-050", "--jq", `.results[] | .organization.slug + " " + .status`)
+		if r.code != 0 || r.stdout != et.ManyOrgsLastOrg+" revoked\n" || h.srv.TokenHasOrg(et.SharedCITokenUUID, et.ManyOrgsLastOrg) {
+			t.Fatalf("want %s revoked, exit 0:\n%s", et.ManyOrgsLastOrg, r)
+		}
+		if !h.srv.TokenHasOrg(et.SharedCITokenUUID, et.ManyOrgsFirstAdmin) {
+			t.Errorf("%s was not named, but changed", et.ManyOrgsFirstAdmin)
+		}
+	})
+	t.Run("--orgs-file", func(t *testing.T) {
+		h, value := manyOrgsHarness(t, emulator.Options{MaxViewerOrganizations: 10})
+		file := filepath.Join(t.TempDir(), "orgs.txt")
+		if err := os.WriteFile(file, []byte("# every organization\n"+et.ManyOrgsFirstAdmin+"\n\n"+et.ManyOrgsLastOrg+"  # the last\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		r := h.runLeaked(value, false, "", "revoke", "--token-value-file", leakedValueFile(t, value), "--orgs-file", file, "--jq", ".summary.revoked")
+		if r.code != 0 || r.stdout != "2\n" || h.srv.TokenHasOrg(et.SharedCITokenUUID, et.ManyOrgsLastOrg) || h.srv.TokenHasOrg(et.SharedCITokenUUID, et.ManyOrgsFirstAdmin) {
+			t.Fatalf("want both revoked, exit 0:\n%s", r)
+		}
+	})
+	t.Run("a named organization not checked", func(t *testing.T) {
+		h, value := manyOrgsHarness(t, emulator.Options{HideUngrantedOrganizations: true})
+		r := h.runLeaked(value, false, "", "revoke", "--token-value-file", leakedValueFile(t, value), "--org", et.ManyOrgsLastOrg, "--org", et.ManyOrgsUngranted)
+		if exitcode.Code(r.code) != exitcode.Incomplete || h.srv.TokenHasOrg(et.SharedCITokenUUID, et.ManyOrgsLastOrg) {
+			t.Fatalf("exit %d, want %d with %s revoked\n%s", r.code, exitcode.Incomplete, et.ManyOrgsLastOrg, r)
+		}
+		mustContain(t, "stderr", r.stderr, "tokenctl: hooli: not checked: your API token has no access there")
 	})
 }
 
@@ -408,8 +486,12 @@ func TestLeakedTokenUsageErrors(t *testing.T) {
 		{name: "--all-orgs alone", args: []string{"--all-orgs"}, stderr: "give its value with --token-value-file"},
 		{name: "--everywhere alone", args: []string{"--everywhere", "--yes"}, stderr: "give its value with --token-value-file"},
 		{name: "--all-orgs and --everywhere", args: []string{"--token-value-file", good, "--all-orgs", "--everywhere"}, stderr: "mutually exclusive"},
-		{name: "--org and --all-orgs", args: []string{"--token-value-file", good, "--org", "acme", "--all-orgs"}, stderr: "drop --org"},
-		{name: "--org and --everywhere", args: []string{"--token-value-file", good, "--org", "acme", "--everywhere"}, stderr: "drop --org"},
+		{name: "--org and --all-orgs", args: []string{"--token-value-file", good, "--org", "acme", "--all-orgs"}, stderr: "use one or the other"},
+		{name: "--orgs-file and --all-orgs", args: []string{"--token-value-file", good, "--orgs-file", good, "--all-orgs"}, stderr: "use one or the other"},
+		{name: "--orgs-file without a value", args: []string{"--orgs-file", good}, stderr: "give its value with --token-value-file"},
+		{name: "--orgs-file with a bad line", args: []string{"--token-value-file", good, "--orgs-file", good}, stderr: "--orgs-file " + good + ": line 1: "},
+		{name: "--org twice, by uuid", args: []string{"--org", "acme", "--org", "globex", "--token", et.CIDeployBotUUID}, stderr: "--org was given 2 times"},
+		{name: "--org and --everywhere", args: []string{"--token-value-file", good, "--org", "acme", "--everywhere"}, stderr: "drop them"},
 		{name: "no organization", noOrg: true, args: []string{"--token-value-file", good}, stderr: "no organization given"},
 		{name: "both on standard input", input: et.DemoToken + "\n", args: []string{"--org", "acme", "--api-token-file", "-", "--token-value-file", "-"},
 			stderr: "both want standard input"},

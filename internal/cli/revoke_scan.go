@@ -260,7 +260,7 @@ func revokeOneScanned(ctx context.Context, o *RevokeOptions, s scan.Secret) (res
 	case o.Leaked.Everywhere:
 		err = revokeEverywhere(ctx, o, client, tok)
 	case o.Leaked.AllOrgs:
-		err = revokeFromAllOrgs(ctx, o, client, ref)
+		err = revokeFromOrgs(ctx, o, client, ref)
 	default:
 		o.Tokens = []ident.Token{ref}
 		err = revokeFromOrg(ctx, o, client)

@@ -38,6 +38,10 @@ const (
 	// Throttled means Buildkite's rate limit was still exhausted after the
 	// retries.
 	Throttled Code = 7
+	// Incomplete means a run over several organizations could not look
+	// in all of them (more organizations than Buildkite lists, or named
+	// ones it could not check): the token may still have access there.
+	Incomplete Code = 8
 	// Interrupted means the run was stopped (Ctrl-C) before it finished.
 	Interrupted Code = 130
 )

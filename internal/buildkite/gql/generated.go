@@ -1812,8 +1812,12 @@ func (v *ViewerViewer) GetOrganizations() *ViewerViewerOrganizationsOrganization
 
 // ViewerViewerOrganizationsOrganizationConnection includes the requested fields of the GraphQL type OrganizationConnection.
 type ViewerViewerOrganizationsOrganizationConnection struct {
+	Count int                                                                     `json:"count"`
 	Edges []*ViewerViewerOrganizationsOrganizationConnectionEdgesOrganizationEdge `json:"edges"`
 }
+
+// GetCount returns ViewerViewerOrganizationsOrganizationConnection.Count, and is useful for accessing the field via an interface.
+func (v *ViewerViewerOrganizationsOrganizationConnection) GetCount() int { return v.Count }
 
 // GetEdges returns ViewerViewerOrganizationsOrganizationConnection.Edges, and is useful for accessing the field via an interface.
 func (v *ViewerViewerOrganizationsOrganizationConnection) GetEdges() []*ViewerViewerOrganizationsOrganizationConnectionEdgesOrganizationEdge {
@@ -2062,11 +2066,15 @@ func (v *__UpdateRevokeInactiveTokensAfterInput) GetClientMutationId() string {
 
 // __ViewerInput is used internally by genqlient
 type __ViewerInput struct {
-	First int `json:"first"`
+	First *int `json:"first"`
+	Last  *int `json:"last"`
 }
 
 // GetFirst returns __ViewerInput.First, and is useful for accessing the field via an interface.
-func (v *__ViewerInput) GetFirst() int { return v.First }
+func (v *__ViewerInput) GetFirst() *int { return v.First }
+
+// GetLast returns __ViewerInput.Last, and is useful for accessing the field via an interface.
+func (v *__ViewerInput) GetLast() *int { return v.Last }
 
 // The query executed by OrganizationAuditEvents.
 const OrganizationAuditEvents_Operation = `
@@ -2548,7 +2556,7 @@ func UpdateRevokeInactiveTokensAfter(
 
 // The query executed by Viewer.
 const Viewer_Operation = `
-query Viewer ($first: Int!) {
+query Viewer ($first: Int, $last: Int) {
 	viewer {
 		id
 		user {
@@ -2557,7 +2565,8 @@ query Viewer ($first: Int!) {
 			name
 			email
 		}
-		organizations(first: $first) {
+		organizations(first: $first, last: $last) {
+			count
 			edges {
 				node {
 					... OrganizationFields
@@ -2574,17 +2583,21 @@ fragment OrganizationFields on Organization {
 }
 `
 
-// The caller: its user and the organizations it belongs to.
+// The caller: its user and the organizations it belongs to. The field has
+// no cursor: count says how many there are, and first or last picks which
+// end of the list one answer holds.
 func Viewer(
 	ctx_ context.Context,
 	client_ graphql.Client,
-	first int,
+	first *int,
+	last *int,
 ) (data_ *ViewerResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "Viewer",
 		Query:  Viewer_Operation,
 		Variables: &__ViewerInput{
 			First: first,
+			Last:  last,
 		},
 	}
 

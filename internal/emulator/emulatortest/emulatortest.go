@@ -87,6 +87,29 @@ const (
 	MultiOrgMemberOnlyOrg = "initech"
 )
 
+// The many-orgs fixture (fixtures/many-orgs.yaml): Ada belongs to 106
+// organizations, listed as hooli (admin, not granted to her token),
+// initech (member), then org-001 ... org-104 (admin); Shared CI
+// (SharedCITokenUUID) can access hooli, initech, org-001 and org-104.
+const (
+	ManyOrgsToken      = "bkua_manyorgs00000000000000000000000000000000"
+	ManyOrgsTokenUUID  = "e0000000-0000-4000-8000-000000000011"
+	ManyOrgsCount      = 106
+	ManyOrgsUngranted  = "hooli"
+	ManyOrgsLastOrg    = "org-104"
+	ManyOrgsFirstAdmin = "org-001"
+)
+
+// ManyOrgsFixture is the built-in many-orgs fixture.
+func ManyOrgsFixture(t testing.TB) *emulator.Fixture {
+	t.Helper()
+	f, err := emulator.BuiltinFixture("many-orgs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
 // Server is a running emulator.
 type Server struct {
 	*emulator.Server
