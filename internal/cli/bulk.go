@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -12,8 +13,9 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/tokenctl/tokenctl/internal/buildkite"
+	"github.com/tokenctl/tokenctl/internal/config"
+	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
-	"github.com/tokenctl/tokenctl/internal/ident"
 	"github.com/tokenctl/tokenctl/internal/inputfile"
 	"github.com/tokenctl/tokenctl/internal/iostreams"
 	"github.com/tokenctl/tokenctl/internal/output"
@@ -35,6 +37,9 @@ type bulkOptions struct {
 	filterErr   error
 	selecting   bool  // tokens are chosen by filter
 	fileErr     error // why --from-file could not be read
+	// listedFrom is the organization --from-file records it was listed
+	// from (tokens list JSON); nil when it records none.
+	listedFrom *buildkite.Organization
 }
 
 // bulkHelp documents the bulk inputs in `revoke --help`.
@@ -83,12 +88,15 @@ func (o *RevokeOptions) completeBulk() {
 		(b.FromFile == inputfile.Stdin && o.apiTokenFile == inputfile.Stdin) {
 		return
 	}
-	tokens, err := readTokenFile(b.FromFile, o.IO.In)
+	file, err := readTokenFile(b.FromFile, o.IO.In)
 	if err != nil {
 		b.fileErr = err
 		return
 	}
-	o.Tokens = append(o.Tokens, tokens...)
+	o.Tokens = append(o.Tokens, file.Tokens...)
+	if org := file.Organization; org != nil {
+		b.listedFrom = &buildkite.Organization{ID: org.ID, UUID: org.UUID, Slug: org.Slug}
+	}
 }
 
 // validateBulk checks the bulk inputs, all before any network call.
@@ -127,20 +135,47 @@ func (o *RevokeOptions) validateBulk() error {
 }
 
 // readTokenFile reads and parses --from-file; errors name the file.
-func readTokenFile(path string, in io.Reader) ([]ident.Token, error) {
+func readTokenFile(path string, in io.Reader) (tokenfile.File, error) {
 	source := inputfile.Describe("--from-file", path)
 	data, err := inputfile.Read(path, in, maxTokenFile, "tokens")
 	if errors.Is(err, inputfile.ErrTooLarge) {
-		return nil, fmt.Errorf("%s: larger than %d MiB; split it into several runs", source, maxTokenFile>>20)
+		return tokenfile.File{}, fmt.Errorf("%s: larger than %d MiB; split it into several runs", source, maxTokenFile>>20)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", source, err)
+		return tokenfile.File{}, fmt.Errorf("%s: %w", source, err)
 	}
-	tokens, err := tokenfile.Parse(data)
+	file, err := tokenfile.ParseFile(data)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", source, err)
+		return tokenfile.File{}, fmt.Errorf("%s: %w", source, err)
 	}
-	return tokens, nil
+	return file, nil
+}
+
+// checkListedFrom refuses, before anything is sent, a --from-file listed
+// from another organization than the plan's (exit 2).
+func (o *RevokeOptions) checkListedFrom(ctx context.Context, client *buildkite.Client, plan *revoke.Plan) error {
+	if o.Bulk.listedFrom == nil {
+		return nil
+	}
+	err := revoke.CheckListedFrom(ctx, client, plan, *o.Bulk.listedFrom)
+	var other *revoke.OtherOrganizationError
+	if !errors.As(err, &other) {
+		return err
+	}
+	listed := document.OrgName(other.Listed)
+	return exitcode.New(exitcode.Usage, fmt.Errorf("--from-file %s: %w (%s): nothing was sent; to revoke these tokens from %s pass --org %s, or list %s's own tokens with `tokenctl tokens list --org %s -o json`",
+		o.Bulk.FromFile, err, o.orgSource(), listed, listed, document.OrgName(other.Acting), document.OrgName(other.Acting)))
+}
+
+// orgSource says where the run's organization came from, for messages.
+func (o *RevokeOptions) orgSource() string {
+	switch o.settings.Sources[config.KeyOrg] {
+	case config.SourceEnv:
+		return "from " + config.EnvVar(config.KeyOrg)
+	case config.SourceConfig:
+		return "from the config file " + o.settings.ConfigFile
+	}
+	return "from --org"
 }
 
 // selectFunc is the revoke.Request.Select of a selection by filter, judged

@@ -196,6 +196,54 @@ func TestRevokeFromTokensListJSON(t *testing.T) {
 	})
 }
 
+// A tokens list file names its organization. Token uuids are the same in
+// every organization a token can access, so a file listed from acme given
+// to a run on globex would revoke the same tokens from globex: refused
+// before anything is sent, however the organization was chosen.
+func TestRevokeFromTokensListJSONOfAnotherOrganization(t *testing.T) {
+	h := newHarness(t, emulator.Options{})
+	listed := h.run("tokens", "list", "--org", "acme", "--owner", "mo@acme.example", "--stale", "90d", "-o", "json")
+	if listed.code != 0 {
+		t.Fatalf("tokens list:\n%s", listed)
+	}
+	file := bulkWriteFile(t, "acme.json", listed.stdout)
+	globexID := emulator.NodeID("Organization", et.GlobexOrgUUID)
+	// The same tokens named by id only: nothing needs a listing, so the
+	// organization must be looked up to be compared.
+	byID := bulkWriteFile(t, "acme-ids.json", `{"organization": {"id": "`+emulator.NodeID("Organization", et.AcmeOrgUUID)+`", "slug": "acme"}, "tokens": [{"id": "`+emulator.NodeID("APIAccessToken", et.CIDeployBotUUID)+`"}]}`)
+
+	h.env["BUILDKITE_API_TOKEN"] = et.GlobexAdminToken // administers globex
+	for _, tc := range []struct {
+		name string
+		env  string
+		args []string
+	}{
+		{"organization from the environment", "globex", []string{"--from-file", file}},
+		{"organization from --org", "", []string{"--org", "globex", "--from-file", file, "--yes"}},
+		{"organization by id, tokens by id", "", []string{"--org", globexID, "--from-file", byID}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h.env["BUILDKITE_ORGANIZATION_SLUG"] = tc.env
+			before := h.requests("RevokeAPIAccessToken")
+			r := h.run(append([]string{"revoke"}, tc.args...)...)
+			if exitcode.Code(r.code) != exitcode.Usage {
+				t.Fatalf("exit %d, want usage (2)\n%s", r.code, r)
+			}
+			mustContain(t, "stderr", r.stderr, "the tokens were listed from organization acme, but this run acts on organization globex", "nothing was sent", "--org acme")
+			if n := h.requests("RevokeAPIAccessToken") - before; n != 0 {
+				t.Errorf("%d mutations sent", n)
+			}
+			if !h.srv.TokenHasOrg(et.CIDeployBotUUID, "globex") {
+				t.Error("CI deploy bot lost globex")
+			}
+		})
+	}
+	// The message says where the other organization came from.
+	h.env["BUILDKITE_ORGANIZATION_SLUG"] = "globex"
+	r := h.run("revoke", "--from-file", file)
+	mustContain(t, "stderr", r.stderr, "(from BUILDKITE_ORGANIZATION_SLUG)")
+}
+
 func TestRevokeFromFileBadInputSendsNothing(t *testing.T) {
 	cases := []struct {
 		name    string

@@ -183,6 +183,9 @@ func revokeFromOrg(ctx context.Context, o *RevokeOptions, client *buildkite.Clie
 	if err != nil {
 		return err
 	}
+	if err := o.checkListedFrom(ctx, client, plan); err != nil {
+		return err
+	}
 	if o.Bulk.selecting && len(plan.Items) == 0 && o.IO.IsStderrTTY() {
 		fmt.Fprintf(o.IO.ErrOut, "No token of organization %s matches the filters: nothing to revoke.\n", document.OrgName(plan.Organization))
 	}

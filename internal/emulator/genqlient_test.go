@@ -66,8 +66,12 @@ func TestGeneratedClient(t *testing.T) {
 	if _, err := gql.OrganizationPolicy(ctx, client, "acme"); err != nil {
 		t.Errorf("OrganizationPolicy: %v", err)
 	}
-	if v, err := gql.Viewer(ctx, client, 10); err != nil || v.Viewer == nil {
-		t.Errorf("Viewer: %+v %v", v, err)
+	first, last := 10, 1
+	if v, err := gql.Viewer(ctx, client, &first, nil); err != nil || v.Viewer == nil || v.Viewer.Organizations == nil || v.Viewer.Organizations.Count != 2 {
+		t.Errorf("Viewer(first): %+v %v", v, err)
+	}
+	if v, err := gql.Viewer(ctx, client, nil, &last); err != nil || v.Viewer == nil || v.Viewer.Organizations == nil || len(v.Viewer.Organizations.Edges) != 1 {
+		t.Errorf("Viewer(last): %+v %v", v, err)
 	}
 
 	tokenGQLID := tokenID(emulatortest.CIDeployBotUUID)

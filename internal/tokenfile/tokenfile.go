@@ -21,16 +21,39 @@ import (
 // what someone who passed a file meant, so it is an error.
 var ErrEmpty = errors.New("no token in it: give one token uuid or GraphQL id per line (# starts a comment), or the JSON that `tokenctl tokens list -o json` prints")
 
+// File is what a token file names.
+type File struct {
+	Tokens []ident.Token
+	// Organization is the organization the tokens were listed from, when
+	// the file records one (the JSON of `tokens list`); nil otherwise.
+	Organization *Organization
+}
+
+// Organization is an organization as `tokens list -o json` records it:
+// the server's identity of it when the file was written.
+type Organization struct {
+	ID   string `json:"id"`
+	UUID string `json:"uuid"`
+	Slug string `json:"slug"`
+}
+
 // Parse returns the tokens named in data, in order, duplicates kept (the
 // plan removes them). Errors name the line, or for JSON the element, at
 // fault.
 func Parse(data []byte) ([]ident.Token, error) {
+	f, err := ParseFile(data)
+	return f.Tokens, err
+}
+
+// ParseFile is Parse, also returning the organization the file records.
+func ParseFile(data []byte) (File, error) {
 	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	trimmed := bytes.TrimLeft(data, " \t\r\n")
 	if len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') {
 		return parseJSON(data)
 	}
-	return parseLines(data)
+	tokens, err := parseLines(data)
+	return File{Tokens: tokens}, err
 }
 
 func parseLines(data []byte) ([]ident.Token, error) {
@@ -78,29 +101,42 @@ type jsonToken struct {
 	ID   *string `json:"id"`
 }
 
-func parseJSON(data []byte) ([]ident.Token, error) {
+func parseJSON(data []byte) (File, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	var doc json.RawMessage
 	if err := dec.Decode(&doc); err != nil {
-		return nil, jsonSyntaxError(data, err)
+		return File{}, jsonSyntaxError(data, err)
 	}
 	if _, err := dec.Token(); err == nil {
-		return nil, errors.New("JSON: more than one document: give one object or array")
+		return File{}, errors.New("JSON: more than one document: give one object or array")
 	}
 
-	var elems []json.RawMessage
+	var (
+		elems []json.RawMessage
+		org   *Organization
+	)
 	where := "tokens"
 	if doc[0] == '{' {
 		var obj struct {
 			Tokens *[]json.RawMessage `json:"tokens"`
 		}
 		if err := json.Unmarshal(doc, &obj); err != nil || obj.Tokens == nil {
-			return nil, errors.New(`JSON: expected the output of "tokenctl tokens list -o json" (an object with a "tokens" array) or an array of tokens`)
+			return File{}, errors.New(`JSON: expected the output of "tokenctl tokens list -o json" (an object with a "tokens" array) or an array of tokens`)
 		}
 		elems = *obj.Tokens
+		var recorded struct {
+			Organization *Organization `json:"organization"`
+		}
+		if err := json.Unmarshal(doc, &recorded); err != nil {
+			return File{}, errors.New(`JSON: "organization" must be an object with string "id", "uuid" and "slug", as "tokenctl tokens list -o json" prints it`)
+		}
+		// An organization that names nothing records nothing to check.
+		if o := recorded.Organization; o != nil && (o.ID != "" || o.UUID != "" || o.Slug != "") {
+			org = o
+		}
 	} else {
 		if err := json.Unmarshal(doc, &elems); err != nil {
-			return nil, jsonSyntaxError(data, err)
+			return File{}, jsonSyntaxError(data, err)
 		}
 		where = ""
 	}
@@ -122,12 +158,12 @@ func parseJSON(data []byte) ([]ident.Token, error) {
 		}
 	}
 	if firstErr != nil {
-		return nil, withMore(firstErr, bad-1, "element")
+		return File{}, withMore(firstErr, bad-1, "element")
 	}
 	if len(out) == 0 {
-		return nil, ErrEmpty
+		return File{}, ErrEmpty
 	}
-	return out, nil
+	return File{Tokens: out, Organization: org}, nil
 }
 
 // parseElement reads one token: a uuid or id string, or an object whose

@@ -153,3 +153,33 @@ func BenchmarkParseLines(b *testing.B) {
 		}
 	}
 }
+
+// The organization `tokens list -o json` records comes back, so that a run
+// on another organization can be refused; other shapes record none.
+func TestParseFileOrganization(t *testing.T) {
+	for _, tc := range []struct {
+		name, in string
+		want     *Organization
+	}{
+		{"tokens list", `{"organization": {"id": "T3Jn", "uuid": "b0000000-0000-4000-8000-000000000001", "slug": "acme", "name": "Acme"}, "tokens": [{"uuid": "` + uuidA + `"}]}`,
+			&Organization{ID: "T3Jn", UUID: "b0000000-0000-4000-8000-000000000001", Slug: "acme"}},
+		{"slug only", `{"organization": {"slug": "acme"}, "tokens": ["` + uuidA + `"]}`, &Organization{Slug: "acme"}},
+		{"null", `{"organization": null, "tokens": ["` + uuidA + `"]}`, nil},
+		{"names nothing", `{"organization": {}, "tokens": ["` + uuidA + `"]}`, nil},
+		{"array", `["` + uuidA + `"]`, nil},
+		{"lines", uuidA + "\n", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f, err := ParseFile([]byte(tc.in))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (f.Organization == nil) != (tc.want == nil) || (tc.want != nil && *f.Organization != *tc.want) {
+				t.Errorf("organization = %+v, want %+v", f.Organization, tc.want)
+			}
+		})
+	}
+	if _, err := ParseFile([]byte(`{"organization": "acme", "tokens": ["` + uuidA + `"]}`)); err == nil || !strings.Contains(err.Error(), `"organization" must be an object`) {
+		t.Errorf("organization as a string: %v", err)
+	}
+}
