@@ -40,6 +40,7 @@ func TestProjectQueriesExecute(t *testing.T) {
 		"id":               emulator.NodeID("Organization", emulatortest.AcmeOrgUUID),
 		"first":            5,
 		"after":            nil,
+		"last":             nil,
 		"organizationId":   emulator.NodeID("Organization", emulatortest.AcmeOrgUUID),
 		"apiAccessTokenId": emulator.NodeID("APIAccessToken", emulatortest.OldLaptopTokenUUID),
 		"clientMutationId": "query-test",
