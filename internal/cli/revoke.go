@@ -66,6 +66,16 @@ given.
 
 ` + bulkHelp + `
 
+A leaked token, by its value (--token-value-file FILE):
+  --org ORG          revoke it from one organization; repeat --org to
+                     revoke it from each organization named
+  --orgs-file FILE   ... from each organization in FILE, one slug or id
+                     per line (# comments; - reads standard input)
+  --all-orgs         ... from every organization you belong to and
+                     administer; exits 8 when Buildkite lists fewer
+                     organizations than it counts (name them instead)
+  --everywhere       delete the token itself
+
 Mutations run a few at a time (--concurrency, default 4), with a progress
 bar on a terminal. Every token gets its own result row; when only some are
 revoked the exit status is 6. Ctrl-C stops sending new mutations, lets
