@@ -329,7 +329,7 @@ func revokeFromOrgs(ctx context.Context, o *RevokeOptions, client *buildkite.Cli
 	}
 	notChecked := []NotCheckedOrg{}
 	for _, nc := range plan.NotChecked {
-		notChecked = append(notChecked, NotCheckedOrg{Organization: revoke.OrgRef{ID: nc.Organization.ID, Slug: document.Optional(nc.Organization.Slug)}, Cause: nc.Cause, Reason: nc.Err.Error()})
+		notChecked = append(notChecked, NotCheckedOrg{Organization: nc.Ref(), Cause: nc.Cause, Reason: nc.Err.Error()})
 	}
 	defer reportNotChecked(o, plan, ref)
 

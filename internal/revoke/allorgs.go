@@ -51,6 +51,11 @@ type NotChecked struct {
 	Err          error
 }
 
+// Ref names the organization as a result row does.
+func (nc NotChecked) Ref() OrgRef {
+	return OrgRef{ID: nc.Organization.ID, Slug: strPtr(nc.Organization.Slug)}
+}
+
 // OrgsPlan is the resolution of one token in several organizations.
 type OrgsPlan struct {
 	// Caller is the credential tokenctl is using (REST /v2/access-token).
