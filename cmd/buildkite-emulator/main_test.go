@@ -17,7 +17,8 @@ import (
 func TestParseFlags(t *testing.T) {
 	c, err := parseFlags([]string{
 		"--addr", "127.0.0.1:0", "--seed", "multi-org", "--latency", "20ms", "--jitter", "5ms",
-		"--rate-limit", "1000", "--rate-window", "1m", "--page-max", "50", "--error-wording", "alternate", "--id-format", "opaque",
+		"--rate-limit", "1000", "--rate-window", "1m", "--page-max", "50",
+		"--viewer-orgs-max", "100", "--hide-ungranted-orgs", "--error-wording", "alternate", "--id-format", "opaque",
 		"--fault", "kind=status,status=503,match=mutation,times=2", "--fault", "drop-after,match=rest",
 	}, &bytes.Buffer{})
 	if err != nil {
@@ -25,7 +26,8 @@ func TestParseFlags(t *testing.T) {
 	}
 	o := c.opts
 	if c.seedName != "multi-org" || o.Latency != 20*time.Millisecond || o.Jitter != 5*time.Millisecond ||
-		o.RateLimit != 1000 || o.RateWindow != time.Minute || o.MaxPageSize != 50 || o.ErrorWording != emulator.WordingAlternate ||
+		o.RateLimit != 1000 || o.RateWindow != time.Minute || o.MaxPageSize != 50 ||
+		o.MaxViewerOrganizations != 100 || !o.HideUngrantedOrganizations || o.ErrorWording != emulator.WordingAlternate ||
 		o.IDFormat != emulator.IDOpaque {
 		t.Errorf("parsed %+v", c)
 	}
