@@ -115,6 +115,9 @@ func TestParseFixtureErrors(t *testing.T) {
 		{"unknown key", "value: bkua_x", "value: bkua_x\n    secret: 1", "field secret not found"},
 		{"not yaml", "users:", "users: [", "parsing fixture"},
 		{"bad fault", "tokens:", "faults: [{kind: explode}]\ntokens:", `unknown fault kind "explode"`},
+		{"generated organizations without a number", "tokens:", "generate-organizations: [{count: 2, slug: org}]\ntokens:", "must be a pattern with one %d"},
+		{"generated organizations for an unknown token", "tokens:", "generate-organizations: [{count: 2, slug: org-%d, tokens: [00000000-0000-4000-8000-0000000000ff]}]\ntokens:", "is not among the fixture's tokens"},
+		{"generated organizations with an unknown member", "tokens:", "generate-organizations: [{count: 2, slug: org-%d, members: [{user: z@x.example, role: admin}]}]\ntokens:", `organizations[1] (org-1): member "z@x.example" is not a known user email`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
