@@ -77,7 +77,7 @@ var secretsArgs = map[string][][]string{
 		{"--all-orgs", "--token-value-file", "LEAKED", "--dry-run", "-o", "json"},
 		{"--org", "ORG", "--org", "globex", "--token-value-file", "LEAKED", "-o", "json"},
 		{"--token-value-file", "LEAKED", "--orgs-file", "LEAKED"}, // the value given where organizations belong
-		{"--org", "ORG", "--token", canaryLeaked}, // a token value pasted where a uuid belongs
+		{"--org", "ORG", "--token", canaryLeaked},                 // a token value pasted where a uuid belongs
 		{"--org", "ORG", "--never-used", "--dry-run", "-o", "csv"},
 		// Values pasted into the wrong flag: flag parse errors quote them.
 		{"--org", "ORG", "--token", et.OldLaptopTokenUUID, "--page-size", canaryLeaked},
