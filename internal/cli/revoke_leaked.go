@@ -124,13 +124,7 @@ const maxLeakedValueFile = 64 << 10
 // unsafe (see validateLeaked).
 func (o *RevokeOptions) completeLeaked() {
 	l := &o.Leaked
-	onStdin := 0
-	for _, path := range []string{o.apiTokenFile, l.ValueFile, l.OrgsFile} {
-		if path == inputfile.Stdin {
-			onStdin++
-		}
-	}
-	if l.ValueFile == "" || len(o.TokenArgs) > 0 || o.Bulk.requested() || onStdin > 1 {
+	if l.ValueFile == "" || len(o.TokenArgs) > 0 || o.Bulk.requested() || len(o.leakedStdinFlags()) > 1 {
 		return
 	}
 	if l.OrgsFile != "" || len(l.OrgArgs.values) > 1 {
@@ -140,6 +134,18 @@ func (o *RevokeOptions) completeLeaked() {
 		return
 	}
 	l.value, l.readErr = readLeakedValue(l.ValueFile, o.IO.In)
+}
+
+// leakedStdinFlags names the flags of a leaked-token run that want
+// standard input ("--orgs-file -"); only one of them can have it.
+func (o *RevokeOptions) leakedStdinFlags() []string {
+	var onStdin []string
+	for _, f := range []struct{ flag, path string }{{"--api-token-file", o.apiTokenFile}, {"--token-value-file", o.Leaked.ValueFile}, {"--orgs-file", o.Leaked.OrgsFile}} {
+		if f.path == inputfile.Stdin {
+			onStdin = append(onStdin, f.flag+" -")
+		}
+	}
+	return onStdin
 }
 
 // namedOrgs parses every --org and reads --orgs-file.
@@ -183,12 +189,12 @@ func (o *RevokeOptions) validateLeaked() error {
 	case l.AllOrgs && named:
 		return usage("--org and --orgs-file cannot be combined with --all-orgs: --all-orgs asks Buildkite for your organizations, --org and --orgs-file name them; use one or the other")
 	}
-	for _, stdin := range [][2]string{{"--api-token-file", o.apiTokenFile}, {"--token-value-file", l.ValueFile}, {"--orgs-file", l.OrgsFile}} {
-		for _, other := range [][2]string{{"--token-value-file", l.ValueFile}, {"--orgs-file", l.OrgsFile}} {
-			if stdin[0] < other[0] && stdin[1] == inputfile.Stdin && other[1] == inputfile.Stdin {
-				return usage("%s - and %s - both want standard input; put one of them in a file", stdin[0], other[0])
-			}
+	if onStdin := o.leakedStdinFlags(); len(onStdin) > 1 {
+		both := "both"
+		if len(onStdin) > 2 {
+			both = "all"
 		}
+		return usage("%s %s want standard input; put all but one of them in files", strings.Join(onStdin, " and "), both)
 	}
 	if l.ValueFile == inputfile.Stdin && o.IO.IsStdinTTY() {
 		return usage("--token-value-file -: standard input is a terminal, which would show the value as you type or paste it; pipe it in or put it in a file only you can read")

@@ -495,6 +495,8 @@ func TestLeakedTokenUsageErrors(t *testing.T) {
 		{name: "no organization", noOrg: true, args: []string{"--token-value-file", good}, stderr: "no organization given"},
 		{name: "both on standard input", input: et.DemoToken + "\n", args: []string{"--org", "acme", "--api-token-file", "-", "--token-value-file", "-"},
 			stderr: "both want standard input"},
+		{name: "values and organizations on standard input", input: value + "\n", args: []string{"--orgs-file", "-", "--token-value-file", "-"},
+			stderr: "--token-value-file - and --orgs-file - both want standard input"},
 		{name: "standard input is a terminal", tty: true, input: value + "\n", args: []string{"--org", "acme", "--token-value-file", "-"},
 			stderr: "standard input is a terminal"},
 		{name: "empty file", args: []string{"--org", "acme", "--token-value-file", write("empty", "\n\n")}, stderr: "is empty"},
