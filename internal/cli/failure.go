@@ -64,7 +64,7 @@ func (o *RevokeOptions) failureDocument() any {
 			Token  *LeakedToken   `json:"token"`
 			Status *revoke.Status `json:"status"`
 		}{DryRun: o.DryRun}
-	case o.Leaked.AllOrgs:
+	case o.Leaked.AllOrgs || o.Leaked.orgs != nil:
 		// Which organizations went unchecked is not known: null, not [].
 		return AllOrgsReport{Report: report}
 	}

@@ -84,7 +84,14 @@ func TestJSONFailureDocument(t *testing.T) {
 			env:    map[string]string{"BUILDKITE_API_TOKEN": "bkua_unknown000000000000000000000000000000"},
 			args:   []string{"revoke", "--all-orgs", "--token-value-file", "LEAKED", "-o", "json"},
 			code:   exitcode.Auth,
-			fields: map[string]string{"results": "[]", "notChecked": "null"},
+			fields: map[string]string{"results": "[]", "notChecked": "null", "notListed": "null"},
+		},
+		{
+			name:   "revoke from named organizations, unknown API token",
+			env:    map[string]string{"BUILDKITE_API_TOKEN": "bkua_unknown000000000000000000000000000000"},
+			args:   []string{"revoke", "--org", "acme", "--org", "globex", "--token-value-file", "LEAKED", "-o", "json"},
+			code:   exitcode.Auth,
+			fields: map[string]string{"results": "[]", "notChecked": "null", "notListed": "null"},
 		},
 		{
 			name:   "revoke --everywhere, unknown API token",

@@ -289,9 +289,11 @@ func (o *RevokeOptions) leakedTokenDead() error {
 	if o.Leaked.Everywhere {
 		return o.printEverywhere(EverywhereReport{DryRun: o.DryRun, Status: revoke.StatusNotFound})
 	}
-	report := AllOrgsReport{Report: revoke.NewReport(nil, o.DryRun), NotChecked: []NotCheckedOrg{}}
+	// A dead value is dead everywhere: no organization was left unlooked.
+	notListed := 0
+	report := AllOrgsReport{Report: revoke.NewReport(nil, o.DryRun), NotChecked: []NotCheckedOrg{}, NotListed: &notListed}
 	var data any = report
-	if !o.Leaked.AllOrgs {
+	if !o.Leaked.AllOrgs && o.Leaked.orgs == nil {
 		data = report.Report
 	}
 	printer := output.Printer{Out: o.IO.Out, Format: o.Format, JQ: o.JQ}
@@ -307,8 +309,9 @@ type AllOrgsReport struct {
 	revoke.Report
 	NotChecked []NotCheckedOrg `json:"notChecked"`
 	// NotListed is how many of your organizations Buildkite counted but
-	// did not list, so that tokenctl could not look in them.
-	NotListed int `json:"notListed"`
+	// did not list, so that tokenctl could not look in them; null when
+	// the run failed before it knew.
+	NotListed *int `json:"notListed"`
 }
 
 // NotCheckedOrg is an organization where the token could not be looked
@@ -363,7 +366,7 @@ func revokeFromOrgs(ctx context.Context, o *RevokeOptions, client *buildkite.Cli
 	return executePlans(ctx, o, client, execution{
 		plans: plan.Plans,
 		document: func(r revoke.Report) any {
-			return AllOrgsReport{Report: r, NotChecked: notChecked, NotListed: plan.NotListed}
+			return AllOrgsReport{Report: r, NotChecked: notChecked, NotListed: &plan.NotListed}
 		},
 		byOrg:    true,
 		counted:  "organization(s)",
