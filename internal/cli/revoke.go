@@ -72,7 +72,7 @@ A leaked token, by its value (--token-value-file FILE):
   --orgs-file FILE   ... from each organization in FILE, one slug or id
                      per line (# comments; - reads standard input)
   --all-orgs         ... from every organization you belong to and
-                     administer; exits 8 when Buildkite lists fewer
+                     administer; exits 9 when Buildkite lists fewer
                      organizations than it counts (name them instead)
   --everywhere       delete the token itself
 

@@ -201,7 +201,7 @@ func TestLeakedTokenAllOrgsBeyondOneAnswer(t *testing.T) {
 }
 
 // When Buildkite lists fewer organizations than it counts, even from both
-// ends, the run says how many it could not look in and exits 8, although
+// ends, the run says how many it could not look in and exits 9, although
 // everything it did was done.
 func TestLeakedTokenAllOrgsIncomplete(t *testing.T) {
 	h, value := manyOrgsHarness(t, emulator.Options{MaxViewerOrganizations: 40})

@@ -41,7 +41,7 @@ const (
 	// Incomplete means a run over several organizations could not look
 	// in all of them (more organizations than Buildkite lists, or named
 	// ones it could not check): the token may still have access there.
-	Incomplete Code = 8
+	Incomplete Code = 9
 	// Interrupted means the run was stopped (Ctrl-C) before it finished.
 	Interrupted Code = 130
 )
