@@ -168,9 +168,9 @@ func TestLeakedTokenAllOrgs(t *testing.T) {
 	})
 }
 
-// manyOrgsHarness serves the many-orgs fixture, where the caller belongs
-// to 106 organizations and Shared CI is in the last one, with at most
-// perAnswer organizations in one viewer answer.
+// manyOrgsHarness serves the many-orgs fixture with opts: the caller
+// belongs to 106 organizations and Shared CI is in the first and the last
+// it administers.
 func manyOrgsHarness(t *testing.T, opts emulator.Options) (*harness, string) {
 	t.Helper()
 	fx := et.ManyOrgsFixture(t)
@@ -186,7 +186,11 @@ func manyOrgsHarness(t *testing.T, opts emulator.Options) (*harness, string) {
 // A token in the 104th organization is found even when Buildkite lists
 // only 100 organizations per answer.
 func TestLeakedTokenAllOrgsBeyondOneAnswer(t *testing.T) {
-	h, value := manyOrgsHarness(t, emulator.Options{MaxViewerOrganizations: 100})
+	et.ForEachIDFormat(t, testLeakedTokenAllOrgsBeyondOneAnswer)
+}
+
+func testLeakedTokenAllOrgsBeyondOneAnswer(t *testing.T, format emulator.IDFormat) {
+	h, value := manyOrgsHarness(t, emulator.Options{MaxViewerOrganizations: 100, IDFormat: format})
 	r := h.runLeaked(value, false, "", "revoke", "--all-orgs", "--token-value-file", leakedValueFile(t, value), "--jq", `.results[] | .organization.slug + " " + .status`)
 	if r.code != 0 || r.stdout != et.ManyOrgsFirstAdmin+" revoked\n"+et.ManyOrgsLastOrg+" revoked\n" {
 		t.Fatalf("want %s and %s revoked, exit 0:\n%s", et.ManyOrgsFirstAdmin, et.ManyOrgsLastOrg, r)
@@ -224,14 +228,16 @@ func TestLeakedTokenAllOrgsIncomplete(t *testing.T) {
 // checked make the run incomplete.
 func TestLeakedTokenNamedOrganizations(t *testing.T) {
 	t.Run("repeated --org", func(t *testing.T) {
-		h, value := manyOrgsHarness(t, emulator.Options{MaxViewerOrganizations: 10})
-		r := h.runLeaked(value, false, "", "revoke", "--token-value-file", leakedValueFile(t, value), "--org", et.ManyOrgsLastOrg, "--org", "org-050", "--jq", `.results[] | .organization.slug + " " + .status`)
-		if r.code != 0 || r.stdout != et.ManyOrgsLastOrg+" revoked\n" || h.srv.TokenHasOrg(et.SharedCITokenUUID, et.ManyOrgsLastOrg) {
-			t.Fatalf("want %s revoked, exit 0:\n%s", et.ManyOrgsLastOrg, r)
-		}
-		if !h.srv.TokenHasOrg(et.SharedCITokenUUID, et.ManyOrgsFirstAdmin) {
-			t.Errorf("%s was not named, but changed", et.ManyOrgsFirstAdmin)
-		}
+		et.ForEachIDFormat(t, func(t *testing.T, format emulator.IDFormat) {
+			h, value := manyOrgsHarness(t, emulator.Options{MaxViewerOrganizations: 10, IDFormat: format})
+			r := h.runLeaked(value, false, "", "revoke", "--token-value-file", leakedValueFile(t, value), "--org", et.ManyOrgsLastOrg, "--org", "org-050", "--jq", `.results[] | .organization.slug + " " + .status`)
+			if r.code != 0 || r.stdout != et.ManyOrgsLastOrg+" revoked\n" || h.srv.TokenHasOrg(et.SharedCITokenUUID, et.ManyOrgsLastOrg) {
+				t.Fatalf("want %s revoked, exit 0:\n%s", et.ManyOrgsLastOrg, r)
+			}
+			if !h.srv.TokenHasOrg(et.SharedCITokenUUID, et.ManyOrgsFirstAdmin) {
+				t.Errorf("%s was not named, but changed", et.ManyOrgsFirstAdmin)
+			}
+		})
 	})
 	t.Run("--orgs-file", func(t *testing.T) {
 		h, value := manyOrgsHarness(t, emulator.Options{MaxViewerOrganizations: 10})

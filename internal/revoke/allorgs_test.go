@@ -180,7 +180,11 @@ func TestResolveOrgsTellsWhyAnOrganizationWasNotChecked(t *testing.T) {
 // server's id folds two names of one organization into one; every named
 // organization that could not be checked is a miss.
 func TestResolveOrgsNamed(t *testing.T) {
-	srv, c := startOrgs(t, et.ManyOrgsFixture(t), emulator.Options{MaxViewerOrganizations: 10}, et.ManyOrgsToken)
+	et.ForEachIDFormat(t, testResolveOrgsNamed)
+}
+
+func testResolveOrgsNamed(t *testing.T, format emulator.IDFormat) {
+	srv, c := startOrgs(t, et.ManyOrgsFixture(t), emulator.Options{MaxViewerOrganizations: 10, IDFormat: format}, et.ManyOrgsToken)
 	var lastID string
 	for _, r := range []string{et.ManyOrgsLastOrg} {
 		org, err := c.Organization(t.Context(), ident.Org{Slug: r})

@@ -12,9 +12,19 @@ import (
 )
 
 func TestCheckListedFrom(t *testing.T) {
-	srv, c := startOrgs(t, emulator.DemoFixture(), emulator.Options{}, et.DemoToken)
-	acmeID := emulator.NodeID("Organization", et.AcmeOrgUUID)
-	globexID := emulator.NodeID("Organization", et.GlobexOrgUUID)
+	et.ForEachIDFormat(t, testCheckListedFrom)
+}
+
+func testCheckListedFrom(t *testing.T, format emulator.IDFormat) {
+	srv, c := startOrgs(t, emulator.DemoFixture(), emulator.Options{IDFormat: format}, et.DemoToken)
+	var acmeID, globexID string
+	for slug, id := range map[string]*string{"acme": &acmeID, "globex": &globexID} {
+		org, err := c.Organization(t.Context(), ident.Org{Slug: slug})
+		if err != nil {
+			t.Fatal(err)
+		}
+		*id = org.ID
+	}
 	bySlug, err := revoke.Resolve(t.Context(), c, revoke.Request{Org: ident.Org{Slug: "acme"}, Tokens: []ident.Token{{UUID: et.CIDeployBotUUID}}})
 	if err != nil {
 		t.Fatal(err)
@@ -23,7 +33,7 @@ func TestCheckListedFrom(t *testing.T) {
 	// remembered: the plan is made without a listing and holds only the
 	// id the user typed.
 	cached := cachedClient(srv, t.TempDir())
-	req := revoke.Request{Org: ident.Org{ID: acmeID}, Tokens: []ident.Token{{ID: emulator.NodeID("APIAccessToken", et.CIDeployBotUUID)}}}
+	req := revoke.Request{Org: ident.Org{ID: acmeID}, Tokens: parse(t, tokenID(srv, et.CIDeployBotUUID))}
 	if _, err := revoke.Resolve(t.Context(), cached, req); err != nil {
 		t.Fatal(err)
 	}
