@@ -175,8 +175,10 @@ func manyOrgsHarness(t *testing.T, opts emulator.Options) (*harness, string) {
 	t.Helper()
 	fx := et.ManyOrgsFixture(t)
 	opts.Fixture = fx
-	// Buildkite's GraphQL budget is per organization; a look-up in each
-	// of a hundred organizations would spend the emulator's single one.
+	// The emulator charges each request to every organization the
+	// calling token can access; a look-up in each of a hundred, at a page
+	// of 500 tokens, would spend that budget twice over and the run would
+	// wait for it. Pacing is not what these tests are about.
 	opts.RateLimit = 1 << 30
 	h := newHarness(t, opts)
 	h.env["BUILDKITE_API_TOKEN"] = et.ManyOrgsToken
