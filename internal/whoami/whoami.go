@@ -15,9 +15,6 @@ import (
 	"github.com/tokenctl/tokenctl/internal/document"
 )
 
-// OrganizationLimit is the page size buildkite.Client.Viewer asks for.
-const OrganizationLimit = 100
-
 // Lookup asks REST and GraphQL at once. REST alone decides success: it
 // works for every live token, while GraphQL needs GraphQL access, which a
 // REST-only token lacks; that case is reported as a note, not a failure.
@@ -60,8 +57,10 @@ func Lookup(ctx context.Context, client *buildkite.Client) (document.Whoami, err
 		for _, org := range viewer.Organizations {
 			me.Organizations = append(me.Organizations, document.OrganizationOf(org))
 		}
-		if len(me.Organizations) == OrganizationLimit {
-			me.Notes = append(me.Notes, fmt.Sprintf("only the first %d organizations are listed", OrganizationLimit))
+		// Buildkite's count says whether its answers left any out, which
+		// the number listed cannot: its cap per answer is not documented.
+		if n := viewer.Unlisted(); n > 0 {
+			me.Notes = append(me.Notes, fmt.Sprintf("Buildkite counts %d more organization(s) of this user than it listed", n))
 		}
 	case kind == buildkite.KindForbidden || kind == buildkite.KindUnauthorized:
 		// REST accepted the token, so GraphQL refusing it means the token

@@ -1,6 +1,8 @@
 package whoami_test
 
 import (
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -65,5 +67,39 @@ func TestLookupFailsWithGraphQLServerError(t *testing.T) {
 	srv := et.Start(t, emulator.Options{Faults: []emulator.Fault{{Kind: "status", Match: "graphql", Status: 400}}})
 	if _, err := whoami.Lookup(t.Context(), client(srv, et.DemoToken)); err == nil {
 		t.Fatal("no error")
+	}
+}
+
+// The organizations are every one Buildkite lists, beyond one answer's
+// cap; those it counts but does not list are said to be missing, however
+// many it listed.
+func TestLookupListsEveryOrganizationAndSaysWhichAreMissing(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		cap     int
+		listed  int
+		missing bool
+	}{
+		{"no cap", 0, et.ManyOrgsCount, false},
+		{"one answer holds 100", 100, et.ManyOrgsCount, false},
+		{"one answer holds 50", 50, 100, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := et.Start(t, emulator.Options{Fixture: et.ManyOrgsFixture(t), MaxViewerOrganizations: tc.cap})
+			me, err := whoami.Lookup(t.Context(), client(srv, et.ManyOrgsToken))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(me.Organizations) != tc.listed {
+				t.Errorf("%d organizations, want %d", len(me.Organizations), tc.listed)
+			}
+			want := []string{}
+			if tc.missing {
+				want = []string{fmt.Sprintf("Buildkite counts %d more organization(s) of this user than it listed", et.ManyOrgsCount-tc.listed)}
+			}
+			if !slices.Equal(me.Notes, want) {
+				t.Errorf("notes = %q, want %q", me.Notes, want)
+			}
+		})
 	}
 }
