@@ -123,7 +123,12 @@ type ScanSecretResult struct {
 	// the revoke document; empty with --everywhere.
 	Results    []revoke.Result `json:"results"`
 	NotChecked []NotCheckedOrg `json:"notChecked"`
-	Error      *string         `json:"error"`
+	// NotListed is, with --all-orgs, how many of your organizations
+	// Buildkite counted but did not list, so that the token was not looked
+	// for there; null otherwise, or when the secret's run failed before it
+	// knew.
+	NotListed *int    `json:"notListed"`
+	Error     *string `json:"error"`
 }
 
 // ScanSummary counts secrets by status.
@@ -179,6 +184,11 @@ func revokeScanRun(ctx context.Context, o *RevokeOptions) error {
 			// nor a failure.
 		case res.Status == string(revoke.StatusRevoked):
 			revoked++
+			if code == exitcode.Incomplete {
+				// Revoked wherever it was looked for, but some of your
+				// organizations were not looked in.
+				reasons = append(reasons, code)
+			}
 		case res.Status == scanStatusPartial:
 			revoked++
 			reasons = append(reasons, exitcode.Partial)
@@ -250,7 +260,7 @@ func revokeOneScanned(ctx context.Context, o *RevokeOptions, s scan.Secret) (res
 		case revoke.Report:
 			res.Results, res.Status = d.Results, statusOfResults(d.Results)
 		case AllOrgsReport:
-			res.Results, res.NotChecked, res.Status = d.Results, d.NotChecked, statusOfResults(d.Results)
+			res.Results, res.NotChecked, res.NotListed, res.Status = d.Results, d.NotChecked, d.NotListed, statusOfResults(d.Results)
 		case EverywhereReport:
 			res.Status = string(d.Status)
 		}

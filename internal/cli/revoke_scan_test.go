@@ -9,6 +9,7 @@ import (
 
 	"github.com/tokenctl/tokenctl/internal/emulator"
 	et "github.com/tokenctl/tokenctl/internal/emulator/emulatortest"
+	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/scan"
 )
 
@@ -102,14 +103,35 @@ func TestRevokeFromScanAllOrgs(t *testing.T) {
 	}
 	rep := scanReport(t, r)
 	ci := rep.Secrets[0]
-	// tokenctl's own token reaches acme only, so the CI deploy bot keeps
-	// globex.
-	if rep.Scanner != scan.FormatGitleaks || ci.Status != "revoked" || len(ci.Results) != 1 || *ci.Results[0].Organization.Slug != "acme" || len(ci.NotChecked) != 0 {
+	// Ada belongs to acme and globex, but tokenctl's own token was granted
+	// acme only: the CI deploy bot keeps globex, which is reported as not
+	// checked (not missed: nothing can be done there with this token).
+	if rep.Scanner != scan.FormatGitleaks || ci.Status != "revoked" || len(ci.Results) != 1 || *ci.Results[0].Organization.Slug != "acme" ||
+		len(ci.NotChecked) != 1 || deref(ci.NotChecked[0].Organization.Slug) != "globex" || ci.NotListed == nil || *ci.NotListed != 0 {
 		t.Fatalf("CI deploy bot: %+v", ci)
 	}
 	if h.srv.TokenHasOrg(et.CIDeployBotUUID, "acme") || !h.srv.TokenHasOrg(et.CIDeployBotUUID, "globex") {
 		t.Error("the emulator's state does not match the report")
 	}
+	noValues(t, "stdout", r.stdout)
+}
+
+// A secret revoked from every organization Buildkite listed, when it
+// counted more than it listed, leaves the run incomplete (exit 9), as
+// --token-value-file --all-orgs does.
+func TestRevokeFromScanAllOrgsIncomplete(t *testing.T) {
+	h, value := manyOrgsHarness(t, emulator.Options{MaxViewerOrganizations: 40})
+	findings := writePrivateFile(t, t.TempDir(), "scan.jsonl",
+		`{"SourceMetadata":{"Data":{"Filesystem":{"file":"ci.log","line":1}}},"DetectorName":"Buildkite","Raw":"`+value+`"}`+"\n")
+	r := h.run("revoke", "--all-orgs", "--from-scan", findings, "-o", "json")
+	if exitcode.Code(r.code) != exitcode.Incomplete {
+		t.Fatalf("exit %d, want %d (incomplete)\n%s", r.code, exitcode.Incomplete, r)
+	}
+	s := scanReport(t, r).Secrets[0]
+	if s.Status != "revoked" || len(s.Results) != 2 || s.NotListed == nil || *s.NotListed != et.ManyOrgsCount-80 {
+		t.Errorf("secret: status %s, %d results, notListed %v; want revoked from 2, %d not listed", s.Status, len(s.Results), s.NotListed, et.ManyOrgsCount-80)
+	}
+	mustContain(t, "stderr", r.stderr, "Buildkite counts 26 more organization(s) of yours than it listed")
 	noValues(t, "stdout", r.stdout)
 }
 

@@ -218,3 +218,26 @@ func testResolveOrgsNamed(t *testing.T, format emulator.IDFormat) {
 		}
 	}
 }
+
+// Organizations not looked in leave a run incomplete whatever else it
+// did, and are never read as "not found"; other reasons still come first.
+func TestOverallIncomplete(t *testing.T) {
+	for _, tc := range []struct {
+		revoked int
+		reasons []exitcode.Code
+		want    exitcode.Code
+	}{
+		{1, nil, exitcode.OK},
+		{1, []exitcode.Code{exitcode.Incomplete}, exitcode.Incomplete},
+		{0, []exitcode.Code{exitcode.Incomplete, exitcode.Incomplete}, exitcode.Incomplete},
+		{0, []exitcode.Code{exitcode.NotFound, exitcode.Incomplete}, exitcode.Incomplete},
+		{0, []exitcode.Code{exitcode.Incomplete, exitcode.Failure}, exitcode.Failure},
+		{1, []exitcode.Code{exitcode.Incomplete, exitcode.NotFound}, exitcode.Partial},
+		{1, []exitcode.Code{exitcode.NotFound}, exitcode.Partial},
+		{0, []exitcode.Code{exitcode.NotFound}, exitcode.NotFound},
+	} {
+		if got := revoke.Overall(tc.revoked, tc.reasons); got != tc.want {
+			t.Errorf("Overall(%d, %v) = %d, want %d", tc.revoked, tc.reasons, got, tc.want)
+		}
+	}
+}

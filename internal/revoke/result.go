@@ -1,6 +1,8 @@
 package revoke
 
 import (
+	"slices"
+
 	"github.com/tokenctl/tokenctl/internal/buildkite"
 	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
@@ -159,15 +161,21 @@ func ExitCode(results []Result, ignoreMissing bool) exitcode.Code {
 // Overall is the exit status of a run in which revoked things were
 // revoked and others were not, for reasons: success when there is no
 // reason, partial failure when something was revoked too, else the most
-// telling reason.
+// telling reason. A run whose only reason is that some organizations were
+// not looked in (Incomplete, as OrgsPlan.ExitCode reports it) is
+// incomplete whatever it revoked, and never "not found": the token may
+// still have access there.
 func Overall(revoked int, reasons []exitcode.Code) exitcode.Code {
 	if len(reasons) == 0 {
 		return exitcode.OK
 	}
+	if !slices.ContainsFunc(reasons, func(c exitcode.Code) bool { return c != exitcode.Incomplete }) {
+		return exitcode.Incomplete
+	}
 	if revoked > 0 {
 		return exitcode.Partial
 	}
-	for _, want := range []exitcode.Code{exitcode.Auth, exitcode.Throttled, exitcode.Interrupted, exitcode.Failure, exitcode.Refused, exitcode.NotFound} {
+	for _, want := range []exitcode.Code{exitcode.Auth, exitcode.Throttled, exitcode.Interrupted, exitcode.Failure, exitcode.Refused, exitcode.Incomplete, exitcode.NotFound} {
 		for _, c := range reasons {
 			if c == want {
 				return want
