@@ -77,6 +77,8 @@ func TestRevokeFlagCombinations(t *testing.T) {
 		{name: "orgs file missing", args: []string{"--orgs-file", missing, "--token-value-file", leaked}, err: "cannot read it"},
 		{name: "orgs file names none", args: []string{"--orgs-file", "-", "--token-value-file", leaked}, stdin: "# nobody\n", err: "names no organization"},
 		{name: "repeated org without a leaked value", args: []string{"--org", "acme", "--org", "globex", "--token", u1}, err: "--org was given 2 times"},
+		{name: "scan and repeated org", args: []string{"--org", "acme", "--org", "globex", "--from-scan", list}, err: "for --token-value-file only"},
+		{name: "scan and orgs file", args: []string{"--orgs-file", orgsFile, "--from-scan", list}, err: "for --token-value-file only"},
 		{name: "orgs file and value on stdin", args: []string{"--orgs-file", "-", "--token-value-file", "-"}, stdin: "acme\n", err: "both want standard input"},
 		{name: "all orgs without value", args: []string{"--all-orgs"}, err: "give its value with --token-value-file"},
 		{name: "leaked value on a terminal", args: []string{"--org", "acme", "--token-value-file", "-"}, tty: true, err: "standard input is a terminal"},

@@ -76,6 +76,8 @@ func (o *RevokeOptions) validateScan() error {
 		return usage("--all-orgs and --everywhere are mutually exclusive: --all-orgs removes the organizations you administer from each token, --everywhere deletes each token itself")
 	case (l.AllOrgs || l.Everywhere) && o.orgGiven:
 		return usage("--org cannot be combined with --all-orgs or --everywhere, which are not about one organization; drop --org")
+	case len(l.OrgArgs.values) > 1 || l.OrgsFile != "":
+		return usage("--from-scan revokes from one organization (--org) or from every organization you administer (--all-orgs): repeated --org and --orgs-file name organizations for --token-value-file only")
 	}
 	if o.apiTokenFile == inputfile.Stdin && o.Scan.File == inputfile.Stdin {
 		return usage("--api-token-file - and --from-scan - both want standard input; put one of them in a file")
