@@ -176,7 +176,7 @@ func fromTokenFields(f gql.APIAccessTokenFields) Token {
 		t.Scopes = append(t.Scopes, string(s))
 	}
 	if f.Owner != nil {
-		t.Owner = &User{ID: f.Owner.Id, UUID: f.Owner.Uuid, Name: f.Owner.Name, Email: f.Owner.Email}
+		t.Owner = &User{ID: f.Owner.Id, UUID: f.Owner.Uuid, Name: f.Owner.Name, Email: f.Owner.Email, Bot: f.Owner.Bot}
 	}
 	return t
 }

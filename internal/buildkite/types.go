@@ -16,6 +16,17 @@ type User struct {
 	UUID  string `json:"uuid,omitempty"`
 	Name  string `json:"name"`
 	Email string `json:"email"`
+	// Bot marks an official bot account managed by Buildkite.
+	Bot bool `json:"-"`
+}
+
+// Member is a user's membership of an organization.
+type Member struct {
+	User             User
+	Role             string     // ADMIN or MEMBER
+	LastSeenAt       *time.Time // nil: never seen in the organization
+	TwoFactorEnabled bool
+	SSOMode          string // OPTIONAL, REQUIRED, or "" when SSO does not apply
 }
 
 // Token is a user's API access token as one organization sees it.

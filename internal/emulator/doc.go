@@ -21,13 +21,15 @@
 //
 // A fixture is YAML or JSON with kebab-case keys:
 //
-//	users:         [{uuid, name, email}]
-//	organizations: [{uuid, slug, name, revoke-inactive-tokens-after, features, members: [{user: <email>, role: admin|member}]}]
+//	users:         [{uuid, name, email, bot}]
+//	organizations: [{uuid, slug, name, revoke-inactive-tokens-after, features,
+//	                 members: [{user: <email>, role: admin|member, last-seen-at, created-at, two-factor, sso}]}]
 //	tokens:        [{uuid, value, description, owner: <email>, scopes: [GRAPHQL, ...],
 //	                 organizations: [<slug>], created-at, expires-at, last-accessed-at,
 //	                 ip-address, revoked}]
 //	generate:      [{organization: <slug>, count: N, owner: <email>}]
 //	generate-organizations: [{count: N, slug: org-%03d, members: [...], tokens: [<uuid>]}]
+//	generate-members: [{organization: <slug>, count: N, tokens-each: M}]
 //	faults:        [{kind, match, times, probability, status, delay, retry-after, error}]
 //	audit-events:  [{organization: <slug>, type, token: <uuid>, actor: <email>, occurred-at,
 //	                 via: web|api, via-token: <uuid>, ip-address, user-agent}]

@@ -30,7 +30,10 @@ type Fixture struct {
 	// GenerateOrganizations adds synthetic organizations when the fixture
 	// is parsed; see AddGeneratedOrganizations.
 	GenerateOrganizations []FixtureGenerateOrganizations `yaml:"generate-organizations"`
-	Faults                []Fault                        `yaml:"faults"`
+	// GenerateMembers adds synthetic members, each owning tokens; see
+	// AddGeneratedMembers.
+	GenerateMembers []FixtureGenerateMembers `yaml:"generate-members"`
+	Faults          []Fault                  `yaml:"faults"`
 	// AuditEvents is audit history beyond the creation event every token
 	// gets (see audit.go).
 	AuditEvents []FixtureAuditEvent `yaml:"audit-events"`
@@ -41,6 +44,7 @@ type FixtureUser struct {
 	UUID  string `yaml:"uuid"`
 	Name  string `yaml:"name"`
 	Email string `yaml:"email"`
+	Bot   bool   `yaml:"bot"` // an official bot account managed by Buildkite
 }
 
 // FixtureOrganization is an organization and its members.
@@ -61,6 +65,12 @@ type FixtureOrganization struct {
 type FixtureMember struct {
 	User string `yaml:"user"`
 	Role string `yaml:"role"` // "admin" or "member"
+	// LastSeenAt is when the member was last active in the organization;
+	// empty: never seen.
+	LastSeenAt string `yaml:"last-seen-at"`
+	CreatedAt  string `yaml:"created-at"` // joined; empty means "now"
+	TwoFactor  bool   `yaml:"two-factor"` // two-factor authentication enabled
+	SSO        string `yaml:"sso"`        // SSO mode: "", "optional" or "required"
 }
 
 // FixtureToken is a user's API access token.
@@ -168,6 +178,15 @@ func ParseFixture(data []byte) (*Fixture, error) {
 		f.AddGeneratedTokens(g.Organization, g.Count, g.Owner)
 	}
 	f.Generate = nil
+	for _, g := range f.GenerateMembers {
+		if g.Count < 0 || g.TokensEach < 0 {
+			return nil, fmt.Errorf("generate-members for %q: negative count", g.Organization)
+		}
+		if err := f.AddGeneratedMembers(g.Organization, g.Count, g.TokensEach); err != nil {
+			return nil, err
+		}
+	}
+	f.GenerateMembers = nil
 	for i, g := range f.GenerateOrganizations {
 		if err := f.AddGeneratedOrganizations(g); err != nil {
 			return nil, fmt.Errorf("generate-organizations[%d]: %w", i, err)
@@ -241,6 +260,17 @@ func (f *Fixture) Validate() error {
 			}
 			if mem.Role != RoleAdmin && mem.Role != RoleMember {
 				bad("%s: member %q has role %q, want %q or %q", what, mem.User, mem.Role, RoleAdmin, RoleMember)
+			}
+			if mem.SSO != "" && mem.SSO != SSOOptional && mem.SSO != SSORequired {
+				bad("%s: member %q has sso %q, want %q, %q or nothing", what, mem.User, mem.SSO, SSOOptional, SSORequired)
+			}
+			for _, ts := range []struct{ key, value string }{{"last-seen-at", mem.LastSeenAt}, {"created-at", mem.CreatedAt}} {
+				if ts.value == "" {
+					continue
+				}
+				if _, err := resolveTime(ts.value, time.Time{}); err != nil {
+					bad("%s: member %q: %s: %v", what, mem.User, ts.key, err)
+				}
 			}
 			m[mem.User] = true
 		}

@@ -44,25 +44,7 @@ var generatedProfiles = []generatedProfile{
 // fixture to New) to check owner and slug.
 func (f *Fixture) AddGeneratedTokens(orgSlug string, n int, owner string) {
 	for i := range n {
-		pos := len(f.Tokens)
-		p := generatedProfiles[i%len(generatedProfiles)]
-		name := fmt.Sprintf("%s/%d", orgSlug, pos)
-		sum := sha256.Sum256([]byte("tokenctl emulator value " + name))
-		t := FixtureToken{
-			UUID:           uuid.NewSHA1(generatedNamespace, []byte(name)).String(),
-			Value:          "bkua_" + hex.EncodeToString(sum[:20]),
-			Description:    fmt.Sprintf("Generated token %d (%s)", i+1, p.kind),
-			Owner:          owner,
-			Scopes:         append([]string(nil), p.scopes...),
-			Organizations:  []string{orgSlug},
-			CreatedAt:      fmt.Sprintf("now-800d+%dm", pos),
-			ExpiresAt:      p.expires,
-			LastAccessedAt: p.lastUsed,
-		}
-		if p.lastUsedIP {
-			t.IPAddress = fmt.Sprintf("10.%d.%d.%d", pos/65536%256, pos/256%256, pos%256)
-		}
-		f.Tokens = append(f.Tokens, t)
+		f.addGeneratedToken(orgSlug, owner, generatedProfiles[i%len(generatedProfiles)], i+1)
 	}
 }
 
@@ -89,7 +71,7 @@ func (f *Fixture) AddGeneratedOrganizations(g FixtureGenerateOrganizations) erro
 			return errors.New("slug pattern " + g.Slug + " does not format a number")
 		}
 		f.Organizations = append(f.Organizations, FixtureOrganization{
-			UUID:    uuid.NewSHA1(generatedNamespace, []byte("organization "+slug)).String(),
+			UUID:    uuidFromName("organization " + slug),
 			Slug:    slug,
 			Name:    fmt.Sprintf("Generated organization %d", n),
 			Members: slices.Clone(g.Members),
@@ -101,4 +83,32 @@ func (f *Fixture) AddGeneratedOrganizations(g FixtureGenerateOrganizations) erro
 		}
 	}
 	return nil
+}
+
+// addGeneratedToken appends one synthetic token of profile p, the nth of
+// its batch, named by its position in f.Tokens.
+func (f *Fixture) addGeneratedToken(orgSlug, owner string, p generatedProfile, nth int) {
+	pos := len(f.Tokens)
+	name := fmt.Sprintf("%s/%d", orgSlug, pos)
+	sum := sha256.Sum256([]byte("tokenctl emulator value " + name))
+	t := FixtureToken{
+		UUID:           uuidFromName(name),
+		Value:          "bkua_" + hex.EncodeToString(sum[:20]),
+		Description:    fmt.Sprintf("Generated token %d (%s)", nth, p.kind),
+		Owner:          owner,
+		Scopes:         append([]string(nil), p.scopes...),
+		Organizations:  []string{orgSlug},
+		CreatedAt:      fmt.Sprintf("now-800d+%dm", pos),
+		ExpiresAt:      p.expires,
+		LastAccessedAt: p.lastUsed,
+	}
+	if p.lastUsedIP {
+		t.IPAddress = fmt.Sprintf("10.%d.%d.%d", pos/65536%256, pos/256%256, pos%256)
+	}
+	f.Tokens = append(f.Tokens, t)
+}
+
+// uuidFromName is a uuid that depends only on name, for synthetic objects.
+func uuidFromName(name string) string {
+	return uuid.NewSHA1(generatedNamespace, []byte(name)).String()
 }

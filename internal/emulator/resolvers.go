@@ -23,6 +23,7 @@ type orgResolver struct {
 type userResolver struct {
 	ids               *idCodec
 	uuid, name, email string
+	bot               bool
 }
 
 type viewerResolver struct {
@@ -89,7 +90,7 @@ func newOrgResolver(s *Server, o *organization) *orgResolver {
 }
 
 func newUserResolver(ids *idCodec, u *user) *userResolver {
-	return &userResolver{ids: ids, uuid: u.uuid, name: u.name, email: u.email}
+	return &userResolver{ids: ids, uuid: u.uuid, name: u.name, email: u.email, bot: u.bot}
 }
 
 func newTokenResolver(ids *idCodec, t *token) *tokenResolver {
@@ -265,6 +266,7 @@ func (u *userResolver) ID() graphql.ID { return graphql.ID(u.ids.id(TypeUser, u.
 func (u *userResolver) UUID() string   { return u.uuid }
 func (u *userResolver) Name() string   { return u.name }
 func (u *userResolver) Email() string  { return u.email }
+func (u *userResolver) Bot() bool      { return u.bot }
 
 // Viewer
 

@@ -15,12 +15,14 @@ const (
 
 type user struct {
 	uuid, name, email string
+	bot               bool
 }
 
 type organization struct {
 	uuid, slug, name          string
 	revokeInactiveTokensAfter string
 	roles                     map[string]string // user uuid -> role
+	members                   []*membership     // fixture order: members paging order
 }
 
 type token struct {
@@ -57,22 +59,9 @@ func newStore(f *Fixture, now time.Time) *store {
 	s := &store{users: map[string]*user{}, revocations: map[revocationKey]int{}}
 	byEmail := map[string]*user{}
 	for _, fu := range f.Users {
-		u := &user{uuid: strings.ToLower(fu.UUID), name: fu.Name, email: fu.Email}
+		u := &user{uuid: strings.ToLower(fu.UUID), name: fu.Name, email: fu.Email, bot: fu.Bot}
 		s.users[u.uuid] = u
 		byEmail[u.email] = u
-	}
-	bySlug := map[string]*organization{}
-	for _, fo := range f.Organizations {
-		o := &organization{
-			uuid: strings.ToLower(fo.UUID), slug: fo.Slug, name: fo.Name,
-			revokeInactiveTokensAfter: fo.RevokeInactiveTokensAfter,
-			roles:                     map[string]string{},
-		}
-		for _, m := range fo.Members {
-			o.roles[byEmail[m.User].uuid] = m.Role
-		}
-		s.orgs = append(s.orgs, o)
-		bySlug[o.slug] = o
 	}
 	// Validate has checked every time, so errors cannot happen here.
 	at := func(v string) *time.Time {
@@ -81,6 +70,20 @@ func newStore(f *Fixture, now time.Time) *store {
 		}
 		t, _ := resolveTime(v, now)
 		return &t
+	}
+	bySlug := map[string]*organization{}
+	for _, fo := range f.Organizations {
+		o := &organization{
+			uuid: strings.ToLower(fo.UUID), slug: fo.Slug, name: fo.Name,
+			revokeInactiveTokensAfter: fo.RevokeInactiveTokensAfter,
+			roles:                     map[string]string{},
+		}
+		for i, m := range fo.Members {
+			o.roles[byEmail[m.User].uuid] = m.Role
+			o.members = append(o.members, newMembership(o, i+1, byEmail[m.User], m, now, at))
+		}
+		s.orgs = append(s.orgs, o)
+		bySlug[o.slug] = o
 	}
 	for _, ft := range f.Tokens {
 		created := now

@@ -60,6 +60,8 @@ type APIAccessTokenFieldsOwnerUser struct {
 	Uuid  string `json:"uuid"`
 	Name  string `json:"name"`
 	Email string `json:"email"`
+	// If this user account is an official bot managed by Buildkite
+	Bot bool `json:"bot"`
 }
 
 // GetId returns APIAccessTokenFieldsOwnerUser.Id, and is useful for accessing the field via an interface.
@@ -73,6 +75,9 @@ func (v *APIAccessTokenFieldsOwnerUser) GetName() string { return v.Name }
 
 // GetEmail returns APIAccessTokenFieldsOwnerUser.Email, and is useful for accessing the field via an interface.
 func (v *APIAccessTokenFieldsOwnerUser) GetEmail() string { return v.Email }
+
+// GetBot returns APIAccessTokenFieldsOwnerUser.Bot, and is useful for accessing the field via an interface.
+func (v *APIAccessTokenFieldsOwnerUser) GetBot() bool { return v.Bot }
 
 // APIAccessTokenPage includes the GraphQL fields of OrganizationAPIAccessTokenConnection requested by the fragment APIAccessTokenPage.
 type APIAccessTokenPage struct {
@@ -1142,6 +1147,529 @@ func (v *OrganizationFields) GetSlug() string { return v.Slug }
 // GetName returns OrganizationFields.Name, and is useful for accessing the field via an interface.
 func (v *OrganizationFields) GetName() string { return v.Name }
 
+// OrganizationMemberFields includes the GraphQL fields of OrganizationMember requested by the fragment OrganizationMemberFields.
+// The GraphQL type's documentation follows.
+//
+// A user's membership of an organization
+type OrganizationMemberFields struct {
+	Role OrganizationMemberRole `json:"role"`
+	// The time this member was last active within the organization; null: never
+	LastSeenAt *time.Time                                                 `json:"lastSeenAt"`
+	Security   OrganizationMemberFieldsSecurityOrganizationMemberSecurity `json:"security"`
+	Sso        OrganizationMemberFieldsSsoOrganizationMemberSSO           `json:"sso"`
+	User       OrganizationMemberFieldsUser                               `json:"user"`
+}
+
+// GetRole returns OrganizationMemberFields.Role, and is useful for accessing the field via an interface.
+func (v *OrganizationMemberFields) GetRole() OrganizationMemberRole { return v.Role }
+
+// GetLastSeenAt returns OrganizationMemberFields.LastSeenAt, and is useful for accessing the field via an interface.
+func (v *OrganizationMemberFields) GetLastSeenAt() *time.Time { return v.LastSeenAt }
+
+// GetSecurity returns OrganizationMemberFields.Security, and is useful for accessing the field via an interface.
+func (v *OrganizationMemberFields) GetSecurity() OrganizationMemberFieldsSecurityOrganizationMemberSecurity {
+	return v.Security
+}
+
+// GetSso returns OrganizationMemberFields.Sso, and is useful for accessing the field via an interface.
+func (v *OrganizationMemberFields) GetSso() OrganizationMemberFieldsSsoOrganizationMemberSSO {
+	return v.Sso
+}
+
+// GetUser returns OrganizationMemberFields.User, and is useful for accessing the field via an interface.
+func (v *OrganizationMemberFields) GetUser() OrganizationMemberFieldsUser { return v.User }
+
+// OrganizationMemberFieldsSecurityOrganizationMemberSecurity includes the requested fields of the GraphQL type OrganizationMemberSecurity.
+type OrganizationMemberFieldsSecurityOrganizationMemberSecurity struct {
+	TwoFactorEnabled bool `json:"twoFactorEnabled"`
+}
+
+// GetTwoFactorEnabled returns OrganizationMemberFieldsSecurityOrganizationMemberSecurity.TwoFactorEnabled, and is useful for accessing the field via an interface.
+func (v *OrganizationMemberFieldsSecurityOrganizationMemberSecurity) GetTwoFactorEnabled() bool {
+	return v.TwoFactorEnabled
+}
+
+// OrganizationMemberFieldsSsoOrganizationMemberSSO includes the requested fields of the GraphQL type OrganizationMemberSSO.
+type OrganizationMemberFieldsSsoOrganizationMemberSSO struct {
+	Mode *OrganizationMemberSSOModeEnum `json:"mode"`
+}
+
+// GetMode returns OrganizationMemberFieldsSsoOrganizationMemberSSO.Mode, and is useful for accessing the field via an interface.
+func (v *OrganizationMemberFieldsSsoOrganizationMemberSSO) GetMode() *OrganizationMemberSSOModeEnum {
+	return v.Mode
+}
+
+// OrganizationMemberFieldsUser includes the requested fields of the GraphQL type User.
+type OrganizationMemberFieldsUser struct {
+	Id    string `json:"id"`
+	Uuid  string `json:"uuid"`
+	Name  string `json:"name"`
+	Email string `json:"email"`
+	// If this user account is an official bot managed by Buildkite
+	Bot bool `json:"bot"`
+}
+
+// GetId returns OrganizationMemberFieldsUser.Id, and is useful for accessing the field via an interface.
+func (v *OrganizationMemberFieldsUser) GetId() string { return v.Id }
+
+// GetUuid returns OrganizationMemberFieldsUser.Uuid, and is useful for accessing the field via an interface.
+func (v *OrganizationMemberFieldsUser) GetUuid() string { return v.Uuid }
+
+// GetName returns OrganizationMemberFieldsUser.Name, and is useful for accessing the field via an interface.
+func (v *OrganizationMemberFieldsUser) GetName() string { return v.Name }
+
+// GetEmail returns OrganizationMemberFieldsUser.Email, and is useful for accessing the field via an interface.
+func (v *OrganizationMemberFieldsUser) GetEmail() string { return v.Email }
+
+// GetBot returns OrganizationMemberFieldsUser.Bot, and is useful for accessing the field via an interface.
+func (v *OrganizationMemberFieldsUser) GetBot() bool { return v.Bot }
+
+// OrganizationMemberPage includes the GraphQL fields of OrganizationMemberConnection requested by the fragment OrganizationMemberPage.
+type OrganizationMemberPage struct {
+	PageInfo *OrganizationMemberPagePageInfo                      `json:"pageInfo"`
+	Edges    []*OrganizationMemberPageEdgesOrganizationMemberEdge `json:"edges"`
+}
+
+// GetPageInfo returns OrganizationMemberPage.PageInfo, and is useful for accessing the field via an interface.
+func (v *OrganizationMemberPage) GetPageInfo() *OrganizationMemberPagePageInfo { return v.PageInfo }
+
+// GetEdges returns OrganizationMemberPage.Edges, and is useful for accessing the field via an interface.
+func (v *OrganizationMemberPage) GetEdges() []*OrganizationMemberPageEdgesOrganizationMemberEdge {
+	return v.Edges
+}
+
+// OrganizationMemberPageEdgesOrganizationMemberEdge includes the requested fields of the GraphQL type OrganizationMemberEdge.
+type OrganizationMemberPageEdgesOrganizationMemberEdge struct {
+	Node *OrganizationMemberFields `json:"node"`
+}
+
+// GetNode returns OrganizationMemberPageEdgesOrganizationMemberEdge.Node, and is useful for accessing the field via an interface.
+func (v *OrganizationMemberPageEdgesOrganizationMemberEdge) GetNode() *OrganizationMemberFields {
+	return v.Node
+}
+
+// OrganizationMemberPagePageInfo includes the requested fields of the GraphQL type PageInfo.
+type OrganizationMemberPagePageInfo struct {
+	HasNextPage bool    `json:"hasNextPage"`
+	EndCursor   *string `json:"endCursor"`
+}
+
+// GetHasNextPage returns OrganizationMemberPagePageInfo.HasNextPage, and is useful for accessing the field via an interface.
+func (v *OrganizationMemberPagePageInfo) GetHasNextPage() bool { return v.HasNextPage }
+
+// GetEndCursor returns OrganizationMemberPagePageInfo.EndCursor, and is useful for accessing the field via an interface.
+func (v *OrganizationMemberPagePageInfo) GetEndCursor() *string { return v.EndCursor }
+
+type OrganizationMemberRole string
+
+const (
+	OrganizationMemberRoleAdmin  OrganizationMemberRole = "ADMIN"
+	OrganizationMemberRoleMember OrganizationMemberRole = "MEMBER"
+)
+
+var AllOrganizationMemberRole = []OrganizationMemberRole{
+	OrganizationMemberRoleAdmin,
+	OrganizationMemberRoleMember,
+}
+
+type OrganizationMemberSSOModeEnum string
+
+const (
+	OrganizationMemberSSOModeEnumOptional OrganizationMemberSSOModeEnum = "OPTIONAL"
+	OrganizationMemberSSOModeEnumRequired OrganizationMemberSSOModeEnum = "REQUIRED"
+)
+
+var AllOrganizationMemberSSOModeEnum = []OrganizationMemberSSOModeEnum{
+	OrganizationMemberSSOModeEnumOptional,
+	OrganizationMemberSSOModeEnumRequired,
+}
+
+// OrganizationMembersByIDNode includes the requested fields of the GraphQL interface Node.
+//
+// OrganizationMembersByIDNode is implemented by the following types:
+// OrganizationMembersByIDNodeAuditEvent
+// OrganizationMembersByIDNodeOrganization
+// OrganizationMembersByIDNodeUser
+// OrganizationMembersByIDNodeViewer
+// The GraphQL type's documentation follows.
+//
+// An object with an ID.
+type OrganizationMembersByIDNode interface {
+	implementsGraphQLInterfaceOrganizationMembersByIDNode()
+	// GetTypename returns the receiver's concrete GraphQL type-name (see interface doc for possible values).
+	GetTypename() *string
+}
+
+func (v *OrganizationMembersByIDNodeAuditEvent) implementsGraphQLInterfaceOrganizationMembersByIDNode() {
+}
+func (v *OrganizationMembersByIDNodeOrganization) implementsGraphQLInterfaceOrganizationMembersByIDNode() {
+}
+func (v *OrganizationMembersByIDNodeUser) implementsGraphQLInterfaceOrganizationMembersByIDNode()   {}
+func (v *OrganizationMembersByIDNodeViewer) implementsGraphQLInterfaceOrganizationMembersByIDNode() {}
+
+func __unmarshalOrganizationMembersByIDNode(b []byte, v *OrganizationMembersByIDNode) error {
+	if string(b) == "null" {
+		return nil
+	}
+
+	var tn struct {
+		TypeName string `json:"__typename"`
+	}
+	err := json.Unmarshal(b, &tn)
+	if err != nil {
+		return err
+	}
+
+	switch tn.TypeName {
+	case "AuditEvent":
+		*v = new(OrganizationMembersByIDNodeAuditEvent)
+		return json.Unmarshal(b, *v)
+	case "Organization":
+		*v = new(OrganizationMembersByIDNodeOrganization)
+		return json.Unmarshal(b, *v)
+	case "User":
+		*v = new(OrganizationMembersByIDNodeUser)
+		return json.Unmarshal(b, *v)
+	case "Viewer":
+		*v = new(OrganizationMembersByIDNodeViewer)
+		return json.Unmarshal(b, *v)
+	case "":
+		return fmt.Errorf(
+			"response was missing Node.__typename")
+	default:
+		return fmt.Errorf(
+			`unexpected concrete type for OrganizationMembersByIDNode: "%v"`, tn.TypeName)
+	}
+}
+
+func __marshalOrganizationMembersByIDNode(v *OrganizationMembersByIDNode) ([]byte, error) {
+
+	var typename string
+	switch v := (*v).(type) {
+	case *OrganizationMembersByIDNodeAuditEvent:
+		typename = "AuditEvent"
+
+		result := struct {
+			TypeName string `json:"__typename"`
+			*OrganizationMembersByIDNodeAuditEvent
+		}{typename, v}
+		return json.Marshal(result)
+	case *OrganizationMembersByIDNodeOrganization:
+		typename = "Organization"
+
+		premarshaled, err := v.__premarshalJSON()
+		if err != nil {
+			return nil, err
+		}
+		result := struct {
+			TypeName string `json:"__typename"`
+			*__premarshalOrganizationMembersByIDNodeOrganization
+		}{typename, premarshaled}
+		return json.Marshal(result)
+	case *OrganizationMembersByIDNodeUser:
+		typename = "User"
+
+		result := struct {
+			TypeName string `json:"__typename"`
+			*OrganizationMembersByIDNodeUser
+		}{typename, v}
+		return json.Marshal(result)
+	case *OrganizationMembersByIDNodeViewer:
+		typename = "Viewer"
+
+		result := struct {
+			TypeName string `json:"__typename"`
+			*OrganizationMembersByIDNodeViewer
+		}{typename, v}
+		return json.Marshal(result)
+	case nil:
+		return []byte("null"), nil
+	default:
+		return nil, fmt.Errorf(
+			`unexpected concrete type for OrganizationMembersByIDNode: "%T"`, v)
+	}
+}
+
+// OrganizationMembersByIDNodeAuditEvent includes the requested fields of the GraphQL type AuditEvent.
+// The GraphQL type's documentation follows.
+//
+// Audit record of an event which occurred in the system
+type OrganizationMembersByIDNodeAuditEvent struct {
+	Typename *string `json:"__typename"`
+}
+
+// GetTypename returns OrganizationMembersByIDNodeAuditEvent.Typename, and is useful for accessing the field via an interface.
+func (v *OrganizationMembersByIDNodeAuditEvent) GetTypename() *string { return v.Typename }
+
+// OrganizationMembersByIDNodeOrganization includes the requested fields of the GraphQL type Organization.
+type OrganizationMembersByIDNodeOrganization struct {
+	Typename           *string `json:"__typename"`
+	OrganizationFields `json:"-"`
+	// Returns users within the organization
+	Members *OrganizationMemberPage `json:"members"`
+}
+
+// GetTypename returns OrganizationMembersByIDNodeOrganization.Typename, and is useful for accessing the field via an interface.
+func (v *OrganizationMembersByIDNodeOrganization) GetTypename() *string { return v.Typename }
+
+// GetMembers returns OrganizationMembersByIDNodeOrganization.Members, and is useful for accessing the field via an interface.
+func (v *OrganizationMembersByIDNodeOrganization) GetMembers() *OrganizationMemberPage {
+	return v.Members
+}
+
+// GetId returns OrganizationMembersByIDNodeOrganization.Id, and is useful for accessing the field via an interface.
+func (v *OrganizationMembersByIDNodeOrganization) GetId() string { return v.OrganizationFields.Id }
+
+// GetUuid returns OrganizationMembersByIDNodeOrganization.Uuid, and is useful for accessing the field via an interface.
+func (v *OrganizationMembersByIDNodeOrganization) GetUuid() string { return v.OrganizationFields.Uuid }
+
+// GetSlug returns OrganizationMembersByIDNodeOrganization.Slug, and is useful for accessing the field via an interface.
+func (v *OrganizationMembersByIDNodeOrganization) GetSlug() string { return v.OrganizationFields.Slug }
+
+// GetName returns OrganizationMembersByIDNodeOrganization.Name, and is useful for accessing the field via an interface.
+func (v *OrganizationMembersByIDNodeOrganization) GetName() string { return v.OrganizationFields.Name }
+
+func (v *OrganizationMembersByIDNodeOrganization) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*OrganizationMembersByIDNodeOrganization
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.OrganizationMembersByIDNodeOrganization = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.OrganizationFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalOrganizationMembersByIDNodeOrganization struct {
+	Typename *string `json:"__typename"`
+
+	Members *OrganizationMemberPage `json:"members"`
+
+	Id string `json:"id"`
+
+	Uuid string `json:"uuid"`
+
+	Slug string `json:"slug"`
+
+	Name string `json:"name"`
+}
+
+func (v *OrganizationMembersByIDNodeOrganization) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *OrganizationMembersByIDNodeOrganization) __premarshalJSON() (*__premarshalOrganizationMembersByIDNodeOrganization, error) {
+	var retval __premarshalOrganizationMembersByIDNodeOrganization
+
+	retval.Typename = v.Typename
+	retval.Members = v.Members
+	retval.Id = v.OrganizationFields.Id
+	retval.Uuid = v.OrganizationFields.Uuid
+	retval.Slug = v.OrganizationFields.Slug
+	retval.Name = v.OrganizationFields.Name
+	return &retval, nil
+}
+
+// OrganizationMembersByIDNodeUser includes the requested fields of the GraphQL type User.
+type OrganizationMembersByIDNodeUser struct {
+	Typename *string `json:"__typename"`
+}
+
+// GetTypename returns OrganizationMembersByIDNodeUser.Typename, and is useful for accessing the field via an interface.
+func (v *OrganizationMembersByIDNodeUser) GetTypename() *string { return v.Typename }
+
+// OrganizationMembersByIDNodeViewer includes the requested fields of the GraphQL type Viewer.
+type OrganizationMembersByIDNodeViewer struct {
+	Typename *string `json:"__typename"`
+}
+
+// GetTypename returns OrganizationMembersByIDNodeViewer.Typename, and is useful for accessing the field via an interface.
+func (v *OrganizationMembersByIDNodeViewer) GetTypename() *string { return v.Typename }
+
+// OrganizationMembersByIDResponse is returned by OrganizationMembersByID on success.
+type OrganizationMembersByIDResponse struct {
+	// Fetches an object given its ID.
+	Node *OrganizationMembersByIDNode `json:"-"`
+}
+
+// GetNode returns OrganizationMembersByIDResponse.Node, and is useful for accessing the field via an interface.
+func (v *OrganizationMembersByIDResponse) GetNode() *OrganizationMembersByIDNode { return v.Node }
+
+func (v *OrganizationMembersByIDResponse) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*OrganizationMembersByIDResponse
+		Node json.RawMessage `json:"node"`
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.OrganizationMembersByIDResponse = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	{
+		dst := &v.Node
+		src := firstPass.Node
+		if len(src) != 0 && string(src) != "null" {
+			*dst = new(OrganizationMembersByIDNode)
+			err = __unmarshalOrganizationMembersByIDNode(
+				src, *dst)
+			if err != nil {
+				return fmt.Errorf(
+					"unable to unmarshal OrganizationMembersByIDResponse.Node: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+type __premarshalOrganizationMembersByIDResponse struct {
+	Node json.RawMessage `json:"node"`
+}
+
+func (v *OrganizationMembersByIDResponse) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *OrganizationMembersByIDResponse) __premarshalJSON() (*__premarshalOrganizationMembersByIDResponse, error) {
+	var retval __premarshalOrganizationMembersByIDResponse
+
+	{
+
+		dst := &retval.Node
+		src := v.Node
+		if src != nil {
+			var err error
+			*dst, err = __marshalOrganizationMembersByIDNode(
+				src)
+			if err != nil {
+				return nil, fmt.Errorf(
+					"unable to marshal OrganizationMembersByIDResponse.Node: %w", err)
+			}
+		}
+	}
+	return &retval, nil
+}
+
+// OrganizationMembersBySlugOrganization includes the requested fields of the GraphQL type Organization.
+type OrganizationMembersBySlugOrganization struct {
+	OrganizationFields `json:"-"`
+	// Returns users within the organization
+	Members *OrganizationMemberPage `json:"members"`
+}
+
+// GetMembers returns OrganizationMembersBySlugOrganization.Members, and is useful for accessing the field via an interface.
+func (v *OrganizationMembersBySlugOrganization) GetMembers() *OrganizationMemberPage {
+	return v.Members
+}
+
+// GetId returns OrganizationMembersBySlugOrganization.Id, and is useful for accessing the field via an interface.
+func (v *OrganizationMembersBySlugOrganization) GetId() string { return v.OrganizationFields.Id }
+
+// GetUuid returns OrganizationMembersBySlugOrganization.Uuid, and is useful for accessing the field via an interface.
+func (v *OrganizationMembersBySlugOrganization) GetUuid() string { return v.OrganizationFields.Uuid }
+
+// GetSlug returns OrganizationMembersBySlugOrganization.Slug, and is useful for accessing the field via an interface.
+func (v *OrganizationMembersBySlugOrganization) GetSlug() string { return v.OrganizationFields.Slug }
+
+// GetName returns OrganizationMembersBySlugOrganization.Name, and is useful for accessing the field via an interface.
+func (v *OrganizationMembersBySlugOrganization) GetName() string { return v.OrganizationFields.Name }
+
+func (v *OrganizationMembersBySlugOrganization) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*OrganizationMembersBySlugOrganization
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.OrganizationMembersBySlugOrganization = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.OrganizationFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalOrganizationMembersBySlugOrganization struct {
+	Members *OrganizationMemberPage `json:"members"`
+
+	Id string `json:"id"`
+
+	Uuid string `json:"uuid"`
+
+	Slug string `json:"slug"`
+
+	Name string `json:"name"`
+}
+
+func (v *OrganizationMembersBySlugOrganization) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *OrganizationMembersBySlugOrganization) __premarshalJSON() (*__premarshalOrganizationMembersBySlugOrganization, error) {
+	var retval __premarshalOrganizationMembersBySlugOrganization
+
+	retval.Members = v.Members
+	retval.Id = v.OrganizationFields.Id
+	retval.Uuid = v.OrganizationFields.Uuid
+	retval.Slug = v.OrganizationFields.Slug
+	retval.Name = v.OrganizationFields.Name
+	return &retval, nil
+}
+
+// OrganizationMembersBySlugResponse is returned by OrganizationMembersBySlug on success.
+type OrganizationMembersBySlugResponse struct {
+	// Find an organization
+	Organization *OrganizationMembersBySlugOrganization `json:"organization"`
+}
+
+// GetOrganization returns OrganizationMembersBySlugResponse.Organization, and is useful for accessing the field via an interface.
+func (v *OrganizationMembersBySlugResponse) GetOrganization() *OrganizationMembersBySlugOrganization {
+	return v.Organization
+}
+
 // OrganizationPolicyOrganization includes the requested fields of the GraphQL type Organization.
 type OrganizationPolicyOrganization struct {
 	OrganizationFields `json:"-"`
@@ -1988,6 +2516,38 @@ type __OrganizationBySlugInput struct {
 // GetSlug returns __OrganizationBySlugInput.Slug, and is useful for accessing the field via an interface.
 func (v *__OrganizationBySlugInput) GetSlug() string { return v.Slug }
 
+// __OrganizationMembersByIDInput is used internally by genqlient
+type __OrganizationMembersByIDInput struct {
+	Id    string  `json:"id"`
+	First int     `json:"first"`
+	After *string `json:"after"`
+}
+
+// GetId returns __OrganizationMembersByIDInput.Id, and is useful for accessing the field via an interface.
+func (v *__OrganizationMembersByIDInput) GetId() string { return v.Id }
+
+// GetFirst returns __OrganizationMembersByIDInput.First, and is useful for accessing the field via an interface.
+func (v *__OrganizationMembersByIDInput) GetFirst() int { return v.First }
+
+// GetAfter returns __OrganizationMembersByIDInput.After, and is useful for accessing the field via an interface.
+func (v *__OrganizationMembersByIDInput) GetAfter() *string { return v.After }
+
+// __OrganizationMembersBySlugInput is used internally by genqlient
+type __OrganizationMembersBySlugInput struct {
+	Slug  string  `json:"slug"`
+	First int     `json:"first"`
+	After *string `json:"after"`
+}
+
+// GetSlug returns __OrganizationMembersBySlugInput.Slug, and is useful for accessing the field via an interface.
+func (v *__OrganizationMembersBySlugInput) GetSlug() string { return v.Slug }
+
+// GetFirst returns __OrganizationMembersBySlugInput.First, and is useful for accessing the field via an interface.
+func (v *__OrganizationMembersBySlugInput) GetFirst() int { return v.First }
+
+// GetAfter returns __OrganizationMembersBySlugInput.After, and is useful for accessing the field via an interface.
+func (v *__OrganizationMembersBySlugInput) GetAfter() *string { return v.After }
+
 // __OrganizationPolicyInput is used internally by genqlient
 type __OrganizationPolicyInput struct {
 	Slug string `json:"slug"`
@@ -2269,6 +2829,161 @@ func OrganizationBySlug(
 	return data_, err_
 }
 
+// The query executed by OrganizationMembersByID.
+const OrganizationMembersByID_Operation = `
+query OrganizationMembersByID ($id: ID!, $first: Int!, $after: String) {
+	node(id: $id) {
+		__typename
+		... on Organization {
+			... OrganizationFields
+			members(first: $first, after: $after) {
+				... OrganizationMemberPage
+			}
+		}
+	}
+}
+fragment OrganizationFields on Organization {
+	id
+	uuid
+	slug
+	name
+}
+fragment OrganizationMemberPage on OrganizationMemberConnection {
+	pageInfo {
+		hasNextPage
+		endCursor
+	}
+	edges {
+		node {
+			... OrganizationMemberFields
+		}
+	}
+}
+fragment OrganizationMemberFields on OrganizationMember {
+	role
+	lastSeenAt
+	security {
+		twoFactorEnabled
+	}
+	sso {
+		mode
+	}
+	user {
+		id
+		uuid
+		name
+		email
+		bot
+	}
+}
+`
+
+// One page of an organization's members, found by node id.
+func OrganizationMembersByID(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	id string,
+	first int,
+	after *string,
+) (data_ *OrganizationMembersByIDResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "OrganizationMembersByID",
+		Query:  OrganizationMembersByID_Operation,
+		Variables: &__OrganizationMembersByIDInput{
+			Id:    id,
+			First: first,
+			After: after,
+		},
+	}
+
+	data_ = &OrganizationMembersByIDResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by OrganizationMembersBySlug.
+const OrganizationMembersBySlug_Operation = `
+query OrganizationMembersBySlug ($slug: ID!, $first: Int!, $after: String) {
+	organization(slug: $slug) {
+		... OrganizationFields
+		members(first: $first, after: $after) {
+			... OrganizationMemberPage
+		}
+	}
+}
+fragment OrganizationFields on Organization {
+	id
+	uuid
+	slug
+	name
+}
+fragment OrganizationMemberPage on OrganizationMemberConnection {
+	pageInfo {
+		hasNextPage
+		endCursor
+	}
+	edges {
+		node {
+			... OrganizationMemberFields
+		}
+	}
+}
+fragment OrganizationMemberFields on OrganizationMember {
+	role
+	lastSeenAt
+	security {
+		twoFactorEnabled
+	}
+	sso {
+		mode
+	}
+	user {
+		id
+		uuid
+		name
+		email
+		bot
+	}
+}
+`
+
+// One page of an organization's members, found by slug.
+func OrganizationMembersBySlug(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	slug string,
+	first int,
+	after *string,
+) (data_ *OrganizationMembersBySlugResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "OrganizationMembersBySlug",
+		Query:  OrganizationMembersBySlug_Operation,
+		Variables: &__OrganizationMembersBySlugInput{
+			Slug:  slug,
+			First: first,
+			After: after,
+		},
+	}
+
+	data_ = &OrganizationMembersBySlugResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
 // The query executed by OrganizationPolicy.
 const OrganizationPolicy_Operation = `
 query OrganizationPolicy ($slug: ID!) {
@@ -2355,6 +3070,7 @@ fragment APIAccessTokenFields on OrganizationAPIAccessToken {
 		uuid
 		name
 		email
+		bot
 	}
 }
 `
@@ -2430,6 +3146,7 @@ fragment APIAccessTokenFields on OrganizationAPIAccessToken {
 		uuid
 		name
 		email
+		bot
 	}
 }
 `
