@@ -1,0 +1,296 @@
+package hygiene
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tokenctl/tokenctl/internal/buildkite"
+	"github.com/tokenctl/tokenctl/internal/selector"
+)
+
+// Organization is what a check reads from one organization.
+type Organization struct {
+	Organization buildkite.Organization
+	Tokens       []buildkite.Token
+	// Members is nil when they were not listed (no rule needs them).
+	Members []buildkite.Member
+}
+
+// Check judges every organization's tokens against the policy at now and
+// returns the report. Findings come out worst first.
+func Check(p *Policy, orgs []Organization, now time.Time) Report {
+	now = now.UTC().Truncate(time.Second)
+	r := Report{
+		SchemaVersion:     ReportSchemaVersion,
+		GeneratedAt:       now,
+		Policy:            PolicyRef{Version: p.Version, Digest: p.Digest(), Default: p.Default, Rules: p.ruleNames()},
+		Organizations:     []OrganizationRef{},
+		Findings:          []Finding{},
+		ExceptionsApplied: []ExceptionUse{},
+	}
+	uses := make([]int, len(p.Exceptions))
+	for _, o := range orgs {
+		ref := OrganizationRef{ID: o.Organization.ID, Slug: o.Organization.Slug, Name: o.Organization.Name, Tokens: len(o.Tokens)}
+		var members map[string]*buildkite.Member
+		if o.Members != nil {
+			n := len(o.Members)
+			ref.Members = &n
+			members = make(map[string]*buildkite.Member, len(o.Members))
+			for i := range o.Members {
+				m := &o.Members[i]
+				members[strings.ToLower(m.User.UUID)] = m
+			}
+		}
+		r.Organizations = append(r.Organizations, ref)
+		for i := range o.Tokens {
+			t := &o.Tokens[i]
+			var member *buildkite.Member
+			if t.Owner != nil && members != nil {
+				member = members[strings.ToLower(t.Owner.UUID)]
+			}
+			for _, rule := range p.Rules {
+				ev, msg, found := rule.judge(t, member, members != nil, now)
+				if !found {
+					continue
+				}
+				f := newFinding(o.Organization, t, member, rule, msg, ev)
+				applyException(&f, p.Exceptions, uses, now)
+				r.Findings = append(r.Findings, f)
+			}
+		}
+	}
+	for i := range p.Exceptions {
+		e := &p.Exceptions[i]
+		r.ExceptionsApplied = append(r.ExceptionsApplied, ExceptionUse{
+			Source: e.Source, Token: e.Token, Owner: e.Owner, Description: e.Description, Rules: e.Rules,
+			Reason: e.Reason, Until: e.until.UTC(), Expired: e.expired(now), Findings: uses[i],
+		})
+	}
+	sortFindings(r.Findings)
+	r.Summary = summarize(p, r.Findings)
+	for _, o := range r.Organizations {
+		r.Summary.Tokens += o.Tokens
+	}
+	return r
+}
+
+// Evidence is the values a finding was judged on, by name. Times are RFC
+// 3339 in UTC and spans are written like the policy's (400d).
+type Evidence map[string]any
+
+// judge applies the rule to one token. member is the owner's membership
+// (nil when unknown); membersRead says whether members were listed at all.
+func (r Rule) judge(t *buildkite.Token, member *buildkite.Member, membersRead bool, now time.Time) (Evidence, string, bool) {
+	switch r.Kind {
+	case KindIdle:
+		if t.LastAccessedAt == nil || now.Sub(*t.LastAccessedAt) <= r.after {
+			return nil, "", false
+		}
+		idle := now.Sub(*t.LastAccessedAt)
+		return Evidence{"lastAccessedAt": stamp(*t.LastAccessedAt), "idleFor": span(idle), "after": r.After},
+			fmt.Sprintf("last used %s ago (limit %s)", span(idle), r.After), true
+	case KindNeverUsed:
+		age := now.Sub(t.CreatedAt)
+		if t.LastAccessedAt != nil || age <= r.after {
+			return nil, "", false
+		}
+		return Evidence{"lastAccessedAt": nil, "createdAt": stamp(t.CreatedAt), "age": span(age), "after": r.After},
+			fmt.Sprintf("never used, created %s ago (limit %s)", span(age), r.After), true
+	case KindLifetime:
+		if t.ExpiresAt == nil {
+			return Evidence{"expiresAt": nil, "createdAt": stamp(t.CreatedAt), "max": nullable(r.Max)}, "never expires", true
+		}
+		life := t.ExpiresAt.Sub(t.CreatedAt)
+		if r.max == 0 || life <= r.max {
+			return nil, "", false
+		}
+		return Evidence{"createdAt": stamp(t.CreatedAt), "expiresAt": stamp(*t.ExpiresAt), "lifetime": span(life), "max": r.Max},
+			fmt.Sprintf("lives %s (limit %s)", span(life), r.Max), true
+	case KindExpiring:
+		if t.ExpiresAt == nil || t.ExpiresAt.Sub(now) > r.within {
+			return nil, "", false
+		}
+		left := t.ExpiresAt.Sub(now)
+		ev := Evidence{"expiresAt": stamp(*t.ExpiresAt), "within": r.Within, "expired": left <= 0}
+		if left <= 0 {
+			return ev, fmt.Sprintf("expired %s ago", span(-left)), true
+		}
+		ev["expiresIn"] = span(left)
+		return ev, fmt.Sprintf("expires in %s (replace it within %s)", span(left), r.Within), true
+	case KindScopes:
+		var held []string
+		for _, s := range r.Scopes {
+			if slices.Contains(t.Scopes, s) {
+				held = append(held, s)
+			}
+		}
+		if len(held) == 0 {
+			return nil, "", false
+		}
+		ev := Evidence{"scopes": held}
+		msg := "holds " + strings.Join(held, ", ")
+		if r.OwnerRole != "" {
+			if member == nil || !strings.EqualFold(member.Role, r.OwnerRole) {
+				return nil, "", false
+			}
+			ev["ownerRole"] = r.OwnerRole
+			msg += fmt.Sprintf(" and its owner is %s %s", article(r.OwnerRole), r.OwnerRole)
+		}
+		return ev, msg, true
+	case KindOwnerInactive:
+		if !membersRead || t.Owner == nil {
+			return nil, "", false
+		}
+		if member == nil {
+			return Evidence{"member": false}, "its owner is not a member of the organization", true
+		}
+		if member.LastSeenAt == nil {
+			return Evidence{"member": true, "lastSeenAt": nil, "after": r.After}, "its owner has never been seen in the organization", true
+		}
+		gone := now.Sub(*member.LastSeenAt)
+		if gone <= r.after {
+			return nil, "", false
+		}
+		return Evidence{"member": true, "lastSeenAt": stamp(*member.LastSeenAt), "unseenFor": span(gone), "after": r.After},
+			fmt.Sprintf("its owner was last seen %s ago (limit %s)", span(gone), r.After), true
+	case KindOwnerNo2FA:
+		if member == nil || member.TwoFactorEnabled || !canWrite(t) {
+			return nil, "", false
+		}
+		return Evidence{"twoFactorEnabled": false, "writeScopes": writeScopes(t)},
+			"its owner has no two-factor authentication and the token can write", true
+	case KindOwnerNotAdmin:
+		if member == nil || strings.EqualFold(member.Role, "ADMIN") || !slices.Contains(t.Scopes, "GRAPHQL") {
+			return nil, "", false
+		}
+		return Evidence{"ownerRole": strings.ToLower(member.Role), "scopes": []string{"GRAPHQL"}},
+			"has GraphQL access and its owner is not an administrator", true
+	}
+	return nil, "", false
+}
+
+// canWrite reports whether the token can change anything: a WRITE_ or
+// DELETE_ scope, or GraphQL access, which scopes cannot narrow.
+func canWrite(t *buildkite.Token) bool { return len(writeScopes(t)) > 0 }
+
+func writeScopes(t *buildkite.Token) []string {
+	var out []string
+	for _, s := range t.Scopes {
+		if s == "GRAPHQL" || strings.HasPrefix(s, "WRITE_") || strings.HasPrefix(s, "DELETE_") {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func article(role string) string {
+	if role == ownerRoleAdmin {
+		return "an"
+	}
+	return "a"
+}
+
+func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// span writes a duration in whole days, as the policy does, or in hours
+// under a day.
+func span(d time.Duration) string {
+	if d >= selector.Day {
+		return selector.FormatDuration(d.Truncate(selector.Day))
+	}
+	return fmt.Sprintf("%dh", int(d.Hours()))
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func newFinding(org buildkite.Organization, t *buildkite.Token, member *buildkite.Member, rule Rule, msg string, ev Evidence) Finding {
+	f := Finding{
+		Organization: org.Slug,
+		Token: TokenRef{
+			ID: t.ID, UUID: t.UUID, Description: optional(t.Description), Scopes: t.Scopes,
+			CreatedAt: t.CreatedAt.UTC(), LastAccessedAt: utc(t.LastAccessedAt), ExpiresAt: utc(t.ExpiresAt),
+		},
+		Rule: rule.Name, Kind: rule.Kind, Severity: rule.Severity, Message: msg, Evidence: ev,
+		Status: StatusOpen,
+	}
+	if f.Token.Scopes == nil {
+		f.Token.Scopes = []string{}
+	}
+	if t.Owner != nil {
+		f.Owner = &OwnerRef{UUID: t.Owner.UUID, Name: t.Owner.Name, Email: t.Owner.Email, Bot: t.Owner.Bot}
+		if member != nil {
+			role := strings.ToLower(member.Role)
+			f.Owner.Role = &role
+			f.Owner.Bot = f.Owner.Bot || member.User.Bot
+		}
+		f.Bot = f.Owner.Bot
+	}
+	return f
+}
+
+// applyException hides the finding behind the first active exception that
+// covers it; when only expired ones do, the finding stays open and names
+// the one that expired.
+func applyException(f *Finding, exceptions []Exception, uses []int, now time.Time) {
+	expired := -1
+	for i := range exceptions {
+		e := &exceptions[i]
+		if !e.matches(f) {
+			continue
+		}
+		if e.expired(now) {
+			if expired < 0 {
+				expired = i
+			}
+			continue
+		}
+		f.Status = StatusExcepted
+		f.Exception = exceptionRef(e, now)
+		uses[i]++
+		return
+	}
+	if expired >= 0 {
+		f.Exception = exceptionRef(&exceptions[expired], now)
+		uses[expired]++
+	}
+}
+
+func exceptionRef(e *Exception, now time.Time) *ExceptionRef {
+	return &ExceptionRef{Source: e.Source, Reason: e.Reason, Until: e.until.UTC(), Expired: e.expired(now)}
+}
+
+// sortFindings puts the worst first: severity, then organization, rule and
+// token, so the order is the same on every run.
+func sortFindings(fs []Finding) {
+	slices.SortStableFunc(fs, func(a, b Finding) int {
+		return cmp.Or(
+			cmp.Compare(b.Severity.rank(), a.Severity.rank()),
+			cmp.Compare(a.Organization, b.Organization),
+			cmp.Compare(a.Rule, b.Rule),
+			cmp.Compare(a.Token.UUID, b.Token.UUID),
+		)
+	})
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}

@@ -1,0 +1,229 @@
+package hygiene
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/tokenctl/tokenctl/internal/output"
+)
+
+// AnnotationLimit is the most Buildkite's `buildkite-agent annotate` takes:
+// 1 MiB of Markdown.
+const AnnotationLimit = 1 << 20
+
+// SummaryLine says in one sentence what the check found.
+func (r Report) SummaryLine() string {
+	s := r.Summary
+	orgs := make([]string, len(r.Organizations))
+	for i, o := range r.Organizations {
+		orgs[i] = o.Slug
+	}
+	verdict := "passed"
+	if s.Failing {
+		verdict = "failed"
+	}
+	line := fmt.Sprintf("Token check %s for %s: %d token(s), %d finding(s) (%d revoke, %d error, %d warn, %d info), %d excepted, %d on bot users' tokens",
+		verdict, strings.Join(orgs, ", "), s.Tokens, s.Open, s.BySeverity.Revoke, s.BySeverity.Error, s.BySeverity.Warn, s.BySeverity.Info, s.Excepted, s.Bots)
+	if s.ExceptionExpired > 0 {
+		line += fmt.Sprintf("; %d finding(s) whose exception expired", s.ExceptionExpired)
+	}
+	if s.New != nil {
+		line += fmt.Sprintf("; since the last report: %d new, %d resolved", *s.New, *s.Resolved)
+	}
+	return line + "."
+}
+
+// Markdown writes the report for a CI job's summary: `buildkite-agent
+// annotate` or $GITHUB_STEP_SUMMARY. It holds the summary line, counts per
+// rule and the findings worst first, and stays under limit bytes (at most
+// AnnotationLimit): findings that do not fit are left out, with a note
+// saying how many and where to find them.
+func (r Report) Markdown(limit int) string {
+	if limit <= 0 || limit > AnnotationLimit {
+		limit = AnnotationLimit
+	}
+	var b strings.Builder
+	b.WriteString("### tokenctl check\n\n")
+	b.WriteString(mdText(r.SummaryLine()) + "\n\n")
+
+	b.WriteString("| Rule | Severity | Findings | Excepted | Bot users |\n|---|---|--:|--:|--:|\n")
+	for _, rc := range r.Summary.ByRule {
+		fmt.Fprintf(&b, "| %s | %s | %d | %d | %d |\n", mdText(rc.Rule), rc.Severity, rc.Open, rc.Excepted, rc.Bots)
+	}
+
+	sections := []struct {
+		title string
+		keep  func(Finding) bool
+	}{
+		{"Findings", Finding.Counts},
+		{"Bot users' tokens (reported apart, never failing)", func(f Finding) bool { return f.Status == StatusOpen && f.Bot }},
+		{"Excepted", func(f Finding) bool { return f.Status == StatusExcepted }},
+		{"Resolved since the last report", func(f Finding) bool { return f.Status == StatusResolved }},
+	}
+	const header = "| Severity | Organization | Token | Description | Owner | Rule | Why |\n|---|---|---|---|---|---|---|\n"
+	// Room kept for the note about what was cut.
+	const noteRoom = 200
+	left := 0
+	for _, sec := range sections {
+		var rows []string
+		for _, f := range r.Findings {
+			if sec.keep(f) {
+				rows = append(rows, markdownRow(f))
+			}
+		}
+		if len(rows) == 0 {
+			continue
+		}
+		head := fmt.Sprintf("\n#### %s (%d)\n\n%s", sec.title, len(rows), header)
+		if b.Len()+len(head)+noteRoom > limit {
+			left += len(rows)
+			continue
+		}
+		b.WriteString(head)
+		for i, row := range rows {
+			if b.Len()+len(row)+noteRoom > limit {
+				left += len(rows) - i
+				break
+			}
+			b.WriteString(row)
+		}
+	}
+	if left > 0 {
+		fmt.Fprintf(&b, "\n_%d more finding(s) not shown: this summary stays under %d bytes. The JSON report has every finding._\n", left, limit)
+	}
+	return b.String()
+}
+
+func markdownRow(f Finding) string {
+	owner := ""
+	if f.Owner != nil {
+		owner = f.Owner.Email
+	}
+	why := f.Message
+	if f.Exception != nil {
+		if f.Exception.Expired {
+			why += fmt.Sprintf(" (exception expired %s: %s)", f.Exception.Until.Format("2006-01-02"), f.Exception.Reason)
+		} else {
+			why += fmt.Sprintf(" (excepted until %s: %s)", f.Exception.Until.Format("2006-01-02"), f.Exception.Reason)
+		}
+	}
+	if f.Change != nil && *f.Change == ChangeNew {
+		why = "**new** " + mdText(why)
+	} else {
+		why = mdText(why)
+	}
+	return fmt.Sprintf("| %s | %s | `%s` | %s | %s | %s | %s |\n",
+		f.Severity, mdText(f.Organization), f.Token.UUID, mdText(deref(f.Token.Description)), mdText(owner), mdText(f.Rule), why)
+}
+
+// mdText makes text from Buildkite (descriptions, names) safe in a GFM
+// table cell: no HTML, no line breaks, no cell separators, no emphasis or
+// code spans started by accident.
+func mdText(s string) string {
+	return markdownEscaper.Replace(strings.Join(strings.Fields(s), " "))
+}
+
+var markdownEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `\`, `\\`, "|", `\|`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`)
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// CSVRows lays the findings out one per row, with every column.
+func (r Report) CSVRows() output.Rows {
+	rows := output.Rows{Headers: []string{"organization", "token_uuid", "token_id", "description", "owner_email", "owner_name", "owner_role", "bot",
+		"rule", "kind", "severity", "status", "change", "message", "evidence", "exception_reason", "exception_until", "exception_expired"}}
+	for _, f := range r.Findings {
+		var email, name, role string
+		if f.Owner != nil {
+			email, name, role = f.Owner.Email, f.Owner.Name, deref(f.Owner.Role)
+		}
+		var reason, until, expired string
+		if e := f.Exception; e != nil {
+			reason, until, expired = e.Reason, stamp(e.Until), strconv.FormatBool(e.Expired)
+		}
+		rows.Cells = append(rows.Cells, []string{f.Organization, f.Token.UUID, f.Token.ID, deref(f.Token.Description), email, name, role, strconv.FormatBool(f.Bot),
+			f.Rule, f.Kind, string(f.Severity), f.Status, deref(f.Change), f.Message, f.Evidence.String(), reason, until, expired})
+	}
+	return rows
+}
+
+// String writes evidence as key=value pairs in key order.
+func (e Evidence) String() string {
+	keys := make([]string, 0, len(e))
+	for k := range e {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		v := e[k]
+		switch x := v.(type) {
+		case nil:
+			v = "null"
+		case []string:
+			v = strings.Join(x, ",")
+		}
+		parts[i] = fmt.Sprintf("%s=%v", k, v)
+	}
+	return strings.Join(parts, " ")
+}
+
+// WriteTable writes the report for a person at a terminal: the summary
+// line, then the findings grouped by severity, worst first, then bot users'
+// tokens apart; excepted and resolved findings are counted, not listed.
+func (r Report) WriteTable(w io.Writer) error {
+	if _, err := fmt.Fprintln(w, r.SummaryLine()); err != nil {
+		return err
+	}
+	groups := []struct {
+		title string
+		keep  func(Finding) bool
+	}{}
+	for _, sev := range Severities {
+		groups = append(groups, struct {
+			title string
+			keep  func(Finding) bool
+		}{strings.ToUpper(string(sev)), func(f Finding) bool { return f.Counts() && f.Severity == sev }})
+	}
+	groups = append(groups, struct {
+		title string
+		keep  func(Finding) bool
+	}{"BOT USERS' TOKENS (reported apart)", func(f Finding) bool { return f.Status == StatusOpen && f.Bot }})
+	for _, g := range groups {
+		rows := output.Rows{Headers: []string{"ORGANIZATION", "TOKEN", "DESCRIPTION", "OWNER", "RULE", "WHY"}}
+		for _, f := range r.Findings {
+			if !g.keep(f) {
+				continue
+			}
+			owner := ""
+			if f.Owner != nil {
+				owner = f.Owner.Email
+			}
+			why := f.Message
+			if f.Exception != nil && f.Exception.Expired {
+				why += " (exception expired " + f.Exception.Until.Format("2006-01-02") + ")"
+			}
+			if f.Change != nil && *f.Change == ChangeNew {
+				why = "new: " + why
+			}
+			rows.Cells = append(rows.Cells, []string{f.Organization, f.Token.UUID, deref(f.Token.Description), owner, f.Rule, why})
+		}
+		if len(rows.Cells) == 0 {
+			continue
+		}
+		if _, err := fmt.Fprintf(w, "\n%s (%d)\n", g.title, len(rows.Cells)); err != nil {
+			return err
+		}
+		if err := output.WriteTable(w, rows); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,282 @@
+package hygiene
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// ReportSchemaVersion is the version of the JSON report. Fields are only
+// ever added within a version; a change that removes or renames one gets a
+// new version.
+const ReportSchemaVersion = 1
+
+// Report is the document `tokenctl check -o json` prints (see README,
+// "Report schema").
+type Report struct {
+	SchemaVersion int               `json:"schemaVersion"`
+	GeneratedAt   time.Time         `json:"generatedAt"`
+	Policy        PolicyRef         `json:"policy"`
+	Organizations []OrganizationRef `json:"organizations"`
+	Summary       Summary           `json:"summary"`
+	// Findings are worst first; with --compare, resolved ones follow.
+	Findings          []Finding      `json:"findings"`
+	ExceptionsApplied []ExceptionUse `json:"exceptionsApplied"`
+	// Compared names the earlier report, with --compare; null otherwise.
+	Compared *ComparedRef `json:"compared"`
+}
+
+// PolicyRef says which policy judged the tokens.
+type PolicyRef struct {
+	Version int      `json:"version"`
+	Digest  string   `json:"digest"`
+	Default bool     `json:"default"`
+	Rules   []string `json:"rules"`
+}
+
+// OrganizationRef is one organization checked.
+type OrganizationRef struct {
+	ID     string `json:"id"`
+	Slug   string `json:"slug"`
+	Name   string `json:"name"`
+	Tokens int    `json:"tokens"`
+	// Members is null when no rule needed them and they were not listed.
+	Members *int `json:"members"`
+}
+
+// Finding statuses.
+const (
+	StatusOpen     = "open"     // counts, unless its owner is a bot
+	StatusExcepted = "excepted" // hidden by an active exception; still counted apart
+	StatusResolved = "resolved" // in the compared report, gone now (--compare)
+)
+
+// Changes since the compared report.
+const (
+	ChangeNew       = "new"
+	ChangeUnchanged = "unchanged"
+	ChangeResolved  = "resolved"
+)
+
+// Finding is one rule broken by one token.
+type Finding struct {
+	Organization string    `json:"organization"`
+	Token        TokenRef  `json:"token"`
+	Owner        *OwnerRef `json:"owner"`
+	Rule         string    `json:"rule"`
+	Kind         string    `json:"kind"`
+	Severity     Severity  `json:"severity"`
+	Message      string    `json:"message"`
+	Evidence     Evidence  `json:"evidence"`
+	// Bot is true when the owner is a Buildkite-managed bot user: such
+	// findings are reported apart and never fail the check.
+	Bot    bool   `json:"bot"`
+	Status string `json:"status"`
+	// Exception is the exception that hides the finding, or the expired
+	// one that no longer does; null when none covers it.
+	Exception *ExceptionRef `json:"exception"`
+	// Change is new, unchanged or resolved with --compare; null otherwise.
+	Change *string `json:"change"`
+}
+
+// Counts reports whether the finding counts against the organization:
+// open, and not a bot's.
+func (f Finding) Counts() bool { return f.Status == StatusOpen && !f.Bot }
+
+// TokenRef is the token as the check saw it.
+type TokenRef struct {
+	ID             string     `json:"id"`
+	UUID           string     `json:"uuid"`
+	Description    *string    `json:"description"`
+	Scopes         []string   `json:"scopes"`
+	CreatedAt      time.Time  `json:"createdAt"`
+	LastAccessedAt *time.Time `json:"lastAccessedAt"`
+	ExpiresAt      *time.Time `json:"expiresAt"`
+}
+
+// OwnerRef is the token's owner.
+type OwnerRef struct {
+	UUID  string `json:"uuid"`
+	Name  string `json:"name"`
+	Email string `json:"email"`
+	// Role is admin or member, null when members were not listed.
+	Role *string `json:"role"`
+	Bot  bool    `json:"bot"`
+}
+
+// ExceptionRef is an exception as a finding names it.
+type ExceptionRef struct {
+	Source  string    `json:"source"`
+	Reason  string    `json:"reason"`
+	Until   time.Time `json:"until"`
+	Expired bool      `json:"expired"`
+}
+
+// ExceptionUse is one exception of the policy and how many findings it
+// covered (hid, or, when expired, no longer hid).
+type ExceptionUse struct {
+	Source      string    `json:"source"`
+	Token       string    `json:"token,omitempty"`
+	Owner       string    `json:"owner,omitempty"`
+	Description string    `json:"description,omitempty"`
+	Rules       []string  `json:"rules,omitempty"`
+	Reason      string    `json:"reason"`
+	Until       time.Time `json:"until"`
+	Expired     bool      `json:"expired"`
+	Findings    int       `json:"findings"`
+}
+
+// ComparedRef names the report a check was compared with.
+type ComparedRef struct {
+	GeneratedAt  time.Time `json:"generatedAt"`
+	PolicyDigest string    `json:"policyDigest"`
+}
+
+// Summary counts the findings.
+type Summary struct {
+	Tokens int `json:"tokens"`
+	// Open counts findings that count: open and not a bot's.
+	Open       int            `json:"open"`
+	BySeverity SeverityCounts `json:"bySeverity"`
+	// Excepted findings are hidden by an active exception.
+	Excepted int `json:"excepted"`
+	// ExceptionExpired counts open findings whose exception has expired.
+	ExceptionExpired int `json:"exceptionExpired"`
+	// Bots counts open findings about bot users' tokens.
+	Bots int `json:"bots"`
+	// Failing is true when an open finding is at error or revoke severity:
+	// the check exits 8.
+	Failing bool        `json:"failing"`
+	ByRule  []RuleCount `json:"byRule"`
+	// New, Unchanged and Resolved are set with --compare.
+	New       *int `json:"new"`
+	Unchanged *int `json:"unchanged"`
+	Resolved  *int `json:"resolved"`
+}
+
+// SeverityCounts counts open findings by severity.
+type SeverityCounts struct {
+	Revoke int `json:"revoke"`
+	Error  int `json:"error"`
+	Warn   int `json:"warn"`
+	Info   int `json:"info"`
+}
+
+func (c *SeverityCounts) add(s Severity) {
+	switch s {
+	case SeverityRevoke:
+		c.Revoke++
+	case SeverityError:
+		c.Error++
+	case SeverityWarn:
+		c.Warn++
+	case SeverityInfo:
+		c.Info++
+	}
+}
+
+// RuleCount counts one rule's findings.
+type RuleCount struct {
+	Rule     string   `json:"rule"`
+	Kind     string   `json:"kind"`
+	Severity Severity `json:"severity"`
+	Open     int      `json:"open"`
+	Excepted int      `json:"excepted"`
+	Bots     int      `json:"bots"`
+}
+
+func summarize(p *Policy, fs []Finding) Summary {
+	s := Summary{ByRule: []RuleCount{}}
+	byRule := map[string]*RuleCount{}
+	for _, r := range p.Rules {
+		s.ByRule = append(s.ByRule, RuleCount{Rule: r.Name, Kind: r.Kind, Severity: r.Severity})
+	}
+	for i := range s.ByRule {
+		byRule[s.ByRule[i].Rule] = &s.ByRule[i]
+	}
+	for _, f := range fs {
+		rc := byRule[f.Rule]
+		switch {
+		case f.Status == StatusExcepted:
+			s.Excepted++
+			rc.Excepted++
+		case f.Status != StatusOpen:
+		case f.Bot:
+			s.Bots++
+			rc.Bots++
+		default:
+			s.Open++
+			rc.Open++
+			s.BySeverity.add(f.Severity)
+			s.Failing = s.Failing || f.Severity.Failing()
+			if f.Exception != nil && f.Exception.Expired {
+				s.ExceptionExpired++
+			}
+		}
+	}
+	// Worst first, then as the policy lists them.
+	slices.SortStableFunc(s.ByRule, func(a, b RuleCount) int { return b.Severity.rank() - a.Severity.rank() })
+	return s
+}
+
+// findingKey identifies a finding across runs: organization, token, rule.
+func findingKey(f Finding) string { return f.Organization + "\x00" + f.Token.UUID + "\x00" + f.Rule }
+
+// ReadReport reads a report written by `tokenctl check -o json`, for
+// --compare.
+func ReadReport(data []byte, source string) (*Report, error) {
+	var r Report
+	if err := json.Unmarshal(data, &r); err != nil {
+		return nil, fmt.Errorf("%s: not a tokenctl check JSON report (%v); write one with `tokenctl check -o json`", source, err)
+	}
+	if r.SchemaVersion == 0 {
+		return nil, fmt.Errorf("%s: not a tokenctl check JSON report (no schemaVersion); write one with `tokenctl check -o json`", source)
+	}
+	if r.SchemaVersion != ReportSchemaVersion {
+		return nil, fmt.Errorf("%s: report schemaVersion %d, this tokenctl reads %d", source, r.SchemaVersion, ReportSchemaVersion)
+	}
+	return &r, nil
+}
+
+// Compare marks each finding new or unchanged against prev, and adds prev's
+// findings that are gone as resolved (after the others).
+func (r *Report) Compare(prev *Report) error {
+	if prev == nil {
+		return errors.New("no report to compare with")
+	}
+	before := make(map[string]bool, len(prev.Findings))
+	for _, f := range prev.Findings {
+		if f.Status != StatusResolved {
+			before[findingKey(f)] = true
+		}
+	}
+	now := make(map[string]bool, len(r.Findings))
+	newCount, unchanged, resolved := 0, 0, 0
+	for i := range r.Findings {
+		f := &r.Findings[i]
+		key := findingKey(*f)
+		now[key] = true
+		change := ChangeNew
+		if before[key] {
+			change = ChangeUnchanged
+			unchanged++
+		} else {
+			newCount++
+		}
+		f.Change = &change
+	}
+	for _, f := range prev.Findings {
+		if f.Status == StatusResolved || now[findingKey(f)] {
+			continue
+		}
+		change := ChangeResolved
+		f.Status, f.Change = StatusResolved, &change
+		r.Findings = append(r.Findings, f)
+		resolved++
+	}
+	r.Summary.New, r.Summary.Unchanged, r.Summary.Resolved = &newCount, &unchanged, &resolved
+	r.Compared = &ComparedRef{GeneratedAt: prev.GeneratedAt, PolicyDigest: prev.Policy.Digest}
+	return nil
+}
