@@ -49,6 +49,7 @@ keep an audit log.`,
 
 	root.AddCommand(
 		NewCmdRevoke(f, nil),
+		NewCmdCheck(f, nil),
 		NewCmdConfig(f),
 		NewCmdVersion(f),
 		NewCmdWhoami(f, nil),

@@ -38,6 +38,10 @@ const (
 	// Throttled means Buildkite's rate limit was still exhausted after the
 	// retries.
 	Throttled Code = 7
+	// Findings means `tokenctl check` found tokens at error or revoke
+	// severity that no exception hides: the check ran, the organization
+	// failed it.
+	Findings Code = 8
 	// Incomplete means a run over several organizations could not look
 	// in all of them (more organizations than Buildkite lists, or named
 	// ones it could not check): the token may still have access there.

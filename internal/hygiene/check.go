@@ -30,6 +30,7 @@ func Check(p *Policy, orgs []Organization, now time.Time) Report {
 		Organizations:     []OrganizationRef{},
 		Findings:          []Finding{},
 		ExceptionsApplied: []ExceptionUse{},
+		NotChecked:        []NotChecked{},
 	}
 	uses := make([]int, len(p.Exceptions))
 	for _, o := range orgs {

@@ -5,7 +5,7 @@
 // and writes and checks the revocation plan that revoke-severity findings
 // call for.
 //
-// It never talks to Buildkite and never revokes anything: the command
-// layer fetches tokens and members, and `tokenctl revoke --plan` applies a
-// plan through internal/revoke like every other revocation.
+// It reads tokens and members through internal/buildkite and never revokes
+// anything: `tokenctl revoke --plan` applies a plan through internal/revoke
+// like every other revocation. It prints nothing and never prompts.
 package hygiene

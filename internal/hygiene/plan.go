@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -21,6 +22,16 @@ const PlanSchemaVersion = 1
 // planKind marks a file as a revocation plan, so that a report or another
 // JSON file passed to --plan is refused for what it is.
 const planKind = "tokenctl-revocation-plan"
+
+// ErrPlanTooOld marks a plan refused for its age (or a date in the future):
+// a safety check, not bad input.
+var ErrPlanTooOld = errors.New("plan too old")
+
+// planAgeError is a plan refused for its age; it is ErrPlanTooOld.
+type planAgeError string
+
+func (e planAgeError) Error() string        { return string(e) }
+func (e planAgeError) Is(target error) bool { return target == ErrPlanTooOld }
 
 // DefaultMaxPlanAge is how old a plan `tokenctl revoke --plan` accepts by
 // default: the findings it rests on are a day old at most.
@@ -130,10 +141,10 @@ func ReadPlan(data []byte, source string, now time.Time, maxAge time.Duration) (
 	age := now.Sub(p.CreatedAt)
 	switch {
 	case age > maxAge:
-		return nil, fmt.Errorf("%s: the plan was made %s ago (%s), more than --max-plan-age %s; its findings may no longer hold: run the check again for a fresh plan",
-			source, span(age), stamp(p.CreatedAt), selector.FormatDuration(maxAge))
+		return nil, planAgeError(fmt.Sprintf("%s: the plan was made %s ago (%s), more than --max-plan-age %s; its findings may no longer hold: run the check again for a fresh plan",
+			source, span(age), stamp(p.CreatedAt), selector.FormatDuration(maxAge)))
 	case age < -5*time.Minute:
-		return nil, fmt.Errorf("%s: the plan says it was made at %s, in the future; check this machine's clock", source, stamp(p.CreatedAt))
+		return nil, planAgeError(fmt.Sprintf("%s: the plan says it was made at %s, in the future; check this machine's clock", source, stamp(p.CreatedAt)))
 	}
 	for i, r := range p.Revocations {
 		if r.Organization.ID == "" || r.Token.UUID == "" {

@@ -2,6 +2,7 @@ package hygiene
 
 import (
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -42,5 +43,17 @@ func TestReadPlan(t *testing.T) {
 				t.Errorf("err = %v, want %q", err, tt.want)
 			}
 		})
+	}
+}
+
+func TestPlanAgeErrorIsTooOld(t *testing.T) {
+	plan, _ := json.Marshal(NewPlan(goldenReport(t), now))
+	_, err := ReadPlan(plan, "p", now.Add(48*time.Hour), DefaultMaxPlanAge)
+	if !errors.Is(err, ErrPlanTooOld) || strings.Contains(err.Error(), "plan too old") {
+		t.Errorf("err = %v", err)
+	}
+	_, err = ReadPlan([]byte("{}"), "p", now, DefaultMaxPlanAge)
+	if errors.Is(err, ErrPlanTooOld) {
+		t.Errorf("a malformed plan counts as too old: %v", err)
 	}
 }

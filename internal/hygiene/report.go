@@ -26,6 +26,9 @@ type Report struct {
 	ExceptionsApplied []ExceptionUse `json:"exceptionsApplied"`
 	// Compared names the earlier report, with --compare; null otherwise.
 	Compared *ComparedRef `json:"compared"`
+	// NotChecked lists organizations of --all-orgs whose tokens the caller
+	// may not list.
+	NotChecked []NotChecked `json:"notChecked"`
 }
 
 // PolicyRef says which policy judged the tokens.

@@ -28,12 +28,15 @@ const (
 	JSON  Format = "json"
 	YAML  Format = "yaml"
 	CSV   Format = "csv"
+	// Markdown is a report for a CI job's summary; only commands that
+	// declare it print it.
+	Markdown Format = "markdown"
 )
 
 // Formats lists every format, in the order help texts show them. It is
 // the one list: the output setting accepts these, and each command
 // declares the part of it that it prints.
-var Formats = []Format{Table, Wide, JSON, YAML, CSV}
+var Formats = []Format{Table, Wide, JSON, YAML, CSV, Markdown}
 
 // ParseFormat validates a format name.
 func ParseFormat(s string) (Format, error) {

@@ -1,0 +1,264 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tokenctl/tokenctl/internal/exitcode"
+	"github.com/tokenctl/tokenctl/internal/hygiene"
+	"github.com/tokenctl/tokenctl/internal/ident"
+	"github.com/tokenctl/tokenctl/internal/output"
+)
+
+// checkFormats are the formats `tokenctl check` prints.
+var checkFormats = []output.Format{output.Table, output.JSON, output.CSV, output.Markdown}
+
+// maxPolicyFile bounds what --policy, --exceptions, --compare read: a policy
+// is a few kilobytes, a report of a very large organization some megabytes.
+const (
+	maxPolicyFile = 1 << 20
+	maxReportFile = 256 << 20
+)
+
+// CheckOptions is every input of `tokenctl check`.
+type CheckOptions struct {
+	apiOptions
+
+	OrgArgs            []string
+	AllOrgs            bool
+	PolicyFile         string
+	ExceptionsFile     string
+	CompareFile        string
+	PlanOut            string
+	PrintDefaultPolicy bool
+
+	// Filled in by validate.
+	Orgs     []ident.Org
+	Policy   *hygiene.Policy
+	Previous *hygiene.Report
+}
+
+// NewCmdCheck parses flags into CheckOptions; runF does the work (tests may
+// replace it to check flag parsing alone).
+func NewCmdCheck(f *Factory, runF func(context.Context, *CheckOptions) error) *cobra.Command {
+	opts := &CheckOptions{apiOptions: newAPIOptions(f)}
+	opts.formats = checkFormats
+	cmd := &cobra.Command{
+		Use:   "check --org ORG [--org ORG ... | --all-orgs] [--policy FILE]",
+		Short: "Check an organization's API access tokens against a token policy",
+		Long: `Check every API access token of one or more organizations against a token
+policy and report the findings: one per token and rule broken.
+
+The policy (--policy FILE, YAML) sets rules and their severities (info,
+warn, error, revoke): tokens idle or never used for too long, without an
+expiry or living too long, expiring soon, holding scopes they should not,
+and owners not seen for a while, without two-factor authentication while
+the token can write, or not administrators while the token has GraphQL
+access. Without --policy the default policy applies
+(--print-default-policy writes it out, to start your own). Exceptions, in
+the policy or in --exceptions FILE, hide a token's, an owner's or a
+description's findings until a date, for a reason; hidden findings are
+still counted, and an expired exception stops hiding and says so. Bot
+users' tokens are reported apart and never fail the check.
+
+The organization's members are listed only when a rule needs them,
+alongside the tokens.
+
+Exit status: 0 when no finding at error or revoke severity remains, 8 when
+some do; the usual codes when the check could not run. A check never
+revokes anything: --plan-out FILE writes the revocations that revoke
+findings call for, and 'tokenctl revoke --plan FILE' applies them.`,
+		Example: `  # The default policy, on a terminal
+  tokenctl check --org acme
+
+  # Nightly in CI: a Markdown summary for the build, the JSON report kept
+  tokenctl check --org acme --policy policy.yaml -o json > report.json
+  tokenctl check --org acme --policy policy.yaml -o markdown --compare previous.json
+
+  # Every organization you administer
+  tokenctl check --all-orgs -o csv > findings.csv
+
+  # Plan the revocations, review them, apply them
+  tokenctl check --org acme --policy policy.yaml --plan-out plan.json
+  tokenctl revoke --plan plan.json
+
+  # Start your own policy
+  tokenctl check --print-default-policy > policy.yaml`,
+		Args: cobra.NoArgs,
+		RunE: runAPI(opts, runF, checkRun),
+	}
+	fl := cmd.Flags()
+	opts.addFlags(fl, "table, json, csv or markdown", false)
+	fl.StringArrayVar(&opts.OrgArgs, "org", nil, "organization slug or GraphQL id (repeatable; env BUILDKITE_ORGANIZATION_SLUG)")
+	fl.Int("page-size", 0, pageSizeUsage)
+	fl.BoolVar(&opts.AllOrgs, "all-orgs", false, "check every organization your token can reach (those you do not administer are listed as not checked)")
+	fl.StringVar(&opts.PolicyFile, "policy", "", "token policy `FILE` (YAML); default: the built-in policy")
+	fl.StringVar(&opts.ExceptionsFile, "exceptions", "", "exceptions `FILE` (YAML: version, exceptions), added to the policy's")
+	fl.StringVar(&opts.CompareFile, "compare", "", "mark findings new, unchanged or resolved against an earlier JSON report `FILE`")
+	fl.StringVar(&opts.PlanOut, "plan-out", "", "write the revocations that revoke-severity findings call for to `FILE`, for tokenctl revoke --plan")
+	fl.BoolVar(&opts.PrintDefaultPolicy, "print-default-policy", false, "print the default policy and exit")
+	formats := make([]string, len(checkFormats))
+	for i, f := range checkFormats {
+		formats[i] = string(f)
+	}
+	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(formats, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+// validate reads the policy, exceptions and earlier report, and checks the
+// organizations, all before any request.
+func (o *CheckOptions) validate([]string) error {
+	if o.PrintDefaultPolicy {
+		return nil
+	}
+	usage := func(err error) error { return exitcode.New(exitcode.Usage, err) }
+	switch {
+	case o.AllOrgs && len(o.OrgArgs) > 0:
+		return usage(errors.New("--all-orgs checks every organization your token can reach: drop --org, or drop --all-orgs"))
+	case o.AllOrgs:
+	case len(o.OrgArgs) > 0:
+		for _, arg := range o.OrgArgs {
+			org, err := ident.ParseOrg(arg)
+			if err != nil {
+				return usage(err)
+			}
+			o.Orgs = append(o.Orgs, org)
+		}
+	default:
+		if err := o.parseOrg(); err != nil {
+			return err
+		}
+		o.Orgs = []ident.Org{o.Org}
+	}
+
+	o.Policy = hygiene.DefaultPolicy()
+	if o.PolicyFile != "" {
+		data, source, err := o.readInput("--policy", o.PolicyFile, maxPolicyFile, "the policy")
+		if err != nil {
+			return err
+		}
+		if o.Policy, err = hygiene.ParsePolicy(data, source); err != nil {
+			return usage(err)
+		}
+	}
+	if o.ExceptionsFile != "" {
+		data, source, err := o.readInput("--exceptions", o.ExceptionsFile, maxPolicyFile, "the exceptions")
+		if err != nil {
+			return err
+		}
+		if err := o.Policy.ParseExceptions(data, source); err != nil {
+			return usage(err)
+		}
+	}
+	if o.CompareFile != "" {
+		data, source, err := o.readInput("--compare", o.CompareFile, maxReportFile, "the earlier report")
+		if err != nil {
+			return err
+		}
+		if o.Previous, err = hygiene.ReadReport(data, source); err != nil {
+			return usage(err)
+		}
+	}
+	return nil
+}
+
+// readInput reads a file a flag names, refusing one larger than limit.
+func (o *CheckOptions) readInput(flag, path string, limit int64, what string) ([]byte, string, error) {
+	data, source, err := readFlagFile(flag, path, o.IO.In, limit, what)
+	if err != nil {
+		return nil, source, exitcode.New(exitcode.Usage, err)
+	}
+	if int64(len(data)) > limit {
+		return nil, source, exitcode.New(exitcode.Usage, fmt.Errorf("%s: is larger than %d MiB, too large to be %s", source, limit>>20, what))
+	}
+	return data, source, nil
+}
+
+func checkRun(ctx context.Context, o *CheckOptions) error {
+	if o.PrintDefaultPolicy {
+		_, err := o.IO.Out.Write(hygiene.DefaultPolicyYAML)
+		return err
+	}
+	client, _, err := o.Factory.APIClient(o.settings, o.Debug)
+	if err != nil {
+		return err
+	}
+	orgs := o.Orgs
+	if o.AllOrgs {
+		viewer, err := client.Viewer(ctx)
+		if err != nil {
+			return err
+		}
+		for _, org := range viewer.Organizations {
+			orgs = append(orgs, ident.Org{ID: org.ID, Slug: org.Slug})
+		}
+		if len(orgs) == 0 {
+			return exitcode.New(exitcode.NotFound, errors.New("--all-orgs: your token reaches no organization"))
+		}
+	}
+	read, notChecked, err := hygiene.Read(ctx, client, orgs, o.Policy.NeedsMembers(), o.AllOrgs)
+	if err != nil {
+		return err
+	}
+	for _, nc := range notChecked {
+		fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s: not checked: %s\n", orgName(nc.Organization), oneLine(nc.Reason))
+	}
+	if len(read) == 0 {
+		return exitcode.New(exitcode.Auth, errors.New("--all-orgs: you administer none of the organizations your token reaches, so no token could be checked"))
+	}
+
+	now := o.Factory.Now()
+	report := hygiene.Check(o.Policy, read, now)
+	report.NotChecked = append(report.NotChecked, notChecked...)
+	if o.Previous != nil {
+		if err := report.Compare(o.Previous); err != nil {
+			return err
+		}
+	}
+	if o.PlanOut != "" {
+		if err := writePlan(o, hygiene.NewPlan(report, now)); err != nil {
+			return err
+		}
+	}
+
+	if err := printCheck(o, report); err != nil {
+		return err
+	}
+	if report.Summary.Failing {
+		return exitWith(exitcode.Findings)
+	}
+	return nil
+}
+
+func printCheck(o *CheckOptions, report hygiene.Report) error {
+	printer := output.Printer{Out: o.IO.Out, Format: o.Format, JQ: o.JQ}
+	switch {
+	case o.JQ != "" || o.Format == output.JSON || o.Format == output.CSV:
+		return printer.Print(report, func(bool) output.Rows { return report.CSVRows() })
+	case o.Format == output.Markdown:
+		_, err := fmt.Fprint(o.IO.Out, report.Markdown(hygiene.AnnotationLimit))
+		return err
+	}
+	return report.WriteTable(o.IO.Out)
+}
+
+// writePlan writes the plan file and says on stderr what it holds.
+func writePlan(o *CheckOptions, plan hygiene.Plan) error {
+	f, err := os.OpenFile(o.PlanOut, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return exitcode.New(exitcode.Usage, fmt.Errorf("--plan-out %s: cannot write it: %w", o.PlanOut, err))
+	}
+	if err := (output.Printer{Out: f, Format: output.JSON}).Print(plan, nil); err != nil {
+		_ = f.Close()
+		return fmt.Errorf("--plan-out %s: %w", o.PlanOut, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("--plan-out %s: %w", o.PlanOut, err)
+	}
+	fmt.Fprintf(o.IO.ErrOut, "tokenctl: wrote a plan of %d revocation(s) to %s; review it, then run `tokenctl revoke --plan %s`\n", len(plan.Revocations), o.PlanOut, o.PlanOut)
+	return nil
+}

@@ -1,0 +1,255 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/tokenctl/tokenctl/internal/emulator"
+	"github.com/tokenctl/tokenctl/internal/exitcode"
+	"github.com/tokenctl/tokenctl/internal/hygiene"
+)
+
+//nolint:gosec // fake emulator credentials from the hygiene fixture
+const (
+	hygieneToken     = "bkua_hygiene000000000000000000000000000000000"
+	hygieneIdleToken = "bkua_hygieneidle0000000000000000000000000000"
+	hygienePolicy    = "../hygiene/testdata/hygiene-policy.yaml"
+)
+
+// Hand-written tokens of the hygiene fixture.
+const (
+	hIdleYear   = "c1000000-0000-4000-8000-000000000002"
+	hIdle       = "c1000000-0000-4000-8000-000000000003"
+	hNeverUsed  = "c1000000-0000-4000-8000-000000000004"
+	hForever    = "c1000000-0000-4000-8000-000000000005"
+	hLongLived  = "c1000000-0000-4000-8000-000000000006"
+	hExpiring   = "c1000000-0000-4000-8000-000000000007"
+	hAdminScope = "c1000000-0000-4000-8000-000000000008"
+	hLeaver     = "c1000000-0000-4000-8000-000000000009"
+	hNo2FA      = "c1000000-0000-4000-8000-00000000000a"
+	hGraphQL    = "c1000000-0000-4000-8000-00000000000b"
+	hBot        = "c1000000-0000-4000-8000-00000000000c"
+	hExcepted   = "c1000000-0000-4000-8000-00000000000d"
+	hBreakGlass = "c1000000-0000-4000-8000-00000000000e"
+	hLapsed     = "c1000000-0000-4000-8000-00000000000f"
+)
+
+// hygieneFixture is the hygiene seed; small keeps only its hand-written
+// users and tokens, for golden files a person can read.
+func hygieneFixture(t *testing.T, small bool) *emulator.Fixture {
+	t.Helper()
+	f, err := emulator.BuiltinFixture("hygiene")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if small {
+		f.Users, f.Tokens = f.Users[:6], f.Tokens[:15]
+		f.Organizations[0].Members = f.Organizations[0].Members[:6]
+	}
+	return f
+}
+
+func newHygieneHarness(t *testing.T, small bool) *harness {
+	t.Helper()
+	h := newHarness(t, emulator.Options{Fixture: hygieneFixture(t, small)})
+	h.env["BUILDKITE_API_TOKEN"] = hygieneToken
+	return h
+}
+
+func decodeCheckReport(t *testing.T, r result) hygiene.Report {
+	t.Helper()
+	var rep hygiene.Report
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("decoding the report: %v\n%s", err, r)
+	}
+	return rep
+}
+
+// findings maps token uuid to "rule:status" of each of its findings.
+func findingsByToken(rep hygiene.Report) map[string][]string {
+	out := map[string][]string{}
+	for _, f := range rep.Findings {
+		s := f.Rule + ":" + f.Status
+		if f.Bot {
+			s += ":bot"
+		}
+		if f.Exception != nil && f.Exception.Expired {
+			s += ":exception-expired"
+		}
+		out[f.Token.UUID] = append(out[f.Token.UUID], s)
+	}
+	for k := range out {
+		slices.Sort(out[k])
+	}
+	return out
+}
+
+// Every rule of the example policy finds the token written to break it,
+// over the wire; exceptions hide (active) or do not (expired); bots apart.
+func TestCheckFindsEachRule(t *testing.T) {
+	h := newHygieneHarness(t, true)
+	r := h.run("check", "--org", "hygiene", "--policy", hygienePolicy, "-o", "json")
+	if r.code != int(exitcode.Findings) {
+		t.Fatalf("exit %d, want %d (findings)\n%s", r.code, exitcode.Findings, r)
+	}
+	got := findingsByToken(decodeCheckReport(t, r))
+	want := map[string][]string{
+		hIdleYear:   {"idle-a-year:open", "idle:open", "lifetime:open"},
+		hIdle:       {"idle:open"},
+		hNeverUsed:  {"never-used:open"},
+		hForever:    {"lifetime:open"},
+		hLongLived:  {"lifetime:open"},
+		hExpiring:   {"expiring:open"},
+		hAdminScope: {"admin-scopes-held-by-member:open"},
+		hLeaver:     {"owner-inactive:open"},
+		hNo2FA:      {"owner-no-2fa:open"},
+		hGraphQL:    {"owner-not-admin:open"},
+		hBot:        {"idle:open:bot", "lifetime:open:bot", "owner-no-2fa:open:bot"},
+		hExcepted:   {"idle-a-year:excepted", "idle:excepted", "lifetime:excepted"},
+		hBreakGlass: {"lifetime:excepted"},
+		hLapsed:     {"idle:open:exception-expired"},
+	}
+	for _, w := range []map[string][]string{want} {
+		for tok, rules := range w {
+			if !slices.Equal(got[tok], rules) {
+				t.Errorf("token %s: findings %v, want %v", tok, got[tok], rules)
+			}
+		}
+	}
+	for tok := range got {
+		if _, ok := want[tok]; !ok {
+			t.Errorf("token %s: unexpected findings %v", tok, got[tok])
+		}
+	}
+}
+
+// Only rules that need members make the check list them, alongside the
+// tokens; without such rules no member is read.
+func TestCheckListsMembersOnlyWhenNeeded(t *testing.T) {
+	dir := t.TempDir()
+	noOwners := filepath.Join(dir, "p.yaml")
+	if err := os.WriteFile(noOwners, []byte("version: 1\nrules:\n  - {rule: lifetime, severity: info}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h := newHygieneHarness(t, false)
+	if r := h.run("check", "--org", "hygiene", "--policy", noOwners, "-o", "json"); r.code != 0 {
+		t.Fatalf("info findings only, yet exit %d\n%s", r.code, r)
+	}
+	if n := h.requests("OrganizationMembersBySlug"); n != 0 {
+		t.Errorf("%d member listings for a policy without owner rules", n)
+	}
+	if r := h.run("check", "--org", "hygiene", "--page-size", "100", "-o", "json"); r.code != int(exitcode.Findings) {
+		t.Fatalf("default policy: exit %d\n%s", r.code, r)
+	}
+	// 255 tokens in pages of 100, 66 members in one page, at once.
+	if n, m := h.requests("OrganizationTokensBySlug"), h.requests("OrganizationMembersBySlug"); n != 4 || m != 1 {
+		t.Errorf("%d token pages (want 1 + 3) and %d member pages (want 1)", n, m)
+	}
+}
+
+func TestCheckExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	warnOnly := write("warn.yaml", "version: 1\nrules:\n  - {rule: idle, after: 90d, severity: warn}\n")
+	errorIdle := write("error.yaml", "version: 1\nrules:\n  - {rule: idle, after: 90d, severity: error}\n")
+	excepted := write("exceptions.yaml", "version: 1\nexceptions:\n"+
+		"  - {owner: mo@hygiene.example, reason: r, until: 2099-01-01}\n  - {owner: eve@hygiene.example, reason: r, until: 2099-01-01}\n"+
+		"  - {owner: bot@hygiene.example, reason: r, until: 2099-01-01}\n")
+	bad := write("bad.yaml", "version: 1\nrules:\n  - rule: idle\n    afterr: 90d\n")
+	h := newHygieneHarness(t, true)
+	tests := []struct {
+		name string
+		args []string
+		code exitcode.Code
+		err  string
+	}{
+		{"warnings only", []string{"--policy", warnOnly}, exitcode.OK, ""},
+		{"errors", []string{"--policy", errorIdle}, exitcode.Findings, ""},
+		{"errors all excepted", []string{"--policy", errorIdle, "--exceptions", excepted}, exitcode.OK, ""},
+		{"bad policy", []string{"--policy", bad}, exitcode.Usage, "--policy " + bad + ": line 4: field afterr not found in a rule"},
+		{"missing policy", []string{"--policy", filepath.Join(dir, "none.yaml")}, exitcode.Usage, "cannot read it"},
+		{"markdown elsewhere", nil, exitcode.Usage, ""},
+		{"unknown organization", []string{"--org", "nope"}, exitcode.NotFound, `organization "nope" not found`},
+		{"all-orgs with org", []string{"--all-orgs"}, exitcode.Usage, "--all-orgs checks every organization"},
+		{"yaml", []string{"-o", "yaml"}, exitcode.Usage, `unknown output format "yaml": use one of table, json, csv, markdown`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"check", "--org", "hygiene"}, tt.args...)
+			if tt.name == "markdown elsewhere" {
+				args = []string{"tokens", "list", "--org", "hygiene", "-o", "markdown"}
+				tt.err = `unknown output format "markdown"`
+			}
+			r := h.run(args...)
+			if r.code != int(tt.code) || !strings.Contains(r.stderr, tt.err) {
+				t.Errorf("exit %d, want %d; stderr should contain %q\n%s", r.code, tt.code, tt.err, r)
+			}
+			if tt.code == exitcode.Usage && strings.Count(strings.TrimSpace(r.stderr), "\n") > 1 {
+				t.Errorf("a usage error takes more than a line and its hint:\n%s", r.stderr)
+			}
+		})
+	}
+}
+
+// Every output format of the small hygiene organization, as golden files.
+func TestCheckGoldenFormats(t *testing.T) {
+	h := newHygieneHarness(t, true)
+	for _, format := range []string{"table", "json", "csv", "markdown"} {
+		r := h.run("check", "--org", "hygiene", "--policy", hygienePolicy, "-o", format)
+		if r.code != int(exitcode.Findings) || r.stderr != "" {
+			t.Fatalf("-o %s: %s", format, r)
+		}
+		golden(t, "check."+format+".golden", r.stdout)
+	}
+	r := h.run("check", "--org", "hygiene", "--policy", hygienePolicy, "--jq", `.findings[] | select(.severity == "revoke" and .status == "open") | .token.uuid`)
+	if strings.TrimSpace(r.stdout) != hIdleYear {
+		t.Errorf("--jq: %s", r)
+	}
+	r = h.run("check", "--print-default-policy")
+	if r.code != 0 || r.stdout != string(hygiene.DefaultPolicyYAML) {
+		t.Errorf("--print-default-policy: %s", r)
+	}
+}
+
+// --compare against the last report: a token used since is resolved, a
+// newly idle one is new, the rest unchanged.
+func TestCheckCompare(t *testing.T) {
+	h := newHygieneHarness(t, true)
+	dir := t.TempDir()
+	prev := filepath.Join(dir, "prev.json")
+	r := h.run("check", "--org", "hygiene", "--policy", hygienePolicy, "-o", "json")
+	if err := os.WriteFile(prev, []byte(r.stdout), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// The idle token is used (its owner runs the old script once more).
+	if resp := h.srv.Do(t, "GET", "/v2/access-token", hygieneIdleToken, nil); resp.Status != 200 {
+		t.Fatalf("using the token: %d %s", resp.Status, resp.Body)
+	}
+	r = h.run("check", "--org", "hygiene", "--policy", hygienePolicy, "-o", "json", "--compare", prev)
+	rep := decodeCheckReport(t, r)
+	changes := map[string]int{}
+	for _, f := range rep.Findings {
+		changes[*f.Change]++
+		if f.Token.UUID == hIdleYear && f.Kind == "idle" && *f.Change != hygiene.ChangeResolved {
+			t.Errorf("%s/%s: %s, want resolved", f.Token.UUID, f.Rule, *f.Change)
+		}
+	}
+	if changes[hygiene.ChangeResolved] != 2 || changes[hygiene.ChangeNew] != 0 || changes[hygiene.ChangeUnchanged] != len(rep.Findings)-2 {
+		t.Errorf("changes %v", changes)
+	}
+	md := h.run("check", "--org", "hygiene", "--policy", hygienePolicy, "-o", "markdown", "--compare", prev)
+	mustContain(t, "markdown", md.stdout, "since the last report: 0 new, 2 resolved", "#### Resolved since the last report (2)")
+	if bad := h.run("check", "--org", "hygiene", "--compare", hygienePolicy); bad.code != int(exitcode.Usage) || !strings.Contains(bad.stderr, "not a tokenctl check JSON report") {
+		t.Errorf("--compare with a policy file: %s", bad)
+	}
+}

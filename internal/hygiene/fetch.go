@@ -1,0 +1,72 @@
+package hygiene
+
+import (
+	"context"
+	"fmt"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/tokenctl/tokenctl/internal/buildkite"
+	"github.com/tokenctl/tokenctl/internal/ident"
+)
+
+// NotChecked is an organization a check could not read, with why.
+type NotChecked struct {
+	Organization buildkite.Organization `json:"organization"`
+	Reason       string                 `json:"reason"`
+}
+
+// Read lists each organization's tokens and, when withMembers, its members:
+// the two listings at once, each at the client's page size, so a check
+// costs the longer of the two chains of pages. Organizations are read one
+// after another. With skipUnreadable (every organization of the caller,
+// some of which it may not administer), an organization whose tokens the
+// caller may not list is returned as not checked instead of failing the
+// run.
+func Read(ctx context.Context, c *buildkite.Client, orgs []ident.Org, withMembers, skipUnreadable bool) ([]Organization, []NotChecked, error) {
+	var out []Organization
+	var skipped []NotChecked
+	for _, ref := range orgs {
+		o, err := readOrganization(ctx, c, ref, withMembers)
+		if err != nil {
+			kind := buildkite.KindOf(err)
+			if skipUnreadable && (kind == buildkite.KindForbidden || kind == buildkite.KindNotFound) {
+				skipped = append(skipped, NotChecked{Organization: buildkite.Organization{ID: ref.ID, Slug: ref.Slug}, Reason: err.Error()})
+				continue
+			}
+			return nil, nil, err
+		}
+		out = append(out, o)
+	}
+	return out, skipped, nil
+}
+
+func readOrganization(ctx context.Context, c *buildkite.Client, ref ident.Org, withMembers bool) (Organization, error) {
+	var o Organization
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		org, err := c.ListTokens(ctx, ref, func(p buildkite.TokenPage) bool {
+			o.Tokens = append(o.Tokens, p.Tokens...)
+			return true
+		})
+		o.Organization = org
+		return err
+	})
+	if withMembers {
+		o.Members = []buildkite.Member{}
+		g.Go(func() error {
+			_, err := c.ListMembers(ctx, ref, func(p buildkite.MemberPage) bool {
+				o.Members = append(o.Members, p.Members...)
+				return true
+			})
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return Organization{}, err
+	}
+	if o.Organization.ID == "" {
+		return Organization{}, fmt.Errorf("listing API access tokens of organization %q: Buildkite's answer has no organization", ref.String())
+	}
+	return o, nil
+}
