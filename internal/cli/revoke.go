@@ -32,6 +32,7 @@ type RevokeOptions struct {
 	Leaked        leakedTokenOptions // --token-value-file and friends
 	Bulk          bulkOptions        // --from-file and the filters
 	Scan          scanOptions        // --from-scan
+	Planned       plannedOptions     // --plan and --max-plan-age
 
 	// Filled in by complete.
 	Tokens       []ident.Token
@@ -117,6 +118,7 @@ those in flight finish, reports what was and was not done, and exits 130.`,
 	addLeakedTokenFlags(fl, &opts.Leaked)
 	addBulkFlags(fl, &opts.Bulk)
 	addScanFlags(fl, &opts.Scan)
+	addPlannedFlags(fl, &opts.Planned)
 	registerSelectorCompletions(cmd)
 	return cmd
 }
@@ -129,6 +131,11 @@ func (o *RevokeOptions) complete(fl *pflag.FlagSet, _ []string) {
 	o.Concurrency = o.settings.Concurrency
 	o.apiTokenFile, _ = fl.GetString(config.FlagAPITokenFile)
 	o.Bulk.record(fl)
+	o.Planned.record(fl)
+	if o.Planned.requested() {
+		o.completePlanned()
+		return
+	}
 	for _, arg := range o.TokenArgs {
 		t, err := ident.ParseToken(arg)
 		if err != nil {
@@ -144,6 +151,9 @@ func (o *RevokeOptions) complete(fl *pflag.FlagSet, _ []string) {
 
 // validate checks the tokens to revoke, however they are given.
 func (o *RevokeOptions) validate() error {
+	if o.Planned.requested() {
+		return o.validatePlanned()
+	}
 	if o.Scan.File != "" {
 		return o.validateScan()
 	}
@@ -178,6 +188,9 @@ func revokeRun(ctx context.Context, o *RevokeOptions) error {
 	if o.Leaked.requested() {
 		return revokeLeakedRun(ctx, o)
 	}
+	if o.Planned.plan != nil {
+		return revokePlannedRun(ctx, o)
+	}
 	client, err := o.Factory.APIClient(o.settings, o.Debug)
 	if err != nil {
 		return err
@@ -200,13 +213,34 @@ func revokeFromOrg(ctx context.Context, o *RevokeOptions, client *buildkite.Clie
 		fmt.Fprintf(o.IO.ErrOut, "No token of organization %s matches the filters: nothing to revoke.\n", document.OrgName(plan.Organization))
 	}
 
-	// The plan is shown on a terminal whether or not a question follows,
-	// so a person always sees what is about to go: where the question
-	// would be asked, which is the terminal even when stderr goes to a log.
-	pending := len(plan.Pending())
+	if err := confirmRevocation(o, document.OrgName(plan.Organization), []*revoke.Plan{plan}); err != nil {
+		return err
+	}
+
+	return executePlans(ctx, o, client, execution{
+		plans:    []*revoke.Plan{plan},
+		progress: true,
+		counted:  "token(s)",
+	})
+}
+
+// confirmRevocation shows the tokens about to lose access whether or not a
+// question follows, so a person always sees what is about to go: where
+// the question would be asked, which is the terminal even when stderr goes
+// to a log. Then it asks, unless --yes, --dry-run or nobody can answer.
+func confirmRevocation(o *RevokeOptions, where string, plans []*revoke.Plan) error {
+	pending := 0
+	for _, p := range plans {
+		pending += len(p.Pending())
+	}
 	if w := o.IO.PromptOut(); w != nil && pending > 0 && !o.DryRun {
-		fmt.Fprintf(w, "About to revoke organization %s's access from %d API access token(s). This cannot be undone.\n\n", document.OrgName(plan.Organization), pending)
-		if err := output.WriteTable(w, planRows(plan, o.Factory.Now)); err != nil {
+		fmt.Fprintf(w, "About to revoke organization %s's access from %d API access token(s). This cannot be undone.\n\n", where, pending)
+		rows := output.Rows{}
+		for _, p := range plans {
+			r := planRows(p, o.Factory.Now)
+			rows.Headers, rows.Cells = r.Headers, append(rows.Cells, r.Cells...)
+		}
+		if err := output.WriteTable(w, rows); err != nil {
 			return err
 		}
 		fmt.Fprintln(w)
@@ -217,12 +251,7 @@ func revokeFromOrg(ctx context.Context, o *RevokeOptions, client *buildkite.Clie
 			return exitcode.New(exitcode.Refused, errors.New("not confirmed: nothing was revoked"))
 		}
 	}
-
-	return executePlans(ctx, o, client, execution{
-		plans:    []*revoke.Plan{plan},
-		progress: true,
-		counted:  "token(s)",
-	})
+	return nil
 }
 
 // execution is a run of revocation plans and the shape of its report.

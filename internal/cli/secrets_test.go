@@ -88,6 +88,13 @@ var secretsArgs = map[string][][]string{
 		{"--org", "ORG", "--from-scan", "SCAN", "--audit-log", "DIR/audit.jsonl", "-o", "json"},
 		{"--all-orgs", "--from-scan", "SCAN", "--dry-run", "-o", "wide"},
 		{"--everywhere", "--from-scan", "SCAN", "--dry-run"},
+		{"--plan", "DIR/plan.json", "--audit-log", "DIR/audit.jsonl", "-o", "json"}, // written by check below
+	},
+	"check": {
+		{"--org", "ORG", "--plan-out", "DIR/plan.json"},
+		{"--org", "ORG", "-o", "markdown"},
+		{"--org", "ORG", "--org", canaryLeaked, "-o", "csv"},
+		{"--all-orgs", "-o", "json"},
 	},
 	"tokens list":           {{"--org", "ORG"}, {"--org", "ORG", "-o", "json"}, {"--org", canaryLeaked}, {"--org", "ORG", "--page-size=" + canaryLeaked}},
 	"tokens get":            {{"--org", "ORG", et.TerraformTokenUUID, "-o", "yaml"}, {"--org", "ORG", canaryLeaked}},
