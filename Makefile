@@ -29,7 +29,7 @@ RACE := $(if $(filter 1,$(shell $(GO) env CGO_ENABLED 2>/dev/null)),-race)
 
 FUZZTIME ?= 10s
 
-.PHONY: build test generate check-generate lint fuzz demo drill bench man release-check clean \
+.PHONY: build test generate check-generate lint fuzz demo drill demo-check bench man release-check clean \
         tools tool-golangci-lint tool-goreleaser
 
 # Static, as release archives are built (.goreleaser.yaml): a binary linked
@@ -81,6 +81,11 @@ demo: build
 # fails unless every step ends as documented.
 drill: build
 	./.ci/drill.sh
+
+# tokenctl check on the emulator's hygiene organization: the report, its
+# Markdown for CI, and a revocation plan applied.
+demo-check: build
+	./.ci/demo-check.sh
 
 # Measures tokenctl against the emulator (20 ms added latency per request)
 # side by side with the naive per-token loop and the floor, and prints a

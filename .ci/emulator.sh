@@ -1,7 +1,9 @@
-# Sourced by the walk-throughs (demo.sh, drill.sh): start_emulator SEED
-# starts bin/buildkite-emulator with a built-in fixture on a free loopback
-# port, points tokenctl at it with the fixture's fake credential and a
-# config directory of its own, and stops it on exit. Sets $tmp and $addr.
+# Sourced by the walk-throughs (demo.sh, drill.sh, demo-check.sh):
+# start_emulator SEED NAME [TOKEN] starts bin/buildkite-emulator with a
+# built-in fixture on a free loopback port, points tokenctl at it with one
+# of the fixture's fake credentials (TOKEN, by default the demo fixture's)
+# and a config directory of its own, and stops it on exit. NAME is the make
+# target, for messages. Sets $tmp and $addr.
 
 tmp=$(mktemp -d)
 emulator=
@@ -15,7 +17,7 @@ cleanup() {
 trap cleanup EXIT
 
 start_emulator() {
-  local seed=$1 name=$2
+  local seed=$1 name=$2 token=${3:-bkua_demo0000000000000000000000000000000000}
   for b in bin/tokenctl bin/buildkite-emulator; do
     [[ -x $b ]] || { echo "$name: $b is missing; run \`make $name\` to build it first" >&2; exit 1; }
   done
@@ -39,7 +41,7 @@ start_emulator() {
   # Only the emulator's fake credential and endpoints, and a config directory
   # of our own, so nothing from the caller's environment or config leaks in.
   unset BUILDKITE_ORGANIZATION_SLUG TOKENCTL_AUDIT_LOG
-  export BUILDKITE_API_TOKEN=bkua_demo0000000000000000000000000000000000
+  export BUILDKITE_API_TOKEN=$token
   export BUILDKITE_GRAPHQL_ENDPOINT="$addr/v1"
   export BUILDKITE_REST_API_ENDPOINT="$addr"
   export XDG_CONFIG_HOME="$tmp/config"

@@ -36,6 +36,7 @@ const (
 	hExcepted   = "c1000000-0000-4000-8000-00000000000d"
 	hBreakGlass = "c1000000-0000-4000-8000-00000000000e"
 	hLapsed     = "c1000000-0000-4000-8000-00000000000f"
+	hAbandoned  = "c1000000-0000-4000-8000-000000000010"
 )
 
 // hygieneFixture is the hygiene seed; small keeps only its hand-written
@@ -47,7 +48,7 @@ func hygieneFixture(t *testing.T, small bool) *emulator.Fixture {
 		t.Fatal(err)
 	}
 	if small {
-		f.Users, f.Tokens = f.Users[:6], f.Tokens[:15]
+		f.Users, f.Tokens = f.Users[:6], f.Tokens[:16]
 		f.Organizations[0].Members = f.Organizations[0].Members[:6]
 	}
 	return f
@@ -112,6 +113,7 @@ func TestCheckFindsEachRule(t *testing.T) {
 		hExcepted:   {"idle-a-year:excepted", "idle:excepted", "lifetime:excepted"},
 		hBreakGlass: {"lifetime:excepted"},
 		hLapsed:     {"idle:open:exception-expired"},
+		hAbandoned:  {"idle-a-year:open", "idle:open", "lifetime:open"},
 	}
 	for _, w := range []map[string][]string{want} {
 		for tok, rules := range w {
@@ -145,7 +147,7 @@ func TestCheckListsMembersOnlyWhenNeeded(t *testing.T) {
 	if r := h.run("check", "--org", "hygiene", "--page-size", "100", "-o", "json"); r.code != int(exitcode.Findings) {
 		t.Fatalf("default policy: exit %d\n%s", r.code, r)
 	}
-	// 255 tokens in pages of 100, 66 members in one page, at once.
+	// 256 tokens in pages of 100, 66 members in one page, at once.
 	if n, m := h.requests("OrganizationTokensBySlug"), h.requests("OrganizationMembersBySlug"); n != 4 || m != 1 {
 		t.Errorf("%d token pages (want 1 + 3) and %d member pages (want 1)", n, m)
 	}
@@ -212,7 +214,7 @@ func TestCheckGoldenFormats(t *testing.T) {
 		golden(t, "check."+format+".golden", r.stdout)
 	}
 	r := h.run("check", "--org", "hygiene", "--policy", hygienePolicy, "--jq", `.findings[] | select(.severity == "revoke" and .status == "open") | .token.uuid`)
-	if strings.TrimSpace(r.stdout) != hIdleYear {
+	if strings.TrimSpace(r.stdout) != hIdleYear+"\n"+hAbandoned {
 		t.Errorf("--jq: %s", r)
 	}
 	r = h.run("check", "--print-default-policy")
@@ -240,7 +242,7 @@ func TestCheckCompare(t *testing.T) {
 	changes := map[string]int{}
 	for _, f := range rep.Findings {
 		changes[*f.Change]++
-		if f.Token.UUID == hIdleYear && f.Kind == "idle" && *f.Change != hygiene.ChangeResolved {
+		if f.Token.UUID == hIdleYear && f.Kind == hygiene.KindIdle && *f.Change != hygiene.ChangeResolved {
 			t.Errorf("%s/%s: %s, want resolved", f.Token.UUID, f.Rule, *f.Change)
 		}
 	}

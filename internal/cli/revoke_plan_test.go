@@ -18,7 +18,7 @@ func makePlan(t *testing.T, h *harness) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "plan.json")
 	r := h.run("check", "--org", "hygiene", "--policy", hygienePolicy, "--plan-out", path, "-o", "json")
-	if r.code != int(exitcode.Findings) || !strings.Contains(r.stderr, "wrote a plan of 1 revocation(s) to "+path) {
+	if r.code != int(exitcode.Findings) || !strings.Contains(r.stderr, "wrote a plan of 2 revocation(s) to "+path) {
 		t.Fatalf("check --plan-out: %s", r)
 	}
 	data, err := os.ReadFile(path)
@@ -29,17 +29,23 @@ func makePlan(t *testing.T, h *harness) string {
 	if err := json.Unmarshal(data, &plan); err != nil {
 		t.Fatal(err)
 	}
-	if len(plan.Revocations) != 1 || plan.Revocations[0].Token.UUID != hIdleYear || plan.Revocations[0].Findings[0].Rule != "idle-a-year" {
+	if len(plan.Revocations) != 2 || plan.Revocations[0].Token.UUID != hIdleYear || plan.Revocations[1].Token.UUID != hAbandoned ||
+		plan.Revocations[0].Findings[0].Rule != "idle-a-year" {
 		t.Fatalf("plan = %s", data)
 	}
 	return path
 }
 
-func applyStatus(t *testing.T, r result) revoke.Result {
+// applyStatus is the result for the plan's first token, after checking
+// that the second (unchanged) got the status want.
+func applyStatus(t *testing.T, r result, want revoke.Status) revoke.Result {
 	t.Helper()
 	rep := decodeReport(t, r)
-	if len(rep.Results) != 1 {
-		t.Fatalf("%d results, want 1\n%s", len(rep.Results), r)
+	if len(rep.Results) != 2 {
+		t.Fatalf("%d results, want 2\n%s", len(rep.Results), r)
+	}
+	if other := rep.Results[1]; *other.Token.UUID != hAbandoned || other.Status != want {
+		t.Errorf("the plan's other token: %+v, want %s", other, want)
 	}
 	return rep.Results[0]
 }
@@ -52,7 +58,7 @@ func TestRevokePlanApplies(t *testing.T) {
 	audit := filepath.Join(t.TempDir(), "audit.jsonl")
 
 	dry := h.run("revoke", "--plan", plan, "--dry-run", "-o", "json")
-	if res := applyStatus(t, dry); dry.code != 0 || res.Status != revoke.StatusDryRun {
+	if res := applyStatus(t, dry, revoke.StatusDryRun); dry.code != 0 || res.Status != revoke.StatusDryRun {
 		t.Fatalf("dry run: %s", dry)
 	}
 	if !h.srv.TokenHasOrg(hIdleYear, "hygiene") {
@@ -60,7 +66,7 @@ func TestRevokePlanApplies(t *testing.T) {
 	}
 
 	r := h.run("revoke", "--plan", plan, "--audit-log", audit, "-o", "json")
-	res := applyStatus(t, r)
+	res := applyStatus(t, r, revoke.StatusRevoked)
 	if r.code != 0 || res.Status != revoke.StatusRevoked || *res.Token.UUID != hIdleYear || *res.Organization.Slug != "hygiene" {
 		t.Fatalf("apply: %s", r)
 	}
@@ -68,13 +74,13 @@ func TestRevokePlanApplies(t *testing.T) {
 		t.Error("the planned token still has access, or was revoked more than once")
 	}
 	log, err := os.ReadFile(audit)
-	if err != nil || strings.Count(string(log), hIdleYear) != 2 {
+	if err != nil || strings.Count(string(log), hIdleYear) != 2 || strings.Count(string(log), hAbandoned) != 2 {
 		t.Errorf("audit log (%v):\n%s", err, log)
 	}
 
 	// Applying it again: the token is gone, and nothing is sent.
 	again := h.run("revoke", "--plan", plan, "-o", "json")
-	if res := applyStatus(t, again); again.code != int(exitcode.NotFound) || res.Status != revoke.StatusNotFound {
+	if res := applyStatus(t, again, revoke.StatusNotFound); again.code != int(exitcode.NotFound) || res.Status != revoke.StatusNotFound {
 		t.Errorf("second apply: %s", again)
 	}
 }
@@ -104,8 +110,9 @@ func TestRevokePlanRefusesChangedTokens(t *testing.T) {
 			plan := makePlan(t, h)
 			tt.change(h)
 			r := h.run("revoke", "--plan", plan, "--yes", "-o", "json")
-			res := applyStatus(t, r)
-			if r.code != int(exitcode.Refused) || res.Status != revoke.StatusRefused || res.Error == nil || !strings.Contains(*res.Error, tt.want) {
+			res := applyStatus(t, r, revoke.StatusRevoked)
+			// The other token is revoked: some revoked, some not.
+			if r.code != int(exitcode.Partial) || res.Status != revoke.StatusRefused || res.Error == nil || !strings.Contains(*res.Error, tt.want) {
 				t.Errorf("want refused with %q:\n%s", tt.want, r)
 			}
 			mustContain(t, "stderr", r.stderr, hIdleYear+": refused: ", "not revoked: run the check again")
@@ -164,8 +171,8 @@ func TestRevokePlanRefusesBadPlans(t *testing.T) {
 	if n := h.graphQLRequests() - before; n != 1 {
 		t.Errorf("%d GraphQL requests while refusing bad plans, want 1", n)
 	}
-	if !h.srv.TokenHasOrg(hIdleYear, "hygiene") {
-		t.Error("a refused plan revoked the token")
+	if !h.srv.TokenHasOrg(hIdleYear, "hygiene") || !h.srv.TokenHasOrg(hAbandoned, "hygiene") {
+		t.Error("a refused plan revoked a token")
 	}
 }
 
@@ -178,7 +185,7 @@ func TestRevokePlanConfirms(t *testing.T) {
 	if r.code != int(exitcode.Refused) {
 		t.Fatalf("declined: %s", r)
 	}
-	mustContain(t, "stderr", r.stderr, "About to revoke organization hygiene's access from 1 API access token(s)", hIdleYear, "Old deploy script", "Revoke 1 token(s)? [y/N]")
+	mustContain(t, "stderr", r.stderr, "About to revoke organization hygiene's access from 2 API access token(s)", hIdleYear, "Old deploy script", hAbandoned, "Revoke 2 token(s)? [y/N]")
 	if !h.srv.TokenHasOrg(hIdleYear, "hygiene") {
 		t.Error("a declined plan revoked the token")
 	}

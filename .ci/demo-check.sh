@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# A walk through `tokenctl check` against the local Buildkite emulator and
+# its hygiene organization: a check with the example policy, its Markdown
+# report (what a CI job annotates a build with), then a revocation plan and
+# its application, refusing a token used after the plan was made. Run it
+# with `make demo-check`, which builds bin/ first. Nothing here talks to the
+# real Buildkite API.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+# shellcheck source=.ci/emulator.sh
+source .ci/emulator.sh
+start_emulator hygiene demo-check bkua_hygiene000000000000000000000000000000000
+
+org=hygiene
+policy=internal/hygiene/testdata/hygiene-policy.yaml
+
+# expect STATUS COMMAND...: runs COMMAND and fails the demo unless it exits
+# with STATUS.
+expect() {
+  local want=$1 status=0
+  shift
+  run "$@" || status=$?
+  if [[ $status -ne $want ]]; then
+    echo "demo: expected exit status $want, got $status" >&2
+    exit 1
+  fi
+}
+
+say "1. Check the organization against the example policy: the summary. Exit 8: findings at error or revoke severity remain."
+expect 8 bin/tokenctl check --org "$org" --policy "$policy" --jq '.summary | {tokens, open, bySeverity, excepted, exceptionExpired, bots, failing}'
+
+say "2. The Markdown report a CI job annotates its build with (first 30 lines)."
+expect 8 bin/tokenctl check --org "$org" --policy "$policy" -o markdown --plan-out "$tmp/plan.json" >"$tmp/report.md"
+head -n 30 "$tmp/report.md"
+echo "… ($(wc -c <"$tmp/report.md") bytes; buildkite-agent annotate takes up to 1 MiB)"
+
+say "3. The plan: the revocations the revoke-severity findings call for, each with the token's state as seen."
+jq '.revocations[] | {organization: .organization.slug, token: .token.uuid, description: .token.description, lastAccessedAt: .token.lastAccessedAt, why: [.findings[].message]}' "$tmp/plan.json" 2>/dev/null \
+  || sed -n '1,60p' "$tmp/plan.json"
+
+say "4. A dry run of the plan: both tokens would be revoked. Nothing changes."
+expect 0 bin/tokenctl revoke --plan "$tmp/plan.json" --dry-run
+
+say "5. The old deploy script runs once more: its token is used after the plan was made."
+run curl -fsS -o /dev/null -H "Authorization: Bearer bkua_hygieneidle0000000000000000000000000000" "$addr/v2/access-token"
+
+say "6. Apply the plan: the used token is refused, never revoked on stale evidence; the other is revoked. Exit 6 (partial)."
+expect 6 bin/tokenctl revoke --plan "$tmp/plan.json" --yes --audit-log "$tmp/audit.jsonl"
+echo
+echo "Exit status 8 from a check means findings at error or revoke severity remain;"
+echo "a CI job fails on it and annotates the build with the Markdown report."
