@@ -46,8 +46,11 @@ const (
 type EmulatorSpec struct {
 	// OrgTokens is how many tokens the organization lists, the bench's own
 	// and the demo seed's included.
-	OrgTokens int           `json:"orgTokens"`
-	Latency   time.Duration `json:"latency"`
+	OrgTokens int `json:"orgTokens"`
+	// OrgMembers, when set, adds that many generated members, who own the
+	// generated tokens.
+	OrgMembers int           `json:"orgMembers,omitempty"`
+	Latency    time.Duration `json:"latency"`
 	// Unlimited lifts the rate budgets, for the baselines: the naive loop
 	// alone spends far more than Buildkite's 50,000 points. tokenctl's
 	// scenarios run within the emulator's defaults, Buildkite's documented
@@ -62,6 +65,8 @@ type hello struct {
 	OrgID string `json:"orgId"`
 	// Tokens are the uuids the organization lists, in paging order.
 	Tokens []string `json:"tokens"`
+	// Members is how many members the organization lists.
+	Members int `json:"members"`
 }
 
 // Stats is what the emulator saw during a scenario.
@@ -94,8 +99,9 @@ func ServeEmulatorIfChild() (bool, error) {
 }
 
 // Fixture is the demo seed with the bench's caller token and enough
-// generated tokens that the organization lists orgTokens of them.
-func Fixture(orgTokens int) (*emulator.Fixture, error) {
+// generated tokens that the organization lists orgTokens of them; with
+// orgMembers, that many generated members own them.
+func Fixture(orgTokens, orgMembers int) (*emulator.Fixture, error) {
 	fx := emulator.DemoFixture()
 	admin := ""
 	for _, o := range fx.Organizations {
@@ -125,14 +131,22 @@ func Fixture(orgTokens int) (*emulator.Fixture, error) {
 	if orgTokens < have {
 		return nil, fmt.Errorf("an organization of %d tokens is too small: the demo seed and the bench's own token are already %d", orgTokens, have)
 	}
-	fx.AddGeneratedTokens(Org, orgTokens-have, admin)
+	more := orgTokens - have
+	if orgMembers > 0 {
+		each := more / orgMembers
+		if err := fx.AddGeneratedMembers(Org, orgMembers, each); err != nil {
+			return nil, err
+		}
+		more -= each * orgMembers
+	}
+	fx.AddGeneratedTokens(Org, more, admin)
 	return fx, nil
 }
 
 // serveEmulator runs the child: it serves on a loopback port, says where on
 // stdout, and stops when stdin closes (the parent finished or died).
 func serveEmulator(spec EmulatorSpec, stdin io.Reader, stdout io.Writer) error {
-	fx, err := Fixture(spec.OrgTokens)
+	fx, err := Fixture(spec.OrgTokens, spec.OrgMembers)
 	if err != nil {
 		return err
 	}
@@ -163,13 +177,13 @@ func serveEmulator(spec EmulatorSpec, stdin io.Reader, stdout io.Writer) error {
 	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = hs.Serve(ln) }()
 
-	orgID := ""
+	orgID, members := "", 0
 	for _, o := range fx.Organizations {
 		if o.Slug == Org {
-			orgID = emulator.NodeID("Organization", o.UUID)
+			orgID, members = emulator.NodeID("Organization", o.UUID), len(o.Members)
 		}
 	}
-	if err := json.NewEncoder(stdout).Encode(hello{URL: "http://" + ln.Addr().String(), OrgID: orgID, Tokens: srv.Tokens(Org)}); err != nil {
+	if err := json.NewEncoder(stdout).Encode(hello{URL: "http://" + ln.Addr().String(), OrgID: orgID, Tokens: srv.Tokens(Org), Members: members}); err != nil {
 		return err
 	}
 	_, _ = io.Copy(io.Discard, stdin)
@@ -214,6 +228,8 @@ type Emulator struct {
 	// Tokens lists the organization's tokens in paging order, the bench's
 	// own included (see Targets).
 	Tokens []string
+	// Members is how many members the organization lists.
+	Members int
 
 	cmd   *exec.Cmd
 	stdin io.WriteCloser
@@ -259,7 +275,7 @@ func StartEmulator(ctx context.Context, spec EmulatorSpec) (*Emulator, error) {
 		e.Close()
 		return nil, fmt.Errorf("the emulator child did not start (%w): %s", readErr, strings.TrimSpace(string(line)))
 	}
-	e.URL, e.OrgID, e.Tokens = h.URL, h.OrgID, h.Tokens
+	e.URL, e.OrgID, e.Tokens, e.Members = h.URL, h.OrgID, h.Tokens, h.Members
 	return e, nil
 }
 

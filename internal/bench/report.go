@@ -13,9 +13,12 @@ const (
 	// MinSpeedupOverNaive: bulk revocation must beat the naive runbook loop
 	// by at least this factor.
 	MinSpeedupOverNaive = 25
-	// MaxOverFloor: bulk revocation must take at most this many times the
-	// floor.
+	// MaxOverFloor: bulk revocation and a check must take at most this
+	// many times the floor.
 	MaxOverFloor = 1.5
+	// MaxCheckHeap: a check of the large organization must peak below this
+	// Go heap.
+	MaxCheckHeap = 64 << 20
 )
 
 // find returns the result of the named scenario.
@@ -75,6 +78,14 @@ func Check(results []Result) []string {
 	// is left to look up before the mutations.
 	if r, ok := find(results, NameRepeatIDs); ok && r.RoundTrips > r.FloorTrips {
 		missed = append(missed, fmt.Sprintf("%s: %d sequential round trips, want the mutations' %d", r.Scenario.Name, r.RoundTrips, r.FloorTrips))
+	}
+	if check, ok := find(results, NameCheck); ok {
+		if o := check.OverFloor(); o > MaxOverFloor {
+			missed = append(missed, fmt.Sprintf("check took %.2f× the floor; the target is at most %.1f×", o, MaxOverFloor))
+		}
+		if check.PeakHeap >= MaxCheckHeap {
+			missed = append(missed, fmt.Sprintf("check peaked at %s of heap; the target is under %s", bytes(check.PeakHeap), bytes(MaxCheckHeap)))
+		}
 	}
 	bulk, ok := find(results, NameBulk)
 	if !ok {

@@ -93,7 +93,7 @@ func Run(ctx context.Context, opts Options) ([]Result, error) {
 }
 
 func runOnce(ctx context.Context, sc *Scenario, opts Options, home string) (Result, error) {
-	emu, err := StartEmulator(ctx, EmulatorSpec{OrgTokens: sc.OrgTokens, Latency: opts.Latency, Unlimited: sc.Baseline})
+	emu, err := StartEmulator(ctx, EmulatorSpec{OrgTokens: sc.OrgTokens, OrgMembers: sc.OrgMembers, Latency: opts.Latency, Unlimited: sc.Baseline})
 	if err != nil {
 		return Result{}, err
 	}

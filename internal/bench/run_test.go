@@ -9,7 +9,7 @@ import (
 // latency: each scenario must do its job, with the requests its floor
 // implies, and the table must show every one.
 func TestRunMeasuresEveryScenario(t *testing.T) {
-	sizes := Sizes{SmallOrg: 20, LargeOrg: 95, BulkOrg: 60, BulkTokens: 6}
+	sizes := Sizes{SmallOrg: 20, LargeOrg: 95, BulkOrg: 60, BulkTokens: 6, CheckOrg: 95, CheckUsers: 20}
 	settings := Settings{PageSize: 10, Concurrency: 2}
 	results, err := Run(t.Context(), Options{Settings: settings, Sizes: sizes})
 	if err != nil {
@@ -30,6 +30,7 @@ func TestRunMeasuresEveryScenario(t *testing.T) {
 		NameNaiveBulk:   {6*6 + 6, 0, 6}, // the whole listing (six pages, 60 down to 55 tokens) each time
 		NameLoopBulk:    {21 + 6, 1, 6},  // each run pages up to its token: 1+2+3+4+5+6 pages; the first asks
 		NameList:        {10, 0, 0},
+		NameCheck:       {10 + 3, 0, 0}, // ten pages of tokens and, alongside, three of 22 members
 	}
 	for _, r := range results {
 		w := want[r.Scenario.Name]

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"strconv"
@@ -14,6 +15,8 @@ import (
 	"github.com/tokenctl/tokenctl/internal/cli"
 	"github.com/tokenctl/tokenctl/internal/config"
 	"github.com/tokenctl/tokenctl/internal/emulator"
+	"github.com/tokenctl/tokenctl/internal/exitcode"
+	"github.com/tokenctl/tokenctl/internal/hygiene"
 	"github.com/tokenctl/tokenctl/internal/ident"
 	"github.com/tokenctl/tokenctl/internal/iostreams"
 	"github.com/tokenctl/tokenctl/internal/revoke"
@@ -47,17 +50,20 @@ type Sizes struct {
 	LargeOrg   int // single revoke, token on the last page; full listing
 	BulkOrg    int // bulk revoke: organization size
 	BulkTokens int // bulk revoke: tokens revoked
+	CheckOrg   int // check: organization size
+	CheckUsers int // check: members owning its tokens
 }
 
 // DefaultSizes are the sizes `make bench` reports.
 func DefaultSizes() Sizes {
-	return Sizes{SmallOrg: 50, LargeOrg: 5000, BulkOrg: 2000, BulkTokens: 100}
+	return Sizes{SmallOrg: 50, LargeOrg: 5000, BulkOrg: 2000, BulkTokens: 100, CheckOrg: 5000, CheckUsers: 1000}
 }
 
 // Scenario is one job, done one way.
 type Scenario struct {
-	Name      string
-	OrgTokens int
+	Name       string
+	OrgTokens  int
+	OrgMembers int // generated members owning the tokens; 0 for none
 	// Baseline marks the naive ways of doing a job that tokenctl is
 	// compared with, Short naming them in comparisons; Against names the
 	// baselines a tokenctl scenario is compared with.
@@ -86,6 +92,7 @@ const (
 	NameNaiveBulk   = "naive loop: list all, then revoke, per token"
 	NameLoopBulk    = "shell loop: one `tokenctl revoke` per token"
 	NameList        = "list every token"
+	NameCheck       = "check against the default policy"
 )
 
 // Scenarios are the jobs `make bench` measures, tokenctl's way and the
@@ -102,11 +109,15 @@ func Scenarios(sz Sizes) []*Scenario {
 		{Name: NameNaiveBulk, OrgTokens: sz.BulkOrg, Baseline: true, Short: "naive loop", targets: bulkTargets, floor: naiveFloor, run: runNaive},
 		{Name: NameLoopBulk, OrgTokens: sz.BulkOrg, Baseline: true, Short: "shell loop", targets: bulkTargets, floor: loopFloor, run: runLoop},
 		{Name: NameList, OrgTokens: sz.LargeOrg, floor: listFloor, run: runList},
+		{Name: NameCheck, OrgTokens: sz.CheckOrg, OrgMembers: sz.CheckUsers, floor: checkFloor, run: runCheck},
 	}
 }
 
 // Describe says what the scenario does with how many tokens.
 func (sc *Scenario) Describe(targets int) string {
+	if sc.OrgMembers > 0 {
+		return fmt.Sprintf("%s, org of %s tokens and %s members", sc.Name, thousands(sc.OrgTokens), thousands(sc.OrgMembers))
+	}
 	if targets <= 1 {
 		return fmt.Sprintf("%s, org of %s", sc.Name, thousands(sc.OrgTokens))
 	}
@@ -181,6 +192,12 @@ func loopFloor(s Settings, e *Emulator, targets []string) int {
 
 func listFloor(s Settings, e *Emulator, _ []string) int {
 	return ceilDiv(len(e.Tokens), s.Page())
+}
+
+// checkFloor pages the tokens and the members side by side: the longer
+// listing is the floor.
+func checkFloor(s Settings, e *Emulator, _ []string) int {
+	return max(ceilDiv(len(e.Tokens), s.Page()), ceilDiv(e.Members, s.Page()))
 }
 
 // runner holds what one scenario run needs.
@@ -339,6 +356,52 @@ func runList(ctx context.Context, r *runner, _ []string) error {
 		return fmt.Errorf("listed %d tokens, the organization has %d", n, len(r.emu.Tokens))
 	}
 	return nil
+}
+
+// runCheck is what a nightly job types: tokenctl check --org ORG -o json >
+// report.json, with the default policy, whose owner rules need the
+// members. It exits 8 (findings) on the generated organization.
+func runCheck(ctx context.Context, r *runner, _ []string) error {
+	report, err := os.CreateTemp("", "tokenctl-bench-report-*.json")
+	if err != nil {
+		return err
+	}
+	defer func() { _ = os.Remove(report.Name()) }()
+	defer report.Close()
+	f, _, errOut := r.factory()
+	f.IO.Out = report
+	if code := cli.Run(ctx, f, []string{"check", "--org", Org, "-o", "json"}); code != int(exitcode.Findings) {
+		return fmt.Errorf("tokenctl check exited %d, want %d (findings): %s", code, exitcode.Findings, strings.TrimSpace(errOut.String()))
+	}
+	orgs, err := reportOrganizations(report)
+	if err != nil {
+		return fmt.Errorf("tokenctl check wrote no JSON report: %w", err)
+	}
+	if len(orgs) != 1 || orgs[0].Tokens != len(r.emu.Tokens) || orgs[0].Members == nil || *orgs[0].Members != r.emu.Members {
+		return fmt.Errorf("tokenctl check read %+v, the organization has %d tokens and %d members", orgs, len(r.emu.Tokens), r.emu.Members)
+	}
+	return nil
+}
+
+// reportOrganizations reads the organizations at the head of a check
+// report, without reading its findings into memory (that would count as
+// tokenctl's heap).
+func reportOrganizations(f *os.File) ([]hygiene.OrganizationRef, error) {
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(f)
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		if tok == "organizations" {
+			var orgs []hygiene.OrganizationRef
+			err := dec.Decode(&orgs)
+			return orgs, err
+		}
+	}
 }
 
 // thousands writes n with thousands separators, as the report does.

@@ -237,7 +237,9 @@ func checkRun(ctx context.Context, o *CheckOptions) error {
 func printCheck(o *CheckOptions, report hygiene.Report) error {
 	printer := output.Printer{Out: o.IO.Out, Format: o.Format, JQ: o.JQ}
 	switch {
-	case o.JQ != "" || o.Format == output.JSON || o.Format == output.CSV:
+	case o.JQ == "" && o.Format == output.JSON:
+		return report.WriteJSON(o.IO.Out)
+	case o.JQ != "" || o.Format == output.CSV:
 		return printer.Print(report, func(bool) output.Rows { return report.CSVRows() })
 	case o.Format == output.Markdown:
 		_, err := fmt.Fprint(o.IO.Out, report.Markdown(hygiene.AnnotationLimit))

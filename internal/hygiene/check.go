@@ -269,9 +269,10 @@ func exceptionRef(e *Exception, now time.Time) *ExceptionRef {
 }
 
 // sortFindings puts the worst first: severity, then organization, rule and
-// token, so the order is the same on every run.
+// token.
 func sortFindings(fs []Finding) {
-	slices.SortStableFunc(fs, func(a, b Finding) int {
+	// Organization, rule and token identify a finding: the order is total.
+	slices.SortFunc(fs, func(a, b Finding) int {
 		return cmp.Or(
 			cmp.Compare(b.Severity.rank(), a.Severity.rank()),
 			cmp.Compare(a.Organization, b.Organization),

@@ -358,6 +358,20 @@ func TestGoldenFormats(t *testing.T) {
 	if err := (output.Printer{Out: &js, Format: output.JSON}).Print(r, nil); err != nil {
 		t.Fatal(err)
 	}
+	var streamed strings.Builder
+	if err := r.WriteJSON(&streamed); err != nil {
+		t.Fatal(err)
+	}
+	if streamed.String() != js.String() {
+		t.Errorf("WriteJSON differs from the encoded document:\n%s", streamed.String())
+	}
+	empty := Check(mustPolicy(t, okRules), nil, now)
+	var a, b strings.Builder
+	_ = empty.WriteJSON(&a)
+	_ = (output.Printer{Out: &b, Format: output.JSON}).Print(empty, nil)
+	if a.String() != b.String() {
+		t.Errorf("WriteJSON of an empty report differs:\n%s\n%s", a.String(), b.String())
+	}
 	var csv strings.Builder
 	if err := (output.Printer{Out: &csv, Format: output.CSV}).Print(r, func(bool) output.Rows { return r.CSVRows() }); err != nil {
 		t.Fatal(err)

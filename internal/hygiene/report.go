@@ -1,9 +1,12 @@
 package hygiene
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"time"
 )
@@ -282,4 +285,53 @@ func (r *Report) Compare(prev *Report) error {
 	r.Summary.New, r.Summary.Unchanged, r.Summary.Resolved = &newCount, &unchanged, &resolved
 	r.Compared = &ComparedRef{GeneratedAt: prev.GeneratedAt, PolicyDigest: prev.Policy.Digest}
 	return nil
+}
+
+// WriteJSON writes the report as `tokenctl check -o json` prints it: the
+// same bytes as an indented encoding of the whole document, but written
+// one finding at a time, so a report of a large organization is never
+// held in memory twice over.
+func (r Report) WriteJSON(w io.Writer) error {
+	findings := r.Findings
+	r.Findings = []Finding{}
+	var head bytes.Buffer
+	enc := json.NewEncoder(&head)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(r); err != nil {
+		return err
+	}
+	// The empty list stands where the findings go.
+	const empty = "\n  \"findings\": [],\n"
+	before, after, ok := bytes.Cut(head.Bytes(), []byte(empty))
+	if !ok {
+		return errors.New("report: no place for the findings in the encoded document")
+	}
+	if len(findings) == 0 {
+		_, err := w.Write(head.Bytes())
+		return err
+	}
+	// bufio keeps the first write error and Flush returns it.
+	bw := bufio.NewWriterSize(w, 64<<10)
+	_, _ = bw.Write(before)
+	_, _ = bw.WriteString("\n  \"findings\": [\n")
+	var one bytes.Buffer
+	fenc := json.NewEncoder(&one)
+	fenc.SetEscapeHTML(false)
+	fenc.SetIndent("    ", "  ")
+	for i := range findings {
+		one.Reset()
+		if err := fenc.Encode(findings[i]); err != nil {
+			return err
+		}
+		_, _ = bw.WriteString("    ")
+		_, _ = bw.Write(bytes.TrimSuffix(one.Bytes(), []byte("\n")))
+		if i < len(findings)-1 {
+			_, _ = bw.WriteString(",")
+		}
+		_, _ = bw.WriteString("\n")
+	}
+	_, _ = bw.WriteString("  ],\n")
+	_, _ = bw.Write(after)
+	return bw.Flush()
 }
