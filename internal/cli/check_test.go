@@ -1,16 +1,20 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tokenctl/tokenctl/internal/emulator"
+	et "github.com/tokenctl/tokenctl/internal/emulator/emulatortest"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/hygiene"
+	"github.com/tokenctl/tokenctl/internal/iostreams"
 )
 
 //nolint:gosec // fake emulator credentials from the hygiene fixture
@@ -253,5 +257,71 @@ func TestCheckCompare(t *testing.T) {
 	mustContain(t, "markdown", md.stdout, "since the last report: 0 new, 2 resolved", "#### Resolved since the last report (2)")
 	if bad := h.run("check", "--org", "hygiene", "--compare", hygienePolicy); bad.code != int(exitcode.Usage) || !strings.Contains(bad.stderr, "not a tokenctl check JSON report") {
 		t.Errorf("--compare with a policy file: %s", bad)
+	}
+}
+
+// --all-orgs checks every organization the token reaches and lists those
+// it may not read as not checked, without failing the run for them.
+func TestCheckAllOrgs(t *testing.T) {
+	h := newHarness(t, emulator.Options{Fixture: et.MultiOrgFixture(t)})
+	h.env["BUILDKITE_API_TOKEN"] = et.MultiOrgToken
+	r := h.run("check", "--all-orgs", "-o", "json")
+	if r.code != 0 && r.code != int(exitcode.Findings) {
+		t.Fatalf("exit %d\n%s", r.code, r)
+	}
+	rep := decodeCheckReport(t, r)
+	var slugs []string
+	for _, o := range rep.Organizations {
+		slugs = append(slugs, o.Slug)
+	}
+	if strings.Join(slugs, ",") != "acme,globex" {
+		t.Errorf("checked %v, want acme and globex", slugs)
+	}
+	if len(rep.NotChecked) != 1 || rep.NotChecked[0].Organization.Slug != et.MultiOrgMemberOnlyOrg {
+		t.Errorf("notChecked = %+v", rep.NotChecked)
+	}
+	mustContain(t, "stderr", r.stderr, "tokenctl: initech: not checked: ", "administrator")
+}
+
+// Flags become options without a request: several organizations, the
+// policy files read, and the combinations refused.
+func TestCheckFlags(t *testing.T) {
+	tests := []struct {
+		args []string
+		orgs string
+		err  string
+	}{
+		{[]string{"--org", "acme", "--org", "globex"}, "acme,globex", ""},
+		{[]string{"--org", "acme", "--policy", hygienePolicy}, "acme", ""},
+		{[]string{"--all-orgs"}, "", ""},
+		{[]string{"--org", "acme", "--org", "bkua_0123456789012345678901234567890123456789"}, "", "looks like"},
+		{[]string{"--print-default-policy"}, "", ""},
+	}
+	for _, tt := range tests {
+		ios, _, errOut := iostreams.Test("")
+		f := &Factory{IO: ios, Env: func(string) (string, bool) { return "", false }, Now: func() time.Time { return fixedNow }}
+		var got *CheckOptions
+		cmd := NewCmdCheck(f, func(_ context.Context, o *CheckOptions) error { got = o; return nil })
+		cmd.SetArgs(tt.args)
+		cmd.SetOut(ios.Out)
+		cmd.SetErr(ios.ErrOut)
+		err := cmd.Execute()
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("%v: err = %v, want %q", tt.args, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || got == nil {
+			t.Errorf("%v: %v %s", tt.args, err, errOut)
+			continue
+		}
+		var orgs []string
+		for _, o := range got.Orgs {
+			orgs = append(orgs, o.String())
+		}
+		if strings.Join(orgs, ",") != tt.orgs || (got.Policy == nil) != got.PrintDefaultPolicy {
+			t.Errorf("%v: orgs %v, policy %v", tt.args, orgs, got.Policy != nil)
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
+	"github.com/tokenctl/tokenctl/internal/hygiene"
 	"github.com/tokenctl/tokenctl/internal/output"
 	"github.com/tokenctl/tokenctl/internal/revoke"
 	"github.com/tokenctl/tokenctl/internal/selector"
@@ -106,4 +107,21 @@ func (o *PolicyShowOptions) failureDocument() any {
 		AsOf                      *time.Time                   `json:"asOf"`
 		Tokens                    []document.PolicyToken       `json:"tokens"`
 	}{Tokens: []document.PolicyToken{}}
+}
+
+func (o *CheckOptions) failureDocument() any {
+	return struct {
+		SchemaVersion     int                       `json:"schemaVersion"`
+		GeneratedAt       *time.Time                `json:"generatedAt"`
+		Policy            *hygiene.PolicyRef        `json:"policy"`
+		Organizations     []hygiene.OrganizationRef `json:"organizations"`
+		Summary           *hygiene.Summary          `json:"summary"`
+		Findings          []hygiene.Finding         `json:"findings"`
+		ExceptionsApplied []hygiene.ExceptionUse    `json:"exceptionsApplied"`
+		Compared          *hygiene.ComparedRef      `json:"compared"`
+		NotChecked        []hygiene.NotChecked      `json:"notChecked"`
+	}{
+		SchemaVersion: hygiene.ReportSchemaVersion, Organizations: []hygiene.OrganizationRef{}, Findings: []hygiene.Finding{},
+		ExceptionsApplied: []hygiene.ExceptionUse{}, NotChecked: []hygiene.NotChecked{},
+	}
 }

@@ -101,6 +101,13 @@ func TestJSONFailureDocument(t *testing.T) {
 			fields: map[string]string{"token": "null", "status": "null"},
 		},
 		{
+			name: "check, unknown organization",
+			args: []string{"check", "--org", "no-such-org", "-o", "json"},
+			code: exitcode.NotFound,
+			fields: map[string]string{"schemaVersion": "1", "policy": "null", "organizations": "[]", "summary": "null", "findings": "[]",
+				"exceptionsApplied": "[]", "notChecked": "[]"},
+		},
+		{
 			name:   "tokens list, unknown organization",
 			args:   []string{"tokens", "list", "--org", "no-such-org", "-o", "json"},
 			code:   exitcode.NotFound,

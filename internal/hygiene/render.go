@@ -123,7 +123,7 @@ func markdownRow(f Finding) string {
 // table cell: no HTML, no line breaks, no cell separators, no emphasis or
 // code spans started by accident.
 func mdText(s string) string {
-	return markdownEscaper.Replace(strings.Join(strings.Fields(s), " "))
+	return markdownEscaper.Replace(output.Printable(strings.Join(strings.Fields(s), " ")))
 }
 
 var markdownEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `\`, `\\`, "|", `\|`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`)
@@ -179,7 +179,7 @@ func (e Evidence) String() string {
 // line, then the findings grouped by severity, worst first, then bot users'
 // tokens apart; excepted and resolved findings are counted, not listed.
 func (r Report) WriteTable(w io.Writer) error {
-	if _, err := fmt.Fprintln(w, r.SummaryLine()); err != nil {
+	if _, err := fmt.Fprintln(w, output.Printable(r.SummaryLine())); err != nil {
 		return err
 	}
 	groups := []struct {
