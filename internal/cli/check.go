@@ -187,21 +187,12 @@ func checkRun(ctx context.Context, o *CheckOptions) error {
 	if err != nil {
 		return err
 	}
-	orgs := o.Orgs
-	if o.AllOrgs {
-		viewer, err := client.Viewer(ctx)
-		if err != nil {
-			return err
-		}
-		for _, org := range viewer.Organizations {
-			orgs = append(orgs, ident.Org{ID: org.ID, Slug: org.Slug})
-		}
-		if len(orgs) == 0 {
-			return exitcode.New(exitcode.NotFound, errors.New("--all-orgs: your token reaches no organization"))
-		}
-	}
-	read, notChecked, err := hygiene.Read(ctx, client, orgs, o.Policy.NeedsMembers(), o.AllOrgs)
-	if err != nil {
+	// Without organizations (--all-orgs), every one the token reaches.
+	read, notChecked, err := hygiene.Read(ctx, client, o.Orgs, o.Policy.NeedsMembers())
+	switch {
+	case errors.Is(err, hygiene.ErrNoOrganizations):
+		return exitcode.New(exitcode.NotFound, fmt.Errorf("--all-orgs: %w", err))
+	case err != nil:
 		return err
 	}
 	for _, nc := range notChecked {

@@ -2,6 +2,7 @@ package hygiene
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"golang.org/x/sync/errgroup"
@@ -16,14 +17,30 @@ type NotChecked struct {
 	Reason       string                 `json:"reason"`
 }
 
+// ErrNoOrganizations is a token that reaches no organization at all.
+var ErrNoOrganizations = errors.New("your token reaches no organization")
+
 // Read lists each organization's tokens and, when withMembers, its members:
 // the two listings at once, each at the client's page size, so a check
 // costs the longer of the two chains of pages. Organizations are read one
-// after another. With skipUnreadable (every organization of the caller,
-// some of which it may not administer), an organization whose tokens the
-// caller may not list is returned as not checked instead of failing the
-// run.
-func Read(ctx context.Context, c *buildkite.Client, orgs []ident.Org, withMembers, skipUnreadable bool) ([]Organization, []NotChecked, error) {
+// after another. Without orgs, it reads every organization the caller's
+// token reaches (GraphQL viewer); then an organization whose tokens the
+// caller may not list (it does not administer it) is returned as not
+// checked instead of failing the run.
+func Read(ctx context.Context, c *buildkite.Client, orgs []ident.Org, withMembers bool) ([]Organization, []NotChecked, error) {
+	skipUnreadable := len(orgs) == 0
+	if skipUnreadable {
+		viewer, err := c.Viewer(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, org := range viewer.Organizations {
+			orgs = append(orgs, ident.Org{ID: org.ID, Slug: org.Slug})
+		}
+		if len(orgs) == 0 {
+			return nil, nil, ErrNoOrganizations
+		}
+	}
 	var out []Organization
 	var skipped []NotChecked
 	for _, ref := range orgs {
