@@ -17,8 +17,9 @@ import (
 // checkFormats are the formats `tokenctl check` prints.
 var checkFormats = []output.Format{output.Table, output.JSON, output.CSV, output.Markdown}
 
-// maxPolicyFile bounds what --policy, --exceptions, --compare read: a policy
-// is a few kilobytes, a report of a very large organization some megabytes.
+// Bounds on what --policy and --exceptions (maxPolicyFile) and --compare
+// (maxReportFile) read: a policy is a few kilobytes, the report of a very
+// large organization some tens of megabytes.
 const (
 	maxPolicyFile = 1 << 20
 	maxReportFile = 256 << 20
