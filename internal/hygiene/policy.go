@@ -17,6 +17,7 @@ import (
 	"github.com/google/uuid"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/tokenctl/tokenctl/internal/ident"
 	"github.com/tokenctl/tokenctl/internal/selector"
 )
 
@@ -234,7 +235,7 @@ func (p *Policy) checkExceptionRules() error {
 	for _, e := range p.Exceptions {
 		for _, r := range e.Rules {
 			if !slices.ContainsFunc(p.Rules, func(rule Rule) bool { return rule.Name == r }) {
-				errs = append(errs, fmt.Errorf("%s: rules: the policy has no rule named %q (its rules: %s)", e.Source, r, strings.Join(p.ruleNames(), ", ")))
+				errs = append(errs, fmt.Errorf("%s: rules: the policy has no rule named %q (its rules: %s)", e.Source, ident.RedactSecrets(r), strings.Join(p.ruleNames(), ", ")))
 			}
 		}
 	}
@@ -273,11 +274,11 @@ func decodeStrict(data []byte, source string, v any, what string) (*yaml.Node, e
 		if errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("%s: the file is empty; it must be %s (%s)", source, what, policyFileExample)
 		}
-		return nil, fmt.Errorf("%s: %s", source, yamlMessage(err))
+		return nil, fmt.Errorf("%s: %s", source, ident.RedactSecrets(yamlMessage(err)))
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %s", source, yamlMessage(err))
+		return nil, fmt.Errorf("%s: %s", source, ident.RedactSecrets(yamlMessage(err)))
 	}
 	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("%s: must be a YAML mapping with version and rules; %s", source, policyFileExample)
@@ -324,7 +325,14 @@ func (p *problems) add(line int, format string, args ...any) {
 	p.list = append(p.list, fmt.Errorf("%s: %s", where, fmt.Sprintf(format, args...)))
 }
 
-func (p *problems) err() error { return errors.Join(p.list...) }
+// err is every problem, one per line, with anything shaped like a token
+// value redacted: a secret pasted into a policy is never repeated.
+func (p *problems) err() error {
+	if len(p.list) == 0 {
+		return nil
+	}
+	return errors.New(ident.RedactSecrets(errors.Join(p.list...).Error()))
+}
 
 // valueLine is the line of key's value in mapping m, or of m itself.
 func valueLine(m *yaml.Node, key string) int {

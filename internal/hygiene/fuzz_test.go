@@ -1,0 +1,48 @@
+package hygiene
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/tokenctl/tokenctl/internal/rejection"
+)
+
+// Any policy file is either read or refused with a message that names the
+// file, keeps to the rules of every refusal (no secret repeated), and
+// never panics; a policy that is read judges tokens without failing.
+func FuzzParsePolicy(f *testing.F) {
+	f.Add(DefaultPolicyYAML)
+	f.Add([]byte(okRules))
+	f.Add([]byte("version: 1\nrules:\n  - {rule: scopes, scopes: [bkua_0123456789abcdef0123456789abcdef01234567], severity: error}\n"))
+	f.Add([]byte(okRules + "exceptions:\n  - {token: bkua_0123456789abcdef0123456789abcdef01234567, reason: x, until: 2027-01-01}\n"))
+	f.Add([]byte(okRules + "exceptions:\n  - {description: '(', reason: x, until: 'x'}\n"))
+	f.Add([]byte("version: [1]\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := ParsePolicy(data, "p.yaml")
+		if err != nil {
+			rejection.Check(t, string(data), err, rejection.OneProblemPerLine())
+			return
+		}
+		r := Check(p, nil, now)
+		if _, err := json.Marshal(r); err != nil {
+			t.Fatalf("the report of an accepted policy does not encode: %v", err)
+		}
+	})
+}
+
+// Any file given as a plan is read or refused, never half-trusted.
+func FuzzReadPlan(f *testing.F) {
+	good, _ := json.Marshal(NewPlan(Report{Policy: PolicyRef{Digest: "sha256:x"}}, now))
+	f.Add(good)
+	f.Add([]byte(`{"kind": "tokenctl-revocation-plan", "schemaVersion": 1}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := ReadPlan(data, "plan.json", now, DefaultMaxPlanAge)
+		if err != nil {
+			rejection.Check(t, string(data), err)
+			return
+		}
+		if p.Digest != p.digest() {
+			t.Fatal("a plan whose digest does not match was read")
+		}
+	})
+}
