@@ -14,7 +14,7 @@ import (
 	"github.com/tokenctl/tokenctl/internal/transport"
 )
 
-const hygieneToken = "bkua_hygiene000000000000000000000000000000000" //nolint:gosec // fake emulator credential
+const hygieneToken = "bkua_hygiene000000000000000000000000000000000" // fake emulator credential
 
 var membersNow = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 

@@ -17,7 +17,7 @@ import (
 	"github.com/tokenctl/tokenctl/internal/iostreams"
 )
 
-//nolint:gosec // fake emulator credentials from the hygiene fixture
+// Fake emulator credentials from the hygiene fixture.
 const (
 	hygieneToken     = "bkua_hygiene000000000000000000000000000000000"
 	hygieneIdleToken = "bkua_hygieneidle0000000000000000000000000000"

@@ -235,7 +235,7 @@ func findingKey(f Finding) string { return f.Organization + "\x00" + f.Token.UUI
 func ReadReport(data []byte, source string) (*Report, error) {
 	var r Report
 	if err := json.Unmarshal(data, &r); err != nil {
-		return nil, fmt.Errorf("%s: not a tokenctl check JSON report (%v); write one with `tokenctl check -o json`", source, err)
+		return nil, fmt.Errorf("%s: not a tokenctl check JSON report (%w); write one with `tokenctl check -o json`", source, err)
 	}
 	if r.SchemaVersion == 0 {
 		return nil, fmt.Errorf("%s: not a tokenctl check JSON report (no schemaVersion); write one with `tokenctl check -o json`", source)
