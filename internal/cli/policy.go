@@ -78,7 +78,7 @@ organization, like revoking them.`,
 		RunE: runAPI(opts, runF, policyShowRun),
 	}
 	fl := cmd.Flags()
-	opts.addFlags(fl, output.Formats, true)
+	opts.addFlags(fl, output.Generic, true)
 	fl.IntVar(&opts.WithinDays, "within", 0, "also list tokens that reach the period within `DAYS` days")
 	fl.StringVar(&opts.WhatIfArg, "what-if", "", "also list the tokens a `PERIOD` (30d, 60d, 90d, 180d, 365d) would revoke today")
 	return cmd

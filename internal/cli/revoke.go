@@ -107,7 +107,7 @@ those in flight finish, reports what was and was not done, and exits 130.`,
 		RunE: runAPI(opts, runF, revokeRun),
 	}
 	fl := cmd.Flags()
-	opts.addFlags(fl, output.Formats, true)
+	opts.addFlags(fl, output.Generic, true)
 	fl.StringArrayVar(&opts.TokenArgs, "token", nil, "token uuid or GraphQL id to revoke (repeatable)")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "resolve and show the plan; send no mutation")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")

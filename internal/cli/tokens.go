@@ -95,7 +95,7 @@ stale: by --stale, else 90d).`,
 		RunE: runAPI(opts, runF, tokensListRun),
 	}
 	fl := cmd.Flags()
-	opts.addFlags(fl, output.Formats, true)
+	opts.addFlags(fl, output.Generic, true)
 	addSelectorFlags(fl, &opts.Select)
 	fl.StringVar(&opts.SortArg, "sort", "", "order by `KEY`: uuid, description, owner, created, last-used or expires (-KEY: descending)")
 	registerSelectorCompletions(cmd)

@@ -52,7 +52,7 @@ the organization and token shaped as in "tokens list -o json".`,
 		Args: cobra.ExactArgs(1),
 		RunE: runAPI(opts, runF, tokensGetRun),
 	}
-	opts.addFlags(cmd.Flags(), output.Formats, true)
+	opts.addFlags(cmd.Flags(), output.Generic, true)
 	return cmd
 }
 

@@ -38,6 +38,11 @@ const (
 // declares the part of it that it prints.
 var Formats = []Format{Table, Wide, JSON, YAML, CSV, Markdown}
 
+// Generic are the formats Printer.Print writes for any document: those a
+// command prints unless its output is a report of its own. Markdown is not
+// one of them; a command that prints it writes it itself.
+var Generic = []Format{Table, Wide, JSON, YAML, CSV}
+
 // ParseFormat validates a format name.
 func ParseFormat(s string) (Format, error) {
 	for _, f := range Formats {

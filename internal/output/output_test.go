@@ -79,7 +79,8 @@ func TestDescribeFormats(t *testing.T) {
 		formats []Format
 		want    string
 	}{
-		{Formats, "table, wide, json, yaml or csv"},
+		{Formats, "table, wide, json, yaml, csv or markdown"},
+		{Generic, "table, wide, json, yaml or csv"},
 		{[]Format{Table, JSON}, "table or json"},
 		{[]Format{JSON}, "json"},
 	} {
