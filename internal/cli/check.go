@@ -7,10 +7,14 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
+	"github.com/tokenctl/tokenctl/internal/config"
+	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/hygiene"
 	"github.com/tokenctl/tokenctl/internal/ident"
+	"github.com/tokenctl/tokenctl/internal/inputfile"
 	"github.com/tokenctl/tokenctl/internal/output"
 )
 
@@ -37,17 +41,19 @@ type CheckOptions struct {
 	PlanOut            string
 	PrintDefaultPolicy bool
 
-	// Filled in by validate.
-	Orgs     []ident.Org
-	Policy   *hygiene.Policy
-	Previous *hygiene.Report
+	// Filled in by complete.
+	Orgs         []ident.Org
+	Policy       *hygiene.Policy
+	Previous     *hygiene.Report
+	orgsErr      error  // the first --org that is not an organization
+	inputErr     error  // why --policy, --exceptions or --compare could not be had
+	apiTokenFile string // --api-token-file, which may claim standard input
 }
 
 // NewCmdCheck parses flags into CheckOptions; runF does the work (tests may
 // replace it to check flag parsing alone).
 func NewCmdCheck(f *Factory, runF func(context.Context, *CheckOptions) error) *cobra.Command {
 	opts := &CheckOptions{apiOptions: newAPIOptions(f)}
-	opts.formats = checkFormats
 	cmd := &cobra.Command{
 		Use:   "check --org ORG [--org ORG ... | --all-orgs] [--policy FILE]",
 		Short: "Check an organization's API access tokens against a token policy",
@@ -93,7 +99,7 @@ findings call for, and 'tokenctl revoke --plan FILE' applies them.`,
 		RunE: runAPI(opts, runF, checkRun),
 	}
 	fl := cmd.Flags()
-	opts.addFlags(fl, "table, json, csv or markdown", false)
+	opts.addFlags(fl, checkFormats, false)
 	fl.StringArrayVar(&opts.OrgArgs, "org", nil, "organization slug or GraphQL id (repeatable; env BUILDKITE_ORGANIZATION_SLUG)")
 	fl.Int("page-size", 0, pageSizeUsage)
 	fl.BoolVar(&opts.AllOrgs, "all-orgs", false, "check every organization your token can reach (those you do not administer are listed as not checked)")
@@ -102,17 +108,92 @@ findings call for, and 'tokenctl revoke --plan FILE' applies them.`,
 	fl.StringVar(&opts.CompareFile, "compare", "", "mark findings new, unchanged or resolved against an earlier JSON report `FILE`")
 	fl.StringVar(&opts.PlanOut, "plan-out", "", "write the revocations that revoke-severity findings call for to `FILE`, for tokenctl revoke --plan")
 	fl.BoolVar(&opts.PrintDefaultPolicy, "print-default-policy", false, "print the default policy and exit")
-	formats := make([]string, len(checkFormats))
-	for i, f := range checkFormats {
-		formats[i] = string(f)
-	}
-	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(formats, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
-// validate reads the policy, exceptions and earlier report, and checks the
-// organizations, all before any request.
-func (o *CheckOptions) validate([]string) error {
+// complete parses the organizations and reads the policy, the exceptions
+// and the earlier report; what cannot be had is kept for validate.
+func (o *CheckOptions) complete(fl *pflag.FlagSet, _ []string) {
+	if o.PrintDefaultPolicy {
+		return
+	}
+	o.apiTokenFile, _ = fl.GetString(config.FlagAPITokenFile)
+	switch {
+	case o.AllOrgs:
+		// Without organizations, hygiene.Read reads every one the token reaches.
+	case len(o.OrgArgs) > 0:
+		for _, arg := range o.OrgArgs {
+			org, err := ident.ParseOrg(arg)
+			if err != nil {
+				o.orgsErr = err
+				break
+			}
+			o.Orgs = append(o.Orgs, org)
+		}
+	default:
+		o.Orgs = []ident.Org{o.Org}
+	}
+	if o.stdinClaimedTwice() != "" {
+		return
+	}
+	o.inputErr = o.readInputs()
+}
+
+// readInputs reads --policy, --exceptions and --compare.
+func (o *CheckOptions) readInputs() error {
+	o.Policy = hygiene.DefaultPolicy()
+	if o.PolicyFile != "" {
+		data, source, err := o.readInput("--policy", o.PolicyFile, maxPolicyFile, "the policy")
+		if err != nil {
+			return err
+		}
+		if o.Policy, err = hygiene.ParsePolicy(data, source); err != nil {
+			return err
+		}
+	}
+	if o.ExceptionsFile != "" {
+		data, source, err := o.readInput("--exceptions", o.ExceptionsFile, maxPolicyFile, "the exceptions")
+		if err != nil {
+			return err
+		}
+		if err := o.Policy.ParseExceptions(data, source); err != nil {
+			return err
+		}
+	}
+	if o.CompareFile != "" {
+		data, source, err := o.readInput("--compare", o.CompareFile, maxReportFile, "the earlier report")
+		if err != nil {
+			return err
+		}
+		if o.Previous, err = hygiene.ReadReport(data, source); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// stdinClaimedTwice names two flags that both want standard input, or "".
+func (o *CheckOptions) stdinClaimedTwice() string {
+	var claims []string
+	for _, in := range []struct{ flag, path string }{
+		{"--" + config.FlagAPITokenFile, o.apiTokenFile},
+		{"--policy", o.PolicyFile},
+		{"--exceptions", o.ExceptionsFile},
+		{"--compare", o.CompareFile},
+	} {
+		if in.path == inputfile.Stdin {
+			claims = append(claims, in.flag)
+		}
+	}
+	if len(claims) < 2 {
+		return ""
+	}
+	return claims[0] + " - and " + claims[1] + " -"
+}
+
+// validate checks the organizations and the files read by complete, all
+// before any request.
+func (o *CheckOptions) validate() error {
 	if o.PrintDefaultPolicy {
 		return nil
 	}
@@ -122,59 +203,33 @@ func (o *CheckOptions) validate([]string) error {
 		return usage(errors.New("--all-orgs checks every organization your token can reach: drop --org, or drop --all-orgs"))
 	case o.AllOrgs:
 	case len(o.OrgArgs) > 0:
-		for _, arg := range o.OrgArgs {
-			org, err := ident.ParseOrg(arg)
-			if err != nil {
-				return usage(err)
-			}
-			o.Orgs = append(o.Orgs, org)
+		if o.orgsErr != nil {
+			return usage(o.orgsErr)
 		}
 	default:
-		if err := o.parseOrg(); err != nil {
+		if err := o.checkOrg(); err != nil {
 			return err
-		}
-		o.Orgs = []ident.Org{o.Org}
-	}
-
-	o.Policy = hygiene.DefaultPolicy()
-	if o.PolicyFile != "" {
-		data, source, err := o.readInput("--policy", o.PolicyFile, maxPolicyFile, "the policy")
-		if err != nil {
-			return err
-		}
-		if o.Policy, err = hygiene.ParsePolicy(data, source); err != nil {
-			return usage(err)
 		}
 	}
-	if o.ExceptionsFile != "" {
-		data, source, err := o.readInput("--exceptions", o.ExceptionsFile, maxPolicyFile, "the exceptions")
-		if err != nil {
-			return err
-		}
-		if err := o.Policy.ParseExceptions(data, source); err != nil {
-			return usage(err)
-		}
+	if both := o.stdinClaimedTwice(); both != "" {
+		return usage(fmt.Errorf("%s both want standard input; put one of them in a file", both))
 	}
-	if o.CompareFile != "" {
-		data, source, err := o.readInput("--compare", o.CompareFile, maxReportFile, "the earlier report")
-		if err != nil {
-			return err
-		}
-		if o.Previous, err = hygiene.ReadReport(data, source); err != nil {
-			return usage(err)
-		}
+	if o.inputErr != nil {
+		return usage(o.inputErr)
 	}
 	return nil
 }
 
 // readInput reads a file a flag names, refusing one larger than limit.
+// source names the file for the errors of what reads its content.
 func (o *CheckOptions) readInput(flag, path string, limit int64, what string) ([]byte, string, error) {
-	data, source, err := readFlagFile(flag, path, o.IO.In, limit, what)
-	if err != nil {
-		return nil, source, exitcode.New(exitcode.Usage, err)
-	}
-	if int64(len(data)) > limit {
-		return nil, source, exitcode.New(exitcode.Usage, fmt.Errorf("%s: is larger than %d MiB, too large to be %s", source, limit>>20, what))
+	source := inputfile.Describe(flag, path)
+	data, err := inputfile.Read(path, o.IO.In, limit, what)
+	switch {
+	case errors.Is(err, inputfile.ErrTooLarge):
+		return nil, source, fmt.Errorf("%s: is larger than %d MiB, too large to be %s", source, limit>>20, what)
+	case err != nil:
+		return nil, source, fmt.Errorf("%s: %w", source, err)
 	}
 	return data, source, nil
 }
@@ -184,7 +239,7 @@ func checkRun(ctx context.Context, o *CheckOptions) error {
 		_, err := o.IO.Out.Write(hygiene.DefaultPolicyYAML)
 		return err
 	}
-	client, _, err := o.Factory.APIClient(o.settings, o.Debug)
+	client, err := o.Factory.APIClient(o.settings, o.Debug)
 	if err != nil {
 		return err
 	}
@@ -197,7 +252,7 @@ func checkRun(ctx context.Context, o *CheckOptions) error {
 		return err
 	}
 	for _, nc := range notChecked {
-		fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s: not checked: %s\n", orgName(nc.Organization), oneLine(nc.Reason))
+		fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s: not checked: %s\n", document.OrgName(nc.Organization), oneLine(nc.Reason))
 	}
 	if len(read) == 0 {
 		return exitcode.New(exitcode.Auth, errors.New("--all-orgs: you administer none of the organizations your token reaches, so no token could be checked"))

@@ -187,14 +187,14 @@ func TestCheckExitCodes(t *testing.T) {
 		{"markdown elsewhere", nil, exitcode.Usage, ""},
 		{"unknown organization", []string{"--org", "nope"}, exitcode.NotFound, `organization "nope" not found`},
 		{"all-orgs with org", []string{"--all-orgs"}, exitcode.Usage, "--all-orgs checks every organization"},
-		{"yaml", []string{"-o", "yaml"}, exitcode.Usage, `unknown output format "yaml": use one of table, json, csv, markdown`},
+		{"yaml", []string{"-o", "yaml"}, exitcode.Usage, "--output yaml: this command prints table, json, csv or markdown"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			args := append([]string{"check", "--org", "hygiene"}, tt.args...)
 			if tt.name == "markdown elsewhere" {
 				args = []string{"tokens", "list", "--org", "hygiene", "-o", "markdown"}
-				tt.err = `unknown output format "markdown"`
+				tt.err = "--output markdown: this command prints table, wide, json, yaml or csv"
 			}
 			r := h.run(args...)
 			if r.code != int(tt.code) || !strings.Contains(r.stderr, tt.err) {
@@ -296,6 +296,8 @@ func TestCheckFlags(t *testing.T) {
 		{[]string{"--all-orgs"}, "", ""},
 		{[]string{"--org", "acme", "--org", "bkua_0123456789012345678901234567890123456789"}, "", "looks like"},
 		{[]string{"--print-default-policy"}, "", ""},
+		{[]string{"--org", "acme", "--policy", "-", "--exceptions", "-"}, "", "--policy - and --exceptions - both want standard input"},
+		{[]string{"--policy", hygienePolicy}, "", "organization"},
 	}
 	for _, tt := range tests {
 		ios, _, errOut := iostreams.Test("")
