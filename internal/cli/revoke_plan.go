@@ -9,8 +9,10 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/hygiene"
+	"github.com/tokenctl/tokenctl/internal/inputfile"
 	"github.com/tokenctl/tokenctl/internal/selector"
 )
 
@@ -20,7 +22,10 @@ type plannedOptions struct {
 	File      string
 	MaxAgeArg string
 
-	plan *hygiene.Plan // read by completePlanned
+	// Filled in by record and completePlanned.
+	maxAgeSet bool          // --max-plan-age was on the command line
+	plan      *hygiene.Plan // the plan, read and verified
+	planErr   error         // why the plan could not be had
 }
 
 func addPlannedFlags(fl *pflag.FlagSet, p *plannedOptions) {
@@ -28,48 +33,72 @@ func addPlannedFlags(fl *pflag.FlagSet, p *plannedOptions) {
 	fl.StringVar(&p.MaxAgeArg, "max-plan-age", "24h", "with --plan: refuse a plan older than this `DURATION` (24h, 2d, 90m)")
 }
 
-func (p *plannedOptions) requested(fl *pflag.FlagSet) bool {
-	return p.File != "" || fl.Changed("max-plan-age")
+// record notes which plan flags the command line gave.
+func (p *plannedOptions) record(fl *pflag.FlagSet) {
+	p.maxAgeSet = fl.Changed("max-plan-age")
+}
+
+// requested reports whether a plan flag was given.
+func (p *plannedOptions) requested() bool {
+	return p.File != "" || p.maxAgeSet
 }
 
 // maxPlanFile bounds what --plan reads.
 const maxPlanFile = 64 << 20
 
-// completePlanned is validate for --plan: it checks the flag combinations
-// and reads and verifies the plan, all before any request.
-func (o *RevokeOptions) completePlanned() error {
-	usage := func(format string, args ...any) error {
-		return exitcode.New(exitcode.Usage, fmt.Errorf(format, args...))
+// completePlanned reads and verifies the plan, unless the command line
+// already rules it out; what goes wrong is kept for validatePlanned.
+func (o *RevokeOptions) completePlanned() {
+	p := &o.Planned
+	if p.File == "" || (p.File == inputfile.Stdin && o.apiTokenFile == inputfile.Stdin) {
+		return
 	}
-	fl := o.cmd.Flags()
+	maxAge, err := parsePlanAge(p.MaxAgeArg)
+	if err != nil {
+		return // validatePlanned reports it
+	}
+	source := inputfile.Describe("--plan", p.File)
+	data, err := inputfile.Read(p.File, o.IO.In, maxPlanFile, "the plan")
 	switch {
-	case o.Planned.File == "":
-		return usage("--max-plan-age goes with --plan FILE")
-	case len(o.TokenArgs) > 0 || o.Leaked.requested() || o.Bulk.requested(fl):
-		return usage("--plan revokes exactly the plan's tokens: do not combine it with --token, --from-file, --token-value-file or filters")
-	case fl.Changed("org"):
-		return usage("--plan names its organizations: drop --org")
-	}
-	maxAge, err := parsePlanAge(o.Planned.MaxAgeArg)
-	if err != nil {
-		return usage("--max-plan-age %s: %v", o.Planned.MaxAgeArg, err)
-	}
-	data, source, err := readFlagFile("--plan", o.Planned.File, o.IO.In, maxPlanFile, "the plan")
-	if err != nil {
-		return exitcode.New(exitcode.Usage, err)
-	}
-	if len(data) > maxPlanFile {
-		return usage("%s: is too large to be a revocation plan", source)
+	case errors.Is(err, inputfile.ErrTooLarge):
+		p.planErr = exitcode.New(exitcode.Usage, fmt.Errorf("%s: is too large to be a revocation plan", source))
+		return
+	case err != nil:
+		p.planErr = exitcode.New(exitcode.Usage, fmt.Errorf("%s: %w", source, err))
+		return
 	}
 	plan, err := hygiene.ReadPlan(data, source, o.Factory.Now(), maxAge)
 	switch {
 	case errors.Is(err, hygiene.ErrPlanTooOld):
-		return exitcode.New(exitcode.Refused, err)
+		p.planErr = exitcode.New(exitcode.Refused, err)
 	case err != nil:
-		return exitcode.New(exitcode.Usage, err)
+		p.planErr = exitcode.New(exitcode.Usage, err)
+	default:
+		p.plan = plan
 	}
-	o.Planned.plan = plan
-	return nil
+}
+
+// validatePlanned is validate for --plan: the flag combinations, then the
+// plan read by completePlanned, all before any request.
+func (o *RevokeOptions) validatePlanned() error {
+	usage := func(format string, args ...any) error {
+		return exitcode.New(exitcode.Usage, fmt.Errorf(format, args...))
+	}
+	p := &o.Planned
+	switch {
+	case p.File == "":
+		return usage("--max-plan-age goes with --plan FILE")
+	case len(o.TokenArgs) > 0 || o.Leaked.requested() || o.Bulk.requested():
+		return usage("--plan revokes exactly the plan's tokens: do not combine it with --token, --from-file, --token-value-file or filters")
+	case o.orgGiven:
+		return usage("--plan names its organizations: drop --org")
+	case p.File == inputfile.Stdin && o.apiTokenFile == inputfile.Stdin:
+		return usage("--api-token-file - and --plan - both want standard input; put one of them in a file")
+	}
+	if _, err := parsePlanAge(p.MaxAgeArg); err != nil {
+		return usage("--max-plan-age %s: %v", p.MaxAgeArg, err)
+	}
+	return p.planErr
 }
 
 // parsePlanAge reads Go durations (90m, 24h) and tokenctl's day spans (2d).
@@ -89,7 +118,7 @@ func revokePlannedRun(ctx context.Context, o *RevokeOptions) error {
 		fmt.Fprintf(o.IO.ErrOut, "tokenctl: the plan holds no revocation: nothing to do\n")
 		return printEmptyReport(o)
 	}
-	client, rt, err := o.Factory.APIClient(o.settings, o.Debug)
+	client, err := o.Factory.APIClient(o.settings, o.Debug)
 	if err != nil {
 		return err
 	}
@@ -99,12 +128,12 @@ func revokePlannedRun(ctx context.Context, o *RevokeOptions) error {
 	}
 	slugs := make([]string, len(plans))
 	for i, p := range plans {
-		slugs[i] = orgName(p.Organization)
+		slugs[i] = document.OrgName(p.Organization)
 	}
 	if err := confirmRevocation(o, strings.Join(slugs, ", "), plans); err != nil {
 		return err
 	}
-	return executePlans(ctx, o, client, rt, execution{
+	return executePlans(ctx, o, client, execution{
 		plans:    plans,
 		progress: true,
 		byOrg:    len(plans) > 1,
@@ -114,5 +143,5 @@ func revokePlannedRun(ctx context.Context, o *RevokeOptions) error {
 
 // printEmptyReport prints the report of a run that had nothing to revoke.
 func printEmptyReport(o *RevokeOptions) error {
-	return executePlans(context.Background(), o, nil, nil, execution{counted: "token(s)"})
+	return executePlans(context.Background(), o, nil, execution{counted: "token(s)"})
 }

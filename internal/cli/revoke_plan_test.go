@@ -158,6 +158,7 @@ func TestRevokePlanRefusesBadPlans(t *testing.T) {
 		{"with --token", []string{"--plan", plan, "--token", hIdle}, exitcode.Usage, "--plan revokes exactly the plan's tokens"},
 		{"with --org", []string{"--plan", plan, "--org", "hygiene"}, exitcode.Usage, "--plan names its organizations"},
 		{"bad max age", []string{"--plan", plan, "--max-plan-age", "soon"}, exitcode.Usage, "--max-plan-age soon:"},
+		{"max age alone", []string{"--max-plan-age", "3d", "--org", "hygiene"}, exitcode.Usage, "--max-plan-age goes with --plan FILE"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -173,6 +174,21 @@ func TestRevokePlanRefusesBadPlans(t *testing.T) {
 	}
 	if !h.srv.TokenHasOrg(hIdleYear, "hygiene") || !h.srv.TokenHasOrg(hAbandoned, "hygiene") {
 		t.Error("a refused plan revoked a token")
+	}
+}
+
+// The token and the plan cannot both come from standard input: the plan
+// would read what is left after the token, nothing.
+func TestRevokePlanAndTokenBothOnStandardInput(t *testing.T) {
+	h := newHygieneHarness(t, true)
+	delete(h.env, "BUILDKITE_API_TOKEN")
+	r := h.exec(false, hygieneToken+"\n", "revoke", "--plan", "-", "--api-token-file", "-")
+	if exitcode.Code(r.code) != exitcode.Usage {
+		t.Fatalf("exit %d, want usage\n%s", r.code, r)
+	}
+	mustContain(t, "stderr", r.stderr, "--api-token-file - and --plan - both want standard input")
+	if strings.Contains(r.stderr, hygieneToken) || h.graphQLRequests() != 0 {
+		t.Errorf("echoed the token or sent requests:\n%s", r.stderr)
 	}
 }
 
