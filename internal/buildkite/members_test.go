@@ -30,7 +30,7 @@ func startHygiene(t *testing.T) *emulatortest.Server {
 func newClient(srv *emulatortest.Server, token string, pageSize int) *buildkite.Client {
 	return buildkite.New(buildkite.Config{
 		GraphQLEndpoint: srv.GraphQLEndpoint, RESTEndpoint: srv.RESTEndpoint, Token: token, PageSize: pageSize,
-		HTTPClient: &http.Client{Transport: transport.New(transport.Options{ExpectJSON: true})},
+		Transport: transport.Options{},
 	})
 }
 
