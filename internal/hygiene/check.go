@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tokenctl/tokenctl/internal/buildkite"
+	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/selector"
 )
 
@@ -216,8 +217,8 @@ func newFinding(org buildkite.Organization, t *buildkite.Token, member *buildkit
 	f := Finding{
 		Organization: org.Slug,
 		Token: TokenRef{
-			ID: t.ID, UUID: t.UUID, Description: optional(t.Description), Scopes: t.Scopes,
-			CreatedAt: t.CreatedAt.UTC(), LastAccessedAt: utc(t.LastAccessedAt), ExpiresAt: utc(t.ExpiresAt),
+			ID: t.ID, UUID: t.UUID, Description: document.Optional(t.Description), Scopes: t.Scopes,
+			CreatedAt: t.CreatedAt.UTC(), LastAccessedAt: document.UTC(t.LastAccessedAt), ExpiresAt: document.UTC(t.ExpiresAt),
 		},
 		Rule: rule.Name, Kind: rule.Kind, Severity: rule.Severity, Message: msg, Evidence: ev,
 		Status: StatusOpen,
@@ -280,19 +281,4 @@ func sortFindings(fs []Finding) {
 			cmp.Compare(a.Token.UUID, b.Token.UUID),
 		)
 	})
-}
-
-func optional(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
-func utc(t *time.Time) *time.Time {
-	if t == nil {
-		return nil
-	}
-	u := t.UTC()
-	return &u
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tokenctl/tokenctl/internal/buildkite"
+	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/output"
 )
 
@@ -344,7 +345,7 @@ exceptions:
 	}
 	members := []buildkite.Member{member(mo, "MEMBER", daysAgo(1), false), member(ada, "ADMIN", daysAgo(1), true), member(bot, "MEMBER", daysAgo(1), false)}
 	prev := Check(p, []Organization{{Organization: acme, Tokens: tokens[:1], Members: members}}, now.Add(-24*time.Hour))
-	prev.Findings = append(prev.Findings, Finding{Organization: "acme", Token: TokenRef{UUID: "99999999-9999-4999-8999-999999999999", Description: optional("Gone")}, Rule: "idle", Kind: "idle", Severity: SeverityWarn, Message: "last used 100d ago (limit 90d)", Status: StatusOpen})
+	prev.Findings = append(prev.Findings, Finding{Organization: "acme", Token: TokenRef{UUID: "99999999-9999-4999-8999-999999999999", Description: document.Optional("Gone")}, Rule: "idle", Kind: "idle", Severity: SeverityWarn, Message: "last used 100d ago (limit 90d)", Status: StatusOpen})
 	r := Check(p, []Organization{{Organization: acme, Tokens: tokens, Members: members}}, now)
 	if err := r.Compare(&prev); err != nil {
 		t.Fatal(err)

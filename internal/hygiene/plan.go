@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tokenctl/tokenctl/internal/buildkite"
+	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/ident"
 	"github.com/tokenctl/tokenctl/internal/revoke"
 	"github.com/tokenctl/tokenctl/internal/selector"
@@ -217,7 +218,7 @@ func (pt PlannedToken) changed(now buildkite.Token) string {
 	if !sameTime(pt.LastAccessedAt, now.LastAccessedAt) {
 		why = append(why, fmt.Sprintf("the token was used (last used %s, the plan saw %s)", timeOrNever(now.LastAccessedAt), timeOrNever(pt.LastAccessedAt)))
 	}
-	if deref(pt.Description) != now.Description {
+	if document.Deref(pt.Description) != now.Description {
 		why = append(why, fmt.Sprintf("its description changed (now %q)", now.Description))
 	}
 	if !sameTime(pt.ExpiresAt, now.ExpiresAt) {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/output"
 )
 
@@ -116,7 +117,7 @@ func markdownRow(f Finding) string {
 		why = mdText(why)
 	}
 	return fmt.Sprintf("| %s | %s | `%s` | %s | %s | %s | %s |\n",
-		f.Severity, mdText(f.Organization), f.Token.UUID, mdText(deref(f.Token.Description)), mdText(owner), mdText(f.Rule), why)
+		f.Severity, mdText(f.Organization), f.Token.UUID, mdText(document.Deref(f.Token.Description)), mdText(owner), mdText(f.Rule), why)
 }
 
 // mdText makes text from Buildkite (descriptions, names) safe in a GFM
@@ -128,13 +129,6 @@ func mdText(s string) string {
 
 var markdownEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `\`, `\\`, "|", `\|`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`)
 
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
 // CSVRows lays the findings out one per row, with every column.
 func (r Report) CSVRows() output.Rows {
 	rows := output.Rows{Headers: []string{"organization", "token_uuid", "token_id", "description", "owner_email", "owner_name", "owner_role", "bot",
@@ -142,14 +136,14 @@ func (r Report) CSVRows() output.Rows {
 	for _, f := range r.Findings {
 		var email, name, role string
 		if f.Owner != nil {
-			email, name, role = f.Owner.Email, f.Owner.Name, deref(f.Owner.Role)
+			email, name, role = f.Owner.Email, f.Owner.Name, document.Deref(f.Owner.Role)
 		}
 		var reason, until, expired string
 		if e := f.Exception; e != nil {
 			reason, until, expired = e.Reason, stamp(e.Until), strconv.FormatBool(e.Expired)
 		}
-		rows.Cells = append(rows.Cells, []string{f.Organization, f.Token.UUID, f.Token.ID, deref(f.Token.Description), email, name, role, strconv.FormatBool(f.Bot),
-			f.Rule, f.Kind, string(f.Severity), f.Status, deref(f.Change), f.Message, f.Evidence.String(), reason, until, expired})
+		rows.Cells = append(rows.Cells, []string{f.Organization, f.Token.UUID, f.Token.ID, document.Deref(f.Token.Description), email, name, role, strconv.FormatBool(f.Bot),
+			f.Rule, f.Kind, string(f.Severity), f.Status, document.Deref(f.Change), f.Message, f.Evidence.String(), reason, until, expired})
 	}
 	return rows
 }
@@ -213,7 +207,7 @@ func (r Report) WriteTable(w io.Writer) error {
 			if f.Change != nil && *f.Change == ChangeNew {
 				why = "new: " + why
 			}
-			rows.Cells = append(rows.Cells, []string{f.Organization, f.Token.UUID, deref(f.Token.Description), owner, f.Rule, why})
+			rows.Cells = append(rows.Cells, []string{f.Organization, f.Token.UUID, document.Deref(f.Token.Description), owner, f.Rule, why})
 		}
 		if len(rows.Cells) == 0 {
 			continue
