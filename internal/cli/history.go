@@ -88,7 +88,7 @@ administrators: without it tokenctl says so in one line and exits 3.`,
 		RunE: runAPI(opts, runF, historyRun),
 	}
 	fl := cmd.Flags()
-	opts.addFlags(fl, output.Formats, true)
+	opts.addFlags(fl, output.Generic, true)
 	fl.StringArrayVar(&opts.TokenArgs, "token", nil, "only events about the token with this `UUID` (repeatable)")
 	fl.StringArrayVar(&opts.Actors, "actor", nil, "only events by the actor with this GraphQL `ID` (repeatable)")
 	fl.StringArrayVar(&opts.EventArgs, "event", nil, "only events of this `TYPE`, e.g. API_ACCESS_TOKEN_DELETED (repeatable)")

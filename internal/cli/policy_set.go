@@ -88,7 +88,7 @@ written to --audit-log, with the period before and after.`,
 		RunE: runAPI(opts, runF, policySetRun),
 	}
 	fl := cmd.Flags()
-	opts.addFlags(fl, output.Formats, true)
+	opts.addFlags(fl, output.Generic, true)
 	fl.StringVar(&opts.PeriodArg, "revoke-inactive-after", "", "the new `PERIOD`: 30d, 60d, 90d, 180d, 365d or never")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "show what the period would revoke; change nothing")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")

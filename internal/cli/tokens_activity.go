@@ -56,7 +56,7 @@ administrators: without it tokenctl says so in one line and exits 3.`,
 		RunE: runAPI(opts, runF, tokensActivityRun),
 	}
 	fl := cmd.Flags()
-	opts.addFlags(fl, output.Formats, true)
+	opts.addFlags(fl, output.Generic, true)
 	fl.StringVar(&opts.TokenArg, "token", "", "the token's `UUID`")
 	addWindowFlags(fl, &opts.SinceArg, &opts.UntilArg, "7d")
 	fl.IntVar(&opts.MaxEvents, "max-events", defaultMaxEvents, "stop after reading `N` events")
