@@ -88,8 +88,8 @@ func (o *RevokeOptions) validatePlanned() error {
 	switch {
 	case p.File == "":
 		return usage("--max-plan-age goes with --plan FILE")
-	case len(o.TokenArgs) > 0 || o.Leaked.requested() || o.Bulk.requested():
-		return usage("--plan revokes exactly the plan's tokens: do not combine it with --token, --from-file, --token-value-file or filters")
+	case len(o.TokenArgs) > 0 || o.Leaked.requested() || o.Bulk.requested() || o.Scan.File != "":
+		return usage("--plan revokes exactly the plan's tokens: do not combine it with --token, --from-file, --token-value-file, --from-scan or filters")
 	case o.orgGiven:
 		return usage("--plan names its organizations: drop --org")
 	case p.File == inputfile.Stdin && o.apiTokenFile == inputfile.Stdin:

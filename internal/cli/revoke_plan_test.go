@@ -157,6 +157,7 @@ func TestRevokePlanRefusesBadPlans(t *testing.T) {
 		{"a report", []string{"--plan", hygienePolicy}, exitcode.Usage, "not a revocation plan"},
 		{"with --token", []string{"--plan", plan, "--token", hIdle}, exitcode.Usage, "--plan revokes exactly the plan's tokens"},
 		{"with --org", []string{"--plan", plan, "--org", "hygiene"}, exitcode.Usage, "--plan names its organizations"},
+		{"with --from-scan", []string{"--plan", plan, "--from-scan", plan}, exitcode.Usage, "--plan revokes exactly the plan's tokens"},
 		{"bad max age", []string{"--plan", plan, "--max-plan-age", "soon"}, exitcode.Usage, "--max-plan-age soon:"},
 		{"max age alone", []string{"--max-plan-age", "3d", "--org", "hygiene"}, exitcode.Usage, "--max-plan-age goes with --plan FILE"},
 	}
