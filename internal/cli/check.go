@@ -76,7 +76,9 @@ The organization's members are listed only when a rule needs them,
 alongside the tokens.
 
 Exit status: 0 when no finding at error or revoke severity remains, 8 when
-some do; the usual codes when the check could not run. A check never
+some do, 9 when none do but --all-orgs could not see every organization
+(Buildkite counted more than it listed); the usual codes when the check
+could not run. A check never
 revokes anything: --plan-out FILE writes the revocations that revoke
 findings call for, and 'tokenctl revoke --plan FILE' applies them.`,
 		Example: `  # The default policy, on a terminal
@@ -102,7 +104,7 @@ findings call for, and 'tokenctl revoke --plan FILE' applies them.`,
 	opts.addFlags(fl, checkFormats, false)
 	fl.StringArrayVar(&opts.OrgArgs, "org", nil, "organization slug or GraphQL id (repeatable; env BUILDKITE_ORGANIZATION_SLUG)")
 	fl.Int("page-size", 0, pageSizeUsage)
-	fl.BoolVar(&opts.AllOrgs, "all-orgs", false, "check every organization your token can reach (those you do not administer are listed as not checked)")
+	fl.BoolVar(&opts.AllOrgs, "all-orgs", false, "check every organization you belong to (those whose tokens you may not list are reported as not checked)")
 	fl.StringVar(&opts.PolicyFile, "policy", "", "token policy `FILE` (YAML); default: the built-in policy")
 	fl.StringVar(&opts.ExceptionsFile, "exceptions", "", "exceptions `FILE` (YAML: version, exceptions), added to the policy's")
 	fl.StringVar(&opts.CompareFile, "compare", "", "mark findings new, unchanged or resolved against an earlier JSON report `FILE`")
@@ -200,7 +202,7 @@ func (o *CheckOptions) validate() error {
 	usage := func(err error) error { return exitcode.New(exitcode.Usage, err) }
 	switch {
 	case o.AllOrgs && len(o.OrgArgs) > 0:
-		return usage(errors.New("--all-orgs checks every organization your token can reach: drop --org, or drop --all-orgs"))
+		return usage(errors.New("--all-orgs checks every organization you belong to: drop --org, or drop --all-orgs"))
 	case o.AllOrgs:
 	case len(o.OrgArgs) > 0:
 		if o.orgsErr != nil {
@@ -243,24 +245,31 @@ func checkRun(ctx context.Context, o *CheckOptions) error {
 	if err != nil {
 		return err
 	}
-	// Without organizations (--all-orgs), every one the token reaches.
-	read, notChecked, err := hygiene.Read(ctx, client, o.Orgs, o.Policy.NeedsMembers())
+	// Without organizations (--all-orgs), every one the caller belongs to.
+	reading, err := hygiene.Read(ctx, client, o.Orgs, o.Policy.NeedsMembers())
 	switch {
 	case errors.Is(err, hygiene.ErrNoOrganizations):
 		return exitcode.New(exitcode.NotFound, fmt.Errorf("--all-orgs: %w", err))
 	case err != nil:
 		return err
 	}
-	for _, nc := range notChecked {
+	for _, nc := range reading.NotChecked {
 		fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s: not checked: %s\n", document.OrgName(nc.Organization), oneLine(nc.Reason))
 	}
-	if len(read) == 0 {
-		return exitcode.New(exitcode.Auth, errors.New("--all-orgs: you administer none of the organizations your token reaches, so no token could be checked"))
+	if n := reading.NotListed; n > 0 {
+		fmt.Fprintf(o.IO.ErrOut, "tokenctl: not checked: Buildkite counts %d more organization(s) of yours than it listed; name every organization to check with repeated --org\n", n)
+	}
+	if len(reading.Organizations) == 0 {
+		if reading.NotListed > 0 {
+			return exitcode.New(exitcode.Incomplete, errors.New("--all-orgs: none of the organizations Buildkite listed could be checked, and it did not list them all"))
+		}
+		return exitcode.New(exitcode.Auth, errors.New("--all-orgs: you may list the tokens of none of the organizations you belong to, so no token could be checked"))
 	}
 
 	now := o.Factory.Now()
-	report := hygiene.Check(o.Policy, read, now)
-	report.NotChecked = append(report.NotChecked, notChecked...)
+	report := hygiene.Check(o.Policy, reading.Organizations, now)
+	report.NotChecked = append(report.NotChecked, reading.NotChecked...)
+	report.NotListed = reading.NotListed
 	if o.Previous != nil {
 		if err := report.Compare(o.Previous); err != nil {
 			return err
@@ -275,8 +284,13 @@ func checkRun(ctx context.Context, o *CheckOptions) error {
 	if err := printCheck(o, report); err != nil {
 		return err
 	}
-	if report.Summary.Failing {
+	switch {
+	case report.Summary.Failing:
 		return exitWith(exitcode.Findings)
+	case report.NotListed > 0:
+		// A clean report is not a clean bill for organizations it never
+		// saw.
+		return exitWith(exitcode.Incomplete)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -15,6 +16,7 @@ import (
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/hygiene"
 	"github.com/tokenctl/tokenctl/internal/iostreams"
+	"github.com/tokenctl/tokenctl/internal/revoke"
 )
 
 // Fake emulator credentials from the hygiene fixture.
@@ -277,10 +279,44 @@ func TestCheckAllOrgs(t *testing.T) {
 	if strings.Join(slugs, ",") != "acme,globex" {
 		t.Errorf("checked %v, want acme and globex", slugs)
 	}
-	if len(rep.NotChecked) != 1 || rep.NotChecked[0].Organization.Slug != et.MultiOrgMemberOnlyOrg {
+	if len(rep.NotChecked) != 1 || rep.NotChecked[0].Organization.Slug != et.MultiOrgMemberOnlyOrg || rep.NotChecked[0].Cause != revoke.CauseNotPermitted {
 		t.Errorf("notChecked = %+v", rep.NotChecked)
 	}
+	if rep.NotListed != 0 {
+		t.Errorf("notListed = %d, want 0: Buildkite listed every organization", rep.NotListed)
+	}
 	mustContain(t, "stderr", r.stderr, "tokenctl: initech: not checked: ", "administrator")
+}
+
+// When Buildkite lists fewer of the caller's organizations than it counts,
+// even from both ends, the check says how many it never saw and a clean
+// report exits 9, not 0.
+func TestCheckAllOrgsIncomplete(t *testing.T) {
+	policy := filepath.Join(t.TempDir(), "warn.yaml")
+	if err := os.WriteFile(policy, []byte("version: 1\nrules:\n  - {rule: idle, after: 90d, severity: warn}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		max       int
+		notListed int
+		code      exitcode.Code
+	}{
+		{100, 0, exitcode.OK}, // the first 100 and the last 100 are all 106
+		{40, et.ManyOrgsCount - 80, exitcode.Incomplete},
+	} {
+		h, _ := manyOrgsHarness(t, emulator.Options{MaxViewerOrganizations: tt.max})
+		r := h.run("check", "--all-orgs", "--policy", policy, "-o", "json")
+		if exitcode.Code(r.code) != tt.code {
+			t.Fatalf("at most %d organizations an answer: exit %d, want %d\n%s", tt.max, r.code, tt.code, r)
+		}
+		rep := decodeCheckReport(t, r)
+		if rep.NotListed != tt.notListed || len(rep.Organizations) != et.ManyOrgsCount-tt.notListed-2 {
+			t.Errorf("at most %d organizations an answer: notListed %d, %d checked; want %d and %d", tt.max, rep.NotListed, len(rep.Organizations), tt.notListed, et.ManyOrgsCount-tt.notListed-2)
+		}
+		if tt.notListed > 0 {
+			mustContain(t, "stderr", r.stderr, fmt.Sprintf("Buildkite counts %d more organization(s) of yours than it listed", tt.notListed))
+		}
+	}
 }
 
 // Flags become options without a request: several organizations, the

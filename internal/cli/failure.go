@@ -120,6 +120,7 @@ func (o *CheckOptions) failureDocument() any {
 		ExceptionsApplied []hygiene.ExceptionUse    `json:"exceptionsApplied"`
 		Compared          *hygiene.ComparedRef      `json:"compared"`
 		NotChecked        []hygiene.NotChecked      `json:"notChecked"`
+		NotListed         *int                      `json:"notListed"` // not known: null
 	}{
 		SchemaVersion: hygiene.ReportSchemaVersion, Organizations: []hygiene.OrganizationRef{}, Findings: []hygiene.Finding{},
 		ExceptionsApplied: []hygiene.ExceptionUse{}, NotChecked: []hygiene.NotChecked{},

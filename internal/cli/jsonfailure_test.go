@@ -105,7 +105,7 @@ func TestJSONFailureDocument(t *testing.T) {
 			args: []string{"check", "--org", "no-such-org", "-o", "json"},
 			code: exitcode.NotFound,
 			fields: map[string]string{"schemaVersion": "1", "policy": "null", "organizations": "[]", "summary": "null", "findings": "[]",
-				"exceptionsApplied": "[]", "notChecked": "[]"},
+				"exceptionsApplied": "[]", "notChecked": "[]", "notListed": "null"},
 		},
 		{
 			name:   "tokens list, unknown organization",

@@ -32,6 +32,9 @@ type Report struct {
 	// NotChecked lists organizations of --all-orgs whose tokens the caller
 	// may not list.
 	NotChecked []NotChecked `json:"notChecked"`
+	// NotListed is how many organizations of --all-orgs Buildkite counted
+	// but did not list, so that none of their tokens was checked.
+	NotListed int `json:"notListed"`
 }
 
 // PolicyRef says which policy judged the tokens.

@@ -150,7 +150,7 @@ func ResolveOrgs(ctx context.Context, c *buildkite.Client, req OrgsRequest) (*Or
 				ref.ID = org.ID
 			}
 			p, err := Resolve(gctx, c, Request{Org: ref, Tokens: []ident.Token{req.Token}, AllowSelf: req.AllowSelf, Caller: &plan.Caller})
-			if err != nil && notCheckedCause(err) == "" {
+			if err != nil && NotCheckedCauseOf(err) == "" {
 				return err
 			}
 			answers[i], failures[i] = p, err
@@ -164,7 +164,7 @@ func ResolveOrgs(ctx context.Context, c *buildkite.Client, req OrgsRequest) (*Or
 	seen := map[string]bool{}
 	for i, org := range orgs {
 		if err := failures[i]; err != nil {
-			plan.NotChecked = append(plan.NotChecked, NotChecked{Organization: org, Cause: notCheckedCause(err), Err: err})
+			plan.NotChecked = append(plan.NotChecked, NotChecked{Organization: org, Cause: NotCheckedCauseOf(err), Err: err})
 			continue
 		}
 		p := answers[i]
@@ -182,10 +182,10 @@ func ResolveOrgs(ctx context.Context, c *buildkite.Client, req OrgsRequest) (*Or
 	return plan, nil
 }
 
-// notCheckedCause classifies a failure to look the token up in one
-// organization by its kind, or "" when it is not about that organization
-// and must end the run.
-func notCheckedCause(err error) NotCheckedCause {
+// NotCheckedCauseOf classifies a failure to look into one organization by
+// its kind, or "" when it is not about that organization and must end the
+// run.
+func NotCheckedCauseOf(err error) NotCheckedCause {
 	switch buildkite.KindOf(err) {
 	case buildkite.KindForbidden:
 		return CauseNotPermitted
