@@ -275,7 +275,10 @@ func capPage(n *int32, limit int) *int32 {
 	if n == nil {
 		return nil
 	}
-	v := int32(min(int(*n), limit))
+	v := *n
+	if int(v) > limit {
+		v = int32(min(limit, math.MaxInt32)) //nolint:gosec // bounded by MaxInt32 on the line itself
+	}
 	return &v
 }
 

@@ -91,6 +91,8 @@ const (
 // organizations, listed as hooli (admin, not granted to her token),
 // initech (member), then org-001 ... org-104 (admin); Shared CI
 // (SharedCITokenUUID) can access hooli, initech, org-001 and org-104.
+//
+//nolint:gosec // fake, public demo credentials, not secrets
 const (
 	ManyOrgsToken      = "bkua_manyorgs00000000000000000000000000000000"
 	ManyOrgsTokenUUID  = "e0000000-0000-4000-8000-000000000011"
