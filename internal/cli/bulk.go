@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"github.com/fatih/color"
+
 	"context"
 	"errors"
 	"fmt"
@@ -239,9 +241,9 @@ func paintStatus(rows output.Rows, colour bool) output.Rows {
 		return rows
 	}
 	col := slices.Index(rows.Headers, "STATUS")
-	rows.Colour = func(row, c int) string {
+	rows.Colour = func(row, c int) *color.Color {
 		if c != col {
-			return ""
+			return nil
 		}
 		switch revoke.Status(rows.Cells[row][c]) {
 		case revoke.StatusRevoked:
@@ -249,7 +251,7 @@ func paintStatus(rows output.Rows, colour bool) output.Rows {
 		case revoke.StatusFailed:
 			return output.Red
 		}
-		return ""
+		return nil
 	}
 	return rows
 }

@@ -685,7 +685,7 @@ func TestPaintStatus(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(coloured.String(), "\n")
-	want := []string{output.Green + "revoked" + ansiReset, output.Red + "failed" + ansiReset, " not-found"}
+	want := []string{"\x1b[32m" + "revoked" + ansiReset, "\x1b[31m" + "failed" + ansiReset, " not-found"}
 	for i, w := range want {
 		if !strings.Contains(lines[i+1], w) {
 			t.Errorf("row %d = %q, want the status as %q", i, lines[i+1], w)

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"github.com/fatih/color"
+
 	"context"
 	"fmt"
 	"strings"
@@ -219,11 +221,11 @@ func (s tokenStyle) lastUsed(t *time.Time) string { return s.time(t, "never") }
 
 // staleColour is the colour of a last-used cell: yellow when the token is
 // stale.
-func (s tokenStyle) staleColour(t *time.Time) string {
+func (s tokenStyle) staleColour(t *time.Time) *color.Color {
 	if s.color && t != nil && s.now.Sub(*t) >= s.staleAfter {
 		return output.Yellow
 	}
-	return ""
+	return nil
 }
 
 // rows lays tokens out as the list's table; wide adds ids.
@@ -245,9 +247,9 @@ func (s tokenStyle) rows(tokens []document.Token, wide bool) output.Rows {
 		rows.Cells = append(rows.Cells, row)
 	}
 	const lastUsedCol = 5
-	rows.Colour = func(row, col int) string {
+	rows.Colour = func(row, col int) *color.Color {
 		if col != lastUsedCol {
-			return ""
+			return nil
 		}
 		return s.staleColour(tokens[row].LastAccessedAt)
 	}

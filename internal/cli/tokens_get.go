@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"github.com/fatih/color"
+
 	"context"
 	"fmt"
 	"strings"
@@ -131,9 +133,9 @@ func (s tokenStyle) fields(d document.TokenDetail, wide bool) output.Rows {
 	add("created", s.time(&t.CreatedAt, ""))
 	add("last used", s.lastUsed(t.LastAccessedAt))
 	lastUsedRow := len(rows.Cells) - 1
-	rows.Colour = func(row, col int) string {
+	rows.Colour = func(row, col int) *color.Color {
 		if row != lastUsedRow || col != 1 {
-			return ""
+			return nil
 		}
 		return s.staleColour(t.LastAccessedAt)
 	}

@@ -414,7 +414,7 @@ func TestTokenStyleColour(t *testing.T) {
 		return strings.Split(b.String(), "\n")
 	}
 	lines := table()
-	if !strings.Contains(lines[1], output.Yellow+"3 months ago"+ansiReset) {
+	if !strings.Contains(lines[1], "\x1b[33m"+"3 months ago"+ansiReset) {
 		t.Errorf("stale row = %q, want its last use yellow", lines[1])
 	}
 	for _, line := range lines[2:] {

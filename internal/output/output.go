@@ -5,6 +5,8 @@
 package output
 
 import (
+	"github.com/fatih/color"
+
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
@@ -79,10 +81,10 @@ func (f Format) Machine() bool { return f == JSON || f == YAML || f == CSV }
 type Rows struct {
 	Headers []string
 	Cells   [][]string
-	// Colour, when set, gives the ANSI colour (such as "\x1b[32m") of a
-	// table cell, or "". It is applied after the cells are made printable,
-	// which would otherwise escape it, and only to tables.
-	Colour func(row, col int) string
+	// Colour, when set, gives the colour of a table cell (one of Red,
+	// Green, Yellow), or nil. It is applied after the cells are made
+	// printable, which would otherwise escape it, and only to tables.
+	Colour func(row, col int) *color.Color
 }
 
 // Printer writes one result in the chosen format.
@@ -250,8 +252,8 @@ func printableRows(rows Rows) Rows {
 		for c, cell := range cells {
 			cell = Printable(cell)
 			if rows.Colour != nil {
-				if colour := rows.Colour(r, c); colour != "" && cell != "" {
-					cell = colour + cell + ansiReset
+				if colour := rows.Colour(r, c); colour != nil && cell != "" {
+					cell = colour.Sprint(cell)
 				}
 			}
 			out.Cells[r][c] = cell
@@ -261,15 +263,21 @@ func printableRows(rows Rows) Rows {
 }
 
 // The colours a Rows.Colour may give, for terminals only: the table
-// writer applies them after making every cell printable, and ends each
-// with ansiReset.
-const (
-	Red    = "\x1b[31m" // failure
-	Green  = "\x1b[32m" // success
-	Yellow = "\x1b[33m" // worth a look (a stale token)
-
-	ansiReset = "\x1b[0m"
+// writer applies them after making every cell printable. Whether to
+// colour at all is the command's decision (iostreams knows the terminal
+// and NO_COLOR), so they are always enabled here, whatever the colour
+// library guessed from this process's own standard output.
+var (
+	Red    = alwaysColour(color.FgRed)    // failure
+	Green  = alwaysColour(color.FgGreen)  // success
+	Yellow = alwaysColour(color.FgYellow) // worth a look (a stale token)
 )
+
+func alwaysColour(a color.Attribute) *color.Color {
+	c := color.New(a)
+	c.EnableColor()
+	return c
+}
 
 // JQError is a jq expression that does not parse or fails to run.
 type JQError struct {

@@ -1,6 +1,8 @@
 package output
 
 import (
+	"github.com/fatih/color"
+
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -82,11 +84,11 @@ func TestTablesAreInert(t *testing.T) {
 // Colour chosen by the command survives; colour in the data does not.
 func TestTableColour(t *testing.T) {
 	rows := Rows{Headers: []string{"A", "B"}, Cells: [][]string{{"\x1b[31mdata", "ok"}}}
-	rows.Colour = func(row, col int) string {
+	rows.Colour = func(row, col int) *color.Color {
 		if col == 1 {
-			return "\x1b[32m"
+			return Green
 		}
-		return ""
+		return nil
 	}
 	var b strings.Builder
 	if err := WriteTable(&b, rows); err != nil {
