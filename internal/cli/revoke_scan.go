@@ -143,6 +143,9 @@ type ScanSummary struct {
 	Partial  int `json:"partial"`
 	Failed   int `json:"failed"`
 	Skipped  int `json:"skipped"`
+	// Unknown counts secrets whose revocation may or may not have
+	// happened (an answer lost and not settled by a re-check).
+	Unknown int `json:"unknown"`
 }
 
 // Statuses of a secret beyond revoke's.
@@ -312,6 +315,10 @@ func statusOfResults(results []revoke.Result) string {
 		return string(results[0].Status)
 	case count[revoke.StatusRevoked] > 0:
 		return scanStatusPartial
+	case count[revoke.StatusUnknown] > 0:
+		// Not provably revoked anywhere, and not provably failed either:
+		// calling it failed would claim the value still works there.
+		return string(revoke.StatusUnknown)
 	}
 	return string(revoke.StatusFailed)
 }
@@ -330,6 +337,8 @@ func countScanStatus(s *ScanSummary, status string) {
 		s.Partial++
 	case string(revoke.StatusSkipped):
 		s.Skipped++
+	case string(revoke.StatusUnknown):
+		s.Unknown++
 	default:
 		s.Failed++
 	}
