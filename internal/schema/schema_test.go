@@ -332,8 +332,7 @@ func publishedSchema(t *testing.T, root string) *ast.Schema {
 	}
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		msg := fmt.Sprintf("published Buildkite schema not found at %s: put it at ../shared/buildkite/schema.graphql "+
-			"beside the repository or set %s to its path", path, publishedSchemaEnv)
+		msg := missingSchemaMessage(path)
 		if os.Getenv("CI") != "" {
 			t.Fatal(msg)
 		}
@@ -343,6 +342,21 @@ func publishedSchema(t *testing.T, root string) *ast.Schema {
 		t.Fatal(err)
 	}
 	return mustLoadSchema(t, "published schema.graphql", string(b))
+}
+
+// publishedSchemaURL is where Buildkite publishes its GraphQL schema: the
+// copy its documentation is generated from.
+const publishedSchemaURL = "https://raw.githubusercontent.com/buildkite/docs/main/data/graphql/schema.graphql"
+
+// missingSchemaMessage says, when the published schema is not at path, where
+// it comes from and both ways to make it available.
+func missingSchemaMessage(path string) string {
+	return fmt.Sprintf("published Buildkite schema not found at %s. It is Buildkite's GraphQL schema as its "+
+		"documentation publishes it (data/graphql/schema.graphql in github.com/buildkite/docs), kept outside the "+
+		"repository. Download it, e.g. `curl -fsSL -o schema.graphql %s`, then either put it at "+
+		"../shared/buildkite/schema.graphql beside the repository or run with %s=/path/to/schema.graphql "+
+		"(CI=true makes its absence a failure instead of a skip)",
+		path, publishedSchemaURL, publishedSchemaEnv)
 }
 
 func mustLoadSchema(t *testing.T, name, sdl string) *ast.Schema {
@@ -531,4 +545,16 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// Without the published schema, CI fails with a message that says where
+// the schema comes from and how to point the tests at it.
+func TestMissingSchemaMessage(t *testing.T) {
+	msg := missingSchemaMessage("/nowhere/schema.graphql")
+	for _, want := range []string{"/nowhere/schema.graphql", publishedSchemaURL, "github.com/buildkite/docs",
+		publishedSchemaEnv + "=", "../shared/buildkite/schema.graphql"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("the message does not name %q:\n%s", want, msg)
+		}
+	}
 }
