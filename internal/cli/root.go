@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -65,6 +66,13 @@ keep an audit log.`,
 // any error on stderr, one line per problem.
 func Run(ctx context.Context, f *Factory, args []string) int {
 	root := NewRootCmd(f)
+	if unknown := findUnknownSubcommand(root, args); unknown != nil {
+		var b strings.Builder
+		fmt.Fprintf(&b, "tokenctl: %s\n", errorMessage(unknown))
+		unknown.report(&b)
+		_, _ = io.WriteString(f.IO.ErrOut, b.String())
+		return int(exitcode.Usage)
+	}
 	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
