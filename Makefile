@@ -77,7 +77,7 @@ fuzz:
 demo: build
 	./.ci/demo.sh
 
-# The leaked-token drill of the README, end to end against the emulator;
+# The leaked-token drill (docs/guides/leaked-token.md), end to end against the emulator;
 # fails unless every step ends as documented.
 drill: build
 	./.ci/drill.sh

@@ -3,7 +3,7 @@
 # a secret scanner's findings in, every live Buildkite token among them
 # revoked with an audit log, then Buildkite's own audit log confirming each
 # revocation. Run it with `make drill`, which builds bin/ first; CI runs it.
-# It fails unless every step ends as the README says. Nothing here talks to
+# It fails unless every step ends as docs/guides/leaked-token.md says. Nothing here talks to
 # the real Buildkite API, and every value in the findings is a fake
 # credential of the emulator's demo seed.
 set -euo pipefail

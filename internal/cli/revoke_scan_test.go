@@ -203,7 +203,7 @@ func TestRevokeFromScanBadInput(t *testing.T) {
 	}
 }
 
-// The README's leaked-token drill (also .ci/drill.sh, run by `make drill`):
+// The leaked-token drill of docs/guides/leaked-token.md (also .ci/drill.sh, run by `make drill`):
 // scanner findings in, revocation with an audit log, Buildkite's audit log
 // confirming every revocation.
 func TestLeakedTokenDrill(t *testing.T) {

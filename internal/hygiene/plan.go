@@ -40,7 +40,7 @@ const DefaultMaxPlanAge = 24 * time.Hour
 
 // Plan is the revocations that a check's revoke-severity findings call for,
 // with the state each token was seen in, so that applying it can refuse a
-// token that changed since (see README, "From findings to revocation").
+// token that changed since (see docs/guides/hygiene-in-ci.md).
 type Plan struct {
 	SchemaVersion int                 `json:"schemaVersion"`
 	Kind          string              `json:"kind"`

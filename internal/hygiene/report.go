@@ -16,8 +16,8 @@ import (
 // new version.
 const ReportSchemaVersion = 1
 
-// Report is the document `tokenctl check -o json` prints (see README,
-// "Report schema").
+// Report is the document `tokenctl check -o json` prints (see
+// docs/contracts/report-schema.md).
 type Report struct {
 	SchemaVersion int               `json:"schemaVersion"`
 	GeneratedAt   time.Time         `json:"generatedAt"`

@@ -26,8 +26,8 @@ import (
 	"github.com/tokenctl/tokenctl/internal/manpages"
 )
 
-// The platforms and package formats a full release carries, as the README's
-// Install section lists them. TOKENCTL_RELEASE_TARGETS=linux_amd64 (a quick
+// The platforms and package formats a full release carries, as docs/install.md
+// lists them. TOKENCTL_RELEASE_TARGETS=linux_amd64 (a quick
 // snapshot, as CI builds) means linux/amd64 alone.
 var (
 	releasePlatforms = []string{"linux_amd64", "linux_arm64", "darwin_amd64", "darwin_arm64", "windows_amd64", "windows_arm64"}
@@ -234,8 +234,8 @@ func TestReleaseTargets(t *testing.T) {
 	}
 }
 
-// TestReleaseFileNames checks the linux/amd64 files are named as the
-// README's Install section says. Each package format spells a prerelease
+// TestReleaseFileNames checks the linux/amd64 files are named as
+// docs/install.md says. Each package format spells a prerelease
 // version (1.2.3-next) its own way.
 func TestReleaseFileNames(t *testing.T) {
 	r := loadRelease(t)

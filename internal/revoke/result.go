@@ -25,7 +25,7 @@ const (
 	StatusUnknown Status = "unknown"
 )
 
-// Result is one row of the JSON contract (see README, "JSON output").
+// Result is one row of the JSON contract (see docs/contracts/json.md).
 type Result struct {
 	Organization            OrgRef   `json:"organization"`
 	Token                   TokenRef `json:"token"`
