@@ -11,6 +11,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -59,6 +60,13 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&c.opts.MaxPageSize, "page-max", 0, "largest first/last on a connection (default 500)")
 	fs.IntVar(&c.opts.MaxViewerOrganizations, "viewer-orgs-max", 0, "most `organizations` one viewer.organizations answer holds (default: no cap)")
 	fs.BoolVar(&c.opts.HideUngrantedOrganizations, "hide-ungranted-orgs", false, "answer organization lookups with null for organizations the calling token was not granted")
+	fs.Func("seen-address", "answer as if every request came from `IP` (tokens' ipAddress, API allowlists) instead of the connection's address", func(s string) error {
+		if _, err := netip.ParseAddr(s); err != nil {
+			return fmt.Errorf("not an IP address: %q", s)
+		}
+		c.opts.SeenAddress = s
+		return nil
+	})
 	fs.Int64Var(&c.opts.Seed, "random-seed", 0, "seed for jitter and fault probabilities")
 	fs.BoolVar(&c.verbose, "verbose", false, "log every request to stderr")
 	fs.Func("error-wording", "word errors as `buildkite` (default) or alternate: other messages, the type in extensions.code", func(s string) error {

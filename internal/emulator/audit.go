@@ -17,7 +17,7 @@ const (
 	FeatureInactivityPolicy = "inactivity-policy"
 )
 
-var knownFeatures = []string{FeatureAuditLog, FeatureInactivityPolicy}
+var knownFeatures = []string{FeatureAuditLog, FeatureInactivityPolicy, FeatureAPIIPAllowlist}
 
 // Audit event types the emulator records (AuditEventType values).
 const (
@@ -191,8 +191,8 @@ type requestInfo struct{ ip, agent string }
 
 type requestInfoKey struct{}
 
-func withRequestInfo(ctx context.Context, r *http.Request) context.Context {
-	return context.WithValue(ctx, requestInfoKey{}, requestInfo{ip: remoteIP(r), agent: r.UserAgent()})
+func withRequestInfo(ctx context.Context, r *http.Request, ip string) context.Context {
+	return context.WithValue(ctx, requestInfoKey{}, requestInfo{ip: ip, agent: r.UserAgent()})
 }
 
 func requestInfoFrom(ctx context.Context) requestInfo {
@@ -218,8 +218,8 @@ func (st *store) recordOrgRevocation(ctx context.Context, c *caller, o *organiza
 
 // recordDeletion records REST DELETE /v2/access-token in every
 // organization the token could access. Expects st.mu held.
-func (st *store) recordDeletion(r *http.Request, t *token, at time.Time) {
-	ctx := withRequestInfo(r.Context(), r)
+func (st *store) recordDeletion(r *http.Request, ip string, t *token, at time.Time) {
+	ctx := withRequestInfo(r.Context(), r, ip)
 	for _, o := range st.orgs {
 		if t.orgs[o.uuid] {
 			st.paid.record(auditEvent{

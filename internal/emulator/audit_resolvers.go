@@ -314,6 +314,9 @@ func (r *rootResolver) OrganizationRevokeInactiveTokensAfterUpdate(ctx context.C
 	if o == nil || o.roles[c.userUUID] == "" {
 		return nil, newAPIError(ErrOrgNotFound, in.OrganizationId)
 	}
+	if err := o.refuseAddress(c, ErrIPNotAllowed); err != nil {
+		return nil, err
+	}
 	if o.roles[c.userUUID] != RoleAdmin {
 		return nil, newAPIError(ErrSettingsNotAdmin, o.slug)
 	}

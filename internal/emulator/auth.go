@@ -12,7 +12,8 @@ import (
 type caller struct {
 	tokenUUID string
 	userUUID  string
-	graphQL   bool // the token has the GRAPHQL scope
+	graphQL   bool   // the token has the GRAPHQL scope
+	ip        string // the address Buildkite sees the request come from
 }
 
 type callerKey struct{}
@@ -47,15 +48,19 @@ func (s *Server) authenticate(r *http.Request) (*caller, *apiError) {
 	case t.expiresAt != nil && !now.Before(*t.expiresAt):
 		return nil, newAPIError(ErrTokenExpired)
 	}
+	ip := s.remoteIP(r)
 	t.lastAccessedAt = &now
-	t.ipAddress = remoteIP(r)
-	return &caller{tokenUUID: t.uuid, userUUID: t.owner.uuid, graphQL: t.hasScope("GRAPHQL")}, nil
+	t.ipAddress = ip
+	return &caller{tokenUUID: t.uuid, userUUID: t.owner.uuid, graphQL: t.hasScope("GRAPHQL"), ip: ip}, nil
 }
 
 // canManageTokens is Buildkite's rule for listing and revoking an
 // organization's tokens: the caller's user administers the organization and
 // the caller's token can access it. Expects st.mu held.
 func (st *store) canManageTokens(c *caller, o *organization) error {
+	if err := o.refuseAddress(c, ErrIPNotAllowed); err != nil {
+		return err
+	}
 	if o.roles[c.userUUID] != RoleAdmin {
 		return newAPIError(ErrNotAdmin, o.slug)
 	}

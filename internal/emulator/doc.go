@@ -1,6 +1,7 @@
 // Package emulator is a local stand-in for the parts of the Buildkite API
 // that tokenctl uses: GraphQL at POST /v1 (serving exactly the project schema
-// in internal/schema) and REST GET and DELETE /v2/access-token. Every test,
+// in internal/schema), REST GET and DELETE /v2/access-token, and REST GET
+// and PATCH /v2/organizations/{slug}/api-settings. Every test,
 // demo and benchmark talks to it instead of Buildkite.
 //
 // It keeps users, organizations, memberships and API access tokens in
@@ -23,6 +24,7 @@
 //
 //	users:         [{uuid, name, email, bot}]
 //	organizations: [{uuid, slug, name, revoke-inactive-tokens-after, features,
+//	                 allowed-ip-addresses, restrict-api-token-creation,
 //	                 members: [{user: <email>, role: admin|member, last-seen-at, created-at, two-factor, sso}]}]
 //	tokens:        [{uuid, value, description, owner: <email>, scopes: [GRAPHQL, ...],
 //	                 organizations: [<slug>], created-at, expires-at, last-accessed-at,
@@ -34,7 +36,8 @@
 //	audit-events:  [{organization: <slug>, type, token: <uuid>, actor: <email>, occurred-at,
 //	                 via: web|api, via-token: <uuid>, ip-address, user-agent}]
 //
-// An organization's features (audit-log, inactivity-policy) switch on the
+// An organization's features (audit-log, inactivity-policy,
+// api-ip-allowlist) switch on the
 // paid features; every token also gets an API_ACCESS_TOKEN_CREATED event,
 // and revocations and deletions are recorded as they happen (audit.go).
 //

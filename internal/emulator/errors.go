@@ -81,6 +81,15 @@ const (
 	ErrAuditNotAdmin       ErrorName = "audit-log-not-admin"
 	ErrInactivityNotOnPlan ErrorName = "inactivity-policy-not-on-plan"
 	ErrSettingsNotAdmin    ErrorName = "settings-not-admin"
+	// Organization API settings (settings.go) and allowlists.
+	ErrIPNotAllowed            ErrorName = "ip-not-allowed"
+	ErrIPNotAllowedREST        ErrorName = "ip-not-allowed-rest"
+	ErrSettingsOrgNotFound     ErrorName = "settings-organization-not-found"
+	ErrSettingsNoOrgAccess     ErrorName = "settings-token-no-organization-access"
+	ErrSettingsScope           ErrorName = "settings-scope-missing"
+	ErrSettingsAdminOnly       ErrorName = "settings-admin-only"
+	ErrAllowlistNotOnPlan      ErrorName = "allowlist-not-on-plan"
+	ErrInactivityNotOnPlanREST ErrorName = "inactivity-policy-not-on-plan-rest"
 	// Faults: answers the emulator gives only when told to.
 	ErrFaultStatus   ErrorName = "fault-status"
 	ErrFaultThrottle ErrorName = "fault-throttle"
@@ -194,6 +203,30 @@ var errorTable = map[ErrorName]errorSpec{
 	ErrSettingsNotAdmin: {http.StatusOK, typeForbidden,
 		"You must be an organization administrator of %q to change its settings",
 		"Role in %q insufficient to change settings"},
+	ErrIPNotAllowed: {http.StatusOK, typeForbidden,
+		"Requests from %s are not on the API allowlist of organization %q",
+		"Address %s refused by %q's allowlist"},
+	ErrIPNotAllowedREST: {http.StatusForbidden, "",
+		"Requests from %s are not on the API allowlist of organization %q",
+		"Address %s refused by %q's allowlist"},
+	ErrSettingsOrgNotFound: {http.StatusNotFound, "",
+		"No organization found with slug %q",
+		"Nothing called %q here"},
+	ErrSettingsNoOrgAccess: {http.StatusForbidden, "",
+		"The API Access Token used for this request does not have access to the organization %q",
+		"Credential not granted to %q"},
+	ErrSettingsScope: {http.StatusForbidden, "",
+		"The API Access Token used for this request is missing the %s scope",
+		"Credential lacks %s"},
+	ErrSettingsAdminOnly: {http.StatusForbidden, "",
+		"You must be an organization administrator of %q to view or change its API settings",
+		"Role in %q insufficient for API settings"},
+	ErrAllowlistNotOnPlan: {http.StatusForbidden, "",
+		"The API IP allowlist is not available on the plan of organization %q",
+		"Address allowlists not included in %q's subscription"},
+	ErrInactivityNotOnPlanREST: {http.StatusForbidden, "",
+		"Revoking inactive API access tokens is an Enterprise feature that the plan of organization %q does not include",
+		"Inactive-credential expiry not included in %q's subscription"},
 	ErrFaultStatus: {0, "", // the fault's status
 		"%s (emulated fault)",
 		"Emulated %s"},

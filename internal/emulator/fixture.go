@@ -57,8 +57,14 @@ type FixtureOrganization struct {
 	RevokeInactiveTokensAfter string          `yaml:"revoke-inactive-tokens-after"`
 	Members                   []FixtureMember `yaml:"members"`
 	// Features are the paid features the organization's plan includes:
-	// audit-log, inactivity-policy.
+	// audit-log, inactivity-policy, api-ip-allowlist.
 	Features []string `yaml:"features"`
+	// AllowedIPAddresses is the API IP allowlist, space-separated CIDR
+	// ranges; empty: none.
+	AllowedIPAddresses string `yaml:"allowed-ip-addresses"`
+	// RestrictAPITokenCreation: only administrators may create API
+	// access tokens.
+	RestrictAPITokenCreation bool `yaml:"restrict-api-token-creation"`
 }
 
 // FixtureMember makes a user (by email) a member of an organization.
@@ -249,6 +255,9 @@ func (f *Fixture) Validate() error {
 		}
 		if o.RevokeInactiveTokensAfter != "" && !slices.Contains(enumValues("RevokeInactiveTokenPeriod"), o.RevokeInactiveTokensAfter) {
 			bad("%s: revoke-inactive-tokens-after %q is not one of %s", what, o.RevokeInactiveTokensAfter, strings.Join(enumValues("RevokeInactiveTokenPeriod"), ", "))
+		}
+		if _, err := parseAllowlist(o.AllowedIPAddresses); err != nil {
+			bad("%s: allowed-ip-addresses: %v", what, err)
 		}
 		m := map[string]bool{}
 		for _, mem := range o.Members {

@@ -63,7 +63,7 @@ func readGraphQLRequest(w http.ResponseWriter, r *http.Request) *gqlRequest {
 
 // serveGraphQL authenticates, prices and runs one GraphQL request.
 func (s *Server) serveGraphQL(r *http.Request, req *gqlRequest, entry *Request) (resp response) {
-	budgets := []budget{{key: "ip:" + remoteIP(r), limit: s.opts.RateLimit}}
+	budgets := []budget{{key: "ip:" + s.remoteIP(r), limit: s.opts.RateLimit}}
 	defer func() {
 		if resp.header.Get("RateLimit-Limit") == "" {
 			_, st := s.gqlLimits.take(budgets, 0, s.opts.Now())
@@ -100,7 +100,7 @@ func (s *Server) serveGraphQL(r *http.Request, req *gqlRequest, entry *Request) 
 		return resp
 	}
 
-	result := s.schema.Exec(withCaller(withRequestInfo(r.Context(), r), c), narrowDocument(req.Query, req.OperationName), req.OperationName, req.Variables)
+	result := s.schema.Exec(withCaller(withRequestInfo(r.Context(), r, c.ip), c), narrowDocument(req.Query, req.OperationName), req.OperationName, req.Variables)
 	resp = jsonResponse(http.StatusOK, s.reword(result))
 	st.setHeaders(resp.header)
 	return resp

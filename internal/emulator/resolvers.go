@@ -126,6 +126,9 @@ func (r *rootResolver) Organization(ctx context.Context, args struct {
 	if !r.s.visibleOrg(c, o) {
 		return nil, nil
 	}
+	if err := o.refuseAddress(c, ErrIPNotAllowed); err != nil {
+		return nil, err
+	}
 	return newOrgResolver(r.s, o), nil
 }
 
@@ -145,6 +148,9 @@ func (r *rootResolver) Node(ctx context.Context, args struct{ ID graphql.ID }) (
 	switch typ {
 	case TypeOrganization:
 		if o := st.orgByUUID(id); r.s.visibleOrg(c, o) {
+			if err := o.refuseAddress(c, ErrIPNotAllowed); err != nil {
+				return nil, err
+			}
 			return &nodeResolver{newOrgResolver(r.s, o)}, nil
 		}
 	case TypeUser:

@@ -18,14 +18,14 @@ type accessTokenJSON struct {
 	} `json:"user"`
 }
 
-// serveREST answers /v2/access-token. Each request costs one request of
+// serveREST answers /v2/access-token and the organizations' api-settings. Each request costs one request of
 // the budget of the caller's user (RESTUserRateLimit) and of each
 // organization's (RESTRateLimit; see orgBudgets for which).
 func (s *Server) serveREST(r *http.Request, entry *Request) response {
 	c, authErr := s.authenticate(r)
 	if c == nil {
 		resp := s.restErrorResponse(authErr, 0)
-		_, st := s.restLimits.take([]budget{{key: "ip:" + remoteIP(r), limit: s.opts.RESTUserRateLimit}}, 0, s.opts.Now())
+		_, st := s.restLimits.take([]budget{{key: "ip:" + s.remoteIP(r), limit: s.opts.RESTUserRateLimit}}, 0, s.opts.Now())
 		st.setHeaders(resp.header)
 		return resp
 	}
@@ -40,11 +40,13 @@ func (s *Server) serveREST(r *http.Request, entry *Request) response {
 	}
 
 	var resp response
-	if r.Method == http.MethodDelete {
+	if slug, ok := settingsSlug(r.URL.Path); ok {
+		resp = s.serveSettings(r, c, slug)
+	} else if r.Method == http.MethodDelete {
 		s.store.mu.Lock()
 		t := s.store.tokenByUUID(c.tokenUUID)
 		t.revoked = true
-		s.store.recordDeletion(r, t, s.opts.Now())
+		s.store.recordDeletion(r, c.ip, t, s.opts.Now())
 		s.store.mu.Unlock()
 		resp = response{status: http.StatusNoContent, header: http.Header{}}
 	} else {

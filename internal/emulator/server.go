@@ -44,6 +44,11 @@ type Options struct {
 	// applies with RESTRateLimit; that one and RateLimit are budgets per
 	// organization (see orgBudgets), as API-NOTES.md states Buildkite's.
 	RESTUserRateLimit int
+	// SeenAddress, when set, is the address every request appears to come
+	// from (a token's ipAddress, and what organizations' API allowlists
+	// are checked against) instead of the connection's, as when a
+	// client sits behind a NAT gateway.
+	SeenAddress string
 	// OnRequest, when set, is called with every request log entry. It must
 	// not block: it runs on the request's goroutine.
 	OnRequest func(Request)
@@ -191,8 +196,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	default:
-		answer(s.restErrorResponse(newAPIError(ErrNoRoute, r.Method, r.URL.Path), 0), nil)
-		return
+		if _, ok := settingsSlug(r.URL.Path); !ok {
+			answer(s.restErrorResponse(newAPIError(ErrNoRoute, r.Method, r.URL.Path), 0), nil)
+			return
+		}
+		entry.Kind = KindREST
+		entry.Operation = r.Method + " " + settingsPathPrefix + "{org}" + settingsPathSuffix
+		if r.Method != http.MethodGet && r.Method != http.MethodPatch {
+			answer(s.restErrorResponse(newAPIError(ErrRESTMethod), 0), nil)
+			return
+		}
 	}
 
 	tr := s.faults.pick(entry.Kind, entry.OperationType, entry.Operation)
@@ -228,8 +241,16 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	}
 }
 
-// remoteIP is the address recorded as a token's ipAddress.
-func remoteIP(r *http.Request) string {
+// remoteIP is the address Buildkite sees a request come from: recorded as
+// the token's ipAddress and checked against organizations' allowlists.
+func (s *Server) remoteIP(r *http.Request) string {
+	if s.opts.SeenAddress != "" {
+		return s.opts.SeenAddress
+	}
+	return connectionIP(r)
+}
+
+func connectionIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr

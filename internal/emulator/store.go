@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"net/netip"
 	"slices"
 	"strings"
 	"sync"
@@ -21,8 +22,11 @@ type user struct {
 type organization struct {
 	uuid, slug, name          string
 	revokeInactiveTokensAfter string
-	roles                     map[string]string // user uuid -> role
-	members                   []*membership     // fixture order: members paging order
+	// allowlist is the API IP allowlist; nil: none.
+	allowlist             []netip.Prefix
+	restrictTokenCreation bool
+	roles                 map[string]string // user uuid -> role
+	members               []*membership     // fixture order: members paging order
 }
 
 type token struct {
@@ -76,7 +80,12 @@ func newStore(f *Fixture, now time.Time) *store {
 		o := &organization{
 			uuid: strings.ToLower(fo.UUID), slug: fo.Slug, name: fo.Name,
 			revokeInactiveTokensAfter: fo.RevokeInactiveTokensAfter,
+			restrictTokenCreation:     fo.RestrictAPITokenCreation,
 			roles:                     map[string]string{},
+		}
+		o.allowlist, _ = parseAllowlist(fo.AllowedIPAddresses) // validated
+		if len(o.allowlist) == 0 {
+			o.allowlist = nil
 		}
 		for i, m := range fo.Members {
 			o.roles[byEmail[m.User].uuid] = m.Role

@@ -112,6 +112,32 @@ func ManyOrgsFixture(t testing.TB) *emulator.Fixture {
 	return f
 }
 
+// The settings fixture (fixtures/settings.yaml): Ada administers acme
+// (every paid feature), hobby (a plan without them) and globex (an
+// allowlist without the loopback address), and is a member of initech.
+//
+//nolint:gosec // fake, public demo credentials, not secrets
+const (
+	SettingsToken         = "bkua_settings000000000000000000000000000000000"
+	SettingsTokenUUID     = "f0000000-0000-4000-8000-000000000001"
+	SettingsReadToken     = "bkua_settingsread0000000000000000000000000000"
+	SettingsNoScopeToken  = "bkua_settingsnone0000000000000000000000000000"
+	SettingsMoTokenUUID   = "f0000000-0000-4000-8000-000000000004"
+	SettingsFreeOrg       = "hobby"
+	SettingsLockedOrg     = "globex"
+	SettingsMemberOnlyOrg = "initech"
+)
+
+// SettingsFixture is the built-in settings fixture.
+func SettingsFixture(t testing.TB) *emulator.Fixture {
+	t.Helper()
+	f, err := emulator.BuiltinFixture("settings")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
 // Server is a running emulator.
 type Server struct {
 	*emulator.Server
