@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -40,6 +41,11 @@ type CheckOptions struct {
 	CompareFile        string
 	PlanOut            string
 	PrintDefaultPolicy bool
+	FromReport         string
+
+	// Filled in by complete, with --from-report.
+	Saved        hygiene.Saved
+	listingFlags []string // flags given that only a check that lists uses
 
 	// Filled in by complete.
 	Orgs         []ident.Org
@@ -55,7 +61,7 @@ type CheckOptions struct {
 func NewCmdCheck(f *Factory, runF func(context.Context, *CheckOptions) error) *cobra.Command {
 	opts := &CheckOptions{apiOptions: newAPIOptions(f)}
 	cmd := &cobra.Command{
-		Use:   "check --org ORG [--org ORG ... | --all-orgs] [--policy FILE]",
+		Use:   "check (--org ORG ... | --all-orgs) [--policy FILE] | check --from-report FILE",
 		Short: "Check an organization's API access tokens against a token policy",
 		Long: `Check every API access token of one or more organizations against a token
 policy and report the findings: one per token and rule broken.
@@ -80,13 +86,20 @@ some do, 9 when none do but --all-orgs could not see every organization
 (Buildkite counted more than it listed); the usual codes when the check
 could not run. A check never
 revokes anything: --plan-out FILE writes the revocations that revoke
-findings call for, and 'tokenctl revoke --plan FILE' applies them.`,
+findings call for, and 'tokenctl revoke --plan FILE' applies them.
+
+--from-report FILE renders a report that 'tokenctl check -o json' saved,
+in any format, without listing again: a CI job lists once and prints the
+JSON, the Markdown and the CSV of that one listing. It exits as the check
+that wrote the report did (8 for findings, and so on). When that check
+could not run, the file holds its failure document: the Markdown says why
+the check could not run, and the exit status is the check's.`,
 		Example: `  # The default policy, on a terminal
   tokenctl check --org acme
 
-  # Nightly in CI: a Markdown summary for the build, the JSON report kept
-  tokenctl check --org acme --policy policy.yaml -o json > report.json
-  tokenctl check --org acme --policy policy.yaml -o markdown --compare previous.json
+  # Nightly in CI: list once, keep the JSON report, render its Markdown
+  tokenctl check --org acme --policy policy.yaml --compare previous.json -o json > report.json
+  tokenctl check --from-report report.json -o markdown > summary.md
 
   # Every organization you administer
   tokenctl check --all-orgs -o csv > findings.csv
@@ -110,6 +123,7 @@ findings call for, and 'tokenctl revoke --plan FILE' applies them.`,
 	fl.StringVar(&opts.CompareFile, "compare", "", "mark findings new, unchanged or resolved against an earlier JSON report `FILE`")
 	fl.StringVar(&opts.PlanOut, "plan-out", "", "write the revocations that revoke-severity findings call for to `FILE`, for tokenctl revoke --plan")
 	fl.BoolVar(&opts.PrintDefaultPolicy, "print-default-policy", false, "print the default policy and exit")
+	fl.StringVar(&opts.FromReport, "from-report", "", "render the JSON report `FILE` an earlier 'check -o json' wrote, without listing (- for standard input)")
 	return cmd
 }
 
@@ -120,6 +134,10 @@ func (o *CheckOptions) complete(fl *pflag.FlagSet, _ []string) {
 		return
 	}
 	o.apiTokenFile, _ = fl.GetString(config.FlagAPITokenFile)
+	if o.FromReport != "" {
+		o.completeFromReport(fl)
+		return
+	}
 	switch {
 	case o.AllOrgs:
 		// Without organizations, hygiene.Read reads every one the token reaches.
@@ -139,6 +157,28 @@ func (o *CheckOptions) complete(fl *pflag.FlagSet, _ []string) {
 		return
 	}
 	o.inputErr = o.readInputs()
+}
+
+// checkListingFlags are the flags of a check that lists tokens, which
+// --from-report does not.
+var checkListingFlags = []string{"org", "all-orgs", "page-size", "policy", "exceptions", "compare", "plan-out", "print-default-policy"}
+
+// completeFromReport notes the listing flags given with --from-report and
+// reads the saved report.
+func (o *CheckOptions) completeFromReport(fl *pflag.FlagSet) {
+	for _, name := range checkListingFlags {
+		if fl.Changed(name) {
+			o.listingFlags = append(o.listingFlags, "--"+name)
+		}
+	}
+	if len(o.listingFlags) > 0 {
+		return
+	}
+	data, source, err := o.readInput("--from-report", o.FromReport, maxReportFile, "a saved report")
+	if err == nil {
+		o.Saved, err = hygiene.ReadSaved(data, source)
+	}
+	o.inputErr = err
 }
 
 // readInputs reads --policy, --exceptions and --compare.
@@ -182,6 +222,7 @@ func (o *CheckOptions) stdinClaimedTwice() string {
 		{"--policy", o.PolicyFile},
 		{"--exceptions", o.ExceptionsFile},
 		{"--compare", o.CompareFile},
+		{"--from-report", o.FromReport},
 	} {
 		if in.path == inputfile.Stdin {
 			claims = append(claims, in.flag)
@@ -200,6 +241,19 @@ func (o *CheckOptions) validate() error {
 		return nil
 	}
 	usage := func(err error) error { return exitcode.New(exitcode.Usage, err) }
+	if o.FromReport != "" {
+		if len(o.listingFlags) > 0 {
+			return usage(fmt.Errorf("--from-report renders a saved report without listing tokens, so %s cannot apply: give them to the check that writes the report",
+				strings.Join(o.listingFlags, ", ")))
+		}
+		if both := o.stdinClaimedTwice(); both != "" {
+			return usage(fmt.Errorf("%s both want standard input; put one of them in a file", both))
+		}
+		if o.inputErr != nil {
+			return usage(o.inputErr)
+		}
+		return nil
+	}
 	switch {
 	case o.AllOrgs && len(o.OrgArgs) > 0:
 		return usage(errors.New("--all-orgs checks every organization you belong to: drop --org, or drop --all-orgs"))
@@ -240,6 +294,9 @@ func checkRun(ctx context.Context, o *CheckOptions) error {
 	if o.PrintDefaultPolicy {
 		_, err := o.IO.Out.Write(hygiene.DefaultPolicyYAML)
 		return err
+	}
+	if o.FromReport != "" {
+		return renderSaved(o)
 	}
 	client, err := o.Factory.APIClient(o.settings, o.Debug)
 	if err != nil {
@@ -284,15 +341,33 @@ func checkRun(ctx context.Context, o *CheckOptions) error {
 	if err := printCheck(o, report); err != nil {
 		return err
 	}
-	switch {
-	case report.Summary.Failing:
-		return exitWith(exitcode.Findings)
-	case report.NotListed > 0:
-		// A clean report is not a clean bill for organizations it never
-		// saw.
-		return exitWith(exitcode.Incomplete)
+	return exitWith(report.ExitCode())
+}
+
+// renderSaved prints the report --from-report read, and exits as the
+// check that wrote it did. A failure document is printed as it was (JSON),
+// or as the Markdown that says why the check could not run; either way its
+// message goes to stderr and its exit status is the command's.
+func renderSaved(o *CheckOptions) error {
+	if r := o.Saved.Report; r != nil {
+		if err := printCheck(o, *r); err != nil {
+			return err
+		}
+		return exitWith(r.ExitCode())
 	}
-	return nil
+	f := *o.Saved.Failure
+	f.Message = oneLine(ident.RedactSecrets(f.Message))
+	var err error
+	if o.Format == output.Markdown && o.JQ == "" {
+		_, err = fmt.Fprint(o.IO.Out, hygiene.FailureMarkdown(f))
+	} else {
+		err = (output.Printer{Out: o.IO.Out, Format: o.Format, JQ: o.JQ}).PrintFailure(o.failureDocument(), f)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s: the check that wrote it could not run: %s\n", inputfile.Describe("--from-report", o.FromReport), output.Printable(f.Message))
+	return exitWith(exitcode.Code(f.ExitCode))
 }
 
 func printCheck(o *CheckOptions, report hygiene.Report) error {

@@ -163,6 +163,16 @@ func (e Evidence) String() string {
 			v = "null"
 		case []string:
 			v = strings.Join(x, ",")
+		case []any:
+			// A list read back from a saved report.
+			items := make([]string, len(x))
+			for j, item := range x {
+				items[j] = fmt.Sprint(item)
+			}
+			v = strings.Join(items, ",")
+		case float64:
+			// A number read back from a saved report.
+			v = strconv.FormatFloat(x, 'f', -1, 64)
 		}
 		parts[i] = fmt.Sprintf("%s=%v", k, v)
 	}

@@ -236,7 +236,10 @@ func findingKey(f Finding) string { return f.Organization + "\x00" + f.Token.UUI
 // ReadReport reads a report written by `tokenctl check -o json`, for
 // --compare.
 func ReadReport(data []byte, source string) (*Report, error) {
-	var r Report
+	var r struct {
+		Report
+		Error *json.RawMessage `json:"error"`
+	}
 	if err := json.Unmarshal(data, &r); err != nil {
 		return nil, fmt.Errorf("%s: not a tokenctl check JSON report (%w); write one with `tokenctl check -o json`", source, err)
 	}
@@ -246,7 +249,10 @@ func ReadReport(data []byte, source string) (*Report, error) {
 	if r.SchemaVersion != ReportSchemaVersion {
 		return nil, fmt.Errorf("%s: report schemaVersion %d, this tokenctl reads %d", source, r.SchemaVersion, ReportSchemaVersion)
 	}
-	return &r, nil
+	if r.Error != nil {
+		return nil, fmt.Errorf("%s: %w", source, ErrFailureDocument)
+	}
+	return &r.Report, nil
 }
 
 // Compare marks each finding new or unchanged against prev, and adds prev's
