@@ -61,7 +61,7 @@ type CheckOptions struct {
 func NewCmdCheck(f *Factory, runF func(context.Context, *CheckOptions) error) *cobra.Command {
 	opts := &CheckOptions{apiOptions: newAPIOptions(f)}
 	cmd := &cobra.Command{
-		Use:   "check (--org ORG ... | --all-orgs) [--policy FILE] | check --from-report FILE",
+		Use:   "check (--org ORG ... | --all-orgs | --from-report FILE) [--policy FILE]",
 		Short: "Check an organization's API access tokens against a token policy",
 		Long: `Check every API access token of one or more organizations against a token
 policy and report the findings: one per token and rule broken.
