@@ -23,19 +23,30 @@ func (c *Client) AccessToken(ctx context.Context) (AccessToken, error) {
 }
 
 // IdentityStore remembers which token a secret is, per REST endpoint
-// (package identitycache keeps it on disk), and under which id each
-// organization lists that token. Only the uuid and the owner need to come
-// back from Identity.
+// (package identitycache keeps it on disk), and what each organization's
+// listing showed: under which id it listed that token, and which ids it
+// listed for other tokens. Only the uuid and the owner need to come back
+// from Identity.
 type IdentityStore interface {
 	Identity(restEndpoint, secret string) (AccessToken, bool)
 	Remember(restEndpoint, secret string, t AccessToken) error
-	// ListedID is the id under which organization orgID (as the server
-	// spelled it) at graphQLEndpoint listed the token remembered as
-	// secret's identity.
-	ListedID(restEndpoint, secret, graphQLEndpoint, orgID string) (string, bool)
-	// RememberListedID records it, only if uuid is secret's remembered
+	// Listed is what organization orgID (as the server spelled it) at
+	// graphQLEndpoint listed, matched against secret's remembered
 	// identity.
-	RememberListedID(restEndpoint, secret, graphQLEndpoint, orgID, uuid, tokenID string) error
+	Listed(restEndpoint, secret, graphQLEndpoint, orgID string) (ListedIDs, bool)
+	// RememberListed adds to it, only if uuid is secret's remembered
+	// identity.
+	RememberListed(restEndpoint, secret, graphQLEndpoint, orgID, uuid string, ids ListedIDs) error
+}
+
+// ListedIDs is what an organization's listing showed, as evidence about
+// ids named later: each id exactly as the server gave it.
+type ListedIDs struct {
+	// Own is the id under which the caller's own token was listed; "" if
+	// it was not seen.
+	Own string
+	// Others maps the id of a token that is not the caller's to its uuid.
+	Others map[string]string
 }
 
 // Caller tells which token this client's credential is, for the check that
@@ -57,36 +68,35 @@ func (c *Client) Caller(ctx context.Context) (AccessToken, error) {
 	return t, err
 }
 
-// RememberedCallerIn returns, without sending anything, which token this
-// client's credential is and the id under which organization orgID listed
-// it in an earlier run, when both are remembered. orgID must be spelled as
-// the server gave it. See package identitycache for why a listed id stays
-// true.
-func (c *Client) RememberedCallerIn(orgID string) (caller AccessToken, tokenID string, ok bool) {
+// RememberedListing returns, without sending anything, which token this
+// client's credential is and what organization orgID listed in earlier
+// runs, when both are remembered. orgID must be spelled as the server gave
+// it. See package identitycache for what a listed id proves.
+func (c *Client) RememberedListing(orgID string) (caller AccessToken, ids ListedIDs, ok bool) {
 	if c.cfg.Identities == nil || orgID == "" {
-		return AccessToken{}, "", false
+		return AccessToken{}, ListedIDs{}, false
 	}
 	caller, ok = c.cfg.Identities.Identity(c.cfg.RESTEndpoint, c.cfg.Token)
 	if !ok {
-		return AccessToken{}, "", false
+		return AccessToken{}, ListedIDs{}, false
 	}
-	tokenID, ok = c.cfg.Identities.ListedID(c.cfg.RESTEndpoint, c.cfg.Token, c.cfg.GraphQLEndpoint, orgID)
+	ids, ok = c.cfg.Identities.Listed(c.cfg.RESTEndpoint, c.cfg.Token, c.cfg.GraphQLEndpoint, orgID)
 	if !ok {
-		return AccessToken{}, "", false
+		return AccessToken{}, ListedIDs{}, false
 	}
-	return caller, tokenID, true
+	return caller, ids, true
 }
 
-// RememberCallerListedAs records that organization orgID's listing showed
-// the caller's token (uuid callerUUID, as REST described it) under
-// tokenID, so that a later run naming tokens by id need not list. Nothing
-// is recorded unless callerUUID is this credential's remembered identity.
-func (c *Client) RememberCallerListedAs(orgID, callerUUID, tokenID string) {
-	if c.cfg.Identities == nil || orgID == "" || tokenID == "" {
+// RememberListing records what organization orgID's listing showed, matched
+// against the caller's token (uuid callerUUID, as REST described it), so
+// that a later run naming those tokens by id need not list. Nothing is
+// recorded unless callerUUID is this credential's remembered identity.
+func (c *Client) RememberListing(orgID, callerUUID string, ids ListedIDs) {
+	if c.cfg.Identities == nil || orgID == "" || (ids.Own == "" && len(ids.Others) == 0) {
 		return
 	}
 	// Not remembering only costs the next run a listing.
-	_ = c.cfg.Identities.RememberListedID(c.cfg.RESTEndpoint, c.cfg.Token, c.cfg.GraphQLEndpoint, orgID, callerUUID, tokenID)
+	_ = c.cfg.Identities.RememberListed(c.cfg.RESTEndpoint, c.cfg.Token, c.cfg.GraphQLEndpoint, orgID, callerUUID, ids)
 }
 
 // AccessTokenOf describes the token whose secret value is given: how a

@@ -37,9 +37,9 @@ func revokeByIDs(t *testing.T, h *harness, tokenUUID string, extra ...string) (r
 	return r, h.graphQLRequests(), restRequests(h)
 }
 
-// A repeat run by ids sends only its mutation: the first run's listing
-// showed which id tokenctl's own token has, and that is remembered with
-// its identity. With --no-cache the run asks and lists as a first run does.
+// A repeat run by ids sends only its mutation when an earlier listing
+// showed each named id for a token other than tokenctl's own (a dry run
+// first, then the run): that is remembered with the identity. With --no-cache the run asks and lists as a first run does.
 func TestPerfRepeatRevokeByIDsSendsOnlyTheMutation(t *testing.T) {
 	h, _ := cacheHarness(t)
 	r, _, rest := revokeByIDs(t, h, et.CIDeployBotUUID)
@@ -52,6 +52,11 @@ func TestPerfRepeatRevokeByIDsSendsOnlyTheMutation(t *testing.T) {
 	mustRevokeAll(t, h, r, []string{et.OldLaptopTokenUUID})
 	if rest != 1 || asking != 2 {
 		t.Fatalf("--no-cache sent %d GraphQL and %d REST requests, want 2 (a listing page, the mutation) and 1", asking, rest)
+	}
+	// The dry run lists and shows the next token's id for another token;
+	// the run after it relies on that and sends the mutation alone.
+	if r, _, _ := revokeByIDs(t, h, et.TerraformTokenUUID, "--dry-run"); r.code != 0 {
+		t.Fatalf("dry run:\n%s", r)
 	}
 	r, remembered, rest := revokeByIDs(t, h, et.TerraformTokenUUID)
 	mustRevokeAll(t, h, r, []string{et.TerraformTokenUUID})

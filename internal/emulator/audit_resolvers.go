@@ -80,17 +80,20 @@ type auditEventsArgs struct {
 
 // matches applies the server-side filters of Organization.auditEvents.
 func (a auditEventsArgs) matches(ids *idCodec, e *auditEvent) bool {
-	in := func(list *[]graphql.ID, v string) bool {
-		return list == nil || slices.ContainsFunc(*list, func(id graphql.ID) bool { return strings.EqualFold(string(id), v) })
+	in := func(list *[]graphql.ID, v ...string) bool {
+		return list == nil || slices.ContainsFunc(*list, func(id graphql.ID) bool {
+			return slices.ContainsFunc(v, func(v string) bool { return strings.EqualFold(string(id), v) })
+		})
 	}
 	inEnum := func(list *[]string, v string) bool { return list == nil || slices.Contains(*list, v) }
-	actorID, actorType := "", ""
+	var actorIDs []string
+	actorType := ""
 	if e.actor != nil {
-		actorID, actorType = ids.id(TypeUser, e.actor.uuid), "USER"
+		actorIDs, actorType = ids.spellings(TypeUser, e.actor.uuid), "USER"
 	}
-	return in(a.Actor, actorID) && inEnum(a.ActorType, actorType) && inEnum(a.Type, e.typ) &&
+	return in(a.Actor, actorIDs...) && inEnum(a.ActorType, actorType) && inEnum(a.Type, e.typ) &&
 		inEnum(a.SubjectType, "API_ACCESS_TOKEN") && in(a.SubjectUUID, e.subjectUUID) &&
-		in(a.Subject, ids.id(TypeAPIAccessToken, e.subjectUUID)) &&
+		in(a.Subject, ids.spellings(TypeAPIAccessToken, e.subjectUUID)...) &&
 		(a.OccurredAtFrom == nil || !e.occurredAt.Before(a.OccurredAtFrom.Time)) &&
 		(a.OccurredAtTo == nil || !e.occurredAt.After(a.OccurredAtTo.Time))
 }

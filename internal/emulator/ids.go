@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // Node type names as they appear inside Buildkite's GraphQL ids.
@@ -57,15 +59,55 @@ func opaqueNodeID(typ, uuid string) string {
 	return "K" + base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(sum[:15])
 }
 
+// respelledNodeID is an object's id once the server has re-spelled its
+// ids: neither the old spelling nor anything derived from it.
+func respelledNodeID(typ, uuid string) string {
+	sum := sha256.Sum256([]byte("respelled/" + typ + "/" + strings.ToLower(uuid)))
+	return "R2_" + base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(sum[:15])
+}
+
+// respell switches the codec to new spellings; the old ones are still read.
+func (c *idCodec) respell() {
+	c.respellMu.Lock()
+	if c.renamed == nil {
+		c.renamed = map[string]nodeRef{}
+	}
+	c.respellMu.Unlock()
+	c.respelled.Store(true)
+}
+
+// spellings is every id the codec reads for an object: the one it gives
+// now and, once respelled, the old one.
+func (c *idCodec) spellings(typ, uuid string) []string {
+	now := c.id(typ, uuid)
+	if !c.respelled.Load() {
+		return []string{now}
+	}
+	old := NodeID(typ, uuid)
+	if c.format == IDOpaque {
+		old = opaqueNodeID(typ, uuid)
+	}
+	return []string{now, old}
+}
+
 // nodeRef is what an id stands for.
 type nodeRef struct{ typ, uuid string }
 
 // idCodec spells and reads ids in one format. For IDOpaque it knows every
 // id it can be asked about: the store's objects are fixed when the server
 // starts, and an id it never issued is unknown, as on Buildkite.
+//
+// Once respelled (Server.RespellIDs), it gives every object a new id, as
+// GitHub's global-id migration did: answers carry the new spellings only,
+// while the old ones are still read wherever an id is taken (the mutation,
+// node lookups, filters). A client that compares a remembered id with a
+// listed one then sees two different ids for one object.
 type idCodec struct {
-	format IDFormat
-	opaque map[string]nodeRef // IDOpaque: id -> object
+	format    IDFormat
+	opaque    map[string]nodeRef // IDOpaque: id -> object
+	respelled atomic.Bool
+	respellMu sync.Mutex
+	renamed   map[string]nodeRef // new spelling -> object, once respelled
 }
 
 func newIDCodec(format IDFormat, st *store) *idCodec {
@@ -89,6 +131,13 @@ func newIDCodec(format IDFormat, st *store) *idCodec {
 }
 
 func (c *idCodec) id(typ, uuid string) string {
+	if c.respelled.Load() {
+		id := respelledNodeID(typ, uuid)
+		c.respellMu.Lock()
+		c.renamed[id] = nodeRef{typ, strings.ToLower(uuid)}
+		c.respellMu.Unlock()
+		return id
+	}
 	if c.format == IDOpaque {
 		return opaqueNodeID(typ, uuid)
 	}
@@ -99,6 +148,14 @@ func (c *idCodec) id(typ, uuid string) string {
 // server never issued (in the base64 format: anything that is not
 // standard, padded base64 of "<Type>---<uuid>").
 func (c *idCodec) parse(id string) (typ, uuid string, ok bool) {
+	if c.respelled.Load() {
+		c.respellMu.Lock()
+		ref, ok := c.renamed[id]
+		c.respellMu.Unlock()
+		if ok {
+			return ref.typ, ref.uuid, true
+		}
+	}
 	if c.format == IDOpaque {
 		ref, ok := c.opaque[id]
 		return ref.typ, ref.uuid, ok

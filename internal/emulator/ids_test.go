@@ -69,3 +69,52 @@ func TestOpaqueIDs(t *testing.T) {
 		t.Error("token still has access after revocation by opaque id")
 	}
 }
+
+// Once the server re-spells its ids, answers carry new ids only, and the
+// old spellings are still accepted by the mutation and node lookups: the
+// same object under two ids, as after GitHub's global-id migration.
+func TestRespelledIDs(t *testing.T) {
+	emulatortest.ForEachIDFormat(t, func(t *testing.T, format emulator.IDFormat) {
+		srv := emulatortest.Start(t, emulator.Options{IDFormat: format})
+		oldOrg := srv.NodeID(emulator.TypeOrganization, emulatortest.AcmeOrgUUID)
+		oldTok := srv.NodeID(emulator.TypeAPIAccessToken, emulatortest.OldLaptopTokenUUID)
+		srv.RespellIDs()
+		newOrg := srv.NodeID(emulator.TypeOrganization, emulatortest.AcmeOrgUUID)
+		newTok := srv.NodeID(emulator.TypeAPIAccessToken, emulatortest.OldLaptopTokenUUID)
+		if newOrg == oldOrg || newTok == oldTok {
+			t.Fatalf("ids not re-spelled: %q %q", newOrg, newTok)
+		}
+
+		var listed struct {
+			Organization struct {
+				ID              string
+				APIAccessTokens struct {
+					Edges []struct{ Node struct{ ID, UUID string } }
+				} `json:"apiAccessTokens"`
+			}
+		}
+		decode(t, srv.GraphQL(t, emulatortest.DemoToken, `{ organization(slug: "acme") { id apiAccessTokens(first: 50) { edges { node { id uuid } } } } }`, nil), &listed)
+		if listed.Organization.ID != newOrg {
+			t.Errorf("organization listed as %q, want the new spelling %q", listed.Organization.ID, newOrg)
+		}
+		for _, e := range listed.Organization.APIAccessTokens.Edges {
+			if e.Node.UUID == emulatortest.OldLaptopTokenUUID && e.Node.ID != newTok {
+				t.Errorf("token listed as %q, want the new spelling %q", e.Node.ID, newTok)
+			}
+		}
+
+		var node struct{ Node *struct{ ID string } }
+		decode(t, srv.GraphQL(t, emulatortest.DemoToken, `query($id: ID!) { node(id: $id) { ... on Organization { id } } }`, map[string]any{"id": oldOrg}), &node)
+		if node.Node == nil || node.Node.ID != newOrg {
+			t.Errorf("node lookup of the old organization id: %+v, want %q", node.Node, newOrg)
+		}
+
+		resp := srv.GraphQL(t, emulatortest.DemoToken, revokeMutation, map[string]any{"org": oldOrg, "token": oldTok})
+		if resp.Status != 200 || len(resp.Errors) > 0 {
+			t.Fatalf("revoking by the old spellings: %s", resp.Body)
+		}
+		if srv.TokenHasOrg(emulatortest.OldLaptopTokenUUID, "acme") {
+			t.Error("token still has access after revocation by its old id")
+		}
+	})
+}

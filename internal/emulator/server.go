@@ -129,6 +129,13 @@ func New(opts Options) (*Server, error) {
 // the given uuid, in its id format.
 func (s *Server) NodeID(typ, uuid string) string { return s.ids.id(typ, strings.ToLower(uuid)) }
 
+// RespellIDs makes the server spell every id anew from now on, as GitHub's
+// global-id migration did: listings and every other answer show the new
+// ids, while the old spellings are still accepted by the mutation, node
+// lookups and filters. Buildkite documents no id format, so a client must
+// stay right when this happens between two of its runs.
+func (s *Server) RespellIDs() { s.ids.respell() }
+
 // response is an answer built in full before it is written, so that faults
 // can cut, delay or drop it after the operation ran.
 type response struct {

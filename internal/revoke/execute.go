@@ -446,7 +446,7 @@ func (e *Executor) auditRecord(plan *Plan, it *Item) audit.Record {
 		Action:       "organizationApiAccessTokenRevoke",
 		Caller:       audit.Caller{TokenUUID: plan.Caller.UUID},
 		Organization: audit.Organization{ID: plan.Organization.ID, Slug: plan.Organization.Slug},
-		Token:        audit.Token{ID: it.TokenID, UUID: it.Ref.UUID},
+		Token:        audit.Token{ID: it.TokenID, UUID: cmp.Or(it.KnownUUID, it.Ref.UUID)},
 	}
 	if u := plan.Caller.User; u.Email != "" || u.Name != "" {
 		rec.Caller.User = strings.TrimSpace(fmt.Sprintf("%s <%s>", u.Name, u.Email))

@@ -52,6 +52,9 @@ type Item struct {
 	// sends. Empty when the token was not found.
 	TokenID string
 	Token   *buildkite.Token // as listed; nil when not found
+	// KnownUUID is the token's uuid when the plan knows it without a
+	// listing in this run (an earlier listing showed it under TokenID).
+	KnownUUID string
 	// Self marks the token tokenctl is using, as the server describes
 	// both (the caller's uuid from REST, the token's uuid from the
 	// listing). With AllowSelf it is revoked last.
@@ -80,26 +83,22 @@ func (p *Plan) Pending() []*Item {
 // only place the server says which token an id stands for. It pages once
 // for the whole batch, alongside the REST question of which token tokenctl
 // is using (an errgroup: no extra round trip), and stops as soon as it
-// has seen every token named by uuid and either every token named by id
-// or tokenctl's own token (or, with a Select, after the last page). So:
+// has seen every token named (or, with a Select, after the last page). So:
 //
 //   - the self-check compares the caller's uuid (REST) with the uuids the
-//     listing gives, never anything read out of an id. A token named by an
-//     id the listing has not reached yet is sent only once the listing
-//     has shown the caller's own token under another id; the id of one's
-//     own token is therefore never sent without AllowSelf, however
-//     spelled. Revoking by ids costs the pages up to the caller's own
-//     token (usually the first; an administrator's token is old), not a
-//     walk to each named token.
-//   - the id under which a listing showed the caller's own token is
-//     remembered with the caller's identity (Client.RememberCallerListedAs),
-//     so that a later run naming the organization and every token by id
-//     need not list at all (see plannedFromMemory);
+//     listing gives, never anything read out of an id. A token named by id
+//     is sent only once a listing has shown that id for a token whose uuid
+//     is not the caller's: an id merely unlike the own token's listed id
+//     proves nothing, since a server may spell ids anew and still accept
+//     the old spellings (as GitHub's global-id migration did). An id no
+//     listing shows is not-found, and never sent. Safety costs the pages
+//     up to the last named token.
+//   - what the listing showed about the named ids (the own token's id, the
+//     ids of other named tokens with their uuids) is remembered with the
+//     caller's identity (Client.RememberListing), so that a later run
+//     naming those ids need not list at all (see plannedFromMemory);
 //   - a token named twice (uuid and id, or its id with and without base64
 //     padding) is one item, keyed by the id the listing gave it;
-//   - a token named by uuid that is not in the listing, or by an id not in
-//     a listing read to its end (FindAll, as in a dry run), is not-found
-//     before anything is sent;
 //   - a re-check after a lost answer proves a revocation only for a token
 //     the listing showed (see Executor).
 func Resolve(ctx context.Context, c *buildkite.Client, req Request) (*Plan, error) {
@@ -150,10 +149,9 @@ func Resolve(ctx context.Context, c *buildkite.Client, req Request) (*Plan, erro
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	if listedAs != "" {
-		c.RememberCallerListedAs(plan.Organization.ID, plan.Caller.UUID, listedAs)
-	}
-	plan.Items = append(dedupe(plan.Items), selected...)
+	plan.Items = dedupe(plan.Items)
+	c.RememberListing(plan.Organization.ID, plan.Caller.UUID, listedEvidence(plan, listedAs))
+	plan.Items = append(plan.Items, selected...)
 	for _, it := range plan.Items {
 		if it.Token != nil && plan.Caller.UUID != "" && strings.EqualFold(it.Token.UUID, plan.Caller.UUID) {
 			it.Self = true
@@ -163,27 +161,47 @@ func Resolve(ctx context.Context, c *buildkite.Client, req Request) (*Plan, erro
 	return plan, nil
 }
 
+// listedEvidence is what this run's listing proved about the ids it named:
+// the id of the caller's own token, and the ids of named tokens listed
+// under another uuid.
+func listedEvidence(plan *Plan, ownID string) buildkite.ListedIDs {
+	ids := buildkite.ListedIDs{Own: ownID}
+	if plan.Caller.UUID == "" {
+		return buildkite.ListedIDs{}
+	}
+	for _, it := range plan.Items {
+		if it.Token == nil || strings.EqualFold(it.Token.UUID, plan.Caller.UUID) {
+			continue
+		}
+		if ids.Others == nil {
+			ids.Others = map[string]string{}
+		}
+		ids.Others[it.Token.ID] = strings.ToLower(it.Token.UUID)
+	}
+	return ids
+}
+
 // plannedFromMemory plans, without sending anything, a request that names
-// the organization and every token by id, when an earlier run's listing of
-// that organization (spelled as the server spelled it) showed the caller's
-// own token and both are remembered. What the listing would have proven
-// is then known already: an id equal to the own token's (padding aside,
-// as in resolveTokens) is the own token, and any other id is not, which
-// is all the listing is read for once the named ids are opaque. The
-// remembered id cannot have gone stale while the own token still has
-// access: access is never given back to a token that lost it, so the
-// listed object is never re-created (package identitycache says more).
+// the organization and every token by id, when earlier runs' listings of
+// that organization (spelled as the server spelled it) give positive
+// evidence about every named id: it is the id under which the caller's own
+// token was listed, or it was listed for a token whose uuid is not the
+// caller's. An id is the server's identity of one object, so that evidence
+// survives the server re-spelling its ids; an id merely different from the
+// own token's remembered id proves nothing (it may be another spelling of
+// it), and sends the run to the listing. Padding aside, as in
+// resolveTokens; what is sent is the id as listed.
 //
-// Whether another named token exists Buildkite says in answer to the
-// mutation, as for an id a listing stopped short of; the plan has no
-// description or owner for it, nor the organization's slug, and a lost
-// answer for it is settled as for any token never listed (unknown, never
-// revoked).
+// Whether a named token still has access Buildkite says in answer to the
+// mutation; the plan has no description or owner for it, nor the
+// organization's slug, and a lost answer for it is settled as for any
+// token not listed in this run (unknown, never revoked).
 //
 // It reports false, and plans nothing, for a request that needs the
 // listing anyway: a selection, a dry run (FindAll: it must report the ids
-// that do not exist before anything is sent), a name by slug or uuid, or
-// nothing remembered (a first run, --no-cache, a deleted entry).
+// that do not exist before anything is sent), a name by slug or uuid, an
+// id without evidence, or nothing remembered (a first run, --no-cache, a
+// deleted, moved or untrusted entry).
 func plannedFromMemory(c *buildkite.Client, req Request, plan *Plan) bool {
 	if req.Select != nil || req.FindAll || req.Org.ID == "" || len(plan.Items) == 0 {
 		return false
@@ -193,25 +211,39 @@ func plannedFromMemory(c *buildkite.Client, req Request, plan *Plan) bool {
 			return false
 		}
 	}
-	caller, ownID, ok := c.RememberedCallerIn(req.Org.ID)
+	caller, listed, ok := c.RememberedListing(req.Org.ID)
 	if !ok {
 		return false
 	}
 	if req.Caller != nil {
 		if !strings.EqualFold(req.Caller.UUID, caller.UUID) {
-			return false // not the identity the listed id was learnt for
+			return false // not the identity the listed ids were learnt for
 		}
 		caller = *req.Caller
 	}
+	others := map[string][2]string{} // unpadded id -> id as listed, uuid
+	for id, uuid := range listed.Others {
+		others[unpadded(id)] = [2]string{id, uuid}
+	}
+	type evidence struct {
+		id, uuid string
+		self     bool
+	}
+	found := make([]evidence, len(plan.Items))
+	for i, it := range plan.Items {
+		switch other, ok := others[unpadded(it.Ref.ID)]; {
+		case listed.Own != "" && unpadded(it.Ref.ID) == unpadded(listed.Own):
+			found[i] = evidence{id: listed.Own, uuid: caller.UUID, self: true}
+		case ok && !strings.EqualFold(other[1], caller.UUID):
+			found[i] = evidence{id: other[0], uuid: other[1]}
+		default:
+			return false // no evidence either way: look it up
+		}
+	}
 	plan.Caller = caller
 	plan.Organization = buildkite.Organization{ID: req.Org.ID}
-	for _, it := range plan.Items {
-		it.TokenID = it.Ref.ID
-		if unpadded(it.Ref.ID) == unpadded(ownID) {
-			// A spelling of the own token's id: it is sent, with
-			// AllowSelf only, as the listing gave it.
-			it.Self, it.TokenID = true, ownID
-		}
+	for i, it := range plan.Items {
+		it.TokenID, it.KnownUUID, it.Self = found[i].id, found[i].uuid, found[i].self
 	}
 	return true
 }
@@ -296,7 +328,6 @@ func resolveTokens(ctx context.Context, c *buildkite.Client, req Request, items 
 		listedIDs = nil
 	}
 	var selected []*Item
-	listedAll := false
 	org, err := c.ListTokens(ctx, req.Org, func(page buildkite.TokenPage) bool {
 		if !heard {
 			select {
@@ -332,20 +363,7 @@ func resolveTokens(ctx context.Context, c *buildkite.Client, req Request, items 
 				selected = append(selected, it)
 			}
 		}
-		if !heard && page.HasNextPage && req.Select == nil && !req.FindAll && uuidsLeft == 0 && idsLeft > 0 {
-			// Whether to read on now depends only on which listed token
-			// is the caller's: wait for REST, which is already on its
-			// way, rather than read pages its answer may make needless.
-			select {
-			case uuid := <-callerKnown:
-				learnCaller(uuid)
-			case <-ctx.Done():
-				return false
-			}
-		}
-		more := req.Select != nil || uuidsLeft > 0 || (idsLeft > 0 && (req.FindAll || callerID == nil))
-		listedAll = !page.HasNextPage
-		return more
+		return req.Select != nil || uuidsLeft > 0 || idsLeft > 0
 	})
 	if err != nil {
 		return buildkite.Organization{}, nil, "", err
@@ -373,17 +391,15 @@ func resolveTokens(ctx context.Context, c *buildkite.Client, req Request, items 
 			// (more padding than listed): the own token, however far the
 			// listing went, and whether REST answered before or after it.
 			it.TokenID, it.Self = *callerID, true
-		case it.Ref.UUID == "" && !listedAll:
-			// Not reached: the listing stopped at the caller's own token,
-			// whose id this is not. Buildkite decides whether it exists.
-			it.TokenID = it.Ref.ID
-		default:
-			what := it.Ref.UUID
-			if what == "" {
-				what = "with id " + it.Ref.ID
-			}
+		case it.Ref.UUID == "":
+			// Never listed. An id merely unlike the own token's proves
+			// nothing (the server may spell ids anew and still accept old
+			// spellings, so it may be the own token's), so it is not sent.
 			it.Status = StatusNotFound
-			it.Error = fmt.Sprintf("no API access token %s has access to organization %s; run `tokenctl tokens list --org %s` to see the tokens that do", what, name, name)
+			it.Error = fmt.Sprintf("no API access token is listed with id %s in organization %s (Buildkite may have changed how it spells ids; name the token by its uuid); run `tokenctl tokens list --org %s` to see the tokens that have access", it.Ref.ID, name, name)
+		default:
+			it.Status = StatusNotFound
+			it.Error = fmt.Sprintf("no API access token %s has access to organization %s; run `tokenctl tokens list --org %s` to see the tokens that do", it.Ref.UUID, name, name)
 		}
 	}
 	listedAs := ""

@@ -51,18 +51,37 @@ func firstRunByIDs(t *testing.T, srv *et.Server, c *buildkite.Client) {
 	srv.ResetRequests()
 }
 
+// learn is a dry run naming the given tokens by id: its listing shows
+// their ids for tokens that are not tokenctl's own, which a later run
+// naming them may rely on without listing.
+func learn(t *testing.T, srv *et.Server, c *buildkite.Client, uuids ...string) {
+	t.Helper()
+	var ids []string
+	for _, u := range uuids {
+		ids = append(ids, tokenID(srv, u))
+	}
+	plan := resolveReq(t, c, revoke.Request{Org: acmeByID(srv), Tokens: parse(t, ids...), FindAll: true})
+	for _, it := range plan.Items {
+		if !it.Pending() {
+			t.Fatalf("dry run: %+v, want pending", it)
+		}
+	}
+	srv.ResetRequests()
+}
+
 func requestsOfKind(srv *et.Server, kind string) int {
 	return srv.CountRequests(func(r emulator.Request) bool { return r.Kind == kind })
 }
 
-// The repeat run by ids sends exactly one GraphQL request, the mutation,
-// and no REST request; the row and the audit log are as true as ever,
+// The repeat run by ids, after a dry run listed the named token, sends
+// exactly one GraphQL request, the mutation, and no REST request; the row and the audit log are as true as ever,
 // with the token's description and owner unknown (nothing was listed).
 func TestRepeatRunByIDsSendsOnlyTheMutation(t *testing.T) {
 	et.ForEachIDFormat(t, func(t *testing.T, format emulator.IDFormat) {
 		srv := et.Start(t, emulator.Options{IDFormat: format})
 		c := cachedClient(srv, t.TempDir())
 		firstRunByIDs(t, srv, c)
+		learn(t, srv, c, et.OldLaptopTokenUUID)
 
 		id := tokenID(srv, et.OldLaptopTokenUUID)
 		plan := resolveReq(t, c, revoke.Request{Org: acmeByID(srv), Tokens: parse(t, id)})
@@ -89,7 +108,7 @@ func TestRepeatRunByIDsSendsOnlyTheMutation(t *testing.T) {
 			t.Fatalf("audit log %+v, want an intent and a revoked outcome", recs)
 		}
 		for _, rec := range recs {
-			if rec.Organization.ID != acmeByID(srv).ID || rec.Token.ID != id || rec.ClientMutationID == "" ||
+			if rec.Organization.ID != acmeByID(srv).ID || rec.Token.ID != id || rec.Token.UUID != et.OldLaptopTokenUUID || rec.ClientMutationID == "" ||
 				rec.Caller.TokenUUID != et.DemoTokenUUID || rec.Caller.User != "Ada Admin <"+et.DemoAdminEmail+">" {
 				t.Errorf("audit record %+v lacks what the mutation was about", rec)
 			}
@@ -136,20 +155,21 @@ func TestRepeatRunByIDsRefusesOwnTokenWithoutARequest(t *testing.T) {
 }
 
 // What the skipped listing would have shown is still reported truthfully:
-// an id that names no token of the organization is not-found from the
-// mutation's answer (exit 4), each row as a run that lists reports it,
-// and a lost answer for a token never listed is unknown, never revoked;
-// the audit log says the same.
+// an id listed before for a token that has since lost its access is
+// not-found from the mutation's answer (exit 4), each row as a run that
+// lists reports it, and a lost answer for a token not listed in this run
+// is unknown, never revoked; the audit log says the same. An id no earlier
+// listing showed is looked up.
 func TestRepeatRunByIDsReportsWhatTheListingWouldHave(t *testing.T) {
 	et.ForEachIDFormat(t, func(t *testing.T, format emulator.IDFormat) {
 		srv := et.Start(t, emulator.Options{IDFormat: format})
 		c := cachedClient(srv, t.TempDir())
 		firstRunByIDs(t, srv, c)
+		learn(t, srv, c, et.OldLaptopTokenUUID)
 
-		elsewhere := tokenID(srv, et.BootstrapTokenUUID)  // globex only
 		revokedBefore := tokenID(srv, et.CIDeployBotUUID) // the first run's
 		log, path := openAudit(t)
-		plan := resolveReq(t, c, revoke.Request{Org: acmeByID(srv), Tokens: parse(t, elsewhere, revokedBefore)})
+		plan := resolveReq(t, c, revoke.Request{Org: acmeByID(srv), Tokens: parse(t, revokedBefore)})
 		results := (&revoke.Executor{Client: c, Audit: log}).Execute(t.Context(), plan)
 		for _, r := range results {
 			if r.Status != revoke.StatusNotFound || r.Error == nil || !strings.Contains(*r.Error, "tokenctl tokens list --org") {
@@ -164,40 +184,36 @@ func TestRepeatRunByIDsReportsWhatTheListingWouldHave(t *testing.T) {
 			t.Errorf("%d queries, want none: Buildkite's answer to the mutation decides", q)
 		}
 		recs := readAudit(t, path)
-		if len(recs) != 4 {
-			t.Fatalf("%d audit records, want an intent and an outcome for each of 2 tokens", len(recs))
+		if len(recs) != 2 {
+			t.Fatalf("%d audit records, want an intent and an outcome", len(recs))
 		}
 		for _, rec := range recs {
-			if rec.Event == audit.EventOutcome && rec.Result != string(revoke.StatusNotFound) {
-				t.Errorf("audit outcome %+v, want not-found", rec)
+			if rec.Token.UUID != et.CIDeployBotUUID || (rec.Event == audit.EventOutcome && rec.Result != string(revoke.StatusNotFound)) {
+				t.Errorf("audit record %+v, want the token's uuid and a not-found outcome", rec)
 			}
 		}
-		if srv.TokenHasOrg(et.BootstrapTokenUUID, "acme") || !srv.TokenHasOrg(et.BootstrapTokenUUID, "globex") {
-			t.Error("the globex token's access changed")
-		}
 
-		// Each row is what a run that lists reports. The demo organization
-		// fits one page, so there the listing itself proves an id absent;
-		// an id the server never issued is the one row that differs: the
-		// server's answer to the mutation decides it, as it does for a
-		// run whose listing stops at tokenctl's own token. Either way it
-		// is not revoked and the run does not exit 0.
+		// Each row is what a run that lists reports.
+		elsewhere := tokenID(srv, et.BootstrapTokenUUID) // globex only, never listed in acme
 		never := tokenID(srv, "00000000-0000-4000-8000-00000000dead")
 		listing := buildkite.New(buildkite.Config{
 			GraphQLEndpoint: srv.GraphQLEndpoint, RESTEndpoint: srv.RESTEndpoint, Token: et.DemoToken,
 			Transport: transport.Options{},
 		})
-		names := parse(t, elsewhere, revokedBefore, never)
+		names := parse(t, revokedBefore, elsewhere, never)
+		srv.ResetRequests()
 		remembered := (&revoke.Executor{Client: c}).Execute(t.Context(), resolveReq(t, c, revoke.Request{Org: acmeByID(srv), Tokens: names}))
+		if listings(srv) == 0 {
+			t.Error("ids no listing showed were not looked up")
+		}
 		listed := (&revoke.Executor{Client: listing}).Execute(t.Context(), resolveReq(t, listing, revoke.Request{Org: acmeByID(srv), Tokens: names}))
-		for i := range names[:2] {
-			if remembered[i].Status != listed[i].Status {
-				t.Errorf("%s: %s remembered, %s listed; want the same", names[i], remembered[i].Status, listed[i].Status)
+		for i := range names {
+			if remembered[i].Status != listed[i].Status || remembered[i].Status != revoke.StatusNotFound {
+				t.Errorf("%s: %s remembered, %s listed; want not-found both", names[i], remembered[i].Status, listed[i].Status)
 			}
 		}
-		if r := remembered[2]; (r.Status != revoke.StatusNotFound && r.Status != revoke.StatusFailed) || r.Error == nil ||
-			revoke.ExitCode(remembered[2:], false) == exitcode.OK {
-			t.Errorf("an id never issued: %q, want not-found or failed, with Buildkite's answer", statuses(remembered[2:]))
+		if srv.TokenHasOrg(et.BootstrapTokenUUID, "acme") || !srv.TokenHasOrg(et.BootstrapTokenUUID, "globex") {
+			t.Error("the globex token's access changed")
 		}
 
 		// A lost answer: the re-check lists, finds the token gone, and
@@ -211,8 +227,63 @@ func TestRepeatRunByIDsReportsWhatTheListingWouldHave(t *testing.T) {
 		if results[0].Status != revoke.StatusUnknown || !strings.Contains(*results[0].Error, "tokenctl tokens get") {
 			t.Fatalf("%q, want unknown naming what to run", statuses(results))
 		}
-		if recs := readAudit(t, path); len(recs) != 2 || recs[1].Result != string(revoke.StatusUnknown) {
-			t.Errorf("audit log %+v, want an intent and an unknown outcome", recs)
+		if recs := readAudit(t, path); len(recs) != 2 || recs[1].Result != string(revoke.StatusUnknown) || recs[1].Token.UUID != et.OldLaptopTokenUUID {
+			t.Errorf("audit log %+v, want an intent and an unknown outcome with the token's uuid", recs)
+		}
+	})
+}
+
+// The identity cache never lets tokenctl revoke its own token when the
+// server spells ids anew (listings show new ids, old spellings are still
+// accepted): the own token named by either spelling, whichever the cache
+// learnt, is refused, and other tokens are still revoked.
+func TestRespelledIDsNeverRevokeTheOwnToken(t *testing.T) {
+	et.ForEachIDFormat(t, func(t *testing.T, format emulator.IDFormat) {
+		for _, learntAfter := range []bool{false, true} {
+			srv := et.Start(t, emulator.Options{IDFormat: format})
+			c := cachedClient(srv, t.TempDir())
+			oldOwn, oldOrg := tokenID(srv, et.DemoTokenUUID), acmeByID(srv)
+			if !learntAfter {
+				firstRunByIDs(t, srv, c) // the cache learns the old spellings
+				learn(t, srv, c, et.OldLaptopTokenUUID)
+			}
+			srv.RespellIDs()
+			newOwn, newOrg := tokenID(srv, et.DemoTokenUUID), acmeByID(srv)
+			if newOwn == oldOwn {
+				t.Fatal("ids not re-spelled")
+			}
+			if learntAfter {
+				firstRunByIDs(t, srv, c) // the cache learns the new spellings
+				learn(t, srv, c, et.OldLaptopTokenUUID)
+			}
+			for _, org := range []ident.Org{oldOrg, newOrg} {
+				for _, own := range []string{oldOwn, newOwn} {
+					plan := resolveReq(t, c, revoke.Request{Org: org, Tokens: parse(t, own)})
+					results := (&revoke.Executor{Client: c}).Execute(t.Context(), plan)
+					if results[0].Status == revoke.StatusRevoked || !srv.TokenHasOrg(et.DemoTokenUUID, "acme") {
+						t.Fatalf("learnt after: %v, org %s, own token named %s: %q; tokenctl revoked its own token", learntAfter, org.ID, own, statuses(results))
+					}
+					if revoke.ExitCode(results, false) == exitcode.OK {
+						t.Errorf("own token named %s: exit 0", own)
+					}
+				}
+			}
+			if n := srv.CountRequests(mutations); n != 0 {
+				t.Errorf("learnt after: %v: %d mutations sent for the own token, want none", learntAfter, n)
+			}
+
+			// Another token, by its new id and by its old one when an
+			// earlier listing showed it: still revoked.
+			laptop := tokenID(srv, et.OldLaptopTokenUUID)
+			plan := resolveReq(t, c, revoke.Request{Org: newOrg, Tokens: parse(t, laptop)})
+			if results := (&revoke.Executor{Client: c}).Execute(t.Context(), plan); results[0].Status != revoke.StatusRevoked {
+				t.Errorf("learnt after: %v: another token by its new id: %q, want revoked", learntAfter, statuses(results))
+			}
+			hack := tokenID(srv, et.HackathonTokenUUID)
+			plan = resolveReq(t, c, revoke.Request{Org: newOrg, Tokens: parse(t, hack)})
+			if results := (&revoke.Executor{Client: c}).Execute(t.Context(), plan); results[0].Status != revoke.StatusRevoked {
+				t.Errorf("learnt after: %v: a token never listed before, by its new id: %q, want revoked", learntAfter, statuses(results))
+			}
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package revoke
 
 import (
+	"cmp"
 	"slices"
 
 	"github.com/tokenctl/tokenctl/internal/buildkite"
@@ -118,7 +119,7 @@ func newResult(org buildkite.Organization, it *Item) Result {
 		Error:        strPtr(it.Error),
 	}
 	r.Token.ID = strPtr(it.TokenID)
-	r.Token.UUID = strPtr(it.Ref.UUID)
+	r.Token.UUID = strPtr(cmp.Or(it.KnownUUID, it.Ref.UUID))
 	if t := it.Token; t != nil {
 		r.Token.ID = strPtr(t.ID)
 		r.Token.UUID = strPtr(t.UUID)

@@ -382,12 +382,13 @@ func listings(srv *et.Server) int {
 	return srv.CountRequests(func(r emulator.Request) bool { return r.OperationType == "query" })
 }
 
-// Point 1, the cost of ids: a token named by an id the listing has not
-// reached is sent once the listing has shown the caller's own token under
-// another id (Buildkite then says whether it exists); a dry run (FindAll)
-// reads the listing to its end instead, to report it missing. A spelling
-// of the own token's id is recognised either way.
-func TestResolveByIDStopsAtTheCallersOwnToken(t *testing.T) {
+// Point 1, the cost of ids: a token named by id is sent only once the
+// listing has shown that id for a token that is not the caller's own; the
+// listing reads on past the caller's own token (an id unlike it proves
+// nothing) and stops at the last named token. An id the listing never
+// shows is not-found and never sent. A spelling of the own token's id is
+// recognised either way.
+func TestResolveByIDListsUntilTheNamedToken(t *testing.T) {
 	et.ForEachIDFormat(t, func(t *testing.T, format emulator.IDFormat) {
 		// The caller's token is the oldest, so it is listed first, as an
 		// administrator's long-lived token tends to be.
@@ -409,20 +410,25 @@ func TestResolveByIDStopsAtTheCallersOwnToken(t *testing.T) {
 		srv.ResetRequests()
 
 		plan := resolveReq(t, c, revoke.Request{Tokens: parse(t, elsewhere)})
-		if n := listings(srv); n >= allPages {
-			t.Errorf("%d listing requests, want fewer than the %d of the whole listing", n, allPages)
+		if n := listings(srv); n != allPages {
+			t.Errorf("%d listing requests, want the %d of the whole listing", n, allPages)
 		}
-		it := plan.Items[0]
-		if !it.Pending() || it.Self || it.TokenID != elsewhere {
-			t.Fatalf("item %+v, want pending, sent as given", it)
-		}
-		// Buildkite's answer decides.
 		results := (&revoke.Executor{Client: c}).Execute(t.Context(), plan)
-		if st := results[0].Status; st != revoke.StatusNotFound {
-			t.Errorf("%q, want not-found from Buildkite's answer", statuses(results))
+		if st := results[0].Status; st != revoke.StatusNotFound || plan.Items[0].TokenID != "" {
+			t.Errorf("%q (%+v), want not-found from the listing", statuses(results), plan.Items[0])
 		}
-		if n := srv.CountRequests(mutations); n != 1 {
-			t.Errorf("%d mutations, want the one Buildkite answered", n)
+		if n := srv.CountRequests(mutations); n != 0 {
+			t.Errorf("%d mutations for an id no listing showed, want none", n)
+		}
+
+		srv.ResetRequests()
+		laptop := tokenID(srv, et.OldLaptopTokenUUID)
+		plan = resolveReq(t, c, revoke.Request{Tokens: parse(t, laptop)})
+		if it := plan.Items[0]; !it.Pending() || it.Self || it.TokenID != laptop || it.Token == nil {
+			t.Fatalf("item %+v, want pending, as listed", it)
+		}
+		if n := listings(srv); n > allPages {
+			t.Errorf("%d listing requests, want at most the %d of the whole listing", n, allPages)
 		}
 
 		own := tokenID(srv, et.DemoTokenUUID)
