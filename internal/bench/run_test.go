@@ -24,8 +24,8 @@ func TestRunMeasuresEveryScenario(t *testing.T) {
 	want := map[string]struct{ graphQL, rest, mutations int }{
 		NameSingleSmall: {2 + 1, 1, 1},   // 20 tokens: two pages, the token on the second
 		NameSingleLarge: {10 + 1, 1, 1},  // 95 tokens: ten pages
-		NameSingleIDs:   {1 + 1, 1, 1},   // the first page shows tokenctl's own token: the target is not it
-		NameRepeatIDs:   {0 + 1, 0, 1},   // the mutation alone: the dry run before it remembered the own token's id and identity
+		NameSingleIDs:   {10 + 1, 1, 1},  // ten pages, to the page that lists the named id
+		NameRepeatIDs:   {0 + 1, 0, 1},   // the mutation alone: the dry run before it listed the named id for another token
 		NameBulk:        {6 + 6, 1, 6},   // every tenth of 60: six pages
 		NameNaiveBulk:   {6*6 + 6, 0, 6}, // the whole listing (six pages, 60 down to 55 tokens) each time
 		NameLoopBulk:    {21 + 6, 1, 6},  // each run pages up to its token: 1+2+3+4+5+6 pages; the first asks

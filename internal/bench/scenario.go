@@ -103,7 +103,7 @@ func Scenarios(sz Sizes) []*Scenario {
 	return []*Scenario{
 		{Name: NameSingleSmall, OrgTokens: sz.SmallOrg, targets: last, floor: batchFloor, run: runRevoke},
 		{Name: NameSingleLarge, OrgTokens: sz.LargeOrg, targets: last, floor: batchFloor, run: runRevoke},
-		{Name: NameSingleIDs, OrgTokens: sz.LargeOrg, targets: last, floor: idsFloor, run: runRevokeByIDs},
+		{Name: NameSingleIDs, OrgTokens: sz.LargeOrg, targets: last, floor: batchFloor, run: runRevokeByIDs},
 		{Name: NameRepeatIDs, OrgTokens: sz.LargeOrg, targets: last, floor: rememberedIDsFloor, run: runRevokeByIDs, prepare: dryRunByIDs},
 		{Name: NameBulk, OrgTokens: sz.BulkOrg, Against: []string{NameNaiveBulk, NameLoopBulk}, targets: bulkTargets, floor: batchFloor, run: runRevoke},
 		{Name: NameNaiveBulk, OrgTokens: sz.BulkOrg, Baseline: true, Short: "naive loop", targets: bulkTargets, floor: naiveFloor, run: runNaive},
@@ -154,17 +154,11 @@ func batchFloor(s Settings, e *Emulator, targets []string) int {
 	return pagesToReach(e.Tokens, targets, s.Page()) + ceilDiv(len(targets), s.InFlight())
 }
 
-// idsFloor is one round trip before the mutations: the self-check and the
-// first listing page, at the same time. The page shows tokenctl's own
-// token (the bench's is the oldest), which proves the ids name others.
-func idsFloor(s Settings, _ *Emulator, targets []string) int {
-	return 1 + ceilDiv(len(targets), s.InFlight())
-}
-
 // rememberedIDsFloor is the mutations alone: an earlier run (the dry run
-// of prepare) remembered which token tokenctl is using and the id its
-// listing showed that token under, which is all the listing is read for
-// when every token is named by id. No self-check and no listing page.
+// of prepare) remembered which token tokenctl is using and that its
+// listing showed each named id for another token, which is all the
+// listing is read for when every token is named by id. No self-check and
+// no listing page.
 func rememberedIDsFloor(s Settings, _ *Emulator, targets []string) int {
 	return ceilDiv(len(targets), s.InFlight())
 }
