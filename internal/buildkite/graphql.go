@@ -120,18 +120,38 @@ func (c graphQLClient) MakeRequest(ctx context.Context, req *graphql.Request, re
 	if httpResp.StatusCode != http.StatusOK {
 		return newHTTPStatusError(httpResp, graphQLAPI, c.endpoint)
 	}
-	var answer wireResponse
-	if err := json.NewDecoder(httpResp.Body).Decode(&answer); err != nil {
+	raw, err := responseBytes(httpResp)
+	if err != nil {
+		return err
+	}
+	// One pass: data goes straight into the generated type resp.Data
+	// points at (null leaves it as it is), beside the errors.
+	answer := struct {
+		Data       any            `json:"data"`
+		Errors     []wireError    `json:"errors"`
+		Extensions map[string]any `json:"extensions"`
+	}{Data: resp.Data}
+	if err := json.Unmarshal(raw, &answer); err != nil {
 		return err
 	}
 	resp.Extensions = answer.Extensions
-	if len(answer.Data) > 0 && !bytes.Equal(answer.Data, []byte("null")) {
-		if err := json.Unmarshal(answer.Data, resp.Data); err != nil {
-			return err
-		}
-	}
 	if len(answer.Errors) > 0 {
 		return graphQLErrors(answer.Errors)
 	}
 	return nil
+}
+
+// responseBytes is the whole body of resp: the transport's bytes when it
+// read them already, else read here into a buffer sized from
+// Content-Length.
+func responseBytes(resp *http.Response) ([]byte, error) {
+	if b, ok := resp.Body.(interface{ Bytes() []byte }); ok {
+		return b.Bytes(), nil
+	}
+	if n := resp.ContentLength; n > 0 && n <= 64<<20 {
+		buf := bytes.NewBuffer(make([]byte, 0, n+bytes.MinRead))
+		_, err := buf.ReadFrom(resp.Body)
+		return buf.Bytes(), err
+	}
+	return io.ReadAll(resp.Body)
 }

@@ -55,10 +55,11 @@ func (c *Client) memberPage(ctx context.Context, org ident.Org, after *string, w
 		if err != nil {
 			return MemberPage{}, "", err
 		}
-		if resp.Organization == nil {
+		o := resp.Organization
+		if o == nil {
 			return MemberPage{}, "", orgNotFound(org)
 		}
-		fields, conn = resp.Organization.OrganizationFields, resp.Organization.Members
+		fields, conn = gql.OrganizationFields{Id: o.Id, Uuid: o.Uuid, Slug: o.Slug, Name: o.Name}, o.Members
 	}
 	found, err := orgOrMissing(fields, what)
 	if err != nil {

@@ -138,10 +138,11 @@ func (c *Client) tokenPage(ctx context.Context, org ident.Org, after *string, wh
 		if err != nil {
 			return TokenPage{}, "", err
 		}
-		if resp.Organization == nil {
+		o := resp.Organization
+		if o == nil {
 			return TokenPage{}, "", orgNotFound(org)
 		}
-		fields, conn = resp.Organization.OrganizationFields, resp.Organization.ApiAccessTokens
+		fields, conn = gql.OrganizationFields{Id: o.Id, Uuid: o.Uuid, Slug: o.Slug, Name: o.Name}, o.ApiAccessTokens
 	}
 	found, err := orgOrMissing(fields, what)
 	if err != nil {

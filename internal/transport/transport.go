@@ -287,7 +287,7 @@ func (t *Transport) attempt(ctx context.Context, req *http.Request, n int) outco
 		err := fmt.Errorf("%w (HTTP %d, %s, %d bytes)", ErrNotJSON, resp.StatusCode, contentType(resp), len(body))
 		return outcome{body: body, err: err, wrote: true, elapsed: time.Since(start)}
 	}
-	resp.Body = io.NopCloser(bytes.NewReader(body))
+	resp.Body = &Body{Reader: bytes.NewReader(body), data: body}
 	resp.ContentLength = int64(len(body))
 	return outcome{resp: resp, body: body, wrote: true, elapsed: time.Since(start)}
 }
@@ -315,18 +315,52 @@ func (t *Transport) explain(ctx, actx context.Context, err error, phase string) 
 	return err
 }
 
+// Body is the body of a response the transport has read in full. It reads
+// as any body does; Bytes hands the whole of it over without a copy, so a
+// decoder reads the answer once, from the bytes already in memory.
+type Body struct {
+	*bytes.Reader
+	data []byte
+}
+
+// Bytes returns the whole body, however much of it was read. The caller
+// must not modify it.
+func (b *Body) Bytes() []byte { return b.data }
+
+// Close does nothing: the connection's body was closed once read.
+func (b *Body) Close() error { return nil }
+
 // readBody reads at most limit bytes, failing with ErrResponseTooLarge past
-// that instead of holding an unbounded answer in memory.
+// that instead of holding an unbounded answer in memory. A body of known
+// length is read into a buffer of that size, in one allocation.
 func readBody(resp *http.Response, limit int64) ([]byte, error) {
 	if resp.ContentLength > limit {
 		return nil, fmt.Errorf("%w: it announces %d bytes; the limit is %d", ErrResponseTooLarge, resp.ContentLength, limit)
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	var body []byte
+	var err error
+	if resp.ContentLength > 0 {
+		body, err = readKnownLength(resp.Body, resp.ContentLength)
+	} else {
+		body, err = io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	}
 	if err != nil {
 		return body, err
 	}
 	if int64(len(body)) > limit {
 		return nil, fmt.Errorf("%w: it is longer than the limit of %d bytes", ErrResponseTooLarge, limit)
+	}
+	return body, nil
+}
+
+// readKnownLength reads a body announced as n bytes into a buffer of n
+// bytes. net/http already fails a body that ends early
+// (io.ErrUnexpectedEOF) or runs past its Content-Length.
+func readKnownLength(r io.Reader, n int64) ([]byte, error) {
+	body := make([]byte, n)
+	read, err := io.ReadFull(r, body)
+	if err != nil {
+		return body[:read], err
 	}
 	return body, nil
 }

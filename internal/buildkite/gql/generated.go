@@ -1581,82 +1581,29 @@ func (v *OrganizationMembersByIDResponse) __premarshalJSON() (*__premarshalOrgan
 
 // OrganizationMembersBySlugOrganization includes the requested fields of the GraphQL type Organization.
 type OrganizationMembersBySlugOrganization struct {
-	OrganizationFields `json:"-"`
+	Id   string `json:"id"`
+	Uuid string `json:"uuid"`
+	Slug string `json:"slug"`
+	Name string `json:"name"`
 	// Returns users within the organization
 	Members *OrganizationMemberPage `json:"members"`
 }
 
+// GetId returns OrganizationMembersBySlugOrganization.Id, and is useful for accessing the field via an interface.
+func (v *OrganizationMembersBySlugOrganization) GetId() string { return v.Id }
+
+// GetUuid returns OrganizationMembersBySlugOrganization.Uuid, and is useful for accessing the field via an interface.
+func (v *OrganizationMembersBySlugOrganization) GetUuid() string { return v.Uuid }
+
+// GetSlug returns OrganizationMembersBySlugOrganization.Slug, and is useful for accessing the field via an interface.
+func (v *OrganizationMembersBySlugOrganization) GetSlug() string { return v.Slug }
+
+// GetName returns OrganizationMembersBySlugOrganization.Name, and is useful for accessing the field via an interface.
+func (v *OrganizationMembersBySlugOrganization) GetName() string { return v.Name }
+
 // GetMembers returns OrganizationMembersBySlugOrganization.Members, and is useful for accessing the field via an interface.
 func (v *OrganizationMembersBySlugOrganization) GetMembers() *OrganizationMemberPage {
 	return v.Members
-}
-
-// GetId returns OrganizationMembersBySlugOrganization.Id, and is useful for accessing the field via an interface.
-func (v *OrganizationMembersBySlugOrganization) GetId() string { return v.OrganizationFields.Id }
-
-// GetUuid returns OrganizationMembersBySlugOrganization.Uuid, and is useful for accessing the field via an interface.
-func (v *OrganizationMembersBySlugOrganization) GetUuid() string { return v.OrganizationFields.Uuid }
-
-// GetSlug returns OrganizationMembersBySlugOrganization.Slug, and is useful for accessing the field via an interface.
-func (v *OrganizationMembersBySlugOrganization) GetSlug() string { return v.OrganizationFields.Slug }
-
-// GetName returns OrganizationMembersBySlugOrganization.Name, and is useful for accessing the field via an interface.
-func (v *OrganizationMembersBySlugOrganization) GetName() string { return v.OrganizationFields.Name }
-
-func (v *OrganizationMembersBySlugOrganization) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*OrganizationMembersBySlugOrganization
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.OrganizationMembersBySlugOrganization = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	err = json.Unmarshal(
-		b, &v.OrganizationFields)
-	if err != nil {
-		return err
-	}
-	return nil
-}
-
-type __premarshalOrganizationMembersBySlugOrganization struct {
-	Members *OrganizationMemberPage `json:"members"`
-
-	Id string `json:"id"`
-
-	Uuid string `json:"uuid"`
-
-	Slug string `json:"slug"`
-
-	Name string `json:"name"`
-}
-
-func (v *OrganizationMembersBySlugOrganization) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *OrganizationMembersBySlugOrganization) __premarshalJSON() (*__premarshalOrganizationMembersBySlugOrganization, error) {
-	var retval __premarshalOrganizationMembersBySlugOrganization
-
-	retval.Members = v.Members
-	retval.Id = v.OrganizationFields.Id
-	retval.Uuid = v.OrganizationFields.Uuid
-	retval.Slug = v.OrganizationFields.Slug
-	retval.Name = v.OrganizationFields.Name
-	return &retval, nil
 }
 
 // OrganizationMembersBySlugResponse is returned by OrganizationMembersBySlug on success.
@@ -2058,82 +2005,29 @@ func (v *OrganizationTokensByIDResponse) __premarshalJSON() (*__premarshalOrgani
 
 // OrganizationTokensBySlugOrganization includes the requested fields of the GraphQL type Organization.
 type OrganizationTokensBySlugOrganization struct {
-	OrganizationFields `json:"-"`
+	Id   string `json:"id"`
+	Uuid string `json:"uuid"`
+	Slug string `json:"slug"`
+	Name string `json:"name"`
 	// Returns user API access tokens that can access this organization
 	ApiAccessTokens APIAccessTokenPage `json:"apiAccessTokens"`
 }
 
+// GetId returns OrganizationTokensBySlugOrganization.Id, and is useful for accessing the field via an interface.
+func (v *OrganizationTokensBySlugOrganization) GetId() string { return v.Id }
+
+// GetUuid returns OrganizationTokensBySlugOrganization.Uuid, and is useful for accessing the field via an interface.
+func (v *OrganizationTokensBySlugOrganization) GetUuid() string { return v.Uuid }
+
+// GetSlug returns OrganizationTokensBySlugOrganization.Slug, and is useful for accessing the field via an interface.
+func (v *OrganizationTokensBySlugOrganization) GetSlug() string { return v.Slug }
+
+// GetName returns OrganizationTokensBySlugOrganization.Name, and is useful for accessing the field via an interface.
+func (v *OrganizationTokensBySlugOrganization) GetName() string { return v.Name }
+
 // GetApiAccessTokens returns OrganizationTokensBySlugOrganization.ApiAccessTokens, and is useful for accessing the field via an interface.
 func (v *OrganizationTokensBySlugOrganization) GetApiAccessTokens() APIAccessTokenPage {
 	return v.ApiAccessTokens
-}
-
-// GetId returns OrganizationTokensBySlugOrganization.Id, and is useful for accessing the field via an interface.
-func (v *OrganizationTokensBySlugOrganization) GetId() string { return v.OrganizationFields.Id }
-
-// GetUuid returns OrganizationTokensBySlugOrganization.Uuid, and is useful for accessing the field via an interface.
-func (v *OrganizationTokensBySlugOrganization) GetUuid() string { return v.OrganizationFields.Uuid }
-
-// GetSlug returns OrganizationTokensBySlugOrganization.Slug, and is useful for accessing the field via an interface.
-func (v *OrganizationTokensBySlugOrganization) GetSlug() string { return v.OrganizationFields.Slug }
-
-// GetName returns OrganizationTokensBySlugOrganization.Name, and is useful for accessing the field via an interface.
-func (v *OrganizationTokensBySlugOrganization) GetName() string { return v.OrganizationFields.Name }
-
-func (v *OrganizationTokensBySlugOrganization) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*OrganizationTokensBySlugOrganization
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.OrganizationTokensBySlugOrganization = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	err = json.Unmarshal(
-		b, &v.OrganizationFields)
-	if err != nil {
-		return err
-	}
-	return nil
-}
-
-type __premarshalOrganizationTokensBySlugOrganization struct {
-	ApiAccessTokens APIAccessTokenPage `json:"apiAccessTokens"`
-
-	Id string `json:"id"`
-
-	Uuid string `json:"uuid"`
-
-	Slug string `json:"slug"`
-
-	Name string `json:"name"`
-}
-
-func (v *OrganizationTokensBySlugOrganization) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *OrganizationTokensBySlugOrganization) __premarshalJSON() (*__premarshalOrganizationTokensBySlugOrganization, error) {
-	var retval __premarshalOrganizationTokensBySlugOrganization
-
-	retval.ApiAccessTokens = v.ApiAccessTokens
-	retval.Id = v.OrganizationFields.Id
-	retval.Uuid = v.OrganizationFields.Uuid
-	retval.Slug = v.OrganizationFields.Slug
-	retval.Name = v.OrganizationFields.Name
-	return &retval, nil
 }
 
 // OrganizationTokensBySlugResponse is returned by OrganizationTokensBySlug on success.
@@ -2912,17 +2806,14 @@ func OrganizationMembersByID(
 const OrganizationMembersBySlug_Operation = `
 query OrganizationMembersBySlug ($slug: ID!, $first: Int!, $after: String) {
 	organization(slug: $slug) {
-		... OrganizationFields
+		id
+		uuid
+		slug
+		name
 		members(first: $first, after: $after) {
 			... OrganizationMemberPage
 		}
 	}
-}
-fragment OrganizationFields on Organization {
-	id
-	uuid
-	slug
-	name
 }
 fragment OrganizationMemberPage on OrganizationMemberConnection {
 	pageInfo {
@@ -3109,17 +3000,14 @@ func OrganizationTokensByID(
 const OrganizationTokensBySlug_Operation = `
 query OrganizationTokensBySlug ($slug: ID!, $first: Int!, $after: String) {
 	organization(slug: $slug) {
-		... OrganizationFields
+		id
+		uuid
+		slug
+		name
 		apiAccessTokens(first: $first, after: $after) {
 			... APIAccessTokenPage
 		}
 	}
-}
-fragment OrganizationFields on Organization {
-	id
-	uuid
-	slug
-	name
 }
 fragment APIAccessTokenPage on OrganizationAPIAccessTokenConnection {
 	pageInfo {
@@ -3151,7 +3039,10 @@ fragment APIAccessTokenFields on OrganizationAPIAccessToken {
 }
 `
 
-// One page of an organization's tokens, found by slug.
+// One page of an organization's tokens, found by slug. The organization's
+// fields are spelled out rather than spread from OrganizationFields: a
+// fragment beside other fields makes the generated code decode the whole
+// page twice, and this is the answer tokenctl reads most.
 func OrganizationTokensBySlug(
 	ctx_ context.Context,
 	client_ graphql.Client,
