@@ -324,21 +324,18 @@ func (r Report) WriteJSON(w io.Writer) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	_, _ = bw.Write(before)
 	_, _ = bw.WriteString("\n  \"findings\": [\n")
-	var one bytes.Buffer
-	fenc := json.NewEncoder(&one)
-	fenc.SetEscapeHTML(false)
-	fenc.SetIndent("    ", "  ")
+	fw := findingJSON{b: make([]byte, 0, 4<<10)}
 	for i := range findings {
-		one.Reset()
-		if err := fenc.Encode(findings[i]); err != nil {
-			return err
+		fw.b = append(fw.b[:0], "    "...)
+		fw.finding(&findings[i])
+		if fw.err != nil {
+			return fw.err
 		}
-		_, _ = bw.WriteString("    ")
-		_, _ = bw.Write(bytes.TrimSuffix(one.Bytes(), []byte("\n")))
 		if i < len(findings)-1 {
-			_, _ = bw.WriteString(",")
+			fw.b = append(fw.b, ',')
 		}
-		_, _ = bw.WriteString("\n")
+		fw.b = append(fw.b, '\n')
+		_, _ = bw.Write(fw.b)
 	}
 	_, _ = bw.WriteString("  ],\n")
 	_, _ = bw.Write(after)
