@@ -29,7 +29,7 @@ RACE := $(if $(filter 1,$(shell $(GO) env CGO_ENABLED 2>/dev/null)),-race)
 
 FUZZTIME ?= 10s
 
-.PHONY: build test generate check-generate lint fuzz demo drill demo-check bench man release-check clean \
+.PHONY: build test generate check-generate lint fuzz demo drill demo-check bench man docs release-check clean \
         tools tool-golangci-lint tool-goreleaser
 
 # Static, as release archives are built (.goreleaser.yaml): a binary linked
@@ -95,10 +95,18 @@ BENCHFLAGS ?=
 bench:
 	$(GO) run ./internal/bench/cmd/tokenctl-bench $(BENCHFLAGS)
 
-# The generator is a program of its own, not a tokenctl command: cobra/doc
-# would cost every tokenctl start-up its Markdown parser's initialisation.
+# The generator is a program of its own, not a tokenctl command: its
+# Markdown-to-roff renderer would cost every tokenctl start-up its
+# initialisation.
 man:
 	$(GO) run ./internal/manpages/cmd/tokenctl-man -dir man/
+
+# The generated documentation, from the same generator: the command
+# reference in docs/reference/ and the tables of docs/contracts/ (exit codes,
+# settings, environment, files). Commit what it changes; a test
+# (internal/manpages) fails while they are out of date.
+docs:
+	$(GO) run ./internal/manpages/cmd/tokenctl-man -docs docs/
 
 # Builds a snapshot release into dist/ and checks what it produced: unpacks
 # the linux/amd64 archive and .deb, runs the packaged tokenctl, looks for its

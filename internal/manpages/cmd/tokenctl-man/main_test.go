@@ -41,8 +41,8 @@ func TestRunFailures(t *testing.T) {
 		code exitcode.Code
 		msg  string
 	}{
-		{"no dir", "", nil, exitcode.Usage, "tokenctl-man -dir DIR"},
-		{"stray argument", "", []string{"-dir", t.TempDir(), "extra"}, exitcode.Usage, "tokenctl-man -dir DIR"},
+		{"no dir", "", nil, exitcode.Usage, "tokenctl-man [-dir DIR] [-docs DIR]"},
+		{"stray argument", "", []string{"-dir", t.TempDir(), "extra"}, exitcode.Usage, "tokenctl-man [-dir DIR] [-docs DIR]"},
 		{"dir is a file", "", []string{"-dir", filepath.Join(file, "man")}, exitcode.Failure, "cannot create the man page directory"},
 		{"bad SOURCE_DATE_EPOCH", "yesterday", []string{"-dir", t.TempDir()}, exitcode.Usage, "SOURCE_DATE_EPOCH"},
 	}
@@ -55,5 +55,31 @@ func TestRunFailures(t *testing.T) {
 				t.Fatalf("err = %v (exit %d), want exit %d naming %q", err, exitcode.Of(err), c.code, c.msg)
 			}
 		})
+	}
+}
+
+func TestRunWritesTheDocs(t *testing.T) {
+	docs := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(docs, "contracts"), 0o750); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"exit-codes.md", "configuration.md"} {
+		text, err := os.ReadFile(filepath.Join("..", "..", "..", "..", "docs", "contracts", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(docs, "contracts", name), text, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var stderr strings.Builder
+	if err := run([]string{"-docs", docs}, noEnv, time.Now(), &stderr); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(docs, "reference", "tokenctl-revoke.md")); err != nil {
+		t.Errorf("no reference page for revoke: %v", err)
+	}
+	if !strings.Contains(stderr.String(), "Wrote the command reference") {
+		t.Errorf("stderr %q says nothing of the reference", stderr.String())
 	}
 }
