@@ -317,8 +317,8 @@ func checkRun(ctx context.Context, o *CheckOptions) error {
 		fmt.Fprintf(o.IO.ErrOut, "tokenctl: not checked: Buildkite counts %d more organization(s) of yours than it listed; name every organization to check with repeated --org\n", n)
 	}
 	if len(reading.Organizations) == 0 {
-		if reading.NotListed > 0 {
-			return exitcode.New(exitcode.Incomplete, errors.New("--all-orgs: none of the organizations Buildkite listed could be checked, and it did not list them all"))
+		if reading.Incomplete() {
+			return exitcode.New(exitcode.Incomplete, errors.New("--all-orgs: none of the organizations could be checked, and some of them for reasons that say nothing about their tokens (see above)"))
 		}
 		return exitcode.New(exitcode.Auth, errors.New("--all-orgs: you may list the tokens of none of the organizations you belong to, so no token could be checked"))
 	}

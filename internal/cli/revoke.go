@@ -291,10 +291,7 @@ func executePlans(ctx context.Context, o *RevokeOptions, client *buildkite.Clien
 		progress = newRevokeProgress(o.IO, x.plans, o.DryRun)
 		exec.OnResult = progress.onResult
 	}
-	var results []revoke.Result
-	for _, plan := range x.plans {
-		results = append(results, exec.Execute(ctx, plan)...)
-	}
+	results := exec.Run(ctx, x.plans)
 	progress.finish()
 
 	report := revoke.NewReport(results, o.DryRun)

@@ -329,7 +329,7 @@ type NotCheckedOrg struct {
 // not look in are reported; see revoke.OrgsPlan.Missed for when they make
 // the run incomplete.
 func revokeFromOrgs(ctx context.Context, o *RevokeOptions, client *buildkite.Client, ref ident.Token) error {
-	plan, err := revoke.ResolveOrgs(ctx, client, revoke.OrgsRequest{Token: ref, Orgs: o.Leaked.orgs, AllowSelf: o.AllowSelf, Concurrency: o.Concurrency})
+	plan, err := revoke.ResolveOrgs(ctx, client, revoke.OrgsRequest{Tokens: []ident.Token{ref}, Orgs: o.Leaked.orgs, AllowSelf: o.AllowSelf, Concurrency: o.Concurrency})
 	if err != nil {
 		return err
 	}
@@ -381,6 +381,8 @@ func reportNotChecked(o *RevokeOptions, plan *revoke.OrgsPlan, ref ident.Token) 
 		name := document.OrgName(nc.Organization)
 		cmd := fmt.Sprintf("tokenctl revoke --org %s --token %s", name, ref.UUID)
 		switch nc.Cause {
+		case revoke.CauseError:
+			fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s: not checked: %s; the token may still have access there: run `%s` once Buildkite answers, or delete the token with --everywhere\n", name, oneLine(nc.Err.Error()), cmd)
 		case revoke.CauseNoAccess:
 			fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s: not checked: your API token has no access there (it was not granted this organization, or there is none by that name), so tokenctl cannot see its tokens; with a token that has access, run `%s`, or delete the token with --everywhere\n", name, cmd)
 		default:

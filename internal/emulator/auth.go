@@ -62,6 +62,9 @@ func (st *store) canManageTokens(c *caller, o *organization) error {
 		return err
 	}
 	if o.roles[c.userUUID] != RoleAdmin {
+		if st.untypedNotAdmin {
+			return newAPIError(ErrNotAdminUntyped, o.slug)
+		}
 		return newAPIError(ErrNotAdmin, o.slug)
 	}
 	if t := st.tokenByUUID(c.tokenUUID); t == nil || !t.orgs[o.uuid] {

@@ -67,15 +67,18 @@ const (
 	ErrRESTRateLimit     ErrorName = "rest-rate-limited"
 	ErrNotAdmin          ErrorName = "not-admin"
 	ErrTokenNoOrgAccess  ErrorName = "token-no-organization-access"
-	ErrOrgNotFound       ErrorName = "organization-not-found"
-	ErrTokenNotFound     ErrorName = "token-not-found"
-	ErrNotAnOrgID        ErrorName = "not-an-organization-id"
-	ErrNotATokenID       ErrorName = "not-a-token-id"
-	ErrPageArgsMissing   ErrorName = "page-arguments-missing"
-	ErrPageArgNegative   ErrorName = "page-argument-negative"
-	ErrPageTooLarge      ErrorName = "page-too-large"
-	ErrInvalidCursor     ErrorName = "invalid-cursor"
-	ErrNoCaller          ErrorName = "no-caller"
+	// ErrNotAdminUntyped is not-admin as an error without a type, in words
+	// no client knows (Options.UntypedNotAdmin).
+	ErrNotAdminUntyped ErrorName = "not-admin-untyped"
+	ErrOrgNotFound     ErrorName = "organization-not-found"
+	ErrTokenNotFound   ErrorName = "token-not-found"
+	ErrNotAnOrgID      ErrorName = "not-an-organization-id"
+	ErrNotATokenID     ErrorName = "not-a-token-id"
+	ErrPageArgsMissing ErrorName = "page-arguments-missing"
+	ErrPageArgNegative ErrorName = "page-argument-negative"
+	ErrPageTooLarge    ErrorName = "page-too-large"
+	ErrInvalidCursor   ErrorName = "invalid-cursor"
+	ErrNoCaller        ErrorName = "no-caller"
 	// Paid features (audit.go).
 	ErrAuditNotOnPlan      ErrorName = "audit-log-not-on-plan"
 	ErrAuditNotAdmin       ErrorName = "audit-log-not-admin"
@@ -161,6 +164,9 @@ var errorTable = map[ErrorName]errorSpec{
 	ErrNotAdmin: {http.StatusOK, typeForbidden,
 		"You must be an organization administrator of %q to list or revoke its API access tokens",
 		"Role in %q insufficient for this"},
+	ErrNotAdminUntyped: {http.StatusOK, "",
+		"Something went wrong with the API access tokens of %q",
+		"Cannot serve the credentials of %q"},
 	ErrTokenNoOrgAccess: {http.StatusOK, typeForbidden,
 		"The API Access Token used for this request does not have access to the organization %q",
 		"Credential not granted to %q"},

@@ -26,7 +26,7 @@ type Fault struct {
 	// Probability that a matching request triggers the fault; 0 means always.
 	// Draws come from Options.Seed, so a run is repeatable.
 	Probability float64       `yaml:"probability"`
-	Status      int           `yaml:"status"`      // for status (default 503) and non-json (default 200)
+	Status      int           `yaml:"status"`      // for status (default 503), status-after (default 500) and non-json (default 200)
 	Delay       time.Duration `yaml:"delay"`       // for latency and slow-body
 	RetryAfter  int           `yaml:"retry-after"` // seconds, for throttle; 0 means retry at once
 	// Error names the entry of the error table a graphql-error fault
@@ -46,6 +46,10 @@ const (
 	// FaultDropAfter executes the request, then closes the connection without
 	// answering: a revocation did happen though the client never heard.
 	FaultDropAfter = "drop-after"
+	// FaultStatusAfter executes the request, then answers with Status
+	// (default 500) as a failing gateway or server would: a revocation
+	// did happen though the answer says the server failed.
+	FaultStatusAfter = "status-after"
 	// FaultTruncate executes the request and sends half of the JSON body.
 	FaultTruncate = "truncate"
 	// FaultNonJSON answers with an HTML page like a proxy's, executing
@@ -63,7 +67,7 @@ const (
 
 // FaultKinds lists every fault kind.
 var FaultKinds = []string{
-	FaultStatus, FaultThrottle, FaultDropBefore, FaultDropAfter, FaultTruncate,
+	FaultStatus, FaultThrottle, FaultDropBefore, FaultDropAfter, FaultStatusAfter, FaultTruncate,
 	FaultNonJSON, FaultGraphQLError, FaultSlowBody, FaultLatency,
 }
 

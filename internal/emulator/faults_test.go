@@ -83,6 +83,16 @@ func TestFaultKinds(t *testing.T) {
 				t.Errorf("want a transport error, got %d", resp.StatusCode)
 			}
 		}},
+		{emulator.Fault{Kind: "status-after"}, true, func(t *testing.T, resp *rawResult, body []byte, err error) {
+			if err != nil || resp.StatusCode != http.StatusInternalServerError {
+				t.Errorf("want 500 after executing, got %v %v", resp, err)
+			}
+		}},
+		{emulator.Fault{Kind: "status-after", Status: 502}, true, func(t *testing.T, resp *rawResult, body []byte, err error) {
+			if err != nil || resp.StatusCode != http.StatusBadGateway {
+				t.Errorf("want 502 after executing, got %v %v", resp, err)
+			}
+		}},
 		{emulator.Fault{Kind: "truncate"}, true, func(t *testing.T, resp *rawResult, body []byte, err error) {
 			if err != nil || resp.StatusCode != http.StatusOK || json.Valid(body) || len(body) == 0 || body[0] != '{' {
 				t.Errorf("want a cut-off JSON body, got %v %q", err, body)

@@ -34,12 +34,19 @@ type Options struct {
 	// of the two Buildkite does is not documented; clients must handle
 	// both.
 	HideUngrantedOrganizations bool
-	Latency                    time.Duration // added to every request
-	Jitter                     time.Duration // random extra latency in [0, Jitter)
-	Faults                     []Fault       // added after the fixture's faults
-	Seed                       int64         // seeds jitter and fault probabilities
-	ErrorWording               ErrorWording  // "": WordingBuildkite
-	IDFormat                   IDFormat      // how GraphQL ids are spelled; "": IDBase64
+	// UntypedNotAdmin answers a member who is not an administrator of an
+	// organization, where the emulator would say not-admin (listing or
+	// revoking its tokens), with an error that has no type and a message
+	// no client knows. Buildkite documents neither its error types nor
+	// this wording, so a client must isolate such an organization rather
+	// than stop (or take it for "no access").
+	UntypedNotAdmin bool
+	Latency         time.Duration // added to every request
+	Jitter          time.Duration // random extra latency in [0, Jitter)
+	Faults          []Fault       // added after the fixture's faults
+	Seed            int64         // seeds jitter and fault probabilities
+	ErrorWording    ErrorWording  // "": WordingBuildkite
+	IDFormat        IDFormat      // how GraphQL ids are spelled; "": IDBase64
 	// RESTUserRateLimit is REST requests per minute per user; 0: 50. It
 	// applies with RESTRateLimit; that one and RateLimit are budgets per
 	// organization (see orgBudgets), as API-NOTES.md states Buildkite's.
@@ -111,6 +118,7 @@ func New(opts Options) (*Server, error) {
 		gqlLimits:  newRateLimiter(opts.RateWindow),
 		restLimits: newRateLimiter(time.Minute),
 	}
+	s.store.untypedNotAdmin = opts.UntypedNotAdmin
 	s.ids = newIDCodec(opts.IDFormat, s.store)
 	// Faults and jitter must repeat for a given seed, so not crypto/rand.
 	s.faults.rng = rand.New(rand.NewPCG(uint64(opts.Seed), 0x746f6b656e63746c)) //nolint:gosec // reproducible test randomness, not security

@@ -55,6 +55,8 @@ type store struct {
 	tokens      []*token         // creation order
 	revocations map[revocationKey]int
 	paid        paidState // paid features and the audit trail (audit.go)
+	// untypedNotAdmin: Options.UntypedNotAdmin.
+	untypedNotAdmin bool
 }
 
 type revocationKey struct{ orgUUID, tokenUUID string }

@@ -87,6 +87,13 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, resp response, f 
 		dropConnection(w)
 		return
 	}
+	if kind == FaultStatusAfter {
+		status := f.Status
+		if status == 0 {
+			status = http.StatusInternalServerError
+		}
+		resp = s.restErrorResponse(newAPIError(ErrFaultStatus, http.StatusText(status)), status)
+	}
 	for k, v := range resp.header {
 		w.Header()[k] = v
 	}

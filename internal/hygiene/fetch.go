@@ -13,6 +13,8 @@ import (
 )
 
 // NotChecked is an organization a check could not read, with why.
+// Cause is not-permitted, no-access or error (an answer tokenctl does not
+// know the meaning of: the check of that organization is missing).
 type NotChecked struct {
 	Organization buildkite.Organization `json:"organization"`
 	// Cause is revoke's word for why: not-permitted or no-access.
@@ -34,38 +36,43 @@ type Reading struct {
 	NotListed int
 }
 
+// Incomplete reports whether the reading missed organizations it was meant
+// to read: some Buildkite did not list, or some not checked for a reason
+// that says nothing about their tokens (see revoke.NotChecked.Missed). A
+// clean report is then no clean bill for them.
+func (r Reading) Incomplete() bool {
+	return Report{NotChecked: r.NotChecked, NotListed: r.NotListed}.Missed()
+}
+
 // Read lists each organization's tokens and, when withMembers, its members:
 // the two listings at once, each at the client's page size, so a check
 // costs the longer of the two chains of pages. Organizations are read one
 // after another. Without orgs, it reads every organization the caller
-// belongs to, as revoke --all-orgs lists them (GraphQL viewer, compared
-// with its count); then an organization whose tokens the caller may not
-// list (it does not administer it, or its token was not granted it) is
-// returned as not checked instead of failing the run.
+// belongs to, as revoke --all-orgs finds them (revoke.ReachOrganizations).
+// Then an organization that cannot be read, whatever Buildkite answered,
+// is returned as not checked with its cause while the others are read
+// (revoke.NotCheckedCauseOf decides, as for revoke). Organizations the
+// user named must all be read: a failure there ends the check.
 func Read(ctx context.Context, c *buildkite.Client, orgs []ident.Org, withMembers bool) (Reading, error) {
 	var r Reading
-	skipUnreadable := len(orgs) == 0
-	if skipUnreadable {
-		viewer, err := c.Viewer(ctx)
-		if err != nil {
-			return Reading{}, err
-		}
-		for _, org := range viewer.Organizations {
-			orgs = append(orgs, ident.Org{ID: org.ID, Slug: org.Slug})
-		}
-		r.NotListed = viewer.Unlisted()
-		if len(orgs) == 0 && r.NotListed == 0 {
-			return Reading{}, ErrNoOrganizations
-		}
+	reach, err := revoke.ReachOrganizations(ctx, c, orgs)
+	if err != nil {
+		return Reading{}, err
 	}
-	for _, ref := range orgs {
-		o, err := readOrganization(ctx, c, ref, withMembers)
+	r.NotListed = reach.NotListed
+	if !reach.Named && len(reach.Organizations) == 0 && r.NotListed == 0 {
+		return Reading{}, ErrNoOrganizations
+	}
+	isolate := !reach.Named
+	for _, org := range reach.Organizations {
+		o, err := readOrganization(ctx, c, revoke.Ref(org), withMembers)
 		if err != nil {
-			if cause := revoke.NotCheckedCauseOf(err); skipUnreadable && cause != "" {
-				r.NotChecked = append(r.NotChecked, NotChecked{Organization: buildkite.Organization{ID: ref.ID, Slug: ref.Slug}, Cause: cause, Reason: err.Error()})
-				continue
+			cause := revoke.NotCheckedCauseOf(err)
+			if !isolate || cause == "" {
+				return Reading{}, err
 			}
-			return Reading{}, err
+			r.NotChecked = append(r.NotChecked, NotChecked{Organization: org, Cause: cause, Reason: err.Error()})
+			continue
 		}
 		r.Organizations = append(r.Organizations, o)
 	}

@@ -23,8 +23,12 @@ func (r Report) SummaryLine() string {
 		orgs[i] = o.Slug
 	}
 	verdict := "passed"
-	if s.Failing {
+	switch {
+	case s.Failing:
 		verdict = "failed"
+	case !r.Complete():
+		// Never "passed" for organizations it did not see.
+		verdict = "incomplete"
 	}
 	line := fmt.Sprintf("Token check %s for %s: %d token(s), %d finding(s) (%d revoke, %d error, %d warn, %d info), %d excepted, %d on bot users' tokens",
 		verdict, strings.Join(orgs, ", "), s.Tokens, s.Open, s.BySeverity.Revoke, s.BySeverity.Error, s.BySeverity.Warn, s.BySeverity.Info, s.Excepted, s.Bots)
@@ -33,6 +37,16 @@ func (r Report) SummaryLine() string {
 	}
 	if s.New != nil {
 		line += fmt.Sprintf("; since the last report: %d new, %d resolved", *s.New, *s.Resolved)
+	}
+	if n := len(r.NotChecked); n > 0 {
+		names := make([]string, n)
+		for i, nc := range r.NotChecked {
+			names[i] = fmt.Sprintf("%s (%s)", document.OrgName(nc.Organization), nc.Cause)
+		}
+		line += fmt.Sprintf("; %d organization(s) not checked: %s", n, strings.Join(names, ", "))
+	}
+	if r.NotListed > 0 {
+		line += fmt.Sprintf("; %d organization(s) not checked: Buildkite counted them but did not list them", r.NotListed)
 	}
 	return line + "."
 }
@@ -50,6 +64,13 @@ func (r Report) Markdown(limit int) string {
 	b.WriteString("### tokenctl check\n\n")
 	b.WriteString(mdText(r.SummaryLine()) + "\n\n")
 
+	if len(r.NotChecked) > 0 {
+		fmt.Fprintf(&b, "#### Not checked (%d)\n\n| Organization | Cause | Why |\n|---|---|---|\n", len(r.NotChecked))
+		for _, nc := range r.NotChecked {
+			fmt.Fprintf(&b, "| %s | %s | %s |\n", mdText(document.OrgName(nc.Organization)), nc.Cause, mdText(nc.Reason))
+		}
+		b.WriteString("\n")
+	}
 	b.WriteString("| Rule | Severity | Findings | Excepted | Bot users |\n|---|---|--:|--:|--:|\n")
 	for _, rc := range r.Summary.ByRule {
 		fmt.Fprintf(&b, "| %s | %s | %d | %d | %d |\n", mdText(rc.Rule), rc.Severity, rc.Open, rc.Excepted, rc.Bots)
@@ -185,6 +206,18 @@ func (e Evidence) String() string {
 func (r Report) WriteTable(w io.Writer) error {
 	if _, err := fmt.Fprintln(w, output.Printable(r.SummaryLine())); err != nil {
 		return err
+	}
+	if len(r.NotChecked) > 0 {
+		rows := output.Rows{Headers: []string{"ORGANIZATION", "CAUSE", "WHY"}}
+		for _, nc := range r.NotChecked {
+			rows.Cells = append(rows.Cells, []string{document.OrgName(nc.Organization), string(nc.Cause), nc.Reason})
+		}
+		if _, err := fmt.Fprintf(w, "\nNOT CHECKED (%d)\n", len(rows.Cells)); err != nil {
+			return err
+		}
+		if err := output.WriteTable(w, rows); err != nil {
+			return err
+		}
 	}
 	groups := []struct {
 		title string

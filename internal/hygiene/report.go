@@ -9,6 +9,8 @@ import (
 	"io"
 	"slices"
 	"time"
+
+	"github.com/tokenctl/tokenctl/internal/revoke"
 )
 
 // ReportSchemaVersion is the version of the JSON report. Fields are only
@@ -282,8 +284,14 @@ func (r *Report) Compare(prev *Report) error {
 		}
 		f.Change = &change
 	}
+	// Only what was checked in both runs can be resolved: a finding of an
+	// organization not checked this time is not known to be gone.
+	checked := make(map[string]bool, len(r.Organizations))
+	for _, o := range r.Organizations {
+		checked[o.Slug] = true
+	}
 	for _, f := range prev.Findings {
-		if f.Status == StatusResolved || now[findingKey(f)] {
+		if f.Status == StatusResolved || now[findingKey(f)] || !checked[f.Organization] {
 			continue
 		}
 		change := ChangeResolved
@@ -294,6 +302,27 @@ func (r *Report) Compare(prev *Report) error {
 	r.Summary.New, r.Summary.Unchanged, r.Summary.Resolved = &newCount, &unchanged, &resolved
 	r.Compared = &ComparedRef{GeneratedAt: prev.GeneratedAt, PolicyDigest: prev.Policy.Digest}
 	return nil
+}
+
+// Complete reports whether every organization meant to be checked was:
+// none not checked, none Buildkite did not list.
+func (r Report) Complete() bool { return len(r.NotChecked) == 0 && r.NotListed == 0 }
+
+// Missed reports whether the check missed organizations it was meant to
+// read: some Buildkite did not list, or some not checked for a reason that
+// says nothing about their tokens (cause error; the organizations of
+// --all-orgs the caller may not read are reported, not missed, as in
+// revoke.NotChecked.Missed).
+func (r Report) Missed() bool {
+	if r.NotListed > 0 {
+		return true
+	}
+	for _, nc := range r.NotChecked {
+		if (revoke.NotChecked{Cause: nc.Cause}).Missed(false) {
+			return true
+		}
+	}
+	return false
 }
 
 // WriteJSON writes the report as `tokenctl check -o json` prints it: the

@@ -18,7 +18,7 @@ func (r Report) ExitCode() exitcode.Code {
 	switch {
 	case r.Summary.Failing:
 		return exitcode.Findings
-	case r.NotListed > 0:
+	case r.Missed():
 		// A clean report is not a clean bill for organizations it never
 		// saw.
 		return exitcode.Incomplete

@@ -3,6 +3,7 @@ package revoke
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"golang.org/x/sync/errgroup"
 
@@ -11,11 +12,11 @@ import (
 	"github.com/tokenctl/tokenctl/internal/ident"
 )
 
-// OrgsRequest asks to take one token's access away in several
-// organizations: every organization the caller belongs to (--all-orgs), or
-// the organizations the user named.
+// OrgsRequest asks to take tokens' access away in several organizations:
+// every organization the caller belongs to (--all-orgs), or the
+// organizations the user named.
 type OrgsRequest struct {
-	Token ident.Token
+	Tokens []ident.Token
 	// Orgs are the organizations to act in, as the user named them; nil
 	// means every organization the caller belongs to, as Buildkite lists
 	// them.
@@ -25,35 +26,11 @@ type OrgsRequest struct {
 	// Concurrency bounds how many organizations are looked up at once;
 	// default 4.
 	Concurrency int
-}
-
-// NotCheckedCause says why the token could not be looked up in an
-// organization. These strings are part of the JSON contract.
-type NotCheckedCause string
-
-const (
-	// CauseNotPermitted: Buildkite refused to list the organization's
-	// tokens to this credential (its user is not an administrator there,
-	// or the token may not act there).
-	CauseNotPermitted NotCheckedCause = "not-permitted"
-	// CauseNoAccess: the organization does not exist for this credential:
-	// the token was not granted it (or, when named by the user, there is
-	// no such organization).
-	CauseNoAccess NotCheckedCause = "no-access"
-)
-
-// NotChecked is an organization in which the token could not be looked up.
-type NotChecked struct {
-	// Organization is as Buildkite listed it, or as the user named it
-	// (only Slug or ID set).
-	Organization buildkite.Organization
-	Cause        NotCheckedCause
-	Err          error
-}
-
-// Ref names the organization as a result row does.
-func (nc NotChecked) Ref() OrgRef {
-	return OrgRef{ID: nc.Organization.ID, Slug: strPtr(nc.Organization.Slug)}
+	// KeepMissing keeps, in each organization's plan, the tokens that have
+	// no access there (not-found items): a run that names its one
+	// organization reports them; a run over many reports only where each
+	// token had access.
+	KeepMissing bool
 }
 
 // OrgsPlan is the resolution of one token in several organizations.
@@ -76,15 +53,16 @@ type OrgsPlan struct {
 }
 
 // Missed is how many organizations the run was meant to look in but could
-// not: those Buildkite did not list, and, when the user named them, every
-// named one that could not be checked. An organization the caller merely
-// belongs to and may not act in is reported, not missed: nothing can be
-// done there with this credential.
+// not: those Buildkite did not list, and those not checked that count as
+// missed (see NotChecked.Missed).
 func (p *OrgsPlan) Missed() int {
-	if p.named {
-		return p.NotListed + len(p.NotChecked)
+	n := p.NotListed
+	for _, nc := range p.NotChecked {
+		if nc.Missed(p.named) {
+			n++
+		}
 	}
-	return p.NotListed
+	return n
 }
 
 // ExitCode is the exit status of a run over several organizations: that
@@ -99,15 +77,16 @@ func (p *OrgsPlan) ExitCode(results []Result, ignoreMissing bool) exitcode.Code 
 	return code
 }
 
-// ResolveOrgs looks the token up in every organization of the request
+// ResolveOrgs looks the tokens up in every organization of the request
 // before anything is revoked in any, so that a failure leaves nothing half
 // done. Which token tokenctl is using is asked once, alongside the list of
-// organizations. Organizations where the token cannot be looked up (not
-// permitted, not visible) are recorded in NotChecked; any other failure
-// ends the resolution.
+// organizations. An organization that cannot be looked in, for whatever
+// reason Buildkite gives, is recorded in NotChecked with its cause while
+// the others proceed; only a failure that is not about one organization
+// (see NotCheckedCauseOf) ends the resolution.
 func ResolveOrgs(ctx context.Context, c *buildkite.Client, req OrgsRequest) (*OrgsPlan, error) {
-	plan := &OrgsPlan{named: req.Orgs != nil}
-	var orgs []buildkite.Organization
+	plan := &OrgsPlan{}
+	var reach Reach
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		self, err := c.Caller(gctx)
@@ -117,23 +96,15 @@ func ResolveOrgs(ctx context.Context, c *buildkite.Client, req OrgsRequest) (*Or
 		plan.Caller = self
 		return nil
 	})
-	if plan.named {
-		for _, ref := range dedupeOrgs(req.Orgs) {
-			orgs = append(orgs, buildkite.Organization{ID: ref.ID, Slug: ref.Slug})
-		}
-	} else {
-		g.Go(func() error {
-			viewer, err := c.Viewer(gctx)
-			if err != nil {
-				return err
-			}
-			orgs, plan.NotListed = viewer.Organizations, viewer.Unlisted()
-			return nil
-		})
-	}
+	g.Go(func() (err error) {
+		reach, err = ReachOrganizations(gctx, c, req.Orgs)
+		return err
+	})
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
+	plan.named, plan.NotListed = reach.Named, reach.NotListed
+	orgs := reach.Organizations
 
 	answers := make([]*Plan, len(orgs))
 	failures := make([]error, len(orgs))
@@ -145,11 +116,7 @@ func ResolveOrgs(ctx context.Context, c *buildkite.Client, req OrgsRequest) (*Or
 	g.SetLimit(limit)
 	for i, org := range orgs {
 		g.Go(func() error {
-			ref := ident.Org{Slug: org.Slug}
-			if ref.Slug == "" {
-				ref.ID = org.ID
-			}
-			p, err := Resolve(gctx, c, Request{Org: ref, Tokens: []ident.Token{req.Token}, AllowSelf: req.AllowSelf, Caller: &plan.Caller})
+			p, err := Resolve(gctx, c, Request{Org: Ref(org), Tokens: req.Tokens, AllowSelf: req.AllowSelf, Caller: &plan.Caller})
 			if err != nil && NotCheckedCauseOf(err) == "" {
 				return err
 			}
@@ -175,35 +142,12 @@ func ResolveOrgs(ctx context.Context, c *buildkite.Client, req OrgsRequest) (*Or
 		}
 		seen[p.Organization.ID] = true
 		plan.Checked = append(plan.Checked, p.Organization)
-		if len(p.Items) == 1 && p.Items[0].Status != StatusNotFound {
+		if !req.KeepMissing {
+			p.Items = slices.DeleteFunc(p.Items, func(it *Item) bool { return it.Status == StatusNotFound })
+		}
+		if len(p.Items) > 0 {
 			plan.Plans = append(plan.Plans, p)
 		}
 	}
 	return plan, nil
-}
-
-// NotCheckedCauseOf classifies a failure to look into one organization by
-// its kind, or "" when it is not about that organization and must end the
-// run.
-func NotCheckedCauseOf(err error) NotCheckedCause {
-	switch buildkite.KindOf(err) {
-	case buildkite.KindForbidden:
-		return CauseNotPermitted
-	case buildkite.KindNotFound:
-		return CauseNoAccess
-	}
-	return ""
-}
-
-// dedupeOrgs drops organizations named twice the same way.
-func dedupeOrgs(orgs []ident.Org) []ident.Org {
-	seen := map[ident.Org]bool{}
-	var out []ident.Org
-	for _, o := range orgs {
-		if !seen[o] {
-			seen[o] = true
-			out = append(out, o)
-		}
-	}
-	return out
 }

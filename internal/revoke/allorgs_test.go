@@ -88,7 +88,7 @@ func revokedResults(plan *revoke.OrgsPlan) []revoke.Result {
 // list of organizations are each asked once.
 func TestResolveOrgsLooksInEveryOrganization(t *testing.T) {
 	srv, c := startOrgs(t, et.MultiOrgFixture(t), emulator.Options{}, et.MultiOrgToken)
-	plan := resolveOrgs(t, c, revoke.OrgsRequest{Token: sharedCI(t)})
+	plan := resolveOrgs(t, c, revoke.OrgsRequest{Tokens: []ident.Token{sharedCI(t)}})
 	if got := planned(plan); !slices.Equal(got, []string{"acme", "globex"}) {
 		t.Errorf("planned in %v, want acme and globex", got)
 	}
@@ -114,7 +114,7 @@ func TestResolveOrgsLooksInEveryOrganization(t *testing.T) {
 // the other end of the list reaches the rest when two answers hold them.
 func TestResolveOrgsBeyondOneAnswer(t *testing.T) {
 	srv, c := startOrgs(t, et.ManyOrgsFixture(t), emulator.Options{MaxViewerOrganizations: 100}, et.ManyOrgsToken)
-	plan := resolveOrgs(t, c, revoke.OrgsRequest{Token: sharedCI(t)})
+	plan := resolveOrgs(t, c, revoke.OrgsRequest{Tokens: []ident.Token{sharedCI(t)}})
 	if got := planned(plan); !slices.Equal(got, []string{et.ManyOrgsFirstAdmin, et.ManyOrgsLastOrg}) {
 		t.Errorf("planned in %v, want %s and %s", got, et.ManyOrgsFirstAdmin, et.ManyOrgsLastOrg)
 	}
@@ -130,7 +130,7 @@ func TestResolveOrgsBeyondOneAnswer(t *testing.T) {
 // many were not looked at, and the run cannot end in success.
 func TestResolveOrgsCountsWhatWasNotListed(t *testing.T) {
 	_, c := startOrgs(t, et.ManyOrgsFixture(t), emulator.Options{MaxViewerOrganizations: 40}, et.ManyOrgsToken)
-	plan := resolveOrgs(t, c, revoke.OrgsRequest{Token: sharedCI(t)})
+	plan := resolveOrgs(t, c, revoke.OrgsRequest{Tokens: []ident.Token{sharedCI(t)}})
 	if plan.NotListed != et.ManyOrgsCount-80 || plan.Missed() != plan.NotListed {
 		t.Fatalf("not listed %d, missed %d; want %d", plan.NotListed, plan.Missed(), et.ManyOrgsCount-80)
 	}
@@ -168,7 +168,7 @@ func TestResolveOrgsTellsWhyAnOrganizationWasNotChecked(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, c := startOrgs(t, et.ManyOrgsFixture(t), tc.opts, et.ManyOrgsToken)
-			plan := resolveOrgs(t, c, revoke.OrgsRequest{Token: sharedCI(t)})
+			plan := resolveOrgs(t, c, revoke.OrgsRequest{Tokens: []ident.Token{sharedCI(t)}})
 			got := notChecked(plan)
 			want := map[string]revoke.NotCheckedCause{et.ManyOrgsUngranted: tc.ungranted, "initech": revoke.CauseNotPermitted}
 			if len(got) != len(want) || got[et.ManyOrgsUngranted] != want[et.ManyOrgsUngranted] || got["initech"] != want["initech"] {
@@ -196,7 +196,7 @@ func testResolveOrgsNamed(t *testing.T, format emulator.IDFormat) {
 		lastID = org.ID
 	}
 	before := len(srv.Requests())
-	plan := resolveOrgs(t, c, revoke.OrgsRequest{Token: sharedCI(t), Orgs: []ident.Org{
+	plan := resolveOrgs(t, c, revoke.OrgsRequest{Tokens: []ident.Token{sharedCI(t)}, Orgs: []ident.Org{
 		{Slug: et.ManyOrgsLastOrg}, {ID: lastID}, {Slug: "org-050"}, {Slug: "initech"}, {Slug: "no-such-org"}, {Slug: "org-050"},
 	}})
 	if got := planned(plan); !slices.Equal(got, []string{et.ManyOrgsLastOrg}) {
@@ -239,5 +239,41 @@ func TestOverallIncomplete(t *testing.T) {
 		if got := revoke.Overall(tc.revoked, tc.reasons); got != tc.want {
 			t.Errorf("Overall(%d, %v) = %d, want %d", tc.revoked, tc.reasons, got, tc.want)
 		}
+	}
+}
+
+// An organization where the caller is only a member may answer the token
+// listing with an error of no known type. That organization is not
+// checked, with Buildkite's words as the cause, while every other one is
+// looked in and planned; since nothing says the token has no access there,
+// the run is incomplete, never a success. With the viewer's answer capped,
+// the organizations reached by asking twice are isolated the same way.
+func TestResolveOrgsIsolatesAnUntypedFailure(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		fixture *emulator.Fixture
+		token   string
+		opts    emulator.Options
+		want    []string
+	}{
+		{"multi-org", et.MultiOrgFixture(t), et.MultiOrgToken, emulator.Options{UntypedNotAdmin: true}, []string{"acme", "globex"}},
+		{"capped viewer", et.ManyOrgsFixture(t), et.ManyOrgsToken, emulator.Options{UntypedNotAdmin: true, MaxViewerOrganizations: 100}, []string{et.ManyOrgsFirstAdmin, et.ManyOrgsLastOrg}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, c := startOrgs(t, tc.fixture, tc.opts, tc.token)
+			plan := resolveOrgs(t, c, revoke.OrgsRequest{Tokens: []ident.Token{sharedCI(t)}})
+			if got := planned(plan); !slices.Equal(got, tc.want) {
+				t.Errorf("planned in %v, want %v", got, tc.want)
+			}
+			if got := notChecked(plan)["initech"]; got != revoke.CauseError {
+				t.Errorf("initech not checked as %q, want %q (all: %v)", got, revoke.CauseError, notChecked(plan))
+			}
+			if plan.Missed() < 1 {
+				t.Errorf("missed %d: an organization whose failure says nothing about the token is a miss", plan.Missed())
+			}
+			if code := plan.ExitCode(revokedResults(plan), false); code != exitcode.Incomplete {
+				t.Errorf("exit code %d, want %d (incomplete)", code, exitcode.Incomplete)
+			}
+		})
 	}
 }

@@ -41,7 +41,7 @@ func ResolveEverywhere(ctx context.Context, c *buildkite.Client, tok buildkite.A
 // saying, and an error when it was not deleted or that is unknown.
 func (e *Executor) DeleteEverywhere(ctx context.Context, p *EverywherePlan, secret string) (note string, err error) {
 	tok := p.Token
-	s := e.carryOut(ctx, irreversible{
+	s := e.carryOut(ctx, e.newMutationID(), irreversible{
 		record: audit.Record{
 			Action: "accessTokenDelete",
 			Caller: audit.Caller{TokenUUID: p.Caller.UUID, User: document.FormatUser(p.Caller.User.Name, p.Caller.User.Email)},

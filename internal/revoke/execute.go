@@ -58,16 +58,34 @@ const maxBudgetWait = 5 * time.Minute
 // recognisable as tokenctl's in Buildkite's audit log.
 func NewMutationID() string { return "tokenctl-" + uuid.NewString() }
 
-// Execute revokes every pending item of the plan, at most Concurrency at a
-// time (fewer when the rate-limit budget runs low, see RateLimit), and
-// returns one result per item, in plan order. The token tokenctl is itself
-// using (planned only with --allow-self) goes last, once every other
-// mutation has finished, so that losing its access cannot cut the batch
-// short. When ctx is cancelled no new mutation is sent; those in flight
-// are allowed to finish (they cannot be called back anyway) so that their
-// outcome is known and reported.
+// Execute revokes every pending item of one plan; see Run.
 func (e *Executor) Execute(ctx context.Context, plan *Plan) []Result {
-	results := make([]Result, len(plan.Items))
+	return e.Run(ctx, []*Plan{plan})
+}
+
+// Run is the one executor every way of naming tokens ends in: it revokes
+// every pending item of the plans (one per organization), at most
+// Concurrency at a time (fewer when the rate-limit budget runs low, see
+// RateLimit), and returns one result per item, plans and items in order.
+// The token tokenctl is itself using (planned only with --allow-self) goes
+// last in the whole run, once every other mutation in every organization
+// has finished, so that losing its access cannot cut the run short. When
+// ctx is cancelled no new mutation is sent; those in flight are allowed
+// to finish (they cannot be called back anyway) so that their outcome is
+// known and reported.
+func (e *Executor) Run(ctx context.Context, plans []*Plan) []Result {
+	type target struct {
+		plan *Plan
+		item *Item
+		at   int // index in results
+	}
+	var all []target
+	for _, p := range plans {
+		for _, it := range p.Items {
+			all = append(all, target{plan: p, item: it, at: len(all)})
+		}
+	}
+	results := make([]Result, len(all))
 	var mu sync.Mutex
 	report := func(i int, r Result) {
 		mu.Lock()
@@ -87,19 +105,19 @@ func (e *Executor) Execute(ctx context.Context, plan *Plan) []Result {
 	flightCtx, stop := e.flightContext(ctx)
 	defer stop()
 
-	var others, self []int
-	for i, it := range plan.Items {
-		r := newResult(plan.Organization, it)
+	var others, self []target
+	for _, t := range all {
+		r := newResult(t.plan.Organization, t.item)
 		switch {
-		case !it.Pending():
-			report(i, r)
+		case !t.item.Pending():
+			report(t.at, r)
 		case e.DryRun:
 			r.Status = StatusDryRun
-			report(i, r)
-		case it.Self:
-			self = append(self, i)
+			report(t.at, r)
+		case t.item.Self:
+			self = append(self, t)
 		default:
-			others = append(others, i)
+			others = append(others, t)
 		}
 	}
 	// The gate stays hand-made rather than an errgroup with SetLimit: its
@@ -110,29 +128,39 @@ func (e *Executor) Execute(ctx context.Context, plan *Plan) []Result {
 	gate := newFlightGate(len(others)+len(self), func(unfinished int) (int, time.Duration) {
 		return e.inFlightLimit(concurrency, unfinished, time.Now())
 	})
-	for _, batch := range [][]int{others, self} {
+	for _, batch := range [][]target{others, self} {
 		var wg sync.WaitGroup
-		for _, i := range batch {
-			it := plan.Items[i]
-			r := newResult(plan.Organization, it)
+		for _, t := range batch {
+			r := newResult(t.plan.Organization, t.item)
 			if !gate.admit(ctx) {
 				r.Status = StatusSkipped
 				r.Error = strPtr("not sent: the run was interrupted first")
-				report(i, r)
+				report(t.at, r)
 				continue
 			}
+			// Named here, in the run's order, so that ids follow it
+			// whichever mutation is sent first.
+			mutationID := e.newMutationID()
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				defer gate.done()
 				// The mutation outlives Ctrl-C once on the wire, but not
 				// while it only waits to be sent (pacing, a 429).
-				report(i, e.revokeOne(transport.WithInterrupt(flightCtx, ctx), plan, it, r))
+				report(t.at, e.revokeOne(transport.WithInterrupt(flightCtx, ctx), t.plan, t.item, r, mutationID))
 			}()
 		}
 		wg.Wait()
 	}
 	return results
+}
+
+// newMutationID names one attempt's mutation.
+func (e *Executor) newMutationID() string {
+	if e.NewMutationID != nil {
+		return e.NewMutationID()
+	}
+	return NewMutationID()
 }
 
 // flightContext is the context requests already on the wire finish on: it
@@ -252,9 +280,9 @@ func (g *flightGate) done() {
 	g.finished = make(chan struct{})
 }
 
-func (e *Executor) revokeOne(ctx context.Context, plan *Plan, it *Item, r Result) Result {
+func (e *Executor) revokeOne(ctx context.Context, plan *Plan, it *Item, r Result, mutationID string) Result {
 	var payload buildkite.RevokeResult
-	s := e.carryOut(ctx, irreversible{
+	s := e.carryOut(ctx, mutationID, irreversible{
 		record: e.auditRecord(plan, it),
 		send: func(ctx context.Context, mutationID string) (err error) {
 			payload, err = e.Client.Revoke(ctx, plan.Organization.ID, it.TokenID, mutationID)
@@ -318,14 +346,13 @@ type settled struct {
 // the attempt did not apply, so it is sent again (with a new
 // clientMutationId, its own intent and outcome records) on the retry
 // policy's schedule; nothing else is ever re-sent.
-func (e *Executor) carryOut(ctx context.Context, a irreversible) settled {
-	newID := e.NewMutationID
-	if newID == nil {
-		newID = NewMutationID
-	}
+func (e *Executor) carryOut(ctx context.Context, mutationID string, a irreversible) settled {
 	var retries *transport.Backoff
 	for attempt := 1; ; attempt++ {
-		s, again := e.attempt(ctx, a, newID())
+		if attempt > 1 {
+			mutationID = e.newMutationID()
+		}
+		s, again := e.attempt(ctx, a, mutationID)
 		if !again {
 			return s
 		}

@@ -53,6 +53,8 @@ func TestRecheckSettlesBrokenAnswers(t *testing.T) {
 		mutations     int // logged in all (with appliedBehind, the backend's own too)
 	}{
 		{name: "dropped after apply", fault: emulator.Fault{Kind: emulator.FaultDropAfter}, mutations: 1},
+		{name: "500 after apply", fault: emulator.Fault{Kind: emulator.FaultStatusAfter}, mutations: 1},
+		{name: "503 after apply", fault: emulator.Fault{Kind: emulator.FaultStatusAfter, Status: http.StatusServiceUnavailable}, mutations: 1},
 		{name: "truncated body", fault: emulator.Fault{Kind: emulator.FaultTruncate}, mutations: 1},
 		{name: "slow body past the timeout", fault: emulator.Fault{Kind: emulator.FaultSlowBody, Delay: 5 * time.Second}, timeout: 300 * time.Millisecond, mutations: 1},
 		{name: "502 after apply", fault: emulator.Fault{Kind: emulator.FaultStatus, Status: http.StatusBadGateway}, appliedBehind: true, mutations: 2},
