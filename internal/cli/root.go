@@ -17,7 +17,29 @@ import (
 )
 
 // NewRootCmd builds the command tree.
-func NewRootCmd(f *Factory) *cobra.Command {
+func NewRootCmd(f *Factory) *cobra.Command { return newRootCmd(f, nil) }
+
+// topLevel are the commands under the root, each built only when needed.
+var topLevel = []struct {
+	name  string
+	build func(*Factory) *cobra.Command
+}{
+	{"revoke", func(f *Factory) *cobra.Command { return NewCmdRevoke(f, nil) }},
+	{"check", func(f *Factory) *cobra.Command { return NewCmdCheck(f, nil) }},
+	{"config", NewCmdConfig},
+	{"version", NewCmdVersion},
+	{"whoami", func(f *Factory) *cobra.Command { return NewCmdWhoami(f, nil) }},
+	{"policy", NewCmdPolicy},
+	{"tokens", NewCmdTokens},
+	{"history", func(f *Factory) *cobra.Command { return NewCmdHistory(f, nil) }},
+}
+
+// newRootCmd builds the root command and, when args run one of the
+// commands of topLevel, that command alone: a run pays for building only
+// what it runs. Anything else (no command, help, completion, a name that
+// is none of them) gets the whole tree, which help, completion and the
+// suggestions for a mistyped name need.
+func newRootCmd(f *Factory, args []string) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "tokenctl",
 		Short: "Take an organization's access away from Buildkite API access tokens",
@@ -48,16 +70,17 @@ keep an audit log.`,
 	pf.Bool("debug", false, "trace HTTP requests on stderr (credentials redacted)")
 	pf.Bool(config.FlagNoCache, false, "ask Buildkite which token tokenctl is using instead of remembering it (env "+config.EnvCacheDir+" moves the cache)")
 
-	root.AddCommand(
-		NewCmdRevoke(f, nil),
-		NewCmdCheck(f, nil),
-		NewCmdConfig(f),
-		NewCmdVersion(f),
-		NewCmdWhoami(f, nil),
-		NewCmdPolicy(f),
-		NewCmdTokens(f),
-		NewCmdHistory(f, nil),
-	)
+	if name, ok := firstPositional(root, args); ok {
+		for _, c := range topLevel {
+			if c.name == name {
+				root.AddCommand(c.build(f))
+				return root
+			}
+		}
+	}
+	for _, c := range topLevel {
+		root.AddCommand(c.build(f))
+	}
 	setUpCompletion(root)
 	return root
 }
@@ -65,7 +88,20 @@ keep an audit log.`,
 // Run executes the command line and returns the process exit code, printing
 // any error on stderr, one line per problem.
 func Run(ctx context.Context, f *Factory, args []string) int {
-	root := NewRootCmd(f)
+	code := run(ctx, f, args)
+	// Output buffered for a file or a pipe goes out when the command
+	// ends, interrupted or not.
+	if err := f.IO.Flush(); err != nil {
+		fmt.Fprintf(f.IO.ErrOut, "tokenctl: %s\n", errorMessage(fmt.Errorf("writing the output: %w", err)))
+		if code == int(exitcode.OK) {
+			code = int(exitcode.Of(err))
+		}
+	}
+	return code
+}
+
+func run(ctx context.Context, f *Factory, args []string) int {
+	root := newRootCmd(f, args)
 	if unknown := findUnknownSubcommand(root, args); unknown != nil {
 		var b strings.Builder
 		fmt.Fprintf(&b, "tokenctl: %s\n", errorMessage(unknown))

@@ -49,6 +49,11 @@ func System() *IOStreams {
 	s := &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: output.NewTerminalWriter(os.Stderr), progressOut: os.Stderr}
 	s.stdinTTY = isTerminal(os.Stdin)
 	s.stdoutTTY = isTerminal(os.Stdout)
+	if !s.stdoutTTY {
+		// A file or a pipe: written a buffer at a time (see Flush). A
+		// terminal shows output as it comes.
+		s.Out = newBufferedOut(os.Stdout)
+	}
 	s.stderrTTY = isTerminal(os.Stderr)
 	_, noColor := os.LookupEnv("NO_COLOR")
 	s.color = s.stdoutTTY && !noColor && os.Getenv("TERM") != "dumb"
@@ -118,6 +123,7 @@ func (s *IOStreams) CanPrompt() bool {
 // input, the controlling terminal (standard error goes to a file); nil
 // when there is neither.
 func (s *IOStreams) PromptOut() io.Writer {
+	_ = s.Flush() // what is asked about is written before the question
 	if s.stderrTTY {
 		return s.ErrOut
 	}
