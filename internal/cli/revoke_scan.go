@@ -36,7 +36,7 @@ type scanOptions struct {
 const maxScanFile = 64 << 20
 
 func addScanFlags(fl *pflag.FlagSet, s *scanOptions) {
-	fl.StringVar(&s.File, "from-scan", "", "revoke every Buildkite API token a secret scanner found: TruffleHog --json or gitleaks --report-format json output in `FILE` (- for standard input); with --org, --all-orgs or --everywhere")
+	fl.StringVar(&s.File, "from-scan", "", "revoke every Buildkite API token a secret scanner found: the JSON output of TruffleHog, gitleaks, betterleaks, ggshield, Nosey Parker or Kingfisher in `FILE` (- for standard input); with --org, --all-orgs or --everywhere")
 }
 
 // completeScan reads the scanner's findings, unless the command line
@@ -100,7 +100,8 @@ func (o *RevokeOptions) validateScan() error {
 // result per distinct secret. Fields are only ever added.
 type ScanReport struct {
 	DryRun bool `json:"dryRun"`
-	// Scanner is the format read: trufflehog or gitleaks.
+	// Scanner is the format read: trufflehog, gitleaks, betterleaks,
+	// ggshield, noseyparker, kingfisher, or none for empty input.
 	Scanner string `json:"scanner"`
 	// Ignored counts findings that are not Buildkite API access tokens.
 	Ignored int                `json:"ignored"`
@@ -207,7 +208,10 @@ func revokeScanRun(ctx context.Context, o *RevokeOptions) error {
 		}
 	}
 	report.Summary.Secrets = len(report.Secrets)
-	if len(f.Secrets) == 0 {
+	switch {
+	case f.Format == scan.FormatNone:
+		fmt.Fprintf(o.IO.ErrOut, "tokenctl: the scanner's output is empty (a scan that found nothing prints nothing): nothing to revoke\n")
+	case len(f.Secrets) == 0:
 		fmt.Fprintf(o.IO.ErrOut, "tokenctl: no Buildkite API access token among the scanner's findings (%d other finding(s) ignored): nothing to revoke\n", f.Ignored)
 	}
 	printer := output.Printer{Out: o.IO.Out, Format: o.Format, JQ: o.JQ}

@@ -193,9 +193,6 @@ func TestRevokeFromScanBadInput(t *testing.T) {
 		t.Errorf("bad input sent %d requests", n)
 	}
 
-	if r := h.run("revoke", "--org", "acme", "--from-scan", "-"); r.code != 2 || !strings.Contains(r.stderr, "--from-scan - (standard input): is empty") {
-		t.Error(r)
-	}
 	// Scanner output without a Buildkite token: nothing to do, said once.
 	r := h.exec(false, `[{"RuleID":"github-pat","Secret":"ghp_x","File":"a","StartLine":1}]`, "revoke", "--org", "acme", "--from-scan", "-", "-o", "json")
 	if r.code != 0 || scanReport(t, r).Ignored != 1 || !strings.Contains(r.stderr, "no Buildkite API access token") {

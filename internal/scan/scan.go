@@ -1,12 +1,13 @@
 // Package scan reads secret scanners' findings — TruffleHog's JSON lines
-// (--json) and gitleaks' JSON report (--report-format json) — and keeps the
-// Buildkite API access tokens among them, one entry per distinct secret
-// with every place it was found. It never puts a secret value in an error,
-// a String or a JSON document: only a fingerprint of it.
+// (--json), the JSON reports of gitleaks and betterleaks (--report-format
+// json), ggshield (--json), Nosey Parker (report --format json or jsonl)
+// and Kingfisher (--format json or jsonl) — and keeps the Buildkite API
+// access tokens among them, one entry per distinct secret with every place
+// it was found. It never puts a secret value in an error, a String or a
+// JSON document: only a fingerprint of it.
 package scan
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
@@ -22,17 +23,31 @@ import (
 
 // Formats of scanner output.
 const (
-	FormatTruffleHog = "trufflehog"
-	FormatGitleaks   = "gitleaks"
+	// FormatNone is empty input: what a scanner that found nothing
+	// prints (TruffleHog prints nothing at all).
+	FormatNone        = "none"
+	FormatTruffleHog  = "trufflehog"
+	FormatGitleaks    = "gitleaks"
+	FormatBetterleaks = "betterleaks"
+	FormatGGShield    = "ggshield"
+	FormatNoseyParker = "noseyparker"
+	FormatKingfisher  = "kingfisher"
 )
 
-// buildkiteToken is a Buildkite user API access token, as TruffleHog's
-// Buildkite detector matches it. Compiled on first use: only a scan needs
-// it, and every tokenctl start-up would pay for compiling it at init.
-var buildkiteToken = lazyregexp.New(`^bkua_[a-z0-9]{40}$`)
+// userToken is a Buildkite user API access token as any detector may
+// report it: the bkua_ prefix and letters or digits. Scanners disagree on
+// the rest (40 lower-case characters, 40 hex, Buildkite's documentation
+// shows a longer value), and Buildkite is the judge of what it accepts: a
+// value it does not know is reported dead, never sent anywhere else.
+// Compiled on first use: only a scan needs it, and every tokenctl start-up
+// would pay for compiling it at init.
+var userToken = lazyregexp.New(`^bkua_[A-Za-z0-9]{20,250}$`)
 
-// truffleHogDetector is the DetectorName of TruffleHog's Buildkite detector.
-const truffleHogDetector = "Buildkite"
+// bareToken is a value without a prefix, kept only when the scanner's
+// detector says it is a Buildkite token: TruffleHog's older Buildkite
+// detector reports 40 characters without the bkua_ prefix (tokens made
+// before the prefix existed).
+var bareToken = lazyregexp.New(`^[A-Za-z0-9]{20,250}$`)
 
 // FingerprintLength is how many hex characters of the value's SHA-256 a
 // fingerprint keeps: enough to tell secrets apart, far too few to find one.
@@ -69,10 +84,10 @@ type Secret struct {
 
 // Findings is what a scanner's output holds for tokenctl.
 type Findings struct {
-	Format  string   // FormatTruffleHog or FormatGitleaks
+	Format  string   // one of the Format constants
 	Secrets []Secret // Buildkite API access tokens, in order of first finding
 	// Ignored counts findings that are not Buildkite API access tokens
-	// (other detectors, other secrets, redacted values).
+	// (other detectors, other secrets, other Buildkite token types).
 	Ignored int
 }
 
@@ -83,33 +98,97 @@ func Fingerprint(value string) string {
 	return hex.EncodeToString(sum[:])[:FingerprintLength]
 }
 
-// Parse reads TruffleHog JSON lines or a gitleaks JSON report, telling them
-// apart by shape: a JSON array is a gitleaks report, JSON objects one to a
-// line are TruffleHog's. Anything else is an error that says what was
-// expected; errors name lines and fields, never values.
+// IsBuildkiteDetector reports whether a scanner's name for what it found
+// (TruffleHog's DetectorName, a gitleaks rule id, a ggshield incident
+// type, a Nosey Parker or Kingfisher rule) says Buildkite API token.
+// Buildkite's agent tokens are another credential, which the revocation
+// mutation does not govern.
+func IsBuildkiteDetector(name string) bool {
+	n := strings.ToLower(name)
+	return strings.Contains(n, "buildkite") && !strings.Contains(n, "agent")
+}
+
+// Kept reports whether a finding is a Buildkite user API access token:
+// a bkua_ value, or, when its detector says Buildkite, a value without a
+// prefix.
+func Kept(value, detector string) bool {
+	return userToken.MatchString(value) || (IsBuildkiteDetector(detector) && bareToken.MatchString(value))
+}
+
+// readableFormats names what Parse reads, for its refusals.
+const readableFormats = "TruffleHog JSON lines (trufflehog --json) nor the JSON report of gitleaks or betterleaks (--report-format json), ggshield (--json), Nosey Parker (report --format json) or Kingfisher (--format json)"
+
+// Parse reads a scanner's output, telling the formats apart by shape:
+// a JSON array is a gitleaks, betterleaks, Nosey Parker or Kingfisher
+// report (by its entries' fields); JSON objects one after another are
+// TruffleHog's lines, a ggshield report, or Kingfisher's or Nosey
+// Parker's JSON lines. Empty input is a scan that found nothing. A report
+// whose values were redacted is refused: the values are what tokenctl
+// needs. Errors name lines, entries and fields, never values.
 func Parse(data []byte) (Findings, error) {
 	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	trimmed := bytes.TrimSpace(data)
 	switch {
 	case len(trimmed) == 0:
-		return Findings{}, errors.New("is empty: give TruffleHog's --json output or gitleaks' --report-format json report")
+		return Findings{Format: FormatNone, Secrets: []Secret{}}, nil
 	case trimmed[0] == '[':
-		return parseGitleaks(trimmed)
+		return parseArray(trimmed)
 	case trimmed[0] == '{':
-		return parseTruffleHog(data)
+		return parseObjects(data)
 	}
-	return Findings{}, errors.New("is neither TruffleHog JSON lines (trufflehog --json) nor a gitleaks JSON report (gitleaks --report-format json)")
+	return Findings{}, errors.New("is neither " + readableFormats)
+}
+
+// finding is one thing a scanner reported, in tokenctl's terms.
+type finding struct {
+	detector string // the scanner's name for it
+	value    string
+	loc      Location
 }
 
 type collector struct {
 	f     Findings
 	index map[string]int // value -> position in f.Secrets
+	// detectorDecides is true for scanners whose detectors are specific
+	// (TruffleHog): a finding of another detector is never a Buildkite
+	// token, whatever its value looks like.
+	detectorDecides bool
+	// redacted reports whether the scanner replaced a value with a mask.
+	redacted func(string) bool
 }
 
-func (c *collector) add(value string, loc Location) {
-	if !buildkiteToken.MatchString(value) {
+func newCollector(format string, redacted func(string) bool) *collector {
+	if redacted == nil {
+		redacted = func(string) bool { return false }
+	}
+	return &collector{f: Findings{Format: format, Secrets: []Secret{}}, index: map[string]int{}, redacted: redacted}
+}
+
+// errRedacted is a report whose values the scanner masked.
+func errRedacted(how string) error {
+	return fmt.Errorf("holds redacted values (%s): tokenctl needs each secret's value to find its token; run the scanner again without redaction and keep its output private", how)
+}
+
+// redactionHint says how each scanner redacts, for errRedacted.
+var redactionHint = map[string]string{
+	FormatGitleaks:    "gitleaks --redact",
+	FormatBetterleaks: "betterleaks --redact",
+	FormatGGShield:    "ggshield hides secrets unless given --show-secrets",
+	FormatKingfisher:  "kingfisher --redact",
+}
+
+func (c *collector) add(fd finding) error {
+	value := strings.TrimSpace(fd.value)
+	if c.redacted(value) {
+		return errRedacted(redactionHint[c.f.Format])
+	}
+	keep := Kept(value, fd.detector)
+	if c.detectorDecides {
+		keep = IsBuildkiteDetector(fd.detector) && (userToken.MatchString(value) || bareToken.MatchString(value))
+	}
+	if !keep {
 		c.f.Ignored++
-		return
+		return nil
 	}
 	i, ok := c.index[value]
 	if !ok {
@@ -118,90 +197,10 @@ func (c *collector) add(value string, loc Location) {
 		c.f.Secrets = append(c.f.Secrets, Secret{Value: config.Secret(value), Fingerprint: Fingerprint(value), Locations: []Location{}})
 	}
 	s := &c.f.Secrets[i]
-	if !slices.Contains(s.Locations, loc) {
-		s.Locations = append(s.Locations, loc)
+	if !slices.Contains(s.Locations, fd.loc) {
+		s.Locations = append(s.Locations, fd.loc)
 	}
-}
-
-// gitleaksFinding is the part of a gitleaks report entry tokenctl reads.
-type gitleaksFinding struct {
-	RuleID    *string `json:"RuleID"`
-	Secret    *string `json:"Secret"`
-	File      string  `json:"File"`
-	StartLine int     `json:"StartLine"`
-	Commit    string  `json:"Commit"`
-}
-
-func parseGitleaks(data []byte) (Findings, error) {
-	var entries []json.RawMessage
-	if err := json.Unmarshal(data, &entries); err != nil {
-		return Findings{}, fmt.Errorf("starts like a gitleaks JSON report (an array) but is not valid JSON: %s", jsonProblem(err))
-	}
-	c := collector{f: Findings{Format: FormatGitleaks, Secrets: []Secret{}}, index: map[string]int{}}
-	for i, raw := range entries {
-		var e gitleaksFinding
-		if err := json.Unmarshal(raw, &e); err != nil || e.Secret == nil || e.RuleID == nil {
-			return Findings{}, fmt.Errorf("entry %d of the array is not a gitleaks finding (an object with RuleID and Secret)", i+1)
-		}
-		c.add(strings.TrimSpace(*e.Secret), Location{File: e.File, Line: e.StartLine, Commit: e.Commit})
-	}
-	return c.f, nil
-}
-
-// truffleHogFinding is the part of a TruffleHog --json line tokenctl reads.
-// SourceMetadata.Data has one key per source type (Git, Github,
-// Filesystem, ...), each with file, line and, in history, commit.
-type truffleHogFinding struct {
-	DetectorName   *string `json:"DetectorName"`
-	Raw            *string `json:"Raw"`
-	SourceMetadata struct {
-		Data map[string]struct {
-			File   string `json:"file"`
-			Line   int    `json:"line"`
-			Commit string `json:"commit"`
-		} `json:"Data"`
-	} `json:"SourceMetadata"`
-}
-
-// maxLine bounds one TruffleHog line.
-const maxLine = 4 << 20
-
-func parseTruffleHog(data []byte) (Findings, error) {
-	c := collector{f: Findings{Format: FormatTruffleHog, Secrets: []Secret{}}, index: map[string]int{}}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 64<<10), maxLine)
-	n := 0
-	for sc.Scan() {
-		n++
-		line := bytes.TrimSpace(sc.Bytes())
-		if len(line) == 0 {
-			continue
-		}
-		var e truffleHogFinding
-		if err := json.Unmarshal(line, &e); err != nil || e.DetectorName == nil || e.Raw == nil {
-			return Findings{}, fmt.Errorf("line %d is not a TruffleHog finding (a JSON object with DetectorName and Raw, as trufflehog --json writes)", n)
-		}
-		if !strings.EqualFold(*e.DetectorName, truffleHogDetector) {
-			c.f.Ignored++
-			continue
-		}
-		loc := Location{}
-		// One source type per finding; sorted keys keep the choice stable.
-		keys := make([]string, 0, len(e.SourceMetadata.Data))
-		for k := range e.SourceMetadata.Data {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		if len(keys) > 0 {
-			d := e.SourceMetadata.Data[keys[0]]
-			loc = Location{File: d.File, Line: d.Line, Commit: d.Commit}
-		}
-		c.add(strings.TrimSpace(*e.Raw), loc)
-	}
-	if err := sc.Err(); err != nil {
-		return Findings{}, fmt.Errorf("after line %d: %w", n, err)
-	}
-	return c.f, nil
+	return nil
 }
 
 // jsonProblem describes a JSON syntax error by position only: the text

@@ -26,11 +26,16 @@ func readFixture(t *testing.T, name string) []byte {
 	return data
 }
 
-// Both scanners' fixtures describe the same findings and come out the same.
+// Every scanner's fixture describes the same findings and comes out the
+// same.
 func TestParseFixtures(t *testing.T) {
 	for _, tt := range []struct{ file, format string }{
 		{"trufflehog.jsonl", FormatTruffleHog},
 		{"gitleaks.json", FormatGitleaks},
+		{"betterleaks.json", FormatBetterleaks},
+		{"ggshield.json", FormatGGShield},
+		{"noseyparker.json", FormatNoseyParker},
+		{"kingfisher.json", FormatKingfisher},
 	} {
 		t.Run(tt.file, func(t *testing.T) {
 			got, err := Parse(readFixture(t, tt.file))
@@ -80,7 +85,6 @@ func TestFingerprintIsStableAndShort(t *testing.T) {
 
 func TestParseRefusals(t *testing.T) {
 	for _, tt := range []struct{ name, input, want string }{
-		{"empty", " \n", "is empty"},
 		{"plain text", "bkua_cideploy00000000000000000000000000000000\n", "neither TruffleHog JSON lines"},
 		{"gitleaks broken", `[{"RuleID":"x","Secret":"bkua_cideploy00000000000000000000000000000000"`, "not valid JSON"},
 		{"array of something else", `[{"uuid":"x"}]`, "entry 1 of the array is not a gitleaks finding"},
@@ -100,7 +104,7 @@ func TestParseRefusals(t *testing.T) {
 func TestOnlyBuildkiteUserTokensAreKept(t *testing.T) {
 	input := strings.Join([]string{
 		`{"DetectorName":"Buildkite","Raw":"bkua_cideploy00000000000000000000000000000000"}`,
-		`{"DetectorName":"buildkite","Raw":"bkua_CIDEPLOY00000000000000000000000000000000"}`, // not the token pattern
+		`{"DetectorName":"buildkite","Raw":"bkua_CIDEPLOY00000000000000000000000000000000"}`, // the detector says so: kept
 		`{"DetectorName":"Buildkite","Raw":"bkct_cideploy00000000000000000000000000000000"}`, // a cluster token
 		`{"DetectorName":"Github","Raw":"bkua_hackathon0000000000000000000000000000000"}`,    // another detector
 		`{"DetectorName":"Buildkite","Raw":"bkua_cideploy00000000000000000000000000000000"}`, // the same place again
@@ -109,7 +113,7 @@ func TestOnlyBuildkiteUserTokensAreKept(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got.Secrets) != 1 || got.Ignored != 3 || len(got.Secrets[0].Locations) != 1 {
+	if len(got.Secrets) != 2 || got.Ignored != 2 || len(got.Secrets[0].Locations) != 1 {
 		t.Errorf("%d secrets, %d ignored, locations %v", len(got.Secrets), got.Ignored, got.Secrets[0].Locations)
 	}
 	if got, err := Parse([]byte("[]")); err != nil || len(got.Secrets) != 0 || got.Format != FormatGitleaks {
@@ -117,18 +121,113 @@ func TestOnlyBuildkiteUserTokensAreKept(t *testing.T) {
 	}
 }
 
+// The detector's word is trusted: TruffleHog's older Buildkite detector
+// reports 40 characters without a prefix, Buildkite's documentation shows
+// a longer bkua_ value, and scanners disagree on case.
+func TestBuildkiteDetectorsValuesAreKept(t *testing.T) {
+	bare := "0123456789abcdef0123456789abcdef01234567"
+	long := "bkua_" + strings.Repeat("Ab1", 16)
+	for _, tt := range []struct {
+		name, input string
+		want        []string
+	}{
+		{"TruffleHog v1, without prefix", `{"DetectorName":"Buildkite","DetectorDescription":"Buildkite v1","Raw":"` + bare + `"}`, []string{bare}},
+		{"TruffleHog, a longer value", `{"DetectorName":"Buildkite","Raw":"` + long + `"}`, []string{long}},
+		{"gitleaks, generic rule, longer value", `[{"RuleID":"generic-api-key","Secret":"` + long + `"}]`, []string{long}},
+		{"gitleaks, generic rule, no prefix", `[{"RuleID":"generic-api-key","Secret":"` + bare + `"}]`, nil},
+		{"gitleaks, Buildkite rule, no prefix", `[{"RuleID":"buildkite-api-token","Secret":"` + bare + `"}]`, []string{bare}},
+		{"ggshield, agent token", `{"id":"p","type":"path_scan","total_incidents":1,"entities_with_incidents":[{"filename":"a","incidents":[{"type":"Buildkite Agent Token","occurrences":[{"match":"` + bare + `","line_start":1}]}]}]}`, nil},
+		{"TruffleHog, agent token value", `{"DetectorName":"Buildkite","Raw":"bkaa_` + bare + `"}`, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Parse([]byte(tt.input))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var values []string
+			for _, s := range got.Secrets {
+				values = append(values, s.Value.Reveal())
+			}
+			if fmt.Sprint(values) != fmt.Sprint(tt.want) || got.Ignored != 1-len(tt.want) {
+				t.Errorf("kept %d value(s), ignored %d; want %d", len(values), got.Ignored, len(tt.want))
+			}
+		})
+	}
+}
+
+// A clean TruffleHog run prints nothing: no findings, not an error.
+func TestEmptyInputIsNoFindings(t *testing.T) {
+	for _, input := range []string{"", " \n", "\ufeff"} {
+		got, err := Parse([]byte(input))
+		if err != nil || got.Format != FormatNone || got.Secrets == nil || len(got.Secrets) != 0 || got.Ignored != 0 {
+			t.Errorf("%q: %+v, %v", input, got, err)
+		}
+	}
+}
+
+// A report whose values were masked is refused, whatever else it holds:
+// tokenctl cannot find a token without its value.
+func TestRedactedReportsAreRefused(t *testing.T) {
+	for _, tt := range []struct{ name, input, want string }{
+		{"gitleaks --redact", `[{"RuleID":"generic-api-key","Secret":"REDACTED","Match":"TOKEN=REDACTED","File":"a","StartLine":1}]`, "gitleaks --redact"},
+		{"gitleaks --redact=60", `[{"RuleID":"github-pat","Secret":"ghp_x","File":"a"},{"RuleID":"generic-api-key","Secret":"bkua_cidep...","File":"a","StartLine":1}]`, "gitleaks --redact"},
+		{"betterleaks --redact", `[{"RuleID":"buildkite-api-token","Secret":"REDACTED","ValidationStatus":""}]`, "betterleaks --redact"},
+		{"ggshield without --show-secrets", `{"id":"p","type":"path_scan","total_incidents":1,"entities_with_incidents":[{"filename":"a","incidents":[{"type":"Buildkite API Token V2","occurrences":[{"match":"bkua_c***********************************0000","line_start":1}]}]}]}`, "--show-secrets"},
+		{"kingfisher --redact", `{"findings":[{"rule":{"name":"Buildkite API Key","id":"kingfisher.buildkite.1"},"finding":{"snippet":"[REDACTED:1f2e3d4c]","path":"a","line":1}}]}`, "kingfisher --redact"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(tt.input))
+			if err == nil || !strings.Contains(err.Error(), "redacted") || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v", err)
+			}
+			rejection.Check(t, tt.input, err)
+		})
+	}
+}
+
+// The other shapes the scanners write: Kingfisher's older array and its
+// JSON lines, Nosey Parker's JSON lines and older plain groups, a ggshield
+// scan of files.
+func TestOtherShapes(t *testing.T) {
+	kfRecord := `{"rule":{"name":"Buildkite API Key","id":"kingfisher.buildkite.1"},"finding":{"snippet":"` + ciDeployValue + `","path":"ci/deploy.log","line":12}}`
+	npLine := `{"rule_name":"Generic API Key","rule_text_id":"np.generic.5","groups":["` + ciDeployValue + `"],"matches":[{"provenance":[{"kind":"file","path":"ci/deploy.log"}],"location":{"source_span":{"start":{"line":12,"column":1}}},"snippet":{"matching":"` + ciDeployValue + `"}}]}`
+	for _, tt := range []struct{ name, input, format string }{
+		{"kingfisher array", "[" + kfRecord + "]", FormatKingfisher},
+		{"kingfisher jsonl", kfRecord + "\n" + `{"audit":{"summary":{"discovered":1}}}` + "\n", FormatKingfisher},
+		{"noseyparker jsonl, plain groups", npLine + "\n", FormatNoseyParker},
+		{"ggshield path scan", `{"id":"/src","type":"path_scan","total_incidents":1,"total_occurrences":1,"entities_with_incidents":[{"mode":"FILE","filename":"ci/deploy.log","incidents":[{"policy":"Secrets detection","type":"Buildkite API Token V2","occurrences":[{"match":"` + ciDeployValue + `","type":"apikey","line_start":12,"line_end":12,"index_start":0,"index_end":45}]}]}]}`, FormatGGShield},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Parse([]byte(tt.input))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := []Location{{File: "ci/deploy.log", Line: 12}}
+			if got.Format != tt.format || len(got.Secrets) != 1 || got.Secrets[0].Value.Reveal() != ciDeployValue || fmt.Sprint(got.Secrets[0].Locations) != fmt.Sprint(want) {
+				t.Errorf("format %s, %d secrets, locations %v", got.Format, len(got.Secrets), got.Secrets)
+			}
+		})
+	}
+	if _, err := Parse([]byte(`{"findings":[]}` + "\n" + `{"DetectorName":"Buildkite","Raw":"x"}`)); err == nil || !strings.Contains(err.Error(), "one scanner's output at a time") {
+		t.Errorf("mixed formats: %v", err)
+	}
+}
+
 // FuzzParse: whatever the input, Parse does not panic, refuses in one line
-// without echoing a secret, and keeps only Buildkite user tokens, each once,
+// without echoing a secret, and keeps only values shaped like Buildkite user
+// tokens (with or without the prefix), each once,
 // each with a fingerprint of its own value.
 func FuzzParse(f *testing.F) {
-	for _, name := range []string{"trufflehog.jsonl", "gitleaks.json"} {
+	for _, name := range []string{"trufflehog.jsonl", "gitleaks.json", "betterleaks.json", "ggshield.json", "noseyparker.json", "kingfisher.json"} {
 		data, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
 			f.Fatal(err)
 		}
 		f.Add(data)
 	}
-	for _, s := range []string{"", "[]", "{}", "[null]", `[{"RuleID":null,"Secret":"x"}]`, "\ufeff[]", "{\"DetectorName\":\"Buildkite\",\"Raw\":\"bkua_" + strings.Repeat("a", 40) + "\"}\n\n{"} {
+	for _, s := range []string{"", "[]", "{}", "[null]", `[{"RuleID":null,"Secret":"x"}]`, "\ufeff[]", "{\"DetectorName\":\"Buildkite\",\"Raw\":\"bkua_" + strings.Repeat("a", 40) + "\"}\n\n{",
+		`{"findings":[{"rule":{},"finding":{"snippet":"[REDACTED:0]"}}]}`, `{"scans":[{"type":"commit","id":"c","entities_with_incidents":[{"incidents":[{"type":"Buildkite","occurrences":[{}]}]}]}]}`,
+		`[{"rule_name":"r","matches":[{"groups":["YWJj"],"provenance":{"kind":"file","path":"p"}}]}]`, `{"audit":{}}` + "\n" + `{"rule_name":"r","matches":[]}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -140,7 +239,7 @@ func FuzzParse(f *testing.F) {
 		seen := map[string]bool{}
 		for _, s := range got.Secrets {
 			v := s.Value.Reveal()
-			if !buildkiteToken.MatchString(v) || seen[v] || s.Fingerprint != Fingerprint(v) || len(s.Locations) == 0 {
+			if !(userToken.MatchString(v) || bareToken.MatchString(v)) || seen[v] || s.Fingerprint != Fingerprint(v) || len(s.Locations) == 0 {
 				t.Fatalf("secret %s: bad entry %+v", s.Fingerprint, s.Locations)
 			}
 			seen[v] = true
