@@ -29,8 +29,10 @@ type AuditActor struct {
 }
 
 // AuditSubject is what an event happened to: for token events, the token
-// (its uuid, and its description as Name when Buildkite knows it).
+// (its GraphQL id and uuid, and its description as Name when Buildkite
+// knows it).
 type AuditSubject struct {
+	ID   string `json:"id"`
 	UUID string `json:"uuid"`
 	Name string `json:"name"`
 	Type string `json:"type"`
@@ -162,7 +164,7 @@ func fromAuditEventFields(f gql.AuditEventFields) AuditEvent {
 		}
 	}
 	if s := f.Subject; s != nil {
-		e.Subject = &AuditSubject{UUID: s.Uuid, Name: deref(s.Name)}
+		e.Subject = &AuditSubject{ID: s.Id, UUID: s.Uuid, Name: deref(s.Name)}
 		if s.Type != nil {
 			e.Subject.Type = string(*s.Type)
 		}

@@ -67,8 +67,10 @@ GraphQL id (as in -o json's .actor.id), --event by type, --since and
 
 --reconcile FILE holds tokenctl's own --audit-log against Buildkite's
 record for the organization: each revocation tokenctl made is confirmed
-(Buildkite has an event for it) or missing; deletions (--everywhere) show
-in the organizations the token could access, so one not found here is
+(Buildkite has an event for the token, by uuid or id) or missing; one
+whose outcome was unknown is confirmed when Buildkite's log shows it
+applied, unconfirmed otherwise; deletions (--everywhere) show in the
+organizations the token could access, so one not found here is
 unconfirmed; revocations and deletions that tokenctl did not make are
 listed as made elsewhere, with the actor. Without --since, events from a
 day before the file's first change are read. A missing revocation exits
@@ -349,7 +351,7 @@ func reconcileRun(ctx context.Context, o *HistoryOptions, client *buildkite.Clie
 	}
 	for _, m := range doc.Missing {
 		fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s: missing: tokenctl revoked organization %s's access at %s (audit log line %d), but Buildkite's audit log has no record of it; check with `tokenctl tokens get --org %s %s`\n",
-			m.Token.UUID, org.Slug, m.Time.Format(time.RFC3339), m.Line, org.Slug, m.Token.UUID)
+			m.TokenRef(), org.Slug, m.Time.Format(time.RFC3339), m.Line, org.Slug, m.TokenRef())
 	}
 	if o.IO.IsStderrTTY() {
 		s := doc.Summary
@@ -364,7 +366,7 @@ func reconcileRun(ctx context.Context, o *HistoryOptions, client *buildkite.Clie
 func reconcileRows(d history.ReconcileDoc, when func(time.Time) string) output.Rows {
 	rows := output.Rows{Headers: []string{"STATUS", "TOKEN", "ACTION", "TOKENCTL AT", "BUILDKITE AT", "ACTOR", "VIA"}}
 	local := func(status string, l history.LocalDoc, e *history.EventDoc) {
-		row := []string{status, l.Token.UUID, l.Action, when(l.Time), "", "", ""}
+		row := []string{status, l.TokenRef(), l.Action, when(l.Time), "", "", ""}
 		if e != nil {
 			row[4], row[5], row[6] = when(e.OccurredAt), actorString(e.Actor), via(e.Context)
 		}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -267,4 +268,93 @@ func TestHistoryAndPolicyUnderEitherIDFormat(t *testing.T) {
 			t.Fatal(r)
 		}
 	})
+}
+
+// Every revocation tokenctl makes is reconciled as one: the run that
+// relies on the identity cache (the mutation alone) records the token's
+// uuid and id, a record holding only the id still matches on it, and a
+// revocation whose answer was lost (unknown) that Buildkite's log shows
+// applied is confirmed, never also made elsewhere. A missing revocation
+// known only by id is named by that id, in the table and in the hint.
+func TestHistoryReconcileMatchesUUIDOrIDAndSettlesUnknown(t *testing.T) {
+	h, _ := cacheHarness(t)
+	auditLog := filepath.Join(t.TempDir(), "audit.jsonl")
+	// Dry runs list acme and show the ids for other tokens; the runs after
+	// them send the mutation alone.
+	for _, uuid := range []string{et.HackathonTokenUUID, et.OldLaptopTokenUUID} {
+		if r, _, _ := revokeByIDs(t, h, uuid, "--dry-run"); r.code != 0 {
+			t.Fatalf("dry run:\n%s", r)
+		}
+	}
+	if r, graphQL, _ := revokeByIDs(t, h, et.HackathonTokenUUID, "--audit-log", auditLog); r.code != 0 || graphQL != 1 {
+		t.Fatalf("revoke from memory: %d GraphQL requests\n%s", graphQL, r)
+	}
+	if err := h.srv.SetFaults([]emulator.Fault{{Kind: emulator.FaultDropAfter, Match: "mutation", Times: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if r, _, _ := revokeByIDs(t, h, et.OldLaptopTokenUUID, "--audit-log", auditLog); r.code == 0 || !strings.Contains(r.stdout, "unknown") {
+		t.Fatalf("a lost answer, want unknown:\n%s", r)
+	}
+	if h.srv.TokenHasOrg(et.OldLaptopTokenUUID, "acme") {
+		t.Fatal("the lost answer's revocation did not apply")
+	}
+	for _, line := range strings.Split(strings.TrimSpace(readFile(t, auditLog)), "\n") {
+		var rec struct{ Token struct{ ID, UUID string } }
+		if err := json.Unmarshal([]byte(line), &rec); err != nil || rec.Token.ID == "" || rec.Token.UUID == "" {
+			t.Errorf("audit record without the token's id and uuid: %s", line)
+		}
+	}
+
+	reconcile := func(log string) (result, history.ReconcileDoc) {
+		t.Helper()
+		path := filepath.Join(t.TempDir(), "audit.jsonl")
+		if err := os.WriteFile(path, []byte(log), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		r := h.run("history", "--org", "acme", "--reconcile", path, "--since", "90d", "-o", "json")
+		var doc history.ReconcileDoc
+		if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+			t.Fatalf("%v\n%s", err, r)
+		}
+		return r, doc
+	}
+	r, doc := reconcile(readFile(t, auditLog))
+	if r.code != 0 || doc.Summary.Confirmed != 2 || doc.Summary.Missing != 0 || doc.Summary.Unconfirmed != 0 || doc.Summary.Elsewhere != 1 {
+		t.Fatalf("summary %+v, want 2 confirmed and the fixture's one made elsewhere\n%s", doc.Summary, r)
+	}
+	if e := doc.Elsewhere[0]; e.Token.UUID != et.RevokedTokenUUID {
+		t.Errorf("made elsewhere: %+v, want only the fixture's", e)
+	}
+	results := map[string]string{}
+	for _, c := range doc.Confirmed {
+		results[c.Local.Token.UUID] = c.Local.Result
+	}
+	if results[et.HackathonTokenUUID] != "revoked" || results[et.OldLaptopTokenUUID] != "unknown" {
+		t.Errorf("confirmed %v, want the hackathon token revoked and the laptop's unknown", results)
+	}
+
+	// Records with the id alone still match on it.
+	idOnly := strings.NewReplacer(`,"uuid":"`+et.HackathonTokenUUID+`"`, "", `,"uuid":"`+et.OldLaptopTokenUUID+`"`, "").Replace(readFile(t, auditLog))
+	if strings.Contains(idOnly, et.HackathonTokenUUID) {
+		t.Fatalf("the uuid was not removed:\n%s", idOnly)
+	}
+	if r, doc = reconcile(idOnly); r.code != 0 || doc.Summary.Confirmed != 2 || doc.Summary.Elsewhere != 1 {
+		t.Errorf("records by id: summary %+v\n%s", doc.Summary, r)
+	}
+
+	// A missing revocation known only by id is named by it.
+	terraform := emulator.NodeID("APIAccessToken", et.TerraformTokenUUID)
+	forged := strings.ReplaceAll(idOnly, emulator.NodeID("APIAccessToken", et.HackathonTokenUUID), terraform)
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	if err := os.WriteFile(path, []byte(forged), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r = h.run("history", "--org", "acme", "--reconcile", path, "--since", "90d")
+	if r.code != 4 {
+		t.Fatal(r)
+	}
+	if !regexp.MustCompile(`(?m)^missing +` + regexp.QuoteMeta(terraform) + ` `).MatchString(r.stdout) {
+		t.Errorf("the missing row does not name the token by its id:\n%s", r.stdout)
+	}
+	mustContain(t, "stderr", r.stderr, terraform+": missing:", "tokenctl tokens get --org acme "+terraform+"`")
 }

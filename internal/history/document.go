@@ -107,11 +107,23 @@ type LocalDoc struct {
 	Token            audit.Token        `json:"token"`
 	Caller           audit.Caller       `json:"caller"`
 	ClientMutationID *string            `json:"clientMutationId"`
+	// Result is the outcome tokenctl recorded: "revoked", or "unknown"
+	// when the answer was lost and could not be settled.
+	Result string `json:"result"`
+}
+
+// TokenRef is how the change names its token for a person: the uuid,
+// else the GraphQL id.
+func (d LocalDoc) TokenRef() string {
+	if d.Token.UUID != "" {
+		return d.Token.UUID
+	}
+	return d.Token.ID
 }
 
 func newLocalDoc(c LocalChange) LocalDoc {
 	r := c.Record
-	d := LocalDoc{Line: c.Line, Time: r.Time.UTC(), Action: r.Action, Organization: r.Organization, Token: r.Token, Caller: r.Caller}
+	d := LocalDoc{Line: c.Line, Time: r.Time.UTC(), Action: r.Action, Organization: r.Organization, Token: r.Token, Caller: r.Caller, Result: r.Result}
 	if r.ClientMutationID != "" {
 		id := r.ClientMutationID
 		d.ClientMutationID = &id

@@ -3,6 +3,7 @@ package history_test
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -139,5 +140,41 @@ func TestReconcileAgainstTheEmulator(t *testing.T) {
 	r := history.Reconcile([]history.LocalChange{change(history.ActionOrgRevoke, et.HackathonTokenUUID, et.DemoTokenUUID)}, got.Events)
 	if len(r.Confirmed) != 1 || len(r.Missing) != 0 || len(r.Elsewhere) != 1 || r.Elsewhere[0].Subject.UUID != et.RevokedTokenUUID {
 		t.Errorf("reconciliation: %+v", r)
+	}
+}
+
+// A revocation tokenctl knows it made takes the event before one whose
+// outcome was unknown; an unknown one with an event left is confirmed, one
+// without is unconfirmed, never missing. A record without a uuid matches
+// on the token's GraphQL id; one with a uuid on the uuid alone.
+func TestReconcileUnknownOutcomesAndIDs(t *testing.T) {
+	unknown := change(history.ActionOrgRevoke, "t1", "me")
+	unknown.Record.Result = history.ResultUnknown
+	unknown.Line = 1
+	known := change(history.ActionOrgRevoke, "t1", "me")
+	known.Line = 2
+	byID := change(history.ActionOrgRevoke, "", "me")
+	byID.Record.Token.ID, byID.Line = "ID-t2", 3
+	lostButApplied := change(history.ActionOrgRevoke, "t3", "me")
+	lostButApplied.Record.Result, lostButApplied.Line = history.ResultUnknown, 4
+	wrongID := change(history.ActionOrgRevoke, "t4", "me")
+	wrongID.Record.Token.ID, wrongID.Line = "ID-t2", 5
+
+	t2 := event(history.TokenOrgRevoked, "t2", "me")
+	t2.Subject.ID = "ID-t2"
+	events := []buildkite.AuditEvent{event(history.TokenOrgRevoked, "t1", "me"), t2, event(history.TokenOrgRevoked, "t3", "me")}
+	r := history.Reconcile([]history.LocalChange{unknown, known, byID, lostButApplied, wrongID}, events)
+	var confirmed []int
+	for _, c := range r.Confirmed {
+		confirmed = append(confirmed, c.Local.Line)
+	}
+	if !slices.Equal(confirmed, []int{2, 3, 4}) {
+		t.Errorf("confirmed lines %v, want 2 (revoked), 3 (by id), 4 (unknown, applied)", confirmed)
+	}
+	if len(r.Unconfirmed) != 1 || r.Unconfirmed[0].Line != 1 {
+		t.Errorf("unconfirmed %+v, want the unknown outcome of line 1", r.Unconfirmed)
+	}
+	if len(r.Missing) != 1 || r.Missing[0].Line != 5 || len(r.Elsewhere) != 0 {
+		t.Errorf("missing %+v, elsewhere %+v; want line 5 missing and nothing elsewhere", r.Missing, r.Elsewhere)
 	}
 }

@@ -535,11 +535,15 @@ func (v *AuditEventFieldsContextAuditWebContext) GetRequestUserAgent() *string {
 //
 // The subject of an AuditEvent
 type AuditEventFieldsSubjectAuditSubject struct {
+	Id   string `json:"id"`
 	Uuid string `json:"uuid"`
 	// The name or short description of this subject
 	Name *string           `json:"name"`
 	Type *AuditSubjectType `json:"type"`
 }
+
+// GetId returns AuditEventFieldsSubjectAuditSubject.Id, and is useful for accessing the field via an interface.
+func (v *AuditEventFieldsSubjectAuditSubject) GetId() string { return v.Id }
 
 // GetUuid returns AuditEventFieldsSubjectAuditSubject.Uuid, and is useful for accessing the field via an interface.
 func (v *AuditEventFieldsSubjectAuditSubject) GetUuid() string { return v.Uuid }
@@ -2573,6 +2577,7 @@ fragment AuditEventFields on AuditEvent {
 		type
 	}
 	subject {
+		id
 		uuid
 		name
 		type
