@@ -72,8 +72,9 @@ type TokenPage struct {
 func (c *Client) ListTokens(ctx context.Context, org ident.Org, visit func(TokenPage) bool) (Organization, error) {
 	what := fmt.Sprintf("listing API access tokens of organization %q", org.String())
 	var found Organization
+	seen := newInterner()
 	err := pageThrough(what, func(after *string) (string, bool, error) {
-		page, cursor, err := c.tokenPage(ctx, org, after, what)
+		page, cursor, err := c.tokenPage(ctx, org, after, what, seen)
 		if err != nil {
 			return "", false, asAPIError(ctx, err, what)
 		}
@@ -115,7 +116,7 @@ func asAPIError(ctx context.Context, err error, what string) error {
 	return callError(ctx, err, what, false)
 }
 
-func (c *Client) tokenPage(ctx context.Context, org ident.Org, after *string, what string) (TokenPage, string, error) {
+func (c *Client) tokenPage(ctx context.Context, org ident.Org, after *string, what string, seen *interner) (TokenPage, string, error) {
 	var (
 		fields gql.OrganizationFields
 		conn   gql.APIAccessTokenPage
@@ -148,7 +149,7 @@ func (c *Client) tokenPage(ctx context.Context, org ident.Org, after *string, wh
 	if err != nil {
 		return TokenPage{}, "", err
 	}
-	page := TokenPage{Organization: found, HasNextPage: conn.PageInfo.HasNextPage}
+	page := TokenPage{Organization: found, HasNextPage: conn.PageInfo.HasNextPage, Tokens: make([]Token, 0, len(conn.Edges))}
 	for _, edge := range conn.Edges {
 		if edge == nil || edge.Node == nil {
 			continue
@@ -156,7 +157,7 @@ func (c *Client) tokenPage(ctx context.Context, org ident.Org, after *string, wh
 		if edge.Node.Id == "" {
 			return TokenPage{}, "", missingID(what, "a token")
 		}
-		page.Tokens = append(page.Tokens, fromTokenFields(*edge.Node))
+		page.Tokens = append(page.Tokens, seen.token(edge.Node))
 	}
 	cursor := ""
 	if conn.PageInfo.EndCursor != nil {
@@ -165,7 +166,21 @@ func (c *Client) tokenPage(ctx context.Context, org ident.Org, after *string, wh
 	return page, cursor, nil
 }
 
-func fromTokenFields(f gql.APIAccessTokenFields) Token {
+// interner keeps one copy of what a listing repeats from token to token:
+// an owner's user (a member owns many tokens) and the scope names. Tokens
+// share them, so a listing of a large organization holds each once.
+type interner struct {
+	owners map[User]*User
+	scopes map[string]string
+}
+
+func newInterner() *interner {
+	return &interner{owners: map[User]*User{}, scopes: map[string]string{}}
+}
+
+// token converts a listed token. Its owner is shared with the other tokens
+// of the same user; nothing may change a listed token's owner in place.
+func (in *interner) token(f *gql.APIAccessTokenFields) Token {
 	t := Token{ID: f.Id, UUID: f.Uuid, CreatedAt: f.CreatedAt, ExpiresAt: f.ExpiresAt, LastAccessedAt: f.LastAccessedAt}
 	if f.Description != nil {
 		t.Description = *f.Description
@@ -173,11 +188,25 @@ func fromTokenFields(f gql.APIAccessTokenFields) Token {
 	if f.IpAddress != nil {
 		t.IPAddress = *f.IpAddress
 	}
-	for _, s := range f.Scopes {
-		t.Scopes = append(t.Scopes, string(s))
+	if len(f.Scopes) > 0 {
+		t.Scopes = make([]string, len(f.Scopes))
+		for i, s := range f.Scopes {
+			name, ok := in.scopes[string(s)]
+			if !ok {
+				name = string(s)
+				in.scopes[name] = name
+			}
+			t.Scopes[i] = name
+		}
 	}
 	if f.Owner != nil {
-		t.Owner = &User{ID: f.Owner.Id, UUID: f.Owner.Uuid, Name: f.Owner.Name, Email: f.Owner.Email, Bot: f.Owner.Bot}
+		u := User{ID: f.Owner.Id, UUID: f.Owner.Uuid, Name: f.Owner.Name, Email: f.Owner.Email, Bot: f.Owner.Bot}
+		owner, ok := in.owners[u]
+		if !ok {
+			owner = &u
+			in.owners[u] = owner
+		}
+		t.Owner = owner
 	}
 	return t
 }

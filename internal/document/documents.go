@@ -15,6 +15,13 @@ type TokenList struct {
 	Summary selector.Summary `json:"summary"`
 }
 
+// SplitList lets the tokens be written one at a time (output.ListDocument).
+func (l TokenList) SplitList() (head any, field string, n int, item func(int) any) {
+	tokens := l.Tokens
+	l.Tokens = []Token{}
+	return l, "tokens", len(tokens), func(i int) any { return &tokens[i] }
+}
+
 // TokenDetail is the document of `tokenctl tokens get`.
 type TokenDetail struct {
 	Organization Organization `json:"organization"`

@@ -53,14 +53,21 @@ func Check(p *Policy, orgs []Organization, now time.Time) Report {
 			if t.Owner != nil && members != nil {
 				member = members[strings.ToLower(t.Owner.UUID)]
 			}
+			// The token's first finding, whose token and owner the others share.
+			var first *Finding
+			var firstFinding Finding
 			for _, rule := range p.Rules {
 				ev, msg, found := rule.judge(t, member, members != nil, now)
 				if !found {
 					continue
 				}
-				f := newFinding(o.Organization, t, member, rule, msg, ev)
+				f := newFinding(o.Organization, t, member, rule, msg, ev, first)
 				applyException(&f, p.Exceptions, uses, now)
 				r.Findings = append(r.Findings, f)
+				if first == nil {
+					firstFinding = f
+					first = &firstFinding
+				}
 			}
 		}
 	}
@@ -213,15 +220,23 @@ func nullable(s string) any {
 	return s
 }
 
-func newFinding(org buildkite.Organization, t *buildkite.Token, member *buildkite.Member, rule Rule, msg string, ev Evidence) Finding {
+// newFinding is the finding of rule on t. first, when not nil, is an
+// earlier finding of the same token: its token and owner, which point at
+// the same values, are shared rather than made again (a large
+// organization has hundreds of thousands of findings).
+func newFinding(org buildkite.Organization, t *buildkite.Token, member *buildkite.Member, rule Rule, msg string, ev Evidence, first *Finding) Finding {
 	f := Finding{
 		Organization: org.Slug,
-		Token: TokenRef{
-			ID: t.ID, UUID: t.UUID, Description: document.Optional(t.Description), Scopes: t.Scopes,
-			CreatedAt: t.CreatedAt.UTC(), LastAccessedAt: document.UTC(t.LastAccessedAt), ExpiresAt: document.UTC(t.ExpiresAt),
-		},
-		Rule: rule.Name, Kind: rule.Kind, Severity: rule.Severity, Message: msg, Evidence: ev,
+		Rule:         rule.Name, Kind: rule.Kind, Severity: rule.Severity, Message: msg, Evidence: ev,
 		Status: StatusOpen,
+	}
+	if first != nil {
+		f.Token, f.Owner, f.Bot = first.Token, first.Owner, first.Bot
+		return f
+	}
+	f.Token = TokenRef{
+		ID: t.ID, UUID: t.UUID, Description: document.Optional(t.Description), Scopes: t.Scopes,
+		CreatedAt: t.CreatedAt.UTC(), LastAccessedAt: document.UTC(t.LastAccessedAt), ExpiresAt: document.UTC(t.ExpiresAt),
 	}
 	if f.Token.Scopes == nil {
 		f.Token.Scopes = []string{}

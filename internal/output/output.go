@@ -116,6 +116,9 @@ func (p Printer) Print(data any, rows func(wide bool) Rows) error {
 }
 
 func writeJSON(w io.Writer, data any) error {
+	if doc, ok := data.(ListDocument); ok {
+		return writeListJSON(w, doc)
+	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
