@@ -29,9 +29,14 @@ type Startup struct {
 	// be empty.
 	Requests    int
 	ConfigFiles []string
-	// Baseline marks the hello-world the other rows are compared with.
-	Baseline bool
+	// Baseline marks the hello-world the other rows are compared with;
+	// Other marks another program's row, shown for scale only.
+	Baseline, Other bool
 }
+
+// MaxStartupOverHello: tokenctl version must start within this many times
+// a Go hello-world built the same way (medians).
+const MaxStartupOverHello = 2.0
 
 // BuildFlags build tokenctl as its release archives do (.goreleaser.yaml):
 // a static binary, so start-up includes no dynamic loader.
@@ -140,6 +145,26 @@ func MeasureStartup(ctx context.Context, bin, hello string, runs int) ([]Startup
 		row.Requests, row.ConfigFiles = len(after.Requests)-len(before.Requests), files
 		out = append(out, row)
 	}
+	if gh, err := exec.LookPath("gh"); err == nil {
+		// Another Go CLI of the same kind, where installed, for scale.
+		var times []time.Duration
+		for range max(runs, 1) {
+			d, err := timeRun(ctx, []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.TempDir()}, hello)
+			if err != nil {
+				return nil, fmt.Errorf("hello-world: %w", err)
+			}
+			helloTimes = append(helloTimes, d)
+			if d, err = timeRun(ctx, []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.TempDir()}, gh, "--version"); err != nil {
+				break // gh that does not run is not compared with
+			}
+			times = append(times, d)
+		}
+		if len(times) > 0 {
+			row := timeSpread(times)
+			row.Name, row.Other = "`gh --version` (for scale)", true
+			out = append(out, row)
+		}
+	}
 	h := timeSpread(helloTimes)
 	h.Name, h.Baseline = out[0].Name, true
 	out[0] = h
@@ -195,6 +220,9 @@ func WriteStartupTable(w io.Writer, rows []Startup) error {
 			}
 			requests, files = strconv.Itoa(r.Requests), strconv.Itoa(len(r.ConfigFiles))
 		}
+		if r.Other {
+			requests, files = "—", "—"
+		}
 		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s | %s | %s |\n",
 			r.Name, r.Runs, ms(r.Min), ms(r.Median), ms(r.Max), ratio, requests, files)
 	}
@@ -206,11 +234,22 @@ func WriteStartupTable(w io.Writer, rows []Startup) error {
 // config directory.
 func CheckStartup(rows []Startup) []string {
 	var missed []string
+	var hello time.Duration
 	for _, r := range rows {
 		if r.Baseline {
+			hello = r.Median
+		}
+	}
+	for _, r := range rows {
+		if r.Baseline || r.Other {
 			continue
 		}
 		cmd := "tokenctl " + strings.Join(r.Args, " ")
+		if slices.Equal(r.Args, []string{"version"}) && hello > 0 {
+			if x := float64(r.Median) / float64(hello); x > MaxStartupOverHello {
+				missed = append(missed, fmt.Sprintf("%s took %.2f× a Go hello-world to start (medians); the target is at most %.1f×", cmd, x, MaxStartupOverHello))
+			}
+		}
 		if r.Requests > 0 {
 			missed = append(missed, fmt.Sprintf("%s sent %d API requests; it must send none", cmd, r.Requests))
 		}
