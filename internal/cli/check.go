@@ -333,7 +333,7 @@ func checkRun(ctx context.Context, o *CheckOptions) error {
 		}
 	}
 	if o.PlanOut != "" {
-		if err := writePlan(o, hygiene.NewPlan(report, now)); err != nil {
+		if err := writePlan(o, hygiene.NewPlan(report, o.Policy, now)); err != nil {
 			return err
 		}
 	}

@@ -109,9 +109,10 @@ func parsePlanAge(s string) (time.Duration, error) {
 	return selector.ParseDuration(s)
 }
 
-// revokePlannedRun applies a plan: it re-reads every planned token, refuses
-// those that changed since the plan was made, then confirms and revokes
-// like every other revocation.
+// revokePlannedRun applies a plan: it judges every planned token again with
+// the plan's policy on what Buildkite shows now, refuses those the policy
+// no longer condemns, then confirms and revokes like every other
+// revocation.
 func revokePlannedRun(ctx context.Context, o *RevokeOptions) error {
 	plan := o.Planned.plan
 	if len(plan.Revocations) == 0 {
@@ -122,7 +123,7 @@ func revokePlannedRun(ctx context.Context, o *RevokeOptions) error {
 	if err != nil {
 		return err
 	}
-	plans, err := plan.Resolve(ctx, client, o.AllowSelf)
+	plans, err := plan.Resolve(ctx, client, o.AllowSelf, o.Factory.Now())
 	if err != nil {
 		return err
 	}

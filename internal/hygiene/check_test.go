@@ -233,7 +233,7 @@ func TestBotsApart(t *testing.T) {
 	if len(r.Findings) != 1 || !r.Findings[0].Bot || r.Summary.Bots != 1 || r.Summary.Open != 0 || r.Summary.Failing {
 		t.Fatalf("findings %+v, summary %+v", r.Findings, r.Summary)
 	}
-	if plan := NewPlan(r, now); len(plan.Revocations) != 0 {
+	if plan := NewPlan(r, p, now); len(plan.Revocations) != 0 {
 		t.Errorf("a bot's token was planned for revocation: %+v", plan.Revocations)
 	}
 }
@@ -322,11 +322,10 @@ func TestMarkdownLimit(t *testing.T) {
 	}
 }
 
-// goldenReport is a fixed report covering every status: open, excepted,
-// expired exception, bot, and compared.
-func goldenReport(t *testing.T) Report {
+// goldenPolicy is the policy of goldenReport.
+func goldenPolicy(t *testing.T) *Policy {
 	t.Helper()
-	p := mustPolicy(t, `version: 1
+	return mustPolicy(t, `version: 1
 rules:
   - {rule: idle, after: 90d, severity: warn}
   - {rule: idle, name: idle-a-year, after: 365d, severity: revoke}
@@ -336,6 +335,13 @@ exceptions:
   - {owner: ada@acme.example, reason: "on call | pager", until: 2026-12-31}
   - {token: 33333333-3333-4333-8333-333333333333, reason: "migration", until: 2026-05-01}
 `)
+}
+
+// goldenReport is a fixed report covering every status: open, excepted,
+// expired exception, bot, and compared.
+func goldenReport(t *testing.T) Report {
+	t.Helper()
+	p := goldenPolicy(t)
 	tokens := []buildkite.Token{
 		token("11111111-1111-4111-8111-111111111111", func(t *buildkite.Token) { t.LastAccessedAt = daysAgo(400); t.Description = "CI deploy bot" }),
 		token("22222222-2222-4222-8222-222222222222", func(t *buildkite.Token) { t.Owner = ada; t.ExpiresAt = nil; t.Description = "Ada's laptop" }),
@@ -382,7 +388,7 @@ func TestGoldenFormats(t *testing.T) {
 		t.Fatal(err)
 	}
 	var plan strings.Builder
-	if err := (output.Printer{Out: &plan, Format: output.JSON}).Print(NewPlan(r, now), nil); err != nil {
+	if err := (output.Printer{Out: &plan, Format: output.JSON}).Print(NewPlan(r, goldenPolicy(t), now), nil); err != nil {
 		t.Fatal(err)
 	}
 	for name, got := range map[string]string{

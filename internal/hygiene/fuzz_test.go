@@ -32,9 +32,10 @@ func FuzzParsePolicy(f *testing.F) {
 
 // Any file given as a plan is read or refused, never half-trusted.
 func FuzzReadPlan(f *testing.F) {
-	good, _ := json.Marshal(NewPlan(Report{Policy: PolicyRef{Digest: "sha256:x"}}, now))
+	pol := DefaultPolicy()
+	good, _ := json.Marshal(NewPlan(Report{Policy: PolicyRef{Digest: pol.Digest()}}, pol, now))
 	f.Add(good)
-	f.Add([]byte(`{"kind": "tokenctl-revocation-plan", "schemaVersion": 1}`))
+	f.Add([]byte(`{"kind": "tokenctl-revocation-plan", "schemaVersion": 2}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := ReadPlan(data, "plan.json", now, DefaultMaxPlanAge)
 		if err != nil {
@@ -43,6 +44,9 @@ func FuzzReadPlan(f *testing.F) {
 		}
 		if p.Digest != p.digest() {
 			t.Fatal("a plan whose digest does not match was read")
+		}
+		if p.policy == nil || p.policy.Digest() != p.PolicyDigest {
+			t.Fatal("a plan was read without the policy its digest names")
 		}
 	})
 }

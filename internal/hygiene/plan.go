@@ -10,6 +10,9 @@ import (
 	"strings"
 	"time"
 
+	"go.yaml.in/yaml/v3"
+	"golang.org/x/sync/errgroup"
+
 	"github.com/tokenctl/tokenctl/internal/buildkite"
 	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/ident"
@@ -17,8 +20,9 @@ import (
 	"github.com/tokenctl/tokenctl/internal/selector"
 )
 
-// PlanSchemaVersion is the version of the plan file.
-const PlanSchemaVersion = 1
+// PlanSchemaVersion is the version of the plan file. Version 2 carries
+// the policy itself, which applying the plan judges the tokens with again.
+const PlanSchemaVersion = 2
 
 // planKind marks a file as a revocation plan, so that a report or another
 // JSON file passed to --plan is refused for what it is.
@@ -39,17 +43,27 @@ func (e planAgeError) Is(target error) bool { return target == ErrPlanTooOld }
 const DefaultMaxPlanAge = 24 * time.Hour
 
 // Plan is the revocations that a check's revoke-severity findings call for,
-// with the state each token was seen in, so that applying it can refuse a
-// token that changed since (see docs/guides/hygiene-in-ci.md).
+// with the state each token was seen in and the policy that judged them,
+// so that applying it revokes only what that policy still condemns on
+// what Buildkite shows then (see "From findings to revocation" in the
+// hygiene guide).
 type Plan struct {
-	SchemaVersion int                 `json:"schemaVersion"`
-	Kind          string              `json:"kind"`
-	CreatedAt     time.Time           `json:"createdAt"`
-	PolicyDigest  string              `json:"policyDigest"`
-	Revocations   []PlannedRevocation `json:"revocations"`
-	// Digest is sha256 over the plan with this field empty: a plan edited
-	// by hand, or cut short, is refused.
+	SchemaVersion int       `json:"schemaVersion"`
+	Kind          string    `json:"kind"`
+	CreatedAt     time.Time `json:"createdAt"`
+	PolicyDigest  string    `json:"policyDigest"`
+	// Policy is the policy the check judged with, in its file's terms
+	// (rules and exceptions).
+	Policy      json.RawMessage     `json:"policy"`
+	Revocations []PlannedRevocation `json:"revocations"`
+	// Digest is sha256 over the plan with this field empty. It is an
+	// unkeyed checksum: it catches a plan edited by mistake or cut short,
+	// not one rewritten on purpose (anyone who can write the file can
+	// recompute it). What keeps a plan from revoking what its policy does
+	// not condemn is Resolve's judgement on fresh data.
 	Digest string `json:"digest"`
+
+	policy *Policy // Policy, parsed by ReadPlan
 }
 
 // PlannedRevocation is one token to take from one organization, and why.
@@ -83,10 +97,10 @@ type PlannedFinding struct {
 }
 
 // NewPlan lists the tokens with an open revoke-severity finding, once per
-// organization and token. Bot users' tokens and excepted findings are
-// never planned.
-func NewPlan(r Report, now time.Time) Plan {
-	p := Plan{SchemaVersion: PlanSchemaVersion, Kind: planKind, CreatedAt: now.UTC().Truncate(time.Second), PolicyDigest: r.Policy.Digest, Revocations: []PlannedRevocation{}}
+// organization and token, with pol, the policy that judged them. Bot
+// users' tokens and excepted findings are never planned.
+func NewPlan(r Report, pol *Policy, now time.Time) Plan {
+	p := Plan{SchemaVersion: PlanSchemaVersion, Kind: planKind, CreatedAt: now.UTC().Truncate(time.Second), PolicyDigest: r.Policy.Digest, Policy: policyDocument(pol), Revocations: []PlannedRevocation{}}
 	orgIDs := map[string]string{}
 	for _, o := range r.Organizations {
 		orgIDs[o.Slug] = o.ID
@@ -113,6 +127,24 @@ func NewPlan(r Report, now time.Time) Plan {
 	}
 	p.Digest = p.digest()
 	return p
+}
+
+// policyDocument is the policy as its file would say it, as JSON: what
+// ParsePolicy reads back (YAML is a superset of JSON).
+func policyDocument(pol *Policy) json.RawMessage {
+	text, err := yaml.Marshal(pol)
+	if err != nil {
+		panic(err) // plain strings and slices always marshal
+	}
+	var doc any
+	if err := yaml.Unmarshal(text, &doc); err != nil {
+		panic(err) // just written
+	}
+	data, err := json.Marshal(doc)
+	if err != nil {
+		panic(err) // YAML scalars, lists and string-keyed mappings
+	}
+	return data
 }
 
 func (p Plan) digest() string {
@@ -152,47 +184,122 @@ func ReadPlan(data []byte, source string, now time.Time, maxAge time.Duration) (
 			return nil, fmt.Errorf("%s: revocations[%d] has no organization id or token uuid", source, i)
 		}
 	}
+	if len(p.Policy) == 0 || string(p.Policy) == "null" {
+		return nil, fmt.Errorf("%s: the plan has no policy to judge its tokens with; make a new plan with `tokenctl check --plan-out`", source)
+	}
+	pol, err := ParsePolicy(p.Policy, source+": policy")
+	if err != nil {
+		return nil, oneLineError(err)
+	}
+	if len(pol.Exceptions) == 0 && pol.Digest() != p.PolicyDigest {
+		// A policy without exceptions reads back with an empty list
+		// where the check's had none at all, or the other way round.
+		if pol.Exceptions == nil {
+			pol.Exceptions = []Exception{}
+		} else {
+			pol.Exceptions = nil
+		}
+	}
+	if pol.Digest() != p.PolicyDigest {
+		return nil, fmt.Errorf("%s: the plan's policy does not match its policyDigest; make a new plan with `tokenctl check --plan-out`", source)
+	}
+	p.policy = pol
 	return &p, nil
 }
 
-// Resolve checks every planned token against what Buildkite shows now and
-// returns one revocation plan per organization, for internal/revoke to
-// confirm and execute. A token that is gone is not found; one that was used,
-// redescribed or given another expiry since the plan was made is refused:
-// never revoked on evidence that no longer holds. The safety checks of
-// every revocation (the token tokenctl uses) apply as usual.
-func (p *Plan) Resolve(ctx context.Context, c *buildkite.Client, allowSelf bool) ([]*revoke.Plan, error) {
+// oneLineError joins a policy's problems into one line.
+func oneLineError(err error) error {
+	return errors.New(strings.Join(strings.Fields(err.Error()), " "))
+}
+
+// Resolve judges every planned token again, with the plan's policy, on
+// what Buildkite shows now (the token as listed and, when a rule reads
+// them, the organization's members), and returns one revocation plan per
+// organization for internal/revoke to confirm and execute. Only a token
+// the policy still condemns (an open revoke-severity finding, never a
+// bot user's, never excepted) is left to revoke; every other is refused
+// with the reason, as is one whose description or expiry changed since
+// the plan was made. What the plan's own findings say is never evidence:
+// a plan edited by hand, its digest recomputed, can name tokens, but
+// cannot make tokenctl revoke one its policy does not condemn now. A
+// token that is gone is not found. The safety checks of every revocation
+// (the token tokenctl uses) apply as usual.
+func (p *Plan) Resolve(ctx context.Context, c *buildkite.Client, allowSelf bool, now time.Time) ([]*revoke.Plan, error) {
+	if p.policy == nil {
+		return nil, errors.New("the plan was not read with ReadPlan: it has no policy to judge with")
+	}
 	var plans []*revoke.Plan
 	var caller *buildkite.AccessToken
 	for _, group := range p.byOrganization() {
-		req := revoke.Request{Org: ident.Org{ID: group[0].Organization.ID}, AllowSelf: allowSelf, Caller: caller}
-		planned := map[string]*PlannedRevocation{}
-		for _, r := range group {
-			ref, err := ident.ParseToken(r.Token.UUID)
-			if err != nil {
-				return nil, fmt.Errorf("the plan's token %q: %w", r.Token.UUID, err)
-			}
-			req.Tokens = append(req.Tokens, ref)
-			planned[ref.UUID] = r
-		}
-		rp, err := revoke.Resolve(ctx, c, req)
+		rp, err := p.resolveOrganization(ctx, c, group, allowSelf, caller, now)
 		if err != nil {
 			return nil, err
 		}
 		caller = &rp.Caller
-		for _, it := range rp.Items {
-			r := planned[it.Ref.UUID]
-			if r == nil || !it.Pending() || it.Token == nil {
-				continue
-			}
-			if why := r.Token.changed(*it.Token); why != "" {
-				it.Status = revoke.StatusRefused
-				it.Error = fmt.Sprintf("%s since the plan was made, so the plan's findings no longer hold; not revoked: run the check again", why)
-			}
-		}
 		plans = append(plans, rp)
 	}
 	return plans, nil
+}
+
+// resolveOrganization finds one organization's planned tokens (listing
+// its members at the same time when the policy needs them) and refuses
+// those the policy no longer condemns.
+func (p *Plan) resolveOrganization(ctx context.Context, c *buildkite.Client, group []*PlannedRevocation, allowSelf bool, caller *buildkite.AccessToken, now time.Time) (*revoke.Plan, error) {
+	org := ident.Org{ID: group[0].Organization.ID}
+	req := revoke.Request{Org: org, AllowSelf: allowSelf, Caller: caller}
+	planned := map[string]*PlannedRevocation{}
+	for _, r := range group {
+		ref, err := ident.ParseToken(r.Token.UUID)
+		if err != nil || ref.UUID == "" {
+			return nil, fmt.Errorf("the plan's token %q is not a token uuid", ident.RedactSecrets(r.Token.UUID))
+		}
+		req.Tokens = append(req.Tokens, ref)
+		planned[ref.UUID] = r
+	}
+	var (
+		rp      *revoke.Plan
+		members []buildkite.Member
+	)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		var err error
+		rp, err = revoke.Resolve(gctx, c, req)
+		return err
+	})
+	if p.policy.NeedsMembers() {
+		members = []buildkite.Member{}
+		g.Go(func() error {
+			_, err := c.ListMembers(gctx, org, func(page buildkite.MemberPage) bool {
+				members = append(members, page.Members...)
+				return true
+			})
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	fresh := Organization{Organization: rp.Organization, Members: members}
+	if !p.policy.NeedsMembers() {
+		fresh.Members = nil
+	}
+	for _, it := range rp.Items {
+		if it.Token != nil {
+			fresh.Tokens = append(fresh.Tokens, *it.Token)
+		}
+	}
+	j := newJudgement(p.policy, fresh, now)
+	for _, it := range rp.Items {
+		r := planned[it.Ref.UUID]
+		if r == nil || !it.Pending() || it.Token == nil {
+			continue
+		}
+		if why := j.refusal(r, *it.Token); why != "" {
+			it.Status = revoke.StatusRefused
+			it.Error = why
+		}
+	}
+	return rp, nil
 }
 
 // byOrganization groups the revocations by organization, in plan order.
@@ -212,12 +319,13 @@ func (p *Plan) byOrganization() [][]*PlannedRevocation {
 	return groups
 }
 
-// changed says how the token now differs from the plan, "" when it does not.
+// changed says how the token now differs from the plan in what its
+// owner controls and the policy does not judge, "" when it does not: a
+// token redescribed or given another expiry since the plan was made is
+// not the token the plan was reviewed for. Its use is the policy's to
+// judge.
 func (pt PlannedToken) changed(now buildkite.Token) string {
 	var why []string
-	if !sameTime(pt.LastAccessedAt, now.LastAccessedAt) {
-		why = append(why, fmt.Sprintf("the token was used (last used %s, the plan saw %s)", timeOrNever(now.LastAccessedAt), timeOrNever(pt.LastAccessedAt)))
-	}
 	if document.Deref(pt.Description) != now.Description {
 		why = append(why, fmt.Sprintf("its description changed (now %q)", now.Description))
 	}

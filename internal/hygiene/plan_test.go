@@ -9,7 +9,7 @@ import (
 )
 
 func TestReadPlan(t *testing.T) {
-	plan := NewPlan(goldenReport(t), now)
+	plan := NewPlan(goldenReport(t), goldenPolicy(t), now)
 	if len(plan.Revocations) != 1 || plan.Revocations[0].Token.UUID != "11111111-1111-4111-8111-111111111111" {
 		t.Fatalf("plan = %+v", plan.Revocations)
 	}
@@ -21,6 +21,22 @@ func TestReadPlan(t *testing.T) {
 		t.Fatalf("a good plan was refused: %v", err)
 	}
 	tampered := strings.Replace(string(good), "CI deploy bot", "CI deploy bot!", 1)
+	// Edits made consistently, the digest recomputed as anyone can.
+	reDigest := func(edit func(*Plan)) string {
+		var p Plan
+		if err := json.Unmarshal(good, &p); err != nil {
+			t.Fatal(err)
+		}
+		edit(&p)
+		p.Digest = p.digest()
+		data, _ := json.Marshal(p)
+		return string(data)
+	}
+	otherPolicy := reDigest(func(p *Plan) {
+		p.Policy = json.RawMessage(strings.Replace(string(p.Policy), `"after":"365d"`, `"after":"1d"`, 1))
+	})
+	noPolicy := reDigest(func(p *Plan) { p.Policy = nil })
+	version1 := reDigest(func(p *Plan) { p.SchemaVersion = 1 })
 	tests := []struct {
 		name   string
 		data   string
@@ -34,6 +50,9 @@ func TestReadPlan(t *testing.T) {
 		{"edited", tampered, now, DefaultMaxPlanAge, "the plan's digest does not match its content"},
 		{"no digest", strings.Replace(string(good), plan.Digest, "", 1), now, DefaultMaxPlanAge, "digest does not match"},
 		{"a report", `{"schemaVersion": 1, "findings": []}`, now, DefaultMaxPlanAge, "not a revocation plan"},
+		{"policy edited", otherPolicy, now, DefaultMaxPlanAge, "the plan's policy does not match its policyDigest"},
+		{"no policy", noPolicy, now, DefaultMaxPlanAge, "the plan has no policy to judge its tokens with"},
+		{"made by an older tokenctl", version1, now, DefaultMaxPlanAge, "plan schemaVersion 1, this tokenctl reads 2"},
 		{"not json", `revoke everything`, now, DefaultMaxPlanAge, "not a revocation plan"},
 	}
 	for _, tt := range tests {
@@ -47,7 +66,7 @@ func TestReadPlan(t *testing.T) {
 }
 
 func TestPlanAgeErrorIsTooOld(t *testing.T) {
-	plan, _ := json.Marshal(NewPlan(goldenReport(t), now))
+	plan, _ := json.Marshal(NewPlan(goldenReport(t), goldenPolicy(t), now))
 	_, err := ReadPlan(plan, "p", now.Add(48*time.Hour), DefaultMaxPlanAge)
 	if !errors.Is(err, ErrPlanTooOld) || strings.Contains(err.Error(), "plan too old") {
 		t.Errorf("err = %v", err)
