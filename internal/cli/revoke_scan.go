@@ -107,6 +107,8 @@ type ScanReport struct {
 	Ignored int                `json:"ignored"`
 	Secrets []ScanSecretResult `json:"secrets"`
 	Summary ScanSummary        `json:"summary"`
+
+	everywhere bool // --everywhere: each token is deleted, not revoked from organizations
 }
 
 // ScanSecretResult is what became of one secret. The value itself is
@@ -174,7 +176,7 @@ func revokeScanRun(ctx context.Context, o *RevokeOptions) error {
 			return err
 		}
 	}
-	report := ScanReport{DryRun: o.DryRun, Scanner: f.Format, Ignored: f.Ignored, Secrets: []ScanSecretResult{}}
+	report := ScanReport{DryRun: o.DryRun, Scanner: f.Format, Ignored: f.Ignored, Secrets: []ScanSecretResult{}, everywhere: o.Leaked.Everywhere}
 	revoked := 0
 	var reasons []exitcode.Code
 	var stop error
@@ -368,7 +370,7 @@ func scanRows(r ScanReport, wide bool) output.Rows {
 		} else if wide {
 			where = strings.Join(found, ", ")
 		}
-		row := []string{s.Fingerprint, token, desc, owner, scanAction(s), s.Status, where}
+		row := []string{s.Fingerprint, token, desc, owner, scanAction(s, r.everywhere), s.Status, where}
 		if wide {
 			row = append(row, document.Deref(s.Error))
 		}
@@ -377,13 +379,19 @@ func scanRows(r ScanReport, wide bool) output.Rows {
 	return rows
 }
 
-// scanAction says what was done, or would be, to the secret's token.
-func scanAction(s ScanSecretResult) string {
+// scanAction says what was done, or would be, to the secret's token: with
+// --everywhere, its deletion, unless that was refused, declined or failed;
+// otherwise the organizations it is revoked from.
+func scanAction(s ScanSecretResult, everywhere bool) string {
 	switch {
 	case s.Token == nil:
 		return "none: already dead"
-	case len(s.Results) == 0 && s.Status != string(revoke.StatusNotFound):
-		return "delete everywhere"
+	case everywhere:
+		switch revoke.Status(s.Status) {
+		case revoke.StatusRevoked, revoke.StatusDryRun, revoke.StatusUnknown:
+			return "delete everywhere"
+		}
+		return "none"
 	}
 	var orgs []string
 	for _, r := range s.Results {
