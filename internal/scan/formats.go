@@ -72,9 +72,16 @@ type gitleaksFinding struct {
 }
 
 // gitleaksRedacted is how gitleaks --redact masks a value: REDACTED, or
-// with --redact=N, the value's start followed by an ellipsis.
-func gitleaksRedacted(v string) bool {
-	return strings.Contains(v, "REDACTED") || strings.HasSuffix(v, "...")
+// with --redact=N, the value's start followed by an ellipsis. A value
+// ending in an ellipsis is taken for a masked Buildkite token when what is
+// left could begin one, or its rule says Buildkite; otherwise it is a
+// value like any other (and not a Buildkite token).
+func gitleaksRedacted(v, detector string) bool {
+	if v == "REDACTED" {
+		return true
+	}
+	head, masked := strings.CutSuffix(v, "...")
+	return masked && (IsBuildkiteDetector(detector) || strings.HasPrefix(head, "bkua_") || strings.HasPrefix("bkua_", head))
 }
 
 func parseGitleaks(entries []json.RawMessage) (Findings, error) {
@@ -166,7 +173,7 @@ func objectFormat(obj fields) (string, func(*collector, json.RawMessage) error) 
 	return "", nil
 }
 
-func redactedIn(format string) func(string) bool {
+func redactedIn(format string) func(value, detector string) bool {
 	switch format {
 	case FormatGGShield:
 		return ggshieldRedacted
@@ -262,7 +269,7 @@ type ggshieldEntity struct {
 
 // ggshieldRedacted is how ggshield hides a value unless --show-secrets:
 // its middle replaced with asterisks.
-func ggshieldRedacted(v string) bool { return strings.Contains(v, "***") }
+func ggshieldRedacted(v, _ string) bool { return strings.Contains(v, "***") }
 
 func (c *collector) ggshield(raw json.RawMessage) error {
 	var r ggshieldReport
@@ -431,7 +438,7 @@ type kingfisherRecord struct {
 }
 
 // kingfisherRedacted is how kingfisher --redact masks a value.
-func kingfisherRedacted(v string) bool { return strings.HasPrefix(v, "[REDACTED") }
+func kingfisherRedacted(v, _ string) bool { return strings.HasPrefix(v, "[REDACTED") }
 
 func (c *collector) kingfisherEnvelope(raw json.RawMessage) error {
 	var env struct {

@@ -153,13 +153,14 @@ type collector struct {
 	// (TruffleHog): a finding of another detector is never a Buildkite
 	// token, whatever its value looks like.
 	detectorDecides bool
-	// redacted reports whether the scanner replaced a value with a mask.
-	redacted func(string) bool
+	// redacted reports whether the scanner replaced a value, found by
+	// detector, with a mask.
+	redacted func(value, detector string) bool
 }
 
-func newCollector(format string, redacted func(string) bool) *collector {
+func newCollector(format string, redacted func(value, detector string) bool) *collector {
 	if redacted == nil {
-		redacted = func(string) bool { return false }
+		redacted = func(string, string) bool { return false }
 	}
 	return &collector{f: Findings{Format: format, Secrets: []Secret{}}, index: map[string]int{}, redacted: redacted}
 }
@@ -179,7 +180,7 @@ var redactionHint = map[string]string{
 
 func (c *collector) add(fd finding) error {
 	value := strings.TrimSpace(fd.value)
-	if c.redacted(value) {
+	if c.redacted(value, fd.detector) {
 		return errRedacted(redactionHint[c.f.Format])
 	}
 	keep := Kept(value, fd.detector)

@@ -155,6 +155,15 @@ func TestBuildkiteDetectorsValuesAreKept(t *testing.T) {
 	}
 }
 
+// A value that merely ends in an ellipsis, and could not be a masked
+// Buildkite token, is a finding like any other.
+func TestEllipsisIsNotRedaction(t *testing.T) {
+	got, err := Parse([]byte(`[{"RuleID":"generic-api-key","Secret":"changeme-later...","File":"a","StartLine":1},{"RuleID":"generic-api-key","Secret":"REDACTED_PLACEHOLDER","File":"b"}]`))
+	if err != nil || got.Ignored != 2 {
+		t.Errorf("%+v, %v", got, err)
+	}
+}
+
 // A clean TruffleHog run prints nothing: no findings, not an error.
 func TestEmptyInputIsNoFindings(t *testing.T) {
 	for _, input := range []string{"", " \n", "\ufeff"} {
@@ -171,6 +180,7 @@ func TestRedactedReportsAreRefused(t *testing.T) {
 	for _, tt := range []struct{ name, input, want string }{
 		{"gitleaks --redact", `[{"RuleID":"generic-api-key","Secret":"REDACTED","Match":"TOKEN=REDACTED","File":"a","StartLine":1}]`, "gitleaks --redact"},
 		{"gitleaks --redact=60", `[{"RuleID":"github-pat","Secret":"ghp_x","File":"a"},{"RuleID":"generic-api-key","Secret":"bkua_cidep...","File":"a","StartLine":1}]`, "gitleaks --redact"},
+		{"gitleaks --redact=95", `[{"RuleID":"generic-api-key","Secret":"bk...","File":"a","StartLine":1}]`, "gitleaks --redact"},
 		{"betterleaks --redact", `[{"RuleID":"buildkite-api-token","Secret":"REDACTED","ValidationStatus":""}]`, "betterleaks --redact"},
 		{"ggshield without --show-secrets", `{"id":"p","type":"path_scan","total_incidents":1,"entities_with_incidents":[{"filename":"a","incidents":[{"type":"Buildkite API Token V2","occurrences":[{"match":"bkua_c***********************************0000","line_start":1}]}]}]}`, "--show-secrets"},
 		{"kingfisher --redact", `{"findings":[{"rule":{"name":"Buildkite API Key","id":"kingfisher.buildkite.1"},"finding":{"snippet":"[REDACTED:1f2e3d4c]","path":"a","line":1}}]}`, "kingfisher --redact"},
