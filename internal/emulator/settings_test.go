@@ -122,7 +122,9 @@ func TestSettingsPatchChangesOnlyWhatIsSent(t *testing.T) {
 		t.Errorf("after clearing: %+v", got)
 	}
 	// The period is the one GraphQL shows.
-	var data struct{ Organization struct{ RevokeInactiveTokensAfter *string } }
+	var data struct {
+		Organization struct{ RevokeInactiveTokensAfter *string }
+	}
 	decode(t, srv.GraphQL(t, emulatortest.SettingsToken, `{ organization(slug: "acme") { revokeInactiveTokensAfter } }`, nil), &data)
 	if p := data.Organization.RevokeInactiveTokensAfter; p == nil || *p != "NEVER" {
 		t.Errorf("GraphQL period after clearing = %v, want NEVER", p)
@@ -148,7 +150,9 @@ func TestSeenAddress(t *testing.T) {
 	readSettings(t, srv.Do(t, http.MethodGet, settingsPath("globex"), emulatortest.SettingsToken, nil))
 	var data struct {
 		Organization struct {
-			APIAccessTokens struct{ Nodes []struct{ UUID, IPAddress string } }
+			APIAccessTokens struct {
+				Nodes []struct{ UUID, IPAddress string }
+			}
 		}
 	}
 	decode(t, srv.GraphQL(t, emulatortest.SettingsToken, `{ organization(slug: "globex") { apiAccessTokens(first: 10) { nodes { uuid ipAddress } } } }`, nil), &data)
@@ -162,7 +166,9 @@ func TestIPAddressIsTheLastRequests(t *testing.T) {
 	srv := startSettings(t, emulator.Options{})
 	var data struct {
 		Organization struct {
-			APIAccessTokens struct{ Nodes []struct{ UUID, IPAddress string } }
+			APIAccessTokens struct {
+				Nodes []struct{ UUID, IPAddress string }
+			}
 		}
 	}
 	decode(t, srv.GraphQL(t, emulatortest.SettingsToken, `{ organization(slug: "acme") { apiAccessTokens(first: 10) { nodes { uuid ipAddress } } } }`, nil), &data)
