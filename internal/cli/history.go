@@ -241,7 +241,7 @@ func historyRun(ctx context.Context, o *HistoryOptions) error {
 	}
 	doc := history.NewHistoryDoc(ev)
 	printer := output.Printer{Out: o.IO.Out, Format: o.Format, JQ: o.JQ}
-	if err := printer.Print(doc, func(wide bool) output.Rows { return eventRows(doc.Events, wide, o.timeCell()) }); err != nil {
+	if err := printer.Print(doc, func(wide bool) output.Rows { return eventRows(o.tableStyle(), doc.Events, wide) }); err != nil {
 		return err
 	}
 	if ev.Truncated {
@@ -250,14 +250,9 @@ func historyRun(ctx context.Context, o *HistoryOptions) error {
 	return nil
 }
 
-// timeCell renders a time for a table: relative on a terminal, RFC 3339
-// in UTC otherwise.
-func (o *apiOptions) timeCell() func(time.Time) string {
-	now := o.Factory.Now()
-	if o.IO.IsStdoutTTY() && o.Format == output.Table {
-		return func(t time.Time) string { return output.RelativeTime(t, now) }
-	}
-	return func(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+// tableStyle is how this run's tables show times and colours.
+func (o *apiOptions) tableStyle() output.TableStyle {
+	return o.IO.TableStyle(o.Format, o.Factory.Now())
 }
 
 // eventName is an event type as a table shows it.
@@ -300,27 +295,36 @@ func actorString(a *buildkite.AuditActor) string {
 	return fmt.Sprintf("%s (%s)", a.Name, strings.ToLower(a.Type))
 }
 
-func eventRows(events []history.EventDoc, wide bool, when func(time.Time) string) output.Rows {
-	rows := output.Rows{Headers: []string{"WHEN", "EVENT", "TOKEN", "DESCRIPTION", "ACTOR", "VIA", "IP ADDRESS", "USER AGENT"}}
+func eventRows(style output.TableStyle, events []history.EventDoc, wide bool) output.Rows {
+	p := output.NewTablePrinter(style, "WHEN", "EVENT", "TOKEN", "DESCRIPTION", "ACTOR", "VIA", "IP ADDRESS", "USER AGENT")
 	if wide {
-		rows.Headers = append(rows.Headers, "TYPE", "EVENT UUID", "ACTOR ID")
+		p.AddHeader("TYPE", "EVENT UUID", "ACTOR ID")
 	}
 	for _, e := range events {
 		ip, agent := "", ""
 		if e.Context != nil {
 			ip, agent = e.Context.IPAddress, e.Context.UserAgent
 		}
-		row := []string{when(e.OccurredAt), eventName(e.Type), e.Token.UUID, document.Deref(e.Token.Description), actorString(e.Actor), via(e.Context), ip, agent}
+		p.AddTimeField(&e.OccurredAt, "")
+		p.AddField(eventName(e.Type))
+		p.AddField(e.Token.UUID)
+		p.AddField(document.Deref(e.Token.Description), output.Cut)
+		p.AddField(actorString(e.Actor), output.Cut)
+		p.AddField(via(e.Context))
+		p.AddField(ip)
+		p.AddField(agent, output.Cut)
 		if wide {
 			actorID := ""
 			if e.Actor != nil {
 				actorID = e.Actor.ID
 			}
-			row = append(row, e.Type, e.UUID, actorID)
+			p.AddField(e.Type)
+			p.AddField(e.UUID)
+			p.AddField(actorID)
 		}
-		rows.Cells = append(rows.Cells, row)
+		p.EndRow()
 	}
-	return rows
+	return p.Rows()
 }
 
 // reconcileRun holds the local audit log against Buildkite's for the
@@ -346,7 +350,7 @@ func reconcileRun(ctx context.Context, o *HistoryOptions, client *buildkite.Clie
 	r := history.Reconcile(local, ev.Events)
 	doc := history.NewReconcileDoc(ev.Organization, since, r)
 	printer := output.Printer{Out: o.IO.Out, Format: o.Format, JQ: o.JQ}
-	if err := printer.Print(doc, func(wide bool) output.Rows { return reconcileRows(doc, o.timeCell()) }); err != nil {
+	if err := printer.Print(doc, func(wide bool) output.Rows { return reconcileRows(o.tableStyle(), doc) }); err != nil {
 		return err
 	}
 	for _, m := range doc.Missing {
@@ -363,28 +367,44 @@ func reconcileRun(ctx context.Context, o *HistoryOptions, client *buildkite.Clie
 	return nil
 }
 
-func reconcileRows(d history.ReconcileDoc, when func(time.Time) string) output.Rows {
-	rows := output.Rows{Headers: []string{"STATUS", "TOKEN", "ACTION", "TOKENCTL AT", "BUILDKITE AT", "ACTOR", "VIA"}}
-	local := func(status string, l history.LocalDoc, e *history.EventDoc) {
-		row := []string{status, l.TokenRef(), l.Action, when(l.Time), "", "", ""}
+func reconcileRows(style output.TableStyle, d history.ReconcileDoc) output.Rows {
+	p := output.NewTablePrinter(style, "STATUS", "TOKEN", "ACTION", "TOKENCTL AT", "BUILDKITE AT", "ACTOR", "VIA")
+	local := func(status string, tone output.Tone, l history.LocalDoc, e *history.EventDoc) {
+		p.AddField(status, output.WithTone(tone))
+		p.AddField(l.TokenRef())
+		p.AddField(l.Action)
+		p.AddTimeField(&l.Time, "")
 		if e != nil {
-			row[4], row[5], row[6] = when(e.OccurredAt), actorString(e.Actor), via(e.Context)
+			p.AddTimeField(&e.OccurredAt, "")
+			p.AddField(actorString(e.Actor), output.Cut)
+			p.AddField(via(e.Context))
+		} else {
+			p.AddField("")
+			p.AddField("")
+			p.AddField("")
 		}
-		rows.Cells = append(rows.Cells, row)
+		p.EndRow()
 	}
 	for _, c := range d.Confirmed {
-		local("confirmed", c.Local, &c.Event)
+		local("confirmed", output.Good, c.Local, &c.Event)
 	}
 	for _, m := range d.Missing {
-		local("missing", m, nil)
+		local("missing", output.Bad, m, nil)
 	}
 	for _, u := range d.Unconfirmed {
-		local("unconfirmed", u, nil)
+		local("unconfirmed", output.Warn, u, nil)
 	}
 	for _, e := range d.Elsewhere {
-		rows.Cells = append(rows.Cells, []string{"made-elsewhere", e.Token.UUID, e.Type, "", when(e.OccurredAt), actorString(e.Actor), via(e.Context)})
+		p.AddField("made-elsewhere")
+		p.AddField(e.Token.UUID)
+		p.AddField(e.Type)
+		p.AddField("")
+		p.AddTimeField(&e.OccurredAt, "")
+		p.AddField(actorString(e.Actor), output.Cut)
+		p.AddField(via(e.Context))
+		p.EndRow()
 	}
-	return rows
+	return p.Rows()
 }
 
 // failureDocument is the document of a run that failed before it had

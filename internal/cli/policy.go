@@ -129,7 +129,7 @@ func policyShowRun(ctx context.Context, o *PolicyShowOptions) error {
 	if o.JQ == "" && (o.Format == output.Table || o.Format == output.Wide) {
 		fmt.Fprintln(o.IO.Out, output.Printable(policySentence(report, o.WithinDays)))
 		if report.WhatIf != nil {
-			return printWhatIf(o.IO.Out, o.Format, report)
+			return printWhatIf(o.IO.Out, o.IO.TableStyle(o.Format, report.AsOf), report)
 		}
 		if len(report.Tokens) == 0 {
 			return nil
@@ -137,7 +137,8 @@ func policyShowRun(ctx context.Context, o *PolicyShowOptions) error {
 		fmt.Fprintln(o.IO.Out)
 	}
 	printer := output.Printer{Out: o.IO.Out, Format: o.Format, JQ: o.JQ}
-	return printer.Print(report, func(wide bool) output.Rows { return policyRows(report, wide) })
+	style := o.IO.TableStyle(o.Format, report.AsOf)
+	return printer.Print(report, func(wide bool) output.Rows { return policyRows(style, report, wide) })
 }
 
 // policySentence says in words what the table below it means.
@@ -167,25 +168,29 @@ func policySentence(r document.Policy, withinDays int) string {
 	return s
 }
 
-func policyRows(r document.Policy, wide bool) output.Rows {
-	rows := output.Rows{Headers: []string{"TOKEN", "DESCRIPTION", "OWNER", "LAST USED", "REVOKED FROM"}}
+func policyRows(style output.TableStyle, r document.Policy, wide bool) output.Rows {
+	p := output.NewTablePrinter(style, "TOKEN", "DESCRIPTION", "OWNER", "LAST USED", "REVOKED FROM")
 	if wide {
-		rows.Headers = append(rows.Headers, "TOKEN ID", "INACTIVE SINCE", "CREATED", "EXPIRES", "DUE")
+		p.AddHeader("TOKEN ID", "INACTIVE SINCE", "CREATED", "EXPIRES", "DUE")
 	}
 	for _, t := range r.Tokens {
 		owner := ""
 		if t.Owner != nil {
 			owner = t.Owner.String()
 		}
-		row := []string{t.UUID, document.Deref(t.Description), owner, output.LastUsed(t.LastAccessedAt, r.AsOf), t.RevokeAt.UTC().Format(time.DateOnly)}
+		p.AddField(t.UUID)
+		p.AddField(document.Deref(t.Description), output.Cut)
+		p.AddField(owner, output.Cut)
+		p.AddTimeField(t.LastAccessedAt, "never")
+		p.AddTimeField(&t.RevokeAt, "")
 		if wide {
-			expires := ""
-			if t.ExpiresAt != nil {
-				expires = t.ExpiresAt.UTC().Format(time.RFC3339)
-			}
-			row = append(row, t.ID, t.InactiveSince.UTC().Format(time.RFC3339), t.CreatedAt.UTC().Format(time.RFC3339), expires, strconv.FormatBool(t.Due))
+			p.AddField(t.ID)
+			p.AddTimeField(&t.InactiveSince, "")
+			p.AddTimeField(&t.CreatedAt, "")
+			p.AddTimeField(t.ExpiresAt, "")
+			p.AddField(strconv.FormatBool(t.Due))
 		}
-		rows.Cells = append(rows.Cells, row)
+		p.EndRow()
 	}
-	return rows
+	return p.Rows()
 }

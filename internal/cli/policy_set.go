@@ -39,13 +39,13 @@ func whatIfSentence(w *document.PolicyWhatIf) string {
 
 // printWhatIf writes the what-if part of the policy table: the sentence,
 // then the tokens the period would take.
-func printWhatIf(out io.Writer, format output.Format, r document.Policy) error {
+func printWhatIf(out io.Writer, style output.TableStyle, r document.Policy) error {
 	fmt.Fprintln(out, whatIfSentence(r.WhatIf))
 	if len(r.WhatIf.Tokens) == 0 {
 		return nil
 	}
 	fmt.Fprintln(out)
-	rows := policyRows(document.Policy{AsOf: r.AsOf, Tokens: r.WhatIf.Tokens}, format == output.Wide)
+	rows := policyRows(style, document.Policy{AsOf: r.AsOf, Tokens: r.WhatIf.Tokens}, style.Format == output.Wide)
 	return output.WriteTable(out, rows)
 }
 
@@ -156,8 +156,9 @@ func policySetRun(ctx context.Context, o *PolicySetOptions) error {
 		fmt.Fprintf(o.IO.ErrOut, "%s already revokes inactive tokens after %s: nothing to change.\n", current.Organization.Slug, period)
 	}
 	printer := output.Printer{Out: o.IO.Out, Format: o.Format, JQ: o.JQ}
+	style := o.IO.TableStyle(o.Format, current.AsOf)
 	return printer.Print(report, func(wide bool) output.Rows {
-		return policyRows(document.Policy{AsOf: current.AsOf, Tokens: whatIf.Tokens}, wide)
+		return policyRows(style, document.Policy{AsOf: current.AsOf, Tokens: whatIf.Tokens}, wide)
 	})
 }
 
@@ -175,7 +176,7 @@ func (o *PolicySetOptions) confirmPolicy(r document.PolicySet, asOf time.Time) e
 	fmt.Fprintln(w, whatIfSentence(r.WhatIf))
 	if len(r.WhatIf.Tokens) > 0 {
 		fmt.Fprintln(w)
-		if err := output.WriteTable(w, policyRows(document.Policy{AsOf: asOf, Tokens: r.WhatIf.Tokens}, false)); err != nil {
+		if err := output.WriteTable(w, policyRows(o.IO.PromptTableStyle(asOf), document.Policy{AsOf: asOf, Tokens: r.WhatIf.Tokens}, false)); err != nil {
 			return err
 		}
 		fmt.Fprintln(w)

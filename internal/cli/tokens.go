@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"github.com/fatih/color"
-
 	"context"
 	"fmt"
 	"strings"
@@ -183,75 +181,50 @@ func summaryLine(org buildkite.Organization, s selector.Summary, filtered bool) 
 	return line
 }
 
-// tokenStyle renders token times and colours for one output: relative
-// times and colour for people at a terminal, RFC 3339 for everything else.
+// tokenStyle lays tokens out for one output: the table printer decides
+// how times and colours read; the style adds when a token is stale.
 type tokenStyle struct {
-	human      bool // relative times
-	color      bool
-	csv        bool // empty cells for "never", so the column stays machine-readable
-	now        time.Time
+	table      output.TableStyle
 	staleAfter time.Duration
 }
 
 func newTokenStyle(io *iostreams.IOStreams, format output.Format, now time.Time, staleAfter time.Duration) tokenStyle {
-	people := format == output.Table || format == output.Wide
-	return tokenStyle{
-		human:      people && io.IsStdoutTTY(),
-		color:      people && io.ColorEnabled(),
-		csv:        format == output.CSV,
-		now:        now,
-		staleAfter: staleAfter,
-	}
+	return tokenStyle{table: io.TableStyle(format, now), staleAfter: staleAfter}
 }
 
-func (s tokenStyle) time(t *time.Time, never string) string {
-	switch {
-	case t == nil && s.csv:
-		return ""
-	case t == nil:
-		return never
-	case s.human:
-		return output.RelativeTime(*t, s.now)
+// lastUsed adds the last-used cell: yellow when the token is stale.
+func (s tokenStyle) lastUsed(p *output.TablePrinter, t *time.Time) {
+	if t != nil && s.table.Now.Sub(*t) >= s.staleAfter {
+		p.AddTimeField(t, "never", output.WithTone(output.Warn))
+		return
 	}
-	return t.UTC().Format(time.RFC3339)
-}
-
-// lastUsed is the last-used cell.
-func (s tokenStyle) lastUsed(t *time.Time) string { return s.time(t, "never") }
-
-// staleColour is the colour of a last-used cell: yellow when the token is
-// stale.
-func (s tokenStyle) staleColour(t *time.Time) *color.Color {
-	if s.color && t != nil && s.now.Sub(*t) >= s.staleAfter {
-		return output.Yellow
-	}
-	return nil
+	p.AddTimeField(t, "never")
 }
 
 // rows lays tokens out as the list's table; wide adds ids.
 func (s tokenStyle) rows(tokens []document.Token, wide bool) output.Rows {
-	rows := output.Rows{Headers: []string{"UUID", "DESCRIPTION", "OWNER", "SCOPES", "CREATED", "LAST USED", "LAST IP", "EXPIRES"}}
+	p := output.NewTablePrinter(s.table, "UUID", "DESCRIPTION", "OWNER", "SCOPES", "CREATED", "LAST USED", "LAST IP", "EXPIRES")
 	if wide {
-		rows.Headers = append(rows.Headers, "ID", "OWNER UUID")
+		p.AddHeader("ID", "OWNER UUID")
 	}
 	for _, t := range tokens {
 		owner, ownerUUID := "", ""
 		if t.Owner != nil {
 			owner, ownerUUID = t.Owner.String(), t.Owner.UUID
 		}
-		row := []string{t.UUID, document.Deref(t.Description), owner, strings.Join(t.Scopes, ","),
-			s.time(&t.CreatedAt, ""), s.lastUsed(t.LastAccessedAt), document.Deref(t.IPAddress), s.time(t.ExpiresAt, "never")}
+		p.AddField(t.UUID)
+		p.AddField(document.Deref(t.Description), output.Cut)
+		p.AddField(owner, output.Cut)
+		p.AddField(strings.Join(t.Scopes, ","), output.Cut)
+		p.AddTimeField(&t.CreatedAt, "")
+		s.lastUsed(p, t.LastAccessedAt)
+		p.AddField(document.Deref(t.IPAddress))
+		p.AddTimeField(t.ExpiresAt, "never")
 		if wide {
-			row = append(row, t.ID, ownerUUID)
+			p.AddField(t.ID)
+			p.AddField(ownerUUID)
 		}
-		rows.Cells = append(rows.Cells, row)
+		p.EndRow()
 	}
-	const lastUsedCol = 5
-	rows.Colour = func(row, col int) *color.Color {
-		if col != lastUsedCol {
-			return nil
-		}
-		return s.staleColour(tokens[row].LastAccessedAt)
-	}
-	return rows
+	return p.Rows()
 }

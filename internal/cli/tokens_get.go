@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"github.com/fatih/color"
-
 	"context"
 	"fmt"
 	"strings"
@@ -115,8 +113,12 @@ func tokensGetRun(ctx context.Context, o *TokensGetOptions) error {
 // one-row table.
 func (s tokenStyle) fields(d document.TokenDetail, wide bool) output.Rows {
 	t := d.Token
-	rows := output.Rows{Headers: []string{"FIELD", "VALUE"}}
-	add := func(k, v string) { rows.Cells = append(rows.Cells, []string{k, v}) }
+	p := output.NewTablePrinter(s.table, "FIELD", "VALUE")
+	add := func(k, v string) {
+		p.AddField(k)
+		p.AddField(v, output.Cut)
+		p.EndRow()
+	}
 	add("organization", d.Organization.String())
 	add("uuid", t.UUID)
 	if wide {
@@ -130,16 +132,15 @@ func (s tokenStyle) fields(d document.TokenDetail, wide bool) output.Rows {
 		}
 	}
 	add("scopes", strings.Join(t.Scopes, ", "))
-	add("created", s.time(&t.CreatedAt, ""))
-	add("last used", s.lastUsed(t.LastAccessedAt))
-	lastUsedRow := len(rows.Cells) - 1
-	rows.Colour = func(row, col int) *color.Color {
-		if row != lastUsedRow || col != 1 {
-			return nil
-		}
-		return s.staleColour(t.LastAccessedAt)
-	}
+	p.AddField("created")
+	p.AddTimeField(&t.CreatedAt, "")
+	p.EndRow()
+	p.AddField("last used")
+	s.lastUsed(p, t.LastAccessedAt)
+	p.EndRow()
 	add("last ip", document.Deref(t.IPAddress))
-	add("expires", s.time(t.ExpiresAt, "never"))
-	return rows
+	p.AddField("expires")
+	p.AddTimeField(t.ExpiresAt, "never")
+	p.EndRow()
+	return p.Rows()
 }

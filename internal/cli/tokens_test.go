@@ -405,7 +405,7 @@ func TestTokenStyleColour(t *testing.T) {
 		{UUID: "recent", CreatedAt: old, LastAccessedAt: &recent, Scopes: []string{}},
 		{UUID: "never", CreatedAt: old, Scopes: []string{}},
 	}
-	s := tokenStyle{human: true, color: true, now: now, staleAfter: selector.DefaultStaleAfter}
+	s := tokenStyle{table: output.TableStyle{Format: output.Table, Terminal: true, Colour: true, Now: now}, staleAfter: selector.DefaultStaleAfter}
 	table := func() []string {
 		var b strings.Builder
 		if err := output.WriteTable(&b, s.rows(entries, false)); err != nil {
@@ -422,7 +422,7 @@ func TestTokenStyleColour(t *testing.T) {
 			t.Errorf("coloured: %q", line)
 		}
 	}
-	s.color = false
+	s.table.Colour = false
 	if got := table()[1]; strings.Contains(got, "\x1b") {
 		t.Errorf("colour without ColorEnabled: %q", got)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -76,25 +75,31 @@ func whoamiRun(ctx context.Context, o *WhoamiOptions) error {
 		fmt.Fprintf(o.IO.ErrOut, "tokenctl: note: %s\n", n)
 	}
 	printer := output.Printer{Out: o.IO.Out, Format: o.Format, JQ: o.JQ}
-	return printer.Print(me, func(bool) output.Rows { return whoamiRows(me, o.Factory.Now()) })
+	return printer.Print(me, func(bool) output.Rows { return whoamiRows(o.IO.TableStyle(o.Format, o.Factory.Now()), me) })
 }
 
 // whoamiRows lays the document out as one field per line, which reads
 // better than a one-row table for a single object.
-func whoamiRows(me document.Whoami, now time.Time) output.Rows {
-	rows := output.Rows{Headers: []string{"FIELD", "VALUE"}}
-	add := func(k, v string) { rows.Cells = append(rows.Cells, []string{k, v}) }
+func whoamiRows(style output.TableStyle, me document.Whoami) output.Rows {
+	p := output.NewTablePrinter(style, "FIELD", "VALUE")
+	add := func(k, v string) {
+		p.AddField(k)
+		p.AddField(v, output.Cut)
+		p.EndRow()
+	}
 	add("token", me.Token.UUID)
 	add("description", document.Deref(me.Token.Description))
 	add("scopes", strings.Join(me.Token.Scopes, ", "))
 	if !me.Token.CreatedAt.IsZero() {
-		add("created", fmt.Sprintf("%s (%s)", me.Token.CreatedAt.UTC().Format(time.DateOnly), output.RelativeTime(me.Token.CreatedAt, now)))
+		p.AddField("created")
+		p.AddTimeField(&me.Token.CreatedAt, "")
+		p.EndRow()
 	}
 	add("user", me.User.String())
 	if !me.GraphQLAccess {
 		add("graphql", "no access")
 		add("organizations", "unknown (needs GraphQL access)")
-		return rows
+		return p.Rows()
 	}
 	add("graphql", "yes")
 	if len(me.Organizations) == 0 {
@@ -103,5 +108,5 @@ func whoamiRows(me document.Whoami, now time.Time) output.Rows {
 	for _, org := range me.Organizations {
 		add("organization", org.Describe())
 	}
-	return rows
+	return p.Rows()
 }

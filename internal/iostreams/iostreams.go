@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"time"
 
 	"golang.org/x/term"
 
@@ -35,6 +36,9 @@ type IOStreams struct {
 	stdoutTTY bool
 	stderrTTY bool
 	color     bool
+	// width is the terminal's width in columns, 0 when stdout is not a
+	// terminal or it cannot be told.
+	width int
 
 	// openTerminal opens the controlling terminal for writing, for
 	// questions when standard error is not a terminal; nil when there is
@@ -55,10 +59,29 @@ func System() *IOStreams {
 		s.Out = newBufferedOut(os.Stdout)
 	}
 	s.stderrTTY = isTerminal(os.Stderr)
-	_, noColor := os.LookupEnv("NO_COLOR")
-	s.color = s.stdoutTTY && !noColor && os.Getenv("TERM") != "dumb"
+	s.color = colourAllowed(s.stdoutTTY, os.LookupEnv)
+	if s.stdoutTTY {
+		if w, _, err := term.GetSize(int(os.Stdout.Fd())); err == nil {
+			s.width = w
+		}
+	}
 	s.openTerminal = openControllingTerminal
 	return s
+}
+
+// colourAllowed decides colour as other command-line tools do: NO_COLOR
+// (any value) turns it off; CLICOLOR_FORCE (any value but 0) turns it on
+// even when output is not a terminal; otherwise a terminal that is not
+// dumb gets it.
+func colourAllowed(stdoutTTY bool, env func(string) (string, bool)) bool {
+	if _, ok := env("NO_COLOR"); ok {
+		return false
+	}
+	if v, ok := env("CLICOLOR_FORCE"); ok && v != "" && v != "0" {
+		return true
+	}
+	term, _ := env("TERM")
+	return stdoutTTY && term != "dumb"
 }
 
 // controllingTerminal is the device that names the process's terminal
@@ -94,6 +117,33 @@ func (s *IOStreams) SetTerminal(w io.Writer) {
 	if w != nil {
 		s.openTerminal = func() (io.Writer, error) { return w, nil }
 	}
+}
+
+// SetColor allows or forbids colour (tests).
+func (s *IOStreams) SetColor(on bool) { s.color = on }
+
+// SetTerminalWidth sets the terminal's width in columns (tests).
+func (s *IOStreams) SetTerminalWidth(columns int) { s.width = columns }
+
+// TerminalWidth is the width of the terminal stdout goes to, 0 when it
+// is not one or cannot be told.
+func (s *IOStreams) TerminalWidth() int {
+	if !s.stdoutTTY {
+		return 0
+	}
+	return s.width
+}
+
+// TableStyle is how a table printed on stdout in format is shown: the one
+// decision of relative times, colour and fitting for every command.
+func (s *IOStreams) TableStyle(format output.Format, now time.Time) output.TableStyle {
+	return output.TableStyle{Format: format, Terminal: s.stdoutTTY, Colour: s.color, Width: s.TerminalWidth(), Now: now}
+}
+
+// PromptTableStyle is how a table shown with a question (on PromptOut)
+// is shown: it is for the person who answers, at a terminal.
+func (s *IOStreams) PromptTableStyle(now time.Time) output.TableStyle {
+	return output.TableStyle{Format: output.Table, Terminal: true, Now: now}
 }
 
 // IsStdinTTY reports whether a person types the input.

@@ -71,3 +71,29 @@ func TestStderrIsInert(t *testing.T) {
 		t.Errorf("terminal = %q", got)
 	}
 }
+
+// NO_COLOR wins; CLICOLOR_FORCE colours even a pipe; a terminal is
+// coloured unless it is dumb.
+func TestColourAllowed(t *testing.T) {
+	cases := []struct {
+		tty  bool
+		env  map[string]string
+		want bool
+	}{
+		{true, nil, true},
+		{false, nil, false},
+		{true, map[string]string{"TERM": "dumb"}, false},
+		{true, map[string]string{"NO_COLOR": ""}, false},
+		{false, map[string]string{"CLICOLOR_FORCE": "1"}, true},
+		{false, map[string]string{"CLICOLOR_FORCE": "0"}, false},
+		{false, map[string]string{"CLICOLOR_FORCE": ""}, false},
+		{true, map[string]string{"CLICOLOR_FORCE": "1", "NO_COLOR": "1"}, false},
+		{false, map[string]string{"CLICOLOR_FORCE": "1", "TERM": "dumb"}, true},
+	}
+	for _, c := range cases {
+		env := func(k string) (string, bool) { v, ok := c.env[k]; return v, ok }
+		if got := colourAllowed(c.tty, env); got != c.want {
+			t.Errorf("tty=%v env=%v: colour %v, want %v", c.tty, c.env, got, c.want)
+		}
+	}
+}

@@ -85,6 +85,11 @@ type Rows struct {
 	// Green, Yellow), or nil. It is applied after the cells are made
 	// printable, which would otherwise escape it, and only to tables.
 	Colour func(row, col int) *color.Color
+	// Cut marks the columns that may be shortened to fit Width.
+	Cut []bool
+	// Width, when positive, is the terminal width the table must fit
+	// (see TablePrinter); 0 keeps every character.
+	Width int
 }
 
 // Printer writes one result in the chosen format.
@@ -197,10 +202,22 @@ func writeCSV(w io.Writer, rows Rows) error {
 	return cw.Error()
 }
 
-// WriteTable renders a borderless, column-aligned table. Every cell is
-// made printable first, so data cannot move the cursor or rewrite rows.
+// WriteTable renders a borderless, column-aligned table in one write.
+// Every cell is made printable first, so data cannot move the cursor or
+// rewrite rows; columns that may be cut are shortened to rows.Width;
+// colours are added last, around the cells' text only.
 func WriteTable(w io.Writer, rows Rows) error {
 	rows = printableRows(rows)
+	if rows.Width > 0 {
+		widths := fitWidths(rows, rows.Width)
+		for _, r := range rows.Cells {
+			for c := range r {
+				if c < len(widths) && c < len(rows.Cut) && rows.Cut[c] {
+					r[c] = truncate(r[c], widths[c])
+				}
+			}
+		}
+	}
 	var buf bytes.Buffer
 	t := tablewriter.NewTable(&buf,
 		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
@@ -215,12 +232,12 @@ func WriteTable(w io.Writer, rows Rows) error {
 			Header: tw.CellConfig{
 				Formatting: tw.CellFormatting{AutoFormat: tw.Off, AutoWrap: tw.WrapNone},
 				Alignment:  tw.CellAlignment{Global: tw.AlignLeft},
-				Padding:    tw.CellPadding{Global: tw.Padding{Left: "", Right: "   "}},
+				Padding:    tw.CellPadding{Global: tw.Padding{Left: "", Right: strings.Repeat(" ", columnGap)}},
 			},
 			Row: tw.CellConfig{
 				Formatting: tw.CellFormatting{AutoWrap: tw.WrapNone},
 				Alignment:  tw.CellAlignment{Global: tw.AlignLeft},
-				Padding:    tw.CellPadding{Global: tw.Padding{Left: "", Right: "   "}},
+				Padding:    tw.CellPadding{Global: tw.Padding{Left: "", Right: strings.Repeat(" ", columnGap)}},
 			},
 		}),
 	)
@@ -232,34 +249,28 @@ func WriteTable(w io.Writer, rows Rows) error {
 		return err
 	}
 	// The padding leaves trailing blanks; strip them so output diffs cleanly.
-	for _, line := range strings.SplitAfter(buf.String(), "\n") {
-		if line == "" {
-			continue
-		}
-		if _, err := io.WriteString(w, strings.TrimRight(line, " \n")+"\n"); err != nil {
-			return err
-		}
+	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+	for i, line := range lines {
+		lines[i] = strings.TrimRight(line, " ")
 	}
-	return nil
+	paint(lines, rows, fitWidths(rows, 0))
+	_, err := io.WriteString(w, strings.Join(lines, "\n")+"\n")
+	return err
 }
 
 // printableRows returns a copy of rows with every header and cell
-// printable, then coloured as rows.Colour says.
+// printable; colours are applied after layout (see paint).
 func printableRows(rows Rows) Rows {
-	out := Rows{Headers: make([]string, len(rows.Headers)), Cells: make([][]string, len(rows.Cells))}
+	out := rows
+	out.Headers = make([]string, len(rows.Headers))
+	out.Cells = make([][]string, len(rows.Cells))
 	for i, h := range rows.Headers {
 		out.Headers[i] = Printable(h)
 	}
 	for r, cells := range rows.Cells {
 		out.Cells[r] = make([]string, len(cells))
 		for c, cell := range cells {
-			cell = Printable(cell)
-			if rows.Colour != nil {
-				if colour := rows.Colour(r, c); colour != nil && cell != "" {
-					cell = colour.Sprint(cell)
-				}
-			}
-			out.Cells[r][c] = cell
+			out.Cells[r][c] = Printable(cell)
 		}
 	}
 	return out
