@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -57,7 +58,13 @@ func (o *apiOptions) addFlags(fl *pflag.FlagSet, formats []output.Format, perOrg
 	}
 	o.formats = formats
 	addOutputFlag(fl, formats, " (env TOKENCTL_OUTPUT)")
-	fl.StringVar(&o.JQ, "jq", "", "filter the JSON output with a jq `expression`")
+	addJQFlag(fl, &o.JQ)
+}
+
+// addJQFlag registers --jq, which filters the JSON document (and implies
+// -o json).
+func addJQFlag(fl *pflag.FlagSet, jq *string) {
+	fl.StringVar(jq, "jq", "", "filter the JSON output with a jq `EXPRESSION` (implies -o json)")
 }
 
 // outputFormatsAnnotation carries, on a command's --output flag, the
@@ -67,8 +74,55 @@ const outputFormatsAnnotation = "tokenctl_output_formats"
 // addOutputFlag registers -o/--output for a command that prints formats;
 // its help and its completion come from that one declaration.
 func addOutputFlag(fl *pflag.FlagSet, formats []output.Format, helpSuffix string) {
-	fl.StringP("output", "o", "", "output format: "+output.Describe(formats)+helpSuffix)
+	fl.VarP(&formatFlag{formats: formats}, "output", "o", "output format: "+output.Describe(formats)+helpSuffix)
 	_ = fl.SetAnnotation("output", outputFormatsAnnotation, output.Names(formats))
+}
+
+// formatFlag is -o/--output: it accepts only the formats its command
+// prints, and its error lists those, not every format tokenctl knows.
+type formatFlag struct {
+	formats []output.Format
+	value   string
+}
+
+func (f *formatFlag) String() string { return f.value }
+
+// Type names the value in help (--output FORMAT); the settings loader
+// reads the flag as text whatever its type.
+func (f *formatFlag) Type() string { return "FORMAT" }
+
+func (f *formatFlag) Set(v string) error {
+	v = strings.ToLower(v)
+	if !slices.Contains(f.formats, output.Format(v)) {
+		return exitcode.New(exitcode.Usage, &formatError{value: v, formats: f.formats})
+	}
+	f.value = v
+	return nil
+}
+
+// formatError is an -o value the command does not print.
+type formatError struct {
+	value   string
+	formats []output.Format
+}
+
+func (e *formatError) Error() string {
+	return fmt.Sprintf("--output %s: this command prints %s", e.value, output.Describe(e.formats))
+}
+
+// jqFormat applies --jq to the format: it filters the JSON document, so
+// it implies -o json when no -o was given, and is a usage error with any
+// other -o (it used to print JSON whatever -o said).
+func jqFormat(jq string, format output.Format, outputGiven bool) (output.Format, error) {
+	switch {
+	case jq == "":
+		return format, nil
+	case !outputGiven:
+		return output.JSON, nil
+	case format != output.JSON:
+		return "", fmt.Errorf("--jq filters the JSON output and cannot be used with -o %s: leave -o out, or use -o json", format)
+	}
+	return format, nil
 }
 
 // outputFormat is the format a command prints in, from the output setting
@@ -105,6 +159,9 @@ func (o *apiOptions) complete(fl *pflag.FlagSet) error {
 	o.orgGiven = fl.Changed("org")
 	o.Org, o.orgErr = ident.ParseOrg(settings.Org)
 	o.Format, o.formatErr = outputFormat(settings, o.formats)
+	if o.formatErr == nil {
+		o.Format, o.formatErr = jqFormat(o.JQ, o.Format, settings.Sources[config.KeyOutput] == config.SourceFlag)
+	}
 	return nil
 }
 

@@ -129,11 +129,14 @@ func newCmdConfigView(f *Factory) *cobra.Command {
 			if err := f.resolveToken(s); err != nil {
 				return err
 			}
+			jq, _ := cmd.Flags().GetString("jq")
 			format, err := outputFormat(s, configViewFormats)
+			if err == nil {
+				format, err = jqFormat(jq, format, s.Sources[config.KeyOutput] == config.SourceFlag)
+			}
 			if err != nil {
 				return exitcode.New(exitcode.Usage, err)
 			}
-			jq, _ := cmd.Flags().GetString("jq")
 			if err := output.CheckJQ(jq); err != nil {
 				return exitcode.New(exitcode.Usage, err)
 			}
@@ -149,6 +152,7 @@ func newCmdConfigView(f *Factory) *cobra.Command {
 		},
 	}
 	addOutputFlag(cmd.Flags(), configViewFormats, "")
-	cmd.Flags().String("jq", "", "filter the JSON output with a jq `expression`")
+	var jq string
+	addJQFlag(cmd.Flags(), &jq)
 	return cmd
 }

@@ -32,7 +32,7 @@ func printFailureDocument(o *apiOptions, opts any, err error) error {
 	var silent *silentError
 	var jq *output.JQError
 	doc, documented := opts.(failureDocumenter)
-	if err == nil || !documented || o.settings == nil || errors.As(err, &silent) || errors.As(err, &jq) {
+	if err == nil || !documented || o.settings == nil || o.formatErr != nil || errors.As(err, &silent) || errors.As(err, &jq) {
 		return err
 	}
 	format := o.Format

@@ -106,6 +106,7 @@ those in flight finish, reports what was and was not done, and exits 130.`,
 		Args: cobra.NoArgs,
 		RunE: runAPI(opts, runF, revokeRun),
 	}
+	cmd.Annotations = changes
 	fl := cmd.Flags()
 	opts.addFlags(fl, output.Generic, true)
 	fl.StringArrayVar(&opts.TokenArgs, "token", nil, "token uuid or GraphQL id to revoke (repeatable)")

@@ -84,7 +84,7 @@ func TestRevokeFlagCombinations(t *testing.T) {
 		{name: "leaked value on a terminal", args: []string{"--org", "acme", "--token-value-file", "-"}, tty: true, err: "standard input is a terminal"},
 		{name: "leaked value missing", args: []string{"--org", "acme", "--token-value-file", missing}, err: "cannot read it"},
 		{name: "two readers of stdin", args: []string{"--org", "acme", "--api-token-file", "-", "--from-file", "-"}, stdin: et.DemoToken, err: "both want standard input"},
-		{name: "unknown format", args: []string{"--org", "acme", "--token", u1, "-o", "xml"}, err: "must be one of"},
+		{name: "unknown format", args: []string{"--org", "acme", "--token", u1, "-o", "xml"}, err: "--output xml: this command prints table, wide, json, yaml or csv"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

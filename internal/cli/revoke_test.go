@@ -193,7 +193,7 @@ func TestRevokeExitCodes(t *testing.T) {
 		{name: "partial", args: []string{"--org", "acme", "--token", et.OldLaptopTokenUUID, "--token", et.BootstrapTokenUUID},
 			want: exitcode.Partial, stderr: et.BootstrapTokenUUID},
 		{name: "bad output format", args: []string{"--org", "acme", "--token", et.CIDeployBotUUID, "-o", "xml"},
-			want: exitcode.Usage, stderr: "must be one of table, wide, json, yaml, csv"},
+			want: exitcode.Usage, stderr: "--output xml: this command prints table, wide, json, yaml or csv"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -59,6 +59,9 @@ keep an audit log.`,
 	root.SetErr(f.IO.ErrOut)
 	root.SetVersionTemplate("tokenctl {{.Version}}\n")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		if fe := (*formatError)(nil); errors.As(err, &fe) {
+			err = fe // its own words, not pflag's "invalid argument" around them
+		}
 		return exitcode.New(exitcode.Usage, err)
 	})
 
@@ -121,11 +124,15 @@ func run(ctx context.Context, f *Factory, args []string) int {
 	}
 	var silent *silentError
 	if !errors.As(err, &silent) {
+		var jq *output.JQError
+		if errors.As(err, &jq) && jq.Document != nil && !changesThings(cmd) {
+			// Nothing to lose: the command can be run again.
+			jq.Document = nil
+		}
 		for _, line := range errorLines(err) {
 			fmt.Fprintf(f.IO.ErrOut, "tokenctl: %s\n", line)
 		}
-		var jq *output.JQError
-		if errors.As(err, &jq) && jq.Document != nil {
+		if jq != nil && jq.Document != nil {
 			_, _ = f.IO.ErrOut.Write(jq.Document)
 		}
 		if code == exitcode.Usage && cmd != nil {
@@ -133,6 +140,18 @@ func run(ctx context.Context, f *Factory, args []string) int {
 		}
 	}
 	return int(code)
+}
+
+// changesAnnotation marks a command that changes things (a revocation, a
+// policy): when its --jq expression fails while running, the unfiltered
+// document follows on stderr so that what was done is not lost. A
+// read-only command only reports the error.
+const changesAnnotation = "tokenctl_changes"
+
+var changes = map[string]string{changesAnnotation: "true"}
+
+func changesThings(cmd *cobra.Command) bool {
+	return cmd != nil && cmd.Annotations[changesAnnotation] == "true"
 }
 
 // errorMessage is the one line that reports err. Anything shaped like a

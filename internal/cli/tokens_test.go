@@ -294,7 +294,7 @@ func TestTokensListBadInputSendsNothing(t *testing.T) {
 		{"bad scope", []string{"--scope", "read_bilds"}, "--scope: unknown scope \"read_bilds\": did you mean READ_BUILDS?"},
 		{"bad sort", []string{"--sort", "age"}, "--sort: cannot sort by \"age\""},
 		{"contradiction", []string{"--no-expiry", "--expires-before", "2026-07-01"}, "use one of them"},
-		{"bad output", []string{"-o", "xml"}, "must be one of table, wide, json, yaml, csv"},
+		{"bad output", []string{"-o", "xml"}, "--output xml: this command prints table, wide, json, yaml or csv"},
 		{"secret-shaped value is not echoed", []string{"--stale", et.CIDeployBotToken}, "not shown"},
 	}
 	for _, c := range cases {

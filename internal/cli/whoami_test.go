@@ -104,7 +104,7 @@ func TestWhoamiFailures(t *testing.T) {
 		{name: "expired credential", token: et.ExpiredToken, want: exitcode.Auth, stderr: "HTTP 401"},
 		{name: "no credential", want: exitcode.Auth, stderr: "BUILDKITE_API_TOKEN"},
 		{name: "bad jq", token: et.DemoToken, args: []string{"--jq", ".["}, want: exitcode.Usage, stderr: "--jq"},
-		{name: "bad format", token: et.DemoToken, args: []string{"-o", "xml"}, want: exitcode.Usage, stderr: "must be one of"},
+		{name: "bad format", token: et.DemoToken, args: []string{"-o", "xml"}, want: exitcode.Usage, stderr: "--output xml: this command prints table, json or yaml"},
 		{name: "argument", token: et.DemoToken, args: []string{"acme"}, want: exitcode.Usage, stderr: "unknown command"},
 	}
 	for _, c := range cases {
@@ -151,13 +151,20 @@ func TestWhoamiFlagsParse(t *testing.T) {
 	h := newHarness(t, emulator.Options{})
 	ios, _, _ := iostreams.Test("")
 	f := &Factory{IO: ios, Env: func(k string) (string, bool) { v, ok := h.env[k]; return v, ok }, Now: func() time.Time { return fixedNow }}
-	var got *WhoamiOptions
-	cmd := NewCmdWhoami(f, func(_ context.Context, o *WhoamiOptions) error { got = o; return nil })
-	cmd.SetArgs([]string{"-o", "yaml", "--jq", ".user.email"})
-	if err := cmd.Execute(); err != nil {
-		t.Fatal(err)
+	parse := func(args ...string) *WhoamiOptions {
+		var got *WhoamiOptions
+		cmd := NewCmdWhoami(f, func(_ context.Context, o *WhoamiOptions) error { got = o; return nil })
+		cmd.SetArgs(args)
+		if err := cmd.Execute(); err != nil {
+			t.Fatal(err)
+		}
+		return got
 	}
-	if got == nil || got.Format != output.YAML || got.JQ != ".user.email" {
+	if got := parse("-o", "yaml"); got == nil || got.Format != output.YAML {
+		t.Fatalf("options = %+v", got)
+	}
+	// --jq filters JSON, so it implies -o json.
+	if got := parse("--jq", ".user.email"); got == nil || got.Format != output.JSON || got.JQ != ".user.email" {
 		t.Fatalf("options = %+v", got)
 	}
 	if n := len(h.srv.Requests()); n != 0 {

@@ -1,0 +1,98 @@
+package cli
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/tokenctl/tokenctl/internal/emulator"
+	"github.com/tokenctl/tokenctl/internal/exitcode"
+)
+
+// A command's formats are the only ones its errors name: tokens list
+// does not print markdown and must not offer it.
+func TestOutputErrorNamesTheCommandsFormats(t *testing.T) {
+	h := newHarness(t, emulator.Options{})
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"tokens", "list", "--org", "acme", "--output", "jsn"}, "this command prints table, wide, json, yaml or csv"},
+		{[]string{"tokens", "list", "--org", "acme", "-o", "markdown"}, "this command prints table, wide, json, yaml or csv"},
+		{[]string{"check", "--org", "acme", "-o", "yaml"}, "this command prints table, json, csv or markdown"},
+		{[]string{"whoami", "-o", "csv"}, "this command prints table, json or yaml"},
+		{[]string{"config", "view", "-o", "jsn"}, "this command prints table, json or yaml"},
+	}
+	for _, c := range cases {
+		r := h.run(c.args...)
+		if exitcode.Code(r.code) != exitcode.Usage || r.stdout != "" {
+			t.Errorf("%v: %s", c.args, r)
+		}
+		mustContain(t, "stderr", r.stderr, c.want)
+		if strings.Contains(r.stderr, "or markdown") && !strings.Contains(c.want, "markdown") {
+			t.Errorf("%v: names a format the command refuses:\n%s", c.args, r.stderr)
+		}
+	}
+	if h.graphQLRequests() != 0 {
+		t.Errorf("a bad -o sent %d requests", h.graphQLRequests())
+	}
+}
+
+// The completion of -o offers what the command prints, nothing else.
+func TestOutputCompletionIsTheCommandsFormats(t *testing.T) {
+	h := newHarness(t, emulator.Options{})
+	r := h.run("__complete", "tokens", "list", "-o", "")
+	if r.code != 0 || strings.Contains(r.stdout, "markdown") || !strings.Contains(r.stdout, "wide") {
+		t.Errorf("tokens list -o completes:\n%s", r)
+	}
+	r = h.run("__complete", "check", "-o", "")
+	if !strings.Contains(r.stdout, "markdown") || strings.Contains(r.stdout, "yaml") {
+		t.Errorf("check -o completes:\n%s", r)
+	}
+}
+
+// --jq filters JSON: without -o it implies json (even when the
+// environment asks for another format); with another -o it is a usage
+// error, where it used to print JSON whatever -o said.
+func TestJQIsJSONOnly(t *testing.T) {
+	h := newHarness(t, emulator.Options{})
+	h.env["TOKENCTL_OUTPUT"] = "yaml"
+	r := h.run("tokens", "list", "--org", "acme", "--jq", ".tokens | length")
+	if r.code != 0 || r.stdout != "10\n" {
+		t.Errorf("--jq without -o: %s", r)
+	}
+	if r := h.run("config", "view", "--jq", ".settings | length"); r.code != 0 || strings.TrimSpace(r.stdout) == "" {
+		t.Errorf("config view --jq: %s", r)
+	}
+	for _, format := range []string{"csv", "yaml", "table", "wide"} {
+		before := h.graphQLRequests()
+		r := h.run("tokens", "list", "--org", "acme", "-o", format, "--jq", ".tokens")
+		if exitcode.Code(r.code) != exitcode.Usage || r.stdout != "" {
+			t.Errorf("-o %s --jq: %s", format, r)
+		}
+		mustContain(t, "stderr", r.stderr, "--jq filters the JSON output and cannot be used with -o "+format)
+		if h.graphQLRequests() != before {
+			t.Errorf("-o %s --jq sent requests", format)
+		}
+	}
+	if r := h.run("config", "view", "-o", "yaml", "--jq", "."); exitcode.Code(r.code) != exitcode.Usage {
+		t.Errorf("config view -o yaml --jq: %s", r)
+	}
+	if r := h.run("tokens", "list", "--org", "acme", "-o", "json", "--jq", ".tokens | length"); r.code != 0 || r.stdout != "10\n" {
+		t.Errorf("-o json --jq: %s", r)
+	}
+}
+
+// A read-only command whose --jq fails while running reports the error
+// only: it can simply be run again, and the whole document on stderr
+// is noise (and could be large).
+func TestJQRuntimeErrorOnAReadOnlyCommand(t *testing.T) {
+	h := newHarness(t, emulator.Options{})
+	r := h.run("tokens", "list", "--org", "acme", "--jq", ".tokens[] | .uuid | tonumber")
+	if r.code == 0 || r.stdout != "" {
+		t.Errorf("exit %d, stdout %q", r.code, r.stdout)
+	}
+	mustContain(t, "stderr", r.stderr, "tokenctl: --jq: ")
+	if strings.Contains(r.stderr, "unfiltered") || strings.Contains(r.stderr, `"tokens"`) || strings.Count(r.stderr, "\n") > 1 {
+		t.Errorf("stderr carries the document:\n%s", r.stderr)
+	}
+}
