@@ -44,8 +44,16 @@ func newAPIOptions(f *Factory) apiOptions { return apiOptions{Factory: f, IO: f.
 func (o *apiOptions) api() *apiOptions { return o }
 
 // pageSizeUsage is the help of every command's --page-size flag.
-var pageSizeUsage = fmt.Sprintf("tokens per listing request, %d-%d (env %s; default %d)",
-	config.MinPageSize, config.MaxPageSize, config.EnvVar(config.KeyPageSize), config.DefaultPageSize)
+var pageSizeUsage = pageSizeHelp("tokens per listing request")
+
+// eventsPageSizeUsage is --page-size on the commands that read the audit
+// log, where a page holds events.
+var eventsPageSizeUsage = pageSizeHelp("events per audit-log request")
+
+func pageSizeHelp(what string) string {
+	return fmt.Sprintf("`N` %s, %d-%d (env %s; default %d)",
+		what, config.MinPageSize, config.MaxPageSize, config.EnvVar(config.KeyPageSize), config.DefaultPageSize)
+}
 
 // addFlags registers the shared flags: -o/--output for the formats the
 // command prints (the first stands in for a shared default it does not
@@ -53,7 +61,7 @@ var pageSizeUsage = fmt.Sprintf("tokens per listing request, %d-%d (env %s; defa
 // organization, also --org and --page-size.
 func (o *apiOptions) addFlags(fl *pflag.FlagSet, formats []output.Format, perOrg bool) {
 	if perOrg {
-		fl.String("org", "", "organization slug or GraphQL id (env BUILDKITE_ORGANIZATION_SLUG)")
+		fl.String("org", "", "organization `ORG`, by slug or GraphQL id (env BUILDKITE_ORGANIZATION_SLUG)")
 		fl.Int("page-size", 0, pageSizeUsage)
 	}
 	o.formats = formats

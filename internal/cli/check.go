@@ -115,7 +115,7 @@ the check could not run, and the exit status is the check's.`,
 	}
 	fl := cmd.Flags()
 	opts.addFlags(fl, checkFormats, false)
-	fl.StringArrayVar(&opts.OrgArgs, "org", nil, "organization slug or GraphQL id (repeatable; env BUILDKITE_ORGANIZATION_SLUG)")
+	fl.StringArrayVar(&opts.OrgArgs, "org", nil, "organization `ORG`, by slug or GraphQL id (repeatable; env BUILDKITE_ORGANIZATION_SLUG)")
 	fl.Int("page-size", 0, pageSizeUsage)
 	fl.BoolVar(&opts.AllOrgs, "all-orgs", false, "check every organization you belong to (those whose tokens you may not list are reported as not checked)")
 	fl.StringVar(&opts.PolicyFile, "policy", "", "token policy `FILE` (YAML); default: the built-in policy")

@@ -91,7 +91,8 @@ administrators: without it tokenctl says so in one line and exits 3.`,
 	}
 	fl := cmd.Flags()
 	opts.addFlags(fl, output.Generic, true)
-	fl.StringArrayVar(&opts.TokenArgs, "token", nil, "only events about the token with this `UUID` (repeatable)")
+	fl.Lookup("page-size").Usage = eventsPageSizeUsage
+	fl.StringArrayVar(&opts.TokenArgs, "token", nil, "only events about `TOKEN`, by its uuid (repeatable)")
 	fl.StringArrayVar(&opts.Actors, "actor", nil, "only events by the actor with this GraphQL `ID` (repeatable)")
 	fl.StringArrayVar(&opts.EventArgs, "event", nil, "only events of this `TYPE`, e.g. API_ACCESS_TOKEN_DELETED (repeatable)")
 	addWindowFlags(fl, &opts.SinceArg, &opts.UntilArg, "")
@@ -103,8 +104,8 @@ administrators: without it tokenctl says so in one line and exits 3.`,
 
 // addWindowFlags registers --since and --until.
 func addWindowFlags(fl *pflag.FlagSet, since, until *string, defaultSince string) {
-	fl.StringVar(since, "since", defaultSince, "only events from this time: a span back from now (7d, 12h) or a date (YYYY-MM-DD, RFC 3339)")
-	fl.StringVar(until, "until", "", "only events up to this time: a span back from now or a date")
+	fl.StringVar(since, "since", defaultSince, "only events from `WHEN`: a span back from now (7d, 12h) or a date (YYYY-MM-DD, RFC 3339)")
+	fl.StringVar(until, "until", "", "only events up to `WHEN`: a span back from now or a date")
 }
 
 // parseWindow reads --since and --until.

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"strconv"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/inactivity"
 	"github.com/tokenctl/tokenctl/internal/output"
+	"github.com/tokenctl/tokenctl/internal/selector"
 )
 
 // NewCmdPolicy groups the commands about an organization's token policy.
@@ -35,16 +37,18 @@ will do.`,
 type PolicyShowOptions struct {
 	apiOptions
 
-	WithinDays int
-	WhatIfArg  string
+	WithinArg string
+	WhatIfArg string
 
-	// Filled in by validate.
-	WhatIf *inactivity.Setting
+	// Filled in by complete and validate.
+	Within    time.Duration
+	withinErr error
+	WhatIf    *inactivity.Setting
 }
 
-// maxWithinDays bounds --within: beyond the longest period (365 days) every
+// maxWithin bounds --within: beyond the longest period (365 days) every
 // token is listed anyway.
-const maxWithinDays = 3650
+const maxWithin = 3650 * 24 * time.Hour
 
 // NewCmdPolicyShow parses flags into PolicyShowOptions; runF does the work
 // (tests may replace it to check flag parsing alone).
@@ -60,8 +64,8 @@ date it reached the period.
 
 A token that has never been used is counted from its creation: tokenctl
 assumes Buildkite measures inactivity from creation when there is no last
-use. --within DAYS also lists the tokens that reach the period in the next
-DAYS days.
+use. --within SPAN (14d, 2w) also lists the tokens that reach the period
+in that span from now.
 
 When the period is NEVER or unset, nothing is revoked automatically and no
 token is listed. Listing the tokens needs an administrator of the
@@ -70,7 +74,7 @@ organization, like revoking them.`,
   tokenctl policy show --org acme
 
   # ... and those that will be in the next two weeks
-  tokenctl policy show --org acme --within 14
+  tokenctl policy show --org acme --within 14d
 
   # The uuids of the tokens past the period, for a script
   tokenctl policy show --org acme --jq '.tokens[] | select(.due) | .uuid'`,
@@ -79,21 +83,41 @@ organization, like revoking them.`,
 	}
 	fl := cmd.Flags()
 	opts.addFlags(fl, output.Generic, true)
-	fl.IntVar(&opts.WithinDays, "within", 0, "also list tokens that reach the period within `DAYS` days")
+	fl.StringVar(&opts.WithinArg, "within", "", "also list tokens that reach the period within `SPAN` (14d, 2w)")
 	fl.StringVar(&opts.WhatIfArg, "what-if", "", "also list the tokens a `PERIOD` (30d, 60d, 90d, 180d, 365d) would revoke today")
 	return cmd
 }
 
-// complete has nothing to fill: --within is a number already.
-func (o *PolicyShowOptions) complete(*pflag.FlagSet, []string) {}
+// complete reads --within: a span, as every span flag takes; a bare
+// number, which it once was, still reads as days, with a warning.
+func (o *PolicyShowOptions) complete(*pflag.FlagSet, []string) {
+	o.Within, o.withinErr = parseWithin(o.WithinArg, o.IO.ErrOut)
+}
+
+func parseWithin(arg string, warn io.Writer) (time.Duration, error) {
+	if arg == "" {
+		return 0, nil
+	}
+	var d time.Duration
+	if days, err := strconv.Atoi(arg); err == nil && days >= 0 {
+		fmt.Fprintf(warn, "tokenctl: warning: --within %d: a bare number of days is deprecated; write --within %dd\n", days, days)
+		d = time.Duration(days) * selector.Day
+	} else if d, err = selector.ParseDuration(arg); err != nil {
+		return 0, exitcode.New(exitcode.Usage, fmt.Errorf("--within: %w", err))
+	}
+	if d > maxWithin {
+		return 0, exitcode.New(exitcode.Usage, fmt.Errorf("--within %s: the most is 3650d", output.Printable(arg)))
+	}
+	return d, nil
+}
 
 // validate checks the organization and --within.
 func (o *PolicyShowOptions) validate() error {
 	if err := o.checkOrg(); err != nil {
 		return err
 	}
-	if o.WithinDays < 0 || o.WithinDays > maxWithinDays {
-		return exitcode.New(exitcode.Usage, fmt.Errorf("--within %d: must be a number of days between 0 and %d", o.WithinDays, maxWithinDays))
+	if o.withinErr != nil {
+		return o.withinErr
 	}
 	if o.WhatIfArg != "" {
 		s, err := parseSettingFlag("--what-if", o.WhatIfArg)
@@ -111,7 +135,7 @@ func policyShowRun(ctx context.Context, o *PolicyShowOptions) error {
 		return err
 	}
 	asOf := o.Factory.Now().UTC().Truncate(time.Second)
-	report, err := inactivity.Show(ctx, client, o.Org, asOf, time.Duration(o.WithinDays)*24*time.Hour)
+	report, err := inactivity.Show(ctx, client, o.Org, asOf, o.Within)
 	if err != nil {
 		return err
 	}
@@ -127,7 +151,7 @@ func policyShowRun(ctx context.Context, o *PolicyShowOptions) error {
 	}
 
 	if o.JQ == "" && (o.Format == output.Table || o.Format == output.Wide) {
-		fmt.Fprintln(o.IO.Out, output.Printable(policySentence(report, o.WithinDays)))
+		fmt.Fprintln(o.IO.Out, output.Printable(policySentence(report, o.Within)))
 		if report.WhatIf != nil {
 			return printWhatIf(o.IO.Out, o.IO.TableStyle(o.Format, report.AsOf), report)
 		}
@@ -142,7 +166,7 @@ func policyShowRun(ctx context.Context, o *PolicyShowOptions) error {
 }
 
 // policySentence says in words what the table below it means.
-func policySentence(r document.Policy, withinDays int) string {
+func policySentence(r document.Policy, within time.Duration) string {
 	name := r.Organization.Describe()
 	switch {
 	case r.RevokeInactiveTokensAfter == nil:
@@ -158,8 +182,10 @@ func policySentence(r document.Policy, withinDays int) string {
 		}
 	}
 	switch {
-	case withinDays > 0:
-		s += fmt.Sprintf(" %d token(s) past the period, %d more within %d day(s).", due, len(r.Tokens)-due, withinDays)
+	case within >= selector.Day && within%selector.Day == 0:
+		s += fmt.Sprintf(" %d token(s) past the period, %d more within %d day(s).", due, len(r.Tokens)-due, within/selector.Day)
+	case within > 0:
+		s += fmt.Sprintf(" %d token(s) past the period, %d more within %s.", due, len(r.Tokens)-due, within)
 	case due == 0:
 		s += " No token is past the period."
 	default:

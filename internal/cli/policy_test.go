@@ -161,7 +161,8 @@ func TestPolicyShowFailures(t *testing.T) {
 		stderr      string
 	}{
 		{name: "no org", args: nil, want: exitcode.Usage, stderr: "no organization given"},
-		{name: "negative within", args: []string{"--org", "acme", "--within", "-1"}, want: exitcode.Usage, stderr: "--within -1: must be a number of days between 0 and 3650"},
+		{name: "negative within", args: []string{"--org", "acme", "--within", "-1"}, want: exitcode.Usage, stderr: `--within: invalid duration "-1"`},
+		{name: "within too long", args: []string{"--org", "acme", "--within", "3651d"}, want: exitcode.Usage, stderr: "--within 3651d: the most is 3650d"},
 		{name: "unknown org", args: []string{"--org", "nope"}, want: exitcode.NotFound, stderr: `organization "nope" not found`},
 		{name: "not an administrator", token: et.MemberToken, args: []string{"--org", "acme"}, want: exitcode.Auth, stderr: "administrator"},
 		{name: "dead credential", token: et.RevokedToken, args: []string{"--org", "acme"}, want: exitcode.Auth, stderr: "HTTP 401"},
@@ -181,5 +182,29 @@ func TestPolicyShowFailures(t *testing.T) {
 				t.Errorf("stdout %q, stderr %q", r.stdout, r.stderr)
 			}
 		})
+	}
+}
+
+// --within takes a span as every span flag does; a bare number still
+// reads as days, with a deprecation warning on stderr.
+func TestPolicyShowWithinIsASpan(t *testing.T) {
+	h := newHarness(t, emulator.Options{})
+	span := h.run("policy", "show", "--org", "acme", "--within", "400d", "-o", "json")
+	if span.code != 0 || span.stderr != "" {
+		t.Fatalf("--within 400d: %s", span)
+	}
+	weeks := h.run("policy", "show", "--org", "acme", "--within", "2w")
+	if weeks.code != 0 {
+		t.Fatalf("--within 2w: %s", weeks)
+	}
+	mustContain(t, "stdout", weeks.stdout, "within 14 day(s)")
+	bare := h.run("policy", "show", "--org", "acme", "--within", "400", "-o", "json")
+	if bare.code != 0 || bare.stdout != span.stdout {
+		t.Errorf("--within 400 differs from 400d:\n%s", bare)
+	}
+	mustContain(t, "stderr", bare.stderr, "tokenctl: warning: --within 400: a bare number of days is deprecated; write --within 400d")
+	none := h.run("policy", "show", "--org", "acme", "-o", "json")
+	if none.stdout == span.stdout {
+		t.Errorf("--within 400d lists no more than no --within")
 	}
 }

@@ -67,9 +67,9 @@ keep an audit log.`,
 
 	pf := root.PersistentFlags()
 	pf.String("api-token-file", "", "read the API token from `FILE` (- for standard input) instead of BUILDKITE_API_TOKEN")
-	pf.String("graphql-endpoint", "", "Buildkite GraphQL endpoint (env BUILDKITE_GRAPHQL_ENDPOINT; default https://graphql.buildkite.com/v1)")
-	pf.String("rest-endpoint", "", "Buildkite REST API base (env BUILDKITE_REST_API_ENDPOINT; default https://api.buildkite.com)")
-	pf.Duration("timeout", 0, "time limit for each API request (env TOKENCTL_TIMEOUT; default 30s)")
+	pf.String("graphql-endpoint", "", "Buildkite GraphQL endpoint `URL` (env BUILDKITE_GRAPHQL_ENDPOINT; default https://graphql.buildkite.com/v1)")
+	pf.String("rest-endpoint", "", "Buildkite REST API base `URL` (env BUILDKITE_REST_API_ENDPOINT; default https://api.buildkite.com)")
+	pf.Duration("timeout", 0, "time limit for each API request, a `DURATION` such as 30s (env TOKENCTL_TIMEOUT; default 30s)")
 	pf.Bool("debug", false, "trace HTTP requests on stderr (credentials redacted)")
 	pf.Bool(config.FlagNoCache, false, "ask Buildkite which token tokenctl is using instead of remembering it (env "+config.EnvCacheDir+" moves the cache)")
 

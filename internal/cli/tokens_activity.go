@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -19,6 +18,7 @@ type TokensActivityOptions struct {
 	apiOptions
 
 	TokenArg  string
+	TokenFlag string
 	SinceArg  string
 	UntilArg  string
 	MaxEvents int
@@ -26,6 +26,7 @@ type TokensActivityOptions struct {
 	// Filled in by validate.
 	Token        string
 	Since, Until *time.Time
+	tokenErr     error
 }
 
 // defaultMaxEvents bounds the cost of one activity search: 10,000 events
@@ -37,7 +38,7 @@ const defaultMaxEvents = 10000
 func NewCmdTokensActivity(f *Factory, runF func(context.Context, *TokensActivityOptions) error) *cobra.Command {
 	opts := &TokensActivityOptions{apiOptions: newAPIOptions(f)}
 	cmd := &cobra.Command{
-		Use:   "activity --org ORG --token UUID [--since 7d]",
+		Use:   "activity (TOKEN | --token TOKEN) --org ORG [--since 7d]",
 		Short: "Show the audited requests a token made, to size the damage of a leak",
 		Long: `Show the events in the organization's audit log that came from API requests
 made with the token: what a leaked token was used for, when, and from where.
@@ -50,28 +51,31 @@ saying so; the JSON document has eventsRead, pages and truncated.
 
 The audit log is a paid Buildkite feature, readable by organization
 administrators: without it tokenctl says so in one line and exits 3.`,
-		Example: `  tokenctl tokens activity --org acme --token 11111111-1111-4111-8111-111111111111 --since 7d
+		Example: `  tokenctl tokens activity --org acme 11111111-1111-4111-8111-111111111111 --since 7d
   tokenctl tokens activity --org acme --token 11111111-1111-4111-8111-111111111111 --since 2026-11-01 -o json`,
-		Args: cobra.NoArgs,
+		Args: cobra.ArbitraryArgs,
 		RunE: runAPI(opts, runF, tokensActivityRun),
 	}
 	fl := cmd.Flags()
 	opts.addFlags(fl, output.Generic, true)
-	fl.StringVar(&opts.TokenArg, "token", "", "the token's `UUID`")
+	fl.Lookup("page-size").Usage = eventsPageSizeUsage
+	addTokenFlag(fl, &opts.TokenFlag, "its UUID (as Buildkite's web UI shows it)")
 	addWindowFlags(fl, &opts.SinceArg, &opts.UntilArg, "7d")
 	fl.IntVar(&opts.MaxEvents, "max-events", defaultMaxEvents, "stop after reading `N` events")
 	return cmd
 }
 
-// complete has nothing to fill: the flags are the values.
-func (o *TokensActivityOptions) complete(*pflag.FlagSet, []string) {}
+// complete takes the token from the argument or --token.
+func (o *TokensActivityOptions) complete(_ *pflag.FlagSet, args []string) {
+	o.TokenArg, o.tokenErr = oneToken("tokens activity", args, o.TokenFlag, "the token whose requests to show")
+}
 
 func (o *TokensActivityOptions) validate() error {
 	if err := o.checkOrg(); err != nil {
 		return err
 	}
-	if o.TokenArg == "" {
-		return exitcode.New(exitcode.Usage, errors.New("--token UUID is required: the token whose requests to show"))
+	if o.tokenErr != nil {
+		return o.tokenErr
 	}
 	tokens, err := parseTokenUUIDs([]string{o.TokenArg})
 	if err != nil {

@@ -21,7 +21,8 @@ import (
 type TokensGetOptions struct {
 	apiOptions
 
-	TokenArg string
+	TokenArg  string
+	TokenFlag string
 
 	// Filled in by complete.
 	Token    ident.Token
@@ -33,10 +34,11 @@ type TokensGetOptions struct {
 func NewCmdTokensGet(f *Factory, runF func(context.Context, *TokensGetOptions) error) *cobra.Command {
 	opts := &TokensGetOptions{apiOptions: newAPIOptions(f)}
 	cmd := &cobra.Command{
-		Use:   "get TOKEN --org ORG",
+		Use:   "get (TOKEN | --token TOKEN) --org ORG",
 		Short: "Show one API access token of an organization",
 		Long: `Show one API access token that has access to the organization, named by
-its uuid (as in Buildkite's web UI) or its GraphQL id.
+its uuid (as in Buildkite's web UI) or its GraphQL id, as the argument or
+with --token.
 
 Buildkite cannot look a token up directly, so tokenctl pages through the
 organization's tokens and stops at the page where it finds it. A token
@@ -49,18 +51,20 @@ the organization and token shaped as in "tokens list -o json".`,
 
   # When was it last used?
   tokenctl tokens get --org acme 3f1c1b9e-3c2a-4a55-9a8e-2d6f0b6c1a7e --jq .token.lastAccessedAt`,
-		Args: cobra.ExactArgs(1),
+		Args: cobra.ArbitraryArgs,
 		RunE: runAPI(opts, runF, tokensGetRun),
 	}
 	opts.addFlags(cmd.Flags(), output.Generic, true)
+	addTokenFlag(cmd.Flags(), &opts.TokenFlag, "its UUID (as Buildkite's web UI shows it) or GraphQL id")
 	return cmd
 }
 
-// complete parses the token named by args[0] (cobra has checked there is
-// exactly one).
+// complete parses the token, named by the argument or --token.
 func (o *TokensGetOptions) complete(_ *pflag.FlagSet, args []string) {
-	o.TokenArg = args[0]
-	o.Token, o.tokenErr = ident.ParseToken(o.TokenArg)
+	o.TokenArg, o.tokenErr = oneToken("tokens get", args, o.TokenFlag, "the token to show")
+	if o.tokenErr == nil {
+		o.Token, o.tokenErr = ident.ParseToken(o.TokenArg)
+	}
 }
 
 // validate checks the organization and the token.
