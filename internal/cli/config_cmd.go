@@ -28,6 +28,12 @@ the system keychain (where "config set api-token -" stores it, per GraphQL
 endpoint), then the configuration file.
 
 Keys: ` + strings.Join(config.Keys(), ", "),
+		Example: `  # Default organization, and the API token in the system keychain
+  tokenctl config set org acme
+  printf '%s' "$TOKEN" | tokenctl config set api-token -
+
+  # Which value wins, and where it came from
+  tokenctl config view`,
 	}
 	cmd.AddCommand(newCmdConfigSet(f), newCmdConfigUnset(f), newCmdConfigView(f), NewCmdConfigMigrateToken(f, nil))
 	return cmd
@@ -92,7 +98,12 @@ func newCmdConfigUnset(f *Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "unset KEY",
 		Short: "Remove a setting from the configuration file (api-token: from the keychain too)",
-		Args:  cobra.ExactArgs(1),
+		Long: `Remove KEY from the configuration file, so that the environment or the
+built-in default applies again. Removing api-token also deletes the token
+kept in the system keychain for the GraphQL endpoint in use.`,
+		Example: `  tokenctl config unset org
+  tokenctl config unset api-token`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if args[0] == config.KeyAPIToken {
 				return unsetAPIToken(f, cmd.Flags())
@@ -120,7 +131,14 @@ func newCmdConfigView(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "view",
 		Short: "Show the effective settings and where each came from (token redacted)",
-		Args:  cobra.NoArgs,
+		Long: `Show every setting as a command would use it, and where it came from: a
+flag, an environment variable, the configuration file, the system keychain
+or the built-in default. The API token is never shown, only where it is.`,
+		Example: `  tokenctl config view
+
+  # The configuration file in use
+  tokenctl config view --jq .configFile`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			s, err := f.Settings(cmd.Flags())
 			if err != nil {

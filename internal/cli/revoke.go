@@ -47,7 +47,7 @@ type RevokeOptions struct {
 func NewCmdRevoke(f *Factory, runF func(context.Context, *RevokeOptions) error) *cobra.Command {
 	opts := &RevokeOptions{apiOptions: newAPIOptions(f)}
 	cmd := &cobra.Command{
-		Use:   "revoke --org ORG (--token TOKEN ... | --from-file FILE | filters)",
+		Use:   "revoke (--org ORG (--token TOKEN... | --from-file FILE | FILTERS) | --plan FILE | --token-value-file FILE (--org ORG... | --orgs-file FILE | --all-orgs | --everywhere) | --from-scan FILE (--org ORG... | --all-orgs | --everywhere))",
 		Short: "Remove an organization's access from API access tokens",
 		Long: `Remove an organization's access from one or more users' API access tokens.
 

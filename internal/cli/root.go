@@ -50,6 +50,19 @@ It talks to Buildkite's GraphQL API (organizationApiAccessTokenRevoke) and
 REST API. Revocation is irreversible; tokenctl shows what it is about to do,
 asks on a terminal, never revokes the token it is itself using, and can
 keep an audit log.`,
+		Example: `  # Who am I, as far as Buildkite is concerned?
+  tokenctl whoami
+
+  # The organization's tokens; those unused for six months
+  tokenctl tokens list --org acme
+  tokenctl tokens list --org acme --stale 180d
+
+  # A token leaked: what did it do, then take its access away
+  tokenctl tokens activity --org acme 3f1c1b9e-3c2a-4a55-9a8e-2d6f0b6c1a7e --since 30d
+  tokenctl revoke --org acme --token 3f1c1b9e-3c2a-4a55-9a8e-2d6f0b6c1a7e
+
+  # A token review against a policy, for CI
+  tokenctl check --org acme -o markdown`,
 		Version:       version.String(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
@@ -222,7 +235,11 @@ func NewCmdVersion(f *Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print tokenctl's version",
-		Args:  cobra.NoArgs,
+		Long: `Print tokenctl's version and the commit it was built from. It reads no
+configuration and sends nothing.`,
+		Example: `  tokenctl version
+  tokenctl --version`,
+		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			_, err := fmt.Fprintf(f.IO.Out, "tokenctl %s\n", version.String())
 			return err
