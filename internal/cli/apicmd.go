@@ -224,8 +224,23 @@ func runAPI[O apiCommand](opts O, runF, run func(context.Context, O) error) func
 			err = opts.api().validate()
 		}
 		if err == nil {
+			stop := opts.api().startPager(cmd)
 			err = run(cmd.Context(), opts)
+			stop()
 		}
 		return printFailureDocument(opts.api(), opts, err)
 	}
+}
+
+// startPager shows a table on a terminal through the pager, as other
+// tools do with long output; never for a command that changes things,
+// which may ask a question. It returns what ends the pager.
+func (o *apiOptions) startPager(cmd *cobra.Command) func() {
+	if changesThings(cmd) || (o.Format != output.Table && o.Format != output.Wide) {
+		return func() {}
+	}
+	if err := o.IO.StartPager(iostreams.PagerCommand(o.Factory.Env)); err != nil {
+		fmt.Fprintf(o.IO.ErrOut, "tokenctl: warning: the pager did not start: %s\n", errorMessage(err))
+	}
+	return o.IO.StopPager
 }

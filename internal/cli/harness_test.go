@@ -50,6 +50,8 @@ func newHarness(t *testing.T, opts emulator.Options) *harness {
 		"BUILDKITE_REST_API_ENDPOINT": srv.RESTEndpoint,
 		"XDG_CONFIG_HOME":             dir,
 		"HOME":                        dir,
+		// No pager in tests unless one asks for it.
+		"TOKENCTL_PAGER": "",
 	}, keychain: &countingKeychain{}}
 	return h
 }

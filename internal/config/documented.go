@@ -62,8 +62,13 @@ func Environment() []EnvDoc {
 		EnvDoc{"HOME", "the home directory, where the config file and the cache are by default"},
 		EnvDoc{"USERPROFILE", "on Windows, the home directory when `HOME` is not set"},
 		EnvDoc{"LocalAppData", "on Windows, where the cache is by default"},
-		EnvDoc{"NO_COLOR", "when set, to any value, nothing is coloured"},
+		EnvDoc{"NO_COLOR", "when set, to any value, nothing is coloured (it wins over `CLICOLOR_FORCE`)"},
+		EnvDoc{"CLICOLOR_FORCE", "set to anything but `0`, tables are coloured even when standard output is not a terminal"},
 		EnvDoc{"TERM", "`dumb` turns colour off"},
+		EnvDoc{"TOKENCTL_PAGER", "the pager a table on a terminal is shown through, before `PAGER`; empty or `cat` turns paging off"},
+		EnvDoc{"PAGER", "the pager when `TOKENCTL_PAGER` is not set (default `less`, when installed)"},
+		EnvDoc{"LESS", "the options of `less` as a pager (default `FRX`)"},
+		EnvDoc{"LV", "the options of `lv` as a pager (default `-c`)"},
 	)
 }
 

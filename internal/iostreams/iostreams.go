@@ -46,6 +46,9 @@ type IOStreams struct {
 	openTerminal func() (io.Writer, error)
 	terminalOnce sync.Once
 	terminal     io.Writer
+
+	// pager is the running pager, while StartPager has it show Out.
+	pager *pager
 }
 
 // System returns the process's streams, probing which are terminals.
