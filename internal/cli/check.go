@@ -17,6 +17,7 @@ import (
 	"github.com/tokenctl/tokenctl/internal/ident"
 	"github.com/tokenctl/tokenctl/internal/inputfile"
 	"github.com/tokenctl/tokenctl/internal/output"
+	"github.com/tokenctl/tokenctl/internal/redact"
 )
 
 // checkFormats are the formats `tokenctl check` prints.
@@ -356,7 +357,7 @@ func renderSaved(o *CheckOptions) error {
 		return exitWith(r.ExitCode())
 	}
 	f := *o.Saved.Failure
-	f.Message = oneLine(ident.RedactSecrets(f.Message))
+	f.Message = oneLine(redact.Secrets(f.Message))
 	var err error
 	if o.Format == output.Markdown && o.JQ == "" {
 		_, err = fmt.Fprint(o.IO.Out, hygiene.FailureMarkdown(f))

@@ -9,9 +9,9 @@ import (
 
 	"github.com/tokenctl/tokenctl/internal/config"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
-	"github.com/tokenctl/tokenctl/internal/ident"
 	"github.com/tokenctl/tokenctl/internal/inputfile"
 	"github.com/tokenctl/tokenctl/internal/output"
+	"github.com/tokenctl/tokenctl/internal/redact"
 )
 
 // NewCmdConfig groups the configuration file commands.
@@ -79,7 +79,7 @@ asks for the file.`,
 					return exitcode.New(exitcode.Usage, errors.New("no API token on standard input"))
 				}
 				return setAPIToken(f, cmd.Flags(), strings.TrimSpace(string(raw)), insecure)
-			} else if ident.LooksLikeSecret(value) {
+			} else if redact.IsSecret(value) {
 				return exitcode.New(exitcode.Usage, fmt.Errorf("the value for %s looks like an API token; secrets belong only in api-token (via `config set api-token -`)", key))
 			}
 			path := configPath(f)

@@ -19,6 +19,7 @@ import (
 	"github.com/tokenctl/tokenctl/internal/ident"
 	"github.com/tokenctl/tokenctl/internal/inputfile"
 	"github.com/tokenctl/tokenctl/internal/output"
+	"github.com/tokenctl/tokenctl/internal/redact"
 )
 
 // HistoryOptions is every input of `tokenctl history`.
@@ -184,7 +185,7 @@ func (o *HistoryOptions) validate() error {
 		o.Types = append(o.Types, typ)
 	}
 	for _, a := range o.Actors {
-		if strings.TrimSpace(a) == "" || ident.LooksLikeSecret(a) {
+		if strings.TrimSpace(a) == "" || redact.IsSecret(a) {
 			return exitcode.New(exitcode.Usage, errors.New("--actor: give the actor's GraphQL id, as in `tokenctl history -o json` (.events[].actor.id)"))
 		}
 	}
@@ -207,10 +208,10 @@ func (o *HistoryOptions) validate() error {
 
 // quoteArg shows a flag value in a message, never a secret pasted into it.
 func quoteArg(s string) string {
-	if ident.LooksLikeSecret(s) {
+	if redact.IsSecret(s) {
 		return "(a value shaped like a secret token, not shown)"
 	}
-	return fmt.Sprintf("%q", ident.RedactSecrets(s))
+	return fmt.Sprintf("%q", redact.Secrets(s))
 }
 
 // orgSlug is the organization's slug, looked up when it was given by id:
@@ -356,7 +357,7 @@ func reconcileRun(ctx context.Context, o *HistoryOptions, client *buildkite.Clie
 	}
 	for _, m := range doc.Missing {
 		fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s: missing: tokenctl revoked organization %s's access at %s (audit log line %d), but Buildkite's audit log has no record of it; check with `tokenctl tokens get --org %s %s`\n",
-			m.TokenRef(), org.Slug, m.Time.Format(time.RFC3339), m.Line, org.Slug, m.TokenRef())
+			output.Printable(m.TokenRef()), org.Slug, m.Time.Format(time.RFC3339), m.Line, org.Slug, output.Printable(m.TokenRef()))
 	}
 	if o.IO.IsStderrTTY() {
 		s := doc.Summary

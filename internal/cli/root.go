@@ -11,8 +11,8 @@ import (
 
 	"github.com/tokenctl/tokenctl/internal/config"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
-	"github.com/tokenctl/tokenctl/internal/ident"
 	"github.com/tokenctl/tokenctl/internal/output"
+	"github.com/tokenctl/tokenctl/internal/redact"
 	"github.com/tokenctl/tokenctl/internal/version"
 )
 
@@ -176,7 +176,7 @@ func errorMessage(err error) string {
 	if errors.Is(err, context.Canceled) {
 		msg = "interrupted"
 	}
-	return ident.RedactSecrets(oneLine(msg))
+	return redact.Secrets(oneLine(msg))
 }
 
 // isCobraUsageError recognises the argument errors cobra produces itself.

@@ -527,3 +527,87 @@ func TestSecretsKeychain(t *testing.T) {
 		check("whoami, no keychain (insecure)", h.runTTY("", "whoami", "--debug"), 0)
 	})
 }
+
+// Token-shaped values in what a user hands tokenctl (a policy's rule names
+// and exception reasons, an audit log given to --reconcile) are never
+// repeated: not in any report format, not in a plan, not in a hint. Each
+// shape Buildkite's tokens and the scanners use is tried.
+func TestSecretsInPolicyAndAuditLogAreRedacted(t *testing.T) {
+	legacyHex := strings.Repeat("c0ffee", 6) + "c0fe"                  // 40 hex
+	prefixless := "trufflehogv1shape" + strings.Repeat("q7", 11) + "z" // 40 lower-case letters and digits
+	if len(legacyHex) != 40 || len(prefixless) != 40 {
+		t.Fatal("the test's values have the wrong length")
+	}
+	secrets := []string{legacyHex, prefixless}
+	leaked := func(s string) []string {
+		found := leaks(s)
+		for _, v := range secrets {
+			if strings.Contains(s, v) {
+				found = append(found, v)
+			}
+		}
+		return found
+	}
+
+	h := newHarness(t, emulator.Options{Fixture: canaryFixture()})
+	h.env["BUILDKITE_API_TOKEN"] = canaryAdmin
+	dir := t.TempDir()
+	idle := "idle-" + canaryLeaked
+	policy := writeSecret(t, dir, "policy.yaml", `version: 1
+rules:
+  - rule: idle
+    name: `+idle+`
+    after: 1d
+    severity: error
+  - rule: lifetime
+    name: lifetime-`+prefixless+`
+    max: 1d
+    severity: info
+exceptions:
+  - token: `+et.OldLaptopTokenUUID+`
+    rules: [`+idle+`]
+    reason: "ticket 42: the owner pasted `+canaryMember+` and `+legacyHex+` here"
+    until: "2099-01-01"
+`)
+	shown := false
+	for _, args := range [][]string{
+		{"check", "--org", "acme", "--policy", policy},
+		{"check", "--org", "acme", "--policy", policy, "-o", "markdown"},
+		{"check", "--org", "acme", "--policy", policy, "-o", "json"},
+		{"check", "--org", "acme", "--policy", policy, "-o", "csv"},
+		{"check", "--org", "acme", "--policy", policy, "--plan-out", filepath.Join(dir, "plan.json")},
+		{"revoke", "--plan", filepath.Join(dir, "plan.json"), "--dry-run", "-o", "json"},
+	} {
+		r := h.run(args...)
+		if r.code == int(exitcode.Usage) {
+			t.Fatalf("tokenctl %s:\n%s", strings.Join(args, " "), r)
+		}
+		if found := leaked(r.stdout + r.stderr); len(found) > 0 {
+			t.Errorf("tokenctl %s printed %v:\n%s", strings.Join(args, " "), found, r)
+		}
+		shown = shown || strings.Contains(r.stdout, "idle-[redacted]")
+	}
+	if !shown {
+		t.Error("no report showed the redacted rule name; the test checks nothing")
+	}
+
+	// An audit log with token-shaped values in every field a report or
+	// hint shows: a revocation Buildkite has no record of.
+	auditLog := writeSecret(t, dir, "audit.jsonl", `{"time":"2026-06-01T12:00:00Z","event":"outcome","action":"organizationApiAccessTokenRevoke",`+
+		`"caller":{"tokenUuid":"`+prefixless+`","user":"Ada <`+canaryUnknown+`>"},"organization":{"id":"`+emulator.NodeID("Organization", et.AcmeOrgUUID)+`","slug":"acme"},`+
+		`"token":{"id":"`+canaryLeaked+`","uuid":"`+canaryAdmin+`","description":"`+legacyHex+`","owner":"`+canaryMember+`"},"clientMutationId":"`+canaryScanned+`","result":"revoked"}`+"\n")
+	missing := false
+	for _, format := range []string{"table", "wide", "json", "yaml", "csv"} {
+		r := h.run("history", "--org", "acme", "--reconcile", auditLog, "--since", "3650d", "-o", format)
+		if r.code != int(exitcode.NotFound) {
+			t.Fatalf("reconcile -o %s: want exit %d for the missing revocation\n%s", format, exitcode.NotFound, r)
+		}
+		if found := leaked(r.stdout + r.stderr); len(found) > 0 {
+			t.Errorf("reconcile -o %s printed %v:\n%s", format, found, r)
+		}
+		missing = missing || strings.Contains(r.stderr, "[redacted]: missing:")
+	}
+	if !missing {
+		t.Error("no hint named the missing revocation; the test checks nothing")
+	}
+}

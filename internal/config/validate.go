@@ -10,9 +10,9 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/tokenctl/tokenctl/internal/ident"
 	"github.com/tokenctl/tokenctl/internal/lazyregexp"
 	"github.com/tokenctl/tokenctl/internal/output"
+	"github.com/tokenctl/tokenctl/internal/redact"
 )
 
 // origin is where a raw value came from; it phrases error messages the way
@@ -58,7 +58,7 @@ func (o origin) describeSecret() string {
 // value is redacted first: people paste tokens into the wrong setting.
 func show(v string) string {
 	const max = 80
-	v = ident.RedactSecrets(v)
+	v = redact.Secrets(v)
 	if len(v) > max {
 		v = v[:max] + "..."
 	}

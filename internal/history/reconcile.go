@@ -11,6 +11,7 @@ import (
 
 	"github.com/tokenctl/tokenctl/internal/audit"
 	"github.com/tokenctl/tokenctl/internal/buildkite"
+	"github.com/tokenctl/tokenctl/internal/redact"
 )
 
 // Actions tokenctl records in its audit log (audit.Record.Action) that
@@ -53,7 +54,10 @@ func ReadLocalChanges(r io.Reader, source string) ([]LocalChange, error) {
 	line := 0
 	for sc.Scan() {
 		line++
-		text := strings.TrimSpace(sc.Text())
+		// Whatever the file holds reaches the reconciliation's reports
+		// and hints: anything shaped like a token value is redacted
+		// before the line is read (the placeholder keeps JSON valid).
+		text := redact.Secrets(strings.TrimSpace(sc.Text()))
 		if text == "" {
 			continue
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/tokenctl/tokenctl/internal/buildkite"
 	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/ident"
+	"github.com/tokenctl/tokenctl/internal/redact"
 	"github.com/tokenctl/tokenctl/internal/revoke"
 	"github.com/tokenctl/tokenctl/internal/selector"
 )
@@ -251,7 +252,7 @@ func (p *Plan) resolveOrganization(ctx context.Context, c *buildkite.Client, gro
 	for _, r := range group {
 		ref, err := ident.ParseToken(r.Token.UUID)
 		if err != nil || ref.UUID == "" {
-			return nil, fmt.Errorf("the plan's token %q is not a token uuid", ident.RedactSecrets(r.Token.UUID))
+			return nil, fmt.Errorf("the plan's token %q is not a token uuid", redact.Secrets(r.Token.UUID))
 		}
 		req.Tokens = append(req.Tokens, ref)
 		planned[ref.UUID] = r

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/tokenctl/tokenctl/internal/buildkite"
-	"github.com/tokenctl/tokenctl/internal/ident"
+	"github.com/tokenctl/tokenctl/internal/redact"
 )
 
 // judgement is a plan's policy applied again to one organization, on what
@@ -49,7 +49,7 @@ func (j *judgement) refusal(r *PlannedRevocation, t buildkite.Token) string {
 		case f.Bot:
 			reasons = append(reasons, "its owner is a Buildkite bot user, whose tokens are never planned")
 		case f.Status == StatusExcepted:
-			reasons = append(reasons, fmt.Sprintf("an exception of the policy covers its %s finding", ident.RedactSecrets(f.Rule)))
+			reasons = append(reasons, fmt.Sprintf("an exception of the policy covers its %s finding", redact.Secrets(f.Rule)))
 		}
 	}
 	if condemned {
@@ -68,11 +68,11 @@ func (j *judgement) refusal(r *PlannedRevocation, t buildkite.Token) string {
 func (j *judgement) explain(name string, r *PlannedRevocation, t buildkite.Token) string {
 	i := slices.IndexFunc(j.policy.Rules, func(rule Rule) bool { return rule.Name == name })
 	if i < 0 {
-		return fmt.Sprintf("the policy has no rule %q", ident.RedactSecrets(name))
+		return fmt.Sprintf("the policy has no rule %q", redact.Secrets(name))
 	}
 	rule := j.policy.Rules[i]
 	if rule.Severity != SeverityRevoke {
-		return fmt.Sprintf("rule %s has severity %s, not revoke", ident.RedactSecrets(name), rule.Severity)
+		return fmt.Sprintf("rule %s has severity %s, not revoke", redact.Secrets(name), rule.Severity)
 	}
 	var member *buildkite.Member
 	if t.Owner != nil && j.members != nil {
@@ -106,5 +106,5 @@ func (j *judgement) explain(name string, r *PlannedRevocation, t buildkite.Token
 			return fmt.Sprintf("its owner is no longer %s %s", article(rule.OwnerRole), rule.OwnerRole)
 		}
 	}
-	return fmt.Sprintf("rule %s no longer finds it", ident.RedactSecrets(name))
+	return fmt.Sprintf("rule %s no longer finds it", redact.Secrets(name))
 }

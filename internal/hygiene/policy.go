@@ -17,7 +17,7 @@ import (
 	"github.com/google/uuid"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/tokenctl/tokenctl/internal/ident"
+	"github.com/tokenctl/tokenctl/internal/redact"
 	"github.com/tokenctl/tokenctl/internal/selector"
 )
 
@@ -235,7 +235,7 @@ func (p *Policy) checkExceptionRules() error {
 	for _, e := range p.Exceptions {
 		for _, r := range e.Rules {
 			if !slices.ContainsFunc(p.Rules, func(rule Rule) bool { return rule.Name == r }) {
-				errs = append(errs, fmt.Errorf("%s: rules: the policy has no rule named %q (its rules: %s)", e.Source, ident.RedactSecrets(r), strings.Join(p.ruleNames(), ", ")))
+				errs = append(errs, fmt.Errorf("%s: rules: the policy has no rule named %q (its rules: %s)", e.Source, redact.Secrets(r), strings.Join(p.ruleNames(), ", ")))
 			}
 		}
 	}
@@ -274,11 +274,11 @@ func decodeStrict(data []byte, source string, v any, what string) (*yaml.Node, e
 		if errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("%s: the file is empty; it must be %s (%s)", source, what, policyFileExample)
 		}
-		return nil, fmt.Errorf("%s: %s", source, ident.RedactSecrets(yamlMessage(err)))
+		return nil, fmt.Errorf("%s: %s", source, redact.Secrets(yamlMessage(err)))
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %s", source, ident.RedactSecrets(yamlMessage(err)))
+		return nil, fmt.Errorf("%s: %s", source, redact.Secrets(yamlMessage(err)))
 	}
 	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("%s: must be a YAML mapping with version and rules; %s", source, policyFileExample)
@@ -331,7 +331,7 @@ func (p *problems) err() error {
 	if len(p.list) == 0 {
 		return nil
 	}
-	return errors.New(ident.RedactSecrets(errors.Join(p.list...).Error()))
+	return errors.New(redact.Secrets(errors.Join(p.list...).Error()))
 }
 
 // valueLine is the line of key's value in mapping m, or of m itself.
@@ -379,6 +379,9 @@ func itemNode(items []*yaml.Node, i int) *yaml.Node {
 }
 
 func validateRule(r *Rule, where string, node *yaml.Node, names map[string]bool, errs *problems) {
+	// A rule's name reaches every report and plan: a secret pasted into
+	// it is redacted as it is read, so that no format repeats it.
+	r.Name = redact.Secrets(r.Name)
 	at := func(key string) int { return valueLine(node, key) }
 	spec, known := ruleKinds[r.Kind]
 	if !known {
@@ -446,6 +449,12 @@ func describeParams(params []string) string {
 }
 
 func validateException(e *Exception, where string, node *yaml.Node, errs *problems) {
+	// The reason reaches reports, and the rules it names are compared with
+	// the rules' names, redacted alike (validateRule).
+	e.Reason = redact.Secrets(e.Reason)
+	for i, r := range e.Rules {
+		e.Rules[i] = redact.Secrets(r)
+	}
 	at := func(key string) int { return valueLine(node, key) }
 	line := lineOf(node)
 	e.Source = fmt.Sprintf("%s:%d", errs.source, line)

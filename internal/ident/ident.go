@@ -15,15 +15,12 @@ import (
 	"unicode/utf8"
 
 	"github.com/tokenctl/tokenctl/internal/lazyregexp"
+	"github.com/tokenctl/tokenctl/internal/redact"
 )
 
 var (
-	uuidPattern   = lazyregexp.New(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-	slugPattern   = lazyregexp.New(`^[a-z0-9][a-z0-9_-]{0,99}$`)
-	secretPattern = lazyregexp.New(`^(bkua_[A-Za-z0-9]{20,}|[0-9a-f]{40})$`)
-	// secretInText finds token values inside longer text ("token=bkua_...",
-	// "Bearer ..."), with any of Buildkite's four-letter prefixes.
-	secretInText = lazyregexp.New(`bk[a-z]{2}_[A-Za-z0-9]{16,}|[0-9a-f]{40,}`)
+	uuidPattern = lazyregexp.New(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	slugPattern = lazyregexp.New(`^[a-z0-9][a-z0-9_-]{0,99}$`)
 	// typedNodeID is the one id shape known to belong to a type: base64 of
 	// "<Type>---<uuid>". It is used only to refuse an id of another type.
 	typedNodeID = lazyregexp.New(`^([A-Za-z]+)---([0-9a-fA-F-]{36})$`)
@@ -92,7 +89,7 @@ func ParseOrg(s string) (Org, error) {
 		return Org{}, fmt.Errorf("no organization given: pass --org SLUG, set BUILDKITE_ORGANIZATION_SLUG, or run `tokenctl config set org SLUG`")
 	// A lower-case token value would pass for a slug and then be echoed in
 	// "organization ... not found".
-	case holdsSecret(s):
+	case redact.HoldsSecret(s):
 		return Org{}, fmt.Errorf("that looks like a secret token value, not an organization: give the organization slug (as in buildkite.com/SLUG) and never pass secrets as arguments")
 	case uuidPattern.MatchString(s):
 		return Org{}, fmt.Errorf("organization %q is a uuid: give the organization's slug (as in buildkite.com/SLUG) or its GraphQL id", s)
@@ -120,7 +117,7 @@ func ParseToken(s string) (Token, error) {
 		return Token{}, fmt.Errorf("empty token identifier: give a token uuid (as shown in Buildkite's web UI) or its GraphQL id")
 	case uuidPattern.MatchString(s):
 		return Token{UUID: strings.ToLower(s)}, nil
-	case holdsSecret(s):
+	case redact.HoldsSecret(s):
 		return Token{}, fmt.Errorf("that looks like a secret token value, not a token uuid: never pass secrets as arguments; use --token-value-file to revoke a leaked token by its value")
 	case uuidAttempt(s):
 		return Token{}, fmt.Errorf("token %q is neither a uuid (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx) nor an API access token id: it looks like a uuid with a part missing", printable(s))
@@ -132,19 +129,6 @@ func ParseToken(s string) (Token, error) {
 		return Token{}, fmt.Errorf("token %q is neither a uuid (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx) nor an API access token id (ids hold no spaces or control characters)", printable(s))
 	}
 	return Token{ID: s}, nil
-}
-
-// LooksLikeSecret reports whether s has the shape of a token's secret value
-// (bkua_ followed by hex, or a legacy 40-character hex token), so that such
-// a value is never echoed back.
-func LooksLikeSecret(s string) bool {
-	return secretPattern.MatchString(strings.TrimSpace(s))
-}
-
-// holdsSecret reports whether s is, or contains, something shaped like a
-// token value: sending it anywhere could put it in an error message.
-func holdsSecret(s string) bool {
-	return LooksLikeSecret(s) || secretInText.MatchString(s)
 }
 
 // uuidAttempt reports whether s is made of hex digits and dashes, with a
@@ -178,19 +162,13 @@ func otherTypeID(s string, wanted ...string) (string, bool) {
 	return m[1], true
 }
 
-// RedactSecrets replaces everything in s shaped like a token value with
-// "[redacted]", so text a user typed can be repeated in a message.
-func RedactSecrets(s string) string {
-	return secretInText.ReplaceAllString(s, "[redacted]")
-}
-
 // printable shortens and sanitises user input for an error message, so a
 // pasted secret or control characters are not echoed. Secrets are redacted
 // before shortening, so a cut cannot leave part of one behind.
 func printable(s string) string {
 	const limit = 40
 	var b strings.Builder
-	for _, r := range RedactSecrets(s) {
+	for _, r := range redact.Secrets(s) {
 		if r < 0x20 || r == 0x7f {
 			r = '?'
 		}

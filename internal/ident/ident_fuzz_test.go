@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tokenctl/tokenctl/internal/redact"
 	"github.com/tokenctl/tokenctl/internal/rejection"
 )
 
@@ -40,7 +41,7 @@ func FuzzParseOrg(f *testing.F) {
 		if (org.Slug == "") == (org.ID == "") {
 			t.Fatalf("ParseOrg(%q) = %+v: want exactly one of slug and id", in, org)
 		}
-		if LooksLikeSecret(org.String()) {
+		if redact.IsSecret(org.String()) {
 			t.Fatalf("ParseOrg(%q) accepted a secret-shaped value as an organization", in)
 		}
 		again, err := ParseOrg(org.String())

@@ -8,6 +8,8 @@ import (
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/tokenctl/tokenctl/internal/redact"
 )
 
 // Printable returns s with every character that could act on a terminal
@@ -20,8 +22,11 @@ import (
 // administrator confirms against, so what the table shows must be what
 // the data says. Characters are escaped as in a JSON string (\t, \n, \r,
 // \uNNNN), so escaped JSON is still the same JSON; invalid UTF-8 bytes,
-// which JSON cannot hold, become \xNN.
+// which JSON cannot hold, become \xNN. Anything shaped like a token value
+// is first replaced by redact.Secrets: a table, a report or a hint never
+// repeats one, wherever the text came from.
 func Printable(s string) string {
+	s = redact.Secrets(s)
 	if isPrintable(s, false) {
 		return s
 	}
@@ -94,7 +99,8 @@ func csvCell(cell string) string {
 }
 
 // TerminalWriter escapes, in everything written through it, what
-// Printable escapes, except tabs and newlines, which lay out lines. It is
+// Printable escapes, except tabs and newlines, which lay out lines, and
+// redacts what Printable redacts (within each write). It is
 // for streams that carry only text meant for people (standard error,
 // prompts), where a message may repeat what an API answered. A UTF-8
 // sequence split across writes is held until its end arrives.
@@ -119,7 +125,7 @@ func (t *TerminalWriter) Write(p []byte) (int, error) {
 		t.pending = append([]byte(nil), data[len(data)-cut:]...)
 		data = data[:len(data)-cut]
 	}
-	s := string(data)
+	s := redact.Secrets(string(data))
 	if !isPrintable(s, true) {
 		var b strings.Builder
 		escapeTo(&b, s, true)

@@ -245,3 +245,19 @@ func FuzzPrintable(f *testing.F) {
 		}
 	})
 }
+
+// Tables, reports and stderr never repeat a token-shaped value, whatever
+// the text came from: Printable and the terminal writer redact it.
+func TestPrintableRedactsSecrets(t *testing.T) {
+	secret := "bkua_" + strings.Repeat("k3", 20)
+	if got := Printable("reason: " + secret + "\x1b[2K"); strings.Contains(got, secret) || got != `reason: [redacted]\u001b[2K` {
+		t.Errorf("Printable = %q", got)
+	}
+	var b strings.Builder
+	if _, err := NewTerminalWriter(&b).Write([]byte("tokenctl: " + secret + ": missing\n")); err != nil {
+		t.Fatal(err)
+	}
+	if b.String() != "tokenctl: [redacted]: missing\n" {
+		t.Errorf("terminal writer wrote %q", b.String())
+	}
+}

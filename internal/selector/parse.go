@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/tokenctl/tokenctl/internal/buildkite/gql"
-	"github.com/tokenctl/tokenctl/internal/ident"
+	"github.com/tokenctl/tokenctl/internal/redact"
 )
 
 // Units of ParseDuration longer than an hour. A year is 365 days: token
@@ -149,12 +149,12 @@ func editDistance(a, b string) int {
 // quote shows user input in an error message: quoted, shortened, and never
 // echoing something shaped like a secret token value.
 func quote(s string) string {
-	if ident.LooksLikeSecret(s) {
+	if redact.IsSecret(s) {
 		return "(a value shaped like a secret token, not shown)"
 	}
 	// A token pasted among other words is redacted before shortening, so
 	// the cut cannot leave part of it behind.
-	s = ident.RedactSecrets(s)
+	s = redact.Secrets(s)
 	const limit = 40
 	if r := []rune(s); len(r) > limit {
 		s = string(r[:limit]) + "…"

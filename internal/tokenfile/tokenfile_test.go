@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/tokenctl/tokenctl/internal/ident"
+	"github.com/tokenctl/tokenctl/internal/redact"
 )
 
 const (
@@ -121,7 +122,7 @@ func FuzzParse(f *testing.F) {
 				t.Errorf("multi-line error: %q", err)
 			}
 			for _, w := range strings.Fields(string(data)) {
-				if ident.LooksLikeSecret(w) && strings.Contains(err.Error(), w) {
+				if redact.IsSecret(w) && strings.Contains(err.Error(), w) {
 					t.Errorf("error echoes a secret-shaped value: %q", err)
 				}
 			}

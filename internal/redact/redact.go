@@ -1,0 +1,53 @@
+// Package redact is the one place that decides what text looks like a
+// secret token value, and the one function that takes such values out of
+// text before it reaches an output, a hint or an error: tables, reports,
+// stderr lines and messages all pass through Secrets (output.Printable
+// calls it), and text read from files a user hands tokenctl (a policy's
+// rule names and reasons, an audit log given to --reconcile) is redacted
+// as it is read, so that no format, JSON included, repeats it.
+//
+// The shapes are those Buildkite's tokens and the secret scanners that find
+// them use: user API access tokens are bkua_ followed by 40 lower-case
+// letters and digits, or by hex, or 53 characters in all; agent, cluster,
+// portal and package tokens carry other bk…_ prefixes (bkaa_, bkct_,
+// bkpt_, bkpat_); legacy tokens, and what TruffleHog's older detector
+// reports, are 40 characters without a prefix. Redaction errs on the side
+// of hiding: a 40-character hex string (a commit hash) is hidden too.
+package redact
+
+import (
+	"strings"
+
+	"github.com/tokenctl/tokenctl/internal/lazyregexp"
+)
+
+// Placeholder replaces each value Secrets hides.
+const Placeholder = "[redacted]"
+
+var (
+	// whole is a value that is a token and nothing else.
+	whole = lazyregexp.New(`^(bk[a-z]{2,3}_[A-Za-z0-9]{16,}|[0-9a-fA-F]{40}|[a-z0-9]{40})$`)
+	// within finds token values inside longer text ("token=bkua_...",
+	// "Bearer ..."): any Buildkite prefix, and unprefixed 40-character
+	// values standing alone as a word.
+	within = lazyregexp.New(`bk[a-z]{2,3}_[A-Za-z0-9]{16,}|[0-9a-fA-F]{40,}|\b[a-z0-9]{40}\b`)
+)
+
+// Secrets returns s with everything shaped like a token value replaced by
+// Placeholder. It is the one redaction function: use it wherever text that
+// did not come from tokenctl itself reaches an output or a hint.
+func Secrets(s string) string {
+	if !within.MatchString(s) {
+		return s
+	}
+	return within.ReplaceAllString(s, Placeholder)
+}
+
+// IsSecret reports whether s (spaces around it aside) has the shape of a
+// token's secret value, so that such a value is refused where an
+// identifier belongs and never echoed back.
+func IsSecret(s string) bool { return whole.MatchString(strings.TrimSpace(s)) }
+
+// HoldsSecret reports whether s is, or contains, something shaped like a
+// token value.
+func HoldsSecret(s string) bool { return IsSecret(s) || within.MatchString(s) }

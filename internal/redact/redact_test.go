@@ -1,0 +1,48 @@
+package redact
+
+import (
+	"strings"
+	"testing"
+)
+
+// Every token shape the API notes and the scanners know is hidden, alone
+// or inside text; identifiers tokenctl prints are not.
+func TestSecrets(t *testing.T) {
+	for _, secret := range []string{
+		"bkua_" + strings.Repeat("a1", 20),                  // TruffleHog v2, Kingfisher
+		"bkua_" + strings.Repeat("0f", 20),                  // hex
+		"bkua_" + strings.Repeat("Ab3", 16),                 // 53 characters, mixed case
+		"bkua_CanaryLeaked8h3J6k1L9g4F2d7S5a0Q",             // test canaries
+		"bkaa_" + strings.Repeat("x", 30),                   // agent
+		"bkpat_" + strings.Repeat("y9", 12),                 // package
+		strings.Repeat("9f", 20),                            // legacy hex
+		strings.Repeat("ab", 10) + strings.Repeat("z1", 10), // TruffleHog v1, no prefix
+		strings.ToUpper(strings.Repeat("9f", 20)),           // upper-case hex
+	} {
+		for _, text := range []string{secret, "reason: " + secret + " was pasted", "token=" + secret, "(" + secret + ")"} {
+			got := Secrets(text)
+			if strings.Contains(got, secret) || strings.Contains(got, secret[len(secret)-12:]) || !strings.Contains(got, Placeholder) {
+				t.Errorf("Secrets(%q) = %q", text, got)
+			}
+		}
+		if !IsSecret(secret) || !HoldsSecret("x "+secret) {
+			t.Errorf("%q not recognised as a secret", secret)
+		}
+	}
+	for _, kept := range []string{
+		"11111111-1111-4111-8111-111111111111",
+		"QVBJQWNjZXNzVG9rZW4tLS0xMTExMTExMS0xMTExLTQxMTEtODExMS0xMTExMTExMTExMTE=",
+		"KF56DSVXJHA4ORO5NAJH4OOQT",
+		"admin-scopes-held-by-member",
+		"Ada Admin <ada@acme.example>",
+		"api, token dddddddd-dddd-4ddd-8ddd-dddddddddddd",
+		"owner-not-admin",
+	} {
+		if got := Secrets(kept); got != kept {
+			t.Errorf("Secrets(%q) = %q, want it unchanged", kept, got)
+		}
+		if IsSecret(kept) {
+			t.Errorf("IsSecret(%q)", kept)
+		}
+	}
+}
