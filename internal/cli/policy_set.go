@@ -87,7 +87,7 @@ written to --audit-log, with the period before and after.`,
 		Args: cobra.NoArgs,
 		RunE: runAPI(opts, runF, policySetRun),
 	}
-	cmd.Annotations = changes
+	cmd.Annotations = changes()
 	fl := cmd.Flags()
 	opts.addFlags(fl, output.Generic, true)
 	fl.StringVar(&opts.PeriodArg, "revoke-inactive-after", "", "the new `PERIOD`: 30d, 60d, 90d, 180d, 365d or never")

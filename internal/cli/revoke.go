@@ -106,7 +106,7 @@ those in flight finish, reports what was and was not done, and exits 130.`,
 		Args: cobra.NoArgs,
 		RunE: runAPI(opts, runF, revokeRun),
 	}
-	cmd.Annotations = changes
+	cmd.Annotations = changes()
 	fl := cmd.Flags()
 	opts.addFlags(fl, output.Generic, true)
 	fl.StringArrayVar(&opts.TokenArgs, "token", nil, "`TOKEN` to revoke, by uuid or GraphQL id (repeatable)")

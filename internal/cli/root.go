@@ -161,7 +161,8 @@ func run(ctx context.Context, f *Factory, args []string) int {
 // read-only command only reports the error.
 const changesAnnotation = "tokenctl_changes"
 
-var changes = map[string]string{changesAnnotation: "true"}
+// changes is the annotations of such a command (a map of its own).
+func changes() map[string]string { return map[string]string{changesAnnotation: "true"} }
 
 func changesThings(cmd *cobra.Command) bool {
 	return cmd != nil && cmd.Annotations[changesAnnotation] == "true"
