@@ -239,7 +239,7 @@ func (o *apiOptions) startPager(cmd *cobra.Command) func() {
 	if changesThings(cmd) || (o.Format != output.Table && o.Format != output.Wide) {
 		return func() {}
 	}
-	if err := o.IO.StartPager(iostreams.PagerCommand(o.Factory.Env)); err != nil {
+	if err := o.IO.StartPager(cmd.Context(), iostreams.PagerCommand(o.Factory.Env)); err != nil {
 		fmt.Fprintf(o.IO.ErrOut, "tokenctl: warning: the pager did not start: %s\n", errorMessage(err))
 	}
 	return o.IO.StopPager

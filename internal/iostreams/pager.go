@@ -1,6 +1,7 @@
 package iostreams
 
 import (
+	"context"
 	"errors"
 	"io"
 	"os"
@@ -36,16 +37,16 @@ type pager struct {
 // Out is a terminal and the command is not empty or cat; otherwise it
 // does nothing. A pager that cannot start leaves Out as it was. It is
 // for output only: a command that asks a question never starts it.
-func (s *IOStreams) StartPager(command string) error {
+func (s *IOStreams) StartPager(ctx context.Context, command string) error {
 	if !s.stdoutTTY || s.pager != nil || command == "" || command == "cat" {
 		return nil
 	}
 	var cmd *exec.Cmd
 	if runtime.GOOS == "windows" {
 		args := strings.Fields(command)
-		cmd = exec.Command(args[0], args[1:]...) //nolint:gosec // the user's own pager setting
+		cmd = exec.CommandContext(ctx, args[0], args[1:]...) //nolint:gosec // the user's own pager setting
 	} else {
-		cmd = exec.Command("/bin/sh", "-c", command) //nolint:gosec // the user's own pager setting
+		cmd = exec.CommandContext(ctx, "/bin/sh", "-c", command) //nolint:gosec // the user's own pager setting
 	}
 	cmd.Env = os.Environ()
 	if _, ok := os.LookupEnv("LESS"); !ok {
