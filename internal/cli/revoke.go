@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -395,7 +396,7 @@ func planRows(p *revoke.Plan, now func() time.Time) output.Rows {
 			rows.Cells = append(rows.Cells, []string{t.UUID, t.Description, owner, strings.Join(t.Scopes, ","), output.LastUsed(t.LastAccessedAt, now())})
 			continue
 		}
-		rows.Cells = append(rows.Cells, []string{it.Requested, "(named by id, not listed: Buildkite says whether it exists)", "", "", ""})
+		rows.Cells = append(rows.Cells, []string{cmp.Or(it.KnownUUID, it.Requested), "(listed in an earlier run, not this one: Buildkite says whether it still has access)", "", "", ""})
 	}
 	return rows
 }

@@ -259,7 +259,7 @@ func refuseSelf(plan *Plan, allowSelf bool) {
 }
 
 // dedupe keeps one item per token as the server identifies it (the id it
-// listed, or for a token not reached, the id as given, padding aside), the
+// listed, or for a token planned from memory, the id, padding aside), the
 // first as requested; tokens not found stay one per name.
 func dedupe(items []*Item) []*Item {
 	out := items[:0]
