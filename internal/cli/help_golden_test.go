@@ -3,6 +3,7 @@ package cli
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -16,6 +17,10 @@ import (
 // that a change to the interface (a flag, a usage line, an example) shows
 // in review. Rewrite them with go test ./internal/cli -run HelpGolden -update.
 const helpGoldenDir = "help"
+
+// bareValueType is a flag whose help names its value by pflag's type
+// (--org string, --token stringArray) rather than by what it is.
+var bareValueType = regexp.MustCompile(`(?m)^\s+(-\w, )?--[\w-]+ (string|int|stringArray|strings|duration|uint|float|ints)\s`)
 
 // TestHelpGolden walks the command tree and compares each command's help
 // with its golden file; a golden file of a command that is gone fails too.
@@ -42,6 +47,9 @@ func TestHelpGolden(t *testing.T) {
 			t.Errorf("%s --help: %s", c.CommandPath(), r)
 		}
 		golden(t, filepath.Join(helpGoldenDir, name), r.stdout)
+		if m := bareValueType.FindString(r.stdout); m != "" {
+			t.Errorf("%s --help names a flag's value by its Go type: %q (name it with a `VALUE` in the usage)", c.CommandPath(), m)
+		}
 		for _, sub := range c.Commands() {
 			walk(sub)
 		}
