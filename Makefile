@@ -8,9 +8,11 @@ GO ?= go
 PKG := github.com/tokenctl/tokenctl
 
 # Build metadata; override on the command line, e.g. `make build VERSION=v1.2.3`.
+# DATE is the commit's (UTC), not the build's, so that two builds of one
+# commit are the same binary, as release builds are (.goreleaser.yaml).
 VERSION := $(shell git describe --tags --dirty 2>/dev/null || echo dev)
 COMMIT  := $(shell git rev-parse HEAD 2>/dev/null || echo none)
-DATE    := $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+DATE    := $(shell TZ=UTC0 git log -1 --date=format-local:%Y-%m-%dT%H:%M:%SZ --format=%cd 2>/dev/null || echo unknown)
 LDFLAGS := -X $(PKG)/internal/version.Version=$(VERSION) \
            -X $(PKG)/internal/version.Commit=$(COMMIT) \
            -X $(PKG)/internal/version.Date=$(DATE)
@@ -108,10 +110,11 @@ man:
 docs:
 	$(GO) run ./internal/manpages/cmd/tokenctl-man -docs docs/
 
-# Builds a snapshot release into dist/ and checks what it produced: unpacks
-# the linux/amd64 archive and .deb, runs the packaged tokenctl, looks for its
-# man pages and completions, and checks the checksums file
-# (internal/releasecheck). RELEASE_TARGETS=linux_amd64 builds that platform
+# Builds a snapshot release twice, into dist.first/ and dist/, and checks
+# what it produced: that the two builds of this commit are byte-identical
+# and dated at the commit, then unpacks the linux/amd64 archive and .deb,
+# runs the packaged tokenctl, looks for its man pages and completions, and
+# checks the checksums file (internal/releasecheck). RELEASE_TARGETS=linux_amd64 builds that platform
 # alone, as CI does; the default is every platform. The container image is
 # built only where `docker buildx` has a builder; elsewhere it is skipped.
 RELEASE_TARGETS ?= all
@@ -120,7 +123,10 @@ RELEASE_SKIP    ?= $(if $(shell docker buildx inspect >/dev/null 2>&1 && echo ye
 release-check:
 	$(GORELEASER) check
 	TOKENCTL_RELEASE_TARGETS='$(RELEASE_TARGETS)' $(GORELEASER) release --snapshot --clean $(RELEASE_SKIP)
-	TOKENCTL_RELEASE_DIST='$(CURDIR)/dist' TOKENCTL_RELEASE_TARGETS='$(RELEASE_TARGETS)' \
+	rm -rf dist.first && mv dist dist.first
+	TOKENCTL_RELEASE_TARGETS='$(RELEASE_TARGETS)' $(GORELEASER) release --snapshot --clean $(RELEASE_SKIP)
+	TOKENCTL_RELEASE_DIST='$(CURDIR)/dist' TOKENCTL_RELEASE_DIST_AGAIN='$(CURDIR)/dist.first' \
+	  TOKENCTL_RELEASE_TARGETS='$(RELEASE_TARGETS)' \
 	  $(GO) test -count=1 -run '^TestRelease' ./internal/releasecheck/
 
 tools: tool-golangci-lint tool-goreleaser
@@ -132,4 +138,4 @@ tool-goreleaser:
 	GOBIN='$(TOOLS_BIN)' $(GO) install $(GORELEASER_PKG)
 
 clean:
-	rm -rf bin/ dist/ release-assets/
+	rm -rf bin/ dist/ dist.first/ release-assets/

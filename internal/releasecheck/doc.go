@@ -4,8 +4,11 @@
 // tokenctl, finds its man pages and completions where man and the shells
 // look, and checks the checksums file against every artifact.
 //
-// It holds tests only, and they need a dist/ directory: `make release-check`
-// builds a snapshot and runs them with TOKENCTL_RELEASE_DIST set. Without
-// that variable they skip, so `go test ./...` does not depend on a release
-// build. The package must not be imported.
+// It holds tests only, and most need a dist/ directory: `make release-check`
+// builds a snapshot twice and runs them with TOKENCTL_RELEASE_DIST (the
+// second build) and TOKENCTL_RELEASE_DIST_AGAIN (the first) set, to check
+// that the two are byte-identical. Without those variables they skip, so
+// `go test ./...` does not depend on a release build; the check that `make
+// build` links the commit's date runs always. The package must not be
+// imported.
 package releasecheck

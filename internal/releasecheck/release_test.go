@@ -52,8 +52,14 @@ var debCompletionFiles = map[string]string{
 func TestReleaseArchiveLinuxAmd64(t *testing.T) {
 	r := loadRelease(t)
 	archive := r.find(t, "Archive", "linux_amd64", "")
-	root := t.TempDir()
-	extractTar(t, gunzip(t, readFile(t, archive)), root)
+	unpacked := t.TempDir()
+	extractTar(t, gunzip(t, readFile(t, archive)), unpacked)
+	// It unpacks into one folder, named after the archive.
+	folder := strings.TrimSuffix(filepath.Base(archive), ".tar.gz")
+	if got := fileNames(t, unpacked, "*"); !slices.Equal(got, []string{folder}) {
+		t.Fatalf("%s unpacks into %q, want one folder %s", archive, got, folder)
+	}
+	root := filepath.Join(unpacked, folder)
 	for _, doc := range []string{"README.md", "LICENSE"} {
 		requireNonEmptyFile(t, filepath.Join(root, doc))
 	}
@@ -111,7 +117,9 @@ func TestReleaseHomebrewCask(t *testing.T) {
 		if err != nil {
 			t.Fatalf("reading %s: %v", archive, err)
 		}
-		inArchive[path.Clean(hdr.Name)] = true
+		// The cask names files inside the folder the archive unpacks into.
+		_, name, _ := strings.Cut(path.Clean(hdr.Name), "/")
+		inArchive[name] = true
 	}
 
 	stanza := regexp.MustCompile(`(?m)^\s*(binary|manpage|bash_completion|zsh_completion|fish_completion) "([^"]+)"`)
@@ -137,6 +145,82 @@ func TestReleaseHomebrewCask(t *testing.T) {
 	slices.Sort(installs["manpage"])
 	if len(pages) == 0 || !slices.Equal(installs["manpage"], pages) {
 		t.Errorf("the cask installs man pages %q, want every page in the archive: %q", installs["manpage"], pages)
+	}
+}
+
+// TestReleaseReproducible checks that a second build of the same commit
+// (TOKENCTL_RELEASE_DIST_AGAIN, which `make release-check` builds first)
+// is byte for byte the same release: the same checksums file, hence the
+// same archives and packages, and the same binary.
+func TestReleaseReproducible(t *testing.T) {
+	r := loadRelease(t)
+	again := os.Getenv("TOKENCTL_RELEASE_DIST_AGAIN")
+	if again == "" {
+		t.Skip("TOKENCTL_RELEASE_DIST_AGAIN is not set: `make release-check` builds the release twice and compares")
+	}
+	sums := r.find(t, "Checksum", "", "")
+	first, second := readFile(t, sums), readFile(t, filepath.Join(again, filepath.Base(sums)))
+	if !bytes.Equal(first, second) {
+		t.Errorf("two builds of one commit differ:\n--- %s\n%s--- %s\n%s", r.dir, first, again, second)
+	}
+	for _, a := range r.Artifacts {
+		if a.Type != "Binary" || a.platform() != "linux_amd64" {
+			continue
+		}
+		rel, err := filepath.Rel(r.dir, filepath.Join(r.dir, a.Path))
+		if err != nil || strings.HasPrefix(a.Path, "/") {
+			rel = a.Path
+		}
+		if !bytes.Equal(readFile(t, filepath.Join(r.dir, rel)), readFile(t, filepath.Join(again, rel))) {
+			t.Errorf("the two builds' %s differ", rel)
+		}
+	}
+}
+
+// TestReleaseTimes checks that nothing in the release carries the time of
+// the build: every entry of the linux/amd64 archive is dated at the
+// commit, and the binary says it was built from a commit of that date.
+func TestReleaseTimes(t *testing.T) {
+	r := loadRelease(t)
+	out, err := exec.CommandContext(t.Context(), "git", "log", "-1", "--format=%ct").Output()
+	if err != nil {
+		t.Fatalf("git log: %v", err)
+	}
+	epoch, err := strconv.ParseInt(strings.TrimSpace(string(out)), 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	commit := time.Unix(epoch, 0).UTC()
+	archive := r.find(t, "Archive", "linux_amd64", "")
+	tr := tar.NewReader(bytes.NewReader(gunzip(t, readFile(t, archive))))
+	var binary string
+	for {
+		hdr, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !hdr.ModTime.Equal(commit) {
+			t.Errorf("%s: %s is dated %s, want the commit's time %s", archive, hdr.Name, hdr.ModTime.UTC().Format(time.RFC3339), commit.Format(time.RFC3339))
+		}
+		if path.Base(hdr.Name) == "tokenctl" {
+			binary = filepath.Join(t.TempDir(), "tokenctl")
+			content, err := io.ReadAll(tr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(binary, content, 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if binary == "" {
+		t.Fatalf("%s has no tokenctl", archive)
+	}
+	if v := runTokenctl(t, binary, "version"); !strings.Contains(v, "built "+commit.Format(time.RFC3339)) {
+		t.Errorf("`tokenctl version` printed %q, want the commit's date %s", v, commit.Format(time.RFC3339))
 	}
 }
 
@@ -341,6 +425,7 @@ type release struct {
 // artifact is an entry of dist/artifacts.json.
 type artifact struct {
 	Name   string `json:"name"`
+	Path   string `json:"path"`
 	Goos   string `json:"goos"`
 	Goarch string `json:"goarch"`
 	Type   string `json:"type"`
@@ -541,4 +626,31 @@ func sha256Hex(t *testing.T, file string) string {
 	t.Helper()
 	sum := sha256.Sum256(readFile(t, file))
 	return hex.EncodeToString(sum[:])
+}
+
+// TestMakefileDateIsTheCommits checks that `make build` stamps the binary
+// with the commit's date, as release builds do, not the time of the build:
+// two builds of one commit are then the same binary.
+func TestMakefileDateIsTheCommits(t *testing.T) {
+	if _, err := exec.LookPath("make"); err != nil {
+		t.Skip("no make")
+	}
+	out, err := exec.CommandContext(t.Context(), "git", "log", "-1", "--format=%ct").Output()
+	if err != nil {
+		t.Skipf("not in a git checkout: %v", err)
+	}
+	epoch, err := strconv.ParseInt(strings.TrimSpace(string(out)), 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "version.Date=" + time.Unix(epoch, 0).UTC().Format(time.RFC3339)
+	cmd := exec.CommandContext(t.Context(), "make", "-n", "-s", "build")
+	cmd.Dir = "../.."
+	dry, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("make -n build: %v", err)
+	}
+	if !strings.Contains(string(dry), want) {
+		t.Errorf("make build does not link %s:\n%s", want, dry)
+	}
 }
