@@ -13,6 +13,7 @@ PKG := github.com/tokenctl/tokenctl
 VERSION := $(shell git describe --tags --dirty 2>/dev/null || echo dev)
 COMMIT  := $(shell git rev-parse HEAD 2>/dev/null || echo none)
 DATE    := $(shell TZ=UTC0 git log -1 --date=format-local:%Y-%m-%dT%H:%M:%SZ --format=%cd 2>/dev/null || echo unknown)
+EPOCH   := $(shell git log -1 --format=%ct 2>/dev/null)
 LDFLAGS := -X $(PKG)/internal/version.Version=$(VERSION) \
            -X $(PKG)/internal/version.Commit=$(COMMIT) \
            -X $(PKG)/internal/version.Date=$(DATE)
@@ -120,11 +121,16 @@ docs:
 RELEASE_TARGETS ?= all
 RELEASE_SKIP    ?= $(if $(shell docker buildx inspect >/dev/null 2>&1 && echo yes),,--skip=docker)
 
+# The commit and its time, which goreleaser does not know in a snapshot of a
+# clone without a remote; .goreleaser.yaml stamps the release with them.
+RELEASE_ENV = TOKENCTL_RELEASE_TARGETS='$(RELEASE_TARGETS)' TOKENCTL_COMMIT='$(COMMIT)' \
+              TOKENCTL_COMMIT_DATE='$(DATE)' TOKENCTL_COMMIT_TIMESTAMP='$(EPOCH)'
+
 release-check:
 	$(GORELEASER) check
-	TOKENCTL_RELEASE_TARGETS='$(RELEASE_TARGETS)' $(GORELEASER) release --snapshot --clean $(RELEASE_SKIP)
+	$(RELEASE_ENV) $(GORELEASER) release --snapshot --clean $(RELEASE_SKIP)
 	rm -rf dist.first && mv dist dist.first
-	TOKENCTL_RELEASE_TARGETS='$(RELEASE_TARGETS)' $(GORELEASER) release --snapshot --clean $(RELEASE_SKIP)
+	$(RELEASE_ENV) $(GORELEASER) release --snapshot --clean $(RELEASE_SKIP)
 	TOKENCTL_RELEASE_DIST='$(CURDIR)/dist' TOKENCTL_RELEASE_DIST_AGAIN='$(CURDIR)/dist.first' \
 	  TOKENCTL_RELEASE_TARGETS='$(RELEASE_TARGETS)' \
 	  $(GO) test -count=1 -run '^TestRelease' ./internal/releasecheck/

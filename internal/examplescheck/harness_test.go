@@ -229,7 +229,7 @@ func publishRelease(t *testing.T, binary, version, dir string) {
 		t.Fatal(err)
 	}
 	tw := tar.NewWriter(gz)
-	folder := strings.TrimSuffix(archiveName(version), ".tar.gz") + "/"
+	folder := "tokenctl_" + version + "/"
 	for _, f := range []struct {
 		name string
 		mode int64

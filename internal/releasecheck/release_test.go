@@ -54,8 +54,8 @@ func TestReleaseArchiveLinuxAmd64(t *testing.T) {
 	archive := r.find(t, "Archive", "linux_amd64", "")
 	unpacked := t.TempDir()
 	extractTar(t, gunzip(t, readFile(t, archive)), unpacked)
-	// It unpacks into one folder, named after the archive.
-	folder := strings.TrimSuffix(filepath.Base(archive), ".tar.gz")
+	// It unpacks into one folder, tokenctl_VERSION.
+	folder := "tokenctl_" + r.Version
 	if got := fileNames(t, unpacked, "*"); !slices.Equal(got, []string{folder}) {
 		t.Fatalf("%s unpacks into %q, want one folder %s", archive, got, folder)
 	}
@@ -117,17 +117,34 @@ func TestReleaseHomebrewCask(t *testing.T) {
 		if err != nil {
 			t.Fatalf("reading %s: %v", archive, err)
 		}
-		// The cask names files inside the folder the archive unpacks into.
-		_, name, _ := strings.Cut(path.Clean(hdr.Name), "/")
-		inArchive[name] = true
+		inArchive[path.Clean(hdr.Name)] = true
 	}
 
+	// The archive unpacks into a folder, which the cask's renames move
+	// the installed files out of.
+	renames := regexp.MustCompile(`(?m)^\s*rename "([^"]+)", "([^"]+)"`).FindAllStringSubmatch(cask, -1)
+	unpacked := func(name string) string {
+		for _, r := range renames {
+			rest, ok := strings.CutPrefix(name, r[2])
+			if !ok || (rest != "" && !strings.HasPrefix(rest, "/")) {
+				continue
+			}
+			for entry := range inArchive {
+				if ok, _ := path.Match(r[1]+rest, entry); ok {
+					_, inFolder, _ := strings.Cut(entry, "/")
+					return inFolder
+				}
+			}
+		}
+		return ""
+	}
 	stanza := regexp.MustCompile(`(?m)^\s*(binary|manpage|bash_completion|zsh_completion|fish_completion) "([^"]+)"`)
 	installs := map[string][]string{}
 	for _, m := range stanza.FindAllStringSubmatch(cask, -1) {
-		installs[m[1]] = append(installs[m[1]], m[2])
-		if !inArchive[m[2]] {
-			t.Errorf("the cask installs %s %q, which the archive does not have", m[1], m[2])
+		name := unpacked(m[2])
+		installs[m[1]] = append(installs[m[1]], name)
+		if name == "" {
+			t.Errorf("the cask installs %s %q, which the archive does not have (its renames: %q)", m[1], m[2], renames)
 		}
 	}
 	for _, kind := range []string{"binary", "bash_completion", "zsh_completion", "fish_completion"} {
@@ -136,8 +153,8 @@ func TestReleaseHomebrewCask(t *testing.T) {
 		}
 	}
 	var pages []string
-	for name := range inArchive {
-		if strings.HasPrefix(name, "manpages/") {
+	for entry := range inArchive {
+		if _, name, _ := strings.Cut(entry, "/"); strings.HasPrefix(name, "manpages/") {
 			pages = append(pages, name)
 		}
 	}
@@ -167,10 +184,8 @@ func TestReleaseReproducible(t *testing.T) {
 		if a.Type != "Binary" || a.platform() != "linux_amd64" {
 			continue
 		}
-		rel, err := filepath.Rel(r.dir, filepath.Join(r.dir, a.Path))
-		if err != nil || strings.HasPrefix(a.Path, "/") {
-			rel = a.Path
-		}
+		// The path goreleaser records starts with its dist directory.
+		_, rel, _ := strings.Cut(filepath.ToSlash(a.Path), "/")
 		if !bytes.Equal(readFile(t, filepath.Join(r.dir, rel)), readFile(t, filepath.Join(again, rel))) {
 			t.Errorf("the two builds' %s differ", rel)
 		}
