@@ -21,7 +21,7 @@ import (
 // unknownToken is a credential the emulator does not know: a check with it
 // cannot run (exit 3).
 const (
-	unknownToken = "bkua_unknown0000000000000000000000000000000" //nolint:gosec // fake, not a secret
+	unknownToken = "bkua_unknown0000000000000000000000000000000" // fake, not a secret
 	adminToken   = et.DemoToken
 )
 
