@@ -58,10 +58,13 @@ type Record struct {
 	Organization Organization `json:"organization"`
 	Token        Token        `json:"token"`
 	// Setting is the organization setting a change of policy acted on.
-	Setting          *Setting `json:"setting,omitempty"`
-	ClientMutationID string   `json:"clientMutationId,omitempty"`
-	Result           string   `json:"result,omitempty"`
-	Error            string   `json:"error,omitempty"`
+	Setting *Setting `json:"setting,omitempty"`
+	// Settings are the organization settings a change of several acted
+	// on (settings set).
+	Settings         []Setting `json:"settings,omitempty"`
+	ClientMutationID string    `json:"clientMutationId,omitempty"`
+	Result           string    `json:"result,omitempty"`
+	Error            string    `json:"error,omitempty"`
 }
 
 // Log is an open audit log. Safe for concurrent use.

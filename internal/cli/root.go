@@ -30,6 +30,7 @@ var topLevel = []struct {
 	{"version", NewCmdVersion},
 	{"whoami", func(f *Factory) *cobra.Command { return NewCmdWhoami(f, nil) }},
 	{"policy", NewCmdPolicy},
+	{"settings", NewCmdSettings},
 	{"tokens", NewCmdTokens},
 	{"history", func(f *Factory) *cobra.Command { return NewCmdHistory(f, nil) }},
 }

@@ -23,12 +23,14 @@ type Setting struct {
 }
 
 // ParseSetting reads a period as a person writes it: "90d", "6w" or "1y"
-// (whole days Buildkite offers), Buildkite's own "DAYS_90", or "never".
-// Errors say which periods exist.
+// (whole days Buildkite offers), Buildkite's own "DAYS_90", or "never"
+// (also "off"). Errors say which periods exist. It is the one reading of
+// the period for every command that sets it (policy set through GraphQL,
+// settings set through the REST api-settings).
 func ParseSetting(s string) (Setting, error) {
 	in := strings.TrimSpace(s)
 	upper := strings.ToUpper(in)
-	if upper == Never {
+	if upper == Never || upper == "OFF" {
 		return Setting{Period: Never}, nil
 	}
 	var days int
@@ -46,5 +48,41 @@ func ParseSetting(s string) (Setting, error) {
 			return Setting{Period: fmt.Sprintf("DAYS_%d", days), Days: days}, nil
 		}
 	}
-	return Setting{}, fmt.Errorf("the periods Buildkite offers are 30d, 60d, 90d, 180d and 365d (1y), or never")
+	return Setting{}, fmt.Errorf("the periods Buildkite offers are 30d, 60d, 90d, 180d and 365d (1y), or never (off)")
+}
+
+// FromDays is the setting the REST api-settings field
+// revoke_inactive_tokens_after_days holds: a number of days, or null for
+// no automatic revocation.
+func FromDays(days *int) (Setting, error) {
+	if days == nil {
+		return Setting{Period: Never}, nil
+	}
+	return ParseSetting(fmt.Sprintf("DAYS_%d", *days))
+}
+
+// FromPeriod is the setting a GraphQL RevokeInactiveTokenPeriod names;
+// null (the empty string) is no automatic revocation.
+func FromPeriod(period string) (Setting, error) {
+	if period == "" {
+		return Setting{Period: Never}, nil
+	}
+	return ParseSetting(period)
+}
+
+// DaysOrNull is the setting as the REST field holds it: nil for never.
+func (s Setting) DaysOrNull() *int {
+	if s.Days == 0 {
+		return nil
+	}
+	d := s.Days
+	return &d
+}
+
+// String is the setting as a person writes it: "90d" or "off".
+func (s Setting) String() string {
+	if s.Days == 0 {
+		return "off"
+	}
+	return fmt.Sprintf("%dd", s.Days)
 }

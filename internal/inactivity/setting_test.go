@@ -15,7 +15,7 @@ func TestParseSetting(t *testing.T) {
 	}{
 		{"30d", "DAYS_30", 30}, {"60d", "DAYS_60", 60}, {"90d", "DAYS_90", 90}, {"180d", "DAYS_180", 180},
 		{"365d", "DAYS_365", 365}, {"1y", "DAYS_365", 365}, {"DAYS_90", "DAYS_90", 90}, {"days_30", "DAYS_30", 30},
-		{"never", "NEVER", 0}, {" NEVER ", "NEVER", 0},
+		{"never", "NEVER", 0}, {" NEVER ", "NEVER", 0}, {"off", "NEVER", 0}, {"OFF", "NEVER", 0},
 	} {
 		got, err := ParseSetting(tt.in)
 		if err != nil || got.Period != tt.period || got.Days != tt.days {
@@ -29,5 +29,28 @@ func TestParseSetting(t *testing.T) {
 			continue
 		}
 		rejection.Check(t, in, err)
+	}
+}
+
+func TestSettingDays(t *testing.T) {
+	ninety := 90
+	for _, tt := range []struct {
+		days *int
+		want string
+	}{{nil, "off"}, {&ninety, "90d"}} {
+		s, err := FromDays(tt.days)
+		if err != nil || s.String() != tt.want {
+			t.Errorf("FromDays(%v) = %v, %v; want %s", tt.days, s, err, tt.want)
+		}
+		if back := s.DaysOrNull(); (back == nil) != (tt.days == nil) || (back != nil && *back != *tt.days) {
+			t.Errorf("%v.DaysOrNull() = %v", s, back)
+		}
+	}
+	bad := 45
+	if _, err := FromDays(&bad); err == nil {
+		t.Error("FromDays(45): no error")
+	}
+	if s, err := FromPeriod(""); err != nil || s.Period != Never {
+		t.Errorf(`FromPeriod("") = %v, %v`, s, err)
 	}
 }

@@ -1,0 +1,362 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/tokenctl/tokenctl/internal/audit"
+	"github.com/tokenctl/tokenctl/internal/buildkite"
+	"github.com/tokenctl/tokenctl/internal/document"
+	"github.com/tokenctl/tokenctl/internal/exitcode"
+	"github.com/tokenctl/tokenctl/internal/ident"
+	"github.com/tokenctl/tokenctl/internal/orgsettings"
+	"github.com/tokenctl/tokenctl/internal/output"
+)
+
+// SettingsSetOptions is every input of `tokenctl settings set`.
+type SettingsSetOptions struct {
+	apiOptions
+
+	AllowedIPs     []string
+	ClearAllowlist bool
+	PeriodArg      string
+	RestrictArg    string
+	AllowLockout   bool
+	DryRun         bool
+	Yes            bool
+
+	// Filled in by complete and validate.
+	Request  orgsettings.Request
+	AuditLog string
+	given    map[string]bool
+}
+
+// NewCmdSettingsSet parses flags into SettingsSetOptions; runF does the
+// work (tests may replace it to check flag parsing alone).
+func NewCmdSettingsSet(f *Factory, runF func(context.Context, *SettingsSetOptions) error) *cobra.Command {
+	opts := &SettingsSetOptions{apiOptions: newAPIOptions(f)}
+	cmd := &cobra.Command{
+		Use:   "set --org ORG [--allowed-ip CIDR ... | --clear-allowlist] [--revoke-inactive-after PERIOD] [--restrict-token-creation true|false]",
+		Short: "Change an organization's API settings, without locking yourself out",
+		Long: `Change an organization's API settings: the API IP allowlist (--allowed-ip,
+repeatable, IPv4 or IPv6 CIDR ranges; or --clear-allowlist), the automatic
+revocation of inactive tokens (--revoke-inactive-after 30d, 60d, 90d, 180d,
+365d or off) and whether only administrators may create API access tokens
+(--restrict-token-creation true|false).
+
+tokenctl reads the settings first and sends only the fields that change.
+It shows the change as before and after, and asks on a terminal; without
+one it needs --yes. --dry-run shows it and sends nothing. A setting the
+organization's plan does not include is refused before anything is sent
+(exit 3), naming the feature.
+
+An allowlist takes effect at once and Buildkite has no dry run: one that
+leaves out your own address locks your token out of the organization's
+API. So before sending an allowlist, tokenctl lists the organization's
+tokens and reads the address Buildkite sees for its own token (the
+token's ipAddress), and refuses an allowlist that does not cover it
+(exit 5), naming the address and the ranges, unless you pass
+--allow-lockout. Behind a proxy or NAT gateway that address is the
+gateway's, not your machine's.
+
+The change is written to --audit-log before and after. Afterwards tokenctl
+reads the settings back, reports what Buildkite now holds, and checks that
+it can still reach the organization's API (REST and GraphQL).
+
+This is the command for all three settings; "policy set" changes the
+inactivity period alone, through GraphQL, and shows which tokens the new
+period would revoke.`,
+		Example: `  # Allow the office and the CI egress, then check what changed
+  tokenctl settings set --org acme --allowed-ip 203.0.113.0/24 --allowed-ip 2001:db8::/48 --dry-run
+  tokenctl settings set --org acme --allowed-ip 203.0.113.0/24 --allowed-ip 2001:db8::/48 --yes --audit-log audit.jsonl
+
+  # Only administrators may create tokens; revoke tokens unused for 90 days
+  tokenctl settings set --org acme --restrict-token-creation true --revoke-inactive-after 90d --yes
+
+  # Remove the allowlist
+  tokenctl settings set --org acme --clear-allowlist --yes`,
+		Args: cobra.NoArgs,
+		RunE: runAPI(opts, runF, settingsSetRun),
+	}
+	fl := cmd.Flags()
+	opts.addFlags(fl, output.Generic, true)
+	fl.StringArrayVar(&opts.AllowedIPs, "allowed-ip", nil, "allow API requests from the `CIDR` range, IPv4 or IPv6 (repeatable; the whole allowlist, replacing the current one)")
+	fl.BoolVar(&opts.ClearAllowlist, "clear-allowlist", false, "remove the allowlist: every address may use the API")
+	fl.StringVar(&opts.PeriodArg, "revoke-inactive-after", "", "revoke tokens unused for `PERIOD`: 30d, 60d, 90d, 180d, 365d or off")
+	fl.StringVar(&opts.RestrictArg, "restrict-token-creation", "", "only administrators may create API access tokens: `true` or false")
+	fl.BoolVar(&opts.AllowLockout, "allow-lockout", false, "send an allowlist even if it leaves out the address Buildkite sees for your token")
+	fl.BoolVar(&opts.DryRun, "dry-run", false, "show the change; send nothing")
+	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
+	fl.String("audit-log", "", "append a JSON Lines audit record before and after the change to `FILE` (env TOKENCTL_AUDIT_LOG)")
+	_ = cmd.RegisterFlagCompletionFunc("revoke-inactive-after", cobra.FixedCompletions([]string{"30d", "60d", "90d", "180d", "365d", "off"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("restrict-token-creation", cobra.FixedCompletions([]string{"true", "false"}, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+func (o *SettingsSetOptions) complete(fl *pflag.FlagSet, _ []string) {
+	o.AuditLog = o.settings.AuditLog
+	o.given = map[string]bool{}
+	for _, name := range []string{"allowed-ip", "clear-allowlist", "revoke-inactive-after", "restrict-token-creation"} {
+		o.given[name] = fl.Changed(name)
+	}
+}
+
+// validate reads every setting asked for, all before any request.
+func (o *SettingsSetOptions) validate() error {
+	if err := o.checkOrg(); err != nil {
+		return err
+	}
+	usage := func(err error) error { return exitcode.New(exitcode.Usage, err) }
+	switch {
+	case o.given["allowed-ip"] && o.ClearAllowlist:
+		return usage(errors.New("--allowed-ip sets the allowlist and --clear-allowlist removes it: give one of them"))
+	case !o.given["allowed-ip"] && !o.ClearAllowlist && !o.given["revoke-inactive-after"] && !o.given["restrict-token-creation"]:
+		return usage(errors.New("nothing to change: give --allowed-ip, --clear-allowlist, --revoke-inactive-after or --restrict-token-creation"))
+	}
+	o.Request = orgsettings.Request{}
+	if o.given["allowed-ip"] {
+		ranges, err := orgsettings.ParseRanges(o.AllowedIPs)
+		if err != nil {
+			return usage(fmt.Errorf("--allowed-ip: %w", err))
+		}
+		if len(ranges) == 0 {
+			return usage(errors.New("--allowed-ip: no range given; to remove the allowlist, use --clear-allowlist"))
+		}
+		o.Request.Allowlist = &ranges
+	}
+	if o.ClearAllowlist {
+		none := []netip.Prefix{}
+		o.Request.Allowlist = &none
+	}
+	if o.given["revoke-inactive-after"] {
+		s, err := parseSettingFlag("--revoke-inactive-after", o.PeriodArg)
+		if err != nil {
+			return err
+		}
+		o.Request.Inactivity = &s
+	}
+	if o.given["restrict-token-creation"] {
+		var restrict bool
+		switch strings.ToLower(o.RestrictArg) {
+		case "true":
+			restrict = true
+		case "false":
+		default:
+			return usage(fmt.Errorf("--restrict-token-creation %s: want true or false", quoteArg(o.RestrictArg)))
+		}
+		o.Request.RestrictTokenCreation = &restrict
+	}
+	if !o.DryRun && !o.Yes && !o.IO.CanPrompt() {
+		return usage(errors.New("changing an organization's API settings needs confirmation, and there is no terminal to ask on: check it with --dry-run, then pass --yes"))
+	}
+	return nil
+}
+
+// SettingsSetReport is the document of settings set.
+type SettingsSetReport struct {
+	Organization orgsettings.Organization `json:"organization"`
+	DryRun       bool                     `json:"dryRun"`
+	// Status is unchanged, dry-run, updated, failed or unknown.
+	Status  string                    `json:"status"`
+	Changes []orgsettings.FieldChange `json:"changes"`
+	Before  *orgsettings.Settings     `json:"before"`
+	// After is what Buildkite holds, read back after the change; null
+	// when nothing was sent or it could not be read.
+	After *orgsettings.Settings `json:"after"`
+	// CallerAddress is the address Buildkite sees tokenctl's requests
+	// come from, when an allowlist was checked against it.
+	CallerAddress *string `json:"callerAddress"`
+	// Reachable says whether the organization's API still answered
+	// after the change; null when nothing was sent.
+	Reachable *orgsettings.Reachability `json:"reachable"`
+}
+
+func settingsSetRun(ctx context.Context, o *SettingsSetOptions) error {
+	client, err := o.Factory.APIClient(o.settings, o.Debug)
+	if err != nil {
+		return err
+	}
+	self, err := client.AccessToken(ctx)
+	if err != nil {
+		return err
+	}
+	org, err := settingsOrg(ctx, client, o.Org)
+	if err != nil {
+		return err
+	}
+	if err := orgsettings.RequireScope(self, orgsettings.ScopeRead, org.Slug); err != nil {
+		return err
+	}
+	api, err := client.APISettings(ctx, org.Slug)
+	if err != nil {
+		return err
+	}
+	before, err := orgsettings.FromAPI(org, api)
+	if err != nil {
+		return err
+	}
+	change, err := orgsettings.PlanChange(before, o.Request)
+	if err != nil {
+		return err
+	}
+	report := SettingsSetReport{Organization: org, DryRun: o.DryRun, Changes: change.Fields, Before: &before}
+	if change.Empty() {
+		report.Status = "unchanged"
+		fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s already holds these settings: nothing to change\n", org.Slug)
+		return o.print(report)
+	}
+	if !o.DryRun {
+		if err := orgsettings.RequireScope(self, orgsettings.ScopeWrite, org.Slug); err != nil {
+			return err
+		}
+	}
+	if change.SendsAllowlist() {
+		addr, err := o.guard(ctx, client, org.Slug, self.UUID, change.Allowlist)
+		if addr.IsValid() {
+			a := addr.String()
+			report.CallerAddress = &a
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if o.DryRun {
+		report.Status = "dry-run"
+		return o.print(report)
+	}
+	if err := o.confirm(report); err != nil {
+		return err
+	}
+	return o.apply(ctx, client, self, change, report)
+}
+
+// settingsOrg is the organization as the REST endpoint names it: its slug.
+func settingsOrg(ctx context.Context, client *buildkite.Client, ref ident.Org) (orgsettings.Organization, error) {
+	if ref.Slug != "" {
+		return orgsettings.Organization{Slug: ref.Slug}, nil
+	}
+	found, err := client.Organization(ctx, ref)
+	if err != nil {
+		return orgsettings.Organization{}, err
+	}
+	return orgsettings.Organization{Slug: found.Slug, Name: found.Name}, nil
+}
+
+// guard is the lock-out guard: the address Buildkite sees, and a refusal
+// (exit 5) of an allowlist that leaves it out, unless --allow-lockout.
+func (o *SettingsSetOptions) guard(ctx context.Context, client *buildkite.Client, slug, selfUUID string, allowlist []netip.Prefix) (netip.Addr, error) {
+	addr, err := orgsettings.CallerAddress(ctx, client, slug, selfUUID)
+	if err == nil {
+		err = orgsettings.Guard(slug, allowlist, addr)
+	}
+	switch {
+	case err == nil:
+		return addr, nil
+	case o.AllowLockout:
+		var lockout *orgsettings.LockoutError
+		if errors.As(err, &lockout) {
+			fmt.Fprintf(o.IO.ErrOut, "tokenctl: warning: --allow-lockout: the allowlist %s does not admit %s, the address Buildkite sees your requests come from; once it is sent this token can no longer use the API of %s\n", strings.Join(lockout.Ranges, " "), lockout.Address, slug)
+		} else {
+			fmt.Fprintf(o.IO.ErrOut, "tokenctl: warning: --allow-lockout: whether the allowlist keeps this token's access is not known: %s\n", oneLine(err.Error()))
+		}
+		return addr, nil
+	}
+	return addr, exitcode.New(exitcode.Refused, err)
+}
+
+// confirm shows the change on a terminal and asks, unless --yes.
+func (o *SettingsSetOptions) confirm(r SettingsSetReport) error {
+	w := o.IO.PromptOut()
+	if w == nil {
+		return nil
+	}
+	fmt.Fprintf(w, "About to change the API settings of organization %s:\n\n", r.Organization.Slug)
+	if err := output.WriteTable(w, changeRows(r.Changes)); err != nil {
+		return err
+	}
+	if r.CallerAddress != nil {
+		fmt.Fprintf(w, "\nBuildkite sees your requests come from %s.\n", *r.CallerAddress)
+	}
+	fmt.Fprintln(w)
+	if o.Yes || !o.IO.CanPrompt() {
+		return nil
+	}
+	ok, err := o.IO.Confirm("Apply this change?")
+	if err != nil || !ok {
+		return exitcode.New(exitcode.Refused, errors.New("not confirmed: the settings were not changed"))
+	}
+	return nil
+}
+
+// apply sends the change through orgsettings.Apply, which writes the audit
+// log, then checks the organization's API still answers.
+func (o *SettingsSetOptions) apply(ctx context.Context, client *buildkite.Client, self buildkite.AccessToken, change orgsettings.Change, report SettingsSetReport) error {
+	auditLog, err := openAuditLog(o.AuditLog)
+	if err != nil {
+		return err
+	}
+	defer auditLog.Close()
+	caller := audit.Caller{TokenUUID: self.UUID, User: document.FormatUser(self.User.Name, self.User.Email)}
+	outcome, applyErr := orgsettings.Apply(ctx, client, auditLog, change, caller)
+	report.Status, report.After = outcome.Result, outcome.After
+	if outcome.Result != orgsettings.ResultFailed {
+		reach := orgsettings.CheckReachable(ctx, client, report.Organization.Slug, outcome.ReadBackErr)
+		report.Reachable = &reach
+	}
+	if err := o.print(report); err != nil {
+		return errors.Join(applyErr, err)
+	}
+	// The document is printed: failures are reported on stderr alone.
+	if applyErr != nil {
+		return o.reported(applyErr)
+	}
+	switch r := report.Reachable; {
+	case r.REST && r.GraphQL:
+		fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s: changed; this token still reaches the organization's API\n", report.Organization.Slug)
+	case o.AllowLockout:
+		fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s: changed; as --allow-lockout allowed, this token no longer reaches the organization's API: %s\n", report.Organization.Slug, oneLine(r.Reason))
+	default:
+		return o.reported(fmt.Errorf("%s: the settings were changed, but this token can no longer reach the organization's API: %s", report.Organization.Slug, r.Reason))
+	}
+	return nil
+}
+
+// reported writes err on stderr and exits with its code, for a failure
+// after the command's document was printed.
+func (o *SettingsSetOptions) reported(err error) error {
+	fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s\n", errorMessage(err))
+	return exitWith(exitcode.Of(err))
+}
+
+func (o *SettingsSetOptions) print(r SettingsSetReport) error {
+	printer := output.Printer{Out: o.IO.Out, Format: o.Format, JQ: o.JQ}
+	return printer.Print(r, func(bool) output.Rows { return changeRows(r.Changes) })
+}
+
+// changeRows is the before/after table of a change.
+func changeRows(changes []orgsettings.FieldChange) output.Rows {
+	rows := output.Rows{Headers: []string{"SETTING", "BEFORE", "AFTER"}}
+	for _, c := range changes {
+		rows.Cells = append(rows.Cells, []string{c.Name, c.From, c.To})
+	}
+	return rows
+}
+
+func (o *SettingsSetOptions) failureDocument() any {
+	return struct {
+		Organization  *orgsettings.Organization `json:"organization"`
+		DryRun        bool                      `json:"dryRun"`
+		Status        *string                   `json:"status"`
+		Changes       []orgsettings.FieldChange `json:"changes"`
+		Before        *orgsettings.Settings     `json:"before"`
+		After         *orgsettings.Settings     `json:"after"`
+		CallerAddress *string                   `json:"callerAddress"`
+		Reachable     *orgsettings.Reachability `json:"reachable"`
+	}{DryRun: o.DryRun, Changes: []orgsettings.FieldChange{}}
+}
