@@ -103,6 +103,8 @@ var secretsArgs = map[string][][]string{
 	"whoami":                {{}, {"-o", "json"}},
 	"policy show":           {{"--org", "ORG", "--within", "30", "-o", "wide"}, {"--org", "ORG", "--what-if", "30d", "-o", "json"}, {"--org", "ORG", "--what-if", canaryLeaked}},
 	"policy set":            {{"--org", "ORG", "--revoke-inactive-after", "30d", "--dry-run", "-o", "json"}, {"--org", "ORG", "--revoke-inactive-after", "60d", "--yes", "--audit-log", "DIR/audit.jsonl"}, {"--org", "ORG", "--revoke-inactive-after", canaryLeaked}},
+	"settings show":         {{"--org", "ORG", "-o", "json"}, {"--all-orgs"}, {"--org", canaryLeaked}},
+	"settings set":          {{"--org", "ORG", "--allowed-ip", "127.0.0.1/32", "--dry-run", "-o", "json"}, {"--org", "ORG", "--restrict-token-creation", "true", "--yes", "--audit-log", "DIR/audit.jsonl"}, {"--org", "ORG", "--allowed-ip", canaryLeaked}, {"--org", "ORG", "--revoke-inactive-after", canaryLeaked}},
 	"config view":           {{}, {"-o", "json"}, {"-o", "yaml"}},
 	"config set":            {{"org", "ORG"}, {"api-token", canaryAdmin}, {"org", canaryLeaked}, {"api-token", "-"}, {"api-token", "-", "--insecure-storage"}},
 	"config unset":          {{"org"}, {"api-token"}},
