@@ -16,6 +16,7 @@ import (
 	"github.com/tokenctl/tokenctl/internal/hygiene"
 	"github.com/tokenctl/tokenctl/internal/ident"
 	"github.com/tokenctl/tokenctl/internal/inputfile"
+	"github.com/tokenctl/tokenctl/internal/orgsettings"
 	"github.com/tokenctl/tokenctl/internal/output"
 	"github.com/tokenctl/tokenctl/internal/redact"
 )
@@ -324,9 +325,20 @@ func checkRun(ctx context.Context, o *CheckOptions) error {
 		return exitcode.New(exitcode.Auth, errors.New("--all-orgs: you may list the tokens of none of the organizations you belong to, so no token could be checked"))
 	}
 
+	var settingsNotRead []orgsettings.NotRead
+	if o.Policy.NeedsSettings() {
+		if settingsNotRead, err = hygiene.ReadSettings(ctx, client, reading.Organizations); err != nil {
+			return err
+		}
+		for _, nr := range settingsNotRead {
+			fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s: organization rules not judged, API settings not read (%s): %s\n", nr.Organization.Slug, nr.Cause, oneLine(nr.Reason))
+		}
+	}
+
 	now := o.Factory.Now()
 	report := hygiene.Check(o.Policy, reading.Organizations, now)
 	report.NotChecked = append(report.NotChecked, reading.NotChecked...)
+	report.SettingsNotRead = append(report.SettingsNotRead, settingsNotRead...)
 	report.NotListed = reading.NotListed
 	if o.Previous != nil {
 		if err := report.Compare(o.Previous); err != nil {

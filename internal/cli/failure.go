@@ -7,6 +7,7 @@ import (
 	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/hygiene"
+	"github.com/tokenctl/tokenctl/internal/orgsettings"
 	"github.com/tokenctl/tokenctl/internal/output"
 	"github.com/tokenctl/tokenctl/internal/revoke"
 	"github.com/tokenctl/tokenctl/internal/selector"
@@ -111,18 +112,21 @@ func (o *PolicyShowOptions) failureDocument() any {
 
 func (o *CheckOptions) failureDocument() any {
 	return struct {
-		SchemaVersion     int                       `json:"schemaVersion"`
-		GeneratedAt       *time.Time                `json:"generatedAt"`
-		Policy            *hygiene.PolicyRef        `json:"policy"`
-		Organizations     []hygiene.OrganizationRef `json:"organizations"`
-		Summary           *hygiene.Summary          `json:"summary"`
-		Findings          []hygiene.Finding         `json:"findings"`
-		ExceptionsApplied []hygiene.ExceptionUse    `json:"exceptionsApplied"`
-		Compared          *hygiene.ComparedRef      `json:"compared"`
-		NotChecked        []hygiene.NotChecked      `json:"notChecked"`
-		NotListed         *int                      `json:"notListed"` // not known: null
+		SchemaVersion     int                           `json:"schemaVersion"`
+		GeneratedAt       *time.Time                    `json:"generatedAt"`
+		Policy            *hygiene.PolicyRef            `json:"policy"`
+		Organizations     []hygiene.OrganizationRef     `json:"organizations"`
+		Summary           *hygiene.Summary              `json:"summary"`
+		Findings          []hygiene.Finding             `json:"findings"`
+		ExceptionsApplied []hygiene.ExceptionUse        `json:"exceptionsApplied"`
+		Compared          *hygiene.ComparedRef          `json:"compared"`
+		NotChecked        []hygiene.NotChecked          `json:"notChecked"`
+		NotListed         *int                          `json:"notListed"` // not known: null
+		OrgFindings       []hygiene.OrganizationFinding `json:"organizationFindings"`
+		SettingsNotRead   []orgsettings.NotRead         `json:"settingsNotRead"`
 	}{
 		SchemaVersion: hygiene.ReportSchemaVersion, Organizations: []hygiene.OrganizationRef{}, Findings: []hygiene.Finding{},
 		ExceptionsApplied: []hygiene.ExceptionUse{}, NotChecked: []hygiene.NotChecked{},
+		OrgFindings: []hygiene.OrganizationFinding{}, SettingsNotRead: []orgsettings.NotRead{},
 	}
 }

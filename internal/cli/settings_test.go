@@ -232,3 +232,57 @@ func TestSettingsSetConfirms(t *testing.T) {
 		t.Fatalf("confirmed: %s", r)
 	}
 }
+
+const orgRulesPolicy = `version: 1
+rules:
+  - rule: idle
+    after: 90d
+    severity: warn
+  - rule: org-inactivity-revocation
+    max: 30d
+    severity: error
+  - rule: org-token-creation-restricted
+    severity: warn
+`
+
+// Settings as code: the organization rules' findings are in the check's
+// report, with its severities and exit code.
+func TestCheckOrganizationRules(t *testing.T) {
+	h := newSettingsHarness(t, emulator.Options{})
+	policy := writePrivateFile(t, t.TempDir(), "policy.yaml", orgRulesPolicy)
+	r := h.run("check", "--org", "acme", "--policy", policy, "-o", "json")
+	if r.code != 8 {
+		t.Fatalf("want exit 8 (acme revokes after 90 days, the policy wants 30), got %s", r)
+	}
+	var doc struct {
+		OrganizationFindings []struct{ Organization, Rule, Severity, Message string }
+		SettingsNotRead      []orgsettings.NotRead
+		Summary              struct{ Failing bool }
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.OrganizationFindings) != 2 || doc.OrganizationFindings[0].Rule != "org-inactivity-revocation" ||
+		doc.OrganizationFindings[0].Severity != "error" || doc.OrganizationFindings[1].Rule != "org-token-creation-restricted" || !doc.Summary.Failing {
+		t.Errorf("report: %s", r.stdout)
+	}
+	table := h.run("check", "--org", "acme", "--policy", policy)
+	mustContain(t, "table", table.stdout, "ORGANIZATION SETTINGS (2)", "inactive tokens are revoked after 90d (limit 30d)")
+
+	// Put right with settings set, the same check passes.
+	if r := h.run("settings", "set", "--org", "acme", "--revoke-inactive-after", "30d", "--restrict-token-creation", "true", "--yes"); r.code != 0 {
+		t.Fatalf("%s", r)
+	}
+	if r := h.run("check", "--org", "acme", "--policy", policy, "-o", "json"); r.code != 0 {
+		t.Errorf("after the fix: %s", r)
+	}
+
+	// A token that may not read the settings: the rules are not judged,
+	// and the check says it is incomplete.
+	h.env["BUILDKITE_API_TOKEN"] = emulatortest.SettingsNoScopeToken
+	r = h.run("check", "--org", "acme", "--policy", policy, "-o", "json")
+	if r.code != 9 {
+		t.Fatalf("want exit 9, got %s", r)
+	}
+	mustContain(t, "stderr", r.stderr, "organization rules not judged", "missing-scope")
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tokenctl/tokenctl/internal/buildkite"
 	"github.com/tokenctl/tokenctl/internal/document"
+	"github.com/tokenctl/tokenctl/internal/orgsettings"
 	"github.com/tokenctl/tokenctl/internal/selector"
 )
 
@@ -18,6 +19,9 @@ type Organization struct {
 	Tokens       []buildkite.Token
 	// Members is nil when they were not listed (no rule needs them).
 	Members []buildkite.Member
+	// Settings are the organization's API settings, for the
+	// organization rules; nil when not read.
+	Settings *orgsettings.Settings
 }
 
 // Check judges every organization's tokens against the policy at now and
@@ -32,6 +36,7 @@ func Check(p *Policy, orgs []Organization, now time.Time) Report {
 		Findings:          []Finding{},
 		ExceptionsApplied: []ExceptionUse{},
 		NotChecked:        []NotChecked{},
+		SettingsNotRead:   []orgsettings.NotRead{},
 	}
 	uses := make([]int, len(p.Exceptions))
 	for _, o := range orgs {
@@ -79,7 +84,8 @@ func Check(p *Policy, orgs []Organization, now time.Time) Report {
 		})
 	}
 	sortFindings(r.Findings)
-	r.Summary = summarize(p, r.Findings)
+	r.OrganizationFindings = judgeOrganizations(p, orgs)
+	r.Summary = summarize(p, r.Findings, r.OrganizationFindings)
 	for _, o := range r.Organizations {
 		r.Summary.Tokens += o.Tokens
 	}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"regexp"
 	"slices"
 	"strings"
@@ -77,6 +78,10 @@ var ruleKinds = map[string]struct{ params, required []string }{
 	KindOwnerInactive: {params: []string{"after"}, required: []string{"after"}},
 	KindOwnerNo2FA:    {},
 	KindOwnerNotAdmin: {},
+	// Organization rules (orgrules.go).
+	KindOrgInactivity:     {params: []string{"max"}},
+	KindOrgRestrictTokens: {},
+	KindOrgAllowlist:      {params: []string{"ranges"}},
 }
 
 // Policy is a parsed, validated policy file.
@@ -100,8 +105,11 @@ type Rule struct {
 	Within    string   `yaml:"within,omitempty" json:"within,omitempty"`
 	Scopes    []string `yaml:"scopes,omitempty" json:"scopes,omitempty"`
 	OwnerRole string   `yaml:"owner-role,omitempty" json:"ownerRole,omitempty"`
+	// Ranges are the CIDR ranges an org-allowlist rule wants covered.
+	Ranges []string `yaml:"ranges,omitempty" json:"ranges,omitempty"`
 
 	after, max, within time.Duration
+	ranges             []netip.Prefix
 }
 
 // needsMembers reports whether the rule reads the owner's membership.
@@ -289,7 +297,7 @@ func decodeStrict(data []byte, source string, v any, what string) (*yaml.Node, e
 var yamlTypeNames = strings.NewReplacer(
 	"in type hygiene.Policy", "at the top level (known: version, rules, exceptions)",
 	"in type hygiene.exceptionsFile", "at the top level (known: version, exceptions)",
-	"in type hygiene.Rule", "in a rule (known: name, rule, severity, after, max, within, scopes, owner-role)",
+	"in type hygiene.Rule", "in a rule (known: name, rule, severity, after, max, within, scopes, owner-role, ranges)",
 	"in type hygiene.Exception", "in an exception (known: token, owner, description, rules, reason, until)",
 	"into hygiene.Severity", "into a severity",
 	"into hygiene.Policy", "into a policy (a mapping of version, rules and exceptions)",
@@ -404,8 +412,8 @@ func validateRule(r *Rule, where string, node *yaml.Node, names map[string]bool,
 	if !slices.Contains(Severities, r.Severity) {
 		errs.add(at("severity"), "%s: severity %q: use info, warn, error or revoke", where, r.Severity)
 	}
-	given := map[string]bool{"after": r.After != "", "max": r.Max != "", "within": r.Within != "", "scopes": len(r.Scopes) > 0, "owner-role": r.OwnerRole != ""}
-	for _, param := range []string{"after", "max", "within", "scopes", "owner-role"} {
+	given := map[string]bool{"after": r.After != "", "max": r.Max != "", "within": r.Within != "", "scopes": len(r.Scopes) > 0, "owner-role": r.OwnerRole != "", "ranges": len(r.Ranges) > 0}
+	for _, param := range []string{"after", "max", "within", "scopes", "owner-role", "ranges"} {
 		switch {
 		case given[param] && !slices.Contains(spec.params, param):
 			errs.add(at(param), "%s: %s does not apply to rule %s (it takes %s)", where, param, r.Kind, describeParams(spec.params))
@@ -439,6 +447,7 @@ func validateRule(r *Rule, where string, node *yaml.Node, names map[string]bool,
 	default:
 		errs.add(at("owner-role"), "%s: owner-role %q: use admin or member", where, r.OwnerRole)
 	}
+	validateOrgRule(r, where, at, errs)
 }
 
 func describeParams(params []string) string {

@@ -2,6 +2,7 @@ package hygiene
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -19,9 +20,19 @@ func TestDefaultPolicyParses(t *testing.T) {
 		}
 	}
 	for k := range ruleKinds {
+		// Organization rules need another scope: documented, commented out.
+		if slices.Contains(orgKinds, k) {
+			if !bytes.Contains(DefaultPolicyYAML, []byte("# - rule: "+k)) || kinds[k] {
+				t.Errorf("the default policy should document the %s rule in a comment, not apply it", k)
+			}
+			continue
+		}
 		if !kinds[k] {
 			t.Errorf("the default policy has no %s rule; it documents every kind", k)
 		}
+	}
+	if p.NeedsSettings() {
+		t.Error("the default policy reads organizations' API settings")
 	}
 	if !p.NeedsMembers() {
 		t.Error("the default policy has owner rules but says it needs no members")

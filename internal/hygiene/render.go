@@ -89,6 +89,12 @@ func (r Report) Markdown(limit int) string {
 	// Room kept for the note about what was cut.
 	const noteRoom = 200
 	left := 0
+	if n := len(r.OrganizationFindings); n > 0 {
+		fmt.Fprintf(&b, "\n#### Organization settings (%d)\n\n| Severity | Organization | Rule | Why |\n|---|---|---|---|\n", n)
+		for _, f := range r.OrganizationFindings {
+			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", f.Severity, mdText(f.Organization), mdText(f.Rule), mdText(f.Message))
+		}
+	}
 	for _, sec := range sections {
 		var rows []string
 		for _, f := range r.Findings {
@@ -166,6 +172,11 @@ func (r Report) CSVRows() output.Rows {
 		rows.Cells = append(rows.Cells, []string{f.Organization, f.Token.UUID, f.Token.ID, document.Deref(f.Token.Description), email, name, role, strconv.FormatBool(f.Bot),
 			f.Rule, f.Kind, string(f.Severity), f.Status, document.Deref(f.Change), f.Message, f.Evidence.String(), reason, until, expired})
 	}
+	// Organization findings have no token: those columns are empty.
+	for _, f := range r.OrganizationFindings {
+		rows.Cells = append(rows.Cells, []string{f.Organization, "", "", "", "", "", "", "false",
+			f.Rule, f.Kind, string(f.Severity), f.Status, "", f.Message, f.Evidence.String(), "", "", ""})
+	}
 	return rows
 }
 
@@ -233,6 +244,18 @@ func (r Report) WriteTable(w io.Writer) error {
 		title string
 		keep  func(Finding) bool
 	}{"BOT USERS' TOKENS (reported apart)", func(f Finding) bool { return f.Status == StatusOpen && f.Bot }})
+	if n := len(r.OrganizationFindings); n > 0 {
+		rows := output.Rows{Headers: []string{"ORGANIZATION", "SEVERITY", "RULE", "WHY"}}
+		for _, f := range r.OrganizationFindings {
+			rows.Cells = append(rows.Cells, []string{f.Organization, strings.ToUpper(string(f.Severity)), f.Rule, f.Message})
+		}
+		if _, err := fmt.Fprintf(w, "\nORGANIZATION SETTINGS (%d)\n", n); err != nil {
+			return err
+		}
+		if err := output.WriteTable(w, rows); err != nil {
+			return err
+		}
+	}
 	for _, g := range groups {
 		rows := output.Rows{Headers: []string{"ORGANIZATION", "TOKEN", "DESCRIPTION", "OWNER", "RULE", "WHY"}}
 		for _, f := range r.Findings {

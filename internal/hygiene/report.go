@@ -10,6 +10,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/tokenctl/tokenctl/internal/orgsettings"
 	"github.com/tokenctl/tokenctl/internal/revoke"
 )
 
@@ -37,6 +38,12 @@ type Report struct {
 	// NotListed is how many organizations of --all-orgs Buildkite counted
 	// but did not list, so that none of their tokens was checked.
 	NotListed int `json:"notListed"`
+	// OrganizationFindings are the organization rules' findings about
+	// organizations' API settings, worst first.
+	OrganizationFindings []OrganizationFinding `json:"organizationFindings"`
+	// SettingsNotRead are the organizations whose API settings could not
+	// be read, so that their organization rules were not judged.
+	SettingsNotRead []orgsettings.NotRead `json:"settingsNotRead"`
 }
 
 // PolicyRef says which policy judged the tokens.
@@ -198,7 +205,7 @@ type RuleCount struct {
 	Bots     int      `json:"bots"`
 }
 
-func summarize(p *Policy, fs []Finding) Summary {
+func summarize(p *Policy, fs []Finding, ofs []OrganizationFinding) Summary {
 	s := Summary{ByRule: []RuleCount{}}
 	byRule := map[string]*RuleCount{}
 	for _, r := range p.Rules {
@@ -226,6 +233,12 @@ func summarize(p *Policy, fs []Finding) Summary {
 				s.ExceptionExpired++
 			}
 		}
+	}
+	for _, f := range ofs {
+		s.Open++
+		byRule[f.Rule].Open++
+		s.BySeverity.add(f.Severity)
+		s.Failing = s.Failing || f.Severity.Failing()
 	}
 	// Worst first, then as the policy lists them.
 	slices.SortStableFunc(s.ByRule, func(a, b RuleCount) int { return b.Severity.rank() - a.Severity.rank() })

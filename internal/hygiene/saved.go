@@ -18,9 +18,9 @@ func (r Report) ExitCode() exitcode.Code {
 	switch {
 	case r.Summary.Failing:
 		return exitcode.Findings
-	case r.Missed():
+	case r.Missed() || len(r.SettingsNotRead) > 0:
 		// A clean report is not a clean bill for organizations it never
-		// saw.
+		// saw, or whose API settings it could not read.
 		return exitcode.Incomplete
 	}
 	return exitcode.OK
