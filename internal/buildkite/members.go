@@ -94,7 +94,7 @@ func (c *Client) memberPage(ctx context.Context, org ident.Org, after *string, w
 
 func fromMemberFields(f gql.OrganizationMemberFields) Member {
 	m := Member{
-		User:             User{ID: f.User.Id, UUID: f.User.Uuid, Name: f.User.Name, Email: f.User.Email, Bot: f.User.Bot},
+		User:             User{ID: f.User.Id, UUID: f.User.Uuid, Name: f.User.Name, Email: f.User.Email, Bot: f.User.Bot, MachineUser: f.User.MachineUser},
 		Role:             string(f.Role),
 		LastSeenAt:       f.LastSeenAt,
 		TwoFactorEnabled: f.Security.TwoFactorEnabled,

@@ -200,7 +200,7 @@ func (in *interner) token(f *gql.APIAccessTokenFields) Token {
 		}
 	}
 	if f.Owner != nil {
-		u := User{ID: f.Owner.Id, UUID: f.Owner.Uuid, Name: f.Owner.Name, Email: f.Owner.Email, Bot: f.Owner.Bot}
+		u := User{ID: f.Owner.Id, UUID: f.Owner.Uuid, Name: f.Owner.Name, Email: f.Owner.Email, Bot: f.Owner.Bot, MachineUser: f.Owner.MachineUser}
 		owner, ok := in.owners[u]
 		if !ok {
 			owner = &u

@@ -18,6 +18,9 @@ type User struct {
 	Email string `json:"email"`
 	// Bot marks an official bot account managed by Buildkite.
 	Bot bool `json:"-"`
+	// MachineUser marks a machine user account (User.machineUser): one
+	// the organization keeps for automation, not a person.
+	MachineUser bool `json:"-"`
 }
 
 // Member is a user's membership of an organization.

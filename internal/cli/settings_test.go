@@ -286,3 +286,56 @@ func TestCheckOrganizationRules(t *testing.T) {
 	}
 	mustContain(t, "stderr", r.stderr, "organization rules not judged", "missing-scope")
 }
+
+// Machine users' tokens are reported apart, and a rule can be limited to
+// them (owner-kind).
+func TestCheckMachineUsers(t *testing.T) {
+	h := newSettingsHarness(t, emulator.Options{})
+	policy := writePrivateFile(t, t.TempDir(), "policy.yaml", `version: 1
+rules:
+  - rule: lifetime
+    name: machine-tokens-expire
+    owner-kind: machine-user
+    severity: error
+  - rule: lifetime
+    name: people-tokens-expire
+    owner-kind: person
+    severity: info
+`)
+	r := h.run("check", "--org", "acme", "--policy", policy, "-o", "json")
+	if r.code != 8 {
+		t.Fatalf("want exit 8, got %s", r)
+	}
+	var doc struct {
+		Findings []struct {
+			Rule        string
+			MachineUser bool
+			Token       struct{ UUID string }
+			Owner       struct{ MachineUser bool }
+		}
+		Summary struct{ MachineUsers, Open int }
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	machine := 0
+	for _, f := range doc.Findings {
+		isMachine := f.Token.UUID == emulatortest.SettingsMachineTokenUUID
+		if f.MachineUser != isMachine || f.Owner.MachineUser != isMachine {
+			t.Errorf("finding %s on %s: machineUser %v", f.Rule, f.Token.UUID, f.MachineUser)
+		}
+		if isMachine {
+			machine++
+			if f.Rule != "machine-tokens-expire" {
+				t.Errorf("the machine user's token was judged by %s", f.Rule)
+			}
+		} else if f.Rule != "people-tokens-expire" {
+			t.Errorf("a person's token %s was judged by %s", f.Token.UUID, f.Rule)
+		}
+	}
+	if machine != 1 || doc.Summary.MachineUsers != 1 || doc.Summary.Open != len(doc.Findings) {
+		t.Errorf("machine findings %d, summary %+v", machine, doc.Summary)
+	}
+	table := h.run("check", "--org", "acme", "--policy", policy)
+	mustContain(t, "table", table.stdout, "MACHINE USERS' TOKENS", "ERROR: never expires")
+}

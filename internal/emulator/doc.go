@@ -22,7 +22,7 @@
 //
 // A fixture is YAML or JSON with kebab-case keys:
 //
-//	users:         [{uuid, name, email, bot}]
+//	users:         [{uuid, name, email, bot, machine-user}]
 //	organizations: [{uuid, slug, name, revoke-inactive-tokens-after, features,
 //	                 allowed-ip-addresses, restrict-api-token-creation,
 //	                 members: [{user: <email>, role: admin|member, last-seen-at, created-at, two-factor, sso}]}]

@@ -45,6 +45,8 @@ type FixtureUser struct {
 	Name  string `yaml:"name"`
 	Email string `yaml:"email"`
 	Bot   bool   `yaml:"bot"` // an official bot account managed by Buildkite
+	// MachineUser is a machine user account (User.machineUser).
+	MachineUser bool `yaml:"machine-user"`
 }
 
 // FixtureOrganization is an organization and its members.

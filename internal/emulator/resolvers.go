@@ -23,7 +23,7 @@ type orgResolver struct {
 type userResolver struct {
 	ids               *idCodec
 	uuid, name, email string
-	bot               bool
+	bot, machineUser  bool
 }
 
 type viewerResolver struct {
@@ -90,7 +90,7 @@ func newOrgResolver(s *Server, o *organization) *orgResolver {
 }
 
 func newUserResolver(ids *idCodec, u *user) *userResolver {
-	return &userResolver{ids: ids, uuid: u.uuid, name: u.name, email: u.email, bot: u.bot}
+	return &userResolver{ids: ids, uuid: u.uuid, name: u.name, email: u.email, bot: u.bot, machineUser: u.machineUser}
 }
 
 func newTokenResolver(ids *idCodec, t *token) *tokenResolver {
@@ -268,11 +268,12 @@ func (t *tokenResolver) Owner() *userResolver      { return t.owner }
 
 // User
 
-func (u *userResolver) ID() graphql.ID { return graphql.ID(u.ids.id(TypeUser, u.uuid)) }
-func (u *userResolver) UUID() string   { return u.uuid }
-func (u *userResolver) Name() string   { return u.name }
-func (u *userResolver) Email() string  { return u.email }
-func (u *userResolver) Bot() bool      { return u.bot }
+func (u *userResolver) ID() graphql.ID    { return graphql.ID(u.ids.id(TypeUser, u.uuid)) }
+func (u *userResolver) UUID() string      { return u.uuid }
+func (u *userResolver) Name() string      { return u.name }
+func (u *userResolver) Email() string     { return u.email }
+func (u *userResolver) Bot() bool         { return u.bot }
+func (u *userResolver) MachineUser() bool { return u.machineUser }
 
 // Viewer
 

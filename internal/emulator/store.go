@@ -16,7 +16,7 @@ const (
 
 type user struct {
 	uuid, name, email string
-	bot               bool
+	bot, machineUser  bool
 }
 
 type organization struct {
@@ -65,7 +65,7 @@ func newStore(f *Fixture, now time.Time) *store {
 	s := &store{users: map[string]*user{}, revocations: map[revocationKey]int{}}
 	byEmail := map[string]*user{}
 	for _, fu := range f.Users {
-		u := &user{uuid: strings.ToLower(fu.UUID), name: fu.Name, email: fu.Email, bot: fu.Bot}
+		u := &user{uuid: strings.ToLower(fu.UUID), name: fu.Name, email: fu.Email, bot: fu.Bot, machineUser: fu.MachineUser}
 		s.users[u.uuid] = u
 		byEmail[u.email] = u
 	}

@@ -62,6 +62,9 @@ func Check(p *Policy, orgs []Organization, now time.Time) Report {
 			var first *Finding
 			var firstFinding Finding
 			for _, rule := range p.Rules {
+				if !rule.appliesToOwner(t, member) {
+					continue
+				}
 				ev, msg, found := rule.judge(t, member, members != nil, now)
 				if !found {
 					continue
@@ -248,13 +251,14 @@ func newFinding(org buildkite.Organization, t *buildkite.Token, member *buildkit
 		f.Token.Scopes = []string{}
 	}
 	if t.Owner != nil {
-		f.Owner = &OwnerRef{UUID: t.Owner.UUID, Name: t.Owner.Name, Email: t.Owner.Email, Bot: t.Owner.Bot}
+		f.Owner = &OwnerRef{UUID: t.Owner.UUID, Name: t.Owner.Name, Email: t.Owner.Email, Bot: t.Owner.Bot, MachineUser: t.Owner.MachineUser}
 		if member != nil {
 			role := strings.ToLower(member.Role)
 			f.Owner.Role = &role
 			f.Owner.Bot = f.Owner.Bot || member.User.Bot
+			f.Owner.MachineUser = f.Owner.MachineUser || member.User.MachineUser
 		}
-		f.Bot = f.Owner.Bot
+		f.Bot, f.MachineUser = f.Owner.Bot, f.Owner.MachineUser
 	}
 	return f
 }

@@ -71,6 +71,8 @@ func TestOrganizationRulesRejects(t *testing.T) {
 		"version: 1\nrules:\n  - rule: org-token-creation-restricted\n    severity: revoke\n":                "severity revoke applies to tokens",
 		"version: 1\nrules:\n  - rule: idle\n    after: 30d\n    ranges: [10.0.0.0/8]\n    severity: warn\n": "ranges does not apply to rule idle",
 		"version: 1\nrules:\n  - rule: org-inactivity-revocation\n    after: 30d\n    severity: warn\n":      "after does not apply",
+		"version: 1\nrules:\n  - rule: lifetime\n    owner-kind: robot\n    severity: warn\n":                "owner-kind \"robot\": use machine-user or person",
+		"version: 1\nrules:\n  - rule: org-allowlist\n    owner-kind: person\n    severity: warn\n":          "owner-kind applies to token rules",
 	} {
 		_, err := ParsePolicy([]byte(yaml), "p.yaml")
 		if err == nil || !strings.Contains(err.Error(), want) {

@@ -18,6 +18,7 @@ import (
 	"github.com/google/uuid"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/tokenctl/tokenctl/internal/buildkite"
 	"github.com/tokenctl/tokenctl/internal/redact"
 	"github.com/tokenctl/tokenctl/internal/selector"
 )
@@ -107,6 +108,9 @@ type Rule struct {
 	OwnerRole string   `yaml:"owner-role,omitempty" json:"ownerRole,omitempty"`
 	// Ranges are the CIDR ranges an org-allowlist rule wants covered.
 	Ranges []string `yaml:"ranges,omitempty" json:"ranges,omitempty"`
+	// OwnerKind limits a token rule to machine users' tokens
+	// (machine-user) or to people's (person); empty: every token.
+	OwnerKind string `yaml:"owner-kind,omitempty" json:"ownerKind,omitempty"`
 
 	after, max, within time.Duration
 	ranges             []netip.Prefix
@@ -297,7 +301,7 @@ func decodeStrict(data []byte, source string, v any, what string) (*yaml.Node, e
 var yamlTypeNames = strings.NewReplacer(
 	"in type hygiene.Policy", "at the top level (known: version, rules, exceptions)",
 	"in type hygiene.exceptionsFile", "at the top level (known: version, exceptions)",
-	"in type hygiene.Rule", "in a rule (known: name, rule, severity, after, max, within, scopes, owner-role, ranges)",
+	"in type hygiene.Rule", "in a rule (known: name, rule, severity, after, max, within, scopes, owner-role, owner-kind, ranges)",
 	"in type hygiene.Exception", "in an exception (known: token, owner, description, rules, reason, until)",
 	"into hygiene.Severity", "into a severity",
 	"into hygiene.Policy", "into a policy (a mapping of version, rules and exceptions)",
@@ -447,6 +451,14 @@ func validateRule(r *Rule, where string, node *yaml.Node, names map[string]bool,
 	default:
 		errs.add(at("owner-role"), "%s: owner-role %q: use admin or member", where, r.OwnerRole)
 	}
+	switch r.OwnerKind {
+	case "", OwnerKindMachineUser, OwnerKindPerson:
+		if r.OwnerKind != "" && r.isOrgRule() {
+			errs.add(at("owner-kind"), "%s: owner-kind applies to token rules, not to rule %s", where, r.Kind)
+		}
+	default:
+		errs.add(at("owner-kind"), "%s: owner-kind %q: use %s or %s", where, r.OwnerKind, OwnerKindMachineUser, OwnerKindPerson)
+	}
 	validateOrgRule(r, where, at, errs)
 }
 
@@ -503,4 +515,30 @@ func validateException(e *Exception, where string, node *yaml.Node, errs *proble
 		}
 		e.until = t
 	}
+}
+
+// Owner kinds a token rule may be limited to (owner-kind).
+const (
+	OwnerKindMachineUser = "machine-user"
+	OwnerKindPerson      = "person"
+)
+
+// appliesToOwner says whether the rule judges this token, by its owner's
+// kind: a machine user (User.machineUser) or a person (neither a machine
+// user nor a bot).
+func (r Rule) appliesToOwner(t *buildkite.Token, member *buildkite.Member) bool {
+	if r.OwnerKind == "" {
+		return true
+	}
+	var machine, bot bool
+	if t.Owner != nil {
+		machine, bot = t.Owner.MachineUser, t.Owner.Bot
+	}
+	if member != nil {
+		machine, bot = machine || member.User.MachineUser, bot || member.User.Bot
+	}
+	if r.OwnerKind == OwnerKindMachineUser {
+		return machine
+	}
+	return !machine && !bot
 }

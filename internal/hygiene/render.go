@@ -80,7 +80,8 @@ func (r Report) Markdown(limit int) string {
 		title string
 		keep  func(Finding) bool
 	}{
-		{"Findings", Finding.Counts},
+		{"Findings", func(f Finding) bool { return f.Counts() && !f.MachineUser }},
+		{"Machine users' tokens (reported apart; they count)", func(f Finding) bool { return f.Counts() && f.MachineUser }},
 		{"Bot users' tokens (reported apart, never failing)", func(f Finding) bool { return f.Status == StatusOpen && f.Bot }},
 		{"Excepted", func(f Finding) bool { return f.Status == StatusExcepted }},
 		{"Resolved since the last report", func(f Finding) bool { return f.Status == StatusResolved }},
@@ -159,7 +160,7 @@ var markdownEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;"
 // CSVRows lays the findings out one per row, with every column.
 func (r Report) CSVRows() output.Rows {
 	rows := output.Rows{Headers: []string{"organization", "token_uuid", "token_id", "description", "owner_email", "owner_name", "owner_role", "bot",
-		"rule", "kind", "severity", "status", "change", "message", "evidence", "exception_reason", "exception_until", "exception_expired"}}
+		"rule", "kind", "severity", "status", "change", "message", "evidence", "exception_reason", "exception_until", "exception_expired", "machine_user"}}
 	for _, f := range r.Findings {
 		var email, name, role string
 		if f.Owner != nil {
@@ -170,12 +171,12 @@ func (r Report) CSVRows() output.Rows {
 			reason, until, expired = e.Reason, stamp(e.Until), strconv.FormatBool(e.Expired)
 		}
 		rows.Cells = append(rows.Cells, []string{f.Organization, f.Token.UUID, f.Token.ID, document.Deref(f.Token.Description), email, name, role, strconv.FormatBool(f.Bot),
-			f.Rule, f.Kind, string(f.Severity), f.Status, document.Deref(f.Change), f.Message, f.Evidence.String(), reason, until, expired})
+			f.Rule, f.Kind, string(f.Severity), f.Status, document.Deref(f.Change), f.Message, f.Evidence.String(), reason, until, expired, strconv.FormatBool(f.MachineUser)})
 	}
 	// Organization findings have no token: those columns are empty.
 	for _, f := range r.OrganizationFindings {
 		rows.Cells = append(rows.Cells, []string{f.Organization, "", "", "", "", "", "", "false",
-			f.Rule, f.Kind, string(f.Severity), f.Status, "", f.Message, f.Evidence.String(), "", "", ""})
+			f.Rule, f.Kind, string(f.Severity), f.Status, "", f.Message, f.Evidence.String(), "", "", "", "false"})
 	}
 	return rows
 }
@@ -238,8 +239,12 @@ func (r Report) WriteTable(w io.Writer) error {
 		groups = append(groups, struct {
 			title string
 			keep  func(Finding) bool
-		}{strings.ToUpper(string(sev)), func(f Finding) bool { return f.Counts() && f.Severity == sev }})
+		}{strings.ToUpper(string(sev)), func(f Finding) bool { return f.Counts() && !f.MachineUser && f.Severity == sev }})
 	}
+	groups = append(groups, struct {
+		title string
+		keep  func(Finding) bool
+	}{"MACHINE USERS' TOKENS (reported apart; they count)", func(f Finding) bool { return f.Counts() && f.MachineUser }})
 	groups = append(groups, struct {
 		title string
 		keep  func(Finding) bool
@@ -272,6 +277,9 @@ func (r Report) WriteTable(w io.Writer) error {
 			}
 			if f.Change != nil && *f.Change == ChangeNew {
 				why = "new: " + why
+			}
+			if f.MachineUser {
+				why = strings.ToUpper(string(f.Severity)) + ": " + why
 			}
 			rows.Cells = append(rows.Cells, []string{f.Organization, f.Token.UUID, document.Deref(f.Token.Description), owner, f.Rule, why})
 		}

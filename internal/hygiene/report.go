@@ -90,8 +90,11 @@ type Finding struct {
 	Evidence     Evidence  `json:"evidence"`
 	// Bot is true when the owner is a Buildkite-managed bot user: such
 	// findings are reported apart and never fail the check.
-	Bot    bool   `json:"bot"`
-	Status string `json:"status"`
+	Bot bool `json:"bot"`
+	// MachineUser is true when the owner is a machine user: such findings
+	// are listed apart, and count and fail like any other.
+	MachineUser bool   `json:"machineUser"`
+	Status      string `json:"status"`
 	// Exception is the exception that hides the finding, or the expired
 	// one that no longer does; null when none covers it.
 	Exception *ExceptionRef `json:"exception"`
@@ -122,6 +125,8 @@ type OwnerRef struct {
 	// Role is admin or member, null when members were not listed.
 	Role *string `json:"role"`
 	Bot  bool    `json:"bot"`
+	// MachineUser is true for a machine user account (User.machineUser).
+	MachineUser bool `json:"machineUser"`
 }
 
 // ExceptionRef is an exception as a finding names it.
@@ -164,6 +169,9 @@ type Summary struct {
 	ExceptionExpired int `json:"exceptionExpired"`
 	// Bots counts open findings about bot users' tokens.
 	Bots int `json:"bots"`
+	// MachineUsers counts open findings about machine users' tokens
+	// (also counted in open).
+	MachineUsers int `json:"machineUsers"`
 	// Failing is true when an open finding is at error or revoke severity:
 	// the check exits 8.
 	Failing bool        `json:"failing"`
@@ -225,6 +233,9 @@ func summarize(p *Policy, fs []Finding, ofs []OrganizationFinding) Summary {
 			s.Bots++
 			rc.Bots++
 		default:
+			if f.MachineUser {
+				s.MachineUsers++
+			}
 			s.Open++
 			rc.Open++
 			s.BySeverity.add(f.Severity)

@@ -180,6 +180,8 @@ func (w *findingJSON) finding(f *Finding) {
 	w.evidence(f.Evidence)
 	w.key("bot", false)
 	w.boolean(f.Bot)
+	w.key("machineUser", false)
+	w.boolean(f.MachineUser)
 	w.key("status", false)
 	w.str(f.Status)
 	w.key("exception", false)
@@ -224,6 +226,8 @@ func (w *findingJSON) owner(o *OwnerRef) {
 	w.optStr(o.Role)
 	w.key("bot", false)
 	w.boolean(o.Bot)
+	w.key("machineUser", false)
+	w.boolean(o.MachineUser)
 	w.close('}')
 }
 

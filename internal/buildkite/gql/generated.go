@@ -62,6 +62,8 @@ type APIAccessTokenFieldsOwnerUser struct {
 	Email string `json:"email"`
 	// If this user account is an official bot managed by Buildkite
 	Bot bool `json:"bot"`
+	// If this user account is a machine user
+	MachineUser bool `json:"machineUser"`
 }
 
 // GetId returns APIAccessTokenFieldsOwnerUser.Id, and is useful for accessing the field via an interface.
@@ -78,6 +80,9 @@ func (v *APIAccessTokenFieldsOwnerUser) GetEmail() string { return v.Email }
 
 // GetBot returns APIAccessTokenFieldsOwnerUser.Bot, and is useful for accessing the field via an interface.
 func (v *APIAccessTokenFieldsOwnerUser) GetBot() bool { return v.Bot }
+
+// GetMachineUser returns APIAccessTokenFieldsOwnerUser.MachineUser, and is useful for accessing the field via an interface.
+func (v *APIAccessTokenFieldsOwnerUser) GetMachineUser() bool { return v.MachineUser }
 
 // APIAccessTokenPage includes the GraphQL fields of OrganizationAPIAccessTokenConnection requested by the fragment APIAccessTokenPage.
 type APIAccessTokenPage struct {
@@ -1211,6 +1216,8 @@ type OrganizationMemberFieldsUser struct {
 	Email string `json:"email"`
 	// If this user account is an official bot managed by Buildkite
 	Bot bool `json:"bot"`
+	// If this user account is a machine user
+	MachineUser bool `json:"machineUser"`
 }
 
 // GetId returns OrganizationMemberFieldsUser.Id, and is useful for accessing the field via an interface.
@@ -1227,6 +1234,9 @@ func (v *OrganizationMemberFieldsUser) GetEmail() string { return v.Email }
 
 // GetBot returns OrganizationMemberFieldsUser.Bot, and is useful for accessing the field via an interface.
 func (v *OrganizationMemberFieldsUser) GetBot() bool { return v.Bot }
+
+// GetMachineUser returns OrganizationMemberFieldsUser.MachineUser, and is useful for accessing the field via an interface.
+func (v *OrganizationMemberFieldsUser) GetMachineUser() bool { return v.MachineUser }
 
 // OrganizationMemberPage includes the GraphQL fields of OrganizationMemberConnection requested by the fragment OrganizationMemberPage.
 type OrganizationMemberPage struct {
@@ -2773,6 +2783,7 @@ fragment OrganizationMemberFields on OrganizationMember {
 		name
 		email
 		bot
+		machineUser
 	}
 }
 `
@@ -2846,6 +2857,7 @@ fragment OrganizationMemberFields on OrganizationMember {
 		name
 		email
 		bot
+		machineUser
 	}
 }
 `
@@ -2967,6 +2979,7 @@ fragment APIAccessTokenFields on OrganizationAPIAccessToken {
 		name
 		email
 		bot
+		machineUser
 	}
 }
 `
@@ -3040,6 +3053,7 @@ fragment APIAccessTokenFields on OrganizationAPIAccessToken {
 		name
 		email
 		bot
+		machineUser
 	}
 }
 `

@@ -118,14 +118,16 @@ func ManyOrgsFixture(t testing.TB) *emulator.Fixture {
 //
 //nolint:gosec // fake, public demo credentials, not secrets
 const (
-	SettingsToken         = "bkua_settings000000000000000000000000000000000"
-	SettingsTokenUUID     = "f0000000-0000-4000-8000-000000000001"
-	SettingsReadToken     = "bkua_settingsread0000000000000000000000000000"
-	SettingsNoScopeToken  = "bkua_settingsnone0000000000000000000000000000"
-	SettingsMoTokenUUID   = "f0000000-0000-4000-8000-000000000004"
-	SettingsFreeOrg       = "hobby"
-	SettingsLockedOrg     = "globex"
-	SettingsMemberOnlyOrg = "initech"
+	SettingsToken        = "bkua_settings000000000000000000000000000000000"
+	SettingsTokenUUID    = "f0000000-0000-4000-8000-000000000001"
+	SettingsReadToken    = "bkua_settingsread0000000000000000000000000000"
+	SettingsNoScopeToken = "bkua_settingsnone0000000000000000000000000000"
+	SettingsMoTokenUUID  = "f0000000-0000-4000-8000-000000000004"
+	// SettingsMachineTokenUUID belongs to a machine user (User.machineUser).
+	SettingsMachineTokenUUID = "f0000000-0000-4000-8000-000000000005"
+	SettingsFreeOrg          = "hobby"
+	SettingsLockedOrg        = "globex"
+	SettingsMemberOnlyOrg    = "initech"
 )
 
 // SettingsFixture is the built-in settings fixture.
