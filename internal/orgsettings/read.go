@@ -21,6 +21,7 @@ import (
 	"github.com/tokenctl/tokenctl/internal/buildkite"
 	"github.com/tokenctl/tokenctl/internal/ident"
 	"github.com/tokenctl/tokenctl/internal/inactivity"
+	"github.com/tokenctl/tokenctl/internal/revoke"
 )
 
 // REST scopes of the settings endpoint, as GET /v2/access-token names them.
@@ -121,8 +122,9 @@ const (
 	CauseNotPermitted Cause = "not-permitted"
 	// CauseNoAccess: the organization does not exist for this token.
 	CauseNoAccess Cause = "no-access"
-	// CauseFailed: any other failure (server error, network, throttling).
-	CauseFailed Cause = "failed"
+	// CauseError: any other failure (server error, network, throttling),
+	// as revoke's notChecked names it.
+	CauseError Cause = "error"
 )
 
 // NotRead is an organization whose settings could not be read.
@@ -154,7 +156,8 @@ var ErrNoOrganizations = errors.New("your token reaches no organization")
 
 // Read reads the settings of each organization named, or with none named,
 // of every organization the caller belongs to as Buildkite lists them
-// (the organizations revoke --all-orgs and check --all-orgs look in). An
+// (revoke.ReachOrganizations: those revoke --all-orgs and check --all-orgs
+// look in). An
 // organization that cannot be read is recorded in NotRead with its cause
 // and never stops the others; only a failure that concerns them all (the
 // credential, the list of organizations, an interrupted run) ends Read.
@@ -164,20 +167,14 @@ func Read(ctx context.Context, c *buildkite.Client, orgs []ident.Org) (Reading, 
 	if err != nil {
 		return Reading{}, err
 	}
-	var targets []buildkite.Organization
-	if orgs == nil {
-		viewer, err := c.Viewer(ctx)
-		if err != nil {
-			return Reading{}, err
-		}
-		targets, r.NotListed = viewer.Organizations, viewer.Unlisted()
-		if len(targets) == 0 && r.NotListed == 0 {
-			return Reading{}, ErrNoOrganizations
-		}
-	} else {
-		for _, o := range dedupe(orgs) {
-			targets = append(targets, buildkite.Organization{ID: o.ID, Slug: o.Slug})
-		}
+	reach, err := revoke.ReachOrganizations(ctx, c, orgs)
+	if err != nil {
+		return Reading{}, err
+	}
+	targets := reach.Organizations
+	r.NotListed = reach.NotListed
+	if !reach.Named && len(targets) == 0 && r.NotListed == 0 {
+		return Reading{}, ErrNoOrganizations
 	}
 	settings := make([]*Settings, len(targets))
 	failed := make([]*NotRead, len(targets))
@@ -190,7 +187,10 @@ func Read(ctx context.Context, c *buildkite.Client, orgs []ident.Org) (Reading, 
 				settings[i] = &s
 				return nil
 			}
-			if ctx.Err() != nil || errors.Is(err, context.Canceled) {
+			var scope *ScopeError
+			if !errors.As(err, &scope) && revoke.NotCheckedCauseOf(err) == "" {
+				// Not about this organization: the credential, the
+				// endpoint, an interrupted run.
 				return err
 			}
 			nr := notRead(org, err)
@@ -269,17 +269,7 @@ func notRead(org buildkite.Organization, err error) NotRead {
 	case buildkite.KindOf(err) == buildkite.KindNotFound:
 		nr.Cause = CauseNoAccess
 	default:
-		nr.Cause = CauseFailed
+		nr.Cause = CauseError
 	}
 	return nr
-}
-
-func dedupe(orgs []ident.Org) []ident.Org {
-	var out []ident.Org
-	for _, o := range orgs {
-		if !slices.Contains(out, o) {
-			out = append(out, o)
-		}
-	}
-	return out
 }
