@@ -81,15 +81,16 @@ period would revoke.`,
 
   # Remove the allowlist
   tokenctl settings set --org acme --clear-allowlist --yes`,
-		Args: cobra.NoArgs,
-		RunE: runAPI(opts, runF, settingsSetRun),
+		Args:        cobra.NoArgs,
+		Annotations: changes(),
+		RunE:        runAPI(opts, runF, settingsSetRun),
 	}
 	fl := cmd.Flags()
 	opts.addFlags(fl, output.Generic, true)
 	fl.StringArrayVar(&opts.AllowedIPs, "allowed-ip", nil, "allow API requests from the `CIDR` range, IPv4 or IPv6 (repeatable; the whole allowlist, replacing the current one)")
 	fl.BoolVar(&opts.ClearAllowlist, "clear-allowlist", false, "remove the allowlist: every address may use the API")
 	fl.StringVar(&opts.PeriodArg, "revoke-inactive-after", "", "revoke tokens unused for `PERIOD`: 30d, 60d, 90d, 180d, 365d or off")
-	fl.StringVar(&opts.RestrictArg, "restrict-token-creation", "", "only administrators may create API access tokens: `true` or false")
+	fl.StringVar(&opts.RestrictArg, "restrict-token-creation", "", "whether only administrators may create API access tokens: `BOOL`, true or false")
 	fl.BoolVar(&opts.AllowLockout, "allow-lockout", false, "send an allowlist even if it leaves out the address Buildkite sees for your token")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "show the change; send nothing")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
