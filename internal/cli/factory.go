@@ -5,6 +5,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -26,7 +27,11 @@ import (
 type Factory struct {
 	IO  *iostreams.IOStreams
 	Env config.Env
-	Now func() time.Time
+	// Now and Sleep are the commands' clock. Sleep waits out the retry
+	// schedule and rate-limit resets, returning ctx.Err() if ctx ends
+	// first; nil means a real timer. Tests pass one that does not wait.
+	Now   func() time.Time
+	Sleep func(ctx context.Context, d time.Duration) error
 	// NewMutationID makes clientMutationIds; nil means unique random ones.
 	NewMutationID func() string
 	// Keychain is where the API token is kept at rest; nil means there is
@@ -72,6 +77,7 @@ func (f *Factory) APIClient(s *config.Settings, debug bool, redact ...string) (*
 		Timeout:   s.Timeout,
 		Redact:    redact,
 		UserAgent: "tokenctl/" + version.Version,
+		Sleep:     f.Sleep,
 	}
 	if debug {
 		opts.Debug = f.IO.ErrOut

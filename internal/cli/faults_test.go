@@ -208,6 +208,7 @@ func TestFaultRateLimitResetIsHonoured(t *testing.T) {
 
 	// The limiter needs a clock that moves.
 	h := newHarness(t, emulator.Options{RateLimit: cost, RateWindow: time.Second, Now: time.Now})
+	h.realTime = true // and tokenctl must wait as it moves
 	o := revokeTarget(t, h, "--page-size", "5")
 	o.want(t, h, revoke.StatusRevoked, exitcode.OK, false, 1)
 	tooMany := h.srv.CountRequests(func(r emulator.Request) bool { return r.Status == http.StatusTooManyRequests })
@@ -309,6 +310,9 @@ func TestFaultTimeoutGivesUp(t *testing.T) {
 		t.Errorf("exit status = %d, want %d\n%s", r.code, exitcode.Failure, r)
 	}
 	mustContain(t, "stderr", r.stderr, "within 100ms")
+	if got := h.clock.waits.Load(); got != 4 {
+		t.Errorf("waited %d times before giving up, want the retry schedule's 4", got)
+	}
 	if strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
 		t.Errorf("want one line on stderr:\n%s", r.stderr)
 	}
@@ -344,6 +348,7 @@ func (i *interrupter) stop() {
 func (i *interrupter) run(t *testing.T, h *harness, args ...string) result {
 	t.Helper()
 	h.ctx = i.ctx
+	h.realTime = true // the interrupt must reach a real wait
 	done := make(chan result, 1)
 	go func() { done <- h.run(args...) }()
 	select {
@@ -406,7 +411,12 @@ func TestFaultInterruptReachesRequestsAndWaits(t *testing.T) {
 					// listing.
 					<-restDone
 					h.srv.ResetRequests()
+					deadline := time.Now().Add(20 * time.Second)
 					for h.srv.MaxInFlight() == 0 {
+						if time.Now().After(deadline) {
+							t.Error("the listing never reached the emulator")
+							break
+						}
 						time.Sleep(5 * time.Millisecond)
 					}
 					in.stop()

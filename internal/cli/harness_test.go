@@ -35,6 +35,27 @@ type harness struct {
 	// keychain is the system keychain every run gets: go-keyring's
 	// in-memory mock (see TestMain), counting how often it is asked.
 	keychain *countingKeychain
+	// clock stands in for the real timer: runs do not wait out retry
+	// schedules or rate-limit resets, and the waits asked for are counted.
+	// A test that must interrupt a real wait sets realTime.
+	clock    fakeSleeper
+	realTime bool
+}
+
+// fakeSleeper returns at once from every wait, unless ctx has ended, and
+// counts the waits and their total length.
+type fakeSleeper struct {
+	waits atomic.Int64
+	total atomic.Int64
+}
+
+func (s *fakeSleeper) sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.waits.Add(1)
+	s.total.Add(int64(d))
+	return nil
 }
 
 func newHarness(t *testing.T, opts emulator.Options) *harness {
@@ -96,6 +117,9 @@ func (h *harness) execWith(setup func(*iostreams.IOStreams), input string, args 
 			return fmt.Sprintf("tokenctl-test-%d", h.ids.Add(1))
 		},
 		Keychain: h.keychain,
+	}
+	if !h.realTime {
+		f.Sleep = h.clock.sleep
 	}
 	ctx := h.ctx
 	if ctx == nil {
