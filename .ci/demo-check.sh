@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A walk through `tokenctl check` against the local Buildkite emulator and
 # its hygiene organization: a check with the example policy, its Markdown
-# report (what a CI job annotates a build with), then a revocation plan and
+# report rendered from the saved JSON report (what a CI job annotates a
+# build with), then a revocation plan and
 # its application, refusing a token used after the plan was made. Run it
 # with `make demo-check`, which builds bin/ first. Nothing here talks to the
 # real Buildkite API.
@@ -27,11 +28,18 @@ expect() {
   fi
 }
 
-say "1. Check the organization against the example policy: the summary. Exit 8: findings at error or revoke severity remain."
-expect 8 bin/tokenctl check --org "$org" --policy "$policy" --jq '.summary | {tokens, open, bySeverity, excepted, exceptionExpired, bots, failing}'
+say "1. Check the organization against the example policy, once: the JSON report and the plan. Exit 8: findings at error or revoke severity remain."
+echo "\$ bin/tokenctl check --org $org --policy $policy -o json --plan-out plan.json > report.json"
+status=0
+bin/tokenctl check --org "$org" --policy "$policy" -o json --plan-out "$tmp/plan.json" >"$tmp/report.json" || status=$?
+[[ $status -eq 8 ]] || { echo "demo: expected exit status 8, got $status" >&2; exit 1; }
+expect 8 bin/tokenctl check --from-report "$tmp/report.json" --jq '.summary | {tokens, open, bySeverity, excepted, exceptionExpired, bots, failing}'
 
-say "2. The Markdown report a CI job annotates its build with (first 30 lines)."
-expect 8 bin/tokenctl check --org "$org" --policy "$policy" -o markdown --plan-out "$tmp/plan.json" >"$tmp/report.md"
+say "2. The Markdown a CI job annotates its build with, rendered from the saved report without listing again (first 30 lines)."
+echo "\$ bin/tokenctl check --from-report report.json -o markdown > report.md"
+status=0
+bin/tokenctl check --from-report "$tmp/report.json" -o markdown >"$tmp/report.md" || status=$?
+[[ $status -eq 8 ]] || { echo "demo: expected exit status 8, got $status" >&2; exit 1; }
 head -n 30 "$tmp/report.md"
 echo "… ($(wc -c <"$tmp/report.md") bytes; buildkite-agent annotate takes up to 1 MiB)"
 
