@@ -180,7 +180,7 @@ func (o *HistoryOptions) validate() error {
 	for _, e := range o.EventArgs {
 		typ := strings.ToUpper(strings.TrimSpace(e))
 		if !slices.Contains(history.TokenEventTypes, typ) {
-			return exitcode.New(exitcode.Usage, fmt.Errorf("--event %s: not a token event type; use one of %s", quoteArg(e), strings.Join(history.TokenEventTypes, ", ")))
+			return exitcode.New(exitcode.Usage, fmt.Errorf("--event %s: not a token event type; use one of %s", redact.Quote(e), strings.Join(history.TokenEventTypes, ", ")))
 		}
 		o.Types = append(o.Types, typ)
 	}
@@ -204,14 +204,6 @@ func (o *HistoryOptions) validate() error {
 		}
 	}
 	return nil
-}
-
-// quoteArg shows a flag value in a message, never a secret pasted into it.
-func quoteArg(s string) string {
-	if redact.IsSecret(s) {
-		return "(a value shaped like a secret token, not shown)"
-	}
-	return fmt.Sprintf("%q", redact.Secrets(s))
 }
 
 // orgSlug is the organization's slug, looked up when it was given by id:

@@ -14,7 +14,7 @@ import (
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/inactivity"
 	"github.com/tokenctl/tokenctl/internal/output"
-	"github.com/tokenctl/tokenctl/internal/selector"
+	"github.com/tokenctl/tokenctl/internal/span"
 )
 
 // NewCmdPolicy groups the commands about an organization's token policy.
@@ -101,8 +101,8 @@ func parseWithin(arg string, warn io.Writer) (time.Duration, error) {
 	var d time.Duration
 	if days, err := strconv.Atoi(arg); err == nil && days >= 0 {
 		fmt.Fprintf(warn, "tokenctl: warning: --within %d: a bare number of days is deprecated; write --within %dd\n", days, days)
-		d = time.Duration(days) * selector.Day
-	} else if d, err = selector.ParseDuration(arg); err != nil {
+		d = time.Duration(days) * span.Day
+	} else if d, err = span.Parse(arg); err != nil {
 		return 0, exitcode.New(exitcode.Usage, fmt.Errorf("--within: %w", err))
 	}
 	if d > maxWithin {
@@ -182,8 +182,8 @@ func policySentence(r document.Policy, within time.Duration) string {
 		}
 	}
 	switch {
-	case within >= selector.Day && within%selector.Day == 0:
-		s += fmt.Sprintf(" %d token(s) past the period, %d more within %d day(s).", due, len(r.Tokens)-due, within/selector.Day)
+	case within >= span.Day && within%span.Day == 0:
+		s += fmt.Sprintf(" %d token(s) past the period, %d more within %d day(s).", due, len(r.Tokens)-due, within/span.Day)
 	case within > 0:
 		s += fmt.Sprintf(" %d token(s) past the period, %d more within %s.", due, len(r.Tokens)-due, within)
 	case due == 0:

@@ -16,6 +16,7 @@ import (
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/inactivity"
 	"github.com/tokenctl/tokenctl/internal/output"
+	"github.com/tokenctl/tokenctl/internal/redact"
 	"github.com/tokenctl/tokenctl/internal/revoke"
 )
 
@@ -23,7 +24,7 @@ import (
 func parseSettingFlag(flag, arg string) (inactivity.Setting, error) {
 	s, err := inactivity.ParseSetting(arg)
 	if err != nil {
-		return s, exitcode.New(exitcode.Usage, fmt.Errorf("%s %s: %w", flag, quoteArg(arg), err))
+		return s, exitcode.New(exitcode.Usage, fmt.Errorf("%s %s: %w", flag, redact.Quote(arg), err))
 	}
 	return s, nil
 }

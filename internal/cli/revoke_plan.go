@@ -13,7 +13,7 @@ import (
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/hygiene"
 	"github.com/tokenctl/tokenctl/internal/inputfile"
-	"github.com/tokenctl/tokenctl/internal/selector"
+	"github.com/tokenctl/tokenctl/internal/span"
 )
 
 // plannedOptions are the inputs of `tokenctl revoke --plan`: a revocation
@@ -106,7 +106,7 @@ func parsePlanAge(s string) (time.Duration, error) {
 	if d, err := time.ParseDuration(strings.TrimSpace(s)); err == nil && d > 0 {
 		return d, nil
 	}
-	return selector.ParseDuration(s)
+	return span.Parse(s)
 }
 
 // revokePlannedRun applies a plan: it judges every planned token again with

@@ -17,6 +17,7 @@ import (
 	"github.com/tokenctl/tokenctl/internal/ident"
 	"github.com/tokenctl/tokenctl/internal/orgsettings"
 	"github.com/tokenctl/tokenctl/internal/output"
+	"github.com/tokenctl/tokenctl/internal/redact"
 )
 
 // SettingsSetOptions is every input of `tokenctl settings set`.
@@ -149,7 +150,7 @@ func (o *SettingsSetOptions) validate() error {
 			restrict = true
 		case "false":
 		default:
-			return usage(fmt.Errorf("--restrict-token-creation %s: want true or false", quoteArg(o.RestrictArg)))
+			return usage(fmt.Errorf("--restrict-token-creation %s: want true or false", redact.Quote(o.RestrictArg)))
 		}
 		o.Request.RestrictTokenCreation = &restrict
 	}

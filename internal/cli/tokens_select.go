@@ -10,6 +10,7 @@ import (
 
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/selector"
+	"github.com/tokenctl/tokenctl/internal/span"
 )
 
 // selectorFlags are the flags, shared by `tokens list` and `revoke`, that
@@ -96,7 +97,7 @@ func (s *selectorFlags) filter() (selector.Filter, error) {
 	}
 	f := selector.Filter{NeverUsed: s.NeverUsed, NoExpiry: s.NoExpiry, AdminCapable: s.AdminCapable, Owner: strings.TrimSpace(s.Owner)}
 	if s.Stale != "" {
-		d, err := selector.ParseDuration(s.Stale)
+		d, err := span.Parse(s.Stale)
 		if err != nil {
 			return f, usage("stale", err)
 		}
@@ -110,7 +111,7 @@ func (s *selectorFlags) filter() (selector.Filter, error) {
 		f.Scopes = append(f.Scopes, name)
 	}
 	if s.ExpiresBefore != "" {
-		t, err := selector.ParseDate(s.ExpiresBefore)
+		t, err := span.ParseDate(s.ExpiresBefore)
 		if err != nil {
 			return f, usage("expires-before", err)
 		}

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/tokenctl/tokenctl/internal/buildkite"
-	"github.com/tokenctl/tokenctl/internal/selector"
+	"github.com/tokenctl/tokenctl/internal/span"
 )
 
 // Token event types of Buildkite's audit log (AuditEventType values).
@@ -151,10 +151,10 @@ func MadeWith(e buildkite.AuditEvent, tokenUUID string) bool {
 // ParseTime reads --since or --until: a span back from now ("7d", "12h",
 // "1y6w") or a date (YYYY-MM-DD, midnight UTC) or an RFC 3339 time.
 func ParseTime(s string, now time.Time) (time.Time, error) {
-	if d, err := selector.ParseDuration(s); err == nil {
+	if d, err := span.Parse(s); err == nil {
 		return now.Add(-d), nil
 	}
-	t, err := selector.ParseDate(s)
+	t, err := span.ParseDate(s)
 	if err != nil {
 		// ParseDate's message quotes the input safely (never a token).
 		return time.Time{}, fmt.Errorf("%w, or a span back from now such as 7d, 12h or 1y6w", err)

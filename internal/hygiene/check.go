@@ -10,7 +10,7 @@ import (
 	"github.com/tokenctl/tokenctl/internal/buildkite"
 	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/orgsettings"
-	"github.com/tokenctl/tokenctl/internal/selector"
+	"github.com/tokenctl/tokenctl/internal/span"
 )
 
 // Organization is what a check reads from one organization.
@@ -108,15 +108,15 @@ func (r Rule) judge(t *buildkite.Token, member *buildkite.Member, membersRead bo
 			return nil, "", false
 		}
 		idle := now.Sub(*t.LastAccessedAt)
-		return Evidence{"lastAccessedAt": stamp(*t.LastAccessedAt), "idleFor": span(idle), "after": r.After},
-			fmt.Sprintf("last used %s ago (limit %s)", span(idle), r.After), true
+		return Evidence{"lastAccessedAt": stamp(*t.LastAccessedAt), "idleFor": wholeDays(idle), "after": r.After},
+			fmt.Sprintf("last used %s ago (limit %s)", wholeDays(idle), r.After), true
 	case KindNeverUsed:
 		age := now.Sub(t.CreatedAt)
 		if t.LastAccessedAt != nil || age <= r.after {
 			return nil, "", false
 		}
-		return Evidence{"lastAccessedAt": nil, "createdAt": stamp(t.CreatedAt), "age": span(age), "after": r.After},
-			fmt.Sprintf("never used, created %s ago (limit %s)", span(age), r.After), true
+		return Evidence{"lastAccessedAt": nil, "createdAt": stamp(t.CreatedAt), "age": wholeDays(age), "after": r.After},
+			fmt.Sprintf("never used, created %s ago (limit %s)", wholeDays(age), r.After), true
 	case KindLifetime:
 		if t.ExpiresAt == nil {
 			return Evidence{"expiresAt": nil, "createdAt": stamp(t.CreatedAt), "max": nullable(r.Max)}, "never expires", true
@@ -125,8 +125,8 @@ func (r Rule) judge(t *buildkite.Token, member *buildkite.Member, membersRead bo
 		if r.max == 0 || life <= r.max {
 			return nil, "", false
 		}
-		return Evidence{"createdAt": stamp(t.CreatedAt), "expiresAt": stamp(*t.ExpiresAt), "lifetime": span(life), "max": r.Max},
-			fmt.Sprintf("lives %s (limit %s)", span(life), r.Max), true
+		return Evidence{"createdAt": stamp(t.CreatedAt), "expiresAt": stamp(*t.ExpiresAt), "lifetime": wholeDays(life), "max": r.Max},
+			fmt.Sprintf("lives %s (limit %s)", wholeDays(life), r.Max), true
 	case KindExpiring:
 		if t.ExpiresAt == nil || t.ExpiresAt.Sub(now) > r.within {
 			return nil, "", false
@@ -134,10 +134,10 @@ func (r Rule) judge(t *buildkite.Token, member *buildkite.Member, membersRead bo
 		left := t.ExpiresAt.Sub(now)
 		ev := Evidence{"expiresAt": stamp(*t.ExpiresAt), "within": r.Within, "expired": left <= 0}
 		if left <= 0 {
-			return ev, fmt.Sprintf("expired %s ago", span(-left)), true
+			return ev, fmt.Sprintf("expired %s ago", wholeDays(-left)), true
 		}
-		ev["expiresIn"] = span(left)
-		return ev, fmt.Sprintf("expires in %s (replace it within %s)", span(left), r.Within), true
+		ev["expiresIn"] = wholeDays(left)
+		return ev, fmt.Sprintf("expires in %s (replace it within %s)", wholeDays(left), r.Within), true
 	case KindScopes:
 		var held []string
 		for _, s := range r.Scopes {
@@ -172,8 +172,8 @@ func (r Rule) judge(t *buildkite.Token, member *buildkite.Member, membersRead bo
 		if gone <= r.after {
 			return nil, "", false
 		}
-		return Evidence{"member": true, "lastSeenAt": stamp(*member.LastSeenAt), "unseenFor": span(gone), "after": r.After},
-			fmt.Sprintf("its owner was last seen %s ago (limit %s)", span(gone), r.After), true
+		return Evidence{"member": true, "lastSeenAt": stamp(*member.LastSeenAt), "unseenFor": wholeDays(gone), "after": r.After},
+			fmt.Sprintf("its owner was last seen %s ago (limit %s)", wholeDays(gone), r.After), true
 	case KindOwnerNo2FA:
 		if member == nil || member.TwoFactorEnabled || !canWrite(t) {
 			return nil, "", false
@@ -213,11 +213,11 @@ func article(role string) string {
 
 func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
-// span writes a duration in whole days, as the policy does, or in hours
+// wholeDays writes a duration in whole days, as the policy does, or in hours
 // under a day.
-func span(d time.Duration) string {
-	if d >= selector.Day {
-		return selector.FormatDuration(d.Truncate(selector.Day))
+func wholeDays(d time.Duration) string {
+	if d >= span.Day {
+		return span.Format(d.Truncate(span.Day))
 	}
 	return fmt.Sprintf("%dh", int(d.Hours()))
 }

@@ -18,7 +18,7 @@ import (
 	"github.com/tokenctl/tokenctl/internal/ident"
 	"github.com/tokenctl/tokenctl/internal/redact"
 	"github.com/tokenctl/tokenctl/internal/revoke"
-	"github.com/tokenctl/tokenctl/internal/selector"
+	"github.com/tokenctl/tokenctl/internal/span"
 )
 
 // PlanSchemaVersion is the version of the plan file. Version 2 carries
@@ -176,7 +176,7 @@ func ReadPlan(data []byte, source string, now time.Time, maxAge time.Duration) (
 	switch {
 	case age > maxAge:
 		return nil, planAgeError(fmt.Sprintf("%s: the plan was made %s ago (%s), more than --max-plan-age %s; its findings may no longer hold: run the check again for a fresh plan",
-			source, span(age), stamp(p.CreatedAt), selector.FormatDuration(maxAge)))
+			source, wholeDays(age), stamp(p.CreatedAt), span.Format(maxAge)))
 	case age < -5*time.Minute:
 		return nil, planAgeError(fmt.Sprintf("%s: the plan says it was made at %s, in the future; check this machine's clock", source, stamp(p.CreatedAt)))
 	}

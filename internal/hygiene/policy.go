@@ -21,6 +21,7 @@ import (
 	"github.com/tokenctl/tokenctl/internal/buildkite"
 	"github.com/tokenctl/tokenctl/internal/redact"
 	"github.com/tokenctl/tokenctl/internal/selector"
+	"github.com/tokenctl/tokenctl/internal/span"
 )
 
 // PolicyVersion is the only policy file version this tokenctl reads.
@@ -429,7 +430,7 @@ func validateRule(r *Rule, where string, node *yaml.Node, names map[string]bool,
 		if value == "" {
 			return
 		}
-		d, err := selector.ParseDuration(value)
+		d, err := span.Parse(value)
 		if err != nil {
 			errs.add(at(param), "%s: %s: %v", where, param, err)
 		}
@@ -509,7 +510,7 @@ func validateException(e *Exception, where string, node *yaml.Node, errs *proble
 	if e.Until == "" {
 		errs.add(line, "%s: until is required (%s): an exception must end", where, exceptionUntilHelp)
 	} else {
-		t, err := selector.ParseDate(e.Until)
+		t, err := span.ParseDate(e.Until)
 		if err != nil {
 			errs.add(at("until"), "%s: until %q: %s", where, e.Until, exceptionUntilHelp)
 		}

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tokenctl/tokenctl/internal/selector"
+	"github.com/tokenctl/tokenctl/internal/span"
 )
 
 // Never is the period that turns automatic revocation off.
@@ -38,7 +38,7 @@ func ParseSetting(s string) (Setting, error) {
 		if _, err := fmt.Sscanf(n, "%d", &days); err != nil || fmt.Sprint(days) != n {
 			days = -1
 		}
-	} else if d, err := selector.ParseDuration(in); err == nil && d%(24*time.Hour) == 0 {
+	} else if d, err := span.Parse(in); err == nil && d%(24*time.Hour) == 0 {
 		days = int(d / (24 * time.Hour))
 	} else {
 		days = -1

@@ -16,6 +16,7 @@
 package redact
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/tokenctl/tokenctl/internal/lazyregexp"
@@ -51,3 +52,19 @@ func IsSecret(s string) bool { return whole.MatchString(strings.TrimSpace(s)) }
 // HoldsSecret reports whether s is, or contains, something shaped like a
 // token value.
 func HoldsSecret(s string) bool { return IsSecret(s) || within.MatchString(s) }
+
+// Quote shows user input in a message: quoted, cut to 40 characters, and
+// never repeating something shaped like a token value.
+func Quote(s string) string {
+	if IsSecret(s) {
+		return "(a value shaped like a secret token, not shown)"
+	}
+	// A token pasted among other words is redacted before shortening, so
+	// the cut cannot leave part of it behind.
+	s = Secrets(s)
+	const limit = 40
+	if r := []rune(s); len(r) > limit {
+		s = string(r[:limit]) + "…"
+	}
+	return strconv.Quote(s)
+}

@@ -46,3 +46,20 @@ func TestSecrets(t *testing.T) {
 		}
 	}
 }
+
+// Quote shows what a user typed, but never a token value in it, and never
+// more than a line's worth of it.
+func TestQuote(t *testing.T) {
+	secret := "bkua_" + strings.Repeat("a1", 20)
+	for in, want := range map[string]string{
+		"90days":                  `"90days"`,
+		secret:                    "(a value shaped like a secret token, not shown)",
+		"x " + secret:             `"x [redacted]"`,
+		strings.Repeat("no ", 20): `"` + strings.Repeat("no ", 13) + `n…"`,
+		"tab\there":               `"tab\there"`,
+	} {
+		if got := Quote(in); got != want {
+			t.Errorf("Quote(%q) = %s, want %s", in, got, want)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tokenctl/tokenctl/internal/rejection"
+	"github.com/tokenctl/tokenctl/internal/span"
 )
 
 // FuzzFilterFlags gives one input to every parser of a filter flag
@@ -28,16 +29,16 @@ func FuzzFilterFlags(f *testing.F) {
 	}
 	known := KnownScopes()
 	f.Fuzz(func(t *testing.T, in string) {
-		if d, err := ParseDuration(in); err != nil {
+		if d, err := span.Parse(in); err != nil {
 			rejection.Check(t, in, err)
-		} else if back, err := ParseDuration(FormatDuration(d)); err != nil || back != d {
-			t.Fatalf("ParseDuration(%q) = %v, written %q, read back %v, %v", in, d, FormatDuration(d), back, err)
+		} else if back, err := span.Parse(span.Format(d)); err != nil || back != d {
+			t.Fatalf("span.Parse(%q) = %v, written %q, read back %v, %v", in, d, span.Format(d), back, err)
 		}
 
-		if d, err := ParseDate(in); err != nil {
+		if d, err := span.ParseDate(in); err != nil {
 			rejection.Check(t, in, err)
-		} else if back, err := ParseDate(d.Format(time.RFC3339Nano)); err != nil || !back.Equal(d) {
-			t.Fatalf("ParseDate(%q) = %v, read back %v, %v", in, d, back, err)
+		} else if back, err := span.ParseDate(d.Format(time.RFC3339Nano)); err != nil || !back.Equal(d) {
+			t.Fatalf("span.ParseDate(%q) = %v, read back %v, %v", in, d, back, err)
 		}
 
 		if s, err := ParseScope(in); err != nil {

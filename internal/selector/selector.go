@@ -14,12 +14,13 @@ import (
 	"time"
 
 	"github.com/tokenctl/tokenctl/internal/buildkite"
+	"github.com/tokenctl/tokenctl/internal/span"
 )
 
 // DefaultStaleAfter is how long a token must have gone unused to count as
 // stale in summaries when no --stale was given. It matches Buildkite's most
 // common automatic revocation period (DAYS_90).
-const DefaultStaleAfter = 90 * Day
+const DefaultStaleAfter = 90 * span.Day
 
 // AdminScopes are the scopes that let a token change who can do what in an
 // organization: its settings, its members and invitations, and its teams.
@@ -151,14 +152,14 @@ type Summary struct {
 	NeverExpires int `json:"neverExpires"`
 	// Stale counts tokens last used at least StaleAfter ago.
 	Stale int `json:"stale"`
-	// StaleAfter is the threshold used for Stale, as FormatDuration writes it.
+	// StaleAfter is the threshold used for Stale, as span.Format writes it.
 	StaleAfter string `json:"staleAfter"`
 }
 
 // Summarize counts all, the whole organization's tokens; matched is how
 // many the filters kept.
 func Summarize(all []buildkite.Token, matched int, now time.Time, staleAfter time.Duration) Summary {
-	s := Summary{Tokens: len(all), Matched: matched, StaleAfter: FormatDuration(staleAfter)}
+	s := Summary{Tokens: len(all), Matched: matched, StaleAfter: span.Format(staleAfter)}
 	for _, t := range all {
 		if t.LastAccessedAt == nil {
 			s.NeverUsed++

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tokenctl/tokenctl/internal/buildkite"
+	"github.com/tokenctl/tokenctl/internal/span"
 )
 
 var now = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
@@ -18,15 +19,15 @@ func in(d time.Duration) *time.Time  { t := now.Add(d); return &t }
 // The tokens the filter tests choose from, by description.
 var tokens = []buildkite.Token{
 	{UUID: "00000000-0000-4000-8000-000000000001", Description: "stale bot", Scopes: []string{"GRAPHQL", "READ_BUILDS"},
-		CreatedAt: now.Add(-900 * Day), LastAccessedAt: ago(400 * Day), Owner: &buildkite.User{Name: "Mo Member", Email: "mo@acme.example"}},
+		CreatedAt: now.Add(-900 * span.Day), LastAccessedAt: ago(400 * span.Day), Owner: &buildkite.User{Name: "Mo Member", Email: "mo@acme.example"}},
 	{UUID: "00000000-0000-4000-8000-000000000002", Description: "never used", Scopes: []string{"READ_BUILDS"},
-		CreatedAt: now.Add(-500 * Day), Owner: &buildkite.User{Name: "Mo Member", Email: "mo@acme.example"}},
+		CreatedAt: now.Add(-500 * span.Day), Owner: &buildkite.User{Name: "Mo Member", Email: "mo@acme.example"}},
 	{UUID: "00000000-0000-4000-8000-000000000003", Description: "terraform", Scopes: []string{"GRAPHQL", "WRITE_TEAMS"},
-		CreatedAt: now.Add(-300 * Day), LastAccessedAt: ago(3 * time.Hour), ExpiresAt: in(30 * Day), Owner: &buildkite.User{Name: "Ada Admin", Email: "ada@acme.example"}},
+		CreatedAt: now.Add(-300 * span.Day), LastAccessedAt: ago(3 * time.Hour), ExpiresAt: in(30 * span.Day), Owner: &buildkite.User{Name: "Ada Admin", Email: "ada@acme.example"}},
 	{UUID: "00000000-0000-4000-8000-000000000004", Description: "exactly 90 days", Scopes: []string{"WRITE_ORGANIZATION_SETTINGS"},
-		CreatedAt: now.Add(-200 * Day), LastAccessedAt: ago(90 * Day), ExpiresAt: ago(Day), Owner: &buildkite.User{Name: "Ada Admin", Email: "ada@acme.example"}},
+		CreatedAt: now.Add(-200 * span.Day), LastAccessedAt: ago(90 * span.Day), ExpiresAt: ago(span.Day), Owner: &buildkite.User{Name: "Ada Admin", Email: "ada@acme.example"}},
 	{UUID: "00000000-0000-4000-8000-000000000005", Description: "ownerless", Scopes: nil,
-		CreatedAt: now.Add(-10 * Day), LastAccessedAt: ago(89 * Day)},
+		CreatedAt: now.Add(-10 * span.Day), LastAccessedAt: ago(89 * span.Day)},
 }
 
 func selected(f Filter) []string {
@@ -46,8 +47,8 @@ func TestFilterMatch(t *testing.T) {
 		want   []string
 	}{
 		{"zero filter keeps all", Filter{}, []string{"stale bot", "never used", "terraform", "exactly 90 days", "ownerless"}},
-		{"stale includes the boundary and excludes never used", Filter{StaleAfter: 90 * Day}, []string{"stale bot", "exactly 90 days"}},
-		{"stale 1y", Filter{StaleAfter: Year}, []string{"stale bot"}},
+		{"stale includes the boundary and excludes never used", Filter{StaleAfter: 90 * span.Day}, []string{"stale bot", "exactly 90 days"}},
+		{"stale 1y", Filter{StaleAfter: span.Year}, []string{"stale bot"}},
 		{"never used", Filter{NeverUsed: true}, []string{"never used"}},
 		{"owner by exact email, any case", Filter{Owner: "ADA@acme.example"}, []string{"terraform", "exactly 90 days"}},
 		{"owner by part of the name", Filter{Owner: "member"}, []string{"stale bot", "never used"}},
@@ -55,10 +56,10 @@ func TestFilterMatch(t *testing.T) {
 		{"one scope", Filter{Scopes: []string{"READ_BUILDS"}}, []string{"stale bot", "never used"}},
 		{"every scope must be held", Filter{Scopes: []string{"READ_BUILDS", "GRAPHQL"}}, []string{"stale bot"}},
 		{"no expiry", Filter{NoExpiry: true}, []string{"stale bot", "never used", "ownerless"}},
-		{"expires before, expired included", Filter{ExpiresBefore: now.Add(31 * Day)}, []string{"terraform", "exactly 90 days"}},
-		{"expires before is strict", Filter{ExpiresBefore: now.Add(30 * Day)}, []string{"exactly 90 days"}},
+		{"expires before, expired included", Filter{ExpiresBefore: now.Add(31 * span.Day)}, []string{"terraform", "exactly 90 days"}},
+		{"expires before is strict", Filter{ExpiresBefore: now.Add(30 * span.Day)}, []string{"exactly 90 days"}},
 		{"admin capable", Filter{AdminCapable: true}, []string{"terraform", "exactly 90 days"}},
-		{"combined with AND", Filter{Owner: "ada", AdminCapable: true, StaleAfter: 30 * Day}, []string{"exactly 90 days"}},
+		{"combined with AND", Filter{Owner: "ada", AdminCapable: true, StaleAfter: 30 * span.Day}, []string{"exactly 90 days"}},
 		{"combined, nothing left", Filter{Owner: "mo@acme.example", NoExpiry: true, Scopes: []string{"GRAPHQL"}, NeverUsed: true}, nil},
 	}
 	for _, c := range cases {
@@ -74,7 +75,7 @@ func TestFilterIsZeroAndValidate(t *testing.T) {
 	if !(Filter{}).IsZero() {
 		t.Error("zero filter is not IsZero")
 	}
-	for _, f := range []Filter{{StaleAfter: Day}, {NeverUsed: true}, {Owner: "x"}, {Scopes: []string{"GRAPHQL"}}, {NoExpiry: true}, {ExpiresBefore: now}, {AdminCapable: true}} {
+	for _, f := range []Filter{{StaleAfter: span.Day}, {NeverUsed: true}, {Owner: "x"}, {Scopes: []string{"GRAPHQL"}}, {NoExpiry: true}, {ExpiresBefore: now}, {AdminCapable: true}} {
 		if f.IsZero() {
 			t.Errorf("%+v reported as having no condition", f)
 		}
@@ -86,7 +87,7 @@ func TestFilterIsZeroAndValidate(t *testing.T) {
 		f    Filter
 		want string
 	}{
-		{Filter{StaleAfter: Day, NeverUsed: true}, "--never-used"},
+		{Filter{StaleAfter: span.Day, NeverUsed: true}, "--never-used"},
 		{Filter{NoExpiry: true, ExpiresBefore: now}, "--expires-before"},
 	} {
 		if err := c.f.Validate(); err == nil || !strings.Contains(err.Error(), c.want) {
@@ -153,87 +154,6 @@ func TestParseSortRejects(t *testing.T) {
 	}
 }
 
-func TestParseDuration(t *testing.T) {
-	cases := []struct {
-		in      string
-		want    time.Duration
-		wantErr string
-	}{
-		{in: "90d", want: 90 * Day},
-		{in: "6w", want: 42 * Day},
-		{in: "12h", want: 12 * time.Hour},
-		{in: "1y", want: 365 * Day},
-		{in: " 1Y6W ", want: 365*Day + 42*Day},
-		{in: "1h30m", want: 90 * time.Minute},
-		{in: "45s", want: 45 * time.Second},
-		{in: "100y", want: 100 * Year},
-		{in: "", wantErr: "empty duration"},
-		{in: "90", wantErr: "e.g. 90d"},
-		{in: "d", wantErr: "e.g. 90d"},
-		{in: "90days", wantErr: "e.g. 90d"},
-		{in: "3mo", wantErr: "e.g. 90d"},
-		{in: "-5d", wantErr: "e.g. 90d"},
-		{in: "1.5d", wantErr: "unknown unit"},
-		{in: "5x", wantErr: "unknown unit 'x'"},
-		{in: "0d", wantErr: "more than zero"},
-		{in: "101y", wantErr: "too long"},
-		{in: "99y60w", wantErr: "too long"},
-		{in: "99999999999999999999d", wantErr: "too long"},
-		{in: "bkua_0123456789abcdef0123456789abcdef01234567", wantErr: "not shown"},
-	}
-	for _, c := range cases {
-		got, err := ParseDuration(c.in)
-		if c.wantErr != "" {
-			if err == nil || !strings.Contains(err.Error(), c.wantErr) {
-				t.Errorf("ParseDuration(%q) = %v, %v; want error containing %q", c.in, got, err, c.wantErr)
-			}
-			if err != nil && strings.Contains(err.Error(), "bkua_") {
-				t.Errorf("ParseDuration echoed a secret-shaped value: %v", err)
-			}
-			continue
-		}
-		if err != nil || got != c.want {
-			t.Errorf("ParseDuration(%q) = %v, %v; want %v", c.in, got, err, c.want)
-		}
-	}
-}
-
-func TestFormatDuration(t *testing.T) {
-	for d, want := range map[time.Duration]string{90 * Day: "90d", Year: "365d", 6 * Week: "42d", 12 * time.Hour: "12h0m0s"} {
-		if got := FormatDuration(d); got != want {
-			t.Errorf("FormatDuration(%v) = %q, want %q", d, got, want)
-		}
-	}
-}
-
-func TestParseDate(t *testing.T) {
-	cases := []struct {
-		in      string
-		want    time.Time
-		wantErr bool
-	}{
-		{in: "2026-07-01", want: time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)},
-		{in: "2026-07-01T09:30:00Z", want: time.Date(2026, 7, 1, 9, 30, 0, 0, time.UTC)},
-		{in: "2026-07-01T09:30:00+02:00", want: time.Date(2026, 7, 1, 7, 30, 0, 0, time.UTC)},
-		{in: "2026-13-01", wantErr: true},
-		{in: "01/07/2026", wantErr: true},
-		{in: "tomorrow", wantErr: true},
-		{in: "", wantErr: true},
-	}
-	for _, c := range cases {
-		got, err := ParseDate(c.in)
-		if c.wantErr {
-			if err == nil || !strings.Contains(err.Error(), "YYYY-MM-DD") {
-				t.Errorf("ParseDate(%q) = %v, %v; want an error showing the accepted forms", c.in, got, err)
-			}
-			continue
-		}
-		if err != nil || !got.Equal(c.want) {
-			t.Errorf("ParseDate(%q) = %v, %v; want %v", c.in, got, err, c.want)
-		}
-	}
-}
-
 func TestParseScope(t *testing.T) {
 	for in, want := range map[string]string{"read_builds": "READ_BUILDS", "READ_BUILDS": "READ_BUILDS", " write-teams ": "WRITE_TEAMS", "graphql": "GRAPHQL"} {
 		if got, err := ParseScope(in); err != nil || got != want {
@@ -245,47 +165,6 @@ func TestParseScope(t *testing.T) {
 			t.Errorf("ParseScope(%q) error = %v, want one containing %q", in, err, wantErr)
 		}
 	}
-}
-
-// Whatever it is given, ParseDuration either fails with a one-line message
-// or returns a positive span within bounds that reads back the same.
-func FuzzParseDuration(f *testing.F) {
-	for _, s := range []string{"90d", "6w", "1y6w", "12h", "0d", "", "1.5d", "999999999999y", "1h30m45s"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		d, err := ParseDuration(s)
-		if err != nil {
-			if strings.ContainsAny(err.Error(), "\n\r") {
-				t.Errorf("multi-line error for %q: %q", s, err)
-			}
-			return
-		}
-		if d <= 0 || d > maxDuration {
-			t.Fatalf("ParseDuration(%q) = %v, out of bounds", s, d)
-		}
-		if back, err := ParseDuration(FormatDuration(d)); d%Day == 0 && (err != nil || back != d) {
-			t.Errorf("FormatDuration(%v) = %q reads back as %v, %v", d, FormatDuration(d), back, err)
-		}
-	})
-}
-
-func FuzzParseDate(f *testing.F) {
-	for _, s := range []string{"2026-07-01", "2026-07-01T09:30:00Z", "2026-02-30", "x"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		d, err := ParseDate(s)
-		if err != nil {
-			if strings.ContainsAny(err.Error(), "\n\r") {
-				t.Errorf("multi-line error for %q: %q", s, err)
-			}
-			return
-		}
-		if d.IsZero() {
-			t.Errorf("ParseDate(%q) accepted a zero time", s)
-		}
-	})
 }
 
 func FuzzParseSortAndScope(f *testing.F) {
@@ -311,7 +190,7 @@ func BenchmarkFilterMatch(b *testing.B) {
 		tk.UUID = fmt.Sprintf("%08d-0000-4000-8000-000000000000", i)
 		org[i] = tk
 	}
-	f := Filter{StaleAfter: 30 * Day, Owner: "ada", Scopes: []string{"WRITE_ORGANIZATION_SETTINGS"}, ExpiresBefore: now.Add(Year), AdminCapable: true}
+	f := Filter{StaleAfter: 30 * span.Day, Owner: "ada", Scopes: []string{"WRITE_ORGANIZATION_SETTINGS"}, ExpiresBefore: now.Add(span.Year), AdminCapable: true}
 	b.ReportAllocs()
 	for b.Loop() {
 		n := 0

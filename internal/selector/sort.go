@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tokenctl/tokenctl/internal/buildkite"
+	"github.com/tokenctl/tokenctl/internal/redact"
 )
 
 // SortKeys are the orders --sort accepts; a leading "-" reverses one.
@@ -28,7 +29,7 @@ func ParseSort(s string) (Sort, error) {
 	}
 	key, desc := strings.CutPrefix(strings.ToLower(in), "-")
 	if !slices.Contains(SortKeys, key) {
-		return Sort{}, fmt.Errorf("cannot sort by %s: use one of %s, with a leading - for descending (e.g. -last-used)", quote(in), strings.Join(SortKeys, ", "))
+		return Sort{}, fmt.Errorf("cannot sort by %s: use one of %s, with a leading - for descending (e.g. -last-used)", redact.Quote(in), strings.Join(SortKeys, ", "))
 	}
 	return Sort{Key: key, Desc: desc}, nil
 }
