@@ -80,6 +80,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		c.opts.IDFormat = f
 		return err
 	})
+	fs.BoolVar(&c.opts.RespelledIDs, "respelled-ids", false, "spell every GraphQL id anew, as after an id migration: answers carry new ids, and the ids a server without it gives are still accepted")
 	fs.Func("fault", "inject a `FAULT`, e.g. kind=status,status=503,match=mutation,times=2 (repeatable; kinds: "+strings.Join(emulator.FaultKinds, ", ")+")", func(s string) error {
 		f, err := emulator.ParseFault(s)
 		if err != nil {

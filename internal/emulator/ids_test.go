@@ -79,6 +79,10 @@ func TestRespelledIDs(t *testing.T) {
 		oldOrg := srv.NodeID(emulator.TypeOrganization, emulatortest.AcmeOrgUUID)
 		oldTok := srv.NodeID(emulator.TypeAPIAccessToken, emulatortest.OldLaptopTokenUUID)
 		srv.RespellIDs()
+		started := emulatortest.Start(t, emulator.Options{IDFormat: format, RespelledIDs: true})
+		if got, want := started.NodeID(emulator.TypeAPIAccessToken, emulatortest.OldLaptopTokenUUID), srv.NodeID(emulator.TypeAPIAccessToken, emulatortest.OldLaptopTokenUUID); got != want {
+			t.Errorf("a server started re-spelled gives %q, one re-spelled later %q", got, want)
+		}
 		newOrg := srv.NodeID(emulator.TypeOrganization, emulatortest.AcmeOrgUUID)
 		newTok := srv.NodeID(emulator.TypeAPIAccessToken, emulatortest.OldLaptopTokenUUID)
 		if newOrg == oldOrg || newTok == oldTok {

@@ -47,6 +47,10 @@ type Options struct {
 	Seed            int64         // seeds jitter and fault probabilities
 	ErrorWording    ErrorWording  // "": WordingBuildkite
 	IDFormat        IDFormat      // how GraphQL ids are spelled; "": IDBase64
+	// RespelledIDs starts the server with its ids re-spelled (see
+	// Server.RespellIDs): answers carry new ids, and the IDFormat
+	// spellings a server started without it gives are still accepted.
+	RespelledIDs bool
 	// RESTUserRateLimit is REST requests per minute per user; 0: 50. It
 	// applies with RESTRateLimit; that one and RateLimit are budgets per
 	// organization (see orgBudgets), as API-NOTES.md states Buildkite's.
@@ -120,6 +124,9 @@ func New(opts Options) (*Server, error) {
 	}
 	s.store.untypedNotAdmin = opts.UntypedNotAdmin
 	s.ids = newIDCodec(opts.IDFormat, s.store)
+	if opts.RespelledIDs {
+		s.ids.respell()
+	}
 	// Faults and jitter must repeat for a given seed, so not crypto/rand.
 	s.faults.rng = rand.New(rand.NewPCG(uint64(opts.Seed), 0x746f6b656e63746c)) //nolint:gosec // reproducible test randomness, not security
 	if err := s.SetFaults(append(append([]Fault(nil), opts.Fixture.Faults...), opts.Faults...)); err != nil {
