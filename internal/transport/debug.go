@@ -11,7 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/tokenctl/tokenctl/internal/lazyregexp"
+	"github.com/tokenctl/tokenctl/internal/redact"
 )
 
 // maxTraceBody is how much of each body the trace shows.
@@ -47,19 +47,16 @@ func newTracer(w io.Writer, redact []string) *tracer {
 	return tr
 }
 
-// buildkiteToken matches Buildkite API token shapes (bkua_..., and other
-// four-letter prefixes), scrubbed even when nobody listed them in Redact.
-var buildkiteToken = lazyregexp.New(`\bbk[a-z]{2}_[A-Za-z0-9]{16,}`)
-
 // scrub removes every known secret from s: the listed ones, those in the
-// request's own credential headers, and anything shaped like a token.
+// request's own credential headers, and anything shaped like a token
+// (redact.Secrets, as everywhere else), even when nobody listed it.
 func (tr *tracer) scrub(s string, extra []string) string {
 	for _, secret := range slices.Concat(extra, tr.secrets) {
 		if secret != "" {
 			s = strings.ReplaceAll(s, secret, "[redacted]")
 		}
 	}
-	return buildkiteToken.ReplaceAllString(s, "[redacted]")
+	return redact.Secrets(s)
 }
 
 // sensitiveHeader reports headers whose value is, or may be, a credential.
