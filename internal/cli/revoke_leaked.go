@@ -14,12 +14,12 @@ import (
 
 	"github.com/tokenctl/tokenctl/internal/audit"
 	"github.com/tokenctl/tokenctl/internal/buildkite"
-	"github.com/tokenctl/tokenctl/internal/config"
 	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/ident"
 	"github.com/tokenctl/tokenctl/internal/inputfile"
 	"github.com/tokenctl/tokenctl/internal/output"
+	"github.com/tokenctl/tokenctl/internal/redact"
 	"github.com/tokenctl/tokenctl/internal/revoke"
 )
 
@@ -36,7 +36,7 @@ type leakedTokenOptions struct {
 	OrgsFile   string
 	OrgArgs    orgFlag // every --org given, in order
 
-	value   config.Secret // read by completeLeaked
+	value   redact.Secret // read by completeLeaked
 	readErr error         // why it could not be
 	// orgs are the organizations named with several --org or with
 	// --orgs-file; nil when they were not (or could not be read: orgsErr).
@@ -215,7 +215,7 @@ func (o *RevokeOptions) validateLeaked() error {
 
 // readLeakedValue reads a token value from path ("-" is in). Errors say
 // what is wrong with the content, never what it is.
-func readLeakedValue(path string, in io.Reader) (config.Secret, error) {
+func readLeakedValue(path string, in io.Reader) (redact.Secret, error) {
 	source := inputfile.Describe("--token-value-file", path)
 	data, err := inputfile.Read(path, in, maxLeakedValueFile, "the value")
 	if errors.Is(err, inputfile.ErrTooLarge) {
@@ -233,7 +233,7 @@ func readLeakedValue(path string, in io.Reader) (config.Secret, error) {
 	case strings.IndexFunc(v, func(r rune) bool { return unicode.IsSpace(r) || r < '!' || r > '~' }) >= 0:
 		return "", fmt.Errorf("%s: contains characters that never appear in an API token value", source)
 	}
-	return config.Secret(v), nil
+	return redact.Secret(v), nil
 }
 
 // leakedClient is the API client for a leaked-token run. Its --debug trace

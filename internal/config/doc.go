@@ -15,6 +15,6 @@
 // The package must not print anything, must not read the process environment
 // or standard input behind its caller's back (both come in through
 // LoadInput), and must never put the API token into an error, a warning or
-// any formatted output: the token travels as a Secret, whose only way out is
+// any formatted output: the token travels as a redact.Secret, whose only way out is
 // Reveal.
 package config

@@ -5,8 +5,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/tokenctl/tokenctl/internal/buildkite"
 )
 
 // Setting keys, as written in the config file and shown by `config view`.
@@ -37,14 +35,14 @@ const (
 	DefaultRESTEndpoint    = "https://api.buildkite.com"
 	DefaultOutput          = "table"
 	DefaultTimeout         = 30 * time.Second
-	DefaultPageSize        = buildkite.DefaultPageSize
+	DefaultPageSize        = MaxPageSize // as many as Buildkite serves: see buildkite.DefaultPageSize
 	DefaultConcurrency     = 4
 )
 
 // Bounds for the numeric settings. Buildkite caps a connection page at 500
 // nodes; more than 32 concurrent requests only buys throttling.
 const (
-	MinPageSize, MaxPageSize       = 1, buildkite.MaxPageSize
+	MinPageSize, MaxPageSize       = 1, 500
 	MinConcurrency, MaxConcurrency = 1, 32
 )
 

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/tokenctl/tokenctl/internal/redact"
 )
 
 var (
@@ -17,7 +19,7 @@ var (
 // Settings is the validated result of Load.
 type Settings struct {
 	Org             string
-	APIToken        Secret
+	APIToken        redact.Secret
 	GraphQLEndpoint string
 	RESTEndpoint    string
 	Output          string

@@ -3,6 +3,8 @@ package config
 import (
 	"errors"
 	"fmt"
+
+	"github.com/tokenctl/tokenctl/internal/redact"
 )
 
 // ErrKeychainHoldsAnother means the keychain already holds a different
@@ -17,7 +19,7 @@ var ErrKeychainHoldsAnother = errors.New("the system keychain already holds anot
 type tokenLookup struct {
 	keychain  Keychain
 	service   string
-	fromFile  Secret // the config file's token, "" if it has none
+	fromFile  redact.Secret // the config file's token, "" if it has none
 	done      bool
 	reachable bool // the keychain answered (with a token or "none")
 }
@@ -187,7 +189,7 @@ func (t TokenStore) Migrate() (Migration, error) {
 	}
 	var m Migration
 	switch held, err := t.Keychain.Get(t.Service(), keychainUser); {
-	case err == nil && Secret(held) == tok:
+	case err == nil && redact.Secret(held) == tok:
 		m.AlreadyThere = true
 	case err == nil:
 		return Migration{}, ErrKeychainHoldsAnother
@@ -210,7 +212,7 @@ func (t TokenStore) Migrate() (Migration, error) {
 // keychains accept a write they then do not return (a locked collection,
 // a value cut short), and the caller may be about to delete the only
 // other copy.
-func (t TokenStore) storeVerified(tok Secret) error {
+func (t TokenStore) storeVerified(tok redact.Secret) error {
 	if t.Keychain == nil {
 		return ErrKeychainUnavailable
 	}
@@ -221,7 +223,7 @@ func (t TokenStore) storeVerified(tok Secret) error {
 	if err != nil {
 		return fmt.Errorf("%w: the token did not read back after it was stored: %s", ErrKeychain, oneLineError(err))
 	}
-	if Secret(back) != tok {
+	if redact.Secret(back) != tok {
 		return fmt.Errorf("%w: the token read back differs from the one stored", ErrKeychain)
 	}
 	return nil

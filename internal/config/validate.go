@@ -152,7 +152,7 @@ func unknownKey(key string) error {
 
 // checkToken returns the trimmed token, or why it cannot be one. The reason
 // never includes the value: a wrong file may hold another secret.
-func checkToken(raw string) (Secret, string) {
+func checkToken(raw string) (redact.Secret, string) {
 	t := strings.TrimSpace(raw)
 	switch {
 	case t == "":
@@ -164,7 +164,7 @@ func checkToken(raw string) (Secret, string) {
 	case strings.IndexFunc(t, func(r rune) bool { return r <= ' ' || r > '~' }) >= 0:
 		return "", "contains characters that never appear in an API token"
 	}
-	return Secret(t), ""
+	return redact.Secret(t), ""
 }
 
 // ValidateEndpoint accepts https:// URLs, and http:// only for loopback hosts

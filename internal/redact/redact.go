@@ -1,5 +1,6 @@
 // Package redact is the one place that decides what text looks like a
-// secret token value, and the one function that takes such values out of
+// secret token value, the type that carries a credential without ever
+// printing it (Secret), and the one function that takes such values out of
 // text before it reaches an output, a hint or an error: tables, reports,
 // stderr lines and messages all pass through Secrets (output.Printable
 // calls it), and text read from files a user hands tokenctl (a policy's

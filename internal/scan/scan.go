@@ -17,8 +17,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/tokenctl/tokenctl/internal/config"
 	"github.com/tokenctl/tokenctl/internal/lazyregexp"
+	"github.com/tokenctl/tokenctl/internal/redact"
 )
 
 // Formats of scanner output.
@@ -77,7 +77,7 @@ func (l Location) String() string {
 // Secret is one distinct Buildkite API access token the scanner found.
 type Secret struct {
 	// Value is the token's secret value; only Reveal opens it.
-	Value       config.Secret `json:"-"`
+	Value       redact.Secret `json:"-"`
 	Fingerprint string        `json:"fingerprint"`
 	Locations   []Location    `json:"locations"`
 }
@@ -195,7 +195,7 @@ func (c *collector) add(fd finding) error {
 	if !ok {
 		i = len(c.f.Secrets)
 		c.index[value] = i
-		c.f.Secrets = append(c.f.Secrets, Secret{Value: config.Secret(value), Fingerprint: Fingerprint(value), Locations: []Location{}})
+		c.f.Secrets = append(c.f.Secrets, Secret{Value: redact.Secret(value), Fingerprint: Fingerprint(value), Locations: []Location{}})
 	}
 	s := &c.f.Secrets[i]
 	if !slices.Contains(s.Locations, fd.loc) {

@@ -1,16 +1,14 @@
-package config
+package redact
 
 import (
 	"fmt"
 	"log/slog"
 )
 
-const redacted = "[redacted]"
-
-// Secret holds a credential. Every way Go has of printing or encoding a
-// value (fmt verbs, JSON, YAML, text, slog) yields "[redacted]", or "" when
-// the secret is empty, so a Settings value can be logged or dumped without
-// leaking the token. Reveal is the only way to the value; call it only where
+// Secret holds a credential: the API token, or a leaked token's value.
+// Every way Go has of printing or encoding a value (fmt verbs, JSON, YAML,
+// text, slog) yields Placeholder, or "" when the secret is empty, so a
+// value holding one can be logged or dumped without leaking it. Reveal is the only way to the value; call it only where
 // the value is put on the wire.
 //
 // Two holes remain because Secret is a string type: string(s) converts it
@@ -24,7 +22,7 @@ func (s Secret) masked() string {
 	if s == "" {
 		return ""
 	}
-	return redacted
+	return Placeholder
 }
 
 func (s Secret) String() string   { return s.masked() }
