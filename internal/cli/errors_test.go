@@ -91,7 +91,7 @@ func TestAllOrgsRefusalIsNotCalledAnAdminProblem(t *testing.T) {
 			h := newHarness(t, emulator.Options{ErrorWording: w, Faults: []emulator.Fault{{
 				Kind: emulator.FaultGraphQLError, Error: string(emulator.ErrTokenNoOrgAccess), Match: "OrganizationTokensBySlug",
 			}}})
-			r := h.runLeaked(value, false, "", "revoke", "--all-orgs", "--token-value-file", leakedValueFile(t, value))
+			r := h.runLeaked(value, false, "", "revoke", "--all-orgs", "--yes", "--token-value-file", leakedValueFile(t, value))
 			line := ""
 			for l := range strings.SplitSeq(r.stderr, "\n") {
 				if strings.HasPrefix(l, "tokenctl: acme: not checked") {

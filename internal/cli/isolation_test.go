@@ -32,7 +32,7 @@ func TestLeakedTokenIsolatesAnOrganizationThatFails(t *testing.T) {
 		name string
 		orgs []string
 	}{
-		{"all-orgs", []string{"--all-orgs"}},
+		{"all-orgs", []string{"--all-orgs", "--yes"}},
 		{"repeated --org", []string{"--org", "acme", "--org", et.MultiOrgMemberOnlyOrg, "--org", "globex"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -82,7 +82,7 @@ func TestJSONFailureDocument(t *testing.T) {
 		{
 			name:   "revoke --all-orgs, unknown API token",
 			env:    map[string]string{"BUILDKITE_API_TOKEN": "bkua_unknown000000000000000000000000000000"},
-			args:   []string{"revoke", "--all-orgs", "--token-value-file", "LEAKED", "-o", "json"},
+			args:   []string{"revoke", "--all-orgs", "--yes", "--token-value-file", "LEAKED", "-o", "json"},
 			code:   exitcode.Auth,
 			fields: map[string]string{"results": "[]", "notChecked": "null", "notListed": "null"},
 		},

@@ -17,6 +17,7 @@ import (
 	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/ident"
+	"github.com/tokenctl/tokenctl/internal/iostreams"
 	"github.com/tokenctl/tokenctl/internal/output"
 	"github.com/tokenctl/tokenctl/internal/revoke"
 )
@@ -59,12 +60,15 @@ This cannot be undone: the organization can never be added back to the same
 token; its owner has to create a new one. The token keeps working for its
 other organizations.
 
-When a person is typing (standard input is a terminal) tokenctl shows the
-tokens and asks before revoking, on the terminal even when stderr is
-redirected (--yes skips the question). When nobody is typing, explicitly
-named tokens are revoked without asking, as scripts and CI jobs need. The
-token tokenctl is itself using is never revoked unless --allow-self is
-given.
+Whenever a person can be asked, tokenctl shows the tokens and asks before
+revoking: on the terminal, even when stderr is redirected, and even when
+standard input is piped in (the controlling terminal). --yes skips the
+question; Ctrl-C at it ends the run at once (exit 130), nothing sent. When
+nobody can be asked (a CI job), tokens named one by one (--token,
+--from-file, --token-value-file) are revoked without asking, as scripts
+need, while a selection (filters, --from-scan, --plan, --all-orgs) needs
+--yes. The token tokenctl is itself using is never revoked unless
+--allow-self is given, and then last of all.
 
 ` + bulkHelp + `
 
@@ -74,8 +78,10 @@ A leaked token, by its value (--token-value-file FILE):
   --orgs-file FILE   ... from each organization in FILE, one slug or id
                      per line (# comments; - reads standard input)
   --all-orgs         ... from every organization you belong to and
-                     administer; exits 9 when Buildkite lists fewer
-                     organizations than it counts (name them instead)
+                     administer; exits 9 when an organization could not
+                     be checked for a reason that says nothing about the
+                     token, or Buildkite lists fewer organizations than it
+                     counts (name them instead)
   --everywhere       delete the token itself
 
 Mutations run a few at a time (--concurrency, default 4), with a progress
@@ -215,7 +221,7 @@ func revokeFromOrg(ctx context.Context, o *RevokeOptions, client *buildkite.Clie
 		fmt.Fprintf(o.IO.ErrOut, "No token of organization %s matches the filters: nothing to revoke.\n", document.OrgName(plan.Organization))
 	}
 
-	if err := confirmRevocation(o, document.OrgName(plan.Organization), []*revoke.Plan{plan}); err != nil {
+	if err := confirmRevocation(ctx, o, document.OrgName(plan.Organization), []*revoke.Plan{plan}, !o.Bulk.selecting); err != nil {
 		return err
 	}
 
@@ -226,34 +232,74 @@ func revokeFromOrg(ctx context.Context, o *RevokeOptions, client *buildkite.Clie
 	})
 }
 
-// confirmRevocation shows the tokens about to lose access whether or not a
-// question follows, so a person always sees what is about to go: where
-// the question would be asked, which is the terminal even when stderr goes
-// to a log. Then it asks, unless --yes, --dry-run or nobody can answer.
-func confirmRevocation(o *RevokeOptions, where string, plans []*revoke.Plan) error {
+// severalOrgs is the where of a confirmation over several organizations
+// (a leaked token's --all-orgs, repeated --org).
+const severalOrgs = "several organizations"
+
+// confirmRevocation is the one confirmation of every revocation by
+// organization. It shows the tokens about to lose access whether or not a
+// question follows, so a person always sees what is about to go, where
+// the question would be asked (the terminal even when stderr goes to a
+// log). Then, unless --yes or --dry-run:
+//   - when a person can be asked (iostreams.CanPrompt: standard input is a
+//     terminal, or a controlling terminal exists) it asks; Ctrl-C at the
+//     question ends the run at once (exit 130), nothing sent;
+//   - when nobody can be asked, a selection that names each token itself
+//     (exact: --token, --from-file, --token-value-file) goes ahead, as
+//     scripts need, and any other (a scan, a plan, a filter, --all-orgs)
+//     is refused: it needs --yes.
+func confirmRevocation(ctx context.Context, o *RevokeOptions, where string, plans []*revoke.Plan, exact bool) error {
 	pending := 0
 	for _, p := range plans {
 		pending += len(p.Pending())
 	}
-	if w := o.IO.PromptOut(); w != nil && pending > 0 && !o.DryRun {
-		fmt.Fprintf(w, "About to revoke organization %s's access from %d API access token(s). This cannot be undone.\n\n", where, pending)
-		rows := output.Rows{}
-		for _, p := range plans {
-			r := planRows(p, o.Factory.Now)
-			rows.Headers, rows.Cells = r.Headers, append(rows.Cells, r.Cells...)
+	if pending == 0 || o.DryRun {
+		return nil
+	}
+	header := fmt.Sprintf("About to revoke organization %s's access from %d API access token(s).", where, pending)
+	question := fmt.Sprintf("Revoke %d token(s)?", pending)
+	if where == severalOrgs {
+		header = fmt.Sprintf("About to revoke %d organization(s)' access from the leaked API access token(s).", pending)
+		question = fmt.Sprintf("Revoke their access to %d organization(s)?", pending)
+		if len(plans) == pending {
+			header = fmt.Sprintf("About to revoke %d organization(s)' access from the leaked API access token.", pending)
+			question = fmt.Sprintf("Revoke its access to %d organization(s)?", pending)
 		}
-		if err := output.WriteTable(w, rows); err != nil {
+	}
+	if w := o.IO.PromptOut(); w != nil {
+		fmt.Fprintf(w, "%s This cannot be undone.\n\n", header)
+		if err := output.WriteTable(w, planRows(plans, o.Factory.Now)); err != nil {
 			return err
 		}
 		fmt.Fprintln(w)
 	}
-	if pending > 0 && !o.DryRun && !o.Yes && o.IO.CanPrompt() {
-		ok, err := o.IO.Confirm(fmt.Sprintf("Revoke %d token(s)?", pending))
-		if err != nil || !ok {
-			return exitcode.New(exitcode.Refused, errors.New("not confirmed: nothing was revoked"))
+	switch {
+	case o.Yes:
+		return nil
+	case !o.IO.CanPrompt():
+		if exact {
+			return nil
 		}
+		return exitcode.New(exitcode.Refused, fmt.Errorf("%d token(s) were selected, not named one by one, and there is no terminal to confirm on: nothing was revoked; check the selection with --dry-run, then pass --yes", pending))
+	}
+	ok, err := o.IO.ConfirmContext(ctx, question)
+	switch {
+	case errors.Is(err, iostreams.ErrInterrupted):
+		return exitcode.New(exitcode.Interrupted, errors.New("interrupted at the question: nothing was revoked"))
+	case err != nil || !ok:
+		return exitcode.New(exitcode.Refused, errors.New("not confirmed: nothing was revoked"))
 	}
 	return nil
+}
+
+// requireYes refuses, before any request, a selection that does not name
+// each token itself (what: a scan, a plan, --all-orgs) when nobody can be
+// asked to confirm it and --yes was not given.
+func (o *RevokeOptions) requireYes(what string) error {
+	if o.DryRun || o.Yes || o.IO.CanPrompt() {
+		return nil
+	}
+	return exitcode.New(exitcode.Refused, fmt.Errorf("%s selects the tokens to revoke rather than naming each one, and there is no terminal to confirm on: check with --dry-run, then pass --yes", what))
 }
 
 // execution is a run of revocation plans and the shape of its report.
@@ -274,28 +320,41 @@ type execution struct {
 	exitCode func([]revoke.Result, bool) exitcode.Code
 }
 
+// runPlans sends the plans' mutations through the one executor
+// (revoke.Executor.Run), writing the audit log, with a progress bar on a
+// terminal when progress is set.
+func runPlans(ctx context.Context, o *RevokeOptions, client *buildkite.Client, plans []*revoke.Plan, progress bool) ([]revoke.Result, error) {
+	var auditLog *audit.Log
+	if !o.DryRun {
+		var err error
+		if auditLog, err = openAuditLog(o.AuditLog); err != nil {
+			return nil, err
+		}
+		defer auditLog.Close()
+	}
+	exec := &revoke.Executor{Client: client, Concurrency: o.Concurrency, Audit: auditLog, DryRun: o.DryRun, NewMutationID: o.Factory.NewMutationID}
+	if client != nil {
+		exec.RateLimit, exec.Backoff = client.RateLimit, client.Backoff
+	}
+	var bar *revokeProgress
+	if progress {
+		bar = newRevokeProgress(o.IO, plans, o.DryRun)
+		exec.OnResult = bar.onResult
+	}
+	results := exec.Run(ctx, plans)
+	bar.finish()
+	return results, nil
+}
+
 // executePlans sends the plans' mutations, writing the audit log, then
 // prints the report, one line on stderr per token that failed, and
 // returns the run's exit status. It is the last step of every revocation
 // by organization, whatever named the tokens.
 func executePlans(ctx context.Context, o *RevokeOptions, client *buildkite.Client, x execution) error {
-	var auditLog *audit.Log
-	if !o.DryRun {
-		var err error
-		if auditLog, err = openAuditLog(o.AuditLog); err != nil {
-			return err
-		}
-		defer auditLog.Close()
+	results, err := runPlans(ctx, o, client, x.plans, x.progress)
+	if err != nil {
+		return err
 	}
-	exec := &revoke.Executor{Client: client, Concurrency: o.Concurrency, Audit: auditLog, DryRun: o.DryRun, NewMutationID: o.Factory.NewMutationID, RateLimit: client.RateLimit, Backoff: client.Backoff}
-	var progress *revokeProgress
-	if x.progress {
-		progress = newRevokeProgress(o.IO, x.plans, o.DryRun)
-		exec.OnResult = progress.onResult
-	}
-	results := exec.Run(ctx, x.plans)
-	progress.finish()
-
 	report := revoke.NewReport(results, o.DryRun)
 	var doc any = report
 	if x.document != nil {
@@ -307,33 +366,12 @@ func executePlans(ctx context.Context, o *RevokeOptions, client *buildkite.Clien
 	// revoked: the printer hands back the unfiltered report, printed on
 	// stderr with the error, and the exit status stays the revocation's.
 	var jqFailed *output.JQError
-	if o.Scan.collect != nil {
-		o.Scan.collect(doc) // --from-scan prints one report for every secret
-	} else if err := printer.Print(doc, func(wide bool) output.Rows { return paintStatus(resultRows(report, wide), colour) }); err != nil {
+	if err := printer.Print(doc, func(wide bool) output.Rows { return paintStatus(resultRows(report, wide), colour) }); err != nil {
 		if !errors.As(err, &jqFailed) || jqFailed.Document == nil {
 			return err
 		}
 	}
-	skipped := 0
-	for _, r := range results {
-		// After an interrupted bulk run hundreds of tokens can be unsent:
-		// the first few are named, the rest counted (the report has all).
-		if r.Status == revoke.StatusSkipped {
-			if skipped++; skipped > maxSkippedLines {
-				continue
-			}
-		}
-		if r.Error != nil && !(o.IgnoreMissing && r.Status == revoke.StatusNotFound) {
-			where := ""
-			if x.byOrg {
-				where = document.Deref(r.Organization.Slug) + ": "
-			}
-			fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s%s: %s: %s\n", where, r.Requested, r.Status, oneLine(*r.Error))
-		}
-	}
-	if skipped > maxSkippedLines {
-		fmt.Fprintf(o.IO.ErrOut, "tokenctl: ... and %d more %s not sent\n", skipped-maxSkippedLines, x.counted)
-	}
+	reportFailures(o, results, x.byOrg, x.counted)
 	if o.DryRun && o.IO.IsStderrTTY() {
 		fmt.Fprintf(o.IO.ErrOut, "Dry run: nothing was revoked (%d %s would be).\n", report.Summary.DryRun, x.counted)
 	}
@@ -352,6 +390,37 @@ func executePlans(ctx context.Context, o *RevokeOptions, client *buildkite.Clien
 		return exitcode.New(code, jqFailed)
 	}
 	return exitWith(code)
+}
+
+// reportFailures writes one line on stderr per token that was not
+// revoked, naming its organization when byOrg. A token not found gets its
+// line under --ignore-missing too (a typo must not pass in silence), saying
+// that it was ignored.
+func reportFailures(o *RevokeOptions, results []revoke.Result, byOrg bool, counted string) {
+	skipped := 0
+	for _, r := range results {
+		// After an interrupted bulk run hundreds of tokens can be unsent:
+		// the first few are named, the rest counted (the report has all).
+		if r.Status == revoke.StatusSkipped {
+			if skipped++; skipped > maxSkippedLines {
+				continue
+			}
+		}
+		if r.Error == nil {
+			continue
+		}
+		where, ignored := "", ""
+		if byOrg {
+			where = document.Deref(r.Organization.Slug) + ": "
+		}
+		if o.IgnoreMissing && r.Status == revoke.StatusNotFound {
+			ignored = " (ignored: --ignore-missing)"
+		}
+		fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s%s: %s: %s%s\n", where, r.Requested, r.Status, oneLine(*r.Error), ignored)
+	}
+	if skipped > maxSkippedLines {
+		fmt.Fprintf(o.IO.ErrOut, "tokenctl: ... and %d more %s not sent\n", skipped-maxSkippedLines, counted)
+	}
 }
 
 // maxSkippedLines is how many unsent tokens an interrupted run names on
@@ -385,18 +454,29 @@ func resultRows(r revoke.Report, wide bool) output.Rows {
 	return rows
 }
 
-func planRows(p *revoke.Plan, now func() time.Time) output.Rows {
+// planRows lists the tokens the plans would revoke, with their
+// organization when there are several.
+func planRows(plans []*revoke.Plan, now func() time.Time) output.Rows {
+	byOrg := len(plans) > 1
 	rows := output.Rows{Headers: []string{"TOKEN", "DESCRIPTION", "OWNER", "SCOPES", "LAST USED"}}
-	for _, it := range p.Pending() {
-		if t := it.Token; t != nil {
-			owner := ""
-			if t.Owner != nil {
-				owner = document.FormatUser(t.Owner.Name, t.Owner.Email)
+	if byOrg {
+		rows.Headers = append([]string{"ORGANIZATION"}, rows.Headers...)
+	}
+	for _, p := range plans {
+		for _, it := range p.Pending() {
+			row := []string{cmp.Or(it.KnownUUID, it.Requested), "(listed in an earlier run, not this one: Buildkite says whether it still has access)", "", "", ""}
+			if t := it.Token; t != nil {
+				owner := ""
+				if t.Owner != nil {
+					owner = document.FormatUser(t.Owner.Name, t.Owner.Email)
+				}
+				row = []string{t.UUID, t.Description, owner, strings.Join(t.Scopes, ","), output.LastUsed(t.LastAccessedAt, now())}
 			}
-			rows.Cells = append(rows.Cells, []string{t.UUID, t.Description, owner, strings.Join(t.Scopes, ","), output.LastUsed(t.LastAccessedAt, now())})
-			continue
+			if byOrg {
+				row = append([]string{document.OrgName(p.Organization)}, row...)
+			}
+			rows.Cells = append(rows.Cells, row)
 		}
-		rows.Cells = append(rows.Cells, []string{cmp.Or(it.KnownUUID, it.Requested), "(listed in an earlier run, not this one: Buildkite says whether it still has access)", "", "", ""})
 	}
 	return rows
 }

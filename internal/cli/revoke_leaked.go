@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -18,6 +17,7 @@ import (
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/ident"
 	"github.com/tokenctl/tokenctl/internal/inputfile"
+	"github.com/tokenctl/tokenctl/internal/iostreams"
 	"github.com/tokenctl/tokenctl/internal/output"
 	"github.com/tokenctl/tokenctl/internal/redact"
 	"github.com/tokenctl/tokenctl/internal/revoke"
@@ -247,35 +247,106 @@ func (o *RevokeOptions) leakedClient() (*buildkite.Client, error) {
 // value: whoever holds it can do nothing with it any more.
 const leakedTokenDeadMessage = "the token is already revoked or expired: nothing to do"
 
-// revokeLeakedRun turns the leaked value into the token's uuid and then
-// revokes through the usual plan, confirmation, audit and report: for one
-// organization by handing the uuid to revokeFromOrg, for --all-orgs one plan
-// per organization, and for --everywhere by deleting the token. Every
-// request goes through the client that scrubs the value from traces.
+// revokeLeakedRun revokes the token whose value was given, through the
+// same plan as a scanner's secrets (revoke.PlanLeaked), the usual
+// confirmation, audit and report: from one organization, from several, or
+// by deleting the token. Every request goes through the client that
+// scrubs the value from traces.
 func revokeLeakedRun(ctx context.Context, o *RevokeOptions) error {
+	if o.Leaked.AllOrgs {
+		if err := o.requireYes("--all-orgs"); err != nil {
+			return err
+		}
+	}
 	client, err := o.leakedClient()
 	if err != nil {
 		return err
 	}
-	tok, err := client.AccessTokenOf(ctx, o.Leaked.value.Reveal())
-	if buildkite.KindOf(err) == buildkite.KindUnauthorized {
-		return o.leakedTokenDead()
-	}
+	lp, err := revoke.PlanLeaked(ctx, client, o.leakedRequest([]config.Secret{o.Leaked.value}))
 	if err != nil {
 		return err
 	}
-	ref, err := ident.ParseToken(tok.UUID)
-	if err != nil || ref.UUID == "" {
-		return fmt.Errorf("looking up the given token value: Buildkite answered with a malformed token uuid")
-	}
+	s := lp.Secrets[0]
 	switch {
+	case s.Dead():
+		return o.leakedTokenDead()
+	case s.Token == nil || (o.Leaked.Everywhere && s.Everywhere == nil):
+		return s.Err
 	case o.Leaked.Everywhere:
-		return revokeEverywhere(ctx, o, client, tok)
-	case o.Leaked.AllOrgs || o.Leaked.orgs != nil:
-		return revokeFromOrgs(ctx, o, client, ref)
+		return revokeEverywhere(ctx, o, client, lp)
+	case lp.Single:
+		if err := confirmRevocation(ctx, o, document.OrgName(lp.Orgs.Plans[0].Organization), lp.Orgs.Plans, true); err != nil {
+			return err
+		}
+		return executePlans(ctx, o, client, execution{plans: lp.Orgs.Plans, progress: true, counted: "token(s)"})
 	}
-	o.Tokens = []ident.Token{ref}
-	return revokeFromOrg(ctx, o, client)
+	return revokeFromOrgs(ctx, o, client, lp.Orgs, s.Token.UUID)
+}
+
+// leakedRequest is what the leaked-token flags ask for the values.
+func (o *RevokeOptions) leakedRequest(values []config.Secret) revoke.LeakedRequest {
+	return revoke.LeakedRequest{Values: values, Org: o.Org, Orgs: o.Leaked.orgs, AllOrgs: o.Leaked.AllOrgs, Everywhere: o.Leaked.Everywhere,
+		AllowSelf: o.AllowSelf, FindAll: o.DryRun, Concurrency: o.Concurrency}
+}
+
+// leakedOutcome is what a run over leaked values did: the organization
+// results, or one deletion per secret.
+type leakedOutcome struct {
+	results   []revoke.Result
+	deletions []revoke.Deletion
+}
+
+// carryOutLeaked executes a leaked plan: the organization plans through
+// the one executor, or the deletions, tokenctl's own last.
+func (o *RevokeOptions) carryOutLeaked(ctx context.Context, client *buildkite.Client, lp *revoke.LeakedPlan) (leakedOutcome, error) {
+	if !o.Leaked.Everywhere {
+		results, err := runPlans(ctx, o, client, lp.Plans(), true)
+		return leakedOutcome{results: results}, err
+	}
+	out := leakedOutcome{deletions: make([]revoke.Deletion, len(lp.Secrets))}
+	if o.DryRun {
+		return out, nil
+	}
+	auditLog, err := openAuditLog(o.AuditLog)
+	if err != nil {
+		return out, err
+	}
+	defer auditLog.Close()
+	exec := &revoke.Executor{Client: client, Audit: auditLog, Backoff: client.Backoff}
+	out.deletions = exec.DeleteAll(ctx, lp)
+	return out, nil
+}
+
+// confirmLeaked asks once for everything a leaked plan would take away:
+// the organization revocations, or each deletion (by typing the start of
+// the token's uuid; a deletion declined is refused, the others go on).
+func (o *RevokeOptions) confirmLeaked(ctx context.Context, lp *revoke.LeakedPlan, exact bool) error {
+	if !o.Leaked.Everywhere {
+		where := severalOrgs
+		if lp.Single && len(lp.Plans()) == 1 {
+			where = document.OrgName(lp.Plans()[0].Organization)
+		}
+		return confirmRevocation(ctx, o, where, lp.Plans(), exact && !o.Leaked.AllOrgs)
+	}
+	if o.DryRun || o.Yes {
+		return nil
+	}
+	for i := range lp.Secrets {
+		s := &lp.Secrets[i]
+		if s.Everywhere == nil {
+			continue
+		}
+		if !o.IO.CanPrompt() {
+			return exitcode.New(exitcode.Refused, fmt.Errorf("--everywhere deletes token %s for every organization and cannot be undone; without a terminal to confirm on, pass --yes", s.Token.UUID))
+		}
+		if err := confirmEverywhere(ctx, o, *s.Token); err != nil {
+			if exitcode.Of(err) == exitcode.Interrupted {
+				return err
+			}
+			s.Err, s.Everywhere = err, nil
+		}
+	}
+	return nil
 }
 
 // leakedTokenDead reports a value Buildkite rejects. With --ignore-missing
@@ -323,33 +394,35 @@ type NotCheckedOrg struct {
 	Reason       string                 `json:"reason"`
 }
 
+// notCheckedOrgs is the not-checked part of a report.
+func notCheckedOrgs(plan *revoke.OrgsPlan) []NotCheckedOrg {
+	out := []NotCheckedOrg{}
+	for _, nc := range plan.NotChecked {
+		out = append(out, NotCheckedOrg{Organization: nc.Ref(), Cause: nc.Cause, Reason: nc.Err.Error()})
+	}
+	return out
+}
+
 // revokeFromOrgs revokes the token from every organization the caller
 // belongs to and may act in (--all-orgs), or from each organization named
 // with --org or --orgs-file, where it has access. Organizations it could
 // not look in are reported; see revoke.OrgsPlan.Missed for when they make
 // the run incomplete.
-func revokeFromOrgs(ctx context.Context, o *RevokeOptions, client *buildkite.Client, ref ident.Token) error {
-	plan, err := revoke.ResolveOrgs(ctx, client, revoke.OrgsRequest{Tokens: []ident.Token{ref}, Orgs: o.Leaked.orgs, AllowSelf: o.AllowSelf, Concurrency: o.Concurrency})
-	if err != nil {
-		return err
-	}
+func revokeFromOrgs(ctx context.Context, o *RevokeOptions, client *buildkite.Client, plan *revoke.OrgsPlan, tokenUUID string) error {
 	if len(plan.Checked)+len(plan.NotChecked)+plan.NotListed == 0 {
 		return exitcode.New(exitcode.NotFound, errors.New("your API token can reach no organization, so there is nothing to revoke the leaked token from"))
 	}
-	notChecked := []NotCheckedOrg{}
-	for _, nc := range plan.NotChecked {
-		notChecked = append(notChecked, NotCheckedOrg{Organization: nc.Ref(), Cause: nc.Cause, Reason: nc.Err.Error()})
-	}
-	defer reportNotChecked(o, plan, ref)
+	notChecked := notCheckedOrgs(plan)
+	defer reportNotChecked(o, plan, tokenUUID)
 
 	if len(plan.Plans) == 0 && plan.Missed() == 0 {
 		var checked []string
 		for _, org := range plan.Checked {
 			checked = append(checked, org.Slug)
 		}
-		msg := fmt.Sprintf("token %s has no access to any organization you administer (%s): nothing to do", ref.UUID, strings.Join(checked, ", "))
+		msg := fmt.Sprintf("token %s has no access to any organization you administer (%s): nothing to do", tokenUUID, strings.Join(checked, ", "))
 		if len(checked) == 0 {
-			msg = fmt.Sprintf("Buildkite let tokenctl list the tokens of none of your organizations (see above why), so token %s cannot be revoked from any", ref.UUID)
+			msg = fmt.Sprintf("Buildkite let tokenctl list the tokens of none of your organizations (see above why), so token %s cannot be revoked from any", tokenUUID)
 		}
 		if !o.IgnoreMissing || len(checked) == 0 {
 			return exitcode.New(exitcode.NotFound, errors.New(msg))
@@ -357,10 +430,8 @@ func revokeFromOrgs(ctx context.Context, o *RevokeOptions, client *buildkite.Cli
 		fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s\n", msg)
 	}
 
-	if !o.DryRun && !o.Yes && o.IO.CanPrompt() && len(plan.Plans) > 0 {
-		if err := confirmAllOrgs(o, plan.Plans); err != nil {
-			return err
-		}
+	if err := confirmRevocation(ctx, o, severalOrgs, plan.Plans, !o.Leaked.AllOrgs); err != nil {
+		return err
 	}
 
 	return executePlans(ctx, o, client, execution{
@@ -376,10 +447,10 @@ func revokeFromOrgs(ctx context.Context, o *RevokeOptions, client *buildkite.Cli
 
 // reportNotChecked tells, on stderr, where the token may still work and
 // what to run there.
-func reportNotChecked(o *RevokeOptions, plan *revoke.OrgsPlan, ref ident.Token) {
+func reportNotChecked(o *RevokeOptions, plan *revoke.OrgsPlan, tokenUUID string) {
 	for _, nc := range plan.NotChecked {
 		name := document.OrgName(nc.Organization)
-		cmd := fmt.Sprintf("tokenctl revoke --org %s --token %s", name, ref.UUID)
+		cmd := fmt.Sprintf("tokenctl revoke --org %s --token %s", name, tokenUUID)
 		switch nc.Cause {
 		case revoke.CauseError:
 			fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s: not checked: %s; the token may still have access there: run `%s` once Buildkite answers, or delete the token with --everywhere\n", name, oneLine(nc.Err.Error()), cmd)
@@ -395,40 +466,6 @@ func reportNotChecked(o *RevokeOptions, plan *revoke.OrgsPlan, ref ident.Token) 
 	if n := plan.NotListed; n > 0 {
 		fmt.Fprintf(o.IO.ErrOut, "tokenctl: not checked: Buildkite counts %d more organization(s) of yours than it listed, and the token may still have access there; name every organization with --orgs-file FILE (one slug per line) or repeated --org\n", n)
 	}
-}
-
-func confirmAllOrgs(o *RevokeOptions, plans []*revoke.Plan) error {
-	now := o.Factory.Now()
-	rows := output.Rows{Headers: []string{"ORGANIZATION", "TOKEN", "DESCRIPTION", "OWNER", "SCOPES", "LAST USED"}}
-	pending := 0
-	for _, p := range plans {
-		for _, it := range p.Pending() {
-			pending++
-			t := it.Token
-			if t == nil {
-				continue
-			}
-			owner := ""
-			if t.Owner != nil {
-				owner = document.FormatUser(t.Owner.Name, t.Owner.Email)
-			}
-			rows.Cells = append(rows.Cells, []string{document.OrgName(p.Organization), t.UUID, t.Description, owner, strings.Join(t.Scopes, ","), output.LastUsed(t.LastAccessedAt, now)})
-		}
-	}
-	if pending == 0 {
-		return nil
-	}
-	w := o.IO.PromptOut()
-	fmt.Fprintf(w, "About to revoke %d organization(s)' access from the leaked API access token. This cannot be undone.\n\n", pending)
-	if err := output.WriteTable(w, rows); err != nil {
-		return err
-	}
-	fmt.Fprintln(w)
-	ok, err := o.IO.Confirm(fmt.Sprintf("Revoke its access to %d organization(s)?", pending))
-	if err != nil || !ok {
-		return exitcode.New(exitcode.Refused, errors.New("not confirmed: nothing was revoked"))
-	}
-	return nil
 }
 
 // EverywhereReport is the JSON document of `tokenctl revoke
@@ -448,14 +485,12 @@ type LeakedToken struct {
 	Owner revoke.Owner `json:"owner"`
 }
 
-// revokeEverywhere deletes the token itself (revoke.DeleteEverywhere),
-// after the self-check. It asks on a terminal by having the user type the
-// start of the token's uuid, and needs --yes elsewhere.
-func revokeEverywhere(ctx context.Context, o *RevokeOptions, client *buildkite.Client, tok buildkite.AccessToken) error {
-	plan, err := revoke.ResolveEverywhere(ctx, client, tok, o.AllowSelf)
-	if err != nil {
-		return err
-	}
+// revokeEverywhere deletes the token of the one value given
+// (revoke.Executor.DeleteAll), after the self-check. It asks on a terminal
+// by having the user type the start of the token's uuid, and needs --yes
+// elsewhere.
+func revokeEverywhere(ctx context.Context, o *RevokeOptions, client *buildkite.Client, lp *revoke.LeakedPlan) error {
+	tok := *lp.Secrets[0].Token
 	leaked := &LeakedToken{AccessTokenInfo: accessTokenInfo(tok), Owner: revoke.Owner{Name: tok.User.Name, Email: tok.User.Email}}
 	if o.DryRun {
 		if o.IO.IsStderrTTY() {
@@ -463,27 +498,22 @@ func revokeEverywhere(ctx context.Context, o *RevokeOptions, client *buildkite.C
 		}
 		return o.printEverywhere(EverywhereReport{DryRun: true, Token: leaked, Status: revoke.StatusDryRun})
 	}
-	if !o.Yes {
-		if !o.IO.CanPrompt() {
-			return exitcode.New(exitcode.Refused, fmt.Errorf("--everywhere deletes token %s for every organization and cannot be undone; without a terminal to confirm on, pass --yes", tok.UUID))
-		}
-		if err := confirmEverywhere(o, tok); err != nil {
-			return err
-		}
+	if err := o.confirmLeaked(ctx, lp, true); err != nil {
+		return err
 	}
-
-	auditLog, err := openAuditLog(o.AuditLog)
+	if s := lp.Secrets[0]; s.Everywhere == nil {
+		return s.Err // declined
+	}
+	out, err := o.carryOutLeaked(ctx, client, lp)
 	if err != nil {
 		return err
 	}
-	defer auditLog.Close()
-	exec := &revoke.Executor{Client: client, Audit: auditLog, Backoff: client.Backoff}
-	note, err := exec.DeleteEverywhere(ctx, plan, o.Leaked.value.Reveal())
-	if err != nil {
-		return err
+	d := out.deletions[0]
+	if d.Err != nil {
+		return d.Err
 	}
-	if note != "" {
-		fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s\n", note)
+	if d.Note != "" {
+		fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s\n", d.Note)
 	}
 	return o.printEverywhere(EverywhereReport{Token: leaked, Status: revoke.StatusRevoked})
 }
@@ -502,8 +532,9 @@ func openAuditLog(path string) (*audit.Log, error) {
 }
 
 // confirmEverywhere makes the user type the start of the token's uuid: a
-// y/N is too easy to give by habit for something this final.
-func confirmEverywhere(o *RevokeOptions, tok buildkite.AccessToken) error {
+// y/N is too easy to give by habit for something this final. Ctrl-C at the
+// question ends the run at once.
+func confirmEverywhere(ctx context.Context, o *RevokeOptions, tok buildkite.AccessToken) error {
 	w := o.IO.PromptOut()
 	fmt.Fprintf(w, "About to delete API access token %s itself.\n\n", tok.UUID)
 	rows := output.Rows{
@@ -517,7 +548,11 @@ func confirmEverywhere(o *RevokeOptions, tok buildkite.AccessToken) error {
 	fmt.Fprintf(w, "\nThis is not an organization revocation: the token stops working for every organization and every API, at once and for good, and everything using it breaks until its owner creates a new one.\n")
 	want := tok.UUID[:min(8, len(tok.UUID))]
 	fmt.Fprintf(w, "Type %s (the start of the token's uuid) to delete it: ", want)
-	line, err := bufio.NewReader(o.IO.In).ReadString('\n')
+	line, err := o.IO.ReadLine(ctx)
+	if errors.Is(err, iostreams.ErrInterrupted) {
+		fmt.Fprintln(w)
+		return exitcode.New(exitcode.Interrupted, errors.New("interrupted at the question: nothing was deleted"))
+	}
 	if err != nil && line == "" {
 		fmt.Fprintln(w)
 	}
@@ -528,10 +563,6 @@ func confirmEverywhere(o *RevokeOptions, tok buildkite.AccessToken) error {
 }
 
 func (o *RevokeOptions) printEverywhere(r EverywhereReport) error {
-	if o.Scan.collect != nil {
-		o.Scan.collect(r)
-		return nil
-	}
 	printer := output.Printer{Out: o.IO.Out, Format: o.Format, JQ: o.JQ}
 	return printer.Print(r, func(wide bool) output.Rows {
 		rows := output.Rows{Headers: []string{"TOKEN", "DESCRIPTION", "OWNER", "ACTION", "STATUS"}}

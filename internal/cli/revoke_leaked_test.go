@@ -123,7 +123,7 @@ func TestLeakedTokenAllOrgs(t *testing.T) {
 		h.env["BUILDKITE_ORGANIZATION_SLUG"] = "acme"
 		value := fixtureValue(t, fx, et.SharedCITokenUUID)
 		auditPath := filepath.Join(t.TempDir(), "audit.jsonl")
-		r := h.runLeaked(value, false, "", "revoke", "--all-orgs", "--token-value-file", leakedValueFile(t, value), "-o", "json", "--audit-log", auditPath)
+		r := h.runLeaked(value, false, "", "revoke", "--all-orgs", "--yes", "--token-value-file", leakedValueFile(t, value), "-o", "json", "--audit-log", auditPath)
 		if r.code != 0 {
 			t.Fatalf("revoke --all-orgs failed:\n%s", r)
 		}
@@ -193,7 +193,7 @@ func TestLeakedTokenAllOrgsBeyondOneAnswer(t *testing.T) {
 
 func testLeakedTokenAllOrgsBeyondOneAnswer(t *testing.T, format emulator.IDFormat) {
 	h, value := manyOrgsHarness(t, emulator.Options{MaxViewerOrganizations: 100, IDFormat: format})
-	r := h.runLeaked(value, false, "", "revoke", "--all-orgs", "--token-value-file", leakedValueFile(t, value), "--jq", `.results[] | .organization.slug + " " + .status`)
+	r := h.runLeaked(value, false, "", "revoke", "--all-orgs", "--yes", "--token-value-file", leakedValueFile(t, value), "--jq", `.results[] | .organization.slug + " " + .status`)
 	if r.code != 0 || r.stdout != et.ManyOrgsFirstAdmin+" revoked\n"+et.ManyOrgsLastOrg+" revoked\n" {
 		t.Fatalf("want %s and %s revoked, exit 0:\n%s", et.ManyOrgsFirstAdmin, et.ManyOrgsLastOrg, r)
 	}
@@ -211,7 +211,7 @@ func testLeakedTokenAllOrgsBeyondOneAnswer(t *testing.T, format emulator.IDForma
 // everything it did was done.
 func TestLeakedTokenAllOrgsIncomplete(t *testing.T) {
 	h, value := manyOrgsHarness(t, emulator.Options{MaxViewerOrganizations: 40})
-	r := h.runLeaked(value, false, "", "revoke", "--all-orgs", "--token-value-file", leakedValueFile(t, value), "-o", "json")
+	r := h.runLeaked(value, false, "", "revoke", "--all-orgs", "--yes", "--token-value-file", leakedValueFile(t, value), "-o", "json")
 	if exitcode.Code(r.code) != exitcode.Incomplete {
 		t.Fatalf("exit %d, want %d (incomplete)\n%s", r.code, exitcode.Incomplete, r)
 	}
@@ -269,13 +269,13 @@ func TestLeakedTokenAllOrgsWithoutAccessAnywhere(t *testing.T) {
 	h.env["BUILDKITE_API_TOKEN"] = et.MultiOrgToken
 	file := leakedValueFile(t, value)
 
-	r := h.runLeaked(value, false, "", "revoke", "--all-orgs", "--token-value-file", file)
+	r := h.runLeaked(value, false, "", "revoke", "--all-orgs", "--yes", "--token-value-file", file)
 	if exitcode.Code(r.code) != exitcode.NotFound {
 		t.Fatalf("exit %d, want not found\n%s", r.code, r)
 	}
 	mustContain(t, "stderr", r.stderr, "token "+et.InitechDeployUUID+" has no access to any organization you administer (acme, globex): nothing to do", "initech: not checked")
 
-	r = h.runLeaked(value, false, "", "revoke", "--all-orgs", "--token-value-file", file, "--ignore-missing", "-o", "json")
+	r = h.runLeaked(value, false, "", "revoke", "--all-orgs", "--yes", "--token-value-file", file, "--ignore-missing", "-o", "json")
 	if r.code != 0 {
 		t.Fatalf("--ignore-missing: exit %d\n%s", r.code, r)
 	}
@@ -453,7 +453,7 @@ func TestLeakedTokenIsOwnCredential(t *testing.T) {
 
 func TestLeakedTokenDeadValue(t *testing.T) {
 	for _, value := range []string{et.RevokedToken, et.ExpiredToken} {
-		for _, mode := range [][]string{{"--org", "acme"}, {"--all-orgs"}, {"--everywhere", "--yes"}} {
+		for _, mode := range [][]string{{"--org", "acme"}, {"--all-orgs", "--yes"}, {"--everywhere", "--yes"}} {
 			t.Run(strings.Join(mode, " "), func(t *testing.T) {
 				h := newHarness(t, emulator.Options{})
 				args := append([]string{"revoke", "--token-value-file", leakedValueFile(t, value)}, mode...)

@@ -65,7 +65,7 @@ func TestRevokePlanApplies(t *testing.T) {
 		t.Fatal("the dry run revoked the token")
 	}
 
-	r := h.run("revoke", "--plan", plan, "--audit-log", audit, "-o", "json")
+	r := h.run("revoke", "--plan", plan, "--yes", "--audit-log", audit, "-o", "json")
 	res := applyStatus(t, r, revoke.StatusRevoked)
 	if r.code != 0 || res.Status != revoke.StatusRevoked || *res.Token.UUID != hIdleYear || *res.Organization.Slug != "hygiene" {
 		t.Fatalf("apply: %s", r)
@@ -79,7 +79,7 @@ func TestRevokePlanApplies(t *testing.T) {
 	}
 
 	// Applying it again: the token is gone, and nothing is sent.
-	again := h.run("revoke", "--plan", plan, "-o", "json")
+	again := h.run("revoke", "--plan", plan, "--yes", "-o", "json")
 	if res := applyStatus(t, again, revoke.StatusNotFound); again.code != int(exitcode.NotFound) || res.Status != revoke.StatusNotFound {
 		t.Errorf("second apply: %s", again)
 	}
@@ -184,7 +184,7 @@ func TestRevokePlanRefusesBadPlans(t *testing.T) {
 func TestRevokePlanAndTokenBothOnStandardInput(t *testing.T) {
 	h := newHygieneHarness(t, true)
 	delete(h.env, "BUILDKITE_API_TOKEN")
-	r := h.exec(false, hygieneToken+"\n", "revoke", "--plan", "-", "--api-token-file", "-")
+	r := h.exec(false, hygieneToken+"\n", "revoke", "--plan", "-", "--api-token-file", "-", "--yes")
 	if exitcode.Code(r.code) != exitcode.Usage {
 		t.Fatalf("exit %d, want usage\n%s", r.code, r)
 	}

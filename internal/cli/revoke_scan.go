@@ -8,10 +8,9 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/tokenctl/tokenctl/internal/buildkite"
+	"github.com/tokenctl/tokenctl/internal/config"
 	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
-	"github.com/tokenctl/tokenctl/internal/ident"
 	"github.com/tokenctl/tokenctl/internal/inputfile"
 	"github.com/tokenctl/tokenctl/internal/output"
 	"github.com/tokenctl/tokenctl/internal/revoke"
@@ -26,9 +25,6 @@ type scanOptions struct {
 
 	findings scan.Findings // read by completeScan
 	readErr  error         // why they could not be
-	// collect, while a secret is being handled, takes the report the
-	// per-value path would print, so that one report covers every secret.
-	collect func(doc any)
 }
 
 // maxScanFile bounds what --from-scan reads: scanner output for a large
@@ -151,45 +147,61 @@ type ScanSummary struct {
 	Unknown int `json:"unknown"`
 }
 
-// Statuses of a secret beyond revoke's.
-const scanStatusPartial = "partial"
-
-// revokeScanRun handles each secret as --token-value-file handles one
-// value: Buildkite turns the value into its token, then the token is
-// revoked from --org, from every organization you administer, or deleted,
-// with the same confirmation, self-guard and audit log. A dead value is
-// not-found and not a failure.
+// revokeScanRun revokes every live token among the scanner's secrets, as
+// one run: revoke.PlanLeaked turns each value into its token and plans all
+// of them at once (from --org, from every organization you administer, or
+// deleted), then one confirmation, and one execution in which tokenctl's
+// own token, if allowed, goes last. A dead value is not-found and not a
+// failure.
 func revokeScanRun(ctx context.Context, o *RevokeOptions) error {
 	f := o.Scan.findings
-	if o.Leaked.Everywhere && !o.Yes && !o.DryRun && !o.IO.CanPrompt() && len(f.Secrets) > 0 {
-		return exitcode.New(exitcode.Refused, fmt.Errorf("--everywhere deletes every live token among the %d secret(s) found, for every organization, and cannot be undone; without a terminal to confirm on, check with --dry-run, then pass --yes", len(f.Secrets)))
+	values := make([]config.Secret, len(f.Secrets))
+	redact := make([]string, len(f.Secrets))
+	for i, s := range f.Secrets {
+		values[i], redact[i] = s.Value, s.Value.Reveal()
 	}
-	if !o.Leaked.AllOrgs && !o.Leaked.Everywhere && len(f.Secrets) > 0 {
+	report := ScanReport{DryRun: o.DryRun, Scanner: f.Format, Ignored: f.Ignored, Secrets: []ScanSecretResult{}, everywhere: o.Leaked.Everywhere}
+	switch {
+	case f.Format == scan.FormatNone:
+		fmt.Fprintf(o.IO.ErrOut, "tokenctl: the scanner's output is empty (a scan that found nothing prints nothing): nothing to revoke\n")
+		return o.printScan(report)
+	case len(f.Secrets) == 0:
+		fmt.Fprintf(o.IO.ErrOut, "tokenctl: no Buildkite API access token among the scanner's findings (%d other finding(s) ignored): nothing to revoke\n", f.Ignored)
+		return o.printScan(report)
+	}
+	if err := o.requireYes("--from-scan"); err != nil {
+		return err
+	}
+	client, err := o.Factory.APIClient(o.settings, o.Debug, redact...)
+	if err != nil {
+		return err
+	}
+	if !o.Leaked.AllOrgs && !o.Leaked.Everywhere {
 		// One organization for every secret: an unknown one, or one the
 		// caller cannot reach, fails the run once, before any value is
 		// sent anywhere.
-		client, err := o.Factory.APIClient(o.settings, o.Debug)
-		if err != nil {
-			return err
-		}
 		if _, err := client.Organization(ctx, o.Org); err != nil {
 			return err
 		}
 	}
-	report := ScanReport{DryRun: o.DryRun, Scanner: f.Format, Ignored: f.Ignored, Secrets: []ScanSecretResult{}, everywhere: o.Leaked.Everywhere}
+	lp, err := revoke.PlanLeaked(ctx, client, o.leakedRequest(values))
+	if err != nil {
+		return err
+	}
+	if err := o.confirmLeaked(ctx, lp, false); err != nil {
+		return err
+	}
+	outcome, err := o.carryOutLeaked(ctx, client, lp)
+	if err != nil {
+		return err
+	}
 	revoked := 0
 	var reasons []exitcode.Code
-	var stop error
-	for _, s := range f.Secrets {
-		var res ScanSecretResult
-		var code exitcode.Code
-		res, code, stop = revokeOneScanned(ctx, o, s)
+	for i, s := range f.Secrets {
+		res, code := o.scanSecretResult(s, lp, outcome, i)
 		report.Secrets = append(report.Secrets, res)
 		countScanStatus(&report.Summary, res.Status)
 		switch {
-		case res.Token == nil && stop == nil && res.Status == string(revoke.StatusNotFound):
-			// A dead value needs nothing more: neither revoked by this run
-			// nor a failure.
 		case res.Status == string(revoke.StatusRevoked):
 			revoked++
 			if code == exitcode.Incomplete {
@@ -197,136 +209,79 @@ func revokeScanRun(ctx context.Context, o *RevokeOptions) error {
 				// organizations were not looked in.
 				reasons = append(reasons, code)
 			}
-		case res.Status == scanStatusPartial:
+		case res.Status == revoke.StatusPartial:
 			revoked++
 			reasons = append(reasons, exitcode.Partial)
 		case code != exitcode.OK:
 			reasons = append(reasons, code)
 		}
-		if stop != nil {
-			// Interrupted, or tokenctl's own credential refused: the other
-			// secrets would fare the same. What was done is reported.
-			break
-		}
 	}
 	report.Summary.Secrets = len(report.Secrets)
-	switch {
-	case f.Format == scan.FormatNone:
-		fmt.Fprintf(o.IO.ErrOut, "tokenctl: the scanner's output is empty (a scan that found nothing prints nothing): nothing to revoke\n")
-	case len(f.Secrets) == 0:
-		fmt.Fprintf(o.IO.ErrOut, "tokenctl: no Buildkite API access token among the scanner's findings (%d other finding(s) ignored): nothing to revoke\n", f.Ignored)
+	if lp.Orgs != nil {
+		reportNotChecked(o, lp.Orgs, "TOKEN")
 	}
-	printer := output.Printer{Out: o.IO.Out, Format: o.Format, JQ: o.JQ}
-	if err := printer.Print(report, func(wide bool) output.Rows { return scanRows(report, wide) }); err != nil {
+	reportFailures(o, outcome.results, true, "token(s)")
+	if err := o.printScan(report); err != nil {
 		return err
 	}
-	if stop != nil {
-		if n := len(f.Secrets) - len(report.Secrets); n > 0 {
-			fmt.Fprintf(o.IO.ErrOut, "tokenctl: stopped: %d secret(s) not handled\n", n)
-		}
-		return stop
+	if ctx.Err() != nil {
+		return exitWith(exitcode.Interrupted)
 	}
 	return exitWith(revoke.Overall(revoked, reasons))
 }
 
-// revokeOneScanned handles one secret. stop is set when the whole run must
-// end (interrupted, or tokenctl's own credential refused).
-func revokeOneScanned(ctx context.Context, o *RevokeOptions, s scan.Secret) (res ScanSecretResult, code exitcode.Code, stop error) {
-	res = ScanSecretResult{Fingerprint: s.Fingerprint, Locations: s.Locations, Results: []revoke.Result{}, NotChecked: []NotCheckedOrg{}}
-	fail := func(status string, err error) (ScanSecretResult, exitcode.Code, error) {
+func (o *RevokeOptions) printScan(report ScanReport) error {
+	printer := output.Printer{Out: o.IO.Out, Format: o.Format, JQ: o.JQ}
+	return printer.Print(report, func(wide bool) output.Rows { return scanRows(report, wide) })
+}
+
+// scanSecretResult is what became of one secret, and the exit status it
+// calls for.
+func (o *RevokeOptions) scanSecretResult(s scan.Secret, lp *revoke.LeakedPlan, out leakedOutcome, i int) (ScanSecretResult, exitcode.Code) {
+	ls := lp.Secrets[i]
+	res := ScanSecretResult{Fingerprint: s.Fingerprint, Locations: s.Locations, Results: []revoke.Result{}, NotChecked: []NotCheckedOrg{}}
+	fail := func(status string, err error) (ScanSecretResult, exitcode.Code) {
 		res.Status = status
 		msg := oneLine(err.Error())
 		res.Error = &msg
-		code := exitcode.Of(err)
 		fmt.Fprintf(o.IO.ErrOut, "tokenctl: secret %s (found at %s): %s: %s\n", s.Fingerprint, s.Locations[0], status, msg)
-		if ctx.Err() != nil || (code == exitcode.Auth && res.Token != nil) {
-			return res, code, exitWith(code) // the line above said why
-		}
-		return res, code, nil
+		return res, exitcode.Of(err)
 	}
-
-	o.Leaked.value = s.Value
-	client, err := o.leakedClient()
-	if err != nil {
-		return res, exitcode.Of(err), err
-	}
-	tok, err := client.AccessTokenOf(ctx, s.Value.Reveal())
-	if buildkite.KindOf(err) == buildkite.KindUnauthorized {
+	switch {
+	case ls.Dead():
 		res.Status = string(revoke.StatusNotFound)
 		msg := leakedTokenDeadMessage
 		res.Error = &msg
-		return res, exitcode.NotFound, nil
+		return res, exitcode.OK
+	case ls.Token == nil:
+		return fail(string(revoke.StatusFailed), ls.Err)
 	}
-	if err != nil {
-		return fail(string(revoke.StatusFailed), err)
-	}
-	res.Token = &LeakedToken{AccessTokenInfo: accessTokenInfo(tok), Owner: revoke.Owner{Name: tok.User.Name, Email: tok.User.Email}}
-	ref, err := ident.ParseToken(tok.UUID)
-	if err != nil || ref.UUID == "" {
-		return fail(string(revoke.StatusFailed), errors.New("looking up the given token value: Buildkite answered with a malformed token uuid"))
-	}
-
-	o.Scan.collect = func(doc any) {
-		switch d := doc.(type) {
-		case revoke.Report:
-			res.Results, res.Status = d.Results, statusOfResults(d.Results)
-		case AllOrgsReport:
-			res.Results, res.NotChecked, res.NotListed, res.Status = d.Results, d.NotChecked, d.NotListed, statusOfResults(d.Results)
-		case EverywhereReport:
-			res.Status = string(d.Status)
+	res.Token = &LeakedToken{AccessTokenInfo: accessTokenInfo(*ls.Token), Owner: revoke.Owner{Name: ls.Token.User.Name, Email: ls.Token.User.Email}}
+	if o.Leaked.Everywhere {
+		d := out.deletions[i]
+		switch {
+		case ls.Err != nil:
+			return fail(string(revoke.StatusRefused), ls.Err)
+		case o.DryRun:
+			res.Status = string(revoke.StatusDryRun)
+			return res, exitcode.OK
+		case d.Err != nil:
+			return fail(string(d.Status), d.Err)
 		}
+		res.Status = string(d.Status)
+		return res, exitcode.OK
 	}
-	defer func() { o.Scan.collect = nil }()
-	switch {
-	case o.Leaked.Everywhere:
-		err = revokeEverywhere(ctx, o, client, tok)
-	case o.Leaked.AllOrgs:
-		err = revokeFromOrgs(ctx, o, client, ref)
-	default:
-		o.Tokens = []ident.Token{ref}
-		err = revokeFromOrg(ctx, o, client)
-	}
-	code = exitcode.Of(err)
-	var silent *silentError
-	switch {
-	case err == nil || errors.As(err, &silent):
-		// The report says what happened; per-token problems are already
-		// on stderr.
-		if code == exitcode.Interrupted {
-			return res, code, err
+	res.Results = revoke.ResultsOf(out.results, ls.Token.UUID)
+	res.Status = revoke.SecretStatus(res.Results)
+	if !lp.Single {
+		res.NotChecked, res.NotListed = notCheckedOrgs(lp.Orgs), &lp.Orgs.NotListed
+		code := lp.Orgs.ExitCode(res.Results, o.IgnoreMissing)
+		if len(res.Results) == 0 && !o.IgnoreMissing && code == exitcode.OK {
+			code = exitcode.NotFound
 		}
-		return res, code, nil
-	case code == exitcode.NotFound:
-		return fail(string(revoke.StatusNotFound), err)
-	case code == exitcode.Refused:
-		return fail(string(revoke.StatusRefused), err)
-	case code == exitcode.Interrupted:
-		return fail(string(revoke.StatusSkipped), err)
+		return res, code
 	}
-	return fail(string(revoke.StatusFailed), err)
-}
-
-// statusOfResults sums up one token's organization results.
-func statusOfResults(results []revoke.Result) string {
-	count := map[revoke.Status]int{}
-	for _, r := range results {
-		count[r.Status]++
-	}
-	n := len(results)
-	switch {
-	case n == 0:
-		return string(revoke.StatusNotFound)
-	case count[revoke.StatusRevoked] == n, count[revoke.StatusDryRun] == n, count[revoke.StatusNotFound] == n,
-		count[revoke.StatusRefused] == n, count[revoke.StatusSkipped] == n:
-		return string(results[0].Status)
-	case count[revoke.StatusRevoked] > 0:
-		return scanStatusPartial
-	case count[revoke.StatusUnknown] > 0:
-		// Not provably revoked anywhere, and not provably failed either:
-		// calling it failed would claim the value still works there.
-		return string(revoke.StatusUnknown)
-	}
-	return string(revoke.StatusFailed)
+	return res, revoke.ExitCode(res.Results, o.IgnoreMissing)
 }
 
 func countScanStatus(s *ScanSummary, status string) {
@@ -339,7 +294,7 @@ func countScanStatus(s *ScanSummary, status string) {
 		s.NotFound++
 	case string(revoke.StatusRefused):
 		s.Refused++
-	case scanStatusPartial:
+	case revoke.StatusPartial:
 		s.Partial++
 	case string(revoke.StatusSkipped):
 		s.Skipped++

@@ -23,13 +23,13 @@ func TestStatusOfScannedSecret(t *testing.T) {
 	}{
 		{"none", nil, string(revoke.StatusNotFound)},
 		{"all revoked", rs(revoke.StatusRevoked, revoke.StatusRevoked), string(revoke.StatusRevoked)},
-		{"revoked and failed", rs(revoke.StatusRevoked, revoke.StatusFailed), scanStatusPartial},
-		{"revoked and unknown", rs(revoke.StatusRevoked, revoke.StatusUnknown), scanStatusPartial},
+		{"revoked and failed", rs(revoke.StatusRevoked, revoke.StatusFailed), revoke.StatusPartial},
+		{"revoked and unknown", rs(revoke.StatusRevoked, revoke.StatusUnknown), revoke.StatusPartial},
 		{"all unknown", rs(revoke.StatusUnknown), string(revoke.StatusUnknown)},
 		{"unknown and failed", rs(revoke.StatusFailed, revoke.StatusUnknown), string(revoke.StatusUnknown)},
 		{"all failed", rs(revoke.StatusFailed, revoke.StatusFailed), string(revoke.StatusFailed)},
 	} {
-		if got := statusOfResults(c.results); got != c.want {
+		if got := revoke.SecretStatus(c.results); got != c.want {
 			t.Errorf("%s: %q, want %q", c.name, got, c.want)
 		}
 	}

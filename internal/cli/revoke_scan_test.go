@@ -42,7 +42,7 @@ func noValues(t *testing.T, what, s string) {
 func TestRevokeFromScanInOneOrganization(t *testing.T) {
 	h := newHarness(t, emulator.Options{})
 	auditLog := filepath.Join(t.TempDir(), "audit.jsonl")
-	r := h.run("revoke", "--org", "acme", "--from-scan", truffleHogFindings, "--audit-log", auditLog, "-o", "json")
+	r := h.run("revoke", "--org", "acme", "--from-scan", truffleHogFindings, "--yes", "--audit-log", auditLog, "-o", "json")
 	if r.code != 0 {
 		t.Fatal(r)
 	}
@@ -80,7 +80,7 @@ func TestRevokeFromScanInOneOrganization(t *testing.T) {
 
 	// Again: the live tokens are no longer in acme (not-found, exit 4);
 	// the dead value changes nothing.
-	r = h.run("revoke", "--org", "acme", "--from-scan", truffleHogFindings, "-o", "json")
+	r = h.run("revoke", "--org", "acme", "--from-scan", truffleHogFindings, "--yes", "-o", "json")
 	if r.code != 4 {
 		t.Fatal(r)
 	}
@@ -89,7 +89,7 @@ func TestRevokeFromScanInOneOrganization(t *testing.T) {
 	}
 	// --ignore-missing: nothing left to do is success, and nothing claims
 	// to be revoked.
-	r = h.run("revoke", "--org", "acme", "--from-scan", truffleHogFindings, "-o", "json", "--ignore-missing")
+	r = h.run("revoke", "--org", "acme", "--from-scan", truffleHogFindings, "--yes", "-o", "json", "--ignore-missing")
 	if r.code != 0 || scanReport(t, r).Summary.Revoked != 0 {
 		t.Fatal(r)
 	}
@@ -97,7 +97,7 @@ func TestRevokeFromScanInOneOrganization(t *testing.T) {
 
 func TestRevokeFromScanAllOrgs(t *testing.T) {
 	h := newHarness(t, emulator.Options{})
-	r := h.run("revoke", "--all-orgs", "--from-scan", gitleaksFindings, "-o", "json")
+	r := h.run("revoke", "--all-orgs", "--yes", "--from-scan", gitleaksFindings, "-o", "json")
 	if r.code != 0 {
 		t.Fatal(r)
 	}
@@ -123,7 +123,7 @@ func TestRevokeFromScanAllOrgsIncomplete(t *testing.T) {
 	h, value := manyOrgsHarness(t, emulator.Options{MaxViewerOrganizations: 40})
 	findings := writePrivateFile(t, t.TempDir(), "scan.jsonl",
 		`{"SourceMetadata":{"Data":{"Filesystem":{"file":"ci.log","line":1}}},"DetectorName":"Buildkite","Raw":"`+value+`"}`+"\n")
-	r := h.run("revoke", "--all-orgs", "--from-scan", findings, "-o", "json")
+	r := h.run("revoke", "--all-orgs", "--yes", "--from-scan", findings, "-o", "json")
 	if exitcode.Code(r.code) != exitcode.Incomplete {
 		t.Fatalf("exit %d, want %d (incomplete)\n%s", r.code, exitcode.Incomplete, r)
 	}

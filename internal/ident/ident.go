@@ -21,6 +21,9 @@ import (
 var (
 	uuidPattern = lazyregexp.New(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 	slugPattern = lazyregexp.New(`^[a-z0-9][a-z0-9_-]{0,99}$`)
+	// wordsPattern is lower-case words joined by dashes or underscores
+	// ("not-a-uuid", "ci_token"), which no GraphQL id is spelled as.
+	wordsPattern = lazyregexp.New(`^[a-z0-9]+([-_][a-z0-9]+)+$`)
 	// typedNodeID is the one id shape known to belong to a type: base64 of
 	// "<Type>---<uuid>". It is used only to refuse an id of another type.
 	typedNodeID = lazyregexp.New(`^([A-Za-z]+)---([0-9a-fA-F-]{36})$`)
@@ -127,6 +130,12 @@ func ParseToken(s string) (Token, error) {
 	}
 	if !opaqueID(s) {
 		return Token{}, fmt.Errorf("token %q is neither a uuid (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx) nor an API access token id (ids hold no spaces or control characters)", printable(s))
+	}
+	if wordsPattern.MatchString(s) {
+		// Ids are opaque, but no API spells them as lower-case words
+		// joined by dashes: that is a typo, a slug or a description, and
+		// under --ignore-missing it would pass as "already gone".
+		return Token{}, fmt.Errorf("token %q is neither a uuid (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx) nor an API access token id: ids are the opaque strings Buildkite lists (see `tokenctl tokens list`), not words joined by dashes", printable(s))
 	}
 	return Token{ID: s}, nil
 }

@@ -64,7 +64,9 @@ func TestParseToken(t *testing.T) {
 		{in: strings.TrimRight(tokenID, "="), want: Token{ID: strings.TrimRight(tokenID, "=")}},
 		{in: nodeID("OrganizationAPIAccessToken---3f1c1b9e-3c2a-4a55-9a8e-2d6f0b6c1a7e"), want: Token{ID: nodeID("OrganizationAPIAccessToken---3f1c1b9e-3c2a-4a55-9a8e-2d6f0b6c1a7e")}},
 		{in: "KT3QF6Z2XNB4M7WJAYRC5DUE", want: Token{ID: "KT3QF6Z2XNB4M7WJAYRC5DUE"}},
-		{in: "1234-nope", want: Token{ID: "1234-nope"}},
+		{in: "1234-nope", wantErr: "not words joined by dashes"},
+		{in: "not-a-uuid", wantErr: "not words joined by dashes"},
+		{in: "ci_deploy_token", wantErr: "not words joined by dashes"},
 		{in: "gid://buildkite/APIAccessToken/42", want: Token{ID: "gid://buildkite/APIAccessToken/42"}},
 	}
 	for _, c := range cases {

@@ -5,6 +5,7 @@ package iostreams
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -40,12 +41,15 @@ type IOStreams struct {
 	// terminal or it cannot be told.
 	width int
 
-	// openTerminal opens the controlling terminal for writing, for
-	// questions when standard error is not a terminal; nil when there is
-	// none to open. It is called at most once, on the first question.
+	// openTerminal opens the controlling terminal, for questions when
+	// standard error is not a terminal, and for their answers when
+	// standard input is not; nil when there is none to open. It is called
+	// at most once. What it returns is read from when it is also an
+	// io.Reader.
 	openTerminal func() (io.Writer, error)
 	terminalOnce sync.Once
 	terminal     io.Writer
+	terminalIn   io.Reader // nil when the terminal cannot be read
 
 	// pager is the running pager, while StartPager has it show Out.
 	pager *pager
@@ -98,7 +102,10 @@ func controllingTerminal() string {
 
 func openControllingTerminal() (io.Writer, error) {
 	// Never closed: it lives as long as the process, like stderr.
-	return os.OpenFile(controllingTerminal(), os.O_WRONLY, 0)
+	if runtime.GOOS == "windows" {
+		return os.OpenFile(controllingTerminal(), os.O_WRONLY, 0)
+	}
+	return os.OpenFile(controllingTerminal(), os.O_RDWR, 0)
 }
 
 // Test returns streams backed by buffers; none is a terminal.
@@ -161,37 +168,57 @@ func (s *IOStreams) IsStderrTTY() bool { return s.stderrTTY }
 
 // CanPrompt reports whether a person can answer a question: the input
 // comes from a terminal, where someone types, and there is a terminal to
-// show the question on. It is decided by the input side, not by where
-// stderr goes: `tokenctl revoke ... 2>log` at a terminal still asks (on
-// the terminal), while a script or CI job, whose input is no terminal,
-// is never asked.
+// show the question on; or, when the input is a pipe or a file, the
+// process has a controlling terminal to ask on and read the answer from
+// (`scanner | tokenctl revoke --from-scan -` typed at a terminal). It is
+// decided by the input side, not by where stderr goes: `tokenctl revoke
+// ... 2>log` at a terminal still asks (on the terminal), while a CI job,
+// which has no terminal at all, is never asked.
 func (s *IOStreams) CanPrompt() bool {
-	return s.stdinTTY && s.PromptOut() != nil
+	if s.stdinTTY {
+		return s.PromptOut() != nil
+	}
+	s.openTerminalOnce()
+	return s.terminalIn != nil
 }
 
 // PromptOut is where a question, and what it is about (such as the plan
 // a revocation asks about), is written so that the person who answers
 // sees it: standard error on a terminal (even when nobody can answer,
-// for what is shown without a question); else, when a person types the
-// input, the controlling terminal (standard error goes to a file); nil
-// when there is neither.
+// for what is shown without a question); else, when a person can answer,
+// the controlling terminal (standard error goes to a file); nil when
+// there is neither.
 func (s *IOStreams) PromptOut() io.Writer {
 	_ = s.Flush() // what is asked about is written before the question
 	if s.stderrTTY {
 		return s.ErrOut
 	}
-	if !s.stdinTTY {
+	s.openTerminalOnce()
+	if !s.stdinTTY && s.terminalIn == nil {
 		return nil
 	}
+	return s.terminal
+}
+
+func (s *IOStreams) openTerminalOnce() {
 	s.terminalOnce.Do(func() {
 		if s.openTerminal == nil {
 			return
 		}
 		if w, err := s.openTerminal(); err == nil {
 			s.terminal = output.NewTerminalWriter(w)
+			s.terminalIn, _ = w.(io.Reader)
 		}
 	})
-	return s.terminal
+}
+
+// answers is where the answer to a question is read from: standard input
+// when a person types it, else the controlling terminal.
+func (s *IOStreams) answers() io.Reader {
+	if s.stdinTTY {
+		return s.In
+	}
+	return s.terminalIn
 }
 
 // ProgressOut is standard error for a progress bar, which draws with
@@ -213,15 +240,29 @@ var ErrNoAnswer = errors.New("no answer given")
 // ErrCannotPrompt is returned by Confirm when nobody can be asked.
 var ErrCannotPrompt = errors.New("no terminal to ask on")
 
+// ErrInterrupted is returned by ConfirmContext when the run is
+// interrupted (Ctrl-C) while the question waits for an answer.
+var ErrInterrupted = errors.New("interrupted at the question")
+
 // Confirm asks a yes/no question where the person sees it (PromptOut);
 // anything but y/yes is no.
 func (s *IOStreams) Confirm(question string) (bool, error) {
+	return s.ConfirmContext(context.Background(), question)
+}
+
+// ConfirmContext is Confirm that gives up at once, with ErrInterrupted,
+// when ctx ends (Ctrl-C) before the answer.
+func (s *IOStreams) ConfirmContext(ctx context.Context, question string) (bool, error) {
 	if !s.CanPrompt() {
 		return false, ErrCannotPrompt
 	}
 	w := s.PromptOut()
 	fmt.Fprintf(w, "%s [y/N] ", question)
-	line, err := bufio.NewReader(s.In).ReadString('\n')
+	line, err := s.ReadLine(ctx)
+	if errors.Is(err, ErrInterrupted) {
+		fmt.Fprintln(w)
+		return false, err
+	}
 	if err != nil && line == "" {
 		fmt.Fprintln(w)
 		return false, ErrNoAnswer
@@ -231,6 +272,31 @@ func (s *IOStreams) Confirm(question string) (bool, error) {
 		return true, nil
 	}
 	return false, nil
+}
+
+// ReadLine reads one answer from where the person types (see CanPrompt),
+// giving up with ErrInterrupted when ctx ends first. A read given up on is
+// left behind: the run is ending.
+func (s *IOStreams) ReadLine(ctx context.Context) (string, error) {
+	in := s.answers()
+	if in == nil {
+		return "", ErrCannotPrompt
+	}
+	type answer struct {
+		line string
+		err  error
+	}
+	got := make(chan answer, 1)
+	go func() {
+		line, err := bufio.NewReader(in).ReadString('\n')
+		got <- answer{line, err}
+	}()
+	select {
+	case a := <-got:
+		return a.line, a.err
+	case <-ctx.Done():
+		return "", ErrInterrupted
+	}
 }
 
 func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }

@@ -1,7 +1,9 @@
 package iostreams
 
 import (
+	"context"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 )
@@ -95,5 +97,48 @@ func TestColourAllowed(t *testing.T) {
 		if got := colourAllowed(c.tty, env); got != c.want {
 			t.Errorf("tty=%v env=%v: colour %v, want %v", c.tty, c.env, got, c.want)
 		}
+	}
+}
+
+// readWriter is a controlling terminal: written to out, read from in.
+type readWriter struct {
+	in  *strings.Reader
+	out *strings.Builder
+}
+
+func (rw readWriter) Read(p []byte) (int, error)  { return rw.in.Read(p) }
+func (rw readWriter) Write(p []byte) (int, error) { return rw.out.Write(p) }
+
+// When the input is a pipe (a scanner's output) but the process has a
+// controlling terminal, the person is asked there and answers there; the
+// piped input is left alone.
+func TestPromptOnTheControllingTerminalWhenInputIsPiped(t *testing.T) {
+	s, _, _ := Test("findings on the pipe\n")
+	s.SetTTY(false, false, false)
+	var shown strings.Builder
+	s.SetTerminal(readWriter{in: strings.NewReader("y\n"), out: &shown})
+	if !s.CanPrompt() {
+		t.Fatal("CanPrompt = false with a controlling terminal to read from")
+	}
+	ok, err := s.Confirm("Revoke 1 token(s)?")
+	if !ok || err != nil || shown.String() != "Revoke 1 token(s)? [y/N] " {
+		t.Errorf("Confirm = %v, %v; terminal %q", ok, err, shown.String())
+	}
+	if rest, _ := io.ReadAll(s.In); string(rest) != "findings on the pipe\n" {
+		t.Errorf("the answer was read from the pipe: %q left", rest)
+	}
+}
+
+// Ctrl-C while the question waits ends it at once.
+func TestConfirmGivesUpWhenInterrupted(t *testing.T) {
+	s, _, _ := Test("")
+	s.SetTTY(true, true, true)
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	s.In = pr
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if ok, err := s.ConfirmContext(ctx, "Revoke?"); ok || !errors.Is(err, ErrInterrupted) {
+		t.Errorf("ConfirmContext = %v, %v; want ErrInterrupted", ok, err)
 	}
 }
