@@ -262,7 +262,7 @@ func revokeLeakedRun(ctx context.Context, o *RevokeOptions) error {
 	if err != nil {
 		return err
 	}
-	lp, err := revoke.PlanLeaked(ctx, client, o.leakedRequest([]config.Secret{o.Leaked.value}))
+	lp, err := revoke.PlanLeaked(ctx, client, o.leakedRequest([]redact.Secret{o.Leaked.value}))
 	if err != nil {
 		return err
 	}
@@ -284,7 +284,7 @@ func revokeLeakedRun(ctx context.Context, o *RevokeOptions) error {
 }
 
 // leakedRequest is what the leaked-token flags ask for the values.
-func (o *RevokeOptions) leakedRequest(values []config.Secret) revoke.LeakedRequest {
+func (o *RevokeOptions) leakedRequest(values []redact.Secret) revoke.LeakedRequest {
 	return revoke.LeakedRequest{Values: values, Org: o.Org, Orgs: o.Leaked.orgs, AllOrgs: o.Leaked.AllOrgs, Everywhere: o.Leaked.Everywhere,
 		AllowSelf: o.AllowSelf, FindAll: o.DryRun, Concurrency: o.Concurrency}
 }

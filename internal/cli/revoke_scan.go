@@ -8,11 +8,11 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/tokenctl/tokenctl/internal/config"
 	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/inputfile"
 	"github.com/tokenctl/tokenctl/internal/output"
+	"github.com/tokenctl/tokenctl/internal/redact"
 	"github.com/tokenctl/tokenctl/internal/revoke"
 	"github.com/tokenctl/tokenctl/internal/scan"
 )
@@ -155,7 +155,7 @@ type ScanSummary struct {
 // failure.
 func revokeScanRun(ctx context.Context, o *RevokeOptions) error {
 	f := o.Scan.findings
-	values := make([]config.Secret, len(f.Secrets))
+	values := make([]redact.Secret, len(f.Secrets))
 	redact := make([]string, len(f.Secrets))
 	for i, s := range f.Secrets {
 		values[i], redact[i] = s.Value, s.Value.Reveal()

@@ -7,9 +7,9 @@ import (
 	"strings"
 
 	"github.com/tokenctl/tokenctl/internal/buildkite"
-	"github.com/tokenctl/tokenctl/internal/config"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/ident"
+	"github.com/tokenctl/tokenctl/internal/redact"
 )
 
 // LeakedRequest asks to take away tokens known only by their secret
@@ -17,7 +17,7 @@ import (
 // several (named, or every one the caller belongs to), or by deleting each
 // token itself (--everywhere).
 type LeakedRequest struct {
-	Values []config.Secret
+	Values []redact.Secret
 	// Org is the one organization to act in; empty with Orgs, AllOrgs or
 	// Everywhere.
 	Org ident.Org
@@ -35,7 +35,7 @@ type LeakedRequest struct {
 
 // LeakedSecret is what Buildkite says one value belongs to.
 type LeakedSecret struct {
-	Value config.Secret
+	Value redact.Secret
 	// Token is the token the value belongs to; nil when the value is dead
 	// (Buildkite rejects it) or the look-up failed (Err).
 	Token *buildkite.AccessToken
