@@ -64,7 +64,8 @@ tokens and reads the address Buildkite sees for its own token (the
 token's ipAddress), and refuses an allowlist that does not cover it
 (exit 5), naming the address and the ranges, unless you pass
 --allow-lockout. Behind a proxy or NAT gateway that address is the
-gateway's, not your machine's.
+gateway's, not your machine's; it is the address of the GraphQL listing,
+so if REST requests leave by another route, allow that one too.
 
 The change is written to --audit-log before and after. Afterwards tokenctl
 reads the settings back, reports what Buildkite now holds, and checks that
