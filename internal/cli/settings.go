@@ -74,7 +74,7 @@ the run's, with that failure's exit code.`,
 	}
 	fl := cmd.Flags()
 	opts.addFlags(fl, output.Generic, false)
-	fl.StringArrayVar(&opts.OrgArgs, "org", nil, "organization slug or GraphQL id (repeatable; env BUILDKITE_ORGANIZATION_SLUG)")
+	fl.StringArrayVar(&opts.OrgArgs, "org", nil, "organization `ORG`, by slug or GraphQL id (repeatable; env BUILDKITE_ORGANIZATION_SLUG)")
 	fl.BoolVar(&opts.AllOrgs, "all-orgs", false, "every organization you belong to")
 	return cmd
 }
