@@ -113,7 +113,7 @@ func TestUpdateRevokeInactiveTokensAfter(t *testing.T) {
 	if err != nil || got != "DAYS_30" {
 		t.Fatalf("got %q, %v", got, err)
 	}
-	_, period, err := c.Policy(context.Background(), "acme")
+	_, period, err := c.RevocationSetting(context.Background(), "acme")
 	if err != nil || period != "DAYS_30" {
 		t.Errorf("policy after the change: %q, %v", period, err)
 	}

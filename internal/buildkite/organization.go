@@ -211,9 +211,9 @@ func (in *interner) token(f *gql.APIAccessTokenFields) Token {
 	return t
 }
 
-// Policy returns the organization's automatic inactive-token revocation
+// RevocationSetting returns the organization's automatic inactive-token revocation
 // period ("" when unset).
-func (c *Client) Policy(ctx context.Context, slug string) (Organization, string, error) {
+func (c *Client) RevocationSetting(ctx context.Context, slug string) (Organization, string, error) {
 	org := ident.Org{Slug: slug}
 	resp, err := gql.OrganizationPolicy(ctx, c.gql, slug)
 	if err != nil {

@@ -102,12 +102,12 @@ func (o *WhoamiOptions) failureDocument() any {
 
 func (o *PolicyShowOptions) failureDocument() any {
 	return struct {
-		Organization              *document.PolicyOrganization `json:"organization"`
-		RevokeInactiveTokensAfter *string                      `json:"revokeInactiveTokensAfter"`
-		PeriodDays                *int                         `json:"periodDays"`
-		AsOf                      *time.Time                   `json:"asOf"`
-		Tokens                    []document.PolicyToken       `json:"tokens"`
-	}{Tokens: []document.PolicyToken{}}
+		Organization              *document.RevocationSettingOrganization `json:"organization"`
+		RevokeInactiveTokensAfter *string                                 `json:"revokeInactiveTokensAfter"`
+		PeriodDays                *int                                    `json:"periodDays"`
+		AsOf                      *time.Time                              `json:"asOf"`
+		Tokens                    []document.InactiveToken                `json:"tokens"`
+	}{Tokens: []document.InactiveToken{}}
 }
 
 func (o *CheckOptions) failureDocument() any {

@@ -166,7 +166,7 @@ func policyShowRun(ctx context.Context, o *PolicyShowOptions) error {
 }
 
 // policySentence says in words what the table below it means.
-func policySentence(r document.Policy, within time.Duration) string {
+func policySentence(r document.RevocationSetting, within time.Duration) string {
 	name := r.Organization.Describe()
 	switch {
 	case r.RevokeInactiveTokensAfter == nil:
@@ -194,7 +194,7 @@ func policySentence(r document.Policy, within time.Duration) string {
 	return s
 }
 
-func policyRows(style output.TableStyle, r document.Policy, wide bool) output.Rows {
+func policyRows(style output.TableStyle, r document.RevocationSetting, wide bool) output.Rows {
 	p := output.NewTablePrinter(style, "TOKEN", "DESCRIPTION", "OWNER", "LAST USED", "REVOKED FROM")
 	if wide {
 		p.AddHeader("TOKEN ID", "INACTIVE SINCE", "CREATED", "EXPIRES", "DUE")

@@ -30,7 +30,7 @@ func parseSettingFlag(flag, arg string) (inactivity.Setting, error) {
 }
 
 // whatIfSentence says what the period would do.
-func whatIfSentence(w *document.PolicyWhatIf) string {
+func whatIfSentence(w *document.RevocationSettingWhatIf) string {
 	if w.PeriodDays == nil {
 		return fmt.Sprintf("With %s, no API access token would be revoked automatically.", w.RevokeInactiveTokensAfter)
 	}
@@ -40,13 +40,13 @@ func whatIfSentence(w *document.PolicyWhatIf) string {
 
 // printWhatIf writes the what-if part of the policy table: the sentence,
 // then the tokens the period would take.
-func printWhatIf(out io.Writer, style output.TableStyle, r document.Policy) error {
+func printWhatIf(out io.Writer, style output.TableStyle, r document.RevocationSetting) error {
 	fmt.Fprintln(out, whatIfSentence(r.WhatIf))
 	if len(r.WhatIf.Tokens) == 0 {
 		return nil
 	}
 	fmt.Fprintln(out)
-	rows := policyRows(style, document.Policy{AsOf: r.AsOf, Tokens: r.WhatIf.Tokens}, style.Format == output.Wide)
+	rows := policyRows(style, document.RevocationSetting{AsOf: r.AsOf, Tokens: r.WhatIf.Tokens}, style.Format == output.Wide)
 	return output.WriteTable(out, rows)
 }
 
@@ -134,7 +134,7 @@ func policySetRun(ctx context.Context, o *PolicySetOptions) error {
 	if err != nil {
 		return err
 	}
-	report := document.PolicySet{
+	report := document.RevocationSettingChange{
 		Organization: current.Organization, From: current.RevokeInactiveTokensAfter,
 		To: o.Setting.Period, DryRun: o.DryRun, WhatIf: whatIf,
 	}
@@ -160,12 +160,12 @@ func policySetRun(ctx context.Context, o *PolicySetOptions) error {
 	printer := output.Printer{Out: o.IO.Out, Format: o.Format, JQ: o.JQ}
 	style := o.IO.TableStyle(o.Format, current.AsOf)
 	return printer.Print(report, func(wide bool) output.Rows {
-		return policyRows(style, document.Policy{AsOf: current.AsOf, Tokens: whatIf.Tokens}, wide)
+		return policyRows(style, document.RevocationSetting{AsOf: current.AsOf, Tokens: whatIf.Tokens}, wide)
 	})
 }
 
 // confirmPolicy shows the what-if on a terminal and asks, unless --yes.
-func (o *PolicySetOptions) confirmPolicy(r document.PolicySet, asOf time.Time) error {
+func (o *PolicySetOptions) confirmPolicy(r document.RevocationSettingChange, asOf time.Time) error {
 	w := o.IO.PromptOut()
 	if w == nil {
 		return nil
@@ -178,7 +178,7 @@ func (o *PolicySetOptions) confirmPolicy(r document.PolicySet, asOf time.Time) e
 	fmt.Fprintln(w, whatIfSentence(r.WhatIf))
 	if len(r.WhatIf.Tokens) > 0 {
 		fmt.Fprintln(w)
-		if err := output.WriteTable(w, policyRows(o.IO.PromptTableStyle(asOf), document.Policy{AsOf: asOf, Tokens: r.WhatIf.Tokens}, false)); err != nil {
+		if err := output.WriteTable(w, policyRows(o.IO.PromptTableStyle(asOf), document.RevocationSetting{AsOf: asOf, Tokens: r.WhatIf.Tokens}, false)); err != nil {
 			return err
 		}
 		fmt.Fprintln(w)
@@ -223,12 +223,12 @@ func (o *PolicySetOptions) applyPolicy(ctx context.Context, client *buildkite.Cl
 // results (failure.go).
 func (o *PolicySetOptions) failureDocument() any {
 	return struct {
-		Organization     *document.PolicyOrganization `json:"organization"`
-		From             *string                      `json:"from"`
-		To               *string                      `json:"to"`
-		DryRun           bool                         `json:"dryRun"`
-		Status           *string                      `json:"status"`
-		ClientMutationID *string                      `json:"clientMutationId"`
-		WhatIf           *document.PolicyWhatIf       `json:"whatIf"`
+		Organization     *document.RevocationSettingOrganization `json:"organization"`
+		From             *string                                 `json:"from"`
+		To               *string                                 `json:"to"`
+		DryRun           bool                                    `json:"dryRun"`
+		Status           *string                                 `json:"status"`
+		ClientMutationID *string                                 `json:"clientMutationId"`
+		WhatIf           *document.RevocationSettingWhatIf       `json:"whatIf"`
 	}{DryRun: o.DryRun}
 }

@@ -17,7 +17,7 @@ func TestPolicyShowWhatIf(t *testing.T) {
 	if r.code != 0 {
 		t.Fatal(r)
 	}
-	var rep document.Policy
+	var rep document.RevocationSetting
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +90,7 @@ func TestPolicySet(t *testing.T) {
 	if r.code != 0 {
 		t.Fatal(r)
 	}
-	var rep document.PolicySet
+	var rep document.RevocationSettingChange
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
 		t.Fatal(err)
 	}

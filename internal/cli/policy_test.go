@@ -12,9 +12,9 @@ import (
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 )
 
-func decodePolicy(t *testing.T, r result) document.Policy {
+func decodePolicy(t *testing.T, r result) document.RevocationSetting {
 	t.Helper()
-	var rep document.Policy
+	var rep document.RevocationSetting
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
 		t.Fatalf("stdout is not the policy document: %v\n%s", err, r)
 	}

@@ -50,9 +50,9 @@ type WhoamiUser struct {
 // String is "Name <email>".
 func (u WhoamiUser) String() string { return FormatUser(u.Name, u.Email) }
 
-// Policy is the document of `tokenctl policy show`.
-type Policy struct {
-	Organization PolicyOrganization `json:"organization"`
+// RevocationSetting is the document of `tokenctl policy show`.
+type RevocationSetting struct {
+	Organization RevocationSettingOrganization `json:"organization"`
 	// RevokeInactiveTokensAfter is Buildkite's value (DAYS_30 ... DAYS_365,
 	// NEVER), null when unset.
 	RevokeInactiveTokensAfter *string `json:"revokeInactiveTokensAfter"`
@@ -63,25 +63,25 @@ type Policy struct {
 	AsOf time.Time `json:"asOf"`
 	// Tokens lists the tokens past the period (and, with a horizon, those
 	// reaching it soon), soonest revokeAt first. Never null.
-	Tokens []PolicyToken `json:"tokens"`
+	Tokens []InactiveToken `json:"tokens"`
 	// WhatIf, with --what-if only, is what another period would revoke
 	// today; absent otherwise, so the document without it is unchanged.
-	WhatIf *PolicyWhatIf `json:"whatIf,omitempty"`
+	WhatIf *RevocationSettingWhatIf `json:"whatIf,omitempty"`
 }
 
-// PolicyOrganization names the organization of a policy; it has no uuid,
-// and the contract keeps it that way.
-type PolicyOrganization struct {
+// RevocationSettingOrganization names the organization of a revocation
+// setting; it has no uuid, and the contract keeps it that way.
+type RevocationSettingOrganization struct {
 	ID   string `json:"id"`
 	Slug string `json:"slug"`
 	Name string `json:"name"`
 }
 
 // Describe names the organization for people: "slug (Name)".
-func (o PolicyOrganization) Describe() string { return describeOrg(o.Slug, o.Name) }
+func (o RevocationSettingOrganization) Describe() string { return describeOrg(o.Slug, o.Name) }
 
-// PolicyToken is one token the inactive-token policy takes.
-type PolicyToken struct {
+// InactiveToken is one token the inactive-token revocation setting takes.
+type InactiveToken struct {
 	ID             string     `json:"id"`
 	UUID           string     `json:"uuid"`
 	Description    *string    `json:"description"`

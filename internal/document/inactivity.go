@@ -1,29 +1,29 @@
 package document
 
-// PolicyWhatIf is what a period would revoke today, beside the current
-// setting.
-type PolicyWhatIf struct {
+// RevocationSettingWhatIf is what a period would revoke today, beside the
+// current setting.
+type RevocationSettingWhatIf struct {
 	RevokeInactiveTokensAfter string `json:"revokeInactiveTokensAfter"`
 	// PeriodDays is null for NEVER.
 	PeriodDays *int `json:"periodDays"`
 	// Tokens are those the period would revoke today (all due), soonest
 	// revokeAt first. Never null.
-	Tokens []PolicyToken `json:"tokens"`
+	Tokens []InactiveToken `json:"tokens"`
 	// NewlyTaken counts the tokens among them that the current setting
 	// does not revoke today.
 	NewlyTaken int `json:"newlyTaken"`
 }
 
-// PolicySet is the document of `tokenctl policy set`. Fields are only
-// ever added.
-type PolicySet struct {
-	Organization PolicyOrganization `json:"organization"`
+// RevocationSettingChange is the document of `tokenctl policy set`. Fields
+// are only ever added.
+type RevocationSettingChange struct {
+	Organization RevocationSettingOrganization `json:"organization"`
 	// From is the period before (null when unset), To the one asked for.
 	From   *string `json:"from"`
 	To     string  `json:"to"`
 	DryRun bool    `json:"dryRun"`
 	// Status is updated, dry-run, or unchanged (already set).
-	Status           string        `json:"status"`
-	ClientMutationID *string       `json:"clientMutationId"`
-	WhatIf           *PolicyWhatIf `json:"whatIf"`
+	Status           string                   `json:"status"`
+	ClientMutationID *string                  `json:"clientMutationId"`
+	WhatIf           *RevocationSettingWhatIf `json:"whatIf"`
 }

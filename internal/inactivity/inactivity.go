@@ -1,8 +1,9 @@
 // Package inactivity is the organization's inactive-token revocation
-// policy (revokeInactiveTokensAfter): how long a token may go unused before
-// Buildkite takes the organization's access from it, and which tokens that
-// rule takes next. It reads the policy through the API client; it never
-// prints, prompts or revokes anything.
+// setting (revokeInactiveTokensAfter, shown and set by `tokenctl policy`):
+// how long a token may go unused before Buildkite takes the organization's
+// access from it, and which tokens that rule takes next. It reads the
+// setting through the API client; it never prints, prompts or revokes
+// anything. ("Policy" alone, in code, is the check's policy file.)
 package inactivity
 
 import (
@@ -17,27 +18,27 @@ import (
 	"github.com/tokenctl/tokenctl/internal/ident"
 )
 
-// Show reads the organization's policy and, when it revokes tokens
+// Show reads the organization's revocation setting and, when it revokes tokens
 // automatically, lists the tokens it takes by now+within. The tokens are
 // listed only then: with no automatic revocation there is nothing to show.
-func Show(ctx context.Context, client *buildkite.Client, org ident.Org, now time.Time, within time.Duration) (document.Policy, error) {
+func Show(ctx context.Context, client *buildkite.Client, org ident.Org, now time.Time, within time.Duration) (document.RevocationSetting, error) {
 	slug := org.Slug
 	if slug == "" {
-		// The policy query takes a slug only.
+		// The setting's query takes a slug only.
 		found, err := client.Organization(ctx, org)
 		if err != nil {
-			return document.Policy{}, err
+			return document.RevocationSetting{}, err
 		}
 		slug = found.Slug
 	}
-	found, period, err := client.Policy(ctx, slug)
+	found, period, err := client.RevocationSetting(ctx, slug)
 	if err != nil {
-		return document.Policy{}, err
+		return document.RevocationSetting{}, err
 	}
-	report := document.Policy{
-		Organization: document.PolicyOrganization{ID: found.ID, Slug: found.Slug, Name: found.Name},
+	report := document.RevocationSetting{
+		Organization: document.RevocationSettingOrganization{ID: found.ID, Slug: found.Slug, Name: found.Name},
 		AsOf:         now,
-		Tokens:       []document.PolicyToken{},
+		Tokens:       []document.InactiveToken{},
 	}
 	if period != "" {
 		report.RevokeInactiveTokensAfter = &period
@@ -49,7 +50,7 @@ func Show(ctx context.Context, client *buildkite.Client, org ident.Org, now time
 	report.PeriodDays = &days
 	tokens, err := allTokens(ctx, client, found.ID)
 	if err != nil {
-		return document.Policy{}, err
+		return document.RevocationSetting{}, err
 	}
 	report.Tokens = TokensTakenBy(tokens, days, now, within)
 	return report, nil
@@ -73,10 +74,10 @@ func PeriodDays(period string) (days int, known bool) {
 // TokensTakenBy returns the tokens whose revocation time (inactive since,
 // plus the period of days) is no later than now+within, soonest first.
 // A token never used is counted from its creation.
-func TokensTakenBy(tokens []buildkite.Token, days int, now time.Time, within time.Duration) []document.PolicyToken {
+func TokensTakenBy(tokens []buildkite.Token, days int, now time.Time, within time.Duration) []document.InactiveToken {
 	period := time.Duration(days) * 24 * time.Hour
 	horizon := now.Add(within)
-	out := []document.PolicyToken{}
+	out := []document.InactiveToken{}
 	for _, t := range tokens {
 		since := t.CreatedAt
 		if t.LastAccessedAt != nil {
@@ -86,13 +87,13 @@ func TokensTakenBy(tokens []buildkite.Token, days int, now time.Time, within tim
 		if at.After(horizon) {
 			continue
 		}
-		out = append(out, document.PolicyToken{
+		out = append(out, document.InactiveToken{
 			ID: t.ID, UUID: t.UUID, Description: document.Optional(t.Description), Owner: document.OwnerOf(t.Owner),
 			CreatedAt: t.CreatedAt, LastAccessedAt: t.LastAccessedAt, ExpiresAt: t.ExpiresAt,
 			InactiveSince: since, RevokeAt: at, Due: !at.After(now),
 		})
 	}
-	slices.SortStableFunc(out, func(a, b document.PolicyToken) int {
+	slices.SortStableFunc(out, func(a, b document.InactiveToken) int {
 		if c := a.RevokeAt.Compare(b.RevokeAt); c != 0 {
 			return c
 		}

@@ -64,7 +64,7 @@ func TestApplyWritesIntentAndOutcome(t *testing.T) {
 			}
 		})
 	}
-	_, period, err := buildkite.New(buildkite.Config{GraphQLEndpoint: srv.GraphQLEndpoint, RESTEndpoint: srv.RESTEndpoint, Token: et.DemoToken}).Policy(context.Background(), "acme")
+	_, period, err := buildkite.New(buildkite.Config{GraphQLEndpoint: srv.GraphQLEndpoint, RESTEndpoint: srv.RESTEndpoint, Token: et.DemoToken}).RevocationSetting(context.Background(), "acme")
 	if err != nil || period != "DAYS_30" {
 		t.Errorf("acme's period after the change: %q, %v", period, err)
 	}

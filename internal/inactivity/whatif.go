@@ -8,7 +8,7 @@ import (
 	"github.com/tokenctl/tokenctl/internal/ident"
 )
 
-// allTokens reads every token of the organization: the policy applies to
+// allTokens reads every token of the organization: the setting applies to
 // all of them.
 func allTokens(ctx context.Context, client *buildkite.Client, orgID string) ([]buildkite.Token, error) {
 	var tokens []buildkite.Token
@@ -20,10 +20,10 @@ func allTokens(ctx context.Context, client *buildkite.Client, orgID string) ([]b
 }
 
 // WhatIf is what the setting would revoke today in the organization of
-// current (a policy as Show reads it, at the same time), beside what the
+// current (a setting as Show reads it, at the same time), beside what the
 // current setting revokes.
-func WhatIf(ctx context.Context, client *buildkite.Client, current document.Policy, s Setting) (*document.PolicyWhatIf, error) {
-	w := &document.PolicyWhatIf{RevokeInactiveTokensAfter: s.Period, Tokens: []document.PolicyToken{}}
+func WhatIf(ctx context.Context, client *buildkite.Client, current document.RevocationSetting, s Setting) (*document.RevocationSettingWhatIf, error) {
+	w := &document.RevocationSettingWhatIf{RevokeInactiveTokensAfter: s.Period, Tokens: []document.InactiveToken{}}
 	if s.Days == 0 {
 		return w, nil
 	}

@@ -1,5 +1,5 @@
 // Package transport is tokenctl's one HTTP transport, used for both the
-// GraphQL and the REST API. It owns every policy about talking to Buildkite
+// GraphQL and the REST API. It owns every rule about talking to Buildkite
 // over the wire: per-attempt timeouts, bounded response sizes, retries with
 // exponential backoff, Retry-After and RateLimit-* handling, pacing so bulk
 // runs stay under the rate limit, and a redacted debug trace.

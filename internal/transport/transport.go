@@ -64,7 +64,7 @@ type Options struct {
 	LowWatermark float64
 }
 
-// Transport is an http.RoundTripper implementing the policies described in
+// Transport is an http.RoundTripper implementing the rules described in
 // the package documentation. It is safe for concurrent use, and its
 // rate-limit view is shared by all requests through it.
 type Transport struct {
@@ -165,7 +165,7 @@ func (t *Transport) CloseIdleConnections() {
 	}
 }
 
-// RoundTrip sends req under the retry, timeout and pacing policies.
+// RoundTrip sends req under the retry schedule, timeouts and pacing.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	unsafe := isUnsafe(ctx)

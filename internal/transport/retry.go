@@ -117,10 +117,10 @@ func seconds(v string) (time.Duration, bool) {
 	return time.Duration(min(n, day)) * time.Second, true
 }
 
-// Backoff hands out the waits of the transport's retry policy to a caller
+// Backoff hands out the waits of the transport's retry schedule to a caller
 // that must re-send a request itself: the executor re-sends a revocation
 // once a re-check has proven that the attempt did not apply, which the
-// transport cannot know. There is one retry policy; this is it.
+// transport cannot know. There is one retry schedule; this is it.
 type Backoff struct {
 	bo    backoff.BackOff
 	left  int
