@@ -324,25 +324,11 @@ func eventRows(style output.TableStyle, events []history.EventDoc, wide bool) ou
 // reconcileRun holds the local audit log against Buildkite's for the
 // organization and exits 4 when a local revocation is missing there.
 func reconcileRun(ctx context.Context, o *HistoryOptions, client *buildkite.Client, org buildkite.Organization) error {
-	if org.ID == "" {
-		var err error
-		if org, err = client.Organization(ctx, ident.Org{Slug: org.Slug}); err != nil {
-			return err
-		}
-	}
-	local := history.InOrganization(o.local, org)
-	since := o.Since
-	if since == nil && len(local) > 0 {
-		// A day of slack for clocks that disagree.
-		t := history.Earliest(local).Add(-24 * time.Hour).UTC()
-		since = &t
-	}
-	ev, err := history.Read(ctx, client, history.Query{Org: org.Slug, Types: history.ChangeTypes, Since: since, Until: o.Until})
+	doc, r, err := history.ReconcileWith(ctx, client, history.ReconcileRequest{Org: org, Local: o.local, Since: o.Since, Until: o.Until})
 	if err != nil {
 		return err
 	}
-	r := history.Reconcile(local, ev.Events)
-	doc := history.NewReconcileDoc(ev.Organization, since, r)
+	org = buildkite.Organization{ID: doc.Organization.ID, Slug: doc.Organization.Slug}
 	printer := output.Printer{Out: o.IO.Out, Format: o.Format, JQ: o.JQ}
 	if err := printer.Print(doc, func(wide bool) output.Rows { return reconcileRows(o.tableStyle(), doc) }); err != nil {
 		return err

@@ -178,3 +178,27 @@ func TestReconcileUnknownOutcomesAndIDs(t *testing.T) {
 		t.Errorf("missing %+v, elsewhere %+v; want line 5 missing and nothing elsewhere", r.Missing, r.Elsewhere)
 	}
 }
+
+// ReconcileWith runs the whole sequence from an organization known by its
+// slug alone: it looks the id up, keeps the local changes of that
+// organization, reads the window from a day before the earliest, and
+// matches.
+func TestReconcileWithLooksTheOrganizationUp(t *testing.T) {
+	c, srv := client(t, et.DemoToken, 50)
+	resp := srv.GraphQL(t, et.DemoToken, `mutation { organizationApiAccessTokenRevoke(input: {organizationId: "`+emulator.NodeID("Organization", et.AcmeOrgUUID)+`", apiAccessTokenId: "`+emulator.NodeID("APIAccessToken", et.HackathonTokenUUID)+`"}) { revokedApiAccessTokenId } }`, nil)
+	if resp.Status != http.StatusOK || len(resp.Errors) > 0 {
+		t.Fatalf("revoke: %s", resp.Body)
+	}
+	here := change(history.ActionOrgRevoke, et.HackathonTokenUUID, et.DemoTokenUUID)
+	here.Record.Organization.ID = emulator.NodeID("Organization", et.AcmeOrgUUID)
+	here.Record.Time = now.Add(-time.Minute)
+	elsewhere := change(history.ActionOrgRevoke, et.OldLaptopTokenUUID, et.DemoTokenUUID)
+	elsewhere.Record.Organization.ID = "another-organization"
+	doc, r, err := history.ReconcileWith(context.Background(), c, history.ReconcileRequest{Org: buildkite.Organization{Slug: "acme"}, Local: []history.LocalChange{here, elsewhere}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Confirmed) != 1 || len(r.Missing) != 0 || doc.Organization.Slug != "acme" || doc.Since == nil {
+		t.Errorf("reconciliation: %+v, doc organization %+v since %v", r, doc.Organization, doc.Since)
+	}
+}
