@@ -86,7 +86,7 @@ func tokensGetRun(ctx context.Context, o *TokensGetOptions) error {
 	var found *buildkite.Token
 	org, err := client.ListTokens(ctx, o.Org, func(page buildkite.TokenPage) bool {
 		for i, t := range page.Tokens {
-			if (o.Token.ID != "" && t.ID == o.Token.ID) || (o.Token.UUID != "" && strings.EqualFold(t.UUID, o.Token.UUID)) {
+			if o.Token.Names(t.ID, t.UUID) {
 				found = &page.Tokens[i]
 				return false
 			}

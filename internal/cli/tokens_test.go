@@ -381,6 +381,29 @@ func TestTokensGetNotFoundAndBadInput(t *testing.T) {
 	}
 }
 
+// An id copied without its base64 padding names the same token in every
+// command: tokens get finds the token revoke --dry-run finds.
+func TestTokensGetAndRevokeAgreeOnAnIDWithoutPadding(t *testing.T) {
+	h := newHarness(t, emulator.Options{})
+	id := emulator.NodeID(emulator.TypeAPIAccessToken, et.CIDeployBotUUID)
+	short := strings.TrimRight(id, "=")
+	if short == id {
+		t.Fatalf("the id %q has no padding to drop", id)
+	}
+	r := h.run("tokens", "get", short, "--org", "acme", "--jq", ".token.uuid")
+	if r.code != 0 || r.stdout != et.CIDeployBotUUID+"\n" {
+		t.Errorf("tokens get %s:\n%s", short, r)
+	}
+	r = h.run("revoke", "--org", "acme", "--token", short, "--dry-run", "-o", "json")
+	if r.code != 0 || !strings.Contains(r.stdout, et.CIDeployBotUUID) {
+		t.Errorf("revoke --dry-run --token %s:\n%s", short, r)
+	}
+	// More padding than listed is another id: neither command takes it.
+	if r := h.run("tokens", "get", id+"=", "--org", "acme"); exitcode.Code(r.code) != exitcode.NotFound {
+		t.Errorf("tokens get with extra padding: exit %d, want not found\n%s", r.code, r)
+	}
+}
+
 // tokens get stops at the page where it finds the token.
 func TestTokensGetStopsAtItsPage(t *testing.T) {
 	h := largeOrgHarness(t)

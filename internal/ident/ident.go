@@ -83,6 +83,32 @@ func (t Token) Key() string {
 	return "uuid:" + t.UUID
 }
 
+// Names reports whether t names the token a listing shows with id and
+// uuid: by its uuid in any case, or by its id as listed or without the
+// base64 padding that copying often drops. An id with more padding than
+// listed names nothing. Every command that looks a named token up in a
+// listing decides by this rule.
+func (t Token) Names(id, uuid string) bool {
+	if t.UUID != "" {
+		return strings.EqualFold(t.UUID, uuid)
+	}
+	return slices.Contains(IDSpellings(id), t.ID)
+}
+
+// IDSpellings are the ids under which Names finds a token listed with id:
+// as listed, and without its padding. A caller holding many named tokens
+// in a map looks each listed id up under these.
+func IDSpellings(id string) []string {
+	if short := Unpadded(id); short != id {
+		return []string{id, short}
+	}
+	return []string{id}
+}
+
+// Unpadded is id without trailing base64 padding. It is only ever
+// compared, never sent.
+func Unpadded(id string) string { return strings.TrimRight(id, "=") }
+
 // ParseOrg accepts an organization slug or an organization's GraphQL id.
 // Anything shaped like a slug is taken as a slug.
 func ParseOrg(s string) (Org, error) {

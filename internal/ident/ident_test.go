@@ -106,3 +106,25 @@ func TestPrintableBoundsLength(t *testing.T) {
 		t.Fatalf("error for a long argument is unbounded: %d chars", len(err.Error()))
 	}
 }
+
+// One rule names a listed token: uuid in any case, id as listed or without
+// its padding, never with more padding than listed.
+func TestTokenNames(t *testing.T) {
+	const uuid, id = "11111111-1111-4111-8111-111111111111", "QVBJ="
+	for _, c := range []struct {
+		ref  Token
+		want bool
+	}{
+		{Token{UUID: uuid}, true},
+		{Token{UUID: strings.ToUpper(uuid)}, true},
+		{Token{ID: id}, true},
+		{Token{ID: "QVBJ"}, true},
+		{Token{ID: id + "="}, false},
+		{Token{ID: "qvbj"}, false},
+		{Token{UUID: "22222222-2222-4222-8222-222222222222"}, false},
+	} {
+		if got := c.ref.Names(id, uuid); got != c.want {
+			t.Errorf("%+v.Names(%q, %q) = %v, want %v", c.ref, id, uuid, got, c.want)
+		}
+	}
+}

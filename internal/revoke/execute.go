@@ -443,7 +443,7 @@ func (e *Executor) tokenPresent(ctx context.Context, org buildkite.Organization,
 	present := false
 	_, err := e.Client.ListTokens(ctx, ident.Org{ID: org.ID}, func(page buildkite.TokenPage) bool {
 		for _, t := range page.Tokens {
-			if unpadded(t.ID) == unpadded(it.TokenID) {
+			if ident.Unpadded(t.ID) == ident.Unpadded(it.TokenID) {
 				present = true
 				return false
 			}

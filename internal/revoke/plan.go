@@ -223,7 +223,7 @@ func plannedFromMemory(c *buildkite.Client, req Request, plan *Plan) bool {
 	}
 	others := map[string][2]string{} // unpadded id -> id as listed, uuid
 	for id, uuid := range listed.Others {
-		others[unpadded(id)] = [2]string{id, uuid}
+		others[ident.Unpadded(id)] = [2]string{id, uuid}
 	}
 	type evidence struct {
 		id, uuid string
@@ -231,8 +231,8 @@ func plannedFromMemory(c *buildkite.Client, req Request, plan *Plan) bool {
 	}
 	found := make([]evidence, len(plan.Items))
 	for i, it := range plan.Items {
-		switch other, ok := others[unpadded(it.Ref.ID)]; {
-		case listed.Own != "" && unpadded(it.Ref.ID) == unpadded(listed.Own):
+		switch other, ok := others[ident.Unpadded(it.Ref.ID)]; {
+		case listed.Own != "" && ident.Unpadded(it.Ref.ID) == ident.Unpadded(listed.Own):
 			found[i] = evidence{id: listed.Own, uuid: caller.UUID, self: true}
 		case ok && !strings.EqualFold(other[1], caller.UUID):
 			found[i] = evidence{id: other[0], uuid: other[1]}
@@ -268,7 +268,7 @@ func dedupe(items []*Item) []*Item {
 		if it.TokenID != "" {
 			key := it.TokenID
 			if it.Token == nil {
-				key = unpadded(key)
+				key = ident.Unpadded(key)
 			}
 			if byID[key] {
 				continue
@@ -279,10 +279,6 @@ func dedupe(items []*Item) []*Item {
 	}
 	return out
 }
-
-// unpadded is an id without trailing base64 padding, which copying often
-// drops. It is only ever compared, never sent.
-func unpadded(id string) string { return strings.TrimRight(id, "=") }
 
 // resolveTokens finds the named tokens in the organization's listing (see
 // Resolve for when it stops), marking those it shows are not there as not
@@ -340,12 +336,10 @@ func resolveTokens(ctx context.Context, c *buildkite.Client, req Request, items 
 			t := &page.Tokens[i]
 			uuid := strings.ToLower(t.UUID)
 			named := byUUID[uuid]
-			named = append(named, byID[t.ID]...)
-			// An id copied without its base64 padding names the token
-			// whose listed id differs only by that padding; what is sent
-			// is always the id as listed.
-			if short := unpadded(t.ID); short != t.ID {
-				named = append(named, byID[short]...)
+			// What is sent is always the id as listed, whichever
+			// spelling named it.
+			for _, id := range ident.IDSpellings(t.ID) {
+				named = append(named, byID[id]...)
 			}
 			found(named, t)
 			switch {
@@ -386,7 +380,7 @@ func resolveTokens(ctx context.Context, c *buildkite.Client, req Request, items 
 	for _, it := range items {
 		switch {
 		case it.Token != nil:
-		case it.Ref.UUID == "" && callerID != nil && unpadded(it.Ref.ID) == unpadded(*callerID):
+		case it.Ref.UUID == "" && callerID != nil && ident.Unpadded(it.Ref.ID) == ident.Unpadded(*callerID):
 			// A spelling of the own token's id that matched no listed id
 			// (more padding than listed): the own token, however far the
 			// listing went, and whether REST answered before or after it.
