@@ -114,6 +114,9 @@ func (e *Executor) Run(ctx context.Context, plans []*Plan) []Result {
 		case e.DryRun:
 			r.Status = StatusDryRun
 			report(t.at, r)
+		case t.item.unnamed(t.plan) != "":
+			r.Status, r.Error = StatusRefused, strPtr(t.item.unnamed(t.plan))
+			report(t.at, r)
 		case t.item.Self:
 			self = append(self, t)
 		default:
@@ -468,18 +471,43 @@ func notFoundMessage(plan *Plan, it *Item, err error) string {
 	return fmt.Sprintf("%v: token %s has no access to organization %s (already revoked, or never had it); run `tokenctl tokens list --org %s` to see the tokens that do", err, it.Requested, org, org)
 }
 
+// uuid is the token's uuid as far as the plan knows it: as listed, as
+// remembered, as named, or, for tokenctl's own token, the caller's.
+func (it *Item) uuid(plan *Plan) string {
+	var listed, own string
+	if it.Token != nil {
+		listed = it.Token.UUID
+	}
+	if it.Self {
+		own = plan.Caller.UUID
+	}
+	return cmp.Or(listed, it.KnownUUID, it.Ref.UUID, own)
+}
+
+// unnamed says why an item may not be sent: the audit trail must name
+// every token a mutation is sent for by both its uuid and its id, so that
+// a reconciliation can match it; "" when it may.
+func (it *Item) unnamed(plan *Plan) string {
+	switch {
+	case it.TokenID == "":
+		return "not sent: the token's id is not known, so the audit trail could not name it"
+	case it.uuid(plan) == "":
+		return "not sent: the token's uuid is not known (it was not listed), so the audit trail could not name it; name it by its uuid"
+	}
+	return ""
+}
+
 func (e *Executor) auditRecord(plan *Plan, it *Item) audit.Record {
 	rec := audit.Record{
 		Action:       "organizationApiAccessTokenRevoke",
 		Caller:       audit.Caller{TokenUUID: plan.Caller.UUID},
 		Organization: audit.Organization{ID: plan.Organization.ID, Slug: plan.Organization.Slug},
-		Token:        audit.Token{ID: it.TokenID, UUID: cmp.Or(it.KnownUUID, it.Ref.UUID)},
+		Token:        audit.Token{ID: it.TokenID, UUID: it.uuid(plan)},
 	}
 	if u := plan.Caller.User; u.Email != "" || u.Name != "" {
 		rec.Caller.User = strings.TrimSpace(fmt.Sprintf("%s <%s>", u.Name, u.Email))
 	}
 	if t := it.Token; t != nil {
-		rec.Token.UUID = t.UUID
 		rec.Token.Description = t.Description
 		if t.Owner != nil {
 			rec.Token.Owner = t.Owner.Email

@@ -231,7 +231,9 @@ func TestExecuteLostAnswerForUnseenTokenIsUnknown(t *testing.T) {
 			t.Fatal(err)
 		}
 		never := tokenID(srv, "00000000-0000-4000-8000-00000000dead")
-		plan := &revoke.Plan{Organization: org, Items: []*revoke.Item{{Requested: never, Ref: ident.Token{ID: never}, TokenID: never}}}
+		// Known by its uuid without a listing, as an earlier run's listing
+		// remembered it.
+		plan := &revoke.Plan{Organization: org, Items: []*revoke.Item{{Requested: never, Ref: ident.Token{ID: never}, TokenID: never, KnownUUID: "00000000-0000-4000-8000-00000000dead"}}}
 		log, path := openAudit(t)
 		results := (&revoke.Executor{Client: c, Audit: log}).Execute(t.Context(), plan)
 		if results[0].Status != revoke.StatusUnknown || results[0].Error == nil || !strings.Contains(*results[0].Error, "tokenctl tokens get") {
@@ -245,6 +247,40 @@ func TestExecuteLostAnswerForUnseenTokenIsUnknown(t *testing.T) {
 			t.Errorf("audit log %+v, want an intent and an unknown outcome", recs)
 		}
 	})
+}
+
+// The audit trail names every token a mutation is sent for by uuid and
+// id: a token whose uuid the plan does not know is refused, nothing sent
+// and nothing recorded; tokenctl's own token is named by the caller's.
+func TestExecuteNeverSendsWhatTheAuditCannotName(t *testing.T) {
+	srv, c, _ := startWithTokens(t, 0, emulator.Options{})
+	org, err := c.Organization(t.Context(), acme)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := tokenID(srv, et.HackathonTokenUUID)
+	plan := &revoke.Plan{Organization: org, Items: []*revoke.Item{{Requested: id, Ref: ident.Token{ID: id}, TokenID: id}}}
+	log, path := openAudit(t)
+	srv.ResetRequests()
+	results := (&revoke.Executor{Client: c, Audit: log}).Execute(t.Context(), plan)
+	if results[0].Status != revoke.StatusRefused || srv.CountRequests(mutations) != 0 || !srv.TokenHasOrg(et.HackathonTokenUUID, "acme") {
+		t.Fatalf("%q: want refused, nothing sent", statuses(results))
+	}
+	if recs := readAudit(t, path); len(recs) != 0 {
+		t.Errorf("audit log %+v, want nothing", recs)
+	}
+
+	caller, err := c.Caller(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	own := tokenID(srv, caller.UUID)
+	plan = &revoke.Plan{Organization: org, Caller: caller, Items: []*revoke.Item{{Requested: own, Ref: ident.Token{ID: own}, TokenID: own, Self: true}}}
+	results = (&revoke.Executor{Client: c, Audit: log}).Execute(t.Context(), plan)
+	recs := readAudit(t, path)
+	if results[0].Status != revoke.StatusRevoked || len(recs) != 2 || recs[0].Token.UUID != caller.UUID || recs[1].Token.ID != own {
+		t.Errorf("own token: %q, audit %+v; want revoked, named by the caller's uuid and its id", statuses(results), recs)
+	}
 }
 
 // Point 3: the token was seen, its mutation's answer was lost, and the
