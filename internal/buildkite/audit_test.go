@@ -131,3 +131,20 @@ func TestUpdateRevokeInactiveTokensAfter(t *testing.T) {
 }
 
 func identSlug(slug string) ident.Org { return ident.Org{Slug: slug} }
+
+// Slugged costs nothing for an organization named by slug, and looks one
+// named by id up.
+func TestSlugged(t *testing.T) {
+	c, srv := auditClient(t, nil, et.DemoToken, 10)
+	ctx := context.Background()
+	if org, err := c.Slugged(ctx, identSlug("acme")); err != nil || org.Slug != "acme" || srv.CountRequests(nil) != 0 {
+		t.Fatalf("by slug: %+v, %v, %d requests", org, err, srv.CountRequests(nil))
+	}
+	acme, err := c.Organization(ctx, identSlug("acme"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if org, err := c.Slugged(ctx, ident.Org{ID: acme.ID}); err != nil || org.Slug != "acme" {
+		t.Errorf("by id: %+v, %v", org, err)
+	}
+}

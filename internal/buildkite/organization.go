@@ -33,6 +33,16 @@ func orgOrMissing(f gql.OrganizationFields, what string) (Organization, error) {
 	return fromOrgFields(f), nil
 }
 
+// Slugged is the organization named by org with its slug, for the queries
+// and REST endpoints that take only a slug: one named by slug costs no
+// request (only the slug is filled in), one named by id is looked up.
+func (c *Client) Slugged(ctx context.Context, org ident.Org) (Organization, error) {
+	if org.ID == "" {
+		return Organization{Slug: org.Slug}, nil
+	}
+	return c.Organization(ctx, org)
+}
+
 // Organization resolves a slug or node id to the organization.
 func (c *Client) Organization(ctx context.Context, org ident.Org) (Organization, error) {
 	what := fmt.Sprintf("looking up organization %q", org.String())

@@ -206,21 +206,12 @@ func (o *HistoryOptions) validate() error {
 	return nil
 }
 
-// orgSlug is the organization's slug, looked up when it was given by id:
-// the audit log and the policy are read through organization(slug:).
-func orgSlug(ctx context.Context, client *buildkite.Client, org ident.Org) (buildkite.Organization, error) {
-	if org.Slug != "" && org.ID == "" {
-		return buildkite.Organization{Slug: org.Slug}, nil
-	}
-	return client.Organization(ctx, org)
-}
-
 func historyRun(ctx context.Context, o *HistoryOptions) error {
 	client, err := o.Factory.APIClient(o.settings, o.Debug)
 	if err != nil {
 		return err
 	}
-	org, err := orgSlug(ctx, client, o.Org)
+	org, err := client.Slugged(ctx, o.Org)
 	if err != nil {
 		return err
 	}

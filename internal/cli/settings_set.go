@@ -14,7 +14,6 @@ import (
 	"github.com/tokenctl/tokenctl/internal/buildkite"
 	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
-	"github.com/tokenctl/tokenctl/internal/ident"
 	"github.com/tokenctl/tokenctl/internal/orgsettings"
 	"github.com/tokenctl/tokenctl/internal/output"
 	"github.com/tokenctl/tokenctl/internal/redact"
@@ -189,10 +188,11 @@ func settingsSetRun(ctx context.Context, o *SettingsSetOptions) error {
 	if err != nil {
 		return err
 	}
-	org, err := settingsOrg(ctx, client, o.Org)
+	found, err := client.Slugged(ctx, o.Org)
 	if err != nil {
 		return err
 	}
+	org := orgsettings.Organization{Slug: found.Slug, Name: found.Name}
 	if err := orgsettings.RequireScope(self, orgsettings.ScopeRead, org.Slug); err != nil {
 		return err
 	}
@@ -237,18 +237,6 @@ func settingsSetRun(ctx context.Context, o *SettingsSetOptions) error {
 		return err
 	}
 	return o.apply(ctx, client, self, change, report)
-}
-
-// settingsOrg is the organization as the REST endpoint names it: its slug.
-func settingsOrg(ctx context.Context, client *buildkite.Client, ref ident.Org) (orgsettings.Organization, error) {
-	if ref.Slug != "" {
-		return orgsettings.Organization{Slug: ref.Slug}, nil
-	}
-	found, err := client.Organization(ctx, ref)
-	if err != nil {
-		return orgsettings.Organization{}, err
-	}
-	return orgsettings.Organization{Slug: found.Slug, Name: found.Name}, nil
 }
 
 // guard is the lock-out guard: the address Buildkite sees, and a refusal

@@ -94,7 +94,7 @@ func tokensActivityRun(ctx context.Context, o *TokensActivityOptions) error {
 	if err != nil {
 		return err
 	}
-	org, err := orgSlug(ctx, client, o.Org)
+	org, err := client.Slugged(ctx, o.Org)
 	if err != nil {
 		return err
 	}

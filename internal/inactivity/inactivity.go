@@ -22,16 +22,11 @@ import (
 // automatically, lists the tokens it takes by now+within. The tokens are
 // listed only then: with no automatic revocation there is nothing to show.
 func Show(ctx context.Context, client *buildkite.Client, org ident.Org, now time.Time, within time.Duration) (document.RevocationSetting, error) {
-	slug := org.Slug
-	if slug == "" {
-		// The setting's query takes a slug only.
-		found, err := client.Organization(ctx, org)
-		if err != nil {
-			return document.RevocationSetting{}, err
-		}
-		slug = found.Slug
+	named, err := client.Slugged(ctx, org) // the setting's query takes a slug only
+	if err != nil {
+		return document.RevocationSetting{}, err
 	}
-	found, period, err := client.RevocationSetting(ctx, slug)
+	found, period, err := client.RevocationSetting(ctx, named.Slug)
 	if err != nil {
 		return document.RevocationSetting{}, err
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tokenctl/tokenctl/internal/audit"
 	"github.com/tokenctl/tokenctl/internal/buildkite"
+	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/ident"
 	"github.com/tokenctl/tokenctl/internal/transport"
 )
@@ -297,7 +298,7 @@ func (e *Executor) revokeOne(ctx context.Context, plan *Plan, it *Item, r Result
 		},
 		seenBefore: it.Token != nil,
 		what:       "the token still has access to the organization",
-		lookAgain:  fmt.Sprintf("run `tokenctl tokens get %s --org %s` to see whether it still has access", it.Requested, orgName(plan.Organization)),
+		lookAgain:  fmt.Sprintf("run `tokenctl tokens get %s --org %s` to see whether it still has access", it.Requested, document.OrgName(plan.Organization)),
 		notFound:   func(err error) string { return notFoundMessage(plan, it, err) },
 	})
 	r.Status, r.Error, r.kind = s.status, strPtr(s.err), s.kind
@@ -456,18 +457,8 @@ func (e *Executor) tokenPresent(ctx context.Context, org buildkite.Organization,
 	return present, err
 }
 
-func orgName(o buildkite.Organization) string {
-	if o.Slug != "" {
-		return o.Slug
-	}
-	return o.ID
-}
-
 func notFoundMessage(plan *Plan, it *Item, err error) string {
-	org := plan.Organization.Slug
-	if org == "" {
-		org = plan.Organization.ID
-	}
+	org := document.OrgName(plan.Organization)
 	return fmt.Sprintf("%v: token %s has no access to organization %s (already revoked, or never had it); run `tokenctl tokens list --org %s` to see the tokens that do", err, it.Requested, org, org)
 }
 
