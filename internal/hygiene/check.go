@@ -61,7 +61,8 @@ func Check(p *Policy, orgs []Organization, now time.Time) Report {
 			// The token's first finding, whose token and owner the others share.
 			var first *Finding
 			var firstFinding Finding
-			for _, rule := range p.Rules {
+			for j := range p.Rules {
+				rule := &p.Rules[j]
 				if !rule.appliesToOwner(t, member) {
 					continue
 				}
@@ -95,99 +96,105 @@ func Check(p *Policy, orgs []Organization, now time.Time) Report {
 	return r
 }
 
-// Evidence is the values a finding was judged on, by name. Times are RFC
-// 3339 in UTC and spans are written like the policy's (400d).
-type Evidence map[string]any
-
 // judge applies the rule to one token. member is the owner's membership
 // (nil when unknown); membersRead says whether members were listed at all.
-func (r Rule) judge(t *buildkite.Token, member *buildkite.Member, membersRead bool, now time.Time) (Evidence, string, bool) {
+// r must be the policy's own rule: the evidence points at it.
+func (r *Rule) judge(t *buildkite.Token, member *buildkite.Member, membersRead bool, now time.Time) (FindingEvidence, string, bool) {
+	ev := FindingEvidence{rule: r}
 	switch r.Kind {
 	case KindIdle:
 		if t.LastAccessedAt == nil || now.Sub(*t.LastAccessedAt) <= r.after {
-			return nil, "", false
+			return FindingEvidence{}, "", false
 		}
-		idle := now.Sub(*t.LastAccessedAt)
-		return Evidence{"lastAccessedAt": stamp(*t.LastAccessedAt), "idleFor": wholeDays(idle), "after": r.After},
-			fmt.Sprintf("last used %s ago (limit %s)", wholeDays(idle), r.After), true
+		ev.span, ev.at = now.Sub(*t.LastAccessedAt), t.LastAccessedAt.Unix()
+		return ev, fmt.Sprintf("last used %s ago (limit %s)", wholeDays(ev.span), r.After), true
 	case KindNeverUsed:
 		age := now.Sub(t.CreatedAt)
 		if t.LastAccessedAt != nil || age <= r.after {
-			return nil, "", false
+			return FindingEvidence{}, "", false
 		}
-		return Evidence{"lastAccessedAt": nil, "createdAt": stamp(t.CreatedAt), "age": wholeDays(age), "after": r.After},
-			fmt.Sprintf("never used, created %s ago (limit %s)", wholeDays(age), r.After), true
+		ev.span, ev.at = age, t.CreatedAt.Unix()
+		return ev, fmt.Sprintf("never used, created %s ago (limit %s)", wholeDays(age), r.After), true
 	case KindLifetime:
+		ev.at = t.CreatedAt.Unix()
 		if t.ExpiresAt == nil {
-			return Evidence{"expiresAt": nil, "createdAt": stamp(t.CreatedAt), "max": nullable(r.Max)}, "never expires", true
+			ev.variant = variantNoExpiry
+			return ev, "never expires", true
 		}
 		life := t.ExpiresAt.Sub(t.CreatedAt)
 		if r.max == 0 || life <= r.max {
-			return nil, "", false
+			return FindingEvidence{}, "", false
 		}
-		return Evidence{"createdAt": stamp(t.CreatedAt), "expiresAt": stamp(*t.ExpiresAt), "lifetime": wholeDays(life), "max": r.Max},
-			fmt.Sprintf("lives %s (limit %s)", wholeDays(life), r.Max), true
+		ev.span, ev.at2 = life, t.ExpiresAt.Unix()
+		return ev, fmt.Sprintf("lives %s (limit %s)", wholeDays(life), r.Max), true
 	case KindExpiring:
 		if t.ExpiresAt == nil || t.ExpiresAt.Sub(now) > r.within {
-			return nil, "", false
+			return FindingEvidence{}, "", false
 		}
 		left := t.ExpiresAt.Sub(now)
-		ev := Evidence{"expiresAt": stamp(*t.ExpiresAt), "within": r.Within, "expired": left <= 0}
+		ev.span, ev.at = left, t.ExpiresAt.Unix()
 		if left <= 0 {
 			return ev, fmt.Sprintf("expired %s ago", wholeDays(-left)), true
 		}
-		ev["expiresIn"] = wholeDays(left)
 		return ev, fmt.Sprintf("expires in %s (replace it within %s)", wholeDays(left), r.Within), true
 	case KindScopes:
-		var held []string
-		for _, s := range r.Scopes {
-			if slices.Contains(t.Scopes, s) {
-				held = append(held, s)
-			}
-		}
-		if len(held) == 0 {
-			return nil, "", false
-		}
-		ev := Evidence{"scopes": held}
-		msg := "holds " + strings.Join(held, ", ")
-		if r.OwnerRole != "" {
-			if member == nil || !strings.EqualFold(member.Role, r.OwnerRole) {
-				return nil, "", false
-			}
-			ev["ownerRole"] = r.OwnerRole
-			msg += fmt.Sprintf(" and its owner is %s %s", article(r.OwnerRole), r.OwnerRole)
-		}
-		return ev, msg, true
+		return r.judgeScopes(t, member)
 	case KindOwnerInactive:
 		if !membersRead || t.Owner == nil {
-			return nil, "", false
+			return FindingEvidence{}, "", false
 		}
 		if member == nil {
-			return Evidence{"member": false}, "its owner is not a member of the organization", true
+			ev.variant = variantNotMember
+			return ev, "its owner is not a member of the organization", true
 		}
 		if member.LastSeenAt == nil {
-			return Evidence{"member": true, "lastSeenAt": nil, "after": r.After}, "its owner has never been seen in the organization", true
+			ev.variant = variantNeverSeen
+			return ev, "its owner has never been seen in the organization", true
 		}
 		gone := now.Sub(*member.LastSeenAt)
 		if gone <= r.after {
-			return nil, "", false
+			return FindingEvidence{}, "", false
 		}
-		return Evidence{"member": true, "lastSeenAt": stamp(*member.LastSeenAt), "unseenFor": wholeDays(gone), "after": r.After},
-			fmt.Sprintf("its owner was last seen %s ago (limit %s)", wholeDays(gone), r.After), true
+		ev.span, ev.at = gone, member.LastSeenAt.Unix()
+		return ev, fmt.Sprintf("its owner was last seen %s ago (limit %s)", wholeDays(gone), r.After), true
 	case KindOwnerNo2FA:
 		if member == nil || member.TwoFactorEnabled || !canWrite(t) {
-			return nil, "", false
+			return FindingEvidence{}, "", false
 		}
-		return Evidence{"twoFactorEnabled": false, "writeScopes": writeScopes(t)},
-			"its owner has no two-factor authentication and the token can write", true
+		ev.scopes = writeScopes(t)
+		return ev, "its owner has no two-factor authentication and the token can write", true
 	case KindOwnerNotAdmin:
 		if member == nil || strings.EqualFold(member.Role, "ADMIN") || !slices.Contains(t.Scopes, "GRAPHQL") {
-			return nil, "", false
+			return FindingEvidence{}, "", false
 		}
-		return Evidence{"ownerRole": strings.ToLower(member.Role), "scopes": []string{"GRAPHQL"}},
-			"has GraphQL access and its owner is not an administrator", true
+		ev.role, ev.scopes = strings.ToLower(member.Role), graphQLScope
+		return ev, "has GraphQL access and its owner is not an administrator", true
 	}
-	return nil, "", false
+	return FindingEvidence{}, "", false
+}
+
+// judgeScopes is the scopes rule: the token holds one of the rule's
+// scopes (and, with owner-role, its owner has that role).
+func (r *Rule) judgeScopes(t *buildkite.Token, member *buildkite.Member) (FindingEvidence, string, bool) {
+	var held []string
+	for _, s := range r.Scopes {
+		if slices.Contains(t.Scopes, s) {
+			held = append(held, s)
+		}
+	}
+	if len(held) == 0 {
+		return FindingEvidence{}, "", false
+	}
+	ev := FindingEvidence{rule: r, scopes: held}
+	msg := "holds " + strings.Join(held, ", ")
+	if r.OwnerRole != "" {
+		if member == nil || !strings.EqualFold(member.Role, r.OwnerRole) {
+			return FindingEvidence{}, "", false
+		}
+		ev.role = r.OwnerRole
+		msg += fmt.Sprintf(" and its owner is %s %s", article(r.OwnerRole), r.OwnerRole)
+	}
+	return ev, msg, true
 }
 
 // canWrite reports whether the token can change anything: a WRITE_ or
@@ -233,7 +240,7 @@ func nullable(s string) any {
 // earlier finding of the same token: its token and owner, which point at
 // the same values, are shared rather than made again (a large
 // organization has hundreds of thousands of findings).
-func newFinding(org buildkite.Organization, t *buildkite.Token, member *buildkite.Member, rule Rule, msg string, ev Evidence, first *Finding) Finding {
+func newFinding(org buildkite.Organization, t *buildkite.Token, member *buildkite.Member, rule *Rule, msg string, ev FindingEvidence, first *Finding) Finding {
 	f := Finding{
 		Organization: org.Slug,
 		Rule:         rule.Name, Kind: rule.Kind, Severity: rule.Severity, Message: msg, Evidence: ev,
@@ -243,7 +250,7 @@ func newFinding(org buildkite.Organization, t *buildkite.Token, member *buildkit
 		f.Token, f.Owner, f.Bot = first.Token, first.Owner, first.Bot
 		return f
 	}
-	f.Token = TokenRef{
+	f.Token = &TokenRef{
 		ID: t.ID, UUID: t.UUID, Description: document.Optional(t.Description), Scopes: t.Scopes,
 		CreatedAt: t.CreatedAt.UTC(), LastAccessedAt: document.UTC(t.LastAccessedAt), ExpiresAt: document.UTC(t.ExpiresAt),
 	}

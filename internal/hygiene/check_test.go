@@ -127,7 +127,7 @@ func TestRules(t *testing.T) {
 				t.Errorf("finding = %+v, want message %q", f, tt.want)
 			}
 			for k, v := range tt.ev {
-				got, _ := json.Marshal(f.Evidence[k])
+				got, _ := json.Marshal(f.Evidence.Map()[k])
 				want, _ := json.Marshal(v)
 				if string(got) != string(want) {
 					t.Errorf("evidence %s = %s, want %s (all: %v)", k, got, want, f.Evidence)
@@ -351,7 +351,7 @@ func goldenReport(t *testing.T) Report {
 	}
 	members := []buildkite.Member{member(mo, "MEMBER", daysAgo(1), false), member(ada, "ADMIN", daysAgo(1), true), member(bot, "MEMBER", daysAgo(1), false)}
 	prev := Check(p, []Organization{{Organization: acme, Tokens: tokens[:1], Members: members}}, now.Add(-24*time.Hour))
-	prev.Findings = append(prev.Findings, Finding{Organization: "acme", Token: TokenRef{UUID: "99999999-9999-4999-8999-999999999999", Description: document.Optional("Gone")}, Rule: "idle", Kind: "idle", Severity: SeverityWarn, Message: "last used 100d ago (limit 90d)", Status: StatusOpen})
+	prev.Findings = append(prev.Findings, Finding{Organization: "acme", Token: &TokenRef{UUID: "99999999-9999-4999-8999-999999999999", Description: document.Optional("Gone")}, Rule: "idle", Kind: "idle", Severity: SeverityWarn, Message: "last used 100d ago (limit 90d)", Status: StatusOpen})
 	r := Check(p, []Organization{{Organization: acme, Tokens: tokens, Members: members}}, now)
 	if err := r.Compare(&prev); err != nil {
 		t.Fatal(err)

@@ -124,7 +124,7 @@ func NewPlan(r Report, pol *Policy, now time.Time) Plan {
 				},
 			})
 		}
-		p.Revocations[i].Findings = append(p.Revocations[i].Findings, PlannedFinding{Rule: f.Rule, Severity: f.Severity, Message: f.Message, Evidence: f.Evidence})
+		p.Revocations[i].Findings = append(p.Revocations[i].Findings, PlannedFinding{Rule: f.Rule, Severity: f.Severity, Message: f.Message, Evidence: f.Evidence.Map()})
 	}
 	p.Digest = p.digest()
 	return p

@@ -80,14 +80,15 @@ const (
 
 // Finding is one rule broken by one token.
 type Finding struct {
-	Organization string    `json:"organization"`
-	Token        TokenRef  `json:"token"`
-	Owner        *OwnerRef `json:"owner"`
-	Rule         string    `json:"rule"`
-	Kind         string    `json:"kind"`
-	Severity     Severity  `json:"severity"`
-	Message      string    `json:"message"`
-	Evidence     Evidence  `json:"evidence"`
+	Organization string `json:"organization"`
+	// Token is shared by the token's findings.
+	Token    *TokenRef       `json:"token"`
+	Owner    *OwnerRef       `json:"owner"`
+	Rule     string          `json:"rule"`
+	Kind     string          `json:"kind"`
+	Severity Severity        `json:"severity"`
+	Message  string          `json:"message"`
+	Evidence FindingEvidence `json:"evidence"`
 	// Bot is true when the owner is a Buildkite-managed bot user: such
 	// findings are reported apart and never fail the check.
 	Bot bool `json:"bot"`

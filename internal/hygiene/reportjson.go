@@ -17,8 +17,9 @@ import (
 type findingJSON struct {
 	b     []byte
 	depth int
-	keys  []string // scratch for the evidence's keys
-	err   error    // the first value that could not be written
+	keys  []string       // scratch for the evidence's keys
+	pairs []evidencePair // scratch for judged evidence
+	err   error          // the first value that could not be written
 }
 
 // newline starts a line at the current depth.
@@ -159,13 +160,42 @@ func (w *findingJSON) evidence(e Evidence) {
 	w.close('}')
 }
 
+// findingEvidence writes judged evidence from its typed values, and
+// evidence read back as the map it was read as.
+func (w *findingJSON) findingEvidence(e *FindingEvidence) {
+	if e.rule == nil {
+		w.evidence(e.saved)
+		return
+	}
+	w.pairs = e.pairs(w.pairs[:0])
+	if len(w.pairs) == 0 {
+		w.b = append(w.b, '{', '}')
+		return
+	}
+	w.open('{')
+	for i, p := range w.pairs {
+		w.key(p.key, i == 0)
+		switch p.kind {
+		case pairNull:
+			w.b = append(w.b, "null"...)
+		case pairString:
+			w.str(p.str)
+		case pairBool:
+			w.boolean(p.flag)
+		case pairStrings:
+			w.strings(p.scopes)
+		}
+	}
+	w.close('}')
+}
+
 // finding appends f.
 func (w *findingJSON) finding(f *Finding) {
 	w.open('{')
 	w.key("organization", true)
 	w.str(f.Organization)
 	w.key("token", false)
-	w.token(&f.Token)
+	w.token(f.Token)
 	w.key("owner", false)
 	w.owner(f.Owner)
 	w.key("rule", false)
@@ -177,7 +207,7 @@ func (w *findingJSON) finding(f *Finding) {
 	w.key("message", false)
 	w.str(f.Message)
 	w.key("evidence", false)
-	w.evidence(f.Evidence)
+	w.findingEvidence(&f.Evidence)
 	w.key("bot", false)
 	w.boolean(f.Bot)
 	w.key("machineUser", false)
@@ -192,6 +222,10 @@ func (w *findingJSON) finding(f *Finding) {
 }
 
 func (w *findingJSON) token(t *TokenRef) {
+	if t == nil {
+		w.b = append(w.b, "null"...)
+		return
+	}
 	w.open('{')
 	w.key("id", true)
 	w.str(t.ID)

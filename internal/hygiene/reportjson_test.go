@@ -3,8 +3,13 @@ package hygiene
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
+	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/tokenctl/tokenctl/internal/buildkite"
 )
 
 // encodeIndented is a finding as an indented encoding/json encoder writes
@@ -29,15 +34,15 @@ func TestFindingJSONIsEncodingJSONIndented(t *testing.T) {
 		{}, // every pointer nil, every slice nil
 		{
 			Organization: "acme",
-			Token:        TokenRef{ID: "QVBJ", UUID: "u-1", Description: &desc, Scopes: []string{}, CreatedAt: at, LastAccessedAt: &at},
+			Token:        &TokenRef{ID: "QVBJ", UUID: "u-1", Description: &desc, Scopes: []string{}, CreatedAt: at, LastAccessedAt: &at},
 			Owner:        &OwnerRef{UUID: "o", Name: "Zoë \\ Ünïcode", Email: "a@b.example", Role: &role, Bot: true},
 			Rule:         "idle", Kind: KindIdle, Severity: SeverityWarn, Message: "unused for 90d",
-			Evidence: Evidence{"lastAccessedAt": nil, "after": "90d", "expired": true, "scopes": []string{"GRAPHQL", "WRITE_<x>"}, "n": 3.5, "list": []any{"a", 1.0}, "empty": []string{}, "nothing": []string(nil)},
+			Evidence: SavedEvidence(Evidence{"lastAccessedAt": nil, "after": "90d", "expired": true, "scopes": []string{"GRAPHQL", "WRITE_<x>"}, "n": 3.5, "list": []any{"a", 1.0}, "empty": []string{}, "nothing": []string(nil)}),
 			Bot:      true, Status: StatusExcepted,
 			Exception: &ExceptionRef{Source: "exceptions.yaml:3", Reason: "ok", Until: at, Expired: true},
 			Change:    &change,
 		},
-		{Organization: "x", Token: TokenRef{Description: &empty, Scopes: []string{"A"}}, Evidence: Evidence{}},
+		{Organization: "x", Token: &TokenRef{Description: &empty, Scopes: []string{"A"}}, Evidence: SavedEvidence(Evidence{})},
 	}
 	for i, f := range findings {
 		w := findingJSON{b: []byte("    ")}
@@ -51,9 +56,54 @@ func TestFindingJSONIsEncodingJSONIndented(t *testing.T) {
 	}
 }
 
+// Judged evidence is written from its typed values: the same bytes as
+// encoding/json writes its map, for every kind and shape a check makes.
+func TestJudgedFindingJSONIsEncodingJSONIndented(t *testing.T) {
+	p := DefaultPolicy()
+	for _, extra := range []string{
+		"rules:\n  - {name: admins, rule: scopes, scopes: [GRAPHQL, WRITE_BUILDS], owner-role: admin, severity: warn}\n  - {name: writers, rule: scopes, scopes: [WRITE_BUILDS], severity: info}\n",
+		"rules:\n  - {name: life, rule: lifetime, max: 30d, severity: warn}\n  - {name: soon, rule: expiring, within: 3650d, severity: info}\n",
+	} {
+		pol, err := ParsePolicy([]byte("version: 1\n"+extra), "extra.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.Rules = append(p.Rules, pol.Rules...)
+	}
+	o := largeOrganization()
+	o.Tokens[1].Owner = &buildkite.User{UUID: "not-a-member"}
+	gone := o.Members[7].User
+	o.Members[7].LastSeenAt = nil
+	o.Tokens = append(o.Tokens, token("expired-0000-4000-8000-000000000000", func(tk *buildkite.Token) {
+		tk.Owner, tk.ExpiresAt = &gone, daysAgo(3)
+	}), token("unused-0000-4000-8000-000000000000", func(tk *buildkite.Token) {
+		tk.CreatedAt, tk.LastAccessedAt = *daysAgo(400), nil
+	}))
+	r := Check(p, []Organization{o}, now)
+	shapes := map[string]bool{}
+	w := findingJSON{}
+	for i := range r.Findings {
+		f := &r.Findings[i]
+		w.b = append(w.b[:0], "    "...)
+		w.finding(f)
+		if w.err != nil {
+			t.Fatal(w.err)
+		}
+		if got, want := string(w.b), encodeIndented(t, *f); got != want {
+			t.Fatalf("finding %d:\n got %s\nwant %s", i, got, want)
+		}
+		keys := slices.Sorted(maps.Keys(f.Evidence.Map()))
+		shapes[f.Kind+" "+strings.Join(keys, ",")] = true
+	}
+	// Every kind, in each of the shapes its evidence takes.
+	if len(shapes) < 13 {
+		t.Errorf("%d evidence shapes judged, want every one: %v", len(shapes), shapes)
+	}
+}
+
 // A time encoding/json refuses is an error, not a document cut short.
 func TestFindingJSONRefusesWhatJSONCannotHold(t *testing.T) {
-	f := Finding{Token: TokenRef{CreatedAt: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}}
+	f := Finding{Token: &TokenRef{CreatedAt: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}}
 	w := findingJSON{}
 	w.finding(&f)
 	if w.err == nil {
