@@ -93,23 +93,23 @@ demo-check: build
 # Measures tokenctl against the emulator (20 ms added latency per request)
 # side by side with the naive per-token loop and the floor, and prints a
 # Markdown table; fails when a target is missed. Options go in BENCHFLAGS,
-# e.g. `make bench BENCHFLAGS='-baseline-runs 3'` (see `go run ./internal/bench/cmd/tokenctl-bench -h`).
+# e.g. `make bench BENCHFLAGS='-baseline-runs 3'` (see `go run ./cmd/tokenctl-bench -h`).
 BENCHFLAGS ?=
 bench:
-	$(GO) run ./internal/bench/cmd/tokenctl-bench $(BENCHFLAGS)
+	$(GO) run ./cmd/tokenctl-bench $(BENCHFLAGS)
 
 # The generator is a program of its own, not a tokenctl command: its
 # Markdown-to-roff renderer would cost every tokenctl start-up its
 # initialisation.
 man:
-	$(GO) run ./internal/manpages/cmd/tokenctl-man -dir man/
+	$(GO) run ./cmd/tokenctl-man -dir man/
 
 # The generated documentation, from the same generator: the command
 # reference in docs/reference/ and the tables of docs/contracts/ (exit codes,
 # settings, environment, files). Commit what it changes; a test
 # (internal/manpages) fails while they are out of date.
 docs:
-	$(GO) run ./internal/manpages/cmd/tokenctl-man -docs docs/
+	$(GO) run ./cmd/tokenctl-man -docs docs/
 
 # Builds a snapshot release twice, into dist.first/ and dist/, and checks
 # what it produced: that the two builds of this commit are byte-identical

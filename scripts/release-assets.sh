@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Writes what release archives and Linux packages carry besides the binary,
 # generated from tokenctl's own command tree so that they never drift from
-# --help (the man pages by internal/manpages/cmd/tokenctl-man, which links the
+# --help (the man pages by cmd/tokenctl-man, which links the
 # same command tree; the completions by tokenctl itself):
 #
 #   release-assets/manpages/tokenctl*.1.gz   one gzipped man page per command
@@ -34,7 +34,7 @@ trap 'rm -rf "$work"' EXIT
 
 CGO_ENABLED=0 go build -trimpath \
   -ldflags "-X github.com/tokenctl/tokenctl/internal/version.Version=$version" \
-  -o "$work/" ./cmd/tokenctl ./internal/manpages/cmd/tokenctl-man
+  -o "$work/" ./cmd/tokenctl ./cmd/tokenctl-man
 
 rm -rf "$out"
 mkdir -p "$out/manpages" "$out/completions"

@@ -77,7 +77,7 @@ type ProcessResult struct {
 // builds tokenctl.
 func BuildFetchOnly(ctx context.Context, dir string) (string, error) {
 	bin := filepath.Join(dir, "tokenctl-fetchonly")
-	return bin, goBuild(ctx, "", bin, "github.com/tokenctl/tokenctl/internal/bench/cmd/tokenctl-fetchonly")
+	return bin, goBuild(ctx, "", bin, "github.com/tokenctl/tokenctl/cmd/tokenctl-fetchonly")
 }
 
 // MeasureProcesses runs every job at every size, runs times each, paired

@@ -64,7 +64,7 @@ func TestRunWritesTheDocs(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"exit-codes.md", "configuration.md"} {
-		text, err := os.ReadFile(filepath.Join("..", "..", "..", "..", "docs", "contracts", name))
+		text, err := os.ReadFile(filepath.Join("..", "..", "docs", "contracts", name))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -5,8 +5,8 @@
 // (scripts/release-assets.sh) are made with it too. It needs no
 // configuration and sends nothing over the network.
 //
-//	go run ./internal/manpages/cmd/tokenctl-man -dir man/
-//	go run ./internal/manpages/cmd/tokenctl-man -docs docs/
+//	go run ./cmd/tokenctl-man -dir man/
+//	go run ./cmd/tokenctl-man -docs docs/
 //
 // The date in the pages is SOURCE_DATE_EPOCH when set (for reproducible
 // builds), else today; the version in their headers is the one linked in,
