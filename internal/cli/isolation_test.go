@@ -141,3 +141,31 @@ func TestCheckCompareResolvesOnlyWhatWasChecked(t *testing.T) {
 		t.Errorf("resolved = %v, want 0", rep.Summary.Resolved)
 	}
 }
+
+// With the viewer's answer capped (more organizations than one answer
+// holds) and one organization failing with an unknown error, check
+// --all-orgs still reads every other organization, reached by asking from
+// both ends, and revoke --all-orgs still revokes in the last one.
+func TestAllOrgsIsolationBeyondOneViewerAnswer(t *testing.T) {
+	h, value := manyOrgsHarness(t, emulator.Options{MaxViewerOrganizations: 100, UntypedNotAdmin: true})
+	policy := filepath.Join(t.TempDir(), "warn.yaml")
+	if err := os.WriteFile(policy, []byte("version: 1\nrules:\n  - {rule: idle, after: 90d, severity: warn}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := h.run("check", "--all-orgs", "--policy", policy, "-o", "json")
+	if r.code != int(exitcode.Incomplete) {
+		t.Fatalf("check: exit %d, want %d\n%s", r.code, exitcode.Incomplete, r)
+	}
+	rep := decodeCheckReport(t, r)
+	causes := map[string]revoke.NotCheckedCause{}
+	for _, nc := range rep.NotChecked {
+		causes[nc.Organization.Slug] = nc.Cause
+	}
+	if len(rep.Organizations) != et.ManyOrgsCount-2 || causes["initech"] != revoke.CauseError || causes[et.ManyOrgsUngranted] != revoke.CauseNotPermitted {
+		t.Errorf("checked %d organizations, not checked %v", len(rep.Organizations), causes)
+	}
+	r = h.runLeaked(value, false, "", "revoke", "--all-orgs", "--yes", "--token-value-file", leakedValueFile(t, value), "-o", "json")
+	if r.code != int(exitcode.Incomplete) || h.srv.TokenHasOrg(et.SharedCITokenUUID, et.ManyOrgsLastOrg) || h.srv.TokenHasOrg(et.SharedCITokenUUID, et.ManyOrgsFirstAdmin) {
+		t.Errorf("revoke: exit %d, want %d with %s and %s revoked\n%s", r.code, exitcode.Incomplete, et.ManyOrgsFirstAdmin, et.ManyOrgsLastOrg, r)
+	}
+}
