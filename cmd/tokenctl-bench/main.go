@@ -35,36 +35,61 @@ func main() {
 	}
 }
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+// flags are the command line's settings.
+type flags struct {
+	latency      time.Duration
+	pageSize     int
+	concurrency  int
+	runs         int
+	baselineRuns int
+	only         string
+	startupRuns  int
+	quiet        bool
+	processRuns  int
+}
+
+func parseFlags(args []string, stderr io.Writer) (flags, error) {
+	var f flags
 	fs := flag.NewFlagSet("tokenctl-bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	latency := fs.Duration("latency", 20*time.Millisecond, "latency the emulator adds to every request")
-	pageSize := fs.Int("page-size", 0, "tokens per listing request (default: tokenctl's)")
-	concurrency := fs.Int("concurrency", 0, "mutations in flight (default: tokenctl's)")
-	runs := fs.Int("runs", 3, "runs of each tokenctl scenario; the median is reported")
-	baselineRuns := fs.Int("baseline-runs", 1, "runs of each baseline (tens of seconds each); the median is reported")
-	only := fs.String("run", "", "run only the scenarios whose name matches this `regexp`")
-	startupRuns := fs.Int("startup-runs", 30, "runs of each start-up command; 0 skips building and timing the binary")
-	quiet := fs.Bool("quiet", false, "do not report progress on stderr")
-	processRuns := fs.Int("process-runs", 5, "paired runs of each whole-process job (tokenctl and the fetch-only client, in turn); 0 skips them")
-	if err := fs.Parse(args); err != nil {
+	fs.DurationVar(&f.latency, "latency", 20*time.Millisecond, "latency the emulator adds to every request")
+	fs.IntVar(&f.pageSize, "page-size", 0, "tokens per listing request (default: tokenctl's)")
+	fs.IntVar(&f.concurrency, "concurrency", 0, "mutations in flight (default: tokenctl's)")
+	fs.IntVar(&f.runs, "runs", 3, "runs of each tokenctl scenario; the median is reported")
+	fs.IntVar(&f.baselineRuns, "baseline-runs", 1, "runs of each baseline (tens of seconds each); the median is reported")
+	fs.StringVar(&f.only, "run", "", "run only the scenarios whose name matches this `regexp`")
+	fs.IntVar(&f.startupRuns, "startup-runs", 30, "runs of each start-up command; 0 skips building and timing the binary")
+	fs.BoolVar(&f.quiet, "quiet", false, "do not report progress on stderr")
+	fs.IntVar(&f.processRuns, "process-runs", 5, "paired runs of each whole-process job (tokenctl and the fetch-only client, in turn); 0 skips them")
+	return f, fs.Parse(args)
+}
+
+// progress is where progress goes: stderr, or nowhere with -quiet.
+func (f flags) progress(stderr io.Writer) io.Writer {
+	if f.quiet {
+		return nil
+	}
+	return stderr
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	f, err := parseFlags(args, stderr)
+	if err != nil {
 		return err
 	}
 	opts := bench.Options{
-		Latency:  *latency,
-		Settings: bench.Settings{PageSize: *pageSize, Concurrency: *concurrency},
+		Latency:  f.latency,
+		Settings: bench.Settings{PageSize: f.pageSize, Concurrency: f.concurrency},
 		Sizes:    bench.DefaultSizes(),
-		Runs:     *runs,
+		Runs:     f.runs,
 		// The baselines are tens of times slower than tokenctl: their
 		// noise barely moves the comparison.
-		BaselineRuns: *baselineRuns,
-	}
-	if !*quiet {
-		opts.Progress = stderr
+		BaselineRuns: f.baselineRuns,
+		Progress:     f.progress(stderr),
 	}
 	var onlyJob func(bench.ProcessJob) bool
-	if *only != "" {
-		re, err := regexp.Compile(*only)
+	if f.only != "" {
+		re, err := regexp.Compile(f.only)
 		if err != nil {
 			return fmt.Errorf("-run: %w", err)
 		}
@@ -77,11 +102,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if len(results) == 0 && *processRuns <= 0 {
-		return fmt.Errorf("-run %q matches no scenario", *only)
+	if len(results) == 0 && f.processRuns <= 0 {
+		return fmt.Errorf("-run %q matches no scenario", f.only)
 	}
 	fmt.Fprintf(stdout, "tokenctl bench: %s added latency per request, page size %d, concurrency %d, median of %d run(s) (baselines %d), %d CPUs (GOMAXPROCS %d), %s/%s\n\n",
-		*latency, opts.Settings.Page(), opts.Settings.InFlight(), max(*runs, 1), max(*baselineRuns, 1), runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.GOOS, runtime.GOARCH)
+		f.latency, opts.Settings.Page(), opts.Settings.InFlight(), max(f.runs, 1), max(f.baselineRuns, 1), runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.GOOS, runtime.GOARCH)
 	if err := bench.WriteTable(stdout, results); err != nil {
 		return err
 	}
@@ -97,57 +122,11 @@ largest Go heap of the process running tokenctl, sampled every millisecond (live
 the emulator runs in another process). Allocated: bytes allocated during the run.
 `)
 	missed := bench.Check(results)
-
-	dir, err := os.MkdirTemp("", "tokenctl-bench-bin-")
+	more, err := measureBinaries(ctx, f, onlyJob, stdout, stderr)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	var bin string
-	if *startupRuns > 0 || *processRuns > 0 {
-		if !*quiet {
-			fmt.Fprintln(stderr, "bench: building tokenctl as released")
-		}
-		if bin, err = bench.BuildTokenctl(ctx, dir); err != nil {
-			return err
-		}
-	}
-
-	if *processRuns > 0 {
-		fetchOnly, err := bench.BuildFetchOnly(ctx, dir)
-		if err != nil {
-			return err
-		}
-		var progress io.Writer
-		if !*quiet {
-			progress = stderr
-		}
-		rows, err := bench.MeasureProcesses(ctx, bin, fetchOnly, bench.ProcessSizes, *processRuns, onlyJob, progress)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "\nWhole processes, no added latency, rate budgets lifted: each run of tokenctl right after one of a fetch-only client that sends the same GraphQL documents to the same emulator, decodes each page once into plain structs and keeps every token (and member, for a check); output to %s. Medians of %d paired runs; the ratio is the median of the pairs' wall-time ratios.\n\n", os.DevNull, *processRuns)
-		if err := bench.WriteProcessTable(stdout, rows); err != nil {
-			return err
-		}
-		missed = append(missed, bench.CheckProcesses(rows)...)
-	}
-
-	if *startupRuns > 0 {
-		hello, err := bench.BuildHelloWorld(ctx, dir)
-		if err != nil {
-			return err
-		}
-		rows, err := bench.MeasureStartup(ctx, bin, hello, *startupRuns)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "\nStart-up of the built binary, side by side with a Go hello-world built the same way (static, as released), each run of a command right after one of the hello-world (an emulator is reachable and the config directory is empty; both must stay untouched):\n\n")
-		if err := bench.WriteStartupTable(stdout, rows); err != nil {
-			return err
-		}
-		missed = append(missed, bench.CheckStartup(rows)...)
-	}
+	missed = append(missed, more...)
 
 	fmt.Fprintf(stdout, "\nTargets: bulk revoke at least %d× faster than the naive loop and within %.1f× of the floor; a repeat run by ids at its floor in round trips; no request throttled. Whole processes: each job at most %.1f× the fetch-only client at every size, CPU and peak memory growing at most %.2f× as fast as the tokens, check and tokens list as JSON under %d MiB resident at %s tokens; tokenctl version at most %.0f× a hello-world.\n",
 		bench.MinSpeedupOverNaive, bench.MaxOverFloor, bench.MaxOverFetchOnly, bench.MaxGrowth, bench.MaxLargeRSS>>20, "50,000", bench.MaxStartupOverHello)
@@ -162,4 +141,58 @@ the emulator runs in another process). Allocated: bytes allocated during the run
 		return fmt.Errorf("%d target(s) missed", len(missed))
 	}
 	return nil
+}
+
+// measureBinaries builds tokenctl as released and times whole processes
+// against the fetch-only client and start-up against a hello-world, as the
+// flags ask; it returns the targets missed.
+func measureBinaries(ctx context.Context, f flags, onlyJob func(bench.ProcessJob) bool, stdout, stderr io.Writer) ([]string, error) {
+	var missed []string
+	dir, err := os.MkdirTemp("", "tokenctl-bench-bin-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	var bin string
+	if f.startupRuns > 0 || f.processRuns > 0 {
+		if !f.quiet {
+			fmt.Fprintln(stderr, "bench: building tokenctl as released")
+		}
+		if bin, err = bench.BuildTokenctl(ctx, dir); err != nil {
+			return nil, err
+		}
+	}
+
+	if f.processRuns > 0 {
+		fetchOnly, err := bench.BuildFetchOnly(ctx, dir)
+		if err != nil {
+			return nil, err
+		}
+		rows, err := bench.MeasureProcesses(ctx, bin, fetchOnly, bench.ProcessSizes, f.processRuns, onlyJob, f.progress(stderr))
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(stdout, "\nWhole processes, no added latency, rate budgets lifted: each run of tokenctl right after one of a fetch-only client that sends the same GraphQL documents to the same emulator, decodes each page once into plain structs and keeps every token (and member, for a check); output to %s. Medians of %d paired runs; the ratio is the median of the pairs' wall-time ratios.\n\n", os.DevNull, f.processRuns)
+		if err := bench.WriteProcessTable(stdout, rows); err != nil {
+			return nil, err
+		}
+		missed = append(missed, bench.CheckProcesses(rows)...)
+	}
+
+	if f.startupRuns > 0 {
+		hello, err := bench.BuildHelloWorld(ctx, dir)
+		if err != nil {
+			return nil, err
+		}
+		rows, err := bench.MeasureStartup(ctx, bin, hello, f.startupRuns)
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(stdout, "\nStart-up of the built binary, side by side with a Go hello-world built the same way (static, as released), each run of a command right after one of the hello-world (an emulator is reachable and the config directory is empty; both must stay untouched):\n\n")
+		if err := bench.WriteStartupTable(stdout, rows); err != nil {
+			return nil, err
+		}
+		missed = append(missed, bench.CheckStartup(rows)...)
+	}
+	return missed, nil
 }
