@@ -19,16 +19,16 @@ const (
 	// KindOrgInactivity: automatic revocation of inactive tokens is on,
 	// and with max, at most that period.
 	KindOrgInactivity = "org-inactivity-revocation"
-	// KindOrgRestrictTokens: only administrators may create API access
+	// KindOrgCreationRestricted: only administrators may create API access
 	// tokens.
-	KindOrgRestrictTokens = "org-token-creation-restricted"
+	KindOrgCreationRestricted = "org-token-creation-restricted"
 	// KindOrgAllowlist: the organization has an API IP allowlist, and
 	// with ranges, one covering each of them.
 	KindOrgAllowlist = "org-allowlist"
 )
 
 // orgKinds are the kinds judged on the API settings.
-var orgKinds = []string{KindOrgInactivity, KindOrgRestrictTokens, KindOrgAllowlist}
+var orgKinds = []string{KindOrgInactivity, KindOrgCreationRestricted, KindOrgAllowlist}
 
 func (r Rule) isOrgRule() bool {
 	for _, k := range orgKinds {
@@ -105,7 +105,7 @@ func (r Rule) judgeOrg(s *orgsettings.Settings) (Evidence, string, bool) {
 		case r.max > 0 && float64(*days) > r.max.Hours()/24:
 			return ev, fmt.Sprintf("inactive tokens are revoked after %dd (limit %s)", *days, r.Max), true
 		}
-	case KindOrgRestrictTokens:
+	case KindOrgCreationRestricted:
 		if !s.RestrictTokenCreation {
 			return Evidence{"restrictTokenCreation": false}, "every member may create API access tokens, not only administrators", true
 		}

@@ -81,9 +81,9 @@ var ruleKinds = map[string]struct{ params, required []string }{
 	KindOwnerNo2FA:    {},
 	KindOwnerNotAdmin: {},
 	// Organization rules (orgrules.go).
-	KindOrgInactivity:     {params: []string{"max"}},
-	KindOrgRestrictTokens: {},
-	KindOrgAllowlist:      {params: []string{"ranges"}},
+	KindOrgInactivity:         {params: []string{"max"}},
+	KindOrgCreationRestricted: {},
+	KindOrgAllowlist:          {params: []string{"ranges"}},
 }
 
 // Policy is a parsed, validated policy file.
