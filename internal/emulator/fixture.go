@@ -210,131 +210,149 @@ func ParseFixture(data []byte) (*Fixture, error) {
 // Validate reports every problem in the fixture, each naming the entry at
 // fault.
 func (f *Fixture) Validate() error {
-	var errs []error
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-
-	uuids := map[string]string{}
-	checkUUID := func(what, id string) {
-		if _, err := uuid.Parse(id); err != nil {
-			bad("%s: uuid %q is not a UUID", what, id)
-			return
+	c := &fixtureCheck{uuids: map[string]string{}, emails: map[string]bool{}, members: map[string]map[string]bool{}}
+	c.users(f.Users)
+	c.organizations(f.Organizations)
+	c.tokens(f.Tokens)
+	c.errs = append(c.errs, f.validatePaid()...)
+	for i, flt := range f.Faults {
+		if err := flt.validate(); err != nil {
+			c.bad("faults[%d]: %v", i, err)
 		}
-		if prev, dup := uuids[strings.ToLower(id)]; dup {
-			bad("%s: duplicate uuid %s (already used by %s)", what, id, prev)
-			return
-		}
-		uuids[strings.ToLower(id)] = what
 	}
+	return errors.Join(c.errs...)
+}
 
-	emails := map[string]bool{}
-	for i, u := range f.Users {
+// fixtureCheck gathers a fixture's problems, and what later entries are
+// checked against: users before organizations, both before tokens.
+type fixtureCheck struct {
+	errs    []error
+	uuids   map[string]string          // lower-case uuid -> the entry using it
+	emails  map[string]bool            // users' emails
+	members map[string]map[string]bool // organization slug -> members' emails
+}
+
+func (c *fixtureCheck) bad(format string, args ...any) {
+	c.errs = append(c.errs, fmt.Errorf(format, args...))
+}
+
+func (c *fixtureCheck) uuid(what, id string) {
+	if _, err := uuid.Parse(id); err != nil {
+		c.bad("%s: uuid %q is not a UUID", what, id)
+		return
+	}
+	if prev, dup := c.uuids[strings.ToLower(id)]; dup {
+		c.bad("%s: duplicate uuid %s (already used by %s)", what, id, prev)
+		return
+	}
+	c.uuids[strings.ToLower(id)] = what
+}
+
+// times checks fixture times given as key, value pairs; empty ones are unset.
+func (c *fixtureCheck) times(what string, pairs ...string) {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] == "" {
+			continue
+		}
+		if _, err := resolveTime(pairs[i+1], time.Time{}); err != nil {
+			c.bad("%s: %s: %v", what, pairs[i], err)
+		}
+	}
+}
+
+func (c *fixtureCheck) users(users []FixtureUser) {
+	for i, u := range users {
 		what := fmt.Sprintf("users[%d] (%s)", i, u.Email)
-		checkUUID(what, u.UUID)
+		c.uuid(what, u.UUID)
 		switch {
 		case u.Email == "":
-			bad("users[%d]: email is required", i)
-		case emails[u.Email]:
-			bad("%s: duplicate email", what)
+			c.bad("users[%d]: email is required", i)
+		case c.emails[u.Email]:
+			c.bad("%s: duplicate email", what)
 		}
 		if u.Name == "" {
-			bad("%s: name is required", what)
+			c.bad("%s: name is required", what)
 		}
-		emails[u.Email] = true
+		c.emails[u.Email] = true
 	}
+}
 
-	members := map[string]map[string]bool{} // slug -> emails
-	for i, o := range f.Organizations {
+func (c *fixtureCheck) organizations(orgs []FixtureOrganization) {
+	for i, o := range orgs {
 		what := fmt.Sprintf("organizations[%d] (%s)", i, o.Slug)
-		checkUUID(what, o.UUID)
+		c.uuid(what, o.UUID)
 		switch {
 		case o.Slug == "":
-			bad("organizations[%d]: slug is required", i)
-		case members[o.Slug] != nil:
-			bad("%s: duplicate slug", what)
+			c.bad("organizations[%d]: slug is required", i)
+		case c.members[o.Slug] != nil:
+			c.bad("%s: duplicate slug", what)
 		}
 		if o.Name == "" {
-			bad("%s: name is required", what)
+			c.bad("%s: name is required", what)
 		}
 		if o.RevokeInactiveTokensAfter != "" && !slices.Contains(enumValues("RevokeInactiveTokenPeriod"), o.RevokeInactiveTokensAfter) {
-			bad("%s: revoke-inactive-tokens-after %q is not one of %s", what, o.RevokeInactiveTokensAfter, strings.Join(enumValues("RevokeInactiveTokenPeriod"), ", "))
+			c.bad("%s: revoke-inactive-tokens-after %q is not one of %s", what, o.RevokeInactiveTokensAfter, strings.Join(enumValues("RevokeInactiveTokenPeriod"), ", "))
 		}
 		if _, err := parseAllowlist(o.AllowedIPAddresses); err != nil {
-			bad("%s: allowed-ip-addresses: %v", what, err)
+			c.bad("%s: allowed-ip-addresses: %v", what, err)
 		}
-		m := map[string]bool{}
-		for _, mem := range o.Members {
-			switch {
-			case !emails[mem.User]:
-				bad("%s: member %q is not a known user email", what, mem.User)
-			case m[mem.User]:
-				bad("%s: member %q listed twice", what, mem.User)
-			}
-			if mem.Role != RoleAdmin && mem.Role != RoleMember {
-				bad("%s: member %q has role %q, want %q or %q", what, mem.User, mem.Role, RoleAdmin, RoleMember)
-			}
-			if mem.SSO != "" && mem.SSO != SSOOptional && mem.SSO != SSORequired {
-				bad("%s: member %q has sso %q, want %q, %q or nothing", what, mem.User, mem.SSO, SSOOptional, SSORequired)
-			}
-			for _, ts := range []struct{ key, value string }{{"last-seen-at", mem.LastSeenAt}, {"created-at", mem.CreatedAt}} {
-				if ts.value == "" {
-					continue
-				}
-				if _, err := resolveTime(ts.value, time.Time{}); err != nil {
-					bad("%s: member %q: %s: %v", what, mem.User, ts.key, err)
-				}
-			}
-			m[mem.User] = true
-		}
-		members[o.Slug] = m
+		c.members[o.Slug] = c.memberList(what, o.Members)
 	}
+}
 
+// memberList checks an organization's members and returns their emails.
+func (c *fixtureCheck) memberList(what string, members []FixtureMember) map[string]bool {
+	m := map[string]bool{}
+	for _, mem := range members {
+		switch {
+		case !c.emails[mem.User]:
+			c.bad("%s: member %q is not a known user email", what, mem.User)
+		case m[mem.User]:
+			c.bad("%s: member %q listed twice", what, mem.User)
+		}
+		if mem.Role != RoleAdmin && mem.Role != RoleMember {
+			c.bad("%s: member %q has role %q, want %q or %q", what, mem.User, mem.Role, RoleAdmin, RoleMember)
+		}
+		if mem.SSO != "" && mem.SSO != SSOOptional && mem.SSO != SSORequired {
+			c.bad("%s: member %q has sso %q, want %q, %q or nothing", what, mem.User, mem.SSO, SSOOptional, SSORequired)
+		}
+		c.times(fmt.Sprintf("%s: member %q", what, mem.User), "last-seen-at", mem.LastSeenAt, "created-at", mem.CreatedAt)
+		m[mem.User] = true
+	}
+	return m
+}
+
+func (c *fixtureCheck) tokens(tokens []FixtureToken) {
 	values := map[string]bool{}
 	scopes := enumValues("APIAccessTokenScopes")
-	for i, t := range f.Tokens {
+	for i, t := range tokens {
 		what := fmt.Sprintf("tokens[%d] (%s)", i, t.UUID)
-		checkUUID(what, t.UUID)
+		c.uuid(what, t.UUID)
 		switch {
 		case t.Value == "":
-			bad("%s: value is required", what)
+			c.bad("%s: value is required", what)
 		case values[t.Value]:
-			bad("%s: duplicate value", what) // never print the value itself
+			c.bad("%s: duplicate value", what) // never print the value itself
 		}
 		values[t.Value] = true
-		if !emails[t.Owner] {
-			bad("%s: owner %q is not a known user email", what, t.Owner)
+		if !c.emails[t.Owner] {
+			c.bad("%s: owner %q is not a known user email", what, t.Owner)
 		}
 		for _, s := range t.Scopes {
 			if !slices.Contains(scopes, s) {
-				bad("%s: unknown scope %q", what, s)
+				c.bad("%s: unknown scope %q", what, s)
 			}
 		}
 		for _, slug := range t.Organizations {
-			switch m, ok := members[slug]; {
+			switch m, ok := c.members[slug]; {
 			case !ok:
-				bad("%s: unknown organization slug %q", what, slug)
+				c.bad("%s: unknown organization slug %q", what, slug)
 			case !m[t.Owner]:
-				bad("%s: owner %q is not a member of organization %q", what, t.Owner, slug)
+				c.bad("%s: owner %q is not a member of organization %q", what, t.Owner, slug)
 			}
 		}
-		for _, ts := range []struct{ key, value string }{
-			{"created-at", t.CreatedAt}, {"expires-at", t.ExpiresAt}, {"last-accessed-at", t.LastAccessedAt},
-		} {
-			if ts.value == "" {
-				continue
-			}
-			if _, err := resolveTime(ts.value, time.Time{}); err != nil {
-				bad("%s: %s: %v", what, ts.key, err)
-			}
-		}
+		c.times(what, "created-at", t.CreatedAt, "expires-at", t.ExpiresAt, "last-accessed-at", t.LastAccessedAt)
 	}
-
-	errs = append(errs, f.validatePaid()...)
-	for i, flt := range f.Faults {
-		if err := flt.validate(); err != nil {
-			bad("faults[%d]: %v", i, err)
-		}
-	}
-	return errors.Join(errs...)
 }
 
 var relativeTimePart = regexp.MustCompile(`^([+-])(\d+)([dhms])`)
