@@ -302,22 +302,17 @@ func (o *RevokeOptions) requireYes(what string) error {
 	return exitcode.New(exitcode.Refused, fmt.Errorf("%s selects the tokens to revoke rather than naming each one, and there is no terminal to confirm on: check with --dry-run, then pass --yes", what))
 }
 
-// execution is a run of revocation plans and the shape of its report.
+// execution is a run of revocation plans and how its results are told.
 type execution struct {
 	plans []*revoke.Plan
 	// progress draws a bar on a terminal while mutations run.
 	progress bool
-	// document is what is printed for the report; nil prints the report.
-	document func(revoke.Report) any
 	// byOrg names each failed token's organization on stderr, for runs
 	// whose results come from several organizations.
 	byOrg bool
 	// counted is what one result stands for in the lines that count
 	// them: "token(s)", or "organization(s)" for one token in several.
 	counted string
-	// exitCode maps the results to the run's exit status; nil is
-	// revoke.ExitCode.
-	exitCode func([]revoke.Result, bool) exitcode.Code
 }
 
 // runPlans sends the plans' mutations through the one executor
@@ -349,17 +344,21 @@ func runPlans(ctx context.Context, o *RevokeOptions, client *buildkite.Client, p
 // executePlans sends the plans' mutations, writing the audit log, then
 // prints the report, one line on stderr per token that failed, and
 // returns the run's exit status. It is the last step of every revocation
-// by organization, whatever named the tokens.
+// by organization, whatever named the tokens; a run whose document or exit
+// status says more (revoke --all-orgs) calls its two halves itself.
 func executePlans(ctx context.Context, o *RevokeOptions, client *buildkite.Client, x execution) error {
 	results, err := runPlans(ctx, o, client, x.plans, x.progress)
 	if err != nil {
 		return err
 	}
 	report := revoke.NewReport(results, o.DryRun)
-	var doc any = report
-	if x.document != nil {
-		doc = x.document(report)
-	}
+	return printOutcome(ctx, o, x, report, report, revoke.ExitCode(results, o.IgnoreMissing))
+}
+
+// printOutcome prints doc (the report, or a document holding it), one line
+// on stderr per token that failed, and returns code as the run's exit
+// status, or the interruption.
+func printOutcome(ctx context.Context, o *RevokeOptions, x execution, report revoke.Report, doc any, code exitcode.Code) error {
 	printer := output.Printer{Out: o.IO.Out, Format: o.Format, JQ: o.JQ}
 	colour := o.IO.ColorEnabled() && (o.Format == output.Table || o.Format == output.Wide)
 	// An --jq expression that fails while running must not hide what was
@@ -371,15 +370,10 @@ func executePlans(ctx context.Context, o *RevokeOptions, client *buildkite.Clien
 			return err
 		}
 	}
-	reportFailures(o, results, x.byOrg, x.counted)
+	reportFailures(o, report.Results, x.byOrg, x.counted)
 	if o.DryRun && o.IO.IsStderrTTY() {
 		fmt.Fprintf(o.IO.ErrOut, "Dry run: nothing was revoked (%d %s would be).\n", report.Summary.DryRun, x.counted)
 	}
-	exitCode := revoke.ExitCode
-	if x.exitCode != nil {
-		exitCode = x.exitCode
-	}
-	code := exitCode(results, o.IgnoreMissing)
 	if ctx.Err() != nil {
 		// An interrupted run is reported as such even when some tokens
 		// were revoked: what matters first is that it did not finish.

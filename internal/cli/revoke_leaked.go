@@ -434,15 +434,14 @@ func revokeFromOrgs(ctx context.Context, o *RevokeOptions, client *buildkite.Cli
 		return err
 	}
 
-	return executePlans(ctx, o, client, execution{
-		plans: plan.Plans,
-		document: func(r revoke.Report) any {
-			return AllOrgsReport{Report: r, NotChecked: notChecked, NotListed: &plan.NotListed}
-		},
-		byOrg:    true,
-		counted:  "organization(s)",
-		exitCode: plan.ExitCode,
-	})
+	x := execution{plans: plan.Plans, byOrg: true, counted: "organization(s)"}
+	results, err := runPlans(ctx, o, client, x.plans, x.progress)
+	if err != nil {
+		return err
+	}
+	report := revoke.NewReport(results, o.DryRun)
+	doc := AllOrgsReport{Report: report, NotChecked: notChecked, NotListed: &plan.NotListed}
+	return printOutcome(ctx, o, x, report, doc, plan.ExitCode(results, o.IgnoreMissing))
 }
 
 // reportNotChecked tells, on stderr, where the token may still work and
