@@ -286,97 +286,142 @@ func dedupe(items []*Item) []*Item {
 // selects that were not already named, and the id under which the listing
 // showed the caller's own token ("" if it did not).
 func resolveTokens(ctx context.Context, c *buildkite.Client, req Request, items []*Item, callerKnown <-chan string) (buildkite.Organization, []*Item, string, error) {
-	byUUID := map[string][]*Item{}
-	byID := map[string][]*Item{}
-	uuidsLeft, idsLeft := 0, 0
-	for _, it := range items {
-		if it.Ref.UUID != "" {
-			byUUID[it.Ref.UUID] = append(byUUID[it.Ref.UUID], it)
-			uuidsLeft++
-		} else {
-			byID[it.Ref.ID] = append(byID[it.Ref.ID], it)
-			idsLeft++
-		}
-	}
-	found := func(its []*Item, t *buildkite.Token) {
-		for _, it := range its {
-			if it.Token == nil {
-				it.Token, it.TokenID = t, t.ID
-				if it.Ref.UUID != "" {
-					uuidsLeft--
-				} else {
-					idsLeft--
-				}
-			}
-		}
-	}
-	callerUUID := ""
-	var callerID *string // the caller's own token's id, once listed
-	// listedIDs remembers the tokens listed before REST said which one is
-	// the caller's, so that its id is known however the answers race.
-	listedIDs := map[string]string{}
-	heard := false // from callerKnown
-	learnCaller := func(uuid string) {
-		heard, callerUUID = true, uuid
-		if id, ok := listedIDs[callerUUID]; ok {
-			callerID = &id
-		}
-		listedIDs = nil
-	}
+	named := newNamedTokens(items)
+	caller := &callerWatch{known: callerKnown, listed: map[string]string{}}
 	var selected []*Item
 	org, err := c.ListTokens(ctx, req.Org, func(page buildkite.TokenPage) bool {
-		if !heard {
-			select {
-			case uuid := <-callerKnown:
-				learnCaller(uuid)
-			default:
-			}
-		}
+		caller.poll()
 		for i := range page.Tokens {
 			t := &page.Tokens[i]
 			uuid := strings.ToLower(t.UUID)
-			named := byUUID[uuid]
-			// What is sent is always the id as listed, whichever
-			// spelling named it.
-			for _, id := range ident.IDSpellings(t.ID) {
-				named = append(named, byID[id]...)
-			}
-			found(named, t)
-			switch {
-			case !heard:
-				listedIDs[uuid] = t.ID
-			case callerUUID != "" && uuid == callerUUID:
-				callerID = &t.ID
-			}
-			if req.Select != nil && len(named) == 0 && req.Select(*t) {
+			found := named.find(t)
+			caller.saw(uuid, t.ID)
+			if req.Select != nil && !found && req.Select(*t) {
 				// Keyed like a token named by uuid, so that a token listed
 				// twice (pages shifting under a concurrent change) is
 				// planned once.
 				it := &Item{Requested: uuid, Ref: ident.Token{UUID: uuid}, TokenID: t.ID, Token: t}
-				byUUID[uuid] = []*Item{it}
+				named.byUUID[uuid] = []*Item{it}
 				selected = append(selected, it)
 			}
 		}
-		return req.Select != nil || uuidsLeft > 0 || idsLeft > 0
+		return req.Select != nil || named.left > 0
 	})
 	if err != nil {
 		return buildkite.Organization{}, nil, "", err
 	}
-	if !heard {
-		// The listing ended before REST answered: wait for it (Resolve
-		// waits for both anyway) to tell which listed token was the
-		// caller's. A failed REST question ends the wait; its error is
-		// the one Resolve reports.
-		select {
-		case uuid := <-callerKnown:
-			learnCaller(uuid)
-		case <-ctx.Done():
-		}
-	}
+	// The listing may have ended before REST answered: wait for it (Resolve
+	// waits for both anyway) to tell which listed token was the caller's.
+	// A failed REST question ends the wait; its error is the one Resolve
+	// reports.
+	caller.wait(ctx)
 	name := org.Slug
 	if name == "" {
 		name = req.Org.String()
 	}
+	markUnlisted(items, caller.id, name)
+	listedAs := ""
+	if caller.id != nil {
+		listedAs = *caller.id
+	}
+	return org, selected, listedAs, nil
+}
+
+// namedTokens are the tokens a request names, indexed by how a listing
+// shows them, with how many are not found yet.
+type namedTokens struct {
+	byUUID, byID map[string][]*Item
+	left         int
+}
+
+func newNamedTokens(items []*Item) *namedTokens {
+	n := &namedTokens{byUUID: map[string][]*Item{}, byID: map[string][]*Item{}}
+	for _, it := range items {
+		if it.Ref.UUID != "" {
+			n.byUUID[it.Ref.UUID] = append(n.byUUID[it.Ref.UUID], it)
+		} else {
+			n.byID[it.Ref.ID] = append(n.byID[it.Ref.ID], it)
+		}
+		n.left++
+	}
+	return n
+}
+
+// find marks the items that name the listed token t as found (the rule of
+// ident.Token.Names) and reports whether any does. What is sent is always
+// the id as listed, whichever spelling named it.
+func (n *namedTokens) find(t *buildkite.Token) bool {
+	its := n.byUUID[strings.ToLower(t.UUID)]
+	for _, id := range ident.IDSpellings(t.ID) {
+		its = append(its, n.byID[id]...)
+	}
+	for _, it := range its {
+		if it.Token == nil {
+			it.Token, it.TokenID = t, t.ID
+			n.left--
+		}
+	}
+	return len(its) > 0
+}
+
+// callerWatch learns under which id the listing shows the caller's own
+// token, however the REST answer (which token the caller is) and the
+// listing race.
+type callerWatch struct {
+	known <-chan string
+	heard bool   // from known
+	uuid  string // the caller's token, once heard
+	id    *string
+	// listed remembers the tokens listed before REST said which one is
+	// the caller's.
+	listed map[string]string
+}
+
+// poll takes REST's answer if it has come, without waiting.
+func (c *callerWatch) poll() {
+	if c.heard {
+		return
+	}
+	select {
+	case uuid := <-c.known:
+		c.learn(uuid)
+	default:
+	}
+}
+
+// wait waits for REST's answer, unless ctx ends first.
+func (c *callerWatch) wait(ctx context.Context) {
+	if c.heard {
+		return
+	}
+	select {
+	case uuid := <-c.known:
+		c.learn(uuid)
+	case <-ctx.Done():
+	}
+}
+
+func (c *callerWatch) learn(uuid string) {
+	c.heard, c.uuid = true, uuid
+	if id, ok := c.listed[uuid]; ok {
+		c.id = &id
+	}
+	c.listed = nil
+}
+
+// saw notes a listed token.
+func (c *callerWatch) saw(uuid, id string) {
+	switch {
+	case !c.heard:
+		c.listed[uuid] = id
+	case c.uuid != "" && uuid == c.uuid:
+		c.id = &id
+	}
+}
+
+// markUnlisted marks the named tokens the listing did not show: not found,
+// or the own token when an id names it that the listing spelled otherwise.
+func markUnlisted(items []*Item, callerID *string, org string) {
 	for _, it := range items {
 		switch {
 		case it.Token != nil:
@@ -390,15 +435,10 @@ func resolveTokens(ctx context.Context, c *buildkite.Client, req Request, items 
 			// nothing (the server may spell ids anew and still accept old
 			// spellings, so it may be the own token's), so it is not sent.
 			it.Status = StatusNotFound
-			it.Error = fmt.Sprintf("no API access token is listed with id %s in organization %s (Buildkite may have changed how it spells ids; name the token by its uuid); run `tokenctl tokens list --org %s` to see the tokens that have access", it.Ref.ID, name, name)
+			it.Error = fmt.Sprintf("no API access token is listed with id %s in organization %s (Buildkite may have changed how it spells ids; name the token by its uuid); run `tokenctl tokens list --org %s` to see the tokens that have access", it.Ref.ID, org, org)
 		default:
 			it.Status = StatusNotFound
-			it.Error = fmt.Sprintf("no API access token %s has access to organization %s; run `tokenctl tokens list --org %s` to see the tokens that do", it.Ref.UUID, name, name)
+			it.Error = fmt.Sprintf("no API access token %s has access to organization %s; run `tokenctl tokens list --org %s` to see the tokens that do", it.Ref.UUID, org, org)
 		}
 	}
-	listedAs := ""
-	if callerID != nil {
-		listedAs = *callerID
-	}
-	return org, selected, listedAs, nil
 }
