@@ -98,51 +98,11 @@ func MeasureStartup(ctx context.Context, bin, hello string, runs int) ([]Startup
 	var helloTimes []time.Duration
 	out := []Startup{{Name: "Go hello-world, built the same way", Baseline: true}}
 	for _, args := range StartupCommands {
-		home, cleanup, err := configHome()
+		row, hellos, err := measureCommand(ctx, emu, bin, hello, args, runs)
 		if err != nil {
 			return nil, err
 		}
-		env := []string{
-			"PATH=" + os.Getenv("PATH"),
-			"HOME=" + home,
-			"XDG_CONFIG_HOME=" + home,
-			"XDG_CACHE_HOME=" + home,
-			"BUILDKITE_API_TOKEN=" + callerToken,
-			"BUILDKITE_GRAPHQL_ENDPOINT=" + emu.URL + "/v1",
-			"BUILDKITE_REST_API_ENDPOINT=" + emu.URL,
-		}
-		before, err := emu.Stats(ctx)
-		if err != nil {
-			cleanup()
-			return nil, err
-		}
-		times := make([]time.Duration, 0, runs)
-		for range max(runs, 1) {
-			d, err := timeRun(ctx, env, hello)
-			if err != nil {
-				cleanup()
-				return nil, fmt.Errorf("hello-world: %w", err)
-			}
-			helloTimes = append(helloTimes, d)
-			if d, err = timeRun(ctx, env, bin, args...); err != nil {
-				cleanup()
-				return nil, fmt.Errorf("tokenctl %s: %w", strings.Join(args, " "), err)
-			}
-			times = append(times, d)
-		}
-		after, err := emu.Stats(ctx)
-		if err != nil {
-			cleanup()
-			return nil, err
-		}
-		files, err := filesUnder(home)
-		cleanup()
-		if err != nil {
-			return nil, err
-		}
-		row := timeSpread(times)
-		row.Name, row.Args = "`tokenctl "+strings.Join(args, " ")+"`", args
-		row.Requests, row.ConfigFiles = len(after.Requests)-len(before.Requests), files
+		helloTimes = append(helloTimes, hellos...)
 		out = append(out, row)
 	}
 	if gh, err := exec.LookPath("gh"); err == nil {
@@ -169,6 +129,56 @@ func MeasureStartup(ctx context.Context, bin, hello string, runs int) ([]Startup
 	h.Name, h.Baseline = out[0].Name, true
 	out[0] = h
 	return out, nil
+}
+
+// measureCommand times runs of tokenctl with args, each after a run of
+// hello, in an empty config directory, and counts the requests the
+// emulator saw and the files left behind. It returns the row and hello's
+// times.
+func measureCommand(ctx context.Context, emu *Emulator, bin, hello string, args []string, runs int) (Startup, []time.Duration, error) {
+	home, cleanup, err := configHome()
+	if err != nil {
+		return Startup{}, nil, err
+	}
+	defer cleanup()
+	env := []string{
+		"PATH=" + os.Getenv("PATH"),
+		"HOME=" + home,
+		"XDG_CONFIG_HOME=" + home,
+		"XDG_CACHE_HOME=" + home,
+		"BUILDKITE_API_TOKEN=" + callerToken,
+		"BUILDKITE_GRAPHQL_ENDPOINT=" + emu.URL + "/v1",
+		"BUILDKITE_REST_API_ENDPOINT=" + emu.URL,
+	}
+	before, err := emu.Stats(ctx)
+	if err != nil {
+		return Startup{}, nil, err
+	}
+	var helloTimes []time.Duration
+	times := make([]time.Duration, 0, runs)
+	for range max(runs, 1) {
+		d, err := timeRun(ctx, env, hello)
+		if err != nil {
+			return Startup{}, nil, fmt.Errorf("hello-world: %w", err)
+		}
+		helloTimes = append(helloTimes, d)
+		if d, err = timeRun(ctx, env, bin, args...); err != nil {
+			return Startup{}, nil, fmt.Errorf("tokenctl %s: %w", strings.Join(args, " "), err)
+		}
+		times = append(times, d)
+	}
+	after, err := emu.Stats(ctx)
+	if err != nil {
+		return Startup{}, nil, err
+	}
+	files, err := filesUnder(home)
+	if err != nil {
+		return Startup{}, nil, err
+	}
+	row := timeSpread(times)
+	row.Name, row.Args = "`tokenctl "+strings.Join(args, " ")+"`", args
+	row.Requests, row.ConfigFiles = len(after.Requests)-len(before.Requests), files
+	return row, helloTimes, nil
 }
 
 func timeRun(ctx context.Context, env []string, bin string, args ...string) (time.Duration, error) {

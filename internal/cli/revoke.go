@@ -44,6 +44,30 @@ type RevokeOptions struct {
 	apiTokenFile string // --api-token-file, which may claim standard input
 }
 
+// revokeExamples are the worked examples of `revoke --help`.
+const revokeExamples = `  # Revoke one token, asking first
+  tokenctl revoke --org acme --token 3f1c1b9e-3c2a-4a55-9a8e-2d6f0b6c1a7e
+
+  # Show what would happen, send nothing
+  tokenctl revoke --org acme --token 3f1c1b9e-3c2a-4a55-9a8e-2d6f0b6c1a7e --dry-run
+
+  # In CI: machine-readable result and exit code
+  tokenctl revoke --org acme --token "$TOKEN_UUID" -o json
+
+  # Every token listed in a file, keeping an audit trail
+  tokenctl revoke --org acme --from-file leavers.txt --audit-log audit.jsonl
+
+  # Tokens unused for six months: check, then revoke without a terminal
+  tokenctl revoke --org acme --stale 180d --dry-run
+  tokenctl revoke --org acme --stale 180d --yes
+
+  # What "tokens list" selected, after review
+  tokenctl tokens list --org acme --owner mo@acme.example -o json > mo.json
+  tokenctl revoke --org acme --from-file mo.json
+
+  # Every Buildkite token a secret scanner found, in every organization you administer
+  trufflehog git file://. --json | tokenctl revoke --all-orgs --from-scan -`
+
 // NewCmdRevoke parses flags into RevokeOptions; runF does the work (tests
 // may replace it to check flag parsing alone).
 func NewCmdRevoke(f *Factory, runF func(context.Context, *RevokeOptions) error) *cobra.Command {
@@ -88,30 +112,9 @@ Mutations run a few at a time (--concurrency, default 4), with a progress
 bar on a terminal. Every token gets its own result row; when only some are
 revoked the exit status is 6. Ctrl-C stops sending new mutations, lets
 those in flight finish, reports what was and was not done, and exits 130.`,
-		Example: `  # Revoke one token, asking first
-  tokenctl revoke --org acme --token 3f1c1b9e-3c2a-4a55-9a8e-2d6f0b6c1a7e
-
-  # Show what would happen, send nothing
-  tokenctl revoke --org acme --token 3f1c1b9e-3c2a-4a55-9a8e-2d6f0b6c1a7e --dry-run
-
-  # In CI: machine-readable result and exit code
-  tokenctl revoke --org acme --token "$TOKEN_UUID" -o json
-
-  # Every token listed in a file, keeping an audit trail
-  tokenctl revoke --org acme --from-file leavers.txt --audit-log audit.jsonl
-
-  # Tokens unused for six months: check, then revoke without a terminal
-  tokenctl revoke --org acme --stale 180d --dry-run
-  tokenctl revoke --org acme --stale 180d --yes
-
-  # What "tokens list" selected, after review
-  tokenctl tokens list --org acme --owner mo@acme.example -o json > mo.json
-  tokenctl revoke --org acme --from-file mo.json
-
-  # Every Buildkite token a secret scanner found, in every organization you administer
-  trufflehog git file://. --json | tokenctl revoke --all-orgs --from-scan -`,
-		Args: cobra.NoArgs,
-		RunE: runAPI(opts, runF, revokeRun),
+		Example: revokeExamples,
+		Args:    cobra.NoArgs,
+		RunE:    runAPI(opts, runF, revokeRun),
 	}
 	cmd.Annotations = changes()
 	fl := cmd.Flags()

@@ -75,11 +75,6 @@ func (e *Executor) Execute(ctx context.Context, plan *Plan) []Result {
 // to finish (they cannot be called back anyway) so that their outcome is
 // known and reported.
 func (e *Executor) Run(ctx context.Context, plans []*Plan) []Result {
-	type target struct {
-		plan *Plan
-		item *Item
-		at   int // index in results
-	}
 	var all []target
 	for _, p := range plans {
 		for _, it := range p.Items {
@@ -106,24 +101,7 @@ func (e *Executor) Run(ctx context.Context, plans []*Plan) []Result {
 	flightCtx, stop := e.flightContext(ctx)
 	defer stop()
 
-	var others, self []target
-	for _, t := range all {
-		r := newResult(t.plan.Organization, t.item)
-		switch {
-		case !t.item.Pending():
-			report(t.at, r)
-		case e.DryRun:
-			r.Status = StatusDryRun
-			report(t.at, r)
-		case t.item.unnamed(t.plan) != "":
-			r.Status, r.Error = StatusRefused, strPtr(t.item.unnamed(t.plan))
-			report(t.at, r)
-		case t.item.Self:
-			self = append(self, t)
-		default:
-			others = append(others, t)
-		}
-	}
+	others, self := e.triage(all, report)
 	// The gate stays hand-made rather than an errgroup with SetLimit: its
 	// limit changes while mutations are in flight (the rate-limit budget
 	// is re-read as each one finishes, and a spent budget holds every
@@ -157,6 +135,37 @@ func (e *Executor) Run(ctx context.Context, plans []*Plan) []Result {
 		wg.Wait()
 	}
 	return results
+}
+
+// target is one item of one plan, and the index of its result.
+type target struct {
+	plan *Plan
+	item *Item
+	at   int
+}
+
+// triage reports the results of the targets that send no mutation (settled
+// when planned, a dry run, refused) and returns the rest, the own token
+// apart so that it goes last.
+func (e *Executor) triage(all []target, report func(int, Result)) (others, self []target) {
+	for _, t := range all {
+		r := newResult(t.plan.Organization, t.item)
+		switch {
+		case !t.item.Pending():
+			report(t.at, r)
+		case e.DryRun:
+			r.Status = StatusDryRun
+			report(t.at, r)
+		case t.item.unnamed(t.plan) != "":
+			r.Status, r.Error = StatusRefused, strPtr(t.item.unnamed(t.plan))
+			report(t.at, r)
+		case t.item.Self:
+			self = append(self, t)
+		default:
+			others = append(others, t)
+		}
+	}
+	return others, self
 }
 
 // newMutationID names one attempt's mutation.
