@@ -39,46 +39,36 @@ func Check(p *Policy, orgs []Organization, now time.Time) Report {
 		SettingsNotRead:   []orgsettings.NotRead{},
 	}
 	uses := make([]int, len(p.Exceptions))
-	for _, o := range orgs {
-		ref := OrganizationRef{ID: o.Organization.ID, Slug: o.Organization.Slug, Name: o.Organization.Name, Tokens: len(o.Tokens)}
-		var members map[string]*buildkite.Member
-		if o.Members != nil {
+	judged := make([]judgedOrganization, len(orgs))
+	count := 0
+	for i := range orgs {
+		judged[i] = judgedOrganization{Organization: &orgs[i], members: memberIndex(orgs[i].Members)}
+		judged[i].each(p, now, func(*buildkite.Token, *buildkite.Member, *Rule, FindingEvidence) { count++ })
+	}
+	// Judging is cheap next to holding its result: the findings are
+	// counted first and allocated once.
+	r.Findings = make([]Finding, 0, count)
+	for _, o := range judged {
+		ref := OrganizationRef{ID: o.Organization.Organization.ID, Slug: o.Organization.Organization.Slug, Name: o.Organization.Organization.Name, Tokens: len(o.Tokens)}
+		if o.members != nil {
 			n := len(o.Members)
 			ref.Members = &n
-			members = make(map[string]*buildkite.Member, len(o.Members))
-			for i := range o.Members {
-				m := &o.Members[i]
-				members[strings.ToLower(m.User.UUID)] = m
-			}
 		}
 		r.Organizations = append(r.Organizations, ref)
-		for i := range o.Tokens {
-			t := &o.Tokens[i]
-			var member *buildkite.Member
-			if t.Owner != nil && members != nil {
-				member = members[strings.ToLower(t.Owner.UUID)]
+		// The token's first finding, whose token and owner the others share.
+		var first *Finding
+		var last *buildkite.Token
+		o.each(p, now, func(t *buildkite.Token, member *buildkite.Member, rule *Rule, ev FindingEvidence) {
+			if t != last {
+				first, last = nil, t
 			}
-			// The token's first finding, whose token and owner the others share.
-			var first *Finding
-			var firstFinding Finding
-			for j := range p.Rules {
-				rule := &p.Rules[j]
-				if !rule.appliesToOwner(t, member) {
-					continue
-				}
-				ev, msg, found := rule.judge(t, member, members != nil, now)
-				if !found {
-					continue
-				}
-				f := newFinding(o.Organization, t, member, rule, msg, ev, first)
-				applyException(&f, p.Exceptions, uses, now)
-				r.Findings = append(r.Findings, f)
-				if first == nil {
-					firstFinding = f
-					first = &firstFinding
-				}
+			f := newFinding(o.Organization.Organization, t, member, rule, ev, first)
+			applyException(&f, p.Exceptions, uses, now)
+			r.Findings = append(r.Findings, f)
+			if first == nil {
+				first = &r.Findings[len(r.Findings)-1]
 			}
-		}
+		})
 	}
 	for i := range p.Exceptions {
 		e := &p.Exceptions[i]
@@ -96,86 +86,104 @@ func Check(p *Policy, orgs []Organization, now time.Time) Report {
 	return r
 }
 
+// judgedOrganization is an organization with its members by user uuid
+// (nil when they were not listed).
+type judgedOrganization struct {
+	*Organization
+	members map[string]*buildkite.Member
+}
+
+func memberIndex(ms []buildkite.Member) map[string]*buildkite.Member {
+	if ms == nil {
+		return nil
+	}
+	index := make(map[string]*buildkite.Member, len(ms))
+	for i := range ms {
+		index[strings.ToLower(ms[i].User.UUID)] = &ms[i]
+	}
+	return index
+}
+
+// each calls found for every rule a token breaks, token by token in the
+// listing's order, rules in the policy's.
+func (o judgedOrganization) each(p *Policy, now time.Time, found func(*buildkite.Token, *buildkite.Member, *Rule, FindingEvidence)) {
+	for i := range o.Tokens {
+		t := &o.Tokens[i]
+		var member *buildkite.Member
+		if t.Owner != nil && o.members != nil {
+			member = o.members[strings.ToLower(t.Owner.UUID)]
+		}
+		for j := range p.Rules {
+			rule := &p.Rules[j]
+			if !rule.appliesToOwner(t, member) {
+				continue
+			}
+			if ev, ok := rule.judge(t, member, o.members != nil, now); ok {
+				found(t, member, rule, ev)
+			}
+		}
+	}
+}
+
 // judge applies the rule to one token. member is the owner's membership
 // (nil when unknown); membersRead says whether members were listed at all.
 // r must be the policy's own rule: the evidence points at it.
-func (r *Rule) judge(t *buildkite.Token, member *buildkite.Member, membersRead bool, now time.Time) (FindingEvidence, string, bool) {
+func (r *Rule) judge(t *buildkite.Token, member *buildkite.Member, membersRead bool, now time.Time) (FindingEvidence, bool) {
 	ev := FindingEvidence{rule: r}
 	switch r.Kind {
 	case KindIdle:
 		if t.LastAccessedAt == nil || now.Sub(*t.LastAccessedAt) <= r.after {
-			return FindingEvidence{}, "", false
+			return FindingEvidence{}, false
 		}
 		ev.span, ev.at = now.Sub(*t.LastAccessedAt), t.LastAccessedAt.Unix()
-		return ev, fmt.Sprintf("last used %s ago (limit %s)", wholeDays(ev.span), r.After), true
 	case KindNeverUsed:
 		age := now.Sub(t.CreatedAt)
 		if t.LastAccessedAt != nil || age <= r.after {
-			return FindingEvidence{}, "", false
+			return FindingEvidence{}, false
 		}
 		ev.span, ev.at = age, t.CreatedAt.Unix()
-		return ev, fmt.Sprintf("never used, created %s ago (limit %s)", wholeDays(age), r.After), true
 	case KindLifetime:
 		ev.at = t.CreatedAt.Unix()
 		if t.ExpiresAt == nil {
 			ev.variant = variantNoExpiry
-			return ev, "never expires", true
+			return ev, true
 		}
 		life := t.ExpiresAt.Sub(t.CreatedAt)
 		if r.max == 0 || life <= r.max {
-			return FindingEvidence{}, "", false
+			return FindingEvidence{}, false
 		}
 		ev.span, ev.at2 = life, t.ExpiresAt.Unix()
-		return ev, fmt.Sprintf("lives %s (limit %s)", wholeDays(life), r.Max), true
 	case KindExpiring:
 		if t.ExpiresAt == nil || t.ExpiresAt.Sub(now) > r.within {
-			return FindingEvidence{}, "", false
+			return FindingEvidence{}, false
 		}
-		left := t.ExpiresAt.Sub(now)
-		ev.span, ev.at = left, t.ExpiresAt.Unix()
-		if left <= 0 {
-			return ev, fmt.Sprintf("expired %s ago", wholeDays(-left)), true
-		}
-		return ev, fmt.Sprintf("expires in %s (replace it within %s)", wholeDays(left), r.Within), true
+		ev.span, ev.at = t.ExpiresAt.Sub(now), t.ExpiresAt.Unix()
 	case KindScopes:
 		return r.judgeScopes(t, member)
 	case KindOwnerInactive:
-		if !membersRead || t.Owner == nil {
-			return FindingEvidence{}, "", false
-		}
-		if member == nil {
-			ev.variant = variantNotMember
-			return ev, "its owner is not a member of the organization", true
-		}
-		if member.LastSeenAt == nil {
-			ev.variant = variantNeverSeen
-			return ev, "its owner has never been seen in the organization", true
-		}
-		gone := now.Sub(*member.LastSeenAt)
-		if gone <= r.after {
-			return FindingEvidence{}, "", false
-		}
-		ev.span, ev.at = gone, member.LastSeenAt.Unix()
-		return ev, fmt.Sprintf("its owner was last seen %s ago (limit %s)", wholeDays(gone), r.After), true
+		return r.judgeOwnerSeen(t, member, membersRead, now)
 	case KindOwnerNo2FA:
 		if member == nil || member.TwoFactorEnabled || !canWrite(t) {
-			return FindingEvidence{}, "", false
+			return FindingEvidence{}, false
 		}
-		ev.scopes = writeScopes(t)
-		return ev, "its owner has no two-factor authentication and the token can write", true
+		ev.more = &evidenceMore{scopes: writeScopes(t)}
 	case KindOwnerNotAdmin:
 		if member == nil || strings.EqualFold(member.Role, "ADMIN") || !slices.Contains(t.Scopes, "GRAPHQL") {
-			return FindingEvidence{}, "", false
+			return FindingEvidence{}, false
 		}
-		ev.role, ev.scopes = strings.ToLower(member.Role), graphQLScope
-		return ev, "has GraphQL access and its owner is not an administrator", true
+		ev.more = &evidenceMore{role: strings.ToLower(member.Role), scopes: graphQLScope}
+	default:
+		return FindingEvidence{}, false
 	}
-	return FindingEvidence{}, "", false
+	return ev, true
 }
 
 // judgeScopes is the scopes rule: the token holds one of the rule's
 // scopes (and, with owner-role, its owner has that role).
-func (r *Rule) judgeScopes(t *buildkite.Token, member *buildkite.Member) (FindingEvidence, string, bool) {
+func (r *Rule) judgeScopes(t *buildkite.Token, member *buildkite.Member) (FindingEvidence, bool) {
+	if r.OwnerRole != "" && (member == nil || !strings.EqualFold(member.Role, r.OwnerRole)) {
+		return FindingEvidence{}, false
+	}
 	var held []string
 	for _, s := range r.Scopes {
 		if slices.Contains(t.Scopes, s) {
@@ -183,18 +191,29 @@ func (r *Rule) judgeScopes(t *buildkite.Token, member *buildkite.Member) (Findin
 		}
 	}
 	if len(held) == 0 {
-		return FindingEvidence{}, "", false
+		return FindingEvidence{}, false
 	}
-	ev := FindingEvidence{rule: r, scopes: held}
-	msg := "holds " + strings.Join(held, ", ")
-	if r.OwnerRole != "" {
-		if member == nil || !strings.EqualFold(member.Role, r.OwnerRole) {
-			return FindingEvidence{}, "", false
+	return FindingEvidence{rule: r, more: &evidenceMore{scopes: held, role: r.OwnerRole}}, true
+}
+
+// judgeOwnerSeen is the owner-inactive rule.
+func (r *Rule) judgeOwnerSeen(t *buildkite.Token, member *buildkite.Member, membersRead bool, now time.Time) (FindingEvidence, bool) {
+	ev := FindingEvidence{rule: r}
+	switch {
+	case !membersRead || t.Owner == nil:
+		return FindingEvidence{}, false
+	case member == nil:
+		ev.variant = variantNotMember
+	case member.LastSeenAt == nil:
+		ev.variant = variantNeverSeen
+	default:
+		gone := now.Sub(*member.LastSeenAt)
+		if gone <= r.after {
+			return FindingEvidence{}, false
 		}
-		ev.role = r.OwnerRole
-		msg += fmt.Sprintf(" and its owner is %s %s", article(r.OwnerRole), r.OwnerRole)
+		ev.span, ev.at = gone, member.LastSeenAt.Unix()
 	}
-	return ev, msg, true
+	return ev, true
 }
 
 // canWrite reports whether the token can change anything: a WRITE_ or
@@ -240,14 +259,14 @@ func nullable(s string) any {
 // earlier finding of the same token: its token and owner, which point at
 // the same values, are shared rather than made again (a large
 // organization has hundreds of thousands of findings).
-func newFinding(org buildkite.Organization, t *buildkite.Token, member *buildkite.Member, rule *Rule, msg string, ev FindingEvidence, first *Finding) Finding {
+func newFinding(org buildkite.Organization, t *buildkite.Token, member *buildkite.Member, rule *Rule, ev FindingEvidence, first *Finding) Finding {
 	f := Finding{
 		Organization: org.Slug,
-		Rule:         rule.Name, Kind: rule.Kind, Severity: rule.Severity, Message: msg, Evidence: ev,
+		Rule:         rule.Name, Kind: rule.Kind, Severity: rule.Severity, Message: ev.message(), Evidence: ev,
 		Status: StatusOpen,
 	}
 	if first != nil {
-		f.Token, f.Owner, f.Bot = first.Token, first.Owner, first.Bot
+		f.Token, f.Owner, f.Bot, f.MachineUser = first.Token, first.Owner, first.Bot, first.MachineUser
 		return f
 	}
 	f.Token = &TokenRef{

@@ -238,6 +238,27 @@ func TestBotsApart(t *testing.T) {
 	}
 }
 
+// Every finding of a machine user's token says so, not only the first
+// (the token's findings share its owner).
+func TestMachineUserOnEveryFinding(t *testing.T) {
+	p := mustPolicy(t, "version: 1\nrules:\n  - {rule: idle, after: 90d, severity: warn}\n  - {rule: lifetime, max: 30d, severity: info}\n")
+	machine := &buildkite.User{UUID: "a0000000-0000-4000-8000-00000000000a", Name: "Deploys", Email: "deploys@acme.example", MachineUser: true}
+	r := Check(p, []Organization{{Organization: acme, Tokens: []buildkite.Token{
+		token("m", func(t *buildkite.Token) { t.Owner = machine; t.LastAccessedAt = daysAgo(300) }),
+	}}}, now)
+	if len(r.Findings) != 2 {
+		t.Fatalf("%d findings, want 2: %+v", len(r.Findings), r.Findings)
+	}
+	for _, f := range r.Findings {
+		if !f.MachineUser {
+			t.Errorf("finding %s: machineUser false for a machine user's token", f.Rule)
+		}
+	}
+	if r.Summary.MachineUsers != 2 {
+		t.Errorf("summary machineUsers = %d, want 2", r.Summary.MachineUsers)
+	}
+}
+
 func TestCompare(t *testing.T) {
 	p := mustPolicy(t, "version: 1\nrules:\n  - {rule: idle, after: 90d, severity: error}\n  - {rule: lifetime, severity: warn}\n")
 	stale := token("a", func(t *buildkite.Token) { t.LastAccessedAt = daysAgo(100) })

@@ -3,6 +3,7 @@ package hygiene
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -23,10 +24,15 @@ type FindingEvidence struct {
 	// What the rule's kind was judged on; see pairs.
 	span    time.Duration
 	at, at2 int64 // Unix seconds
-	scopes  []string
-	role    string
 	variant evidenceVariant
-	saved   Evidence // read back from a saved report (nil: null)
+	more    *evidenceMore // the scope and role rules' values
+	saved   Evidence      // read back from a saved report (nil: null)
+}
+
+// evidenceMore is what only the scope and role rules name.
+type evidenceMore struct {
+	scopes []string
+	role   string
 }
 
 // evidenceVariant tells apart the shapes one kind's evidence takes.
@@ -104,10 +110,10 @@ func (e *FindingEvidence) pairs(dst []evidencePair) []evidencePair {
 		}
 		dst = append(dst, strPair("within", r.Within))
 	case KindScopes:
-		if e.role != "" {
-			dst = append(dst, strPair("ownerRole", e.role))
+		if e.more.role != "" {
+			dst = append(dst, strPair("ownerRole", e.more.role))
 		}
-		dst = append(dst, listPair("scopes", e.scopes))
+		dst = append(dst, listPair("scopes", e.more.scopes))
 	case KindOwnerInactive:
 		switch e.variant {
 		case variantNotMember:
@@ -118,13 +124,53 @@ func (e *FindingEvidence) pairs(dst []evidencePair) []evidencePair {
 			dst = append(dst, strPair("after", r.After), strPair("lastSeenAt", unixStamp(e.at)), boolPair("member", true), strPair("unseenFor", wholeDays(e.span)))
 		}
 	case KindOwnerNo2FA:
-		dst = append(dst, boolPair("twoFactorEnabled", false), listPair("writeScopes", e.scopes))
+		dst = append(dst, boolPair("twoFactorEnabled", false), listPair("writeScopes", e.more.scopes))
 	case KindOwnerNotAdmin:
-		dst = append(dst, strPair("ownerRole", e.role), listPair("scopes", e.scopes))
+		dst = append(dst, strPair("ownerRole", e.more.role), listPair("scopes", e.more.scopes))
 	}
 	// Each kind lists its names in order; keep it so whatever a kind adds.
 	slices.SortFunc(dst[start:], func(a, b evidencePair) int { return strings.Compare(a.key, b.key) })
 	return dst
+}
+
+// message says in words what the evidence shows.
+func (e *FindingEvidence) message() string {
+	r := e.rule
+	switch r.Kind {
+	case KindIdle:
+		return fmt.Sprintf("last used %s ago (limit %s)", wholeDays(e.span), r.After)
+	case KindNeverUsed:
+		return fmt.Sprintf("never used, created %s ago (limit %s)", wholeDays(e.span), r.After)
+	case KindLifetime:
+		if e.variant == variantNoExpiry {
+			return "never expires"
+		}
+		return fmt.Sprintf("lives %s (limit %s)", wholeDays(e.span), r.Max)
+	case KindExpiring:
+		if e.span <= 0 {
+			return fmt.Sprintf("expired %s ago", wholeDays(-e.span))
+		}
+		return fmt.Sprintf("expires in %s (replace it within %s)", wholeDays(e.span), r.Within)
+	case KindScopes:
+		msg := "holds " + strings.Join(e.more.scopes, ", ")
+		if role := e.more.role; role != "" {
+			msg += fmt.Sprintf(" and its owner is %s %s", article(role), role)
+		}
+		return msg
+	case KindOwnerInactive:
+		switch e.variant {
+		case variantNotMember:
+			return "its owner is not a member of the organization"
+		case variantNeverSeen:
+			return "its owner has never been seen in the organization"
+		}
+		return fmt.Sprintf("its owner was last seen %s ago (limit %s)", wholeDays(e.span), r.After)
+	case KindOwnerNo2FA:
+		return "its owner has no two-factor authentication and the token can write"
+	case KindOwnerNotAdmin:
+		return "has GraphQL access and its owner is not an administrator"
+	}
+	return ""
 }
 
 func (p evidencePair) value() any {
