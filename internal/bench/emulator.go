@@ -340,3 +340,17 @@ func (e *Emulator) Close() error {
 		return <-e.wait
 	}
 }
+
+// tokenctlEnv is the whole environment of a tokenctl process run against
+// the emulator, with home as its home, config and cache directory.
+func (e *Emulator) tokenctlEnv(home string) []string {
+	return []string{
+		"PATH=" + os.Getenv("PATH"),
+		"HOME=" + home,
+		"XDG_CONFIG_HOME=" + home,
+		"XDG_CACHE_HOME=" + home,
+		"BUILDKITE_API_TOKEN=" + callerToken,
+		"BUILDKITE_GRAPHQL_ENDPOINT=" + e.URL + "/v1",
+		"BUILDKITE_REST_API_ENDPOINT=" + e.URL,
+	}
+}

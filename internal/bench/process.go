@@ -105,15 +105,7 @@ func measureAtSize(ctx context.Context, emu *Emulator, bin, fetchOnly string, si
 		return nil, err
 	}
 	defer cleanup()
-	env := []string{
-		"PATH=" + os.Getenv("PATH"),
-		"HOME=" + home,
-		"XDG_CONFIG_HOME=" + home,
-		"XDG_CACHE_HOME=" + home,
-		"BUILDKITE_API_TOKEN=" + callerToken,
-		"BUILDKITE_GRAPHQL_ENDPOINT=" + emu.URL + "/v1",
-		"BUILDKITE_REST_API_ENDPOINT=" + emu.URL,
-	}
+	env := emu.tokenctlEnv(home)
 	var out []ProcessResult
 	for _, job := range ProcessJobs {
 		if only != nil && !only(job) {

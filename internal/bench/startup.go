@@ -141,15 +141,7 @@ func measureCommand(ctx context.Context, emu *Emulator, bin, hello string, args 
 		return Startup{}, nil, err
 	}
 	defer cleanup()
-	env := []string{
-		"PATH=" + os.Getenv("PATH"),
-		"HOME=" + home,
-		"XDG_CONFIG_HOME=" + home,
-		"XDG_CACHE_HOME=" + home,
-		"BUILDKITE_API_TOKEN=" + callerToken,
-		"BUILDKITE_GRAPHQL_ENDPOINT=" + emu.URL + "/v1",
-		"BUILDKITE_REST_API_ENDPOINT=" + emu.URL,
-	}
+	env := emu.tokenctlEnv(home)
 	before, err := emu.Stats(ctx)
 	if err != nil {
 		return Startup{}, nil, err

@@ -244,3 +244,17 @@ func (o *apiOptions) startPager(cmd *cobra.Command) func() {
 	}
 	return o.IO.StopPager
 }
+
+// parseOrgs reads repeated --org values, each as --org takes one. On the
+// first that names no organization it returns those before it and why.
+func parseOrgs(args []string) ([]ident.Org, error) {
+	orgs := make([]ident.Org, 0, len(args))
+	for _, arg := range args {
+		org, err := ident.ParseOrg(arg)
+		if err != nil {
+			return orgs, err
+		}
+		orgs = append(orgs, org)
+	}
+	return orgs, nil
+}

@@ -144,14 +144,7 @@ func (o *CheckOptions) complete(fl *pflag.FlagSet, _ []string) {
 	case o.AllOrgs:
 		// Without organizations, hygiene.Read reads every one the token reaches.
 	case len(o.OrgArgs) > 0:
-		for _, arg := range o.OrgArgs {
-			org, err := ident.ParseOrg(arg)
-			if err != nil {
-				o.orgsErr = err
-				break
-			}
-			o.Orgs = append(o.Orgs, org)
-		}
+		o.Orgs, o.orgsErr = parseOrgs(o.OrgArgs)
 	default:
 		o.Orgs = []ident.Org{o.Org}
 	}

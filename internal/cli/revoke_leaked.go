@@ -151,13 +151,9 @@ func (o *RevokeOptions) leakedStdinFlags() []string {
 // namedOrgs parses every --org and reads --orgs-file.
 func (o *RevokeOptions) namedOrgs() ([]ident.Org, error) {
 	l := &o.Leaked
-	orgs := []ident.Org{}
-	for _, arg := range l.OrgArgs.values {
-		org, err := ident.ParseOrg(arg)
-		if err != nil {
-			return nil, fmt.Errorf("--org: %w", err)
-		}
-		orgs = append(orgs, org)
+	orgs, err := parseOrgs(l.OrgArgs.values)
+	if err != nil {
+		return nil, fmt.Errorf("--org: %w", err)
 	}
 	if l.OrgsFile != "" {
 		fromFile, err := readOrgsFile(l.OrgsFile, o.IO.In)

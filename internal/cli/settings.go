@@ -83,14 +83,7 @@ func (o *SettingsShowOptions) complete(_ *pflag.FlagSet, _ []string) {
 	switch {
 	case o.AllOrgs:
 	case len(o.OrgArgs) > 0:
-		for _, arg := range o.OrgArgs {
-			org, err := ident.ParseOrg(arg)
-			if err != nil {
-				o.orgsErr = err
-				break
-			}
-			o.Orgs = append(o.Orgs, org)
-		}
+		o.Orgs, o.orgsErr = parseOrgs(o.OrgArgs)
 	default:
 		o.Orgs = []ident.Org{o.Org}
 	}
