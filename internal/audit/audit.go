@@ -2,7 +2,10 @@
 // file, one record before each mutation (intent) and one after (outcome),
 // each synced to disk before the run moves on. It only ever appends, so
 // several runs and processes can share one file. It must never record a
-// secret value.
+// secret value: every free-text field of a record passes through the one
+// redaction (redact.Secrets) as the record is written, and the exact value
+// of the credential in use, when the caller hands it over (Mask), is taken
+// out whatever its shape.
 package audit
 
 import (
@@ -10,8 +13,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/tokenctl/tokenctl/internal/redact"
 )
 
 // Event says which side of a mutation a record is.
@@ -73,6 +79,53 @@ type Log struct {
 	f    *os.File
 	path string
 	now  func() time.Time
+	// secrets are exact values never to be written, whatever their shape.
+	secrets []string
+}
+
+// Mask makes the log take secret's exact value out of every record it
+// writes, even where its shape is not one redact.Secrets knows (a legacy
+// or mistyped token). Call it with the credential the run uses.
+func (l *Log) Mask(secret redact.Secret) {
+	if l == nil || len(secret.Reveal()) < 8 {
+		// Too short to be a credential: masking it would mangle words.
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.secrets = append(l.secrets, secret.Reveal())
+}
+
+// scrub is one free-text value as the log may hold it.
+func (l *Log) scrub(s string) string {
+	for _, secret := range l.secrets {
+		s = strings.ReplaceAll(s, secret, redact.Placeholder)
+	}
+	return redact.Secrets(s)
+}
+
+// redacted is rec with every free-text field scrubbed: what Buildkite
+// answered (errors that echo a request), token descriptions and setting
+// values. Identifiers (uuids, ids, slugs) are left as they are.
+func (l *Log) redacted(rec Record) Record {
+	rec.Error = l.scrub(rec.Error)
+	rec.Result = l.scrub(rec.Result)
+	rec.Action = l.scrub(rec.Action)
+	rec.Caller.User = l.scrub(rec.Caller.User)
+	rec.Token.Description = l.scrub(rec.Token.Description)
+	rec.Token.Owner = l.scrub(rec.Token.Owner)
+	if rec.Setting != nil {
+		one := Setting{Name: l.scrub(rec.Setting.Name), From: l.scrub(rec.Setting.From), To: l.scrub(rec.Setting.To)}
+		rec.Setting = &one
+	}
+	if rec.Settings != nil {
+		many := make([]Setting, len(rec.Settings))
+		for i, s := range rec.Settings {
+			many[i] = Setting{Name: l.scrub(s.Name), From: l.scrub(s.From), To: l.scrub(s.To)}
+		}
+		rec.Settings = many
+	}
+	return rec
 }
 
 // Open opens (creating, mode 0600) the audit log for appending.
@@ -84,7 +137,8 @@ func Open(path string) (*Log, error) {
 	return &Log{f: f, path: path, now: time.Now}, nil
 }
 
-// Write appends one record as a single write and syncs it to disk. A
+// Write appends one record, its free text redacted, as a single write and
+// syncs it to disk. A
 // record is written in one write(2) on an O_APPEND file, so records of
 // concurrent processes do not interleave.
 func (l *Log) Write(rec Record) error {
@@ -94,6 +148,9 @@ func (l *Log) Write(rec Record) error {
 	if rec.Time.IsZero() {
 		rec.Time = l.now().UTC()
 	}
+	l.mu.Lock()
+	rec = l.redacted(rec)
+	l.mu.Unlock()
 	// Plain "<" and ">" keep "Name <email>" greppable.
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

@@ -92,3 +92,42 @@ func TestNilLog(t *testing.T) {
 		t.Fatal("nil log should be a no-op")
 	}
 }
+
+// Whatever a writer puts in a record's free text (an error that echoes
+// Buildkite's answer, a description), no token value reaches the file:
+// neither one shaped like a token nor the exact credential in use.
+func TestWriteRedactsSecrets(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	l, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const shaped = "bkua_0123456789abcdef0123456789abcdef01234567"
+	const odd = "legacy-Credential-Of-An-Odd-Shape"
+	l.Mask("legacy-Credential-Of-An-Odd-Shape")
+	rec := Record{Event: EventOutcome, Action: "apiSettingsUpdate",
+		Error:    "Buildkite rejected the change (HTTP 422): token " + shaped + " is not allowed; Bearer " + odd,
+		Token:    Token{Description: "ci " + shaped},
+		Setting:  &Setting{Name: "x", From: shaped, To: odd},
+		Settings: []Setting{{Name: "y", From: odd, To: shaped}},
+	}
+	if err := l.Write(rec); err != nil {
+		t.Fatal(err)
+	}
+	_ = l.Close()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, secret := range []string{shaped, odd} {
+		if strings.Contains(string(data), secret) {
+			t.Errorf("the audit log holds %q:\n%s", secret, data)
+		}
+	}
+	if !strings.Contains(string(data), "[redacted]") || !strings.Contains(string(data), "HTTP 422") {
+		t.Errorf("the record lost its content:\n%s", data)
+	}
+	if rec.Setting.From != shaped {
+		t.Error("Write changed the caller's record")
+	}
+}

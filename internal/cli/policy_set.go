@@ -205,6 +205,7 @@ func (o *PolicySetOptions) applyPolicy(ctx context.Context, client *buildkite.Cl
 		return nil, err
 	}
 	defer auditLog.Close()
+	auditLog.Mask(o.settings.APIToken)
 	id := revoke.NewMutationID()
 	if o.Factory.NewMutationID != nil {
 		id = o.Factory.NewMutationID()

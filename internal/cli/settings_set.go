@@ -293,6 +293,7 @@ func (o *SettingsSetOptions) apply(ctx context.Context, client *buildkite.Client
 		return err
 	}
 	defer auditLog.Close()
+	auditLog.Mask(o.settings.APIToken)
 	caller := audit.Caller{TokenUUID: self.UUID, User: document.FormatUser(self.User.Name, self.User.Email)}
 	outcome, applyErr := orgsettings.Apply(ctx, client, auditLog, change, caller)
 	report.Status, report.After = outcome.Result, outcome.After
