@@ -83,9 +83,39 @@ func New(cfg Config) *Client {
 		opts.Debug = &syncWriter{w: opts.Debug}
 	}
 	c := &Client{cfg: cfg, graphQLTransport: transport.New(opts), restTransport: transport.New(opts)}
-	c.restHTTP = &http.Client{Transport: c.restTransport}
-	c.gql = graphQLClient{endpoint: cfg.GraphQLEndpoint, doer: bearer{doer: &http.Client{Transport: c.graphQLTransport}, token: cfg.Token}}
+	c.restHTTP = &http.Client{Transport: c.restTransport, CheckRedirect: refuseRedirect(restAPI)}
+	gqlHTTP := &http.Client{Transport: c.graphQLTransport, CheckRedirect: refuseRedirect(graphQLAPI)}
+	c.gql = graphQLClient{endpoint: cfg.GraphQLEndpoint, doer: bearer{doer: gqlHTTP, token: cfg.Token}}
 	return c
+}
+
+// redirectError is a redirect an API endpoint answered with, not followed.
+type redirectError struct {
+	api            endpointKind
+	status         int
+	from, location string
+}
+
+func (e *redirectError) Error() string {
+	return fmt.Sprintf("HTTP %d redirect from %s to %s, not followed", e.status, redactURL(e.from), redactURL(e.location))
+}
+
+// refuseRedirect is the redirect policy of both APIs: never follow.
+// Buildkite's API answers at the address it is called at; a redirect means
+// a wrong endpoint or something between, and following it would send the
+// credential (Go copies Authorization to the same host, whatever the
+// scheme: https to http in clear text) where nobody chose to send it.
+func refuseRedirect(api endpointKind) func(req *http.Request, via []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		e := &redirectError{api: api, location: req.URL.String()}
+		if len(via) > 0 {
+			e.from = via[len(via)-1].URL.String()
+		}
+		if req.Response != nil {
+			e.status = req.Response.StatusCode
+		}
+		return e
+	}
 }
 
 // RateLimit is what is left of the GraphQL budget, the one mutations
@@ -131,6 +161,15 @@ func (b bearer) Do(req *http.Request) (*http.Response, error) {
 func callError(ctx context.Context, err error, what string, mutation bool) error {
 	if err == nil {
 		return nil
+	}
+	// A redirect was refused before anything was sent to its target: a
+	// wrong endpoint setting, even for a mutation (the endpoint answered
+	// without running it).
+	var redirect *redirectError
+	if errors.As(err, &redirect) {
+		e := endpointError(what, redirect.api, redirect.from, fmt.Sprintf("answered HTTP %d with a redirect to %s, which tokenctl does not follow (nothing was sent there)", redirect.status, redactURL(redirect.location)))
+		e.Err = err
+		return e
 	}
 	// A cancelled run is reported as such, except for a mutation that may
 	// already have been applied: that one must be re-checked, not forgotten.

@@ -32,6 +32,8 @@ type Fault struct {
 	// Error names the entry of the error table a graphql-error fault
 	// answers with (see ErrorNames); empty means "internal".
 	Error string `yaml:"error"`
+	// Location is where a redirect fault sends the client.
+	Location string `yaml:"location"`
 }
 
 // Fault kinds.
@@ -63,12 +65,16 @@ const (
 	FaultSlowBody = "slow-body"
 	// FaultLatency delays the request by Delay.
 	FaultLatency = "latency"
+	// FaultRedirect answers with Status (default 301) and a Location
+	// header, executing nothing, as a misconfigured endpoint or proxy
+	// would (for example one sending https to http).
+	FaultRedirect = "redirect"
 )
 
 // FaultKinds lists every fault kind.
 var FaultKinds = []string{
 	FaultStatus, FaultThrottle, FaultDropBefore, FaultDropAfter, FaultStatusAfter, FaultTruncate,
-	FaultNonJSON, FaultGraphQLError, FaultSlowBody, FaultLatency,
+	FaultNonJSON, FaultGraphQLError, FaultSlowBody, FaultLatency, FaultRedirect,
 }
 
 func (f Fault) validate() error {
@@ -93,6 +99,12 @@ func (f Fault) validate() error {
 			return fmt.Errorf("%s fault: error %q is not a GraphQL error of the table (only graphql-error faults take one)", f.Kind, f.Error)
 		}
 	}
+	if (f.Kind == FaultRedirect) != (f.Location != "") {
+		return fmt.Errorf("%s fault: a redirect fault, and only one, needs a location", f.Kind)
+	}
+	if f.Kind == FaultRedirect && f.Status != 0 && f.Status/100 != 3 {
+		return fmt.Errorf("%s fault: status %d is not a redirect", f.Kind, f.Status)
+	}
 	if (f.Kind == FaultLatency || f.Kind == FaultSlowBody) && f.Delay == 0 {
 		return fmt.Errorf("%s fault needs a delay", f.Kind)
 	}
@@ -101,8 +113,8 @@ func (f Fault) validate() error {
 
 // ParseFault reads the compact form used by the --fault flag: comma-separated
 // key=value pairs with keys kind, match, times, probability, status, delay
-// (a Go duration), retry-after (seconds) and error (an entry of the error
-// table, for graphql-error), for example
+// (a Go duration), retry-after (seconds), error (an entry of the error
+// table, for graphql-error) and location (a URL, for redirect), for example
 // "kind=status,status=503,match=mutation,times=2". A leading bare word is
 // the kind: "drop-after,match=RevokeAPIAccessToken".
 func ParseFault(spec string) (Fault, error) {
@@ -135,6 +147,8 @@ func ParseFault(spec string) (Fault, error) {
 			f.RetryAfter, err = strconv.Atoi(val)
 		case "error":
 			f.Error = val
+		case "location":
+			f.Location = val
 		default:
 			return f, fmt.Errorf("fault %q: unknown key %q", spec, key)
 		}
@@ -171,6 +185,9 @@ func (f Fault) String() string {
 	}
 	if f.Error != "" {
 		parts = append(parts, "error="+f.Error)
+	}
+	if f.Location != "" {
+		parts = append(parts, "location="+f.Location)
 	}
 	return strings.Join(parts, ",")
 }

@@ -31,6 +31,14 @@ func (s *Server) faultAnswer(f *Fault, kind string, gql *gqlRequest) (response, 
 		resp.header.Set("RateLimit-Reset", strconv.Itoa(f.RetryAfter))
 		resp.header.Set("Retry-After", strconv.Itoa(f.RetryAfter))
 		return resp, true
+	case FaultRedirect:
+		status := f.Status
+		if status == 0 {
+			status = http.StatusMovedPermanently
+		}
+		h := http.Header{}
+		h.Set("Location", f.Location)
+		return response{status: status, header: h}, true
 	case FaultDropBefore:
 		return response{}, true // write sees the fault and drops
 	case FaultNonJSON:

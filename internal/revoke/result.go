@@ -176,7 +176,7 @@ func Overall(revoked int, reasons []exitcode.Code) exitcode.Code {
 	if revoked > 0 {
 		return exitcode.Partial
 	}
-	for _, want := range []exitcode.Code{exitcode.Auth, exitcode.Throttled, exitcode.Interrupted, exitcode.Failure, exitcode.Refused, exitcode.Incomplete, exitcode.NotFound} {
+	for _, want := range []exitcode.Code{exitcode.Usage, exitcode.Auth, exitcode.Throttled, exitcode.Interrupted, exitcode.Failure, exitcode.Refused, exitcode.Incomplete, exitcode.NotFound} {
 		for _, c := range reasons {
 			if c == want {
 				return want
@@ -196,6 +196,8 @@ func reasonCode(r Result) exitcode.Code {
 		return exitcode.Interrupted
 	}
 	switch r.kind {
+	case buildkite.KindConfig:
+		return exitcode.Usage
 	case buildkite.KindUnauthorized, buildkite.KindForbidden:
 		return exitcode.Auth
 	case buildkite.KindThrottled:
