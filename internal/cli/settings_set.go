@@ -164,7 +164,8 @@ func (o *SettingsSetOptions) validate() error {
 type SettingsSetReport struct {
 	Organization orgsettings.Organization `json:"organization"`
 	DryRun       bool                     `json:"dryRun"`
-	// Status is unchanged, dry-run, updated, failed or unknown.
+	// Status is unchanged, dry-run, updated, not-held (Buildkite accepted
+	// the change but holds something else), failed or unknown.
 	Status  string                    `json:"status"`
 	Changes []orgsettings.FieldChange `json:"changes"`
 	Before  *orgsettings.Settings     `json:"before"`
@@ -207,6 +208,9 @@ func settingsSetRun(ctx context.Context, o *SettingsSetOptions) error {
 	change, err := orgsettings.PlanChange(before, o.Request)
 	if err != nil {
 		return err
+	}
+	if unread := before.Unparsed(); len(unread) > 0 && o.Request.Allowlist != nil {
+		fmt.Fprintf(o.IO.ErrOut, "tokenctl: warning: %s: the allowlist holds entries tokenctl cannot read as CIDR ranges (%s); they are shown verbatim and count as a difference\n", org.Slug, redact.Secrets(strings.Join(unread, " ")))
 	}
 	report := SettingsSetReport{Organization: org, DryRun: o.DryRun, Changes: change.Fields, Before: &before}
 	if change.Empty() {
@@ -328,14 +332,41 @@ func (o *SettingsSetOptions) reported(err error) error {
 
 func (o *SettingsSetOptions) print(r SettingsSetReport) error {
 	printer := output.Printer{Out: o.IO.Out, Format: o.Format, JQ: o.JQ}
-	return printer.Print(r, func(bool) output.Rows { return changeRows(r.Changes) })
+	if !r.sent() {
+		return printer.Print(r, func(bool) output.Rows { return changeRows(r.Changes) })
+	}
+	return printer.Print(r, func(bool) output.Rows { return outcomeRows(r) })
 }
 
-// changeRows is the before/after table of a change.
+// sent says whether the change was sent (the report has an outcome).
+func (r SettingsSetReport) sent() bool {
+	switch r.Status {
+	case "", "unchanged", "dry-run":
+		return false
+	}
+	return true
+}
+
+// changeRows is the before/after table of a change not yet sent.
 func changeRows(changes []orgsettings.FieldChange) output.Rows {
 	rows := output.Rows{Headers: []string{"SETTING", "BEFORE", "AFTER"}}
 	for _, c := range changes {
 		rows.Cells = append(rows.Cells, []string{c.Name, c.From, c.To})
+	}
+	return rows
+}
+
+// outcomeRows is the table of a change sent: what was asked, and AFTER
+// what reading the settings back shows Buildkite holds, never the request
+// taken for the result.
+func outcomeRows(r SettingsSetReport) output.Rows {
+	rows := output.Rows{Headers: []string{"SETTING", "BEFORE", "REQUESTED", "AFTER"}}
+	for _, c := range r.Changes {
+		after := "unknown (not read back)"
+		if r.After != nil {
+			after = r.After.Describe(c.Name)
+		}
+		rows.Cells = append(rows.Cells, []string{c.Name, c.From, c.To, after})
 	}
 	return rows
 }

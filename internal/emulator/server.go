@@ -60,6 +60,8 @@ type Options struct {
 	// are checked against) instead of the connection's, as when a
 	// client sits behind a NAT gateway.
 	SeenAddress string
+	// Settings bends the api-settings endpoint (see SettingsQuirks).
+	Settings SettingsQuirks
 	// OnRequest, when set, is called with every request log entry. It must
 	// not block: it runs on the request's goroutine.
 	OnRequest func(Request)

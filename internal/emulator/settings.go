@@ -19,6 +19,63 @@ import (
 // Once an organization has an allowlist, every request about it from an
 // address outside the list is refused (refuseAddress).
 
+// SettingsQuirks make api-settings answer in ways API-NOTES.md allows but
+// does not describe, so clients can be tested against them. The zero value
+// answers as documented.
+type SettingsQuirks struct {
+	// ExtraAllowlistEntries are entries an organization's allowlist (by
+	// slug) holds beyond what clients set, verbatim: another notation
+	// (203.0.113.0/255.255.255.0), or a range set by other means. GET and
+	// PATCH answers show them, a PATCH does not remove them, and requests
+	// are not checked against them.
+	ExtraAllowlistEntries map[string][]string
+	// EchoCredential makes the endpoint's refusals (403, 422) repeat the
+	// request's Authorization header in their message, as a careless
+	// server or proxy might.
+	EchoCredential bool
+	// OmitKeys are keys the answers leave out, NullKeys keys they answer
+	// with null: "allowed_ip_addresses", "restrict_user_api_token_creation",
+	// "features", or a feature as "features.api_ip_allow_list".
+	OmitKeys, NullKeys []string
+}
+
+// bend applies the quirks' missing and null keys to an answer.
+func (q SettingsQuirks) bend(v apiSettingsJSON) any {
+	if len(q.OmitKeys) == 0 && len(q.NullKeys) == 0 {
+		return v
+	}
+	var m map[string]any
+	data, _ := json.Marshal(v)
+	_ = json.Unmarshal(data, &m)
+	apply := func(keys []string, fn func(map[string]any, string)) {
+		for _, k := range keys {
+			if parent, child, nested := strings.Cut(k, "."); nested {
+				if sub, ok := m[parent].(map[string]any); ok {
+					fn(sub, child)
+				}
+				continue
+			}
+			fn(m, k)
+		}
+	}
+	apply(q.OmitKeys, func(m map[string]any, k string) { delete(m, k) })
+	apply(q.NullKeys, func(m map[string]any, k string) { m[k] = nil })
+	return m
+}
+
+// echo is a refusal's answer, repeating the credential when EchoCredential.
+func (q SettingsQuirks) echo(r *http.Request, resp response) response {
+	if !q.EchoCredential || resp.status/100 != 4 {
+		return resp
+	}
+	var m map[string]any
+	if json.Unmarshal(resp.body, &m) != nil {
+		return resp
+	}
+	m["message"] = fmt.Sprintf("%v (request authorized by %q)", m["message"], r.Header.Get("Authorization"))
+	return jsonResponse(resp.status, m)
+}
+
 // FeatureAPIIPAllowlist is the plan feature of the API IP allowlist.
 const FeatureAPIIPAllowlist = "api-ip-allowlist"
 
@@ -126,6 +183,13 @@ func (s *Server) settingsJSON(r *http.Request, o *organization) apiSettingsJSON 
 		AllowedIPAddresses:           formatAllowlist(o.allowlist),
 		RestrictUserAPITokenCreation: o.restrictTokenCreation,
 	}
+	if extra := s.opts.Settings.ExtraAllowlistEntries[o.slug]; len(extra) > 0 {
+		all := strings.Join(extra, " ")
+		if out.AllowedIPAddresses != nil {
+			all = *out.AllowedIPAddresses + " " + all
+		}
+		out.AllowedIPAddresses = &all
+	}
 	if d, ok := periodDays[o.revokeInactiveTokensAfter]; ok {
 		out.RevokeInactiveTokensAfterDays = &d
 	}
@@ -138,6 +202,10 @@ func (s *Server) settingsJSON(r *http.Request, o *organization) apiSettingsJSON 
 // caller. The checks run in the order a refusal leaks least: an
 // organization the caller does not belong to is not found.
 func (s *Server) serveSettings(r *http.Request, c *caller, slug string) response {
+	return s.opts.Settings.echo(r, s.answerSettings(r, c, slug))
+}
+
+func (s *Server) answerSettings(r *http.Request, c *caller, slug string) response {
 	st := s.store
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -165,7 +233,7 @@ func (s *Server) serveSettings(r *http.Request, c *caller, slug string) response
 			return resp
 		}
 	}
-	return jsonResponse(http.StatusOK, s.settingsJSON(r, o))
+	return jsonResponse(http.StatusOK, s.opts.Settings.bend(s.settingsJSON(r, o)))
 }
 
 // settingsPatch is a PATCH body: a field present (even null) is a change.

@@ -87,6 +87,10 @@ const (
 	ResultUpdated = "updated"
 	ResultFailed  = "failed"
 	ResultUnknown = "unknown"
+	// ResultNotHeld: Buildkite accepted the change, but reading the
+	// settings back shows something else than what was asked for some
+	// changed field (another value, or an entry more or less).
+	ResultNotHeld = "not-held"
 )
 
 // Outcome is what became of a change.
@@ -94,7 +98,8 @@ type Outcome struct {
 	// After is what Buildkite holds, read back after the change; nil
 	// when it could not be read.
 	After *Settings
-	// Result is ResultUpdated, ResultFailed or ResultUnknown.
+	// Result is ResultUpdated, ResultNotHeld, ResultFailed or
+	// ResultUnknown.
 	Result string
 	// ReadBackErr is why the settings could not be read back: after an
 	// allowlist, most likely that it shut the caller out.
@@ -138,6 +143,7 @@ func Apply(ctx context.Context, c *buildkite.Client, log *audit.Log, ch Change, 
 	}
 	if err == nil && out.After != nil {
 		if differ := ch.Holds(*out.After); len(differ) > 0 {
+			out.Result = ResultNotHeld
 			err = &buildkite.Error{Kind: buildkite.KindOther, Message: fmt.Sprintf("organization %q: Buildkite accepted the change, but now %s", slug, strings.Join(differ, "; "))}
 		}
 	}

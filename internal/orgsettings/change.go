@@ -118,7 +118,7 @@ func PlanChange(before Settings, req Request) (Change, error) {
 	if req.Inactivity != nil && !before.Features.InactiveTokenRevocation {
 		return Change{}, notOnPlan("inactive_api_token_revocation", "the automatic revocation of inactive API access tokens")
 	}
-	if req.Allowlist != nil && !sameRanges(before.Allowlist(), *req.Allowlist, before.AllowedIPAddresses == nil) {
+	if req.Allowlist != nil && !sameEntries(before.AllowedIPAddresses, *req.Allowlist) {
 		to := *req.Allowlist
 		ch.Fields = append(ch.Fields, FieldChange{Name: FieldAllowlist, From: describeAllowlist(before.AllowedIPAddresses), To: describeRanges(to)})
 		if len(to) == 0 {
@@ -146,7 +146,7 @@ func (c Change) Holds(now Settings) []string {
 	for _, f := range c.Fields {
 		switch f.Name {
 		case FieldAllowlist:
-			if !sameRanges(now.Allowlist(), *c.want.Allowlist, now.AllowedIPAddresses == nil) {
+			if !sameEntries(now.AllowedIPAddresses, *c.want.Allowlist) {
 				differ = append(differ, fmt.Sprintf("the allowlist is %s, not %s", describeAllowlist(now.AllowedIPAddresses), f.To))
 			}
 		case FieldInactivity:
@@ -162,17 +162,42 @@ func (c Change) Holds(now Settings) []string {
 	return differ
 }
 
-// sameRanges compares allowlists as sets; an empty request matches no
-// allowlist only.
-func sameRanges(have, want []netip.Prefix, haveNone bool) bool {
-	if len(want) == 0 {
-		return haveNone || len(have) == 0
+// Describe is one field of the settings as a FieldChange names it.
+func (s Settings) Describe(field string) string {
+	switch field {
+	case FieldAllowlist:
+		return describeAllowlist(s.AllowedIPAddresses)
+	case FieldInactivity:
+		return s.Inactivity().String()
+	case FieldRestrictTokenCreation:
+		return strconv.FormatBool(s.RestrictTokenCreation)
 	}
-	if len(have) != len(want) {
+	return ""
+}
+
+// sameEntries says whether the allowlist entries Buildkite holds (raw,
+// as it spells them) are the ranges wanted, compared as sets of ranges.
+// An entry that does not parse is never equal to anything: what it admits
+// is not known, so it is a difference to show, not one to drop. An empty
+// request matches no allowlist only.
+func sameEntries(have []string, want []netip.Prefix) bool {
+	held := map[netip.Prefix]bool{}
+	for _, e := range have {
+		p, err := parseRange(e)
+		if err != nil {
+			return false
+		}
+		held[p.Masked()] = true
+	}
+	wanted := map[netip.Prefix]bool{}
+	for _, p := range want {
+		wanted[p.Masked()] = true
+	}
+	if len(held) != len(wanted) {
 		return false
 	}
-	for _, p := range want {
-		if !slices.Contains(have, p) {
+	for p := range wanted {
+		if !held[p] {
 			return false
 		}
 	}

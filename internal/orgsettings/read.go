@@ -69,8 +69,9 @@ func (s Settings) Inactivity() inactivity.Setting {
 	return set
 }
 
-// Allowlist is the allowlist's ranges, nil when there is none. Ranges
-// that do not parse are left out (Buildkite validates them).
+// Allowlist is the allowlist's ranges that parse, nil when there is none.
+// It leaves out entries it cannot read (see Unparsed), so it must never
+// decide whether an allowlist is what was asked for: Entries does.
 func (s Settings) Allowlist() []netip.Prefix {
 	if s.AllowedIPAddresses == nil {
 		return nil
@@ -79,6 +80,18 @@ func (s Settings) Allowlist() []netip.Prefix {
 	for _, r := range s.AllowedIPAddresses {
 		if p, err := parseRange(r); err == nil {
 			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Unparsed is the allowlist's entries tokenctl cannot read as a range
+// (such as netmask notation, 203.0.113.0/255.255.255.0), verbatim.
+func (s Settings) Unparsed() []string {
+	var out []string
+	for _, r := range s.AllowedIPAddresses {
+		if _, err := parseRange(r); err != nil {
+			out = append(out, r)
 		}
 	}
 	return out

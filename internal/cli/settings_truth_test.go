@@ -1,0 +1,71 @@
+package cli
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/tokenctl/tokenctl/internal/emulator"
+)
+
+// An allowlist entry tokenctl cannot read (netmask notation) is never
+// dropped: clearing an allowlist that holds one is a change, and so is
+// setting the allowlist to the ranges tokenctl can read.
+func TestSettingsSetUnreadableEntryIsADifference(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		extra []string
+		args  []string
+	}{
+		{"clear", []string{"0.0.0.0/0.0.0.0"}, []string{"--clear-allowlist"}},
+		{"set", []string{"203.0.113.0/255.255.255.0"}, []string{"--allowed-ip", "127.0.0.0/8"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := newSettingsHarness(t, emulator.Options{Settings: emulator.SettingsQuirks{
+				ExtraAllowlistEntries: map[string][]string{"acme": c.extra},
+			}})
+			if c.name == "set" {
+				if r := h.run("settings", "set", "--org", "acme", "--allowed-ip", "127.0.0.0/8", "--yes"); r.code == 0 {
+					t.Fatalf("a set that cannot hold reported success: %s", r)
+				}
+			}
+			r := h.run(append([]string{"settings", "set", "--org", "acme", "--dry-run", "-o", "json"}, c.args...)...)
+			var doc SettingsSetReport
+			if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+				t.Fatalf("%v\n%s", err, r)
+			}
+			if r.code != 0 || doc.Status != "dry-run" || len(doc.Changes) != 1 || !strings.Contains(doc.Changes[0].From, c.extra[0]) {
+				t.Errorf("want the unreadable entry shown as a change, got %s", r)
+			}
+		})
+	}
+}
+
+// Buildkite accepts the change but holds an entry more than asked: the
+// run must not say updated, the table shows what the read-back holds, the
+// audit log says not-held, and the exit is not 0.
+func TestSettingsSetReadBackWithExtraEntryIsNotHeld(t *testing.T) {
+	h := newSettingsHarness(t, emulator.Options{Settings: emulator.SettingsQuirks{
+		ExtraAllowlistEntries: map[string][]string{"acme": {"198.51.100.0/255.255.255.0"}},
+	}})
+	log := t.TempDir() + "/audit.jsonl"
+	r := h.run("settings", "set", "--org", "acme", "--allowed-ip", "127.0.0.0/8", "--yes", "--audit-log", log, "-o", "json")
+	if r.code == 0 {
+		t.Fatalf("want a failing exit, got %s", r)
+	}
+	var doc SettingsSetReport
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+		t.Fatalf("%v\n%s", err, r)
+	}
+	if doc.Status != "not-held" || doc.After == nil || !strings.Contains(strings.Join(doc.After.AllowedIPAddresses, " "), "198.51.100.0/255.255.255.0") {
+		t.Errorf("report = %s", r.stdout)
+	}
+	mustContain(t, "stderr", r.stderr, "198.51.100.0/255.255.255.0")
+	mustContain(t, "audit log", readFile(t, log), `"result":"not-held"`)
+
+	table := h.run("settings", "set", "--org", "acme", "--allowed-ip", "127.0.0.1/32", "--yes")
+	if table.code == 0 || strings.Contains(table.stdout, "updated") {
+		t.Fatalf("%s", table)
+	}
+	mustContain(t, "table", table.stdout, "REQUESTED", "127.0.0.1/32 198.51.100.0/255.255.255.0")
+}
