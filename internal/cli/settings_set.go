@@ -178,6 +178,9 @@ type SettingsSetReport struct {
 	// Reachable says whether the organization's API still answered
 	// after the change; null when nothing was sent.
 	Reachable *orgsettings.Reachability `json:"reachable"`
+	// Note says how an error answer was settled by reading the settings
+	// back (the change was applied after all).
+	Note string `json:"note,omitempty"`
 }
 
 func settingsSetRun(ctx context.Context, o *SettingsSetOptions) error {
@@ -300,7 +303,10 @@ func (o *SettingsSetOptions) apply(ctx context.Context, client *buildkite.Client
 	auditLog.Mask(o.settings.APIToken)
 	caller := audit.Caller{TokenUUID: self.UUID, User: document.FormatUser(self.User.Name, self.User.Email)}
 	outcome, applyErr := orgsettings.Apply(ctx, client, auditLog, change, caller)
-	report.Status, report.After = outcome.Result, outcome.After
+	report.Status, report.After, report.Note = outcome.Result, outcome.After, outcome.Note
+	if outcome.Note != "" {
+		fmt.Fprintf(o.IO.ErrOut, "tokenctl: warning: %s: %s\n", report.Organization.Slug, oneLine(outcome.Note))
+	}
 	if outcome.Result != orgsettings.ResultFailed {
 		reach := orgsettings.CheckReachable(ctx, client, report.Organization.Slug, outcome.ReadBackErr)
 		report.Reachable = &reach

@@ -69,3 +69,49 @@ func TestSettingsSetReadBackWithExtraEntryIsNotHeld(t *testing.T) {
 	}
 	mustContain(t, "table", table.stdout, "REQUESTED", "127.0.0.1/32 198.51.100.0/255.255.255.0")
 }
+
+// A PATCH whose answer leaves the outcome open is settled by reading the
+// settings back: applied then a server error (or a lost answer) is updated
+// with a note, a server error before applying is failed, and an answer lost
+// with the settings unreadable after (the new allowlist shuts the caller
+// out) is unknown.
+func TestSettingsSetServerErrorIsSettledByReadBack(t *testing.T) {
+	restrict := []string{"--restrict-token-creation", "true"}
+	lockout := []string{"--allowed-ip", "203.0.113.0/24", "--allow-lockout"}
+	for _, c := range []struct {
+		name   string
+		fault  emulator.Fault
+		args   []string
+		code   int
+		status string
+		says   string
+	}{
+		{"applied then 500", emulator.Fault{Kind: emulator.FaultStatusAfter}, restrict, 0, "updated", "shows the change was applied"},
+		{"applied then lost", emulator.Fault{Kind: emulator.FaultDropAfter}, restrict, 0, "updated", "shows the change was applied"},
+		{"503 before applying", emulator.Fault{Kind: emulator.FaultStatus}, restrict, 1, "failed", "not applied"},
+		{"lost, and unreadable after", emulator.Fault{Kind: emulator.FaultDropAfter}, lockout, 1, "unknown", "not known"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			c.fault.Match, c.fault.Times = settingsPATCH, 1
+			h := newSettingsHarness(t, emulator.Options{Faults: []emulator.Fault{c.fault}})
+			log := t.TempDir() + "/audit.jsonl"
+			args := append([]string{"settings", "set", "--org", "acme", "--yes", "--audit-log", log, "-o", "json"}, c.args...)
+			r := h.run(args...)
+			if r.code != c.code {
+				t.Fatalf("want exit %d, got %s", c.code, r)
+			}
+			var doc SettingsSetReport
+			if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+				t.Fatalf("%v\n%s", err, r)
+			}
+			if doc.Status != c.status || (c.status == "updated") != (doc.After != nil && doc.After.RestrictTokenCreation) {
+				t.Errorf("report = %s", r.stdout)
+			}
+			mustContain(t, "stderr", r.stderr, c.says)
+			mustContain(t, "audit log", readFile(t, log), `"result":"`+c.status+`"`)
+			if n := h.requests(settingsPATCH); n != 1 {
+				t.Errorf("%d PATCH sent, want 1", n)
+			}
+		})
+	}
+}

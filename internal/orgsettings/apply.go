@@ -104,13 +104,19 @@ type Outcome struct {
 	// ReadBackErr is why the settings could not be read back: after an
 	// allowlist, most likely that it shut the caller out.
 	ReadBackErr error
+	// Note says how an answer that left the outcome open was settled:
+	// an error the read-back showed to be a change applied after all.
+	Note string
 }
 
 // Apply sends the change (only its fields) with an intent record before it
 // and an outcome record after it in the audit log (log may be nil), then
-// reads the settings back. An answer that is lost is settled by the read.
-// The error is the change's failure; a change Buildkite accepted whose
-// read-back failed returns no error and says so in the outcome.
+// reads the settings back. An error that leaves open whether Buildkite
+// applied the change (a server error, a lost answer, a timeout) is settled
+// by the read: applied is updated (with a Note), not applied is failed,
+// unreadable is unknown. The error is the change's failure; a change
+// Buildkite accepted whose read-back failed returns no error and says so in
+// the outcome.
 func Apply(ctx context.Context, c *buildkite.Client, log *audit.Log, ch Change, caller audit.Caller) (Outcome, error) {
 	slug := ch.Before.Organization.Slug
 	rec := audit.Record{
@@ -123,34 +129,23 @@ func Apply(ctx context.Context, c *buildkite.Client, log *audit.Log, ch Change, 
 	}
 	_, err := c.UpdateAPISettings(ctx, slug, ch.patch)
 	out := Outcome{Result: ResultUpdated}
-	if err != nil {
-		out.Result = ResultFailed
-		if buildkite.KindOf(err) == buildkite.KindOutcomeUnknown {
-			out.Result = ResultUnknown
-		}
-	}
-	if err == nil || out.Result == ResultUnknown {
+	switch {
+	case err == nil:
 		out.After, out.ReadBackErr = readBack(ctx, c, ch.Before.Organization)
-	}
-	if out.Result == ResultUnknown && out.After != nil {
-		// The read settles a lost answer.
-		if len(ch.Holds(*out.After)) == 0 {
-			out.Result, err = ResultUpdated, nil
-		} else if len(ch.Holds(*out.After)) == len(ch.Fields) {
-			out.Result = ResultFailed
-			err = fmt.Errorf("%w; reading the settings again shows the change was not applied", err)
-		}
-	}
-	if err == nil && out.After != nil {
-		if differ := ch.Holds(*out.After); len(differ) > 0 {
-			out.Result = ResultNotHeld
-			err = &buildkite.Error{Kind: buildkite.KindOther, Message: fmt.Sprintf("organization %q: Buildkite accepted the change, but now %s", slug, strings.Join(differ, "; "))}
-		}
+		err = ch.checkHeld(&out)
+	case outcomeOpen(err):
+		out.After, out.ReadBackErr = readBack(ctx, c, ch.Before.Organization)
+		err = ch.settle(&out, err)
+	default:
+		out.Result = ResultFailed
 	}
 	rec.Event, rec.Result = audit.EventOutcome, out.Result
-	if err != nil {
+	switch {
+	case err != nil:
 		rec.Error = err.Error()
-	} else if out.ReadBackErr != nil {
+	case out.Note != "":
+		rec.Error = out.Note
+	case out.ReadBackErr != nil:
 		rec.Error = "applied; reading the settings back failed: " + out.ReadBackErr.Error()
 	}
 	if auditErr := log.Write(rec); auditErr != nil && err == nil {
@@ -158,6 +153,70 @@ func Apply(ctx context.Context, c *buildkite.Client, log *audit.Log, ch Change, 
 	}
 	return out, err
 }
+
+// outcomeOpen says whether err, the PATCH's failure, leaves open whether
+// Buildkite applied it: a server error (it may have failed after applying),
+// a lost or unreadable answer, a timeout or an interrupted wait. A refusal
+// (4xx) is known not to have been applied.
+func outcomeOpen(err error) bool {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	switch buildkite.KindOf(err) {
+	case buildkite.KindOutcomeUnknown, buildkite.KindServer, buildkite.KindNetwork:
+		return true
+	}
+	var e *buildkite.Error
+	return errors.As(err, &e) && e.Status >= 500
+}
+
+// checkHeld compares an accepted change with its read-back: a field that
+// does not hold what was asked makes the change not-held.
+func (ch Change) checkHeld(out *Outcome) error {
+	if out.After == nil {
+		return nil
+	}
+	differ := ch.Holds(*out.After)
+	if len(differ) == 0 {
+		return nil
+	}
+	out.Result = ResultNotHeld
+	return &buildkite.Error{Kind: buildkite.KindOther, Message: fmt.Sprintf("organization %q: Buildkite accepted the change, but now %s", ch.Before.Organization.Slug, strings.Join(differ, "; "))}
+}
+
+// settle decides, from the read-back, what became of a change whose PATCH
+// failed with an open outcome (sendErr).
+func (ch Change) settle(out *Outcome, sendErr error) error {
+	if out.After == nil {
+		out.Result = ResultUnknown
+		return fmt.Errorf("%w; reading the settings back failed too (%v), so whether the change was applied is not known: run settings show", sendErr, out.ReadBackErr)
+	}
+	differ := ch.Holds(*out.After)
+	switch {
+	case len(differ) == 0:
+		out.Result = ResultUpdated
+		out.Note = fmt.Sprintf("Buildkite answered with an error (%s), but reading the settings back shows the change was applied", oneLine(sendErr.Error()))
+		return nil
+	case ch.unchangedIn(*out.After):
+		out.Result = ResultFailed
+		return fmt.Errorf("%w; reading the settings back shows the change was not applied", sendErr)
+	default:
+		out.Result = ResultUnknown
+		return fmt.Errorf("%w; reading the settings back shows neither the settings before nor the change asked for: %s", sendErr, strings.Join(differ, "; "))
+	}
+}
+
+// unchangedIn says whether now holds every changed field as it was before.
+func (ch Change) unchangedIn(now Settings) bool {
+	for _, f := range ch.Fields {
+		if now.Describe(f.Name) != ch.Before.Describe(f.Name) {
+			return false
+		}
+	}
+	return true
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func readBack(ctx context.Context, c *buildkite.Client, org Organization) (*Settings, error) {
 	a, err := c.APISettings(ctx, org.Slug)
