@@ -12,6 +12,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -158,7 +159,9 @@ func (c *client) post(query, opName string, vars map[string]any) ([]byte, error)
 	if err != nil {
 		return nil, err
 	}
-	req, err := http.NewRequest(http.MethodPost, c.endpoint, bytes.NewReader(raw))
+	// A one-shot measurement program: nothing cancels it but the process
+	// ending.
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, c.endpoint, bytes.NewReader(raw))
 	if err != nil {
 		return nil, err
 	}
