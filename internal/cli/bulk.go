@@ -18,6 +18,7 @@ import (
 	"github.com/tokenctl/tokenctl/internal/config"
 	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
+	"github.com/tokenctl/tokenctl/internal/ident"
 	"github.com/tokenctl/tokenctl/internal/inputfile"
 	"github.com/tokenctl/tokenctl/internal/iostreams"
 	"github.com/tokenctl/tokenctl/internal/output"
@@ -37,8 +38,9 @@ type bulkOptions struct {
 	fromFileSet bool // --from-file was on the command line
 	filter      selector.Filter
 	filterErr   error
-	selecting   bool  // tokens are chosen by filter
-	fileErr     error // why --from-file could not be read
+	selecting   bool          // tokens are chosen by filter
+	listed      []ident.Token // the tokens --from-file lists
+	fileErr     error         // why --from-file could not be read
 	// listedFrom is the organization --from-file records it was listed
 	// from (tokens list JSON); nil when it records none.
 	listedFrom *buildkite.Organization
@@ -77,7 +79,7 @@ func (b *bulkOptions) record(fl *pflag.FlagSet) {
 	b.Select.record(fl)
 }
 
-// completeBulk parses the filters and reads --from-file into o.Tokens,
+// completeBulk parses the filters and reads --from-file into listed,
 // unless the command line already rules them out.
 func (o *RevokeOptions) completeBulk() {
 	b := &o.Bulk
@@ -95,7 +97,7 @@ func (o *RevokeOptions) completeBulk() {
 		b.fileErr = err
 		return
 	}
-	o.Tokens = append(o.Tokens, file.Tokens...)
+	b.listed = file.Tokens
 	if org := file.Organization; org != nil {
 		b.listedFrom = &buildkite.Organization{ID: org.ID, UUID: org.UUID, Slug: org.Slug}
 	}
@@ -116,9 +118,6 @@ func (o *RevokeOptions) validateBulk() error {
 		}
 		if b.filter.IsZero() {
 			return usage("the filters given select every token of the organization; name at least one condition, e.g. --stale 180d")
-		}
-		if !o.DryRun && !o.Yes && !o.IO.CanPrompt() {
-			return usage("revoking tokens selected by filter needs confirmation, and there is no terminal to ask on: check the selection with --dry-run, then pass --yes")
 		}
 	}
 	if !b.fromFileSet {

@@ -113,8 +113,8 @@ func TestRevokeFromScanAsksOnTheControllingTerminal(t *testing.T) {
 
 	h.srv.ResetRequests()
 	r = h.exec(false, data, "revoke", "--all-orgs", "--from-scan", "-")
-	if r.code != int(exitcode.Refused) || !strings.Contains(r.stderr, "--yes") || h.srv.CountRequests(func(emulator.Request) bool { return true }) != 0 {
-		t.Errorf("nobody to ask, no --yes: want exit 5 before any request\n%s", r)
+	if r.code != int(exitcode.Usage) || !strings.Contains(r.stderr, "--yes") || h.srv.CountRequests(func(emulator.Request) bool { return true }) != 0 {
+		t.Errorf("nobody to ask, no --yes: want exit 2 before any request\n%s", r)
 	}
 	// Exact tokens keep working in scripts.
 	r = h.run("revoke", "--org", "acme", "--token", et.HackathonTokenUUID)

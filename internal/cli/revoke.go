@@ -160,8 +160,20 @@ func (o *RevokeOptions) complete(fl *pflag.FlagSet, _ []string) {
 	o.completeScan()
 }
 
-// validate checks the tokens to revoke, however they are given.
+// validate checks the tokens to revoke, however they are given, then
+// that a selection which needs --yes where nobody can be asked has it.
 func (o *RevokeOptions) validate() error {
+	if err := o.validateTokens(); err != nil {
+		return err
+	}
+	if sel, some := o.selection(); some {
+		return o.requireYes(sel)
+	}
+	return nil
+}
+
+// validateTokens checks the tokens to revoke, however they are given.
+func (o *RevokeOptions) validateTokens() error {
 	if o.Planned.requested() {
 		return o.validatePlanned()
 	}
@@ -186,7 +198,7 @@ func (o *RevokeOptions) validate() error {
 	if err := o.validateBulk(); err != nil {
 		return err
 	}
-	if len(o.Tokens) == 0 && !o.Bulk.selecting {
+	if len(o.Tokens)+len(o.Bulk.listed) == 0 && !o.Bulk.selecting {
 		return exitcode.New(exitcode.Usage, errors.New("no token given: name each token with --token UUID, list them with --from-file FILE, or select them with filters such as --stale 180d (see `tokenctl tokens list --org "+o.Org.String()+"`)"))
 	}
 	return nil
@@ -213,7 +225,7 @@ func revokeRun(ctx context.Context, o *RevokeOptions) error {
 // the filters select: it resolves them, shows the plan and asks on a
 // terminal, then executes it.
 func revokeFromOrg(ctx context.Context, o *RevokeOptions, client *buildkite.Client) error {
-	plan, err := revoke.Resolve(ctx, client, revoke.Request{Org: o.Org, Tokens: o.Tokens, AllowSelf: o.AllowSelf, FindAll: o.DryRun, Select: o.Bulk.selectFunc(o.Factory.Now())})
+	plan, err := revoke.Resolve(ctx, client, revoke.Request{Org: o.Org, Tokens: o.Tokens, Listed: o.Bulk.listed, AllowSelf: o.AllowSelf, FindAll: o.DryRun, Select: o.Bulk.selectFunc(o.Factory.Now())})
 	if err != nil {
 		return err
 	}
@@ -224,7 +236,7 @@ func revokeFromOrg(ctx context.Context, o *RevokeOptions, client *buildkite.Clie
 		fmt.Fprintf(o.IO.ErrOut, "No token of organization %s matches the filters: nothing to revoke.\n", document.OrgName(plan.Organization))
 	}
 
-	if err := confirmRevocation(ctx, o, document.OrgName(plan.Organization), []*revoke.Plan{plan}, !o.Bulk.selecting); err != nil {
+	if err := confirmRevocation(ctx, o, document.OrgName(plan.Organization), []*revoke.Plan{plan}); err != nil {
 		return err
 	}
 
@@ -247,11 +259,11 @@ const severalOrgs = "several organizations"
 //   - when a person can be asked (iostreams.CanPrompt: standard input is a
 //     terminal, or a controlling terminal exists) it asks; Ctrl-C at the
 //     question ends the run at once (exit 130), nothing sent;
-//   - when nobody can be asked, a selection that names each token itself
-//     (exact: --token, --from-file, --token-value-file) goes ahead, as
-//     scripts need, and any other (a scan, a plan, a filter, --all-orgs)
-//     is refused: it needs --yes.
-func confirmRevocation(ctx context.Context, o *RevokeOptions, where string, plans []*revoke.Plan, exact bool) error {
+//   - when nobody can be asked, the targets' evidence decides
+//     (revoke.NeedsYes): tokens the user named one by one in organizations
+//     the user named go ahead, as scripts need; any other selection is
+//     refused, as it needs --yes.
+func confirmRevocation(ctx context.Context, o *RevokeOptions, where string, plans []*revoke.Plan) error {
 	pending := 0
 	for _, p := range plans {
 		pending += len(p.Pending())
@@ -280,10 +292,10 @@ func confirmRevocation(ctx context.Context, o *RevokeOptions, where string, plan
 	case o.Yes:
 		return nil
 	case !o.IO.CanPrompt():
-		if exact {
+		if !revoke.NeedsYes(plans) {
 			return nil
 		}
-		return exitcode.New(exitcode.Refused, fmt.Errorf("%d token(s) were selected, not named one by one, and there is no terminal to confirm on: nothing was revoked; check the selection with --dry-run, then pass --yes", pending))
+		return needsYes(fmt.Sprintf("%d token(s) were selected, not named one by one", pending))
 	}
 	ok, err := o.IO.ConfirmContext(ctx, question)
 	switch {
@@ -295,14 +307,48 @@ func confirmRevocation(ctx context.Context, o *RevokeOptions, where string, plan
 	return nil
 }
 
-// requireYes refuses, before any request, a selection that does not name
-// each token itself (what: a scan, a plan, --all-orgs) when nobody can be
-// asked to confirm it and --yes was not given.
-func (o *RevokeOptions) requireYes(what string) error {
-	if o.DryRun || o.Yes || o.IO.CanPrompt() {
+// selection is how the command line chooses the tokens to revoke, for the
+// one confirmation rule (revoke.Selection.NeedsYes); some is false when it
+// is already known to choose none (an empty plan, a scan that found
+// nothing), which needs no confirmation.
+func (o *RevokeOptions) selection() (sel revoke.Selection, some bool) {
+	switch {
+	case o.Planned.plan != nil:
+		return revoke.Selection{Evidence: revoke.EvidencePolicy}, len(o.Planned.plan.Revocations) > 0
+	case o.Scan.File != "":
+		return revoke.Selection{Evidence: revoke.EvidenceScan, Reached: o.Leaked.AllOrgs}, len(o.Scan.findings.Secrets) > 0
+	case o.Leaked.requested():
+		return revoke.Selection{Evidence: revoke.EvidenceValue, Reached: o.Leaked.AllOrgs}, true
+	case o.Bulk.selecting:
+		return revoke.Selection{Evidence: revoke.EvidenceFilter}, true
+	}
+	return revoke.Selection{Evidence: revoke.EvidenceNamed}, true
+}
+
+// requireYes refuses, before any request, a selection that needs --yes
+// (revoke.Selection.NeedsYes) when nobody can be asked to confirm it and
+// --yes was not given. The targets are checked again, by the same rule,
+// once resolved (confirmRevocation).
+func (o *RevokeOptions) requireYes(sel revoke.Selection) error {
+	if o.DryRun || o.Yes || o.IO.CanPrompt() || !sel.NeedsYes() {
 		return nil
 	}
-	return exitcode.New(exitcode.Refused, fmt.Errorf("%s selects the tokens to revoke rather than naming each one, and there is no terminal to confirm on: check with --dry-run, then pass --yes", what))
+	what := map[revoke.Evidence]string{
+		revoke.EvidenceFilter: "the filters select",
+		revoke.EvidenceScan:   "--from-scan selects",
+		revoke.EvidencePolicy: "--plan selects",
+	}[sel.Evidence]
+	if what == "" {
+		what = "--all-orgs selects"
+	}
+	return needsYes(what + " the tokens to revoke rather than naming each one")
+}
+
+// needsYes is the one refusal of a run that needs --yes where nobody can
+// be asked: a usage error (exit 2), since nothing was attempted and the
+// fix is a flag.
+func needsYes(why string) error {
+	return exitcode.New(exitcode.Usage, fmt.Errorf("%s, and there is no terminal to confirm on: it needs confirmation, and nothing was revoked; check the selection with --dry-run, then pass --yes", why))
 }
 
 // execution is a run of revocation plans and how its results are told.

@@ -48,7 +48,8 @@ func TestRevokeFlagCombinations(t *testing.T) {
 		{name: "filter, dry run", args: []string{"--org", "acme", "--never-used", "--dry-run"}, filter: true},
 		{name: "filter on a terminal", args: []string{"--org", "acme", "--admin-capable"}, tty: true, filter: true},
 		{name: "leaked value", args: []string{"--org", "acme", "--token-value-file", leaked}, value: et.CIDeployBotToken},
-		{name: "leaked value, all orgs", args: []string{"--token-value-file", leaked, "--all-orgs"}, value: et.CIDeployBotToken},
+		{name: "leaked value, all orgs", args: []string{"--token-value-file", leaked, "--all-orgs", "--yes"}, value: et.CIDeployBotToken},
+		{name: "leaked value, all orgs, nobody to ask", args: []string{"--token-value-file", leaked, "--all-orgs"}, err: "--all-orgs selects the tokens to revoke rather than naming each one"},
 		{name: "leaked value, orgs named", args: []string{"--org", "acme", "--org", "globex", "--token-value-file", leaked}, value: et.CIDeployBotToken, orgs: []string{"acme", "globex"}},
 		{name: "leaked value, orgs file", args: []string{"--org", "initech", "--orgs-file", orgsFile, "--token-value-file", leaked}, value: et.CIDeployBotToken, orgs: []string{"initech", "globex", "acme"}},
 		{name: "leaked value, orgs file on stdin", args: []string{"--orgs-file", "-", "--token-value-file", leaked}, stdin: "acme\n", value: et.CIDeployBotToken, orgs: []string{"acme"}},
@@ -122,7 +123,7 @@ func TestRevokeFlagCombinations(t *testing.T) {
 				t.Fatalf("error = %v, run reached: %v", err, got != nil)
 			}
 			var tokens []string
-			for _, tok := range got.Tokens {
+			for _, tok := range append(got.Tokens, got.Bulk.listed...) {
 				tokens = append(tokens, tok.String())
 			}
 			if strings.Join(tokens, " ") != strings.Join(c.tokens, " ") {

@@ -249,11 +249,6 @@ const leakedTokenDeadMessage = "the token is already revoked or expired: nothing
 // by deleting the token. Every request goes through the client that
 // scrubs the value from traces.
 func revokeLeakedRun(ctx context.Context, o *RevokeOptions) error {
-	if o.Leaked.AllOrgs {
-		if err := o.requireYes("--all-orgs"); err != nil {
-			return err
-		}
-	}
 	client, err := o.leakedClient()
 	if err != nil {
 		return err
@@ -271,7 +266,7 @@ func revokeLeakedRun(ctx context.Context, o *RevokeOptions) error {
 	case o.Leaked.Everywhere:
 		return revokeEverywhere(ctx, o, client, lp)
 	case lp.Single:
-		if err := confirmRevocation(ctx, o, document.OrgName(lp.Orgs.Plans[0].Organization), lp.Orgs.Plans, true); err != nil {
+		if err := confirmRevocation(ctx, o, document.OrgName(lp.Orgs.Plans[0].Organization), lp.Orgs.Plans); err != nil {
 			return err
 		}
 		return executePlans(ctx, o, client, execution{plans: lp.Orgs.Plans, progress: true, counted: "token(s)"})
@@ -281,7 +276,11 @@ func revokeLeakedRun(ctx context.Context, o *RevokeOptions) error {
 
 // leakedRequest is what the leaked-token flags ask for the values.
 func (o *RevokeOptions) leakedRequest(values []redact.Secret) revoke.LeakedRequest {
-	return revoke.LeakedRequest{Values: values, Org: o.Org, Orgs: o.Leaked.orgs, AllOrgs: o.Leaked.AllOrgs, Everywhere: o.Leaked.Everywhere,
+	evidence := revoke.EvidenceValue
+	if o.Scan.File != "" {
+		evidence = revoke.EvidenceScan
+	}
+	return revoke.LeakedRequest{Values: values, Evidence: evidence, Org: o.Org, Orgs: o.Leaked.orgs, AllOrgs: o.Leaked.AllOrgs, Everywhere: o.Leaked.Everywhere,
 		AllowSelf: o.AllowSelf, FindAll: o.DryRun, Concurrency: o.Concurrency}
 }
 
@@ -316,13 +315,13 @@ func (o *RevokeOptions) carryOutLeaked(ctx context.Context, client *buildkite.Cl
 // confirmLeaked asks once for everything a leaked plan would take away:
 // the organization revocations, or each deletion (by typing the start of
 // the token's uuid; a deletion declined is refused, the others go on).
-func (o *RevokeOptions) confirmLeaked(ctx context.Context, lp *revoke.LeakedPlan, exact bool) error {
+func (o *RevokeOptions) confirmLeaked(ctx context.Context, lp *revoke.LeakedPlan) error {
 	if !o.Leaked.Everywhere {
 		where := severalOrgs
 		if lp.Single && len(lp.Plans()) == 1 {
 			where = document.OrgName(lp.Plans()[0].Organization)
 		}
-		return confirmRevocation(ctx, o, where, lp.Plans(), exact && !o.Leaked.AllOrgs)
+		return confirmRevocation(ctx, o, where, lp.Plans())
 	}
 	if o.DryRun || o.Yes {
 		return nil
@@ -333,7 +332,7 @@ func (o *RevokeOptions) confirmLeaked(ctx context.Context, lp *revoke.LeakedPlan
 			continue
 		}
 		if !o.IO.CanPrompt() {
-			return exitcode.New(exitcode.Refused, fmt.Errorf("--everywhere deletes token %s for every organization and cannot be undone; without a terminal to confirm on, pass --yes", s.Token.UUID))
+			return needsYes(fmt.Sprintf("--everywhere deletes token %s for every organization and cannot be undone", s.Token.UUID))
 		}
 		if err := confirmEverywhere(ctx, o, *s.Token); err != nil {
 			if exitcode.Of(err) == exitcode.Interrupted {
@@ -426,7 +425,7 @@ func revokeFromOrgs(ctx context.Context, o *RevokeOptions, client *buildkite.Cli
 		fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s\n", msg)
 	}
 
-	if err := confirmRevocation(ctx, o, severalOrgs, plan.Plans, !o.Leaked.AllOrgs); err != nil {
+	if err := confirmRevocation(ctx, o, severalOrgs, plan.Plans); err != nil {
 		return err
 	}
 
@@ -493,7 +492,7 @@ func revokeEverywhere(ctx context.Context, o *RevokeOptions, client *buildkite.C
 		}
 		return o.printEverywhere(EverywhereReport{DryRun: true, Token: leaked, Status: revoke.StatusDryRun})
 	}
-	if err := o.confirmLeaked(ctx, lp, true); err != nil {
+	if err := o.confirmLeaked(ctx, lp); err != nil {
 		return err
 	}
 	if s := lp.Secrets[0]; s.Everywhere == nil {

@@ -401,7 +401,7 @@ func TestLeakedTokenEverywhereConfirmation(t *testing.T) {
 		deleted bool
 		stderr  []string
 	}{
-		{name: "no terminal needs --yes", want: exitcode.Refused, stderr: []string{"without a terminal to confirm on, pass --yes"}},
+		{name: "no terminal needs --yes", want: exitcode.Usage, stderr: []string{"no terminal to confirm on", "pass --yes"}},
 		{name: "terminal, y is not enough", tty: true, input: "y\n", want: exitcode.Refused,
 			stderr: []string{"stops working for every organization", "Type 11111111", "not confirmed: the token was not deleted"}},
 		{name: "terminal, no answer", tty: true, input: "", want: exitcode.Refused},

@@ -119,9 +119,6 @@ func revokePlannedRun(ctx context.Context, o *RevokeOptions) error {
 		fmt.Fprintf(o.IO.ErrOut, "tokenctl: the plan holds no revocation: nothing to do\n")
 		return printEmptyReport(o)
 	}
-	if err := o.requireYes("--plan"); err != nil {
-		return err
-	}
 	client, err := o.Factory.APIClient(o.settings, o.Debug)
 	if err != nil {
 		return err
@@ -134,7 +131,7 @@ func revokePlannedRun(ctx context.Context, o *RevokeOptions) error {
 	for i, p := range plans {
 		slugs[i] = document.OrgName(p.Organization)
 	}
-	if err := confirmRevocation(ctx, o, strings.Join(slugs, ", "), plans, false); err != nil {
+	if err := confirmRevocation(ctx, o, strings.Join(slugs, ", "), plans); err != nil {
 		return err
 	}
 	return executePlans(ctx, o, client, execution{

@@ -169,9 +169,6 @@ func revokeScanRun(ctx context.Context, o *RevokeOptions) error {
 		fmt.Fprintf(o.IO.ErrOut, "tokenctl: no Buildkite API access token among the scanner's findings (%d other finding(s) ignored): nothing to revoke\n", f.Ignored)
 		return o.printScan(report)
 	}
-	if err := o.requireYes("--from-scan"); err != nil {
-		return err
-	}
 	client, err := o.Factory.APIClient(o.settings, o.Debug, redact...)
 	if err != nil {
 		return err
@@ -188,7 +185,7 @@ func revokeScanRun(ctx context.Context, o *RevokeOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := o.confirmLeaked(ctx, lp, false); err != nil {
+	if err := o.confirmLeaked(ctx, lp); err != nil {
 		return err
 	}
 	outcome, err := o.carryOutLeaked(ctx, client, lp)

@@ -138,7 +138,7 @@ func TestRevokeFromScanAllOrgsIncomplete(t *testing.T) {
 func TestRevokeFromScanEverywhere(t *testing.T) {
 	h := newHarness(t, emulator.Options{})
 	r := h.run("revoke", "--everywhere", "--from-scan", truffleHogFindings)
-	if r.code != 5 || !strings.Contains(r.stderr, "pass --yes") {
+	if r.code != int(exitcode.Usage) || !strings.Contains(r.stderr, "pass --yes") {
 		t.Fatal(r)
 	}
 	if n := h.srv.CountRequests(func(emulator.Request) bool { return true }); n != 0 {

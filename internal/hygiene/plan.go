@@ -247,7 +247,7 @@ func (p *Plan) Resolve(ctx context.Context, c *buildkite.Client, allowSelf bool,
 // those the policy no longer condemns.
 func (p *Plan) resolveOrganization(ctx context.Context, c *buildkite.Client, group []*PlannedRevocation, allowSelf bool, caller *buildkite.AccessToken, now time.Time) (*revoke.Plan, error) {
 	org := ident.Org{ID: group[0].Organization.ID}
-	req := revoke.Request{Org: org, AllowSelf: allowSelf, Caller: caller}
+	req := revoke.Request{Org: org, Evidence: revoke.EvidencePolicy, AllowSelf: allowSelf, Caller: caller}
 	planned := map[string]*PlannedRevocation{}
 	for _, r := range group {
 		ref, err := ident.ParseToken(r.Token.UUID)

@@ -17,6 +17,8 @@ import (
 // organizations the user named.
 type OrgsRequest struct {
 	Tokens []ident.Token
+	// Evidence is what selected Tokens (default: named by the user).
+	Evidence Evidence
 	// Orgs are the organizations to act in, as the user named them; nil
 	// means every organization the caller belongs to, as Buildkite lists
 	// them.
@@ -116,7 +118,10 @@ func ResolveOrgs(ctx context.Context, c *buildkite.Client, req OrgsRequest) (*Or
 	g.SetLimit(limit)
 	for i, org := range orgs {
 		g.Go(func() error {
-			p, err := Resolve(gctx, c, Request{Org: Ref(org), Tokens: req.Tokens, AllowSelf: req.AllowSelf, Caller: &plan.Caller})
+			p, err := Resolve(gctx, c, Request{Org: Ref(org), Tokens: req.Tokens, Evidence: req.Evidence, AllowSelf: req.AllowSelf, Caller: &plan.Caller})
+			if p != nil {
+				p.Reached = !reach.Named
+			}
 			if err != nil && NotCheckedCauseOf(err) == "" {
 				return err
 			}

@@ -18,6 +18,9 @@ import (
 // token itself (--everywhere).
 type LeakedRequest struct {
 	Values []redact.Secret
+	// Evidence is what gave the values: the user (EvidenceValue, the
+	// default) or a scanner (EvidenceScan).
+	Evidence Evidence
 	// Org is the one organization to act in; empty with Orgs, AllOrgs or
 	// Everywhere.
 	Org ident.Org
@@ -71,6 +74,9 @@ type LeakedPlan struct {
 func PlanLeaked(ctx context.Context, c *buildkite.Client, req LeakedRequest) (*LeakedPlan, error) {
 	p := &LeakedPlan{Single: !req.AllOrgs && !req.Everywhere && req.Orgs == nil}
 	var tokens []ident.Token
+	if req.Evidence == "" {
+		req.Evidence = EvidenceValue
+	}
 	for _, v := range req.Values {
 		s := LeakedSecret{Value: v}
 		tok, err := c.AccessTokenOf(ctx, v.Reveal())
@@ -99,7 +105,7 @@ func PlanLeaked(ctx context.Context, c *buildkite.Client, req LeakedRequest) (*L
 		return p, planEverywhere(ctx, c, p, req.AllowSelf)
 	}
 	if p.Single {
-		plan, err := Resolve(ctx, c, Request{Org: req.Org, Tokens: tokens, AllowSelf: req.AllowSelf, FindAll: req.FindAll})
+		plan, err := Resolve(ctx, c, Request{Org: req.Org, Tokens: tokens, Evidence: req.Evidence, AllowSelf: req.AllowSelf, FindAll: req.FindAll})
 		if err != nil {
 			return nil, err
 		}
@@ -111,7 +117,7 @@ func PlanLeaked(ctx context.Context, c *buildkite.Client, req LeakedRequest) (*L
 		orgs = nil
 	}
 	var err error
-	p.Orgs, err = ResolveOrgs(ctx, c, OrgsRequest{Tokens: tokens, Orgs: orgs, AllowSelf: req.AllowSelf, Concurrency: req.Concurrency})
+	p.Orgs, err = ResolveOrgs(ctx, c, OrgsRequest{Tokens: tokens, Evidence: req.Evidence, Orgs: orgs, AllowSelf: req.AllowSelf, Concurrency: req.Concurrency})
 	return p, err
 }
 

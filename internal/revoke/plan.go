@@ -20,6 +20,10 @@ import (
 type Request struct {
 	Org    ident.Org
 	Tokens []ident.Token
+	// Evidence is what selected Tokens (default: named by the user).
+	Evidence Evidence
+	// Listed are more tokens, listed in a file (EvidenceListed).
+	Listed []ident.Token
 	// AllowSelf lets the tool revoke the credential it is using.
 	AllowSelf bool
 	// Select, when set, also plans every token of the organization for
@@ -41,12 +45,17 @@ type Plan struct {
 	// Caller is the credential tokenctl is using (REST /v2/access-token).
 	Caller buildkite.AccessToken
 	Items  []*Item
+	// Reached marks an organization the user did not name: it was found
+	// by listing the caller's organizations (--all-orgs).
+	Reached bool
 }
 
 // Item is one token to revoke and what will happen to it.
 type Item struct {
 	Requested string      // as the user wrote it (the first spelling, when named twice)
 	Ref       ident.Token // parsed
+	// Evidence is what selected the token (see Selection.NeedsYes).
+	Evidence Evidence
 	// TokenID is the token's id exactly as the organization's listing
 	// gave it: the server's identity of the token, and what the mutation
 	// sends. Empty when the token was not found.
@@ -104,13 +113,21 @@ func (p *Plan) Pending() []*Item {
 func Resolve(ctx context.Context, c *buildkite.Client, req Request) (*Plan, error) {
 	plan := &Plan{}
 	seen := map[string]bool{}
-	for _, ref := range req.Tokens {
-		if seen[ref.Key()] {
-			continue
-		}
-		seen[ref.Key()] = true
-		plan.Items = append(plan.Items, &Item{Requested: ref.String(), Ref: ref})
+	evidence := req.Evidence
+	if evidence == "" {
+		evidence = EvidenceNamed
 	}
+	add := func(refs []ident.Token, ev Evidence) {
+		for _, ref := range refs {
+			if seen[ref.Key()] {
+				continue
+			}
+			seen[ref.Key()] = true
+			plan.Items = append(plan.Items, &Item{Requested: ref.String(), Ref: ref, Evidence: ev})
+		}
+	}
+	add(req.Tokens, evidence)
+	add(req.Listed, EvidenceListed)
 	if plannedFromMemory(c, req, plan) {
 		plan.Items = dedupe(plan.Items)
 		refuseSelf(plan, req.AllowSelf)
@@ -300,7 +317,7 @@ func resolveTokens(ctx context.Context, c *buildkite.Client, req Request, items 
 				// Keyed like a token named by uuid, so that a token listed
 				// twice (pages shifting under a concurrent change) is
 				// planned once.
-				it := &Item{Requested: uuid, Ref: ident.Token{UUID: uuid}, TokenID: t.ID, Token: t}
+				it := &Item{Requested: uuid, Ref: ident.Token{UUID: uuid}, TokenID: t.ID, Token: t, Evidence: EvidenceFilter}
 				named.byUUID[uuid] = []*Item{it}
 				selected = append(selected, it)
 			}
