@@ -24,7 +24,7 @@ func (r Report) SummaryLine() string {
 	}
 	verdict := "passed"
 	switch {
-	case s.Failing:
+	case r.Failing():
 		verdict = "failed"
 	case !r.Complete():
 		// Never "passed" for organizations it did not see.

@@ -225,6 +225,11 @@ func summarize(p *Policy, fs []Finding, ofs []OrganizationFinding) Summary {
 	}
 	for _, f := range fs {
 		rc := byRule[f.Rule]
+		if rc == nil {
+			// A rule the policy does not name (a saved report's): counted
+			// in the totals only.
+			rc = &RuleCount{}
+		}
 		switch {
 		case f.Status == StatusExcepted:
 			s.Excepted++
@@ -248,7 +253,9 @@ func summarize(p *Policy, fs []Finding, ofs []OrganizationFinding) Summary {
 	}
 	for _, f := range ofs {
 		s.Open++
-		byRule[f.Rule].Open++
+		if rc := byRule[f.Rule]; rc != nil {
+			rc.Open++
+		}
 		s.BySeverity.add(f.Severity)
 		s.Failing = s.Failing || f.Severity.Failing()
 	}
@@ -279,7 +286,39 @@ func ReadReport(data []byte, source string) (*Report, error) {
 	if r.Error != nil {
 		return nil, fmt.Errorf("%s: %w", source, ErrFailureDocument)
 	}
+	r.Report.recount()
 	return &r.Report, nil
+}
+
+// recount derives a saved report's summary from its findings again, so
+// that what the file's summary says (a "failing": false beside findings at
+// error severity, counts that do not add up) decides neither the verdict
+// nor the exit status of anything that reads it back.
+func (r *Report) recount() {
+	rules := make([]Rule, len(r.Summary.ByRule))
+	for i, rc := range r.Summary.ByRule {
+		rules[i] = Rule{Name: rc.Rule, Kind: rc.Kind, Severity: rc.Severity}
+	}
+	fresh := summarize(&Policy{Rules: rules}, r.Findings, r.OrganizationFindings)
+	fresh.Tokens, fresh.New, fresh.Unchanged, fresh.Resolved = r.Summary.Tokens, r.Summary.New, r.Summary.Unchanged, r.Summary.Resolved
+	r.Summary = fresh
+}
+
+// Failing says whether an open finding that counts (not excepted, not a
+// bot's) is at error or revoke severity: the check fails, exit 8. It is
+// read from the findings, never from the summary.
+func (r Report) Failing() bool {
+	for _, f := range r.Findings {
+		if f.Status == StatusOpen && !f.Bot && f.Severity.Failing() {
+			return true
+		}
+	}
+	for _, f := range r.OrganizationFindings {
+		if f.Severity.Failing() {
+			return true
+		}
+	}
+	return false
 }
 
 // Compare marks each finding new or unchanged against prev, and adds prev's

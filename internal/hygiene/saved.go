@@ -10,13 +10,15 @@ import (
 )
 
 // ExitCode is the exit status a check with this report ends with, whether
-// the check just ran or the report is rendered again from a file: 8 when
+// the check just ran or the report is rendered again from a file, derived
+// from the findings and the organizations not checked (never from the
+// summary, which a saved file may say anything in): 8 when
 // a finding at error or revoke severity counts, 9 when none does but
 // --all-orgs did not see every organization Buildkite counted, 0
 // otherwise.
 func (r Report) ExitCode() exitcode.Code {
 	switch {
-	case r.Summary.Failing:
+	case r.Failing():
 		return exitcode.Findings
 	case r.Missed() || len(r.SettingsNotRead) > 0:
 		// A clean report is not a clean bill for organizations it never
