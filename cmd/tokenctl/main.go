@@ -9,6 +9,7 @@ import (
 	"syscall"
 
 	"github.com/tokenctl/tokenctl/internal/cli"
+	"github.com/tokenctl/tokenctl/internal/cli/cmdutil"
 )
 
 func main() {
@@ -19,5 +20,5 @@ func main() {
 		<-ctx.Done()
 		stop()
 	}()
-	os.Exit(cli.Run(ctx, cli.NewFactory(), os.Args[1:]))
+	os.Exit(cli.Run(ctx, cmdutil.NewFactory(), os.Args[1:]))
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tokenctl/tokenctl/internal/buildkite"
 	"github.com/tokenctl/tokenctl/internal/cli"
+	"github.com/tokenctl/tokenctl/internal/cli/cmdutil"
 	"github.com/tokenctl/tokenctl/internal/config"
 	"github.com/tokenctl/tokenctl/internal/emulator"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
@@ -222,9 +223,9 @@ func newRunner(emu *Emulator, s Settings, configHome, cacheDir string) *runner {
 
 // factory is what tokenctl's main builds, with the bench's environment and
 // buffers for output.
-func (r *runner) factory() (*cli.Factory, *strings.Builder, *strings.Builder) {
+func (r *runner) factory() (*cmdutil.Factory, *strings.Builder, *strings.Builder) {
 	ios, out, errOut := iostreams.Test("")
-	f := &cli.Factory{IO: ios, Now: time.Now, Env: func(k string) (string, bool) {
+	f := &cmdutil.Factory{IO: ios, Now: time.Now, Env: func(k string) (string, bool) {
 		v, ok := r.env[k]
 		return v, ok
 	}}

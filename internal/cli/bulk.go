@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/tokenctl/tokenctl/internal/buildkite"
+	"github.com/tokenctl/tokenctl/internal/cli/cmdutil"
 	"github.com/tokenctl/tokenctl/internal/config"
 	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
@@ -32,7 +33,7 @@ import (
 // list` (selection by filter).
 type bulkOptions struct {
 	FromFile string
-	Select   selectorFlags
+	Select   cmdutil.SelectorFlags
 
 	// Filled in by record and completeBulk.
 	fromFileSet bool // --from-file was on the command line
@@ -55,7 +56,7 @@ var bulkHelp = `Many tokens at once:
                      revoke; this always needs confirmation: a question on
                      a terminal, --yes otherwise (try --dry-run first)
 
-` + selectorHelp
+` + cmdutil.SelectorHelp
 
 // maxTokenFile bounds what --from-file reads, so a wrong file (a log,
 // /dev/zero) fails fast instead of filling memory. 32 MiB holds the JSON
@@ -65,26 +66,26 @@ const maxTokenFile = 32 << 20
 // addBulkFlags registers --from-file and the filters on revoke's flags.
 func addBulkFlags(fl *pflag.FlagSet, b *bulkOptions) {
 	fl.StringVar(&b.FromFile, "from-file", "", "revoke the tokens listed in `FILE` (- for standard input): one uuid or id per line, or tokens list JSON")
-	addSelectorFlags(fl, &b.Select)
+	cmdutil.AddSelectorFlags(fl, &b.Select)
 }
 
 // requested reports whether any bulk input was given.
 func (b *bulkOptions) requested() bool {
-	return b.fromFileSet || b.Select.given
+	return b.fromFileSet || b.Select.Given
 }
 
 // record notes which bulk flags the command line gave.
 func (b *bulkOptions) record(fl *pflag.FlagSet) {
 	b.fromFileSet = fl.Changed("from-file")
-	b.Select.record(fl)
+	b.Select.Record(fl)
 }
 
 // completeBulk parses the filters and reads --from-file into listed,
 // unless the command line already rules them out.
 func (o *RevokeOptions) completeBulk() {
 	b := &o.Bulk
-	if b.Select.given {
-		b.filter, b.filterErr = b.Select.filter()
+	if b.Select.Given {
+		b.filter, b.filterErr = b.Select.Filter()
 		b.selecting = true
 		return // filters select the tokens themselves: a file would be refused
 	}
@@ -109,7 +110,7 @@ func (o *RevokeOptions) validateBulk() error {
 	usage := func(format string, args ...any) error {
 		return exitcode.New(exitcode.Usage, fmt.Errorf(format, args...))
 	}
-	if b.Select.given {
+	if b.Select.Given {
 		if len(o.TokenArgs) > 0 || b.fromFileSet {
 			return usage("filters such as --stale select the tokens themselves: do not combine them with --token or --from-file (list the selection with `tokenctl tokens list` and the same filters)")
 		}
@@ -170,11 +171,11 @@ func (o *RevokeOptions) checkListedFrom(ctx context.Context, client *buildkite.C
 
 // orgSource says where the run's organization came from, for messages.
 func (o *RevokeOptions) orgSource() string {
-	switch o.settings.Sources[config.KeyOrg] {
+	switch o.Settings.Sources[config.KeyOrg] {
 	case config.SourceEnv:
 		return "from " + config.EnvVar(config.KeyOrg)
 	case config.SourceConfig:
-		return "from the config file " + o.settings.ConfigFile
+		return "from the config file " + o.Settings.ConfigFile
 	}
 	return "from --org"
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/tokenctl/tokenctl/internal/audit"
+	"github.com/tokenctl/tokenctl/internal/cli/cmdutil"
 	"github.com/tokenctl/tokenctl/internal/emulator"
 	et "github.com/tokenctl/tokenctl/internal/emulator/emulatortest"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
@@ -516,7 +517,7 @@ func TestRevokeBulkPartialFailure(t *testing.T) {
 func bulkRunInterruptible(h *harness, ctx context.Context, args ...string) result {
 	h.t.Helper()
 	ios, out, errOut := iostreams.Test("")
-	f := &Factory{
+	f := &cmdutil.Factory{
 		IO:            ios,
 		Env:           func(k string) (string, bool) { v, ok := h.env[k]; return v, ok },
 		Now:           func() time.Time { return fixedNow },

@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/tokenctl/tokenctl/internal/cli/cmdutil"
 	"github.com/tokenctl/tokenctl/internal/config"
 	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
@@ -34,7 +36,7 @@ const (
 
 // CheckOptions is every input of `tokenctl check`.
 type CheckOptions struct {
-	apiOptions
+	cmdutil.APIOptions
 
 	OrgArgs            []string
 	AllOrgs            bool
@@ -60,8 +62,8 @@ type CheckOptions struct {
 
 // NewCmdCheck parses flags into CheckOptions; runF does the work (tests may
 // replace it to check flag parsing alone).
-func NewCmdCheck(f *Factory, runF func(context.Context, *CheckOptions) error) *cobra.Command {
-	opts := &CheckOptions{apiOptions: newAPIOptions(f)}
+func NewCmdCheck(f *cmdutil.Factory, runF func(context.Context, *CheckOptions) error) *cobra.Command {
+	opts := &CheckOptions{APIOptions: cmdutil.NewAPIOptions(f)}
 	cmd := &cobra.Command{
 		Use:   "check (--org ORG ... | --all-orgs | --from-report FILE) [--policy FILE]",
 		Short: "Check an organization's API access tokens against a token policy",
@@ -113,12 +115,12 @@ the check could not run, and the exit status is the check's.`,
   # Start your own policy
   tokenctl check --print-default-policy > policy.yaml`,
 		Args: cobra.NoArgs,
-		RunE: runAPI(opts, runF, checkRun),
+		RunE: cmdutil.RunAPI(opts, runF, checkRun),
 	}
 	fl := cmd.Flags()
-	opts.addFlags(fl, checkFormats, false)
+	opts.AddFlags(fl, checkFormats, false)
 	fl.StringArrayVar(&opts.OrgArgs, "org", nil, "organization `ORG`, by slug or GraphQL id (repeatable; env BUILDKITE_ORGANIZATION_SLUG)")
-	fl.Int("page-size", 0, pageSizeUsage)
+	fl.Int("page-size", 0, cmdutil.PageSizeUsage)
 	fl.BoolVar(&opts.AllOrgs, "all-orgs", false, "check every organization you belong to (those whose tokens you may not list are reported as not checked)")
 	fl.StringVar(&opts.PolicyFile, "policy", "", "token policy `FILE` (YAML); default: the built-in policy")
 	fl.StringVar(&opts.ExceptionsFile, "exceptions", "", "exceptions `FILE` (YAML: version, exceptions), added to the policy's")
@@ -131,7 +133,7 @@ the check could not run, and the exit status is the check's.`,
 
 // complete parses the organizations and reads the policy, the exceptions
 // and the earlier report; what cannot be had is kept for validate.
-func (o *CheckOptions) complete(fl *pflag.FlagSet, _ []string) {
+func (o *CheckOptions) Complete(fl *pflag.FlagSet, _ []string) {
 	if o.PrintDefaultPolicy {
 		return
 	}
@@ -144,7 +146,7 @@ func (o *CheckOptions) complete(fl *pflag.FlagSet, _ []string) {
 	case o.AllOrgs:
 		// Without organizations, hygiene.Read reads every one the token reaches.
 	case len(o.OrgArgs) > 0:
-		o.Orgs, o.orgsErr = parseOrgs(o.OrgArgs)
+		o.Orgs, o.orgsErr = cmdutil.ParseOrgs(o.OrgArgs)
 	default:
 		o.Orgs = []ident.Org{o.Org}
 	}
@@ -231,7 +233,7 @@ func (o *CheckOptions) stdinClaimedTwice() string {
 
 // validate checks the organizations and the files read by complete, all
 // before any request.
-func (o *CheckOptions) validate() error {
+func (o *CheckOptions) Validate() error {
 	if o.PrintDefaultPolicy {
 		return nil
 	}
@@ -258,7 +260,7 @@ func (o *CheckOptions) validate() error {
 			return usage(o.orgsErr)
 		}
 	default:
-		if err := o.checkOrg(); err != nil {
+		if err := o.CheckOrg(); err != nil {
 			return err
 		}
 	}
@@ -293,7 +295,7 @@ func checkRun(ctx context.Context, o *CheckOptions) error {
 	if o.FromReport != "" {
 		return renderSaved(o)
 	}
-	client, err := o.Factory.APIClient(o.settings, o.Debug)
+	client, err := o.Factory.APIClient(o.Settings, o.Debug)
 	if err != nil {
 		return err
 	}
@@ -306,7 +308,7 @@ func checkRun(ctx context.Context, o *CheckOptions) error {
 		return err
 	}
 	for _, nc := range reading.NotChecked {
-		fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s: not checked: %s\n", document.OrgName(nc.Organization), oneLine(nc.Reason))
+		fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s: not checked: %s\n", document.OrgName(nc.Organization), cmdutil.OneLine(nc.Reason))
 	}
 	if n := reading.NotListed; n > 0 {
 		fmt.Fprintf(o.IO.ErrOut, "tokenctl: not checked: Buildkite counts %d more organization(s) of yours than it listed; name every organization to check with repeated --org\n", n)
@@ -324,7 +326,7 @@ func checkRun(ctx context.Context, o *CheckOptions) error {
 			return err
 		}
 		for _, nr := range settingsNotRead {
-			fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s: organization rules not judged, API settings not read (%s): %s\n", nr.Organization.Slug, nr.Cause, oneLine(nr.Reason))
+			fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s: organization rules not judged, API settings not read (%s): %s\n", nr.Organization.Slug, nr.Cause, cmdutil.OneLine(nr.Reason))
 		}
 	}
 
@@ -347,7 +349,7 @@ func checkRun(ctx context.Context, o *CheckOptions) error {
 	if err := printCheck(o, report); err != nil {
 		return err
 	}
-	return exitWith(report.ExitCode())
+	return cmdutil.ExitWith(report.ExitCode())
 }
 
 // renderSaved prints the report --from-report read, and exits as the
@@ -359,21 +361,21 @@ func renderSaved(o *CheckOptions) error {
 		if err := printCheck(o, *r); err != nil {
 			return err
 		}
-		return exitWith(r.ExitCode())
+		return cmdutil.ExitWith(r.ExitCode())
 	}
 	f := *o.Saved.Failure
-	f.Message = oneLine(redact.Secrets(f.Message))
+	f.Message = cmdutil.OneLine(redact.Secrets(f.Message))
 	var err error
 	if o.Format == output.Markdown && o.JQ == "" {
 		_, err = fmt.Fprint(o.IO.Out, hygiene.FailureMarkdown(f))
 	} else {
-		err = (output.Printer{Out: o.IO.Out, Format: o.Format, JQ: o.JQ}).PrintFailure(o.failureDocument(), f)
+		err = (output.Printer{Out: o.IO.Out, Format: o.Format, JQ: o.JQ}).PrintFailure(o.FailureDocument(), f)
 	}
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s: the check that wrote it could not run: %s\n", inputfile.Describe("--from-report", o.FromReport), output.Printable(f.Message))
-	return exitWith(exitcode.Code(f.ExitCode))
+	return cmdutil.ExitWith(exitcode.Code(f.ExitCode))
 }
 
 func printCheck(o *CheckOptions, report hygiene.Report) error {
@@ -405,4 +407,25 @@ func writePlan(o *CheckOptions, plan hygiene.Plan) error {
 	}
 	fmt.Fprintf(o.IO.ErrOut, "tokenctl: wrote a plan of %d revocation(s) to %s; review it, then run `tokenctl revoke --plan %s`\n", len(plan.Revocations), o.PlanOut, o.PlanOut)
 	return nil
+}
+
+func (o *CheckOptions) FailureDocument() any {
+	return struct {
+		SchemaVersion     int                           `json:"schemaVersion"`
+		GeneratedAt       *time.Time                    `json:"generatedAt"`
+		Policy            *hygiene.PolicyRef            `json:"policy"`
+		Organizations     []hygiene.OrganizationRef     `json:"organizations"`
+		Summary           *hygiene.Summary              `json:"summary"`
+		Findings          []hygiene.Finding             `json:"findings"`
+		ExceptionsApplied []hygiene.ExceptionUse        `json:"exceptionsApplied"`
+		Compared          *hygiene.ComparedRef          `json:"compared"`
+		NotChecked        []hygiene.NotChecked          `json:"notChecked"`
+		NotListed         *int                          `json:"notListed"` // not known: null
+		OrgFindings       []hygiene.OrganizationFinding `json:"organizationFindings"`
+		SettingsNotRead   []orgsettings.NotRead         `json:"settingsNotRead"`
+	}{
+		SchemaVersion: hygiene.ReportSchemaVersion, Organizations: []hygiene.OrganizationRef{}, Findings: []hygiene.Finding{},
+		ExceptionsApplied: []hygiene.ExceptionUse{}, NotChecked: []hygiene.NotChecked{},
+		OrgFindings: []hygiene.OrganizationFinding{}, SettingsNotRead: []orgsettings.NotRead{},
+	}
 }

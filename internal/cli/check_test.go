@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokenctl/tokenctl/internal/cli/cmdutil"
 	"github.com/tokenctl/tokenctl/internal/emulator"
 	et "github.com/tokenctl/tokenctl/internal/emulator/emulatortest"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
@@ -337,7 +338,7 @@ func TestCheckFlags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		ios, _, errOut := iostreams.Test("")
-		f := &Factory{IO: ios, Env: func(string) (string, bool) { return "", false }, Now: func() time.Time { return fixedNow }}
+		f := &cmdutil.Factory{IO: ios, Env: func(string) (string, bool) { return "", false }, Now: func() time.Time { return fixedNow }}
 		var got *CheckOptions
 		cmd := NewCmdCheck(f, func(_ context.Context, o *CheckOptions) error { got = o; return nil })
 		cmd.SetArgs(tt.args)

@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tokenctl/tokenctl/internal/cli/cmdutil"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 )
 
@@ -67,7 +68,7 @@ var completionLoaders = map[string]string{
 // names where none make sense.
 func registerFlagValueCompletions(cmd *cobra.Command) {
 	if fl := cmd.Flags().Lookup("output"); fl != nil {
-		formats := fl.Annotations[outputFormatsAnnotation]
+		formats := fl.Annotations[cmdutil.OutputFormatsAnnotation]
 		_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(formats, cobra.ShellCompDirectiveNoFileComp))
 	}
 	for _, sub := range cmd.Commands() {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tokenctl/tokenctl/internal/cli/cmdutil"
 	"github.com/tokenctl/tokenctl/internal/config"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/inputfile"
@@ -15,7 +16,7 @@ import (
 )
 
 // NewCmdConfig groups the configuration file commands.
-func NewCmdConfig(f *Factory) *cobra.Command {
+func NewCmdConfig(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "config",
 		Short: "Read and write tokenctl's configuration file",
@@ -39,9 +40,9 @@ Keys: ` + strings.Join(config.Keys(), ", "),
 	return cmd
 }
 
-func configPath(f *Factory) string { return config.DefaultPath(f.Env) }
+func configPath(f *cmdutil.Factory) string { return config.DefaultPath(f.Env) }
 
-func newCmdConfigSet(f *Factory) *cobra.Command {
+func newCmdConfigSet(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "set KEY VALUE",
 		Short: "Write a setting to the configuration file (mode 0600)",
@@ -94,7 +95,7 @@ asks for the file.`,
 	return cmd
 }
 
-func newCmdConfigUnset(f *Factory) *cobra.Command {
+func newCmdConfigUnset(f *cmdutil.Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "unset KEY",
 		Short: "Remove a setting from the configuration file (api-token: from the keychain too)",
@@ -127,7 +128,7 @@ type configView struct {
 	Settings   []config.Entry `json:"settings"`
 }
 
-func newCmdConfigView(f *Factory) *cobra.Command {
+func newCmdConfigView(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "view",
 		Short: "Show the effective settings and where each came from (token redacted)",
@@ -144,13 +145,13 @@ or the built-in default. The API token is never shown, only where it is.`,
 			if err != nil {
 				return err
 			}
-			if err := f.resolveToken(s); err != nil {
+			if err := f.ResolveToken(s); err != nil {
 				return err
 			}
 			jq, _ := cmd.Flags().GetString("jq")
-			format, err := outputFormat(s, configViewFormats)
+			format, err := cmdutil.OutputFormat(s, configViewFormats)
 			if err == nil {
-				format, err = jqFormat(jq, format, s.Sources[config.KeyOutput] == config.SourceFlag)
+				format, err = cmdutil.JQFormat(jq, format, s.Sources[config.KeyOutput] == config.SourceFlag)
 			}
 			if err != nil {
 				return exitcode.New(exitcode.Usage, err)
@@ -169,8 +170,8 @@ or the built-in default. The API token is never shown, only where it is.`,
 			})
 		},
 	}
-	addOutputFlag(cmd.Flags(), configViewFormats, "")
+	cmdutil.AddOutputFlag(cmd.Flags(), configViewFormats, "")
 	var jq string
-	addJQFlag(cmd.Flags(), &jq)
+	cmdutil.AddJQFlag(cmd.Flags(), &jq)
 	return cmd
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/tokenctl/tokenctl/internal/cli/cmdutil"
 	"github.com/tokenctl/tokenctl/internal/config"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/iostreams"
@@ -16,55 +17,12 @@ import (
 // config file in plain text, for machines without a keychain.
 const flagInsecureStorage = "insecure-storage"
 
-// requireToken is Settings.RequireToken for a command about to use the
-// token, which may come from the system keychain: a failure to read it
-// there is an authentication error (exit 3), like a missing token.
-func (f *Factory) requireToken(s *config.Settings) error {
-	if err := s.RequireToken(); err != nil {
-		return exitcode.New(exitcode.Auth, err)
-	}
-	f.hintTokenMove(s)
-	return nil
-}
-
-// resolveToken finishes the token's precedence for `config view`, which
-// shows where the token came from but does not need one.
-func (f *Factory) resolveToken(s *config.Settings) error {
-	if err := s.ResolveToken(); err != nil {
-		return exitcode.New(exitcode.Auth, err)
-	}
-	f.hintTokenMove(s)
-	return nil
-}
-
-// hintTokenMove tells a person at a terminal that the token in use sits
-// in the config file in plain text while a keychain could hold it. The
-// file is never rewritten behind their back, and scripts do not get the
-// line.
-func (f *Factory) hintTokenMove(s *config.Settings) {
-	if s.TokenMovable() && f.IO.IsStderrTTY() {
-		fmt.Fprintf(f.IO.ErrOut, "tokenctl: hint: the API token is in plain text in %s; move it to the system keychain with `tokenctl config migrate-token`\n", s.ConfigFile)
-	}
-}
-
-// tokenStore is where the token for the GraphQL endpoint in effect is
-// kept, for the commands that store, move or remove it: they load the
-// settings without the token, which they do not use and may be about to
-// replace because it is broken.
-func (f *Factory) tokenStore(flags *pflag.FlagSet) (config.TokenStore, error) {
-	s, err := f.loadSettings(config.LoadInput{Flags: flags, Env: f.Env, Keychain: f.Keychain, WithoutToken: true})
-	if err != nil {
-		return config.TokenStore{}, err
-	}
-	return s.TokenStore(), nil
-}
-
 // setAPIToken stores a token read from standard input: in the system
 // keychain, or with --insecure-storage in the config file. Without a
 // keychain it refuses (exit 5) rather than fall back to plain text
 // silently.
-func setAPIToken(f *Factory, flags *pflag.FlagSet, token string, insecure bool) error {
-	store, err := f.tokenStore(flags)
+func setAPIToken(f *cmdutil.Factory, flags *pflag.FlagSet, token string, insecure bool) error {
+	store, err := f.TokenStore(flags)
 	if err != nil {
 		return err
 	}
@@ -103,8 +61,8 @@ func setAPIToken(f *Factory, flags *pflag.FlagSet, token string, insecure bool) 
 
 // unsetAPIToken removes the token for the endpoint from wherever it is
 // stored, and says where that was.
-func unsetAPIToken(f *Factory, flags *pflag.FlagSet) error {
-	store, err := f.tokenStore(flags)
+func unsetAPIToken(f *cmdutil.Factory, flags *pflag.FlagSet) error {
+	store, err := f.TokenStore(flags)
 	if err != nil {
 		return err
 	}
@@ -134,7 +92,7 @@ type MigrateTokenOptions struct {
 
 // NewCmdConfigMigrateToken moves a plain-text token from the config file
 // into the system keychain.
-func NewCmdConfigMigrateToken(f *Factory, runF func(*MigrateTokenOptions) error) *cobra.Command {
+func NewCmdConfigMigrateToken(f *cmdutil.Factory, runF func(*MigrateTokenOptions) error) *cobra.Command {
 	opts := &MigrateTokenOptions{IO: f.IO}
 	return &cobra.Command{
 		Use:   "migrate-token",
@@ -150,7 +108,7 @@ endpoint, nothing changes: that one is in use.`,
   tokenctl config migrate-token --graphql-endpoint http://127.0.0.1:8080/graphql`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			store, err := f.tokenStore(cmd.Flags())
+			store, err := f.TokenStore(cmd.Flags())
 			if err != nil {
 				return err
 			}

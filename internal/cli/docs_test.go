@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tokenctl/tokenctl/internal/cli/cmdutil"
 	"github.com/tokenctl/tokenctl/internal/emulator"
 	"github.com/tokenctl/tokenctl/internal/iostreams"
 )
@@ -21,7 +22,7 @@ var undocumented = map[string]bool{}
 
 func TestEveryCommandHasShortLongAndExample(t *testing.T) {
 	ios, _, _ := iostreams.Test("")
-	root := NewRootCmd(&Factory{IO: ios, Env: func(string) (string, bool) { return "", false }})
+	root := NewRootCmd(&cmdutil.Factory{IO: ios, Env: func(string) (string, bool) { return "", false }})
 	var walk func(*cobra.Command)
 	walk = func(c *cobra.Command) {
 		if c.Hidden || c.Name() == "help" {

@@ -60,7 +60,7 @@ func TestJQIsJSONOnly(t *testing.T) {
 	if r.code != 0 || r.stdout != "10\n" {
 		t.Errorf("--jq without -o: %s", r)
 	}
-	if r := h.run("config", "view", "--jq", ".settings | length"); r.code != 0 || strings.TrimSpace(r.stdout) == "" {
+	if r := h.run("config", "view", "--jq", ".Settings | length"); r.code != 0 || strings.TrimSpace(r.stdout) == "" {
 		t.Errorf("config view --jq: %s", r)
 	}
 	for _, format := range []string{"csv", "yaml", "table", "wide"} {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokenctl/tokenctl/internal/cli/cmdutil"
 	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/emulator"
 	"github.com/tokenctl/tokenctl/internal/emulator/emulatortest"
@@ -106,7 +107,7 @@ func (h *harness) execWith(setup func(*iostreams.IOStreams), input string, args 
 	h.t.Helper()
 	ios, out, errOut := iostreams.Test(input)
 	setup(ios)
-	f := &Factory{
+	f := &cmdutil.Factory{
 		IO: ios,
 		Env: func(k string) (string, bool) {
 			v, ok := h.env[k]

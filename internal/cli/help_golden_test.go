@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tokenctl/tokenctl/internal/cli/cmdutil"
 	"github.com/tokenctl/tokenctl/internal/emulator"
 	"github.com/tokenctl/tokenctl/internal/iostreams"
 )
@@ -27,7 +28,7 @@ var bareValueType = regexp.MustCompile(`(?m)^\s+(-\w, )?--[\w-]+ (string|int|str
 func TestHelpGolden(t *testing.T) {
 	h := newHarness(t, emulator.Options{})
 	ios, _, _ := iostreams.Test("")
-	root := NewRootCmd(&Factory{IO: ios, Env: func(string) (string, bool) { return "", false }})
+	root := NewRootCmd(&cmdutil.Factory{IO: ios, Env: func(string) (string, bool) { return "", false }})
 	root.InitDefaultHelpCmd()
 	want := map[string]bool{}
 	var walk func(*cobra.Command)

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/tokenctl/tokenctl/internal/buildkite"
+	"github.com/tokenctl/tokenctl/internal/cli/cmdutil"
 	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/history"
@@ -24,7 +25,7 @@ import (
 
 // HistoryOptions is every input of `tokenctl history`.
 type HistoryOptions struct {
-	apiOptions
+	cmdutil.APIOptions
 
 	TokenArgs []string
 	Actors    []string
@@ -51,8 +52,8 @@ const maxAuditLogFile = 256 << 20
 
 // NewCmdHistory parses flags into HistoryOptions; runF does the work (tests
 // may replace it to check flag parsing alone).
-func NewCmdHistory(f *Factory, runF func(context.Context, *HistoryOptions) error) *cobra.Command {
-	opts := &HistoryOptions{apiOptions: newAPIOptions(f)}
+func NewCmdHistory(f *cmdutil.Factory, runF func(context.Context, *HistoryOptions) error) *cobra.Command {
+	opts := &HistoryOptions{APIOptions: cmdutil.NewAPIOptions(f)}
 	cmd := &cobra.Command{
 		Use:   "history --org ORG [--token UUID] [--since 30d] [--reconcile AUDIT.jsonl]",
 		Short: "Show who did what to API access tokens, from Buildkite's audit log",
@@ -88,11 +89,11 @@ administrators: without it tokenctl says so in one line and exits 3.`,
   # Did Buildkite record every revocation tokenctl made?
   tokenctl history --org acme --reconcile audit.jsonl`,
 		Args: cobra.NoArgs,
-		RunE: runAPI(opts, runF, historyRun),
+		RunE: cmdutil.RunAPI(opts, runF, historyRun),
 	}
 	fl := cmd.Flags()
-	opts.addFlags(fl, output.Generic, true)
-	fl.Lookup("page-size").Usage = eventsPageSizeUsage
+	opts.AddFlags(fl, output.Generic, true)
+	fl.Lookup("page-size").Usage = cmdutil.EventsPageSizeUsage
 	fl.StringArrayVar(&opts.TokenArgs, "token", nil, "only events about `TOKEN`, by its uuid (repeatable)")
 	fl.StringArrayVar(&opts.Actors, "actor", nil, "only events by the actor with this GraphQL `ID` (repeatable)")
 	fl.StringArrayVar(&opts.EventArgs, "event", nil, "only events of this `TYPE`, e.g. API_ACCESS_TOKEN_DELETED (repeatable)")
@@ -152,7 +153,7 @@ func parseTokenUUIDs(args []string) ([]string, error) {
 
 // complete reads --reconcile's file; a problem with it is kept for
 // validate.
-func (o *HistoryOptions) complete(*pflag.FlagSet, []string) {
+func (o *HistoryOptions) Complete(*pflag.FlagSet, []string) {
 	if o.Reconcile == "" {
 		return
 	}
@@ -169,8 +170,8 @@ func (o *HistoryOptions) complete(*pflag.FlagSet, []string) {
 }
 
 // validate checks the filters and what --reconcile's file held.
-func (o *HistoryOptions) validate() error {
-	if err := o.checkOrg(); err != nil {
+func (o *HistoryOptions) Validate() error {
+	if err := o.CheckOrg(); err != nil {
 		return err
 	}
 	var err error
@@ -207,7 +208,7 @@ func (o *HistoryOptions) validate() error {
 }
 
 func historyRun(ctx context.Context, o *HistoryOptions) error {
-	client, err := o.Factory.APIClient(o.settings, o.Debug)
+	client, err := o.Factory.APIClient(o.Settings, o.Debug)
 	if err != nil {
 		return err
 	}
@@ -226,18 +227,13 @@ func historyRun(ctx context.Context, o *HistoryOptions) error {
 	}
 	doc := history.NewHistoryDoc(ev)
 	printer := output.Printer{Out: o.IO.Out, Format: o.Format, JQ: o.JQ}
-	if err := printer.Print(doc, func(wide bool) output.Rows { return eventRows(o.tableStyle(), doc.Events, wide) }); err != nil {
+	if err := printer.Print(doc, func(wide bool) output.Rows { return eventRows(o.TableStyle(), doc.Events, wide) }); err != nil {
 		return err
 	}
 	if ev.Truncated {
 		fmt.Fprintf(o.IO.ErrOut, "tokenctl: showing the newest %d of %d events; narrow the filters or raise --limit (0 reads all)\n", len(ev.Events), ev.Total)
 	}
 	return nil
-}
-
-// tableStyle is how this run's tables show times and colours.
-func (o *apiOptions) tableStyle() output.TableStyle {
-	return o.IO.TableStyle(o.Format, o.Factory.Now())
 }
 
 // eventName is an event type as a table shows it.
@@ -321,7 +317,7 @@ func reconcileRun(ctx context.Context, o *HistoryOptions, client *buildkite.Clie
 	}
 	org = buildkite.Organization{ID: doc.Organization.ID, Slug: doc.Organization.Slug}
 	printer := output.Printer{Out: o.IO.Out, Format: o.Format, JQ: o.JQ}
-	if err := printer.Print(doc, func(wide bool) output.Rows { return reconcileRows(o.tableStyle(), doc) }); err != nil {
+	if err := printer.Print(doc, func(wide bool) output.Rows { return reconcileRows(o.TableStyle(), doc) }); err != nil {
 		return err
 	}
 	for _, m := range doc.Missing {
@@ -333,7 +329,7 @@ func reconcileRun(ctx context.Context, o *HistoryOptions, client *buildkite.Clie
 		fmt.Fprintf(o.IO.ErrOut, "%s: %d confirmed, %d missing, %d unconfirmed, %d made elsewhere\n", org.Slug, s.Confirmed, s.Missing, s.Unconfirmed, s.Elsewhere)
 	}
 	if len(r.Missing) > 0 {
-		return exitWith(exitcode.NotFound)
+		return cmdutil.ExitWith(exitcode.NotFound)
 	}
 	return nil
 }
@@ -378,9 +374,9 @@ func reconcileRows(style output.TableStyle, d history.ReconcileDoc) output.Rows 
 	return p.Rows()
 }
 
-// failureDocument is the document of a run that failed before it had
+// FailureDocument is the document of a run that failed before it had
 // results (failure.go): the history's, or the reconciliation's.
-func (o *HistoryOptions) failureDocument() any {
+func (o *HistoryOptions) FailureDocument() any {
 	if o.Reconcile != "" {
 		return struct {
 			Organization *history.OrgDoc        `json:"organization"`

@@ -6,11 +6,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tokenctl/tokenctl/internal/cli/cmdutil"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/iostreams"
 )
 
-func subcommandNames(f *Factory, args []string) []string {
+func subcommandNames(f *cmdutil.Factory, args []string) []string {
 	var names []string
 	for _, c := range newRootCmd(f, args).Commands() {
 		names = append(names, c.Name())
@@ -23,7 +24,7 @@ func subcommandNames(f *Factory, args []string) []string {
 // that is not one of the commands get the whole tree.
 func TestRunBuildsOnlyTheCommandItRuns(t *testing.T) {
 	ios, _, _ := iostreams.Test("")
-	f := &Factory{IO: ios}
+	f := &cmdutil.Factory{IO: ios}
 	all := subcommandNames(f, nil)
 	for _, c := range topLevel {
 		if !slices.Contains(all, c.name) {
@@ -58,7 +59,7 @@ func TestRunBuildsOnlyTheCommandItRuns(t *testing.T) {
 func TestRunFlushesBufferedOutput(t *testing.T) {
 	ios, out, _ := iostreams.Test("")
 	ios.SetBufferedOut()
-	f := &Factory{IO: ios}
+	f := &cmdutil.Factory{IO: ios}
 	if code := Run(context.Background(), f, []string{"version"}); code != int(exitcode.OK) {
 		t.Fatalf("exit %d", code)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/tokenctl/tokenctl/internal/cli/cmdutil"
 	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/inactivity"
@@ -18,7 +19,7 @@ import (
 )
 
 // NewCmdPolicy groups the commands about an organization's token policy.
-func NewCmdPolicy(f *Factory) *cobra.Command {
+func NewCmdPolicy(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "policy",
 		Short: "Show an organization's automatic revocation of inactive tokens",
@@ -35,7 +36,7 @@ will do.`,
 
 // PolicyShowOptions is every input of `tokenctl policy show`.
 type PolicyShowOptions struct {
-	apiOptions
+	cmdutil.APIOptions
 
 	WithinArg string
 	WhatIfArg string
@@ -52,8 +53,8 @@ const maxWithin = 3650 * 24 * time.Hour
 
 // NewCmdPolicyShow parses flags into PolicyShowOptions; runF does the work
 // (tests may replace it to check flag parsing alone).
-func NewCmdPolicyShow(f *Factory, runF func(context.Context, *PolicyShowOptions) error) *cobra.Command {
-	opts := &PolicyShowOptions{apiOptions: newAPIOptions(f)}
+func NewCmdPolicyShow(f *cmdutil.Factory, runF func(context.Context, *PolicyShowOptions) error) *cobra.Command {
+	opts := &PolicyShowOptions{APIOptions: cmdutil.NewAPIOptions(f)}
 	cmd := &cobra.Command{
 		Use:   "show --org ORG",
 		Short: "Show the inactive-token revocation period and the tokens it takes next",
@@ -79,10 +80,10 @@ organization, like revoking them.`,
   # The uuids of the tokens past the period, for a script
   tokenctl policy show --org acme --jq '.tokens[] | select(.due) | .uuid'`,
 		Args: cobra.NoArgs,
-		RunE: runAPI(opts, runF, policyShowRun),
+		RunE: cmdutil.RunAPI(opts, runF, policyShowRun),
 	}
 	fl := cmd.Flags()
-	opts.addFlags(fl, output.Generic, true)
+	opts.AddFlags(fl, output.Generic, true)
 	fl.StringVar(&opts.WithinArg, "within", "", "also list tokens that reach the period within `SPAN` (14d, 2w)")
 	fl.StringVar(&opts.WhatIfArg, "what-if", "", "also list the tokens a `PERIOD` (30d, 60d, 90d, 180d, 365d) would revoke today")
 	return cmd
@@ -90,7 +91,7 @@ organization, like revoking them.`,
 
 // complete reads --within: a span, as every span flag takes; a bare
 // number, which it once was, still reads as days, with a warning.
-func (o *PolicyShowOptions) complete(*pflag.FlagSet, []string) {
+func (o *PolicyShowOptions) Complete(*pflag.FlagSet, []string) {
 	o.Within, o.withinErr = parseWithin(o.WithinArg, o.IO.ErrOut)
 }
 
@@ -112,8 +113,8 @@ func parseWithin(arg string, warn io.Writer) (time.Duration, error) {
 }
 
 // validate checks the organization and --within.
-func (o *PolicyShowOptions) validate() error {
-	if err := o.checkOrg(); err != nil {
+func (o *PolicyShowOptions) Validate() error {
+	if err := o.CheckOrg(); err != nil {
 		return err
 	}
 	if o.withinErr != nil {
@@ -130,7 +131,7 @@ func (o *PolicyShowOptions) validate() error {
 }
 
 func policyShowRun(ctx context.Context, o *PolicyShowOptions) error {
-	client, err := o.Factory.APIClient(o.settings, o.Debug)
+	client, err := o.Factory.APIClient(o.Settings, o.Debug)
 	if err != nil {
 		return err
 	}
@@ -219,4 +220,14 @@ func policyRows(style output.TableStyle, r document.RevocationSetting, wide bool
 		p.EndRow()
 	}
 	return p.Rows()
+}
+
+func (o *PolicyShowOptions) FailureDocument() any {
+	return struct {
+		Organization              *document.RevocationSettingOrganization `json:"organization"`
+		RevokeInactiveTokensAfter *string                                 `json:"revokeInactiveTokensAfter"`
+		PeriodDays                *int                                    `json:"periodDays"`
+		AsOf                      *time.Time                              `json:"asOf"`
+		Tokens                    []document.InactiveToken                `json:"tokens"`
+	}{Tokens: []document.InactiveToken{}}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tokenctl/tokenctl/internal/audit"
 	"github.com/tokenctl/tokenctl/internal/buildkite"
+	"github.com/tokenctl/tokenctl/internal/cli/cmdutil"
 	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/inactivity"
@@ -52,7 +53,7 @@ func printWhatIf(out io.Writer, style output.TableStyle, r document.RevocationSe
 
 // PolicySetOptions is every input of `tokenctl policy set`.
 type PolicySetOptions struct {
-	apiOptions
+	cmdutil.APIOptions
 
 	PeriodArg string
 	DryRun    bool
@@ -65,8 +66,8 @@ type PolicySetOptions struct {
 
 // NewCmdPolicySet parses flags into PolicySetOptions; runF does the work
 // (tests may replace it to check flag parsing alone).
-func NewCmdPolicySet(f *Factory, runF func(context.Context, *PolicySetOptions) error) *cobra.Command {
-	opts := &PolicySetOptions{apiOptions: newAPIOptions(f)}
+func NewCmdPolicySet(f *cmdutil.Factory, runF func(context.Context, *PolicySetOptions) error) *cobra.Command {
+	opts := &PolicySetOptions{APIOptions: cmdutil.NewAPIOptions(f)}
 	cmd := &cobra.Command{
 		Use:   "set --org ORG --revoke-inactive-after PERIOD",
 		Short: "Set the period after which inactive tokens are revoked automatically",
@@ -86,11 +87,11 @@ written to --audit-log, with the period before and after.`,
   # Turn automatic revocation off
   tokenctl policy set --org acme --revoke-inactive-after never --yes`,
 		Args: cobra.NoArgs,
-		RunE: runAPI(opts, runF, policySetRun),
+		RunE: cmdutil.RunAPI(opts, runF, policySetRun),
 	}
-	cmd.Annotations = changes()
+	cmd.Annotations = cmdutil.Changes()
 	fl := cmd.Flags()
-	opts.addFlags(fl, output.Generic, true)
+	opts.AddFlags(fl, output.Generic, true)
 	fl.StringVar(&opts.PeriodArg, "revoke-inactive-after", "", "the new `PERIOD`: 30d, 60d, 90d, 180d, 365d or never")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "show what the period would revoke; change nothing")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
@@ -100,12 +101,12 @@ written to --audit-log, with the period before and after.`,
 }
 
 // complete takes the audit log's path from the settings.
-func (o *PolicySetOptions) complete(*pflag.FlagSet, []string) {
-	o.AuditLog = o.settings.AuditLog
+func (o *PolicySetOptions) Complete(*pflag.FlagSet, []string) {
+	o.AuditLog = o.Settings.AuditLog
 }
 
-func (o *PolicySetOptions) validate() error {
-	if err := o.checkOrg(); err != nil {
+func (o *PolicySetOptions) Validate() error {
+	if err := o.CheckOrg(); err != nil {
 		return err
 	}
 	if o.PeriodArg == "" {
@@ -122,7 +123,7 @@ func (o *PolicySetOptions) validate() error {
 }
 
 func policySetRun(ctx context.Context, o *PolicySetOptions) error {
-	client, err := o.Factory.APIClient(o.settings, o.Debug)
+	client, err := o.Factory.APIClient(o.Settings, o.Debug)
 	if err != nil {
 		return err
 	}
@@ -200,12 +201,12 @@ func (o *PolicySetOptions) applyPolicy(ctx context.Context, client *buildkite.Cl
 	if err != nil {
 		return nil, fmt.Errorf("%w (tokenctl records who made the change before making it)", err)
 	}
-	auditLog, err := openAuditLog(o.AuditLog)
+	auditLog, err := cmdutil.OpenAuditLog(o.AuditLog)
 	if err != nil {
 		return nil, err
 	}
 	defer auditLog.Close()
-	auditLog.Mask(o.settings.APIToken)
+	auditLog.Mask(o.Settings.APIToken)
 	id := revoke.NewMutationID()
 	if o.Factory.NewMutationID != nil {
 		id = o.Factory.NewMutationID()
@@ -220,9 +221,9 @@ func (o *PolicySetOptions) applyPolicy(ctx context.Context, client *buildkite.Cl
 	return &id, nil
 }
 
-// failureDocument is the document of a run that failed before it had
+// FailureDocument is the document of a run that failed before it had
 // results (failure.go).
-func (o *PolicySetOptions) failureDocument() any {
+func (o *PolicySetOptions) FailureDocument() any {
 	return struct {
 		Organization     *document.RevocationSettingOrganization `json:"organization"`
 		From             *string                                 `json:"from"`

@@ -16,6 +16,7 @@ import (
 
 	"github.com/creack/pty"
 
+	"github.com/tokenctl/tokenctl/internal/cli/cmdutil"
 	"github.com/tokenctl/tokenctl/internal/emulator"
 	et "github.com/tokenctl/tokenctl/internal/emulator/emulatortest"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
@@ -36,7 +37,7 @@ func TestRealTerminalChild(t *testing.T) {
 	if err := json.Unmarshal([]byte(raw), &args); err != nil {
 		t.Fatal(err)
 	}
-	os.Exit(Run(context.Background(), NewFactory(), args))
+	os.Exit(Run(context.Background(), cmdutil.NewFactory(), args))
 }
 
 // On a real pseudo-terminal, with stdout piped and stderr sent to a file

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tokenctl/tokenctl/internal/audit"
 	"github.com/tokenctl/tokenctl/internal/buildkite"
+	"github.com/tokenctl/tokenctl/internal/cli/cmdutil"
 	"github.com/tokenctl/tokenctl/internal/config"
 	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
@@ -24,7 +25,7 @@ import (
 
 // RevokeOptions is every input of `tokenctl revoke`.
 type RevokeOptions struct {
-	apiOptions
+	cmdutil.APIOptions
 
 	TokenArgs     []string
 	DryRun        bool
@@ -70,8 +71,8 @@ const revokeExamples = `  # Revoke one token, asking first
 
 // NewCmdRevoke parses flags into RevokeOptions; runF does the work (tests
 // may replace it to check flag parsing alone).
-func NewCmdRevoke(f *Factory, runF func(context.Context, *RevokeOptions) error) *cobra.Command {
-	opts := &RevokeOptions{apiOptions: newAPIOptions(f)}
+func NewCmdRevoke(f *cmdutil.Factory, runF func(context.Context, *RevokeOptions) error) *cobra.Command {
+	opts := &RevokeOptions{APIOptions: cmdutil.NewAPIOptions(f)}
 	cmd := &cobra.Command{
 		Use:   "revoke (--org ORG (--token TOKEN... | --from-file FILE | FILTERS) | --plan FILE | --token-value-file FILE (--org ORG... | --orgs-file FILE | --all-orgs | --everywhere) | --from-scan FILE (--org ORG... | --all-orgs | --everywhere))",
 		Short: "Remove an organization's access from API access tokens",
@@ -114,11 +115,11 @@ revoked the exit status is 6. Ctrl-C stops sending new mutations, lets
 those in flight finish, reports what was and was not done, and exits 130.`,
 		Example: revokeExamples,
 		Args:    cobra.NoArgs,
-		RunE:    runAPI(opts, runF, revokeRun),
+		RunE:    cmdutil.RunAPI(opts, runF, revokeRun),
 	}
-	cmd.Annotations = changes()
+	cmd.Annotations = cmdutil.Changes()
 	fl := cmd.Flags()
-	opts.addFlags(fl, output.Generic, true)
+	opts.AddFlags(fl, output.Generic, true)
 	fl.StringArrayVar(&opts.TokenArgs, "token", nil, "`TOKEN` to revoke, by uuid or GraphQL id (repeatable)")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "resolve and show the plan; send no mutation")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
@@ -130,16 +131,16 @@ those in flight finish, reports what was and was not done, and exits 130.`,
 	addBulkFlags(fl, &opts.Bulk)
 	addScanFlags(fl, &opts.Scan)
 	addPlannedFlags(fl, &opts.Planned)
-	registerSelectorCompletions(cmd)
+	cmdutil.RegisterSelectorCompletions(cmd)
 	return cmd
 }
 
 // complete parses the tokens named on the command line and reads the
 // files that name more (--from-file) or give a leaked value
 // (--token-value-file).
-func (o *RevokeOptions) complete(fl *pflag.FlagSet, _ []string) {
-	o.AuditLog = o.settings.AuditLog
-	o.Concurrency = o.settings.Concurrency
+func (o *RevokeOptions) Complete(fl *pflag.FlagSet, _ []string) {
+	o.AuditLog = o.Settings.AuditLog
+	o.Concurrency = o.Settings.Concurrency
 	o.apiTokenFile, _ = fl.GetString(config.FlagAPITokenFile)
 	o.Bulk.record(fl)
 	o.Planned.record(fl)
@@ -162,7 +163,7 @@ func (o *RevokeOptions) complete(fl *pflag.FlagSet, _ []string) {
 
 // validate checks the tokens to revoke, however they are given, then
 // that a selection which needs --yes where nobody can be asked has it.
-func (o *RevokeOptions) validate() error {
+func (o *RevokeOptions) Validate() error {
 	if err := o.validateTokens(); err != nil {
 		return err
 	}
@@ -189,7 +190,7 @@ func (o *RevokeOptions) validateTokens() error {
 	if n := len(o.Leaked.OrgArgs.values); n > 1 {
 		return exitcode.New(exitcode.Usage, fmt.Errorf("--org was given %d times: only a leaked token (--token-value-file) is revoked from several organizations in one run; run once per organization", n))
 	}
-	if err := o.checkOrg(); err != nil {
+	if err := o.CheckOrg(); err != nil {
 		return err
 	}
 	if o.tokensErr != nil {
@@ -214,7 +215,7 @@ func revokeRun(ctx context.Context, o *RevokeOptions) error {
 	if o.Planned.plan != nil {
 		return revokePlannedRun(ctx, o)
 	}
-	client, err := o.Factory.APIClient(o.settings, o.Debug)
+	client, err := o.Factory.APIClient(o.Settings, o.Debug)
 	if err != nil {
 		return err
 	}
@@ -371,7 +372,7 @@ func runPlans(ctx context.Context, o *RevokeOptions, client *buildkite.Client, p
 	var auditLog *audit.Log
 	if !o.DryRun {
 		var err error
-		if auditLog, err = openAuditLog(o.AuditLog); err != nil {
+		if auditLog, err = cmdutil.OpenAuditLog(o.AuditLog); err != nil {
 			return nil, err
 		}
 		defer auditLog.Close()
@@ -432,7 +433,7 @@ func printOutcome(ctx context.Context, o *RevokeOptions, x execution, report rev
 	if jqFailed != nil {
 		return exitcode.New(code, jqFailed)
 	}
-	return exitWith(code)
+	return cmdutil.ExitWith(code)
 }
 
 // reportFailures writes one line on stderr per token that was not
@@ -459,7 +460,7 @@ func reportFailures(o *RevokeOptions, results []revoke.Result, byOrg bool, count
 		if o.IgnoreMissing && r.Status == revoke.StatusNotFound {
 			ignored = " (ignored: --ignore-missing)"
 		}
-		fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s%s: %s: %s%s\n", where, r.Requested, r.Status, oneLine(*r.Error), ignored)
+		fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s%s: %s: %s%s\n", where, r.Requested, r.Status, cmdutil.OneLine(*r.Error), ignored)
 	}
 	if skipped > maxSkippedLines {
 		fmt.Fprintf(o.IO.ErrOut, "tokenctl: ... and %d more %s not sent\n", skipped-maxSkippedLines, counted)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokenctl/tokenctl/internal/cli/cmdutil"
 	et "github.com/tokenctl/tokenctl/internal/emulator/emulatortest"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/iostreams"
@@ -100,7 +101,7 @@ func TestRevokeFlagCombinations(t *testing.T) {
 			if c.tty {
 				ios.SetTTY(true, true, true)
 			}
-			f := &Factory{IO: ios, Env: func(k string) (string, bool) { v, ok := env[k]; return v, ok }, Now: func() time.Time { return fixedNow }}
+			f := &cmdutil.Factory{IO: ios, Env: func(k string) (string, bool) { v, ok := env[k]; return v, ok }, Now: func() time.Time { return fixedNow }}
 			var got *RevokeOptions
 			cmd := NewCmdRevoke(f, func(_ context.Context, o *RevokeOptions) error { got = o; return nil })
 			cmd.PersistentFlags().String("api-token-file", "", "")

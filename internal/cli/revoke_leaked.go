@@ -11,8 +11,8 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/tokenctl/tokenctl/internal/audit"
 	"github.com/tokenctl/tokenctl/internal/buildkite"
+	"github.com/tokenctl/tokenctl/internal/cli/cmdutil"
 	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/ident"
@@ -151,7 +151,7 @@ func (o *RevokeOptions) leakedStdinFlags() []string {
 // namedOrgs parses every --org and reads --orgs-file.
 func (o *RevokeOptions) namedOrgs() ([]ident.Org, error) {
 	l := &o.Leaked
-	orgs, err := parseOrgs(l.OrgArgs.values)
+	orgs, err := cmdutil.ParseOrgs(l.OrgArgs.values)
 	if err != nil {
 		return nil, fmt.Errorf("--org: %w", err)
 	}
@@ -172,7 +172,7 @@ func (o *RevokeOptions) validateLeaked() error {
 	usage := func(format string, args ...any) error {
 		return exitcode.New(exitcode.Usage, fmt.Errorf(format, args...))
 	}
-	named := o.orgGiven || l.OrgsFile != ""
+	named := o.OrgGiven || l.OrgsFile != ""
 	switch {
 	case l.ValueFile == "":
 		return usage("--all-orgs, --everywhere and --orgs-file act on a leaked token: give its value with --token-value-file FILE (or - for standard input)")
@@ -199,7 +199,7 @@ func (o *RevokeOptions) validateLeaked() error {
 	case l.orgsErr != nil:
 		return exitcode.New(exitcode.Usage, l.orgsErr)
 	case l.orgs == nil && !l.AllOrgs && !l.Everywhere:
-		if err := o.checkOrg(); err != nil {
+		if err := o.CheckOrg(); err != nil {
 			return err
 		}
 	}
@@ -236,7 +236,7 @@ func readLeakedValue(path string, in io.Reader) (redact.Secret, error) {
 // scrubs the leaked value wherever it appears, as it does the API token,
 // on top of credential headers and token-shaped strings.
 func (o *RevokeOptions) leakedClient() (*buildkite.Client, error) {
-	return o.Factory.APIClient(o.settings, o.Debug, o.Leaked.value.Reveal())
+	return o.Factory.APIClient(o.Settings, o.Debug, o.Leaked.value.Reveal())
 }
 
 // leakedTokenDeadMessage is the answer when Buildkite no longer accepts the
@@ -302,7 +302,7 @@ func (o *RevokeOptions) carryOutLeaked(ctx context.Context, client *buildkite.Cl
 	if o.DryRun {
 		return out, nil
 	}
-	auditLog, err := openAuditLog(o.AuditLog)
+	auditLog, err := cmdutil.OpenAuditLog(o.AuditLog)
 	if err != nil {
 		return out, err
 	}
@@ -447,14 +447,14 @@ func reportNotChecked(o *RevokeOptions, plan *revoke.OrgsPlan, tokenUUID string)
 		cmd := fmt.Sprintf("tokenctl revoke --org %s --token %s", name, tokenUUID)
 		switch nc.Cause {
 		case revoke.CauseError:
-			fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s: not checked: %s; the token may still have access there: run `%s` once Buildkite answers, or delete the token with --everywhere\n", name, oneLine(nc.Err.Error()), cmd)
+			fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s: not checked: %s; the token may still have access there: run `%s` once Buildkite answers, or delete the token with --everywhere\n", name, cmdutil.OneLine(nc.Err.Error()), cmd)
 		case revoke.CauseNoAccess:
 			fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s: not checked: your API token has no access there (it was not granted this organization, or there is none by that name), so tokenctl cannot see its tokens; with a token that has access, run `%s`, or delete the token with --everywhere\n", name, cmd)
 		default:
 			// Buildkite refuses both a user who is not an administrator
 			// and a token not granted the organization the same way; its
 			// own words say which, so they are shown rather than a guess.
-			fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s: not checked: %s; listing and revoking tokens needs an administrator of the organization using a token granted access to it: ask one of its administrators to run `%s`, or delete the token with --everywhere\n", name, oneLine(nc.Err.Error()), cmd)
+			fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s: not checked: %s; listing and revoking tokens needs an administrator of the organization using a token granted access to it: ask one of its administrators to run `%s`, or delete the token with --everywhere\n", name, cmdutil.OneLine(nc.Err.Error()), cmd)
 		}
 	}
 	if n := plan.NotListed; n > 0 {
@@ -510,19 +510,6 @@ func revokeEverywhere(ctx context.Context, o *RevokeOptions, client *buildkite.C
 		fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s\n", d.Note)
 	}
 	return o.printEverywhere(EverywhereReport{Token: leaked, Status: revoke.StatusRevoked})
-}
-
-// openAuditLog opens the audit log when one is configured; a nil *audit.Log
-// records nothing.
-func openAuditLog(path string) (*audit.Log, error) {
-	if path == "" {
-		return nil, nil
-	}
-	l, err := audit.Open(path)
-	if err != nil {
-		return nil, exitcode.New(exitcode.Usage, err)
-	}
-	return l, nil
 }
 
 // confirmEverywhere makes the user type the start of the token's uuid: a

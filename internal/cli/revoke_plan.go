@@ -90,7 +90,7 @@ func (o *RevokeOptions) validatePlanned() error {
 		return usage("--max-plan-age goes with --plan FILE")
 	case len(o.TokenArgs) > 0 || o.Leaked.requested() || o.Bulk.requested() || o.Scan.File != "":
 		return usage("--plan revokes exactly the plan's tokens: do not combine it with --token, --from-file, --token-value-file, --from-scan or filters")
-	case o.orgGiven:
+	case o.OrgGiven:
 		return usage("--plan names its organizations: drop --org")
 	case p.File == inputfile.Stdin && o.apiTokenFile == inputfile.Stdin:
 		return usage("--api-token-file - and --plan - both want standard input; put one of them in a file")
@@ -119,7 +119,7 @@ func revokePlannedRun(ctx context.Context, o *RevokeOptions) error {
 		fmt.Fprintf(o.IO.ErrOut, "tokenctl: the plan holds no revocation: nothing to do\n")
 		return printEmptyReport(o)
 	}
-	client, err := o.Factory.APIClient(o.settings, o.Debug)
+	client, err := o.Factory.APIClient(o.Settings, o.Debug)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/tokenctl/tokenctl/internal/cli/cmdutil"
 	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/inputfile"
@@ -70,7 +71,7 @@ func (o *RevokeOptions) validateScan() error {
 		return usage("--from-scan revokes what the scanner found: do not combine it with --token, --from-file or filters")
 	case l.AllOrgs && l.Everywhere:
 		return usage("--all-orgs and --everywhere are mutually exclusive: --all-orgs removes the organizations you administer from each token, --everywhere deletes each token itself")
-	case (l.AllOrgs || l.Everywhere) && o.orgGiven:
+	case (l.AllOrgs || l.Everywhere) && o.OrgGiven:
 		return usage("--org cannot be combined with --all-orgs or --everywhere, which are not about one organization; drop --org")
 	case len(l.OrgArgs.values) > 1 || l.OrgsFile != "":
 		return usage("--from-scan revokes from one organization (--org) or from every organization you administer (--all-orgs): repeated --org and --orgs-file name organizations for --token-value-file only")
@@ -82,7 +83,7 @@ func (o *RevokeOptions) validateScan() error {
 		return usage("--from-scan -: standard input is a terminal; pipe the scanner's output in, or give its file")
 	}
 	if !l.AllOrgs && !l.Everywhere {
-		if err := o.checkOrg(); err != nil {
+		if err := o.CheckOrg(); err != nil {
 			return err
 		}
 	}
@@ -169,7 +170,7 @@ func revokeScanRun(ctx context.Context, o *RevokeOptions) error {
 		fmt.Fprintf(o.IO.ErrOut, "tokenctl: no Buildkite API access token among the scanner's findings (%d other finding(s) ignored): nothing to revoke\n", f.Ignored)
 		return o.printScan(report)
 	}
-	client, err := o.Factory.APIClient(o.settings, o.Debug, redact...)
+	client, err := o.Factory.APIClient(o.Settings, o.Debug, redact...)
 	if err != nil {
 		return err
 	}
@@ -222,9 +223,9 @@ func revokeScanRun(ctx context.Context, o *RevokeOptions) error {
 		return err
 	}
 	if ctx.Err() != nil {
-		return exitWith(exitcode.Interrupted)
+		return cmdutil.ExitWith(exitcode.Interrupted)
 	}
-	return exitWith(revoke.Overall(revoked, reasons))
+	return cmdutil.ExitWith(revoke.Overall(revoked, reasons))
 }
 
 func (o *RevokeOptions) printScan(report ScanReport) error {
@@ -239,7 +240,7 @@ func (o *RevokeOptions) scanSecretResult(s scan.Secret, lp *revoke.LeakedPlan, o
 	res := ScanSecretResult{Fingerprint: s.Fingerprint, Locations: s.Locations, Results: []revoke.Result{}, NotChecked: []NotCheckedOrg{}}
 	fail := func(status string, err error) (ScanSecretResult, exitcode.Code) {
 		res.Status = status
-		msg := oneLine(err.Error())
+		msg := cmdutil.OneLine(err.Error())
 		res.Error = &msg
 		fmt.Fprintf(o.IO.ErrOut, "tokenctl: secret %s (found at %s): %s: %s\n", s.Fingerprint, s.Locations[0], status, msg)
 		return res, exitcode.Of(err)

@@ -1,3 +1,7 @@
+// Package cli is tokenctl's command tree. Each command parses its flags
+// into an options value, validates it before any network call, and hands
+// the work to the packages that own it (config, revoke, buildkite, output);
+// the plumbing the commands share is in cmdutil.
 package cli
 
 import (
@@ -9,30 +13,30 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tokenctl/tokenctl/internal/cli/cmdutil"
 	"github.com/tokenctl/tokenctl/internal/config"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/output"
-	"github.com/tokenctl/tokenctl/internal/redact"
 	"github.com/tokenctl/tokenctl/internal/version"
 )
 
 // NewRootCmd builds the command tree.
-func NewRootCmd(f *Factory) *cobra.Command { return newRootCmd(f, nil) }
+func NewRootCmd(f *cmdutil.Factory) *cobra.Command { return newRootCmd(f, nil) }
 
 // topLevel are the commands under the root, each built only when needed.
 var topLevel = []struct {
 	name  string
-	build func(*Factory) *cobra.Command
+	build func(*cmdutil.Factory) *cobra.Command
 }{
-	{"revoke", func(f *Factory) *cobra.Command { return NewCmdRevoke(f, nil) }},
-	{"check", func(f *Factory) *cobra.Command { return NewCmdCheck(f, nil) }},
+	{"revoke", func(f *cmdutil.Factory) *cobra.Command { return NewCmdRevoke(f, nil) }},
+	{"check", func(f *cmdutil.Factory) *cobra.Command { return NewCmdCheck(f, nil) }},
 	{"config", NewCmdConfig},
 	{"version", NewCmdVersion},
-	{"whoami", func(f *Factory) *cobra.Command { return NewCmdWhoami(f, nil) }},
+	{"whoami", func(f *cmdutil.Factory) *cobra.Command { return NewCmdWhoami(f, nil) }},
 	{"policy", NewCmdPolicy},
 	{"settings", NewCmdSettings},
 	{"tokens", NewCmdTokens},
-	{"history", func(f *Factory) *cobra.Command { return NewCmdHistory(f, nil) }},
+	{"history", func(f *cmdutil.Factory) *cobra.Command { return NewCmdHistory(f, nil) }},
 }
 
 // newRootCmd builds the root command and, when args run one of the
@@ -40,7 +44,7 @@ var topLevel = []struct {
 // what it runs. Anything else (no command, help, completion, a name that
 // is none of them) gets the whole tree, which help, completion and the
 // suggestions for a mistyped name need.
-func newRootCmd(f *Factory, args []string) *cobra.Command {
+func newRootCmd(f *cmdutil.Factory, args []string) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "tokenctl",
 		Short: "Take an organization's access away from Buildkite API access tokens",
@@ -73,7 +77,7 @@ keep an audit log.`,
 	root.SetErr(f.IO.ErrOut)
 	root.SetVersionTemplate("tokenctl {{.Version}}\n")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
-		if fe := (*formatError)(nil); errors.As(err, &fe) {
+		if fe := (*cmdutil.FormatError)(nil); errors.As(err, &fe) {
 			err = fe // its own words, not pflag's "invalid argument" around them
 		}
 		return exitcode.New(exitcode.Usage, err)
@@ -104,12 +108,12 @@ keep an audit log.`,
 
 // Run executes the command line and returns the process exit code, printing
 // any error on stderr, one line per problem.
-func Run(ctx context.Context, f *Factory, args []string) int {
+func Run(ctx context.Context, f *cmdutil.Factory, args []string) int {
 	code := run(ctx, f, args)
 	// Output buffered for a file or a pipe goes out when the command
 	// ends, interrupted or not.
 	if err := f.IO.Flush(); err != nil {
-		fmt.Fprintf(f.IO.ErrOut, "tokenctl: %s\n", errorMessage(fmt.Errorf("writing the output: %w", err)))
+		fmt.Fprintf(f.IO.ErrOut, "tokenctl: %s\n", cmdutil.ErrorMessage(fmt.Errorf("writing the output: %w", err)))
 		if code == int(exitcode.OK) {
 			code = int(exitcode.Of(err))
 		}
@@ -117,11 +121,11 @@ func Run(ctx context.Context, f *Factory, args []string) int {
 	return code
 }
 
-func run(ctx context.Context, f *Factory, args []string) int {
+func run(ctx context.Context, f *cmdutil.Factory, args []string) int {
 	root := newRootCmd(f, args)
 	if unknown := findUnknownSubcommand(root, args); unknown != nil {
 		var b strings.Builder
-		fmt.Fprintf(&b, "tokenctl: %s\n", errorMessage(unknown))
+		fmt.Fprintf(&b, "tokenctl: %s\n", cmdutil.ErrorMessage(unknown))
 		unknown.report(&b)
 		_, _ = io.WriteString(f.IO.ErrOut, b.String())
 		return int(exitcode.Usage)
@@ -133,17 +137,17 @@ func run(ctx context.Context, f *Factory, args []string) int {
 	}
 	code := exitcode.Of(err)
 	var coded *exitcode.Error
-	if !errors.As(err, &coded) && isCobraUsageError(err) {
+	if !errors.As(err, &coded) && cmdutil.IsCobraUsageError(err) {
 		code = exitcode.Usage
 	}
-	var silent *silentError
+	var silent *cmdutil.SilentError
 	if !errors.As(err, &silent) {
 		var jq *output.JQError
-		if errors.As(err, &jq) && jq.Document != nil && !changesThings(cmd) {
+		if errors.As(err, &jq) && jq.Document != nil && !cmdutil.ChangesThings(cmd) {
 			// Nothing to lose: the command can be run again.
 			jq.Document = nil
 		}
-		for _, line := range errorLines(err) {
+		for _, line := range cmdutil.ErrorLines(err) {
 			fmt.Fprintf(f.IO.ErrOut, "tokenctl: %s\n", line)
 		}
 		if jq != nil && jq.Document != nil {
@@ -156,84 +160,8 @@ func run(ctx context.Context, f *Factory, args []string) int {
 	return int(code)
 }
 
-// changesAnnotation marks a command that changes things (a revocation, a
-// policy): when its --jq expression fails while running, the unfiltered
-// document follows on stderr so that what was done is not lost. A
-// read-only command only reports the error.
-const changesAnnotation = "tokenctl_changes"
-
-// changes is the annotations of such a command (a map of its own).
-func changes() map[string]string { return map[string]string{changesAnnotation: "true"} }
-
-func changesThings(cmd *cobra.Command) bool {
-	return cmd != nil && cmd.Annotations[changesAnnotation] == "true"
-}
-
-// errorMessage is the one line that reports err. Anything shaped like a
-// token value is redacted: errors repeat what was typed, and cobra's and
-// pflag's own (a bad --page-size, an unknown flag) quote the value as
-// given, which may be a pasted secret.
-func errorMessage(err error) string {
-	msg := err.Error()
-	if errors.Is(err, context.Canceled) {
-		msg = "interrupted"
-	}
-	return redact.Secrets(oneLine(msg))
-}
-
-// isCobraUsageError recognises the argument errors cobra produces itself.
-func isCobraUsageError(err error) bool {
-	msg := err.Error()
-	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand", "accepts ", "requires at least", "requires exactly", "invalid argument", "flag needs an argument", "required flag"} {
-		if strings.Contains(msg, p) {
-			return true
-		}
-	}
-	return false
-}
-
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
-}
-
-// errorLines is err as stderr shows it: one line per problem. Problems
-// joined with errors.Join (config.Load reports every invalid setting at
-// once) get a line each; any other message is one line.
-func errorLines(err error) []string {
-	var joined interface{ Unwrap() []error }
-	if errors.As(err, &joined) && joined.(error).Error() == err.Error() {
-		parts := joined.Unwrap()
-		msgs := make([]string, len(parts))
-		for i, e := range parts {
-			msgs[i] = e.Error()
-		}
-		// Only errors.Join's own layout, one message per line, is split.
-		if strings.Join(msgs, "\n") == err.Error() {
-			var lines []string
-			for _, e := range parts {
-				lines = append(lines, errorLines(e)...)
-			}
-			return lines
-		}
-	}
-	return []string{errorMessage(err)}
-}
-
-// silentError carries an exit code for a failure already reported in full
-// (per-token errors printed by the command).
-type silentError struct{ code exitcode.Code }
-
-func (e *silentError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
-
-func exitWith(code exitcode.Code) error {
-	if code == exitcode.OK {
-		return nil
-	}
-	return exitcode.New(code, &silentError{code})
-}
-
 // NewCmdVersion prints the build; it touches neither network nor config.
-func NewCmdVersion(f *Factory) *cobra.Command {
+func NewCmdVersion(f *cmdutil.Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print tokenctl's version",

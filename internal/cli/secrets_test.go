@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tokenctl/tokenctl/internal/cli/cmdutil"
 	"github.com/tokenctl/tokenctl/internal/emulator"
 	et "github.com/tokenctl/tokenctl/internal/emulator/emulatortest"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
@@ -123,7 +124,7 @@ var secretsArgs = map[string][][]string{
 func runnableCommands(t *testing.T) []string {
 	t.Helper()
 	ios, _, _ := iostreams.Test("")
-	root := NewRootCmd(&Factory{IO: ios, Env: func(string) (string, bool) { return "", false }})
+	root := NewRootCmd(&cmdutil.Factory{IO: ios, Env: func(string) (string, bool) { return "", false }})
 	root.InitDefaultHelpCmd()
 	root.InitDefaultCompletionCmd()
 	var paths []string

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/tokenctl/tokenctl/internal/cli/cmdutil"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/ident"
 	"github.com/tokenctl/tokenctl/internal/orgsettings"
@@ -16,7 +17,7 @@ import (
 
 // NewCmdSettings is the group of commands about organizations' API
 // settings.
-func NewCmdSettings(f *Factory) *cobra.Command {
+func NewCmdSettings(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "settings",
 		Short: "Show and change organizations' API settings",
@@ -39,7 +40,7 @@ administrator of the organization.`,
 
 // SettingsShowOptions is every input of `tokenctl settings show`.
 type SettingsShowOptions struct {
-	apiOptions
+	cmdutil.APIOptions
 
 	OrgArgs []string
 	AllOrgs bool
@@ -51,8 +52,8 @@ type SettingsShowOptions struct {
 
 // NewCmdSettingsShow parses flags into SettingsShowOptions; runF does the
 // work (tests may replace it to check flag parsing alone).
-func NewCmdSettingsShow(f *Factory, runF func(context.Context, *SettingsShowOptions) error) *cobra.Command {
-	opts := &SettingsShowOptions{apiOptions: newAPIOptions(f)}
+func NewCmdSettingsShow(f *cmdutil.Factory, runF func(context.Context, *SettingsShowOptions) error) *cobra.Command {
+	opts := &SettingsShowOptions{APIOptions: cmdutil.NewAPIOptions(f)}
 	cmd := &cobra.Command{
 		Use:   "show --org ORG [--org ORG ... | --all-orgs]",
 		Short: "Show organizations' API settings and what their plan includes",
@@ -70,26 +71,26 @@ the run's, with that failure's exit code.`,
   tokenctl settings show --org acme --org globex -o yaml
   tokenctl settings show --all-orgs -o json --jq '.notRead[].organization.slug'`,
 		Args: cobra.NoArgs,
-		RunE: runAPI(opts, runF, settingsShowRun),
+		RunE: cmdutil.RunAPI(opts, runF, settingsShowRun),
 	}
 	fl := cmd.Flags()
-	opts.addFlags(fl, output.Generic, false)
+	opts.AddFlags(fl, output.Generic, false)
 	fl.StringArrayVar(&opts.OrgArgs, "org", nil, "organization `ORG`, by slug or GraphQL id (repeatable; env BUILDKITE_ORGANIZATION_SLUG)")
 	fl.BoolVar(&opts.AllOrgs, "all-orgs", false, "every organization you belong to")
 	return cmd
 }
 
-func (o *SettingsShowOptions) complete(_ *pflag.FlagSet, _ []string) {
+func (o *SettingsShowOptions) Complete(_ *pflag.FlagSet, _ []string) {
 	switch {
 	case o.AllOrgs:
 	case len(o.OrgArgs) > 0:
-		o.Orgs, o.orgsErr = parseOrgs(o.OrgArgs)
+		o.Orgs, o.orgsErr = cmdutil.ParseOrgs(o.OrgArgs)
 	default:
 		o.Orgs = []ident.Org{o.Org}
 	}
 }
 
-func (o *SettingsShowOptions) validate() error {
+func (o *SettingsShowOptions) Validate() error {
 	switch {
 	case o.AllOrgs && len(o.OrgArgs) > 0:
 		return exitcode.New(exitcode.Usage, errors.New("--all-orgs shows every organization you belong to: drop --org, or drop --all-orgs"))
@@ -98,11 +99,11 @@ func (o *SettingsShowOptions) validate() error {
 	case len(o.OrgArgs) > 0:
 		return exitcode.New(exitcode.Usage, o.orgsErr)
 	}
-	return o.checkOrg()
+	return o.CheckOrg()
 }
 
 func settingsShowRun(ctx context.Context, o *SettingsShowOptions) error {
-	client, err := o.Factory.APIClient(o.settings, o.Debug)
+	client, err := o.Factory.APIClient(o.Settings, o.Debug)
 	if err != nil {
 		return err
 	}
@@ -118,7 +119,7 @@ func settingsShowRun(ctx context.Context, o *SettingsShowOptions) error {
 		return reading.NotRead[0].Err()
 	}
 	for _, nr := range reading.NotRead {
-		fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s: not read (%s): %s\n", nr.Organization.Slug, nr.Cause, oneLine(nr.Reason))
+		fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s: not read (%s): %s\n", nr.Organization.Slug, nr.Cause, cmdutil.OneLine(nr.Reason))
 	}
 	if n := reading.NotListed; n > 0 {
 		fmt.Fprintf(o.IO.ErrOut, "tokenctl: not read: Buildkite counts %d more organization(s) of yours than it listed; name them with repeated --org\n", n)
@@ -128,7 +129,7 @@ func settingsShowRun(ctx context.Context, o *SettingsShowOptions) error {
 		return err
 	}
 	if reading.Incomplete() {
-		return exitWith(exitcode.Incomplete)
+		return cmdutil.ExitWith(exitcode.Incomplete)
 	}
 	return nil
 }
@@ -158,7 +159,7 @@ func describeFeatures(f orgsettings.Features) string {
 	return "neither"
 }
 
-func (o *SettingsShowOptions) failureDocument() any {
+func (o *SettingsShowOptions) FailureDocument() any {
 	return struct {
 		Organizations []orgsettings.Settings `json:"organizations"`
 		NotRead       []orgsettings.NotRead  `json:"notRead"`

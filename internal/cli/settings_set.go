@@ -12,6 +12,7 @@ import (
 
 	"github.com/tokenctl/tokenctl/internal/audit"
 	"github.com/tokenctl/tokenctl/internal/buildkite"
+	"github.com/tokenctl/tokenctl/internal/cli/cmdutil"
 	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/orgsettings"
@@ -21,7 +22,7 @@ import (
 
 // SettingsSetOptions is every input of `tokenctl settings set`.
 type SettingsSetOptions struct {
-	apiOptions
+	cmdutil.APIOptions
 
 	AllowedIPs     []string
 	ClearAllowlist bool
@@ -39,8 +40,8 @@ type SettingsSetOptions struct {
 
 // NewCmdSettingsSet parses flags into SettingsSetOptions; runF does the
 // work (tests may replace it to check flag parsing alone).
-func NewCmdSettingsSet(f *Factory, runF func(context.Context, *SettingsSetOptions) error) *cobra.Command {
-	opts := &SettingsSetOptions{apiOptions: newAPIOptions(f)}
+func NewCmdSettingsSet(f *cmdutil.Factory, runF func(context.Context, *SettingsSetOptions) error) *cobra.Command {
+	opts := &SettingsSetOptions{APIOptions: cmdutil.NewAPIOptions(f)}
 	cmd := &cobra.Command{
 		Use:   "set --org ORG [--allowed-ip CIDR ... | --clear-allowlist] [--revoke-inactive-after PERIOD] [--restrict-token-creation true|false]",
 		Short: "Change an organization's API settings, without locking yourself out",
@@ -83,11 +84,11 @@ period would revoke.`,
   # Remove the allowlist
   tokenctl settings set --org acme --clear-allowlist --yes`,
 		Args:        cobra.NoArgs,
-		Annotations: changes(),
-		RunE:        runAPI(opts, runF, settingsSetRun),
+		Annotations: cmdutil.Changes(),
+		RunE:        cmdutil.RunAPI(opts, runF, settingsSetRun),
 	}
 	fl := cmd.Flags()
-	opts.addFlags(fl, output.Generic, true)
+	opts.AddFlags(fl, output.Generic, true)
 	fl.StringArrayVar(&opts.AllowedIPs, "allowed-ip", nil, "allow API requests from the `CIDR` range, IPv4 or IPv6 (repeatable; the whole allowlist, replacing the current one)")
 	fl.BoolVar(&opts.ClearAllowlist, "clear-allowlist", false, "remove the allowlist: every address may use the API")
 	fl.StringVar(&opts.PeriodArg, "revoke-inactive-after", "", "revoke tokens unused for `PERIOD`: 30d, 60d, 90d, 180d, 365d or off")
@@ -101,8 +102,8 @@ period would revoke.`,
 	return cmd
 }
 
-func (o *SettingsSetOptions) complete(fl *pflag.FlagSet, _ []string) {
-	o.AuditLog = o.settings.AuditLog
+func (o *SettingsSetOptions) Complete(fl *pflag.FlagSet, _ []string) {
+	o.AuditLog = o.Settings.AuditLog
 	o.given = map[string]bool{}
 	for _, name := range []string{"allowed-ip", "clear-allowlist", "revoke-inactive-after", "restrict-token-creation"} {
 		o.given[name] = fl.Changed(name)
@@ -110,8 +111,8 @@ func (o *SettingsSetOptions) complete(fl *pflag.FlagSet, _ []string) {
 }
 
 // validate reads every setting asked for, all before any request.
-func (o *SettingsSetOptions) validate() error {
-	if err := o.checkOrg(); err != nil {
+func (o *SettingsSetOptions) Validate() error {
+	if err := o.CheckOrg(); err != nil {
 		return err
 	}
 	usage := func(err error) error { return exitcode.New(exitcode.Usage, err) }
@@ -184,7 +185,7 @@ type SettingsSetReport struct {
 }
 
 func settingsSetRun(ctx context.Context, o *SettingsSetOptions) error {
-	client, err := o.Factory.APIClient(o.settings, o.Debug)
+	client, err := o.Factory.APIClient(o.Settings, o.Debug)
 	if err != nil {
 		return err
 	}
@@ -261,7 +262,7 @@ func (o *SettingsSetOptions) guard(ctx context.Context, client *buildkite.Client
 		if errors.As(err, &lockout) {
 			fmt.Fprintf(o.IO.ErrOut, "tokenctl: warning: --allow-lockout: the allowlist %s does not admit %s, the address Buildkite sees your requests come from; once it is sent this token can no longer use the API of %s\n", strings.Join(lockout.Ranges, " "), lockout.Address, slug)
 		} else {
-			fmt.Fprintf(o.IO.ErrOut, "tokenctl: warning: --allow-lockout: whether the allowlist keeps this token's access is not known: %s\n", oneLine(err.Error()))
+			fmt.Fprintf(o.IO.ErrOut, "tokenctl: warning: --allow-lockout: whether the allowlist keeps this token's access is not known: %s\n", cmdutil.OneLine(err.Error()))
 		}
 		return addr, nil
 	}
@@ -295,17 +296,17 @@ func (o *SettingsSetOptions) confirm(r SettingsSetReport) error {
 // apply sends the change through orgsettings.Apply, which writes the audit
 // log, then checks the organization's API still answers.
 func (o *SettingsSetOptions) apply(ctx context.Context, client *buildkite.Client, self buildkite.AccessToken, change orgsettings.Change, report SettingsSetReport) error {
-	auditLog, err := openAuditLog(o.AuditLog)
+	auditLog, err := cmdutil.OpenAuditLog(o.AuditLog)
 	if err != nil {
 		return err
 	}
 	defer auditLog.Close()
-	auditLog.Mask(o.settings.APIToken)
+	auditLog.Mask(o.Settings.APIToken)
 	caller := audit.Caller{TokenUUID: self.UUID, User: document.FormatUser(self.User.Name, self.User.Email)}
 	outcome, applyErr := orgsettings.Apply(ctx, client, auditLog, change, caller)
 	report.Status, report.After, report.Note = outcome.Result, outcome.After, outcome.Note
 	if outcome.Note != "" {
-		fmt.Fprintf(o.IO.ErrOut, "tokenctl: warning: %s: %s\n", report.Organization.Slug, oneLine(outcome.Note))
+		fmt.Fprintf(o.IO.ErrOut, "tokenctl: warning: %s: %s\n", report.Organization.Slug, cmdutil.OneLine(outcome.Note))
 	}
 	if outcome.Result != orgsettings.ResultFailed {
 		reach := orgsettings.CheckReachable(ctx, client, report.Organization.Slug, outcome.ReadBackErr)
@@ -322,7 +323,7 @@ func (o *SettingsSetOptions) apply(ctx context.Context, client *buildkite.Client
 	case r.REST && r.GraphQL:
 		fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s: changed; this token still reaches the organization's API\n", report.Organization.Slug)
 	case o.AllowLockout:
-		fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s: changed; as --allow-lockout allowed, this token no longer reaches the organization's API: %s\n", report.Organization.Slug, oneLine(r.Reason))
+		fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s: changed; as --allow-lockout allowed, this token no longer reaches the organization's API: %s\n", report.Organization.Slug, cmdutil.OneLine(r.Reason))
 	default:
 		return o.reported(fmt.Errorf("%s: the settings were changed, but this token can no longer reach the organization's API: %s", report.Organization.Slug, r.Reason))
 	}
@@ -332,8 +333,8 @@ func (o *SettingsSetOptions) apply(ctx context.Context, client *buildkite.Client
 // reported writes err on stderr and exits with its code, for a failure
 // after the command's document was printed.
 func (o *SettingsSetOptions) reported(err error) error {
-	fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s\n", errorMessage(err))
-	return exitWith(exitcode.Of(err))
+	fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s\n", cmdutil.ErrorMessage(err))
+	return cmdutil.ExitWith(exitcode.Of(err))
 }
 
 func (o *SettingsSetOptions) print(r SettingsSetReport) error {
@@ -377,7 +378,7 @@ func outcomeRows(r SettingsSetReport) output.Rows {
 	return rows
 }
 
-func (o *SettingsSetOptions) failureDocument() any {
+func (o *SettingsSetOptions) FailureDocument() any {
 	return struct {
 		Organization  *orgsettings.Organization `json:"organization"`
 		DryRun        bool                      `json:"dryRun"`

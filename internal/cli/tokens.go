@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/tokenctl/tokenctl/internal/buildkite"
+	"github.com/tokenctl/tokenctl/internal/cli/cmdutil"
 	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/iostreams"
@@ -18,7 +19,7 @@ import (
 )
 
 // NewCmdTokens groups the commands that show an organization's tokens.
-func NewCmdTokens(f *Factory) *cobra.Command {
+func NewCmdTokens(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "tokens",
 		Short: "List and inspect the API access tokens with access to an organization",
@@ -39,9 +40,9 @@ of "tokens list -o json" with --from-file.`,
 
 // TokensListOptions is every input of `tokenctl tokens list`.
 type TokensListOptions struct {
-	apiOptions
+	cmdutil.APIOptions
 
-	Select  selectorFlags
+	Select  cmdutil.SelectorFlags
 	SortArg string
 
 	// Filled in by complete.
@@ -52,8 +53,8 @@ type TokensListOptions struct {
 
 // NewCmdTokensList parses flags into TokensListOptions; runF does the work
 // (tests may replace it to check flag parsing alone).
-func NewCmdTokensList(f *Factory, runF func(context.Context, *TokensListOptions) error) *cobra.Command {
-	opts := &TokensListOptions{apiOptions: newAPIOptions(f)}
+func NewCmdTokensList(f *cmdutil.Factory, runF func(context.Context, *TokensListOptions) error) *cobra.Command {
+	opts := &TokensListOptions{APIOptions: cmdutil.NewAPIOptions(f)}
 	cmd := &cobra.Command{
 		Use:   "list --org ORG [filters]",
 		Short: "List the API access tokens with access to an organization",
@@ -66,7 +67,7 @@ the owner's uuid. On a terminal times are relative ("3 months ago") and a
 summary goes to stderr; otherwise, and in every machine format, times are
 RFC 3339 (UTC) and a missing time is null (JSON, YAML) or empty (CSV).
 
-` + selectorHelp + `
+` + cmdutil.SelectorHelp + `
 
 --sort KEY orders by uuid, description, owner, created, last-used or
 expires; -KEY reverses. Never-used tokens count as used longest ago and
@@ -92,26 +93,26 @@ stale: by --stale, else 90d).`,
   # The uuids of never-used tokens, one per line
   tokenctl tokens list --org acme --never-used --jq '.tokens[].uuid'`,
 		Args: cobra.NoArgs,
-		RunE: runAPI(opts, runF, tokensListRun),
+		RunE: cmdutil.RunAPI(opts, runF, tokensListRun),
 	}
 	fl := cmd.Flags()
-	opts.addFlags(fl, output.Generic, true)
-	addSelectorFlags(fl, &opts.Select)
+	opts.AddFlags(fl, output.Generic, true)
+	cmdutil.AddSelectorFlags(fl, &opts.Select)
 	fl.StringVar(&opts.SortArg, "sort", "", "order by `KEY`: uuid, description, owner, created, last-used or expires (-KEY: descending)")
-	registerSelectorCompletions(cmd)
+	cmdutil.RegisterSelectorCompletions(cmd)
 	return cmd
 }
 
 // complete parses the filters and the sort order.
-func (o *TokensListOptions) complete(fl *pflag.FlagSet, _ []string) {
-	o.Select.record(fl)
-	o.Filter, o.filterErr = o.Select.filter()
+func (o *TokensListOptions) Complete(fl *pflag.FlagSet, _ []string) {
+	o.Select.Record(fl)
+	o.Filter, o.filterErr = o.Select.Filter()
 	o.Sort, o.sortErr = selector.ParseSort(o.SortArg)
 }
 
 // validate checks the organization, the filters and the sort order.
-func (o *TokensListOptions) validate() error {
-	if err := o.checkOrg(); err != nil {
+func (o *TokensListOptions) Validate() error {
+	if err := o.CheckOrg(); err != nil {
 		return err
 	}
 	if o.filterErr != nil {
@@ -124,7 +125,7 @@ func (o *TokensListOptions) validate() error {
 }
 
 func tokensListRun(ctx context.Context, o *TokensListOptions) error {
-	client, err := o.Factory.APIClient(o.settings, o.Debug)
+	client, err := o.Factory.APIClient(o.Settings, o.Debug)
 	if err != nil {
 		return err
 	}
@@ -227,4 +228,13 @@ func (s tokenStyle) rows(tokens []document.Token, wide bool) output.Rows {
 		p.EndRow()
 	}
 	return p.Rows()
+}
+
+func (o *TokensListOptions) FailureDocument() any {
+	return struct {
+		Organization *document.Organization `json:"organization"`
+		AsOf         *time.Time             `json:"asOf"`
+		Tokens       []document.Token       `json:"tokens"`
+		Summary      *selector.Summary      `json:"summary"`
+	}{Tokens: []document.Token{}}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/tokenctl/tokenctl/internal/cli/cmdutil"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/history"
 	"github.com/tokenctl/tokenctl/internal/output"
@@ -15,7 +16,7 @@ import (
 
 // TokensActivityOptions is every input of `tokenctl tokens activity`.
 type TokensActivityOptions struct {
-	apiOptions
+	cmdutil.APIOptions
 
 	TokenArg  string
 	TokenFlag string
@@ -35,8 +36,8 @@ const defaultMaxEvents = 10000
 
 // NewCmdTokensActivity parses flags into TokensActivityOptions; runF does
 // the work (tests may replace it to check flag parsing alone).
-func NewCmdTokensActivity(f *Factory, runF func(context.Context, *TokensActivityOptions) error) *cobra.Command {
-	opts := &TokensActivityOptions{apiOptions: newAPIOptions(f)}
+func NewCmdTokensActivity(f *cmdutil.Factory, runF func(context.Context, *TokensActivityOptions) error) *cobra.Command {
+	opts := &TokensActivityOptions{APIOptions: cmdutil.NewAPIOptions(f)}
 	cmd := &cobra.Command{
 		Use:   "activity (TOKEN | --token TOKEN) --org ORG [--since 7d]",
 		Short: "Show the audited requests a token made, to size the damage of a leak",
@@ -54,24 +55,24 @@ administrators: without it tokenctl says so in one line and exits 3.`,
 		Example: `  tokenctl tokens activity --org acme 11111111-1111-4111-8111-111111111111 --since 7d
   tokenctl tokens activity --org acme --token 11111111-1111-4111-8111-111111111111 --since 2026-11-01 -o json`,
 		Args: cobra.ArbitraryArgs,
-		RunE: runAPI(opts, runF, tokensActivityRun),
+		RunE: cmdutil.RunAPI(opts, runF, tokensActivityRun),
 	}
 	fl := cmd.Flags()
-	opts.addFlags(fl, output.Generic, true)
-	fl.Lookup("page-size").Usage = eventsPageSizeUsage
-	addTokenFlag(fl, &opts.TokenFlag, "its UUID (as Buildkite's web UI shows it)")
+	opts.AddFlags(fl, output.Generic, true)
+	fl.Lookup("page-size").Usage = cmdutil.EventsPageSizeUsage
+	cmdutil.AddTokenFlag(fl, &opts.TokenFlag, "its UUID (as Buildkite's web UI shows it)")
 	addWindowFlags(fl, &opts.SinceArg, &opts.UntilArg, "7d")
 	fl.IntVar(&opts.MaxEvents, "max-events", defaultMaxEvents, "stop after reading `N` events")
 	return cmd
 }
 
 // complete takes the token from the argument or --token.
-func (o *TokensActivityOptions) complete(_ *pflag.FlagSet, args []string) {
-	o.TokenArg, o.tokenErr = oneToken("tokens activity", args, o.TokenFlag, "the token whose requests to show")
+func (o *TokensActivityOptions) Complete(_ *pflag.FlagSet, args []string) {
+	o.TokenArg, o.tokenErr = cmdutil.OneToken("tokens activity", args, o.TokenFlag, "the token whose requests to show")
 }
 
-func (o *TokensActivityOptions) validate() error {
-	if err := o.checkOrg(); err != nil {
+func (o *TokensActivityOptions) Validate() error {
+	if err := o.CheckOrg(); err != nil {
 		return err
 	}
 	if o.tokenErr != nil {
@@ -90,7 +91,7 @@ func (o *TokensActivityOptions) validate() error {
 }
 
 func tokensActivityRun(ctx context.Context, o *TokensActivityOptions) error {
-	client, err := o.Factory.APIClient(o.settings, o.Debug)
+	client, err := o.Factory.APIClient(o.Settings, o.Debug)
 	if err != nil {
 		return err
 	}
@@ -105,7 +106,7 @@ func tokensActivityRun(ctx context.Context, o *TokensActivityOptions) error {
 	}
 	doc := history.NewActivityDoc(q, a)
 	printer := output.Printer{Out: o.IO.Out, Format: o.Format, JQ: o.JQ}
-	if err := printer.Print(doc, func(wide bool) output.Rows { return eventRows(o.tableStyle(), doc.Events, wide) }); err != nil {
+	if err := printer.Print(doc, func(wide bool) output.Rows { return eventRows(o.TableStyle(), doc.Events, wide) }); err != nil {
 		return err
 	}
 	fmt.Fprintf(o.IO.ErrOut, "tokenctl: read %d event(s) in %d page(s) to find %d made with token %s\n", a.Read, a.Pages, len(a.Events), o.Token)
@@ -115,9 +116,9 @@ func tokensActivityRun(ctx context.Context, o *TokensActivityOptions) error {
 	return nil
 }
 
-// failureDocument is the document of a run that failed before it had
+// FailureDocument is the document of a run that failed before it had
 // results (failure.go).
-func (o *TokensActivityOptions) failureDocument() any {
+func (o *TokensActivityOptions) FailureDocument() any {
 	return struct {
 		Organization *history.OrgDoc    `json:"organization"`
 		Token        *string            `json:"token"`

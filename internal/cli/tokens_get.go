@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/tokenctl/tokenctl/internal/buildkite"
+	"github.com/tokenctl/tokenctl/internal/cli/cmdutil"
 	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/ident"
@@ -19,7 +20,7 @@ import (
 
 // TokensGetOptions is every input of `tokenctl tokens get`.
 type TokensGetOptions struct {
-	apiOptions
+	cmdutil.APIOptions
 
 	TokenArg  string
 	TokenFlag string
@@ -31,8 +32,8 @@ type TokensGetOptions struct {
 
 // NewCmdTokensGet parses flags into TokensGetOptions; runF does the work
 // (tests may replace it to check flag parsing alone).
-func NewCmdTokensGet(f *Factory, runF func(context.Context, *TokensGetOptions) error) *cobra.Command {
-	opts := &TokensGetOptions{apiOptions: newAPIOptions(f)}
+func NewCmdTokensGet(f *cmdutil.Factory, runF func(context.Context, *TokensGetOptions) error) *cobra.Command {
+	opts := &TokensGetOptions{APIOptions: cmdutil.NewAPIOptions(f)}
 	cmd := &cobra.Command{
 		Use:   "get (TOKEN | --token TOKEN) --org ORG",
 		Short: "Show one API access token of an organization",
@@ -52,24 +53,24 @@ the organization and token shaped as in "tokens list -o json".`,
   # When was it last used?
   tokenctl tokens get --org acme 3f1c1b9e-3c2a-4a55-9a8e-2d6f0b6c1a7e --jq .token.lastAccessedAt`,
 		Args: cobra.ArbitraryArgs,
-		RunE: runAPI(opts, runF, tokensGetRun),
+		RunE: cmdutil.RunAPI(opts, runF, tokensGetRun),
 	}
-	opts.addFlags(cmd.Flags(), output.Generic, true)
-	addTokenFlag(cmd.Flags(), &opts.TokenFlag, "its UUID (as Buildkite's web UI shows it) or GraphQL id")
+	opts.AddFlags(cmd.Flags(), output.Generic, true)
+	cmdutil.AddTokenFlag(cmd.Flags(), &opts.TokenFlag, "its UUID (as Buildkite's web UI shows it) or GraphQL id")
 	return cmd
 }
 
 // complete parses the token, named by the argument or --token.
-func (o *TokensGetOptions) complete(_ *pflag.FlagSet, args []string) {
-	o.TokenArg, o.tokenErr = oneToken("tokens get", args, o.TokenFlag, "the token to show")
+func (o *TokensGetOptions) Complete(_ *pflag.FlagSet, args []string) {
+	o.TokenArg, o.tokenErr = cmdutil.OneToken("tokens get", args, o.TokenFlag, "the token to show")
 	if o.tokenErr == nil {
 		o.Token, o.tokenErr = ident.ParseToken(o.TokenArg)
 	}
 }
 
 // validate checks the organization and the token.
-func (o *TokensGetOptions) validate() error {
-	if err := o.checkOrg(); err != nil {
+func (o *TokensGetOptions) Validate() error {
+	if err := o.CheckOrg(); err != nil {
 		return err
 	}
 	if o.tokenErr != nil {
@@ -79,7 +80,7 @@ func (o *TokensGetOptions) validate() error {
 }
 
 func tokensGetRun(ctx context.Context, o *TokensGetOptions) error {
-	client, err := o.Factory.APIClient(o.settings, o.Debug)
+	client, err := o.Factory.APIClient(o.Settings, o.Debug)
 	if err != nil {
 		return err
 	}
@@ -147,4 +148,12 @@ func (s tokenStyle) fields(d document.TokenDetail, wide bool) output.Rows {
 	p.AddTimeField(t.ExpiresAt, "never")
 	p.EndRow()
 	return p.Rows()
+}
+
+func (o *TokensGetOptions) FailureDocument() any {
+	return struct {
+		Organization *document.Organization `json:"organization"`
+		AsOf         *time.Time             `json:"asOf"`
+		Token        *document.Token        `json:"token"`
+	}{}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/tokenctl/tokenctl/internal/cli/cmdutil"
 	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/output"
 	"github.com/tokenctl/tokenctl/internal/whoami"
@@ -15,13 +16,13 @@ import (
 
 // WhoamiOptions is every input of `tokenctl whoami`.
 type WhoamiOptions struct {
-	apiOptions
+	cmdutil.APIOptions
 }
 
 // NewCmdWhoami parses flags into WhoamiOptions; runF does the work (tests
 // may replace it to check flag parsing alone).
-func NewCmdWhoami(f *Factory, runF func(context.Context, *WhoamiOptions) error) *cobra.Command {
-	opts := &WhoamiOptions{apiOptions: newAPIOptions(f)}
+func NewCmdWhoami(f *cmdutil.Factory, runF func(context.Context, *WhoamiOptions) error) *cobra.Command {
+	opts := &WhoamiOptions{APIOptions: cmdutil.NewAPIOptions(f)}
 	cmd := &cobra.Command{
 		Use:   "whoami",
 		Short: "Show the API token tokenctl is using, its user and its organizations",
@@ -45,16 +46,16 @@ token a script is using.`,
   # The slugs of every organization the token's user belongs to
   tokenctl whoami --jq '.organizations[].slug'`,
 		Args: cobra.NoArgs,
-		RunE: runAPI(opts, runF, whoamiRun),
+		RunE: cmdutil.RunAPI(opts, runF, whoamiRun),
 	}
-	opts.addFlags(cmd.Flags(), []output.Format{output.Table, output.JSON, output.YAML}, false)
+	opts.AddFlags(cmd.Flags(), []output.Format{output.Table, output.JSON, output.YAML}, false)
 	return cmd
 }
 
 // complete and validate have nothing to do: whoami has only the shared
 // inputs.
-func (o *WhoamiOptions) complete(*pflag.FlagSet, []string) {}
-func (o *WhoamiOptions) validate() error                   { return nil }
+func (o *WhoamiOptions) Complete(*pflag.FlagSet, []string) {}
+func (o *WhoamiOptions) Validate() error                   { return nil }
 
 // AccessTokenInfo is how a document describes a token by what REST says
 // of it; the leaked-token report shares whoami's shape.
@@ -63,7 +64,7 @@ type AccessTokenInfo = document.AccessToken
 var accessTokenInfo = document.AccessTokenOf
 
 func whoamiRun(ctx context.Context, o *WhoamiOptions) error {
-	client, err := o.Factory.APIClient(o.settings, o.Debug)
+	client, err := o.Factory.APIClient(o.Settings, o.Debug)
 	if err != nil {
 		return err
 	}
@@ -109,4 +110,14 @@ func whoamiRows(style output.TableStyle, me document.Whoami) output.Rows {
 		add("organization", org.Describe())
 	}
 	return p.Rows()
+}
+
+func (o *WhoamiOptions) FailureDocument() any {
+	return struct {
+		Token         *AccessTokenInfo        `json:"token"`
+		User          *document.WhoamiUser    `json:"user"`
+		GraphQLAccess *bool                   `json:"graphqlAccess"`
+		Organizations []document.Organization `json:"organizations"`
+		Notes         []string                `json:"notes"`
+	}{Notes: []string{}}
 }

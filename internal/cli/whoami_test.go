@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokenctl/tokenctl/internal/cli/cmdutil"
 	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/emulator"
 	et "github.com/tokenctl/tokenctl/internal/emulator/emulatortest"
@@ -150,7 +151,7 @@ func TestWhoamiTableAndYAML(t *testing.T) {
 func TestWhoamiFlagsParse(t *testing.T) {
 	h := newHarness(t, emulator.Options{})
 	ios, _, _ := iostreams.Test("")
-	f := &Factory{IO: ios, Env: func(k string) (string, bool) { v, ok := h.env[k]; return v, ok }, Now: func() time.Time { return fixedNow }}
+	f := &cmdutil.Factory{IO: ios, Env: func(k string) (string, bool) { v, ok := h.env[k]; return v, ok }, Now: func() time.Time { return fixedNow }}
 	parse := func(args ...string) *WhoamiOptions {
 		var got *WhoamiOptions
 		cmd := NewCmdWhoami(f, func(_ context.Context, o *WhoamiOptions) error { got = o; return nil })

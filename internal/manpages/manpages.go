@@ -23,6 +23,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokenctl/tokenctl/internal/cli"
+	"github.com/tokenctl/tokenctl/internal/cli/cmdutil"
 	"github.com/tokenctl/tokenctl/internal/iostreams"
 	"github.com/tokenctl/tokenctl/internal/version"
 )
@@ -31,7 +32,7 @@ import (
 // factory's environment is empty so that nothing of the generating
 // machine's leaks into a page.
 func commandTree(date time.Time) *cobra.Command {
-	root := cli.NewRootCmd(&cli.Factory{
+	root := cli.NewRootCmd(&cmdutil.Factory{
 		IO:  iostreams.System(),
 		Env: func(string) (string, bool) { return "", false },
 		Now: func() time.Time { return date },

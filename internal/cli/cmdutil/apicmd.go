@@ -1,4 +1,4 @@
-package cli
+package cmdutil
 
 import (
 	"context"
@@ -16,11 +16,11 @@ import (
 	"github.com/tokenctl/tokenctl/internal/output"
 )
 
-// apiOptions are the inputs shared by every command that calls Buildkite:
+// APIOptions are the inputs shared by every command that calls Buildkite:
 // the settings (flags, environment, config file), --debug, the output
 // format and --jq, and for a command about one organization, the
 // organization. Each such command's options embed it.
-type apiOptions struct {
+type APIOptions struct {
 	Factory *Factory
 	IO      *iostreams.IOStreams
 
@@ -28,62 +28,62 @@ type apiOptions struct {
 	Debug bool
 
 	// Filled in by complete.
-	Org    ident.Org
-	Format output.Format
+	Org      ident.Org
+	Format   output.Format
+	Settings *config.Settings // the effective configuration
 
 	formats   []output.Format // what the command prints, declared by addFlags
-	settings  *config.Settings
-	orgGiven  bool  // --org was on the command line
-	orgErr    error // why Org could not be had; see checkOrg
-	formatErr error // why Format could not be had
+	OrgGiven  bool            // --org was on the command line
+	orgErr    error           // why Org could not be had; see checkOrg
+	formatErr error           // why Format could not be had
 }
 
-func newAPIOptions(f *Factory) apiOptions { return apiOptions{Factory: f, IO: f.IO} }
+func NewAPIOptions(f *Factory) APIOptions { return APIOptions{Factory: f, IO: f.IO} }
 
-// api gives runAPI the shared part of a command's options.
-func (o *apiOptions) api() *apiOptions { return o }
+// API gives RunAPI the shared part of a command's options.
+func (o *APIOptions) API() *APIOptions { return o }
 
-// pageSizeUsage is the help of every command's --page-size flag.
-var pageSizeUsage = pageSizeHelp("tokens per listing request")
+// PageSizeUsage is the help of every command's --page-size flag.
+var PageSizeUsage = pageSizeHelp("tokens per listing request")
 
-// eventsPageSizeUsage is --page-size on the commands that read the audit
+// EventsPageSizeUsage is --page-size on the commands that read the audit
 // log, where a page holds events.
-var eventsPageSizeUsage = pageSizeHelp("events per audit-log request")
+var EventsPageSizeUsage = pageSizeHelp("events per audit-log request")
 
 func pageSizeHelp(what string) string {
 	return fmt.Sprintf("`N` %s, %d-%d (env %s; default %d)",
 		what, config.MinPageSize, config.MaxPageSize, config.EnvVar(config.KeyPageSize), config.DefaultPageSize)
 }
 
-// addFlags registers the shared flags: -o/--output for the formats the
+// AddFlags registers the shared flags: -o/--output for the formats the
 // command prints (the first stands in for a shared default it does not
 // print; see outputFormat), and --jq; with perOrg, for a command about one
 // organization, also --org and --page-size.
-func (o *apiOptions) addFlags(fl *pflag.FlagSet, formats []output.Format, perOrg bool) {
+func (o *APIOptions) AddFlags(fl *pflag.FlagSet, formats []output.Format, perOrg bool) {
 	if perOrg {
 		fl.String("org", "", "organization `ORG`, by slug or GraphQL id (env BUILDKITE_ORGANIZATION_SLUG)")
-		fl.Int("page-size", 0, pageSizeUsage)
+		fl.Int("page-size", 0, PageSizeUsage)
 	}
 	o.formats = formats
-	addOutputFlag(fl, formats, " (env TOKENCTL_OUTPUT)")
-	addJQFlag(fl, &o.JQ)
+	AddOutputFlag(fl, formats, " (env TOKENCTL_OUTPUT)")
+	AddJQFlag(fl, &o.JQ)
 }
 
-// addJQFlag registers --jq, which filters the JSON document (and implies
+// AddJQFlag registers --jq, which filters the JSON document (and implies
 // -o json).
-func addJQFlag(fl *pflag.FlagSet, jq *string) {
+func AddJQFlag(fl *pflag.FlagSet, jq *string) {
 	fl.StringVar(jq, "jq", "", "filter the JSON output with a jq `EXPRESSION` (implies -o json)")
 }
 
-// outputFormatsAnnotation carries, on a command's --output flag, the
+// OutputFormatsAnnotation carries, on a command's --output flag, the
 // names of the formats the command prints, for shell completion.
-const outputFormatsAnnotation = "tokenctl_output_formats"
+const OutputFormatsAnnotation = "tokenctl_output_formats"
 
-// addOutputFlag registers -o/--output for a command that prints formats;
+// AddOutputFlag registers -o/--output for a command that prints formats;
 // its help and its completion come from that one declaration.
-func addOutputFlag(fl *pflag.FlagSet, formats []output.Format, helpSuffix string) {
+func AddOutputFlag(fl *pflag.FlagSet, formats []output.Format, helpSuffix string) {
 	fl.VarP(&formatFlag{formats: formats}, "output", "o", "output format: "+output.Describe(formats)+helpSuffix)
-	_ = fl.SetAnnotation("output", outputFormatsAnnotation, output.Names(formats))
+	_ = fl.SetAnnotation("output", OutputFormatsAnnotation, output.Names(formats))
 }
 
 // formatFlag is -o/--output: it accepts only the formats its command
@@ -102,26 +102,26 @@ func (f *formatFlag) Type() string { return "FORMAT" }
 func (f *formatFlag) Set(v string) error {
 	v = strings.ToLower(v)
 	if !slices.Contains(f.formats, output.Format(v)) {
-		return exitcode.New(exitcode.Usage, &formatError{value: v, formats: f.formats})
+		return exitcode.New(exitcode.Usage, &FormatError{value: v, formats: f.formats})
 	}
 	f.value = v
 	return nil
 }
 
-// formatError is an -o value the command does not print.
-type formatError struct {
+// FormatError is an -o value the command does not print.
+type FormatError struct {
 	value   string
 	formats []output.Format
 }
 
-func (e *formatError) Error() string {
+func (e *FormatError) Error() string {
 	return fmt.Sprintf("--output %s: this command prints %s", e.value, output.Describe(e.formats))
 }
 
-// jqFormat applies --jq to the format: it filters the JSON document, so
+// JQFormat applies --jq to the format: it filters the JSON document, so
 // it implies -o json when no -o was given, and is a usage error with any
 // other -o (it used to print JSON whatever -o said).
-func jqFormat(jq string, format output.Format, outputGiven bool) (output.Format, error) {
+func JQFormat(jq string, format output.Format, outputGiven bool) (output.Format, error) {
 	switch {
 	case jq == "":
 		return format, nil
@@ -133,12 +133,12 @@ func jqFormat(jq string, format output.Format, outputGiven bool) (output.Format,
 	return format, nil
 }
 
-// outputFormat is the format a command prints in, from the output setting
+// OutputFormat is the format a command prints in, from the output setting
 // (already checked to be a format). A format the command does not print is
 // a usage error when --output asks for it; from the environment or the
 // config file, which every command shares, it is a default for the
 // commands that print it, and the others use their own first format.
-func outputFormat(s *config.Settings, formats []output.Format) (output.Format, error) {
+func OutputFormat(s *config.Settings, formats []output.Format) (output.Format, error) {
 	f, err := output.ParseFormat(s.Output)
 	if err != nil {
 		return "", err
@@ -157,25 +157,25 @@ func outputFormat(s *config.Settings, formats []output.Format) (output.Format, e
 // given is recorded in plain fields here, and a value that cannot be had
 // (a malformed organization) is kept for validate to report, so that of
 // several problems a command reports the same one first as it always has.
-func (o *apiOptions) complete(fl *pflag.FlagSet) error {
+func (o *APIOptions) complete(fl *pflag.FlagSet) error {
 	settings, err := o.Factory.Settings(fl)
 	if err != nil {
 		return err
 	}
-	o.settings = settings
+	o.Settings = settings
 	o.Debug, _ = fl.GetBool("debug")
-	o.orgGiven = fl.Changed("org")
+	o.OrgGiven = fl.Changed("org")
 	o.Org, o.orgErr = ident.ParseOrg(settings.Org)
-	o.Format, o.formatErr = outputFormat(settings, o.formats)
+	o.Format, o.formatErr = OutputFormat(settings, o.formats)
 	if o.formatErr == nil {
-		o.Format, o.formatErr = jqFormat(o.JQ, o.Format, settings.Sources[config.KeyOutput] == config.SourceFlag)
+		o.Format, o.formatErr = JQFormat(o.JQ, o.Format, settings.Sources[config.KeyOutput] == config.SourceFlag)
 	}
 	return nil
 }
 
 // validate checks the output format and --jq; it runs after the command's
 // own checks.
-func (o *apiOptions) validate() error {
+func (o *APIOptions) validate() error {
 	if o.formatErr != nil {
 		return exitcode.New(exitcode.Usage, o.formatErr)
 	}
@@ -185,69 +185,69 @@ func (o *apiOptions) validate() error {
 	return nil
 }
 
-// checkOrg reports a missing or malformed organization (--org,
+// CheckOrg reports a missing or malformed organization (--org,
 // environment or config file), for the commands about one organization.
-func (o *apiOptions) checkOrg() error {
+func (o *APIOptions) CheckOrg() error {
 	if o.orgErr != nil {
 		return exitcode.New(exitcode.Usage, o.orgErr)
 	}
 	return nil
 }
 
-// apiCommand is the options of a command that calls Buildkite.
-type apiCommand interface {
-	api() *apiOptions
-	// complete fills the command's own values from its flags (recording
+// APICommand is the options of a command that calls Buildkite.
+type APICommand interface {
+	API() *APIOptions
+	// Complete fills the command's own values from its flags (recording
 	// which were given), its positional arguments and the files they
-	// name. It reports nothing: what cannot be had is kept for validate.
-	complete(fl *pflag.FlagSet, args []string)
-	// validate checks the command's inputs, before any network call. It
+	// name. It reports nothing: what cannot be had is kept for Validate.
+	Complete(fl *pflag.FlagSet, args []string)
+	// Validate checks the command's inputs, before any network call. It
 	// only checks, and needs no cobra command.
-	validate() error
+	Validate() error
 }
 
-// runAPI is the RunE of a command that calls Buildkite: Complete, then
+// RunAPI is the RunE of a command that calls Buildkite: Complete, then
 // Validate, then Run (or hand the options to runF when a test gives one to
 // check flag handling alone). A failure at any step still prints the
 // command's document where the output is one.
-func runAPI[O apiCommand](opts O, runF, run func(context.Context, O) error) func(*cobra.Command, []string) error {
+func RunAPI[O APICommand](opts O, runF, run func(context.Context, O) error) func(*cobra.Command, []string) error {
 	if runF != nil {
 		run = runF
 	}
 	return func(cmd *cobra.Command, args []string) error {
-		err := opts.api().complete(cmd.Flags())
+		err := opts.API().complete(cmd.Flags())
 		if err == nil {
-			opts.complete(cmd.Flags(), args)
-			err = opts.validate()
+			opts.Complete(cmd.Flags(), args)
+			err = opts.Validate()
 		}
 		if err == nil {
-			err = opts.api().validate()
+			err = opts.API().validate()
 		}
 		if err == nil {
-			stop := opts.api().startPager(cmd)
+			stop := opts.API().startPager(cmd)
 			err = run(cmd.Context(), opts)
 			stop()
 		}
-		return printFailureDocument(opts.api(), opts, err)
+		return printFailureDocument(opts.API(), opts, err)
 	}
 }
 
 // startPager shows a table on a terminal through the pager, as other
 // tools do with long output; never for a command that changes things,
 // which may ask a question. It returns what ends the pager.
-func (o *apiOptions) startPager(cmd *cobra.Command) func() {
-	if changesThings(cmd) || (o.Format != output.Table && o.Format != output.Wide) {
+func (o *APIOptions) startPager(cmd *cobra.Command) func() {
+	if ChangesThings(cmd) || (o.Format != output.Table && o.Format != output.Wide) {
 		return func() {}
 	}
 	if err := o.IO.StartPager(cmd.Context(), iostreams.PagerCommand(o.Factory.Env)); err != nil {
-		fmt.Fprintf(o.IO.ErrOut, "tokenctl: warning: the pager did not start: %s\n", errorMessage(err))
+		fmt.Fprintf(o.IO.ErrOut, "tokenctl: warning: the pager did not start: %s\n", ErrorMessage(err))
 	}
 	return o.IO.StopPager
 }
 
-// parseOrgs reads repeated --org values, each as --org takes one. On the
+// ParseOrgs reads repeated --org values, each as --org takes one. On the
 // first that names no organization it returns those before it and why.
-func parseOrgs(args []string) ([]ident.Org, error) {
+func ParseOrgs(args []string) ([]ident.Org, error) {
 	orgs := make([]ident.Org, 0, len(args))
 	for _, arg := range args {
 		org, err := ident.ParseOrg(arg)
@@ -257,4 +257,9 @@ func parseOrgs(args []string) ([]ident.Org, error) {
 		orgs = append(orgs, org)
 	}
 	return orgs, nil
+}
+
+// TableStyle is how this run's tables show times and colours.
+func (o *APIOptions) TableStyle() output.TableStyle {
+	return o.IO.TableStyle(o.Format, o.Factory.Now())
 }

@@ -1,4 +1,4 @@
-package cli
+package cmdutil
 
 import (
 	"errors"
@@ -9,18 +9,18 @@ import (
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 )
 
-// addTokenFlag registers --token on a command about one token, which
+// AddTokenFlag registers --token on a command about one token, which
 // also takes the token as its argument: every command names one token
 // the same way.
 // usage says what the token may be spelt as.
-func addTokenFlag(fl *pflag.FlagSet, value *string, usage string) {
+func AddTokenFlag(fl *pflag.FlagSet, value *string, usage string) {
 	fl.StringVar(value, "token", "", "the `TOKEN`: "+usage+"; or give it as the argument")
 }
 
-// oneToken is the one token a command is about, given as its argument or
+// OneToken is the one token a command is about, given as its argument or
 // with --token (both only when they agree). what says what the token is
 // for, in the message when none is given.
-func oneToken(command string, args []string, flag string, what string) (string, error) {
+func OneToken(command string, args []string, flag string, what string) (string, error) {
 	if len(args) > 1 {
 		return "", exitcode.New(exitcode.Usage, fmt.Errorf("%s takes one token, not %d: run it once per token", command, len(args)))
 	}

@@ -1,8 +1,10 @@
-// Package cli is tokenctl's command tree. Each command parses its flags
-// into an options value, validates it before any network call, and hands
-// the work to the packages that own it (config, revoke, buildkite, output).
-// Nothing here talks HTTP or formats data itself.
-package cli
+// Package cmdutil is the plumbing every command shares: the factory (the
+// streams, the environment, the clock, the API client), the options and the
+// Complete/Validate/Run runner of a command that calls Buildkite, -o and --jq,
+// the failure document, errors and their one line on stderr, the token
+// filters, one token named by argument or --token, and the audit log. It
+// imports no command: the commands import it.
+package cmdutil
 
 import (
 	"context"
@@ -65,7 +67,7 @@ func (f *Factory) loadSettings(in config.LoadInput) (*config.Settings, error) {
 // --debug trace scrubs the API token and every redact value (such as a
 // leaked token's value the run sends) from both APIs' traffic.
 func (f *Factory) APIClient(s *config.Settings, debug bool, redact ...string) (*buildkite.Client, error) {
-	if err := f.requireToken(s); err != nil {
+	if err := f.RequireToken(s); err != nil {
 		return nil, err
 	}
 	for _, ep := range []string{s.GraphQLEndpoint, s.RESTEndpoint} {

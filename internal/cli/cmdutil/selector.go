@@ -1,4 +1,4 @@
-package cli
+package cmdutil
 
 import (
 	"errors"
@@ -13,9 +13,9 @@ import (
 	"github.com/tokenctl/tokenctl/internal/span"
 )
 
-// selectorFlags are the flags, shared by `tokens list` and `revoke`, that
+// SelectorFlags are the flags, shared by `tokens list` and `revoke`, that
 // choose an organization's tokens by what they are. They combine with AND.
-type selectorFlags struct {
+type SelectorFlags struct {
 	Stale         string
 	NeverUsed     bool
 	Owner         string
@@ -24,16 +24,16 @@ type selectorFlags struct {
 	ExpiresBefore string
 	AdminCapable  bool
 
-	// Recorded by record: which filters the command line gave.
-	given                                bool
+	// Recorded by Record: which filters the command line gave.
+	Given                                bool
 	staleSet, ownerSet, expiresBeforeSet bool
 }
 
-// selectorFlagNames are the flags addSelectorFlags defines.
-var selectorFlagNames = []string{"stale", "never-used", "owner", "scope", "no-expiry", "expires-before", "admin-capable"}
+// SelectorFlagNames are the flags AddSelectorFlags defines.
+var SelectorFlagNames = []string{"stale", "never-used", "owner", "scope", "no-expiry", "expires-before", "admin-capable"}
 
-// selectorHelp documents the filters for the Long text of both commands.
-var selectorHelp = `Filters (they combine: a token must meet every one given):
+// SelectorHelp documents the filters for the Long text of both commands.
+var SelectorHelp = `Filters (they combine: a token must meet every one given):
   --stale DURATION       last used at least DURATION ago (90d, 6w, 12h, 1y, 1y6w);
                          tokens never used are not stale (see --never-used)
   --never-used           never used; Buildkite's own system tokens can read
@@ -48,8 +48,8 @@ var selectorHelp = `Filters (they combine: a token must meet every one given):
   --admin-capable        holds a scope that can change who can do what:
                          ` + strings.Join(selector.AdminScopes, ",\n                         ")
 
-// addSelectorFlags registers the filter flags on fl.
-func addSelectorFlags(fl *pflag.FlagSet, s *selectorFlags) {
+// AddSelectorFlags registers the filter flags on fl.
+func AddSelectorFlags(fl *pflag.FlagSet, s *SelectorFlags) {
 	fl.StringVar(&s.Stale, "stale", "", "only tokens last used at least `DURATION` ago, e.g. 90d, 6w, 1y (never-used tokens are not stale)")
 	fl.BoolVar(&s.NeverUsed, "never-used", false, "only tokens that have never been used")
 	fl.StringVar(&s.Owner, "owner", "", "only tokens of the owner with this exact `EMAIL`, or whose name contains it")
@@ -59,28 +59,28 @@ func addSelectorFlags(fl *pflag.FlagSet, s *selectorFlags) {
 	fl.BoolVar(&s.AdminCapable, "admin-capable", false, "only tokens holding a scope that can change permissions ("+strings.Join(selector.AdminScopes, ", ")+")")
 }
 
-// registerSelectorCompletions completes --scope with the scopes the schema
+// RegisterSelectorCompletions completes --scope with the scopes the schema
 // knows, and --sort where the command has it, without offering file names.
-func registerSelectorCompletions(cmd *cobra.Command) {
+func RegisterSelectorCompletions(cmd *cobra.Command) {
 	_ = cmd.RegisterFlagCompletionFunc("scope", cobra.FixedCompletions(selector.KnownScopes(), cobra.ShellCompDirectiveNoFileComp))
 	if cmd.Flags().Lookup("sort") != nil {
 		_ = cmd.RegisterFlagCompletionFunc("sort", cobra.FixedCompletions(selector.SortKeys, cobra.ShellCompDirectiveNoFileComp))
 	}
 }
 
-// record notes which filter flags the command line gave.
-func (s *selectorFlags) record(fl *pflag.FlagSet) {
-	for _, name := range selectorFlagNames {
+// Record notes which filter flags the command line gave.
+func (s *SelectorFlags) Record(fl *pflag.FlagSet) {
+	for _, name := range SelectorFlagNames {
 		if fl.Changed(name) {
-			s.given = true
+			s.Given = true
 		}
 	}
 	s.staleSet, s.ownerSet, s.expiresBeforeSet = fl.Changed("stale"), fl.Changed("owner"), fl.Changed("expires-before")
 }
 
-// filter parses the flags into a selector.Filter. Errors name the flag and
+// Filter parses the flags into a selector.Filter. Errors name the flag and
 // carry the usage exit code.
-func (s *selectorFlags) filter() (selector.Filter, error) {
+func (s *SelectorFlags) Filter() (selector.Filter, error) {
 	usage := func(flag string, err error) error {
 		return exitcode.New(exitcode.Usage, fmt.Errorf("--%s: %w", flag, err))
 	}
