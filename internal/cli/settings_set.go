@@ -197,7 +197,7 @@ func settingsSetRun(ctx context.Context, o *SettingsSetOptions) error {
 	if err != nil {
 		return err
 	}
-	org := orgsettings.Organization{Slug: found.Slug, Name: found.Name}
+	org := orgsettings.Describe(ctx, client, found)
 	if err := orgsettings.RequireScope(self, orgsettings.ScopeRead, org.Slug); err != nil {
 		return err
 	}

@@ -115,3 +115,20 @@ func TestSettingsSetServerErrorIsSettledByReadBack(t *testing.T) {
 		})
 	}
 }
+
+// The document keeps its shape whatever happened: changes is a list, never
+// null, and an organization named by slug has its name as with --all-orgs.
+func TestSettingsDocumentsShape(t *testing.T) {
+	h := newSettingsHarness(t, emulator.Options{})
+	r := h.run("settings", "set", "--org", "acme", "--restrict-token-creation", "false", "--yes", "-o", "json")
+	if r.code != 0 || !strings.Contains(r.stdout, `"changes": []`) || !strings.Contains(r.stdout, `"status": "unchanged"`) {
+		t.Errorf("unchanged: %s", r)
+	}
+	all := h.run("settings", "show", "--all-orgs", "-o", "json", "--jq", `.organizations[] | select(.organization.slug == "acme") | .organization.name`)
+	one := h.run("settings", "show", "--org", "acme", "-o", "json", "--jq", `.organizations[0].organization.name`)
+	set := h.run("settings", "set", "--org", "acme", "--restrict-token-creation", "false", "--dry-run", "-o", "json", "--jq", `.organization.name`)
+	name := strings.TrimSpace(all.stdout)
+	if name == "" || name == `""` || strings.TrimSpace(one.stdout) != name || strings.TrimSpace(set.stdout) != name {
+		t.Errorf("organization.name: --all-orgs %q, --org %q, set %q", all.stdout, one.stdout, set.stdout)
+	}
+}

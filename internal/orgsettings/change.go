@@ -107,7 +107,7 @@ func (e *NotOnPlanError) Error() string {
 // field the plan does not include is refused (KindForbidden, exit 3),
 // whatever its value, before anything is sent.
 func PlanChange(before Settings, req Request) (Change, error) {
-	ch := Change{Before: before, patch: buildkite.APISettingsPatch{}, want: req}
+	ch := Change{Before: before, Fields: []FieldChange{}, patch: buildkite.APISettingsPatch{}, want: req}
 	notOnPlan := func(feature, what string) error {
 		e := &NotOnPlanError{Org: before.Organization.Slug, Feature: feature, What: what}
 		return &buildkite.Error{Kind: buildkite.KindForbidden, Message: e.Error(), Err: e}

@@ -235,7 +235,7 @@ func readOne(ctx context.Context, c *buildkite.Client, self buildkite.AccessToke
 		}
 		org = found
 	}
-	ref := Organization{Slug: org.Slug, Name: org.Name}
+	ref := Describe(ctx, c, org)
 	if err := RequireScope(self, ScopeRead, ref.Slug); err != nil {
 		return Settings{}, err
 	}
@@ -244,6 +244,19 @@ func readOne(ctx context.Context, c *buildkite.Client, self buildkite.AccessToke
 		return Settings{}, err
 	}
 	return FromAPI(ref, a)
+}
+
+// Describe is the organization as settings documents name it: its slug,
+// and its name whether it was listed (--all-orgs) or named by slug (--org),
+// looked up then through GraphQL. The settings are REST's, so a token
+// GraphQL does not answer still reads them: the name is then left empty.
+func Describe(ctx context.Context, c *buildkite.Client, org buildkite.Organization) Organization {
+	if org.Name == "" && org.Slug != "" {
+		if found, err := c.Organization(ctx, ident.Org{Slug: org.Slug}); err == nil {
+			org.Name = found.Name
+		}
+	}
+	return Organization{Slug: org.Slug, Name: org.Name}
 }
 
 // ScopeError is a token without the scope an endpoint needs; nothing was
