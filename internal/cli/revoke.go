@@ -524,3 +524,21 @@ func planRows(plans []*revoke.Plan, now func() time.Time) output.Rows {
 	}
 	return rows
 }
+
+func (o *RevokeOptions) FailureDocument() any {
+	report := revoke.NewReport(nil, o.DryRun)
+	switch {
+	case o.Scan.File != "":
+		return ScanReport{DryRun: o.DryRun, Scanner: o.Scan.findings.Format, Secrets: []ScanSecretResult{}}
+	case o.Leaked.Everywhere:
+		return struct {
+			DryRun bool           `json:"dryRun"`
+			Token  *LeakedToken   `json:"token"`
+			Status *revoke.Status `json:"status"`
+		}{DryRun: o.DryRun}
+	case o.Leaked.AllOrgs || o.Leaked.orgs != nil:
+		// Which organizations went unchecked is not known: null, not [].
+		return AllOrgsReport{Report: report}
+	}
+	return report
+}
