@@ -130,3 +130,27 @@ func mustHave(t *testing.T, s string, parts ...string) {
 		}
 	}
 }
+
+// A table laid out in batches is the table laid out whole: the same
+// bytes, colours, cut cells and wide characters included.
+func TestTableBatchesAreOneTable(t *testing.T) {
+	p := NewTablePrinter(TableStyle{Format: Table, Terminal: true, Colour: true, Width: 40, Now: tableNow}, "ORGANIZATION", "STATUS", "DESCRIPTION")
+	for i, d := range []string{"short", "日本語の説明がここに長く続きます", "", "a description long enough to be cut", "é", "x"} {
+		p.AddField(strings.Repeat("o", i+1))
+		p.AddField([]string{"ok", "failed", "skipped"}[i%3], WithTone([]Tone{Good, Bad, Warn}[i%3]))
+		p.AddField(d, Cut)
+		p.EndRow()
+	}
+	rows := p.Rows()
+	whole := renderTable(t, rows)
+	defer func(n int) { tableBatch = n }(tableBatch)
+	for _, n := range []int{1, 2, 4} {
+		tableBatch = n
+		if got := renderTable(t, rows); got != whole {
+			t.Errorf("in batches of %d:\n got %q\nwant %q", n, got, whole)
+		}
+	}
+	if strings.Count(whole, "\n") != 7 || !strings.Contains(whole, "\x1b[31mfailed\x1b[0m") || !strings.Contains(whole, "…") {
+		t.Errorf("not the table meant: %q", whole)
+	}
+}

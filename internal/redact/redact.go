@@ -39,10 +39,32 @@ var (
 // Placeholder. It is the one redaction function: use it wherever text that
 // did not come from tokenctl itself reaches an output or a hint.
 func Secrets(s string) string {
-	if !within.MatchString(s) {
+	if !mayHoldSecret(s) || !within.MatchString(s) {
 		return s
 	}
 	return within.ReplaceAllString(s, Placeholder)
+}
+
+// mayHoldSecret is a quick test that within cannot match s: a prefixed
+// value needs an underscore, an unprefixed one a run of 40 letters or
+// digits. Most table cells (uuids, emails, dates) fail both, and a table
+// of findings has hundreds of thousands of cells.
+func mayHoldSecret(s string) bool {
+	if strings.IndexByte(s, '_') >= 0 {
+		return true
+	}
+	run := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' {
+			if run++; run >= 40 {
+				return true
+			}
+			continue
+		}
+		run = 0
+	}
+	return false
 }
 
 // IsSecret reports whether s (spaces around it aside) has the shape of a

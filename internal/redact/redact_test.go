@@ -49,6 +49,18 @@ func TestSecrets(t *testing.T) {
 
 // Quote shows what a user typed, but never a token value in it, and never
 // more than a line's worth of it.
+// The quick test never lets through text the expression would change.
+func FuzzQuickTestAgreesWithExpression(f *testing.F) {
+	for _, s := range []string{"bkua_0123456789abcdef0123", "x " + strings.Repeat("a1", 20) + " y", strings.Repeat("F", 40), "00000000-0000-4000-8000-000000000000", "a_b", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if within.MatchString(s) && !mayHoldSecret(s) {
+			t.Fatalf("quick test skips %q, which the expression matches", s)
+		}
+	})
+}
+
 func TestQuote(t *testing.T) {
 	secret := "bkua_" + strings.Repeat("a1", 20)
 	for in, want := range map[string]string{
