@@ -17,6 +17,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tokenctl/tokenctl/internal/buildkite"
+	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/redact"
 )
 
@@ -32,6 +34,13 @@ const (
 type Caller struct {
 	TokenUUID string `json:"tokenUuid"`
 	User      string `json:"user,omitempty"`
+}
+
+// CallerOf is the caller a record names for the credential tokenctl uses:
+// its uuid, and its user as "Name <email>" (document.FormatUser), left out
+// when unknown. Every record names its caller this way.
+func CallerOf(tok buildkite.AccessToken) Caller {
+	return Caller{TokenUUID: tok.UUID, User: document.FormatUser(tok.User.Name, tok.User.Email)}
 }
 
 // Organization is the organization acted on.

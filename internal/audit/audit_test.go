@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/tokenctl/tokenctl/internal/buildkite"
 )
 
 // Records from concurrent writers, and from two logs open on one file as
@@ -129,5 +131,25 @@ func TestWriteRedactsSecrets(t *testing.T) {
 	}
 	if rec.Setting.From != shaped {
 		t.Error("Write changed the caller's record")
+	}
+}
+
+// Every record names its caller one way: "Name <email>", or whichever of
+// the two is known, and no user at all when neither is (the executor once
+// wrote "Name <>" for a user without an email).
+func TestCallerOf(t *testing.T) {
+	for _, c := range []struct {
+		name, email, want string
+	}{
+		{"Ada Admin", "ada@acme.example", "Ada Admin <ada@acme.example>"},
+		{"Ada Admin", "", "Ada Admin"},
+		{"", "ada@acme.example", "ada@acme.example"},
+		{"", "", ""},
+	} {
+		tok := buildkite.AccessToken{UUID: "u1"}
+		tok.User.Name, tok.User.Email = c.name, c.email
+		if got := CallerOf(tok); got != (Caller{TokenUUID: "u1", User: c.want}) {
+			t.Errorf("CallerOf(%q, %q) = %+v, want user %q", c.name, c.email, got, c.want)
+		}
 	}
 }

@@ -381,7 +381,7 @@ func runCheck(ctx context.Context, r *runner, _ []string) error {
 // reportOrganizations reads the organizations at the head of a check
 // report, without reading its findings into memory (that would count as
 // tokenctl's heap).
-func reportOrganizations(f *os.File) ([]hygiene.OrganizationRef, error) {
+func reportOrganizations(f *os.File) ([]hygiene.CheckedOrganization, error) {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return nil, err
 	}
@@ -392,7 +392,7 @@ func reportOrganizations(f *os.File) ([]hygiene.OrganizationRef, error) {
 			return nil, err
 		}
 		if tok == "organizations" {
-			var orgs []hygiene.OrganizationRef
+			var orgs []hygiene.CheckedOrganization
 			err := dec.Decode(&orgs)
 			return orgs, err
 		}

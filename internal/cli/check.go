@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -410,22 +409,5 @@ func writePlan(o *CheckOptions, plan hygiene.Plan) error {
 }
 
 func (o *CheckOptions) FailureDocument() any {
-	return struct {
-		SchemaVersion     int                           `json:"schemaVersion"`
-		GeneratedAt       *time.Time                    `json:"generatedAt"`
-		Policy            *hygiene.PolicyRef            `json:"policy"`
-		Organizations     []hygiene.OrganizationRef     `json:"organizations"`
-		Summary           *hygiene.Summary              `json:"summary"`
-		Findings          []hygiene.Finding             `json:"findings"`
-		ExceptionsApplied []hygiene.ExceptionUse        `json:"exceptionsApplied"`
-		Compared          *hygiene.ComparedRef          `json:"compared"`
-		NotChecked        []hygiene.NotChecked          `json:"notChecked"`
-		NotListed         *int                          `json:"notListed"` // not known: null
-		OrgFindings       []hygiene.OrganizationFinding `json:"organizationFindings"`
-		SettingsNotRead   []orgsettings.NotRead         `json:"settingsNotRead"`
-	}{
-		SchemaVersion: hygiene.ReportSchemaVersion, Organizations: []hygiene.OrganizationRef{}, Findings: []hygiene.Finding{},
-		ExceptionsApplied: []hygiene.ExceptionUse{}, NotChecked: []hygiene.NotChecked{},
-		OrgFindings: []hygiene.OrganizationFinding{}, SettingsNotRead: []orgsettings.NotRead{},
-	}
+	return hygiene.ReportFailure()
 }

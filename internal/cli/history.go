@@ -378,20 +378,7 @@ func reconcileRows(style output.TableStyle, d history.ReconcileDoc) output.Rows 
 // results (failure.go): the history's, or the reconciliation's.
 func (o *HistoryOptions) FailureDocument() any {
 	if o.Reconcile != "" {
-		return struct {
-			Organization *history.OrgDoc        `json:"organization"`
-			Since        *time.Time             `json:"since"`
-			Confirmed    []history.ConfirmedDoc `json:"confirmed"`
-			Missing      []history.LocalDoc     `json:"missing"`
-			Unconfirmed  []history.LocalDoc     `json:"unconfirmed"`
-			Elsewhere    []history.EventDoc     `json:"elsewhere"`
-			Summary      *struct{}              `json:"summary"`
-		}{Confirmed: []history.ConfirmedDoc{}, Missing: []history.LocalDoc{}, Unconfirmed: []history.LocalDoc{}, Elsewhere: []history.EventDoc{}}
+		return history.ReconcileFailure()
 	}
-	return struct {
-		Organization *history.OrgDoc    `json:"organization"`
-		Events       []history.EventDoc `json:"events"`
-		Total        *int               `json:"total"`
-		Truncated    *bool              `json:"truncated"`
-	}{Events: []history.EventDoc{}}
+	return history.HistoryFailure()
 }

@@ -223,11 +223,5 @@ func policyRows(style output.TableStyle, r document.RevocationSetting, wide bool
 }
 
 func (o *PolicyShowOptions) FailureDocument() any {
-	return struct {
-		Organization              *document.RevocationSettingOrganization `json:"organization"`
-		RevokeInactiveTokensAfter *string                                 `json:"revokeInactiveTokensAfter"`
-		PeriodDays                *int                                    `json:"periodDays"`
-		AsOf                      *time.Time                              `json:"asOf"`
-		Tokens                    []document.InactiveToken                `json:"tokens"`
-	}{Tokens: []document.InactiveToken{}}
+	return document.RevocationSettingFailure()
 }

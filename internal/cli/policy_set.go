@@ -213,7 +213,7 @@ func (o *PolicySetOptions) applyPolicy(ctx context.Context, client *buildkite.Cl
 	}
 	_, err = inactivity.Apply(ctx, client, auditLog, inactivity.Change{
 		Organization: org, From: from, To: o.Setting.Period, ClientMutationID: id,
-		Caller: audit.Caller{TokenUUID: self.UUID, User: document.FormatUser(self.User.Name, self.User.Email)},
+		Caller: audit.CallerOf(self),
 	})
 	if err != nil {
 		return nil, err
@@ -224,13 +224,5 @@ func (o *PolicySetOptions) applyPolicy(ctx context.Context, client *buildkite.Cl
 // FailureDocument is the document of a run that failed before it had
 // results (failure.go).
 func (o *PolicySetOptions) FailureDocument() any {
-	return struct {
-		Organization     *document.RevocationSettingOrganization `json:"organization"`
-		From             *string                                 `json:"from"`
-		To               *string                                 `json:"to"`
-		DryRun           bool                                    `json:"dryRun"`
-		Status           *string                                 `json:"status"`
-		ClientMutationID *string                                 `json:"clientMutationId"`
-		WhatIf           *document.RevocationSettingWhatIf       `json:"whatIf"`
-	}{DryRun: o.DryRun}
+	return document.RevocationSettingChangeFailure(o.DryRun)
 }

@@ -531,11 +531,7 @@ func (o *RevokeOptions) FailureDocument() any {
 	case o.Scan.File != "":
 		return ScanReport{DryRun: o.DryRun, Scanner: o.Scan.findings.Format, Secrets: []ScanSecretResult{}}
 	case o.Leaked.Everywhere:
-		return struct {
-			DryRun bool           `json:"dryRun"`
-			Token  *LeakedToken   `json:"token"`
-			Status *revoke.Status `json:"status"`
-		}{DryRun: o.DryRun}
+		return everywhereFailure(o.DryRun)
 	case o.Leaked.AllOrgs || o.Leaked.orgs != nil:
 		// Which organizations went unchecked is not known: null, not [].
 		return AllOrgsReport{Report: report}

@@ -357,7 +357,7 @@ func (o *RevokeOptions) leakedTokenDead() error {
 	}
 	// A dead value is dead everywhere: no organization was left unlooked.
 	notListed := 0
-	report := AllOrgsReport{Report: revoke.NewReport(nil, o.DryRun), NotChecked: []NotCheckedOrg{}, NotListed: &notListed}
+	report := AllOrgsReport{Report: revoke.NewReport(nil, o.DryRun), NotChecked: []document.NotChecked[document.OrgRef]{}, NotListed: &notListed}
 	var data any = report
 	if !o.Leaked.AllOrgs && o.Leaked.orgs == nil {
 		data = report.Report
@@ -373,27 +373,18 @@ func (o *RevokeOptions) leakedTokenDead() error {
 // added.
 type AllOrgsReport struct {
 	revoke.Report
-	NotChecked []NotCheckedOrg `json:"notChecked"`
+	NotChecked []document.NotChecked[document.OrgRef] `json:"notChecked"`
 	// NotListed is how many of your organizations Buildkite counted but
 	// did not list, so that tokenctl could not look in them; null when
 	// the run failed before it knew.
 	NotListed *int `json:"notListed"`
 }
 
-// NotCheckedOrg is an organization where the token could not be looked
-// up: Buildkite did not let the caller list its tokens, or the caller's
-// token cannot see it.
-type NotCheckedOrg struct {
-	Organization revoke.OrgRef          `json:"organization"`
-	Cause        revoke.NotCheckedCause `json:"cause"`
-	Reason       string                 `json:"reason"`
-}
-
 // notCheckedOrgs is the not-checked part of a report.
-func notCheckedOrgs(plan *revoke.OrgsPlan) []NotCheckedOrg {
-	out := []NotCheckedOrg{}
+func notCheckedOrgs(plan *revoke.OrgsPlan) []document.NotChecked[document.OrgRef] {
+	out := []document.NotChecked[document.OrgRef]{}
 	for _, nc := range plan.NotChecked {
-		out = append(out, NotCheckedOrg{Organization: nc.Ref(), Cause: nc.Cause, Reason: nc.Err.Error()})
+		out = append(out, nc.Document())
 	}
 	return out
 }
@@ -473,10 +464,20 @@ type EverywhereReport struct {
 	Status revoke.Status `json:"status"`
 }
 
+// everywhereFailure is the document of a `revoke --everywhere` that failed
+// before it knew the token: EverywhereReport's keys, token and status null.
+func everywhereFailure(dryRun bool) any {
+	return struct {
+		DryRun bool           `json:"dryRun"`
+		Token  *LeakedToken   `json:"token"`
+		Status *revoke.Status `json:"status"`
+	}{DryRun: dryRun}
+}
+
 // LeakedToken describes the token a value belongs to.
 type LeakedToken struct {
 	AccessTokenInfo
-	Owner revoke.Owner `json:"owner"`
+	Owner document.Owner `json:"owner"`
 }
 
 // revokeEverywhere deletes the token of the one value given
@@ -485,7 +486,7 @@ type LeakedToken struct {
 // elsewhere.
 func revokeEverywhere(ctx context.Context, o *RevokeOptions, client *buildkite.Client, lp *revoke.LeakedPlan) error {
 	tok := *lp.Secrets[0].Token
-	leaked := &LeakedToken{AccessTokenInfo: accessTokenInfo(tok), Owner: revoke.Owner{Name: tok.User.Name, Email: tok.User.Email}}
+	leaked := &LeakedToken{AccessTokenInfo: accessTokenInfo(tok), Owner: document.Owner{Name: tok.User.Name, Email: tok.User.Email}}
 	if o.DryRun {
 		if o.IO.IsStderrTTY() {
 			defer fmt.Fprintf(o.IO.ErrOut, "Dry run: nothing was revoked (token %s would be deleted everywhere).\n", tok.UUID)

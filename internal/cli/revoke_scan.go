@@ -123,8 +123,8 @@ type ScanSecretResult struct {
 	Status string `json:"status"`
 	// Results are the organization revocations (--org, --all-orgs), as in
 	// the revoke document; empty with --everywhere.
-	Results    []revoke.Result `json:"results"`
-	NotChecked []NotCheckedOrg `json:"notChecked"`
+	Results    []revoke.Result                        `json:"results"`
+	NotChecked []document.NotChecked[document.OrgRef] `json:"notChecked"`
 	// NotListed is, with --all-orgs, how many of your organizations
 	// Buildkite counted but did not list, so that the token was not looked
 	// for there; null otherwise, or when the secret's run failed before it
@@ -237,7 +237,7 @@ func (o *RevokeOptions) printScan(report ScanReport) error {
 // calls for.
 func (o *RevokeOptions) scanSecretResult(s scan.Secret, lp *revoke.LeakedPlan, out leakedOutcome, i int) (ScanSecretResult, exitcode.Code) {
 	ls := lp.Secrets[i]
-	res := ScanSecretResult{Fingerprint: s.Fingerprint, Locations: s.Locations, Results: []revoke.Result{}, NotChecked: []NotCheckedOrg{}}
+	res := ScanSecretResult{Fingerprint: s.Fingerprint, Locations: s.Locations, Results: []revoke.Result{}, NotChecked: []document.NotChecked[document.OrgRef]{}}
 	fail := func(status string, err error) (ScanSecretResult, exitcode.Code) {
 		res.Status = status
 		msg := cmdutil.OneLine(err.Error())
@@ -254,7 +254,7 @@ func (o *RevokeOptions) scanSecretResult(s scan.Secret, lp *revoke.LeakedPlan, o
 	case ls.Token == nil:
 		return fail(string(revoke.StatusFailed), ls.Err)
 	}
-	res.Token = &LeakedToken{AccessTokenInfo: accessTokenInfo(*ls.Token), Owner: revoke.Owner{Name: ls.Token.User.Name, Email: ls.Token.User.Email}}
+	res.Token = &LeakedToken{AccessTokenInfo: accessTokenInfo(*ls.Token), Owner: document.Owner{Name: ls.Token.User.Name, Email: ls.Token.User.Email}}
 	if o.Leaked.Everywhere {
 		d := out.deletions[i]
 		switch {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/emulator"
 	et "github.com/tokenctl/tokenctl/internal/emulator/emulatortest"
 	"github.com/tokenctl/tokenctl/internal/revoke"
@@ -112,7 +113,7 @@ func TestScanActionColumn(t *testing.T) {
 	}{
 		{"org run failed", ScanSecretResult{Token: tok, Status: string(revoke.StatusFailed)}, false, "none"},
 		{"org run declined", ScanSecretResult{Token: tok, Status: string(revoke.StatusSkipped)}, false, "none"},
-		{"org run revoked", ScanSecretResult{Token: tok, Status: string(revoke.StatusRevoked), Results: []revoke.Result{{Organization: revoke.OrgRef{Slug: &org}, Status: revoke.StatusRevoked}}}, false, "revoke from acme"},
+		{"org run revoked", ScanSecretResult{Token: tok, Status: string(revoke.StatusRevoked), Results: []revoke.Result{{Organization: document.OrgRef{Slug: &org}, Status: revoke.StatusRevoked}}}, false, "revoke from acme"},
 		{"everywhere deleted", ScanSecretResult{Token: tok, Status: string(revoke.StatusRevoked)}, true, "delete everywhere"},
 		{"everywhere declined", ScanSecretResult{Token: tok, Status: string(revoke.StatusSkipped)}, true, "none"},
 		{"dead", ScanSecretResult{Status: string(revoke.StatusNotFound)}, true, "none: already dead"},

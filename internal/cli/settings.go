@@ -160,9 +160,5 @@ func describeFeatures(f orgsettings.Features) string {
 }
 
 func (o *SettingsShowOptions) FailureDocument() any {
-	return struct {
-		Organizations []orgsettings.Settings `json:"organizations"`
-		NotRead       []orgsettings.NotRead  `json:"notRead"`
-		NotListed     *int                   `json:"notListed"`
-	}{Organizations: []orgsettings.Settings{}, NotRead: []orgsettings.NotRead{}}
+	return orgsettings.ReadingFailure()
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/tokenctl/tokenctl/internal/audit"
 	"github.com/tokenctl/tokenctl/internal/buildkite"
 	"github.com/tokenctl/tokenctl/internal/cli/cmdutil"
-	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/orgsettings"
 	"github.com/tokenctl/tokenctl/internal/output"
@@ -184,6 +183,21 @@ type SettingsSetReport struct {
 	Note string `json:"note,omitempty"`
 }
 
+// settingsSetFailure is the document of a `settings set` that failed
+// before it had a report: SettingsSetReport's keys, what is not known null.
+func settingsSetFailure(dryRun bool) any {
+	return struct {
+		Organization  *orgsettings.Organization `json:"organization"`
+		DryRun        bool                      `json:"dryRun"`
+		Status        *string                   `json:"status"`
+		Changes       []orgsettings.FieldChange `json:"changes"`
+		Before        *orgsettings.Settings     `json:"before"`
+		After         *orgsettings.Settings     `json:"after"`
+		CallerAddress *string                   `json:"callerAddress"`
+		Reachable     *orgsettings.Reachability `json:"reachable"`
+	}{DryRun: dryRun, Changes: []orgsettings.FieldChange{}}
+}
+
 func settingsSetRun(ctx context.Context, o *SettingsSetOptions) error {
 	client, err := o.Factory.APIClient(o.Settings, o.Debug)
 	if err != nil {
@@ -302,7 +316,7 @@ func (o *SettingsSetOptions) apply(ctx context.Context, client *buildkite.Client
 	}
 	defer auditLog.Close()
 	auditLog.Mask(o.Settings.APIToken)
-	caller := audit.Caller{TokenUUID: self.UUID, User: document.FormatUser(self.User.Name, self.User.Email)}
+	caller := audit.CallerOf(self)
 	outcome, applyErr := orgsettings.Apply(ctx, client, auditLog, change, caller)
 	report.Status, report.After, report.Note = outcome.Result, outcome.After, outcome.Note
 	if outcome.Note != "" {
@@ -378,15 +392,4 @@ func outcomeRows(r SettingsSetReport) output.Rows {
 	return rows
 }
 
-func (o *SettingsSetOptions) FailureDocument() any {
-	return struct {
-		Organization  *orgsettings.Organization `json:"organization"`
-		DryRun        bool                      `json:"dryRun"`
-		Status        *string                   `json:"status"`
-		Changes       []orgsettings.FieldChange `json:"changes"`
-		Before        *orgsettings.Settings     `json:"before"`
-		After         *orgsettings.Settings     `json:"after"`
-		CallerAddress *string                   `json:"callerAddress"`
-		Reachable     *orgsettings.Reachability `json:"reachable"`
-	}{DryRun: o.DryRun, Changes: []orgsettings.FieldChange{}}
-}
+func (o *SettingsSetOptions) FailureDocument() any { return settingsSetFailure(o.DryRun) }

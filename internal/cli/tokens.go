@@ -231,10 +231,5 @@ func (s tokenStyle) rows(tokens []document.Token, wide bool) output.Rows {
 }
 
 func (o *TokensListOptions) FailureDocument() any {
-	return struct {
-		Organization *document.Organization `json:"organization"`
-		AsOf         *time.Time             `json:"asOf"`
-		Tokens       []document.Token       `json:"tokens"`
-		Summary      *selector.Summary      `json:"summary"`
-	}{Tokens: []document.Token{}}
+	return document.TokenListFailure()
 }

@@ -119,14 +119,5 @@ func tokensActivityRun(ctx context.Context, o *TokensActivityOptions) error {
 // FailureDocument is the document of a run that failed before it had
 // results (failure.go).
 func (o *TokensActivityOptions) FailureDocument() any {
-	return struct {
-		Organization *history.OrgDoc    `json:"organization"`
-		Token        *string            `json:"token"`
-		Since        *time.Time         `json:"since"`
-		Until        *time.Time         `json:"until"`
-		Events       []history.EventDoc `json:"events"`
-		EventsRead   *int               `json:"eventsRead"`
-		Pages        *int               `json:"pages"`
-		Truncated    *bool              `json:"truncated"`
-	}{Events: []history.EventDoc{}}
+	return history.ActivityFailure()
 }

@@ -151,9 +151,5 @@ func (s tokenStyle) fields(d document.TokenDetail, wide bool) output.Rows {
 }
 
 func (o *TokensGetOptions) FailureDocument() any {
-	return struct {
-		Organization *document.Organization `json:"organization"`
-		AsOf         *time.Time             `json:"asOf"`
-		Token        *document.Token        `json:"token"`
-	}{}
+	return document.TokenDetailFailure()
 }

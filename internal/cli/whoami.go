@@ -113,11 +113,5 @@ func whoamiRows(style output.TableStyle, me document.Whoami) output.Rows {
 }
 
 func (o *WhoamiOptions) FailureDocument() any {
-	return struct {
-		Token         *AccessTokenInfo        `json:"token"`
-		User          *document.WhoamiUser    `json:"user"`
-		GraphQLAccess *bool                   `json:"graphqlAccess"`
-		Organizations []document.Organization `json:"organizations"`
-		Notes         []string                `json:"notes"`
-	}{Notes: []string{}}
+	return document.WhoamiFailure()
 }

@@ -35,7 +35,7 @@ func TestOrganizationNames(t *testing.T) {
 	if o := (Organization{ID: "T3Jn"}); o.String() != "T3Jn" {
 		t.Errorf("without a slug: %q, want the id", o.String())
 	}
-	if p := (RevocationSettingOrganization{Slug: "acme"}); p.Describe() != "acme" {
+	if p := (OrganizationRef{Slug: "acme"}); p.Describe() != "acme" {
 		t.Errorf("without a name: %q", p.Describe())
 	}
 }

@@ -52,7 +52,7 @@ func (u WhoamiUser) String() string { return FormatUser(u.Name, u.Email) }
 
 // RevocationSetting is the document of `tokenctl policy show`.
 type RevocationSetting struct {
-	Organization RevocationSettingOrganization `json:"organization"`
+	Organization OrganizationRef `json:"organization"`
 	// RevokeInactiveTokensAfter is Buildkite's value (DAYS_30 ... DAYS_365,
 	// NEVER), null when unset.
 	RevokeInactiveTokensAfter *string `json:"revokeInactiveTokensAfter"`
@@ -68,17 +68,6 @@ type RevocationSetting struct {
 	// today; absent otherwise, so the document without it is unchanged.
 	WhatIf *RevocationSettingWhatIf `json:"whatIf,omitempty"`
 }
-
-// RevocationSettingOrganization names the organization of a revocation
-// setting; it has no uuid, and the contract keeps it that way.
-type RevocationSettingOrganization struct {
-	ID   string `json:"id"`
-	Slug string `json:"slug"`
-	Name string `json:"name"`
-}
-
-// Describe names the organization for people: "slug (Name)".
-func (o RevocationSettingOrganization) Describe() string { return describeOrg(o.Slug, o.Name) }
 
 // InactiveToken is one token the inactive-token revocation setting takes.
 type InactiveToken struct {
@@ -96,4 +85,50 @@ type InactiveToken struct {
 	RevokeAt time.Time `json:"revokeAt"`
 	// Due is true when revokeAt is not after asOf.
 	Due bool `json:"due"`
+}
+
+// The failure documents: a command's document when it fails before it has
+// results (see output.Printer.PrintFailure). Each has its document's keys,
+// in order: lists are empty, what is not known is null.
+
+// TokenListFailure is the document of a `tokens list` that failed.
+func TokenListFailure() any {
+	return struct {
+		Organization *Organization     `json:"organization"`
+		AsOf         *time.Time        `json:"asOf"`
+		Tokens       []Token           `json:"tokens"`
+		Summary      *selector.Summary `json:"summary"`
+	}{Tokens: []Token{}}
+}
+
+// TokenDetailFailure is the document of a `tokens get` that failed.
+func TokenDetailFailure() any {
+	return struct {
+		Organization *Organization `json:"organization"`
+		AsOf         *time.Time    `json:"asOf"`
+		Token        *Token        `json:"token"`
+	}{}
+}
+
+// WhoamiFailure is the document of a `whoami` that failed.
+func WhoamiFailure() any {
+	return struct {
+		Token         *AccessToken   `json:"token"`
+		User          *WhoamiUser    `json:"user"`
+		GraphQLAccess *bool          `json:"graphqlAccess"`
+		Organizations []Organization `json:"organizations"`
+		Notes         []string       `json:"notes"`
+	}{Notes: []string{}}
+}
+
+// RevocationSettingFailure is the document of a `policy show` that
+// failed; whatIf is left out, as without --what-if.
+func RevocationSettingFailure() any {
+	return struct {
+		Organization              *OrganizationRef `json:"organization"`
+		RevokeInactiveTokensAfter *string          `json:"revokeInactiveTokensAfter"`
+		PeriodDays                *int             `json:"periodDays"`
+		AsOf                      *time.Time       `json:"asOf"`
+		Tokens                    []InactiveToken  `json:"tokens"`
+	}{Tokens: []InactiveToken{}}
 }

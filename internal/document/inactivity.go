@@ -17,7 +17,7 @@ type RevocationSettingWhatIf struct {
 // RevocationSettingChange is the document of `tokenctl policy set`. Fields
 // are only ever added.
 type RevocationSettingChange struct {
-	Organization RevocationSettingOrganization `json:"organization"`
+	Organization OrganizationRef `json:"organization"`
 	// From is the period before (null when unset), To the one asked for.
 	From   *string `json:"from"`
 	To     string  `json:"to"`
@@ -26,4 +26,18 @@ type RevocationSettingChange struct {
 	Status           string                   `json:"status"`
 	ClientMutationID *string                  `json:"clientMutationId"`
 	WhatIf           *RevocationSettingWhatIf `json:"whatIf"`
+}
+
+// RevocationSettingChangeFailure is the document of a `policy set` that
+// failed (see TokenListFailure).
+func RevocationSettingChangeFailure(dryRun bool) any {
+	return struct {
+		Organization     *OrganizationRef         `json:"organization"`
+		From             *string                  `json:"from"`
+		To               *string                  `json:"to"`
+		DryRun           bool                     `json:"dryRun"`
+		Status           *string                  `json:"status"`
+		ClientMutationID *string                  `json:"clientMutationId"`
+		WhatIf           *RevocationSettingWhatIf `json:"whatIf"`
+	}{DryRun: dryRun}
 }

@@ -6,27 +6,6 @@ import (
 	"github.com/tokenctl/tokenctl/internal/buildkite"
 )
 
-// Organization is an organization as the token listing and whoami print it.
-type Organization struct {
-	ID   string `json:"id"`
-	UUID string `json:"uuid"`
-	Slug string `json:"slug"`
-	Name string `json:"name"`
-}
-
-// OrganizationOf is the document's view of the client's organization.
-func OrganizationOf(o buildkite.Organization) Organization {
-	return Organization{ID: o.ID, UUID: o.UUID, Slug: o.Slug, Name: o.Name}
-}
-
-// String is the organization as --org takes it: slug, else id.
-func (o Organization) String() string {
-	return OrgName(buildkite.Organization{ID: o.ID, Slug: o.Slug})
-}
-
-// Describe names the organization for people: "slug (Name)".
-func (o Organization) Describe() string { return describeOrg(o.Slug, o.Name) }
-
 // User is a token's owner as the token listing prints it.
 type User struct {
 	ID    string `json:"id"`
@@ -55,6 +34,15 @@ func OwnerOf(u *buildkite.User) *Owner {
 
 // String is "Name <email>".
 func (o Owner) String() string { return FormatUser(o.Name, o.Email) }
+
+// TokenRef names the token a revocation acts on, as a result row prints
+// it; fields are null when unknown (a token named by id is not looked up).
+type TokenRef struct {
+	ID          *string `json:"id"`
+	UUID        *string `json:"uuid"`
+	Description *string `json:"description"`
+	Owner       *Owner  `json:"owner"`
+}
 
 // Token is one API access token as an organization sees it. Times are
 // RFC 3339 in UTC; null means never (used, expiring) or unknown.

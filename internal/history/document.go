@@ -3,6 +3,8 @@ package history
 import (
 	"time"
 
+	"github.com/tokenctl/tokenctl/internal/document"
+
 	"github.com/tokenctl/tokenctl/internal/audit"
 	"github.com/tokenctl/tokenctl/internal/buildkite"
 )
@@ -10,16 +12,6 @@ import (
 // The JSON documents of `tokenctl history` and `tokenctl tokens activity`.
 // They are a contract: fields are only ever added, and a field that does
 // not apply is null.
-
-// OrgDoc names the organization.
-type OrgDoc struct {
-	ID   string `json:"id"`
-	Slug string `json:"slug"`
-	Name string `json:"name"`
-}
-
-// NewOrgDoc is the document of an organization.
-func NewOrgDoc(o buildkite.Organization) OrgDoc { return OrgDoc{ID: o.ID, Slug: o.Slug, Name: o.Name} }
 
 // EventDoc is one audit event.
 type EventDoc struct {
@@ -65,8 +57,8 @@ func eventDocs(events []buildkite.AuditEvent) []EventDoc {
 
 // HistoryDoc is the document of `tokenctl history`.
 type HistoryDoc struct {
-	Organization OrgDoc     `json:"organization"`
-	Events       []EventDoc `json:"events"`
+	Organization document.OrganizationRef `json:"organization"`
+	Events       []EventDoc               `json:"events"`
 	// Total is how many events match the filters on the server; Truncated
 	// is true when --limit stopped before all of them.
 	Total     int  `json:"total"`
@@ -75,25 +67,25 @@ type HistoryDoc struct {
 
 // NewHistoryDoc is the document of what a query read.
 func NewHistoryDoc(ev Events) HistoryDoc {
-	return HistoryDoc{Organization: NewOrgDoc(ev.Organization), Events: eventDocs(ev.Events), Total: ev.Total, Truncated: ev.Truncated}
+	return HistoryDoc{Organization: document.OrganizationRefOf(ev.Organization), Events: eventDocs(ev.Events), Total: ev.Total, Truncated: ev.Truncated}
 }
 
 // ActivityDoc is the document of `tokenctl tokens activity`.
 type ActivityDoc struct {
-	Organization OrgDoc     `json:"organization"`
-	Token        string     `json:"token"`
-	Since        *time.Time `json:"since"`
-	Until        *time.Time `json:"until"`
-	Events       []EventDoc `json:"events"`
-	EventsRead   int        `json:"eventsRead"`
-	Pages        int        `json:"pages"`
-	Truncated    bool       `json:"truncated"`
+	Organization document.OrganizationRef `json:"organization"`
+	Token        string                   `json:"token"`
+	Since        *time.Time               `json:"since"`
+	Until        *time.Time               `json:"until"`
+	Events       []EventDoc               `json:"events"`
+	EventsRead   int                      `json:"eventsRead"`
+	Pages        int                      `json:"pages"`
+	Truncated    bool                     `json:"truncated"`
 }
 
 // NewActivityDoc is the document of a token's activity.
 func NewActivityDoc(q ActivityQuery, a Activity) ActivityDoc {
 	return ActivityDoc{
-		Organization: NewOrgDoc(a.Organization), Token: q.TokenUUID, Since: q.Since, Until: q.Until,
+		Organization: document.OrganizationRefOf(a.Organization), Token: q.TokenUUID, Since: q.Since, Until: q.Until,
 		Events: eventDocs(a.Events), EventsRead: a.Read, Pages: a.Pages, Truncated: a.Truncated,
 	}
 }
@@ -147,12 +139,12 @@ type ConfirmedDoc struct {
 
 // ReconcileDoc is the document of `tokenctl history --reconcile`.
 type ReconcileDoc struct {
-	Organization OrgDoc         `json:"organization"`
-	Since        *time.Time     `json:"since"`
-	Confirmed    []ConfirmedDoc `json:"confirmed"`
-	Missing      []LocalDoc     `json:"missing"`
-	Unconfirmed  []LocalDoc     `json:"unconfirmed"`
-	Elsewhere    []EventDoc     `json:"elsewhere"`
+	Organization document.OrganizationRef `json:"organization"`
+	Since        *time.Time               `json:"since"`
+	Confirmed    []ConfirmedDoc           `json:"confirmed"`
+	Missing      []LocalDoc               `json:"missing"`
+	Unconfirmed  []LocalDoc               `json:"unconfirmed"`
+	Elsewhere    []EventDoc               `json:"elsewhere"`
 	Summary      struct {
 		Confirmed   int `json:"confirmed"`
 		Missing     int `json:"missing"`
@@ -163,11 +155,52 @@ type ReconcileDoc struct {
 
 // NewReconcileDoc is the document of a reconciliation.
 func NewReconcileDoc(org buildkite.Organization, since *time.Time, r Reconciliation) ReconcileDoc {
-	d := ReconcileDoc{Organization: NewOrgDoc(org), Since: since, Confirmed: []ConfirmedDoc{},
+	d := ReconcileDoc{Organization: document.OrganizationRefOf(org), Since: since, Confirmed: []ConfirmedDoc{},
 		Missing: localDocs(r.Missing), Unconfirmed: localDocs(r.Unconfirmed), Elsewhere: eventDocs(r.Elsewhere)}
 	for _, c := range r.Confirmed {
 		d.Confirmed = append(d.Confirmed, ConfirmedDoc{Local: newLocalDoc(c.Local), Event: NewEventDoc(c.Event)})
 	}
 	d.Summary.Confirmed, d.Summary.Missing, d.Summary.Unconfirmed, d.Summary.Elsewhere = len(r.Confirmed), len(r.Missing), len(r.Unconfirmed), len(r.Elsewhere)
 	return d
+}
+
+// The failure documents: a command's document when it fails before it has
+// results. Each has its document's keys, in order: lists are empty, what
+// is not known is null.
+
+// HistoryFailure is the document of a `history` that failed.
+func HistoryFailure() any {
+	return struct {
+		Organization *document.OrganizationRef `json:"organization"`
+		Events       []EventDoc                `json:"events"`
+		Total        *int                      `json:"total"`
+		Truncated    *bool                     `json:"truncated"`
+	}{Events: []EventDoc{}}
+}
+
+// ActivityFailure is the document of a `tokens activity` that failed.
+func ActivityFailure() any {
+	return struct {
+		Organization *document.OrganizationRef `json:"organization"`
+		Token        *string                   `json:"token"`
+		Since        *time.Time                `json:"since"`
+		Until        *time.Time                `json:"until"`
+		Events       []EventDoc                `json:"events"`
+		EventsRead   *int                      `json:"eventsRead"`
+		Pages        *int                      `json:"pages"`
+		Truncated    *bool                     `json:"truncated"`
+	}{Events: []EventDoc{}}
+}
+
+// ReconcileFailure is the document of a `history --reconcile` that failed.
+func ReconcileFailure() any {
+	return struct {
+		Organization *document.OrganizationRef `json:"organization"`
+		Since        *time.Time                `json:"since"`
+		Confirmed    []ConfirmedDoc            `json:"confirmed"`
+		Missing      []LocalDoc                `json:"missing"`
+		Unconfirmed  []LocalDoc                `json:"unconfirmed"`
+		Elsewhere    []EventDoc                `json:"elsewhere"`
+		Summary      *struct{}                 `json:"summary"`
+	}{Confirmed: []ConfirmedDoc{}, Missing: []LocalDoc{}, Unconfirmed: []LocalDoc{}, Elsewhere: []EventDoc{}}
 }

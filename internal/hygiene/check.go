@@ -32,7 +32,7 @@ func Check(p *Policy, orgs []Organization, now time.Time) Report {
 		SchemaVersion:     ReportSchemaVersion,
 		GeneratedAt:       now,
 		Policy:            PolicyRef{Version: p.Version, Digest: p.Digest(), Default: p.Default, Rules: p.ruleNames()},
-		Organizations:     []OrganizationRef{},
+		Organizations:     []CheckedOrganization{},
 		Findings:          []Finding{},
 		ExceptionsApplied: []ExceptionUse{},
 		NotChecked:        []NotChecked{},
@@ -49,7 +49,7 @@ func Check(p *Policy, orgs []Organization, now time.Time) Report {
 	// counted first and allocated once.
 	r.Findings = make([]Finding, 0, count)
 	for _, o := range judged {
-		ref := OrganizationRef{ID: o.Organization.Organization.ID, Slug: o.Organization.Organization.Slug, Name: o.Organization.Organization.Name, Tokens: len(o.Tokens)}
+		ref := CheckedOrganization{OrganizationRef: document.OrganizationRefOf(o.Organization.Organization), Tokens: len(o.Tokens)}
 		if o.members != nil {
 			n := len(o.Members)
 			ref.Members = &n

@@ -8,19 +8,16 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/tokenctl/tokenctl/internal/buildkite"
+	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/ident"
 	"github.com/tokenctl/tokenctl/internal/revoke"
 )
 
-// NotChecked is an organization a check could not read, with why.
+// NotChecked is an organization a check could not read, with why: the
+// organization as Buildkite listed it (uuid and name only when known).
 // Cause is not-permitted, no-access or error (an answer tokenctl does not
 // know the meaning of: the check of that organization is missing).
-type NotChecked struct {
-	Organization buildkite.Organization `json:"organization"`
-	// Cause is revoke's word for why: not-permitted or no-access.
-	Cause  revoke.NotCheckedCause `json:"cause"`
-	Reason string                 `json:"reason"`
-}
+type NotChecked = document.NotChecked[buildkite.Organization]
 
 // ErrNoOrganizations is a token that reaches no organization at all.
 var ErrNoOrganizations = errors.New("your token reaches no organization")

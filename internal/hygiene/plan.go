@@ -69,15 +69,10 @@ type Plan struct {
 
 // PlannedRevocation is one token to take from one organization, and why.
 type PlannedRevocation struct {
-	Organization PlannedOrganization `json:"organization"`
-	Token        PlannedToken        `json:"token"`
-	Findings     []PlannedFinding    `json:"findings"`
-}
-
-// PlannedOrganization names the organization.
-type PlannedOrganization struct {
-	ID   string `json:"id"`
-	Slug string `json:"slug"`
+	// Organization's slug is never null in a plan: a check read it.
+	Organization document.OrgRef  `json:"organization"`
+	Token        PlannedToken     `json:"token"`
+	Findings     []PlannedFinding `json:"findings"`
 }
 
 // PlannedToken is the token as the check saw it.
@@ -117,7 +112,7 @@ func NewPlan(r Report, pol *Policy, now time.Time) Plan {
 			i = len(p.Revocations)
 			at[key] = i
 			p.Revocations = append(p.Revocations, PlannedRevocation{
-				Organization: PlannedOrganization{ID: orgIDs[f.Organization], Slug: f.Organization},
+				Organization: document.OrgRef{ID: orgIDs[f.Organization], Slug: &f.Organization},
 				Token: PlannedToken{
 					ID: f.Token.ID, UUID: f.Token.UUID, Description: f.Token.Description,
 					LastAccessedAt: f.Token.LastAccessedAt, ExpiresAt: f.Token.ExpiresAt,

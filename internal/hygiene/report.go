@@ -10,6 +10,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/orgsettings"
 	"github.com/tokenctl/tokenctl/internal/revoke"
 )
@@ -22,11 +23,11 @@ const ReportSchemaVersion = 1
 // Report is the document `tokenctl check -o json` prints (see
 // docs/contracts/report-schema.md).
 type Report struct {
-	SchemaVersion int               `json:"schemaVersion"`
-	GeneratedAt   time.Time         `json:"generatedAt"`
-	Policy        PolicyRef         `json:"policy"`
-	Organizations []OrganizationRef `json:"organizations"`
-	Summary       Summary           `json:"summary"`
+	SchemaVersion int                   `json:"schemaVersion"`
+	GeneratedAt   time.Time             `json:"generatedAt"`
+	Policy        PolicyRef             `json:"policy"`
+	Organizations []CheckedOrganization `json:"organizations"`
+	Summary       Summary               `json:"summary"`
 	// Findings are worst first; with --compare, resolved ones follow.
 	Findings          []Finding      `json:"findings"`
 	ExceptionsApplied []ExceptionUse `json:"exceptionsApplied"`
@@ -54,12 +55,11 @@ type PolicyRef struct {
 	Rules   []string `json:"rules"`
 }
 
-// OrganizationRef is one organization checked.
-type OrganizationRef struct {
-	ID     string `json:"id"`
-	Slug   string `json:"slug"`
-	Name   string `json:"name"`
-	Tokens int    `json:"tokens"`
+// CheckedOrganization is one organization checked, and what was read
+// from it.
+type CheckedOrganization struct {
+	document.OrganizationRef
+	Tokens int `json:"tokens"`
 	// Members is null when no rule needed them and they were not listed.
 	Members *int `json:"members"`
 }

@@ -31,7 +31,7 @@ func Show(ctx context.Context, client *buildkite.Client, org ident.Org, now time
 		return document.RevocationSetting{}, err
 	}
 	report := document.RevocationSetting{
-		Organization: document.RevocationSettingOrganization{ID: found.ID, Slug: found.Slug, Name: found.Name},
+		Organization: document.OrganizationRefOf(found),
 		AsOf:         now,
 		Tokens:       []document.InactiveToken{},
 	}

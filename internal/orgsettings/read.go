@@ -19,6 +19,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/tokenctl/tokenctl/internal/buildkite"
+	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/ident"
 	"github.com/tokenctl/tokenctl/internal/inactivity"
 	"github.com/tokenctl/tokenctl/internal/revoke"
@@ -121,31 +122,26 @@ func FromAPI(org Organization, a buildkite.APISettings) (Settings, error) {
 	return s, nil
 }
 
-// Cause says why an organization's settings were not read. These strings
-// are part of the JSON contract.
-type Cause string
+// Cause says why an organization's settings were not read: one of the
+// words of every not-checked organization (document.NotCheckedCause).
+type Cause = document.NotCheckedCause
 
+// The causes of settings not read: missing-scope (the token lacks the
+// endpoint's scope; nothing was sent), not-permitted (HTTP 403: not an
+// administrator there, or an address outside the allowlist), no-access
+// (no such organization for this token), error (anything else).
 const (
-	// CauseMissingScope: the token lacks the scope the endpoint needs;
-	// nothing was sent.
-	CauseMissingScope Cause = "missing-scope"
-	// CauseNotPermitted: Buildkite refused (HTTP 403): the caller is not
-	// an administrator there, or its address is outside the
-	// organization's allowlist.
-	CauseNotPermitted Cause = "not-permitted"
-	// CauseNoAccess: the organization does not exist for this token.
-	CauseNoAccess Cause = "no-access"
-	// CauseError: any other failure (server error, network, throttling),
-	// as revoke's notChecked names it.
-	CauseError Cause = "error"
+	CauseMissingScope = document.CauseMissingScope
+	CauseNotPermitted = document.CauseNotPermitted
+	CauseNoAccess     = document.CauseNoAccess
+	CauseError        = document.CauseError
 )
 
-// NotRead is an organization whose settings could not be read.
+// NotRead is an organization whose settings could not be read, named by
+// slug and name.
 type NotRead struct {
-	Organization Organization `json:"organization"`
-	Cause        Cause        `json:"cause"`
-	Reason       string       `json:"reason"`
-	err          error
+	document.NotChecked[Organization]
+	err error
 }
 
 // Err is the failure behind it.
@@ -282,7 +278,7 @@ func RequireScope(self buildkite.AccessToken, scope, org string) error {
 }
 
 func notRead(org buildkite.Organization, err error) NotRead {
-	nr := NotRead{Organization: Organization{Slug: org.Slug, Name: org.Name}, Reason: err.Error(), err: err}
+	nr := NotRead{NotChecked: document.NotChecked[Organization]{Organization: Organization{Slug: org.Slug, Name: org.Name}, Reason: err.Error()}, err: err}
 	if nr.Organization.Slug == "" {
 		nr.Organization.Slug = org.ID
 	}
@@ -298,4 +294,14 @@ func notRead(org buildkite.Organization, err error) NotRead {
 		nr.Cause = CauseError
 	}
 	return nr
+}
+
+// ReadingFailure is the document of a `settings show` that failed before
+// it read anything: its keys, lists empty, notListed null (not known).
+func ReadingFailure() any {
+	return struct {
+		Settings  []Settings `json:"organizations"`
+		NotRead   []NotRead  `json:"notRead"`
+		NotListed *int       `json:"notListed"`
+	}{Settings: []Settings{}, NotRead: []NotRead{}}
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/tokenctl/tokenctl/internal/audit"
 	"github.com/tokenctl/tokenctl/internal/buildkite"
-	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 )
 
@@ -44,7 +43,7 @@ func (e *Executor) DeleteEverywhere(ctx context.Context, p *EverywherePlan, secr
 	s := e.carryOut(ctx, e.newMutationID(), irreversible{
 		record: audit.Record{
 			Action: "accessTokenDelete",
-			Caller: audit.Caller{TokenUUID: p.Caller.UUID, User: document.FormatUser(p.Caller.User.Name, p.Caller.User.Email)},
+			Caller: audit.CallerOf(p.Caller),
 			Token:  audit.Token{UUID: tok.UUID, Description: tok.Description, Owner: tok.User.Email},
 		},
 		send: func(ctx context.Context, _ string) error {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -500,12 +499,9 @@ func (it *Item) unnamed(plan *Plan) string {
 func (e *Executor) auditRecord(plan *Plan, it *Item) audit.Record {
 	rec := audit.Record{
 		Action:       "organizationApiAccessTokenRevoke",
-		Caller:       audit.Caller{TokenUUID: plan.Caller.UUID},
+		Caller:       audit.CallerOf(plan.Caller),
 		Organization: audit.Organization{ID: plan.Organization.ID, Slug: plan.Organization.Slug},
 		Token:        audit.Token{ID: it.TokenID, UUID: it.uuid(plan)},
-	}
-	if u := plan.Caller.User; u.Email != "" || u.Name != "" {
-		rec.Caller.User = strings.TrimSpace(fmt.Sprintf("%s <%s>", u.Name, u.Email))
 	}
 	if t := it.Token; t != nil {
 		rec.Token.Description = t.Description

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/tokenctl/tokenctl/internal/buildkite"
+	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/ident"
 )
 
@@ -53,24 +54,15 @@ func Ref(org buildkite.Organization) ident.Org {
 	return ident.Org{ID: org.ID}
 }
 
-// NotCheckedCause says why an organization could not be looked in. These
-// strings are part of the JSON contract.
-type NotCheckedCause string
+// NotCheckedCause says why an organization could not be looked in
+// (document.NotCheckedCause: its constants are the contract's words).
+type NotCheckedCause = document.NotCheckedCause
 
+// The causes of an organization not looked in.
 const (
-	// CauseNotPermitted: Buildkite refused to list the organization's
-	// tokens to this credential (its user is not an administrator there,
-	// or the token may not act there).
-	CauseNotPermitted NotCheckedCause = "not-permitted"
-	// CauseNoAccess: the organization does not exist for this credential:
-	// the token was not granted it (or, when named by the user, there is
-	// no such organization).
-	CauseNoAccess NotCheckedCause = "no-access"
-	// CauseError: the organization answered with an error tokenctl does
-	// not know the meaning of (an untyped error, a server failure, a
-	// spent rate limit): nothing says the token has no access there, so
-	// the run that could not look is incomplete.
-	CauseError NotCheckedCause = "error"
+	CauseNotPermitted = document.CauseNotPermitted
+	CauseNoAccess     = document.CauseNoAccess
+	CauseError        = document.CauseError
 )
 
 // NotChecked is an organization that could not be looked in.
@@ -82,9 +74,9 @@ type NotChecked struct {
 	Err          error
 }
 
-// Ref names the organization as a result row does.
-func (nc NotChecked) Ref() OrgRef {
-	return OrgRef{ID: nc.Organization.ID, Slug: strPtr(nc.Organization.Slug)}
+// Document is the organization not looked in as the reports print it.
+func (nc NotChecked) Document() document.NotChecked[document.OrgRef] {
+	return document.NotChecked[document.OrgRef]{Organization: document.OrgRefOf(nc.Organization), Cause: nc.Cause, Reason: nc.Err.Error()}
 }
 
 // Missed reports whether the organization must count as not looked in,

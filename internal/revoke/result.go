@@ -28,34 +28,16 @@ const (
 
 // Result is one row of the JSON contract (see docs/contracts/json.md).
 type Result struct {
-	Organization            OrgRef   `json:"organization"`
-	Token                   TokenRef `json:"token"`
-	Requested               string   `json:"requested"`
-	Status                  Status   `json:"status"`
-	RevokedAPIAccessTokenID *string  `json:"revokedApiAccessTokenId"`
-	ClientMutationID        *string  `json:"clientMutationId"`
-	Error                   *string  `json:"error"`
+	Organization            document.OrgRef   `json:"organization"`
+	Token                   document.TokenRef `json:"token"`
+	Requested               string            `json:"requested"`
+	Status                  Status            `json:"status"`
+	RevokedAPIAccessTokenID *string           `json:"revokedApiAccessTokenId"`
+	ClientMutationID        *string           `json:"clientMutationId"`
+	Error                   *string           `json:"error"`
 
 	kind buildkite.Kind // why it failed, for the exit code
 }
-
-// OrgRef names the organization of a result.
-type OrgRef struct {
-	ID   string  `json:"id"`
-	Slug *string `json:"slug"`
-}
-
-// TokenRef describes the token of a result; fields are null when unknown
-// (a token named by id is not looked up).
-type TokenRef struct {
-	ID          *string `json:"id"`
-	UUID        *string `json:"uuid"`
-	Description *string `json:"description"`
-	Owner       *Owner  `json:"owner"`
-}
-
-// Owner is the user a token belongs to.
-type Owner = document.Owner
 
 // Report is the whole JSON document printed by `tokenctl revoke -o json`.
 type Report struct {
@@ -113,7 +95,7 @@ func strPtr(s string) *string {
 
 func newResult(org buildkite.Organization, it *Item) Result {
 	r := Result{
-		Organization: OrgRef{ID: org.ID, Slug: strPtr(org.Slug)},
+		Organization: document.OrgRefOf(org),
 		Requested:    it.Requested,
 		Status:       it.Status,
 		Error:        strPtr(it.Error),
@@ -125,7 +107,7 @@ func newResult(org buildkite.Organization, it *Item) Result {
 		r.Token.UUID = strPtr(t.UUID)
 		r.Token.Description = strPtr(t.Description)
 		if t.Owner != nil {
-			r.Token.Owner = &Owner{Name: t.Owner.Name, Email: t.Owner.Email}
+			r.Token.Owner = document.OwnerOf(t.Owner)
 		}
 	}
 	if it.Status == StatusNotFound {

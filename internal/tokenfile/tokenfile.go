@@ -14,6 +14,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/ident"
 )
 
@@ -26,15 +27,7 @@ type File struct {
 	Tokens []ident.Token
 	// Organization is the organization the tokens were listed from, when
 	// the file records one (the JSON of `tokens list`); nil otherwise.
-	Organization *Organization
-}
-
-// Organization is an organization as `tokens list -o json` records it:
-// the server's identity of it when the file was written.
-type Organization struct {
-	ID   string `json:"id"`
-	UUID string `json:"uuid"`
-	Slug string `json:"slug"`
+	Organization *document.Organization
 }
 
 // Parse returns the tokens named in data, in order, duplicates kept (the
@@ -113,7 +106,7 @@ func parseJSON(data []byte) (File, error) {
 
 	var (
 		elems []json.RawMessage
-		org   *Organization
+		org   *document.Organization
 	)
 	where := "tokens"
 	if doc[0] == '{' {
@@ -125,7 +118,7 @@ func parseJSON(data []byte) (File, error) {
 		}
 		elems = *obj.Tokens
 		var recorded struct {
-			Organization *Organization `json:"organization"`
+			Organization *document.Organization `json:"organization"`
 		}
 		if err := json.Unmarshal(doc, &recorded); err != nil {
 			return File{}, errors.New(`JSON: "organization" must be an object with string "id", "uuid" and "slug", as "tokenctl tokens list -o json" prints it`)

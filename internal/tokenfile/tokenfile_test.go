@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/ident"
 	"github.com/tokenctl/tokenctl/internal/redact"
 )
@@ -160,11 +161,11 @@ func BenchmarkParseLines(b *testing.B) {
 func TestParseFileOrganization(t *testing.T) {
 	for _, tc := range []struct {
 		name, in string
-		want     *Organization
+		want     *document.Organization
 	}{
 		{"tokens list", `{"organization": {"id": "T3Jn", "uuid": "b0000000-0000-4000-8000-000000000001", "slug": "acme", "name": "Acme"}, "tokens": [{"uuid": "` + uuidA + `"}]}`,
-			&Organization{ID: "T3Jn", UUID: "b0000000-0000-4000-8000-000000000001", Slug: "acme"}},
-		{"slug only", `{"organization": {"slug": "acme"}, "tokens": ["` + uuidA + `"]}`, &Organization{Slug: "acme"}},
+			&document.Organization{ID: "T3Jn", UUID: "b0000000-0000-4000-8000-000000000001", Slug: "acme", Name: "Acme"}},
+		{"slug only", `{"organization": {"slug": "acme"}, "tokens": ["` + uuidA + `"]}`, &document.Organization{Slug: "acme"}},
 		{"null", `{"organization": null, "tokens": ["` + uuidA + `"]}`, nil},
 		{"names nothing", `{"organization": {}, "tokens": ["` + uuidA + `"]}`, nil},
 		{"array", `["` + uuidA + `"]`, nil},
