@@ -27,6 +27,9 @@ import (
 
 const bulkRevokeOp = "RevokeAPIAccessToken"
 
+// ansiReset ends a colour in a rendered table.
+const ansiReset = "\x1b[0m"
+
 func bulkWriteFile(t *testing.T, name, content string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), name)

@@ -7,6 +7,9 @@ import (
 	"testing"
 
 	"github.com/tokenctl/tokenctl/internal/cli/cmdutil"
+	policyCmd "github.com/tokenctl/tokenctl/internal/cli/policy"
+	tokensCmd "github.com/tokenctl/tokenctl/internal/cli/tokens"
+	whoamiCmd "github.com/tokenctl/tokenctl/internal/cli/whoami"
 	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/history"
 	"github.com/tokenctl/tokenctl/internal/hygiene"
@@ -26,12 +29,12 @@ func TestFailureDocumentsShareTheirDocumentsKeys(t *testing.T) {
 		{"revoke --all-orgs", &RevokeOptions{Leaked: leakedTokenOptions{AllOrgs: true}}, AllOrgsReport{}},
 		{"revoke --everywhere", &RevokeOptions{Leaked: leakedTokenOptions{Everywhere: true}}, EverywhereReport{}},
 		{"revoke --from-scan", &RevokeOptions{Scan: scanOptions{File: "findings.json"}}, ScanReport{}},
-		{"tokens list", &TokensListOptions{}, document.TokenList{}},
-		{"tokens get", &TokensGetOptions{}, document.TokenDetail{}},
-		{"tokens activity", &TokensActivityOptions{}, history.ActivityDoc{}},
-		{"whoami", &WhoamiOptions{}, document.Whoami{}},
-		{"policy show", &PolicyShowOptions{}, document.RevocationSetting{}},
-		{"policy set", &PolicySetOptions{}, document.RevocationSettingChange{}},
+		{"tokens list", &tokensCmd.TokensListOptions{}, document.TokenList{}},
+		{"tokens get", &tokensCmd.TokensGetOptions{}, document.TokenDetail{}},
+		{"tokens activity", &tokensCmd.TokensActivityOptions{}, history.ActivityDoc{}},
+		{"whoami", &whoamiCmd.WhoamiOptions{}, document.Whoami{}},
+		{"policy show", &policyCmd.PolicyShowOptions{}, document.RevocationSetting{}},
+		{"policy set", &policyCmd.PolicySetOptions{}, document.RevocationSettingChange{}},
 		{"check", &CheckOptions{}, hygiene.Report{}},
 		{"history", &HistoryOptions{}, history.HistoryDoc{}},
 		{"history --reconcile", &HistoryOptions{Reconcile: "audit.log"}, history.ReconcileDoc{}},

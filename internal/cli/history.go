@@ -14,10 +14,8 @@ import (
 
 	"github.com/tokenctl/tokenctl/internal/buildkite"
 	"github.com/tokenctl/tokenctl/internal/cli/cmdutil"
-	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/history"
-	"github.com/tokenctl/tokenctl/internal/ident"
 	"github.com/tokenctl/tokenctl/internal/inputfile"
 	"github.com/tokenctl/tokenctl/internal/output"
 	"github.com/tokenctl/tokenctl/internal/redact"
@@ -97,58 +95,11 @@ administrators: without it tokenctl says so in one line and exits 3.`,
 	fl.StringArrayVar(&opts.TokenArgs, "token", nil, "only events about `TOKEN`, by its uuid (repeatable)")
 	fl.StringArrayVar(&opts.Actors, "actor", nil, "only events by the actor with this GraphQL `ID` (repeatable)")
 	fl.StringArrayVar(&opts.EventArgs, "event", nil, "only events of this `TYPE`, e.g. API_ACCESS_TOKEN_DELETED (repeatable)")
-	addWindowFlags(fl, &opts.SinceArg, &opts.UntilArg, "")
+	cmdutil.AddWindowFlags(fl, &opts.SinceArg, &opts.UntilArg, "")
 	fl.IntVar(&opts.Limit, "limit", defaultHistoryLimit, "read at most `N` events (0: all)")
 	fl.StringVar(&opts.Reconcile, "reconcile", "", "hold tokenctl's audit log `FILE` (- for standard input) against Buildkite's")
 	_ = cmd.RegisterFlagCompletionFunc("event", cobra.FixedCompletions(history.TokenEventTypes, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
-}
-
-// addWindowFlags registers --since and --until.
-func addWindowFlags(fl *pflag.FlagSet, since, until *string, defaultSince string) {
-	fl.StringVar(since, "since", defaultSince, "only events from `WHEN`: a span back from now (7d, 12h) or a date (YYYY-MM-DD, RFC 3339)")
-	fl.StringVar(until, "until", "", "only events up to `WHEN`: a span back from now or a date")
-}
-
-// parseWindow reads --since and --until.
-func parseWindow(sinceArg, untilArg string, now time.Time) (since, until *time.Time, err error) {
-	for _, w := range []struct {
-		flag, arg string
-		into      **time.Time
-	}{{"--since", sinceArg, &since}, {"--until", untilArg, &until}} {
-		if w.arg == "" {
-			continue
-		}
-		t, err := history.ParseTime(w.arg, now)
-		if err != nil {
-			return nil, nil, exitcode.New(exitcode.Usage, fmt.Errorf("%s: %w", w.flag, err))
-		}
-		t = t.UTC()
-		*w.into = &t
-	}
-	if since != nil && until != nil && until.Before(*since) {
-		return nil, nil, exitcode.New(exitcode.Usage, errors.New("--until is before --since: no event can match"))
-	}
-	return since, until, nil
-}
-
-// parseTokenUUIDs reads --token values, which the audit log filters by
-// uuid only: a GraphQL id or a secret value is refused.
-func parseTokenUUIDs(args []string) ([]string, error) {
-	var out []string
-	for _, arg := range args {
-		t, err := ident.ParseToken(arg)
-		if err != nil {
-			return nil, exitcode.New(exitcode.Usage, err)
-		}
-		if t.UUID == "" {
-			return nil, exitcode.New(exitcode.Usage, errors.New("--token: the audit log is searched by token uuid (as in the web UI or `tokenctl tokens list`), not by GraphQL id"))
-		}
-		if !slices.Contains(out, t.UUID) {
-			out = append(out, t.UUID)
-		}
-	}
-	return out, nil
 }
 
 // complete reads --reconcile's file; a problem with it is kept for
@@ -175,7 +126,7 @@ func (o *HistoryOptions) Validate() error {
 		return err
 	}
 	var err error
-	if o.Tokens, err = parseTokenUUIDs(o.TokenArgs); err != nil {
+	if o.Tokens, err = cmdutil.ParseTokenUUIDs(o.TokenArgs); err != nil {
 		return err
 	}
 	for _, e := range o.EventArgs {
@@ -193,7 +144,7 @@ func (o *HistoryOptions) Validate() error {
 	if o.Limit < 0 {
 		return exitcode.New(exitcode.Usage, fmt.Errorf("--limit %d: must be 0 (all) or more", o.Limit))
 	}
-	if o.Since, o.Until, err = parseWindow(o.SinceArg, o.UntilArg, o.Factory.Now()); err != nil {
+	if o.Since, o.Until, err = cmdutil.ParseWindow(o.SinceArg, o.UntilArg, o.Factory.Now()); err != nil {
 		return err
 	}
 	if o.Reconcile != "" {
@@ -227,85 +178,13 @@ func historyRun(ctx context.Context, o *HistoryOptions) error {
 	}
 	doc := history.NewHistoryDoc(ev)
 	printer := output.Printer{Out: o.IO.Out, Format: o.Format, JQ: o.JQ}
-	if err := printer.Print(doc, func(wide bool) output.Rows { return eventRows(o.TableStyle(), doc.Events, wide) }); err != nil {
+	if err := printer.Print(doc, func(wide bool) output.Rows { return cmdutil.EventRows(o.TableStyle(), doc.Events, wide) }); err != nil {
 		return err
 	}
 	if ev.Truncated {
 		fmt.Fprintf(o.IO.ErrOut, "tokenctl: showing the newest %d of %d events; narrow the filters or raise --limit (0 reads all)\n", len(ev.Events), ev.Total)
 	}
 	return nil
-}
-
-// eventName is an event type as a table shows it.
-func eventName(typ string) string {
-	switch typ {
-	case history.TokenCreated:
-		return "created"
-	case history.TokenUpdated:
-		return "updated"
-	case history.TokenDeleted:
-		return "deleted"
-	case history.TokenOrgRevoked:
-		return "org-access-revoked"
-	case history.UserTokenOrgAdded:
-		return "org-access-added"
-	case history.UserTokenOrgRemove:
-		return "org-access-removed"
-	}
-	return typ
-}
-
-// via says where an event's request came from.
-func via(c *buildkite.AuditContext) string {
-	switch {
-	case c == nil:
-		return ""
-	case c.Kind == buildkite.AuditContextAPI && c.TokenUUID != "":
-		return "api, token " + c.TokenUUID
-	}
-	return c.Kind
-}
-
-func actorString(a *buildkite.AuditActor) string {
-	if a == nil {
-		return ""
-	}
-	if a.Type == "" || a.Type == "USER" {
-		return a.Name
-	}
-	return fmt.Sprintf("%s (%s)", a.Name, strings.ToLower(a.Type))
-}
-
-func eventRows(style output.TableStyle, events []history.EventDoc, wide bool) output.Rows {
-	p := output.NewTablePrinter(style, "WHEN", "EVENT", "TOKEN", "DESCRIPTION", "ACTOR", "VIA", "IP ADDRESS", "USER AGENT")
-	if wide {
-		p.AddHeader("TYPE", "EVENT UUID", "ACTOR ID")
-	}
-	for _, e := range events {
-		ip, agent := "", ""
-		if e.Context != nil {
-			ip, agent = e.Context.IPAddress, e.Context.UserAgent
-		}
-		p.AddTimeField(&e.OccurredAt, "")
-		p.AddField(eventName(e.Type))
-		p.AddField(e.Token.UUID)
-		p.AddField(document.Deref(e.Token.Description), output.Cut)
-		p.AddField(actorString(e.Actor), output.Cut)
-		p.AddField(via(e.Context))
-		p.AddField(ip)
-		p.AddField(agent, output.Cut)
-		if wide {
-			actorID := ""
-			if e.Actor != nil {
-				actorID = e.Actor.ID
-			}
-			p.AddField(e.Type)
-			p.AddField(e.UUID)
-			p.AddField(actorID)
-		}
-		p.EndRow()
-	}
-	return p.Rows()
 }
 
 // reconcileRun holds the local audit log against Buildkite's for the
@@ -343,8 +222,8 @@ func reconcileRows(style output.TableStyle, d history.ReconcileDoc) output.Rows 
 		p.AddTimeField(&l.Time, "")
 		if e != nil {
 			p.AddTimeField(&e.OccurredAt, "")
-			p.AddField(actorString(e.Actor), output.Cut)
-			p.AddField(via(e.Context))
+			p.AddField(cmdutil.EventActor(e.Actor), output.Cut)
+			p.AddField(cmdutil.EventVia(e.Context))
 		} else {
 			p.AddField("")
 			p.AddField("")
@@ -367,8 +246,8 @@ func reconcileRows(style output.TableStyle, d history.ReconcileDoc) output.Rows 
 		p.AddField(e.Type)
 		p.AddField("")
 		p.AddTimeField(&e.OccurredAt, "")
-		p.AddField(actorString(e.Actor), output.Cut)
-		p.AddField(via(e.Context))
+		p.AddField(cmdutil.EventActor(e.Actor), output.Cut)
+		p.AddField(cmdutil.EventVia(e.Context))
 		p.EndRow()
 	}
 	return p.Rows()

@@ -476,7 +476,7 @@ func everywhereFailure(dryRun bool) any {
 
 // LeakedToken describes the token a value belongs to.
 type LeakedToken struct {
-	AccessTokenInfo
+	document.AccessToken
 	Owner document.Owner `json:"owner"`
 }
 
@@ -486,7 +486,7 @@ type LeakedToken struct {
 // elsewhere.
 func revokeEverywhere(ctx context.Context, o *RevokeOptions, client *buildkite.Client, lp *revoke.LeakedPlan) error {
 	tok := *lp.Secrets[0].Token
-	leaked := &LeakedToken{AccessTokenInfo: accessTokenInfo(tok), Owner: document.Owner{Name: tok.User.Name, Email: tok.User.Email}}
+	leaked := &LeakedToken{AccessToken: document.AccessTokenOf(tok), Owner: document.Owner{Name: tok.User.Name, Email: tok.User.Email}}
 	if o.DryRun {
 		if o.IO.IsStderrTTY() {
 			defer fmt.Fprintf(o.IO.ErrOut, "Dry run: nothing was revoked (token %s would be deleted everywhere).\n", tok.UUID)

@@ -254,7 +254,7 @@ func (o *RevokeOptions) scanSecretResult(s scan.Secret, lp *revoke.LeakedPlan, o
 	case ls.Token == nil:
 		return fail(string(revoke.StatusFailed), ls.Err)
 	}
-	res.Token = &LeakedToken{AccessTokenInfo: accessTokenInfo(*ls.Token), Owner: document.Owner{Name: ls.Token.User.Name, Email: ls.Token.User.Email}}
+	res.Token = &LeakedToken{AccessToken: document.AccessTokenOf(*ls.Token), Owner: document.Owner{Name: ls.Token.User.Name, Email: ls.Token.User.Email}}
 	if o.Leaked.Everywhere {
 		d := out.deletions[i]
 		switch {

@@ -14,6 +14,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokenctl/tokenctl/internal/cli/cmdutil"
+	configCmd "github.com/tokenctl/tokenctl/internal/cli/config"
+	policyCmd "github.com/tokenctl/tokenctl/internal/cli/policy"
+	tokensCmd "github.com/tokenctl/tokenctl/internal/cli/tokens"
+	whoamiCmd "github.com/tokenctl/tokenctl/internal/cli/whoami"
 	"github.com/tokenctl/tokenctl/internal/config"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/output"
@@ -30,12 +34,12 @@ var topLevel = []struct {
 }{
 	{"revoke", func(f *cmdutil.Factory) *cobra.Command { return NewCmdRevoke(f, nil) }},
 	{"check", func(f *cmdutil.Factory) *cobra.Command { return NewCmdCheck(f, nil) }},
-	{"config", NewCmdConfig},
+	{"config", configCmd.NewCmdConfig},
 	{"version", NewCmdVersion},
-	{"whoami", func(f *cmdutil.Factory) *cobra.Command { return NewCmdWhoami(f, nil) }},
-	{"policy", NewCmdPolicy},
+	{"whoami", func(f *cmdutil.Factory) *cobra.Command { return whoamiCmd.NewCmdWhoami(f, nil) }},
+	{"policy", policyCmd.NewCmdPolicy},
 	{"settings", NewCmdSettings},
-	{"tokens", NewCmdTokens},
+	{"tokens", tokensCmd.NewCmdTokens},
 	{"history", func(f *cmdutil.Factory) *cobra.Command { return NewCmdHistory(f, nil) }},
 }
 

@@ -137,7 +137,7 @@ func (o *SettingsSetOptions) Validate() error {
 		o.Request.Allowlist = &none
 	}
 	if o.given["revoke-inactive-after"] {
-		s, err := parseSettingFlag("--revoke-inactive-after", o.PeriodArg)
+		s, err := cmdutil.ParseSettingFlag("--revoke-inactive-after", o.PeriodArg)
 		if err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tokenctl/tokenctl/internal/cli/cmdutil"
+	whoamiCmd "github.com/tokenctl/tokenctl/internal/cli/whoami"
 	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/emulator"
 	et "github.com/tokenctl/tokenctl/internal/emulator/emulatortest"
@@ -152,9 +153,9 @@ func TestWhoamiFlagsParse(t *testing.T) {
 	h := newHarness(t, emulator.Options{})
 	ios, _, _ := iostreams.Test("")
 	f := &cmdutil.Factory{IO: ios, Env: func(k string) (string, bool) { v, ok := h.env[k]; return v, ok }, Now: func() time.Time { return fixedNow }}
-	parse := func(args ...string) *WhoamiOptions {
-		var got *WhoamiOptions
-		cmd := NewCmdWhoami(f, func(_ context.Context, o *WhoamiOptions) error { got = o; return nil })
+	parse := func(args ...string) *whoamiCmd.WhoamiOptions {
+		var got *whoamiCmd.WhoamiOptions
+		cmd := whoamiCmd.NewCmdWhoami(f, func(_ context.Context, o *whoamiCmd.WhoamiOptions) error { got = o; return nil })
 		cmd.SetArgs(args)
 		if err := cmd.Execute(); err != nil {
 			t.Fatal(err)

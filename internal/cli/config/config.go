@@ -1,4 +1,6 @@
-package cli
+// Package config is `tokenctl config`: the config file's values and where
+// the API token is kept.
+package config
 
 import (
 	"errors"

@@ -1,4 +1,6 @@
-package cli
+// Package policy is `tokenctl policy`: an organization's inactive-token
+// revocation setting, shown and changed.
+package policy
 
 import (
 	"context"
@@ -121,7 +123,7 @@ func (o *PolicyShowOptions) Validate() error {
 		return o.withinErr
 	}
 	if o.WhatIfArg != "" {
-		s, err := parseSettingFlag("--what-if", o.WhatIfArg)
+		s, err := cmdutil.ParseSettingFlag("--what-if", o.WhatIfArg)
 		if err != nil {
 			return err
 		}

@@ -1,4 +1,6 @@
-package cli
+// Package tokens is `tokenctl tokens`: an organization's tokens listed,
+// one token shown, and one token's audit-log activity.
+package tokens
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package cli
+package tokens
 
 import (
 	"context"
@@ -61,7 +61,7 @@ administrators: without it tokenctl says so in one line and exits 3.`,
 	opts.AddFlags(fl, output.Generic, true)
 	fl.Lookup("page-size").Usage = cmdutil.EventsPageSizeUsage
 	cmdutil.AddTokenFlag(fl, &opts.TokenFlag, "its UUID (as Buildkite's web UI shows it)")
-	addWindowFlags(fl, &opts.SinceArg, &opts.UntilArg, "7d")
+	cmdutil.AddWindowFlags(fl, &opts.SinceArg, &opts.UntilArg, "7d")
 	fl.IntVar(&opts.MaxEvents, "max-events", defaultMaxEvents, "stop after reading `N` events")
 	return cmd
 }
@@ -78,7 +78,7 @@ func (o *TokensActivityOptions) Validate() error {
 	if o.tokenErr != nil {
 		return o.tokenErr
 	}
-	tokens, err := parseTokenUUIDs([]string{o.TokenArg})
+	tokens, err := cmdutil.ParseTokenUUIDs([]string{o.TokenArg})
 	if err != nil {
 		return err
 	}
@@ -86,7 +86,7 @@ func (o *TokensActivityOptions) Validate() error {
 	if o.MaxEvents <= 0 {
 		return exitcode.New(exitcode.Usage, fmt.Errorf("--max-events %d: must be at least 1", o.MaxEvents))
 	}
-	o.Since, o.Until, err = parseWindow(o.SinceArg, o.UntilArg, o.Factory.Now())
+	o.Since, o.Until, err = cmdutil.ParseWindow(o.SinceArg, o.UntilArg, o.Factory.Now())
 	return err
 }
 
@@ -106,7 +106,7 @@ func tokensActivityRun(ctx context.Context, o *TokensActivityOptions) error {
 	}
 	doc := history.NewActivityDoc(q, a)
 	printer := output.Printer{Out: o.IO.Out, Format: o.Format, JQ: o.JQ}
-	if err := printer.Print(doc, func(wide bool) output.Rows { return eventRows(o.TableStyle(), doc.Events, wide) }); err != nil {
+	if err := printer.Print(doc, func(wide bool) output.Rows { return cmdutil.EventRows(o.TableStyle(), doc.Events, wide) }); err != nil {
 		return err
 	}
 	fmt.Fprintf(o.IO.ErrOut, "tokenctl: read %d event(s) in %d page(s) to find %d made with token %s\n", a.Read, a.Pages, len(a.Events), o.Token)

@@ -1,4 +1,6 @@
-package cli
+// Package whoami is `tokenctl whoami`: which token tokenctl is using, its
+// user and organizations.
+package whoami
 
 import (
 	"context"
@@ -56,12 +58,6 @@ token a script is using.`,
 // inputs.
 func (o *WhoamiOptions) Complete(*pflag.FlagSet, []string) {}
 func (o *WhoamiOptions) Validate() error                   { return nil }
-
-// AccessTokenInfo is how a document describes a token by what REST says
-// of it; the leaked-token report shares whoami's shape.
-type AccessTokenInfo = document.AccessToken
-
-var accessTokenInfo = document.AccessTokenOf
 
 func whoamiRun(ctx context.Context, o *WhoamiOptions) error {
 	client, err := o.Factory.APIClient(o.Settings, o.Debug)

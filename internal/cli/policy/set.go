@@ -1,4 +1,4 @@
-package cli
+package policy
 
 import (
 	"context"
@@ -17,18 +17,8 @@ import (
 	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/inactivity"
 	"github.com/tokenctl/tokenctl/internal/output"
-	"github.com/tokenctl/tokenctl/internal/redact"
 	"github.com/tokenctl/tokenctl/internal/revoke"
 )
-
-// parseSettingFlag reads a period flag.
-func parseSettingFlag(flag, arg string) (inactivity.Setting, error) {
-	s, err := inactivity.ParseSetting(arg)
-	if err != nil {
-		return s, exitcode.New(exitcode.Usage, fmt.Errorf("%s %s: %w", flag, redact.Quote(arg), err))
-	}
-	return s, nil
-}
 
 // whatIfSentence says what the period would do.
 func whatIfSentence(w *document.RevocationSettingWhatIf) string {
@@ -113,7 +103,7 @@ func (o *PolicySetOptions) Validate() error {
 		return exitcode.New(exitcode.Usage, errors.New("--revoke-inactive-after is required: 30d, 60d, 90d, 180d, 365d or never"))
 	}
 	var err error
-	if o.Setting, err = parseSettingFlag("--revoke-inactive-after", o.PeriodArg); err != nil {
+	if o.Setting, err = cmdutil.ParseSettingFlag("--revoke-inactive-after", o.PeriodArg); err != nil {
 		return err
 	}
 	if !o.DryRun && !o.Yes && !o.IO.CanPrompt() {
