@@ -343,3 +343,38 @@ func TestEntries(t *testing.T) {
 }
 
 func ptr(s string) *string { return &s }
+
+// Where a value came from is where it was given, not a comparison of
+// values: a flag, a variable or a config key that repeats the default is
+// still that source, and a flag that was not given (whatever its default)
+// is none.
+func TestLoadSourceIsWhereTheValueWasGiven(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		args   []string
+		env    map[string]string
+		config string
+		want   Source
+	}{
+		{"flag repeating the default", []string{"--output=table"}, nil, "", SourceFlag},
+		{"variable repeating the default", nil, map[string]string{"TOKENCTL_OUTPUT": "table"}, "", SourceEnv},
+		{"config key repeating the default", nil, nil, "output: table\n", SourceConfig},
+		{"flag not given, variable given", nil, map[string]string{"TOKENCTL_OUTPUT": "json"}, "output: csv\n", SourceEnv},
+		{"flag given, repeating the config", []string{"--output=csv"}, nil, "output: csv\n", SourceFlag},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			cfg := filepath.Join(dir, "config.yaml")
+			if c.config != "" {
+				writeFile(t, dir, "config.yaml", c.config, 0o600)
+			}
+			s, err := Load(LoadInput{Flags: parsedFlags(t, c.args...), Env: fakeEnv(c.env), ConfigPath: cfg})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := s.Sources[KeyOutput]; got != c.want {
+				t.Errorf("source of output = %q, want %q", got, c.want)
+			}
+		})
+	}
+}
