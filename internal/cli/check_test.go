@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	checkCmd "github.com/tokenctl/tokenctl/internal/cli/check"
 	"os"
 	"path/filepath"
 	"slices"
@@ -339,8 +340,8 @@ func TestCheckFlags(t *testing.T) {
 	for _, tt := range tests {
 		ios, _, errOut := iostreams.Test("")
 		f := &cmdutil.Factory{IO: ios, Env: func(string) (string, bool) { return "", false }, Now: func() time.Time { return fixedNow }}
-		var got *CheckOptions
-		cmd := NewCmdCheck(f, func(_ context.Context, o *CheckOptions) error { got = o; return nil })
+		var got *checkCmd.CheckOptions
+		cmd := checkCmd.NewCmdCheck(f, func(_ context.Context, o *checkCmd.CheckOptions) error { got = o; return nil })
 		cmd.SetArgs(tt.args)
 		cmd.SetOut(ios.Out)
 		cmd.SetErr(ios.ErrOut)

@@ -3,6 +3,9 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	checkCmd "github.com/tokenctl/tokenctl/internal/cli/check"
+	historyCmd "github.com/tokenctl/tokenctl/internal/cli/history"
+	settingsCmd "github.com/tokenctl/tokenctl/internal/cli/settings"
 	"slices"
 	"testing"
 
@@ -35,11 +38,11 @@ func TestFailureDocumentsShareTheirDocumentsKeys(t *testing.T) {
 		{"whoami", &whoamiCmd.WhoamiOptions{}, document.Whoami{}},
 		{"policy show", &policyCmd.PolicyShowOptions{}, document.RevocationSetting{}},
 		{"policy set", &policyCmd.PolicySetOptions{}, document.RevocationSettingChange{}},
-		{"check", &CheckOptions{}, hygiene.Report{}},
-		{"history", &HistoryOptions{}, history.HistoryDoc{}},
-		{"history --reconcile", &HistoryOptions{Reconcile: "audit.log"}, history.ReconcileDoc{}},
-		{"settings show", &SettingsShowOptions{}, orgsettings.Reading{}},
-		{"settings set", &SettingsSetOptions{}, SettingsSetReport{}},
+		{"check", &checkCmd.CheckOptions{}, hygiene.Report{}},
+		{"history", &historyCmd.HistoryOptions{}, history.HistoryDoc{}},
+		{"history --reconcile", &historyCmd.HistoryOptions{Reconcile: "audit.log"}, history.ReconcileDoc{}},
+		{"settings show", &settingsCmd.SettingsShowOptions{}, orgsettings.Reading{}},
+		{"settings set", &settingsCmd.SettingsSetOptions{}, settingsCmd.SettingsSetReport{}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got, want := topLevelKeys(t, c.failure.FailureDocument()), topLevelKeys(t, c.success)

@@ -13,9 +13,12 @@ import (
 
 	"github.com/spf13/cobra"
 
+	checkCmd "github.com/tokenctl/tokenctl/internal/cli/check"
 	"github.com/tokenctl/tokenctl/internal/cli/cmdutil"
 	configCmd "github.com/tokenctl/tokenctl/internal/cli/config"
+	historyCmd "github.com/tokenctl/tokenctl/internal/cli/history"
 	policyCmd "github.com/tokenctl/tokenctl/internal/cli/policy"
+	settingsCmd "github.com/tokenctl/tokenctl/internal/cli/settings"
 	tokensCmd "github.com/tokenctl/tokenctl/internal/cli/tokens"
 	whoamiCmd "github.com/tokenctl/tokenctl/internal/cli/whoami"
 	"github.com/tokenctl/tokenctl/internal/config"
@@ -33,14 +36,14 @@ var topLevel = []struct {
 	build func(*cmdutil.Factory) *cobra.Command
 }{
 	{"revoke", func(f *cmdutil.Factory) *cobra.Command { return NewCmdRevoke(f, nil) }},
-	{"check", func(f *cmdutil.Factory) *cobra.Command { return NewCmdCheck(f, nil) }},
+	{"check", func(f *cmdutil.Factory) *cobra.Command { return checkCmd.NewCmdCheck(f, nil) }},
 	{"config", configCmd.NewCmdConfig},
 	{"version", NewCmdVersion},
 	{"whoami", func(f *cmdutil.Factory) *cobra.Command { return whoamiCmd.NewCmdWhoami(f, nil) }},
 	{"policy", policyCmd.NewCmdPolicy},
-	{"settings", NewCmdSettings},
+	{"settings", settingsCmd.NewCmdSettings},
 	{"tokens", tokensCmd.NewCmdTokens},
-	{"history", func(f *cmdutil.Factory) *cobra.Command { return NewCmdHistory(f, nil) }},
+	{"history", func(f *cmdutil.Factory) *cobra.Command { return historyCmd.NewCmdHistory(f, nil) }},
 }
 
 // newRootCmd builds the root command and, when args run one of the

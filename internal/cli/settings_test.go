@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	settingsCmd "github.com/tokenctl/tokenctl/internal/cli/settings"
 	"os"
 	"path/filepath"
 	"strings"
@@ -92,7 +93,7 @@ func TestSettingsSetDryRunSendsNothing(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("%s", r)
 	}
-	var doc SettingsSetReport
+	var doc settingsCmd.SettingsSetReport
 	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +116,7 @@ func TestSettingsSetAppliesAndAudits(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("%s", r)
 	}
-	var doc SettingsSetReport
+	var doc settingsCmd.SettingsSetReport
 	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	settingsCmd "github.com/tokenctl/tokenctl/internal/cli/settings"
 	"strings"
 	"testing"
 
@@ -30,7 +31,7 @@ func TestSettingsSetUnreadableEntryIsADifference(t *testing.T) {
 				}
 			}
 			r := h.run(append([]string{"settings", "set", "--org", "acme", "--dry-run", "-o", "json"}, c.args...)...)
-			var doc SettingsSetReport
+			var doc settingsCmd.SettingsSetReport
 			if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
 				t.Fatalf("%v\n%s", err, r)
 			}
@@ -53,7 +54,7 @@ func TestSettingsSetReadBackWithExtraEntryIsNotHeld(t *testing.T) {
 	if r.code == 0 {
 		t.Fatalf("want a failing exit, got %s", r)
 	}
-	var doc SettingsSetReport
+	var doc settingsCmd.SettingsSetReport
 	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
 		t.Fatalf("%v\n%s", err, r)
 	}
@@ -100,7 +101,7 @@ func TestSettingsSetServerErrorIsSettledByReadBack(t *testing.T) {
 			if r.code != c.code {
 				t.Fatalf("want exit %d, got %s", c.code, r)
 			}
-			var doc SettingsSetReport
+			var doc settingsCmd.SettingsSetReport
 			if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
 				t.Fatalf("%v\n%s", err, r)
 			}

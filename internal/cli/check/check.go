@@ -1,4 +1,6 @@
-package cli
+// Package check is `tokenctl check`: a token review against a policy file,
+// its report and its revocation plan.
+package check
 
 import (
 	"context"

@@ -1,4 +1,6 @@
-package cli
+// Package settings is `tokenctl settings`: organizations' API settings,
+// shown and changed behind the lock-out guard.
+package settings
 
 import (
 	"context"

@@ -1,4 +1,6 @@
-package cli
+// Package history is `tokenctl history`: the organization's audit-log
+// events about tokens, and --reconcile against tokenctl's own audit log.
+package history
 
 import (
 	"bytes"
