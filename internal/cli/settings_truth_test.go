@@ -133,3 +133,50 @@ func TestSettingsDocumentsShape(t *testing.T) {
 		t.Errorf("organization.name: --all-orgs %q, --org %q, set %q", all.stdout, one.stdout, set.stdout)
 	}
 }
+
+// The listing's ipAddress is only "the address of the token's last
+// request": when it is an older request's (here the emulator records no
+// use, so the listing shows 192.0.2.1 from an hour ago while requests come
+// from loopback), the guard refuses rather than trust it, unless
+// --caller-address names the address, which the allowlist must admit.
+func TestSettingsSetLockoutGuardRefusesAStaleAddress(t *testing.T) {
+	h := newSettingsHarness(t, emulator.Options{FrozenTokenUse: true})
+	r := h.run("settings", "set", "--org", "acme", "--allowed-ip", "192.0.2.0/24", "--yes")
+	if r.code != 5 {
+		t.Fatalf("want exit 5, got %s", r)
+	}
+	mustContain(t, "stderr", r.stderr, "192.0.2.1", "before this run began", "--caller-address")
+	r = h.run("settings", "set", "--org", "acme", "--allowed-ip", "192.0.2.0/24", "--caller-address", "127.0.0.1", "--yes")
+	if r.code != 5 {
+		t.Fatalf("--caller-address outside the allowlist: want exit 5, got %s", r)
+	}
+	mustContain(t, "stderr", r.stderr, "does not admit 127.0.0.1")
+	if n := h.requests(settingsPATCH); n != 0 {
+		t.Fatalf("the guard let %d PATCH through", n)
+	}
+	r = h.run("settings", "set", "--org", "acme", "--allowed-ip", "127.0.0.0/8", "--caller-address", "127.0.0.1", "--yes")
+	if r.code != 0 || h.requests(settingsPATCH) != 1 {
+		t.Fatalf("%s", r)
+	}
+	mustContain(t, "stderr", r.stderr, "against --caller-address", "still reaches")
+}
+
+// Buildkite may give an IPv4-mapped IPv6 address; whether it matches one
+// against IPv4 ranges is not documented, so the allowlist must cover both
+// forms, and the address is reported as Buildkite gave it.
+func TestSettingsSetLockoutGuardMappedAddress(t *testing.T) {
+	h := newSettingsHarness(t, emulator.Options{SeenAddress: "::ffff:127.0.0.1"})
+	r := h.run("settings", "set", "--org", "acme", "--allowed-ip", "127.0.0.0/8", "--dry-run", "-o", "json")
+	if r.code != 5 {
+		t.Fatalf("want exit 5, got %s", r)
+	}
+	mustContain(t, "stderr", r.stderr, "::ffff:127.0.0.1", "IPv4-mapped", "127.0.0.1")
+	r = h.run("settings", "set", "--org", "acme", "--allowed-ip", "127.0.0.0/8", "--allowed-ip", "::ffff:127.0.0.0/104", "--dry-run", "-o", "json")
+	var doc SettingsSetReport
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || r.code != 0 {
+		t.Fatalf("%v %s", err, r)
+	}
+	if doc.CallerAddress == nil || *doc.CallerAddress != "::ffff:127.0.0.1" {
+		t.Errorf("callerAddress = %v, want it as Buildkite gave it", doc.CallerAddress)
+	}
+}

@@ -49,8 +49,10 @@ func (s *Server) authenticate(r *http.Request) (*caller, *apiError) {
 		return nil, newAPIError(ErrTokenExpired)
 	}
 	ip := s.remoteIP(r)
-	t.lastAccessedAt = &now
-	t.ipAddress = ip
+	if !s.opts.FrozenTokenUse {
+		t.lastAccessedAt = &now
+		t.ipAddress = ip
+	}
 	return &caller{tokenUUID: t.uuid, userUUID: t.owner.uuid, graphQL: t.hasScope("GRAPHQL"), ip: ip}, nil
 }
 

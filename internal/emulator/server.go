@@ -60,6 +60,12 @@ type Options struct {
 	// are checked against) instead of the connection's, as when a
 	// client sits behind a NAT gateway.
 	SeenAddress string
+	// FrozenTokenUse keeps tokens' lastAccessedAt and ipAddress as the
+	// fixture gives them, whatever requests come: a listing then shows an
+	// older request's address, as it would if Buildkite recorded a
+	// token's use late. Allowlists are still checked against the
+	// request's real address.
+	FrozenTokenUse bool
 	// Settings bends the api-settings endpoint (see SettingsQuirks).
 	Settings SettingsQuirks
 	// OnRequest, when set, is called with every request log entry. It must

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/tokenctl/tokenctl/internal/audit"
 	"github.com/tokenctl/tokenctl/internal/buildkite"
@@ -19,29 +21,75 @@ type LockoutError struct {
 	Org     string
 	Address string
 	Ranges  []string
+	// Mapped is set when Address is an IPv4-mapped IPv6 address the
+	// allowlist covers in one form only.
+	Mapped string
 }
 
 func (e *LockoutError) Error() string {
+	if e.Mapped != "" {
+		return fmt.Sprintf("organization %q: Buildkite sees your requests come from %s, an IPv4-mapped IPv6 address, and the allowlist %s covers only one of its forms; Buildkite does not document which form it matches, so cover both %s and %s (or pass --allow-lockout); nothing was sent",
+			e.Org, e.Address, strings.Join(e.Ranges, " "), e.Address, e.Mapped)
+	}
 	return fmt.Sprintf("organization %q: the allowlist %s does not admit %s, the address Buildkite sees your requests come from: it would lock this token out of the organization's API at once. Add a range that covers %s, or pass --allow-lockout if that is what you intend; nothing was sent",
 		e.Org, strings.Join(e.Ranges, " "), e.Address, e.Address)
 }
 
-// UnknownAddressError is a guard that could not learn the caller's
-// address, so could not tell whether the allowlist admits it.
+// UnknownAddressError is a guard that could not learn, or could not
+// confirm as current, the caller's address, so could not tell whether the
+// allowlist admits it.
 type UnknownAddressError struct {
 	Org    string
 	Reason string
 }
 
 func (e *UnknownAddressError) Error() string {
-	return fmt.Sprintf("organization %q: cannot tell which address Buildkite sees your requests come from (%s), so cannot check that the allowlist keeps your access; pass --allow-lockout to send it anyway", e.Org, e.Reason)
+	return fmt.Sprintf("organization %q: cannot confirm which address Buildkite sees your requests come from (%s), so cannot check that the allowlist keeps your access; name the address with --caller-address (it must be in the allowlist), or pass --allow-lockout to send it anyway; nothing was sent", e.Org, e.Reason)
 }
 
-// CallerAddress is the address Buildkite saw the caller's last request
-// come from: the ipAddress of the caller's own token (uuid, as REST
-// /v2/access-token names it) in a fresh listing of the organization. The
-// listing is itself a request, so the address is that of this run.
-func CallerAddress(ctx context.Context, c *buildkite.Client, slug, callerUUID string) (netip.Addr, error) {
+// ClockSkew is how far before the run's start the caller's token may say
+// it was last used and still count as used by this run: the two clocks
+// (tokenctl's, Buildkite's) are not the same.
+const ClockSkew = 2 * time.Minute
+
+// CallerAddress is the address Buildkite saw the caller's requests come
+// from: the ipAddress of the caller's own token (uuid, as REST
+// /v2/access-token names it) in a listing of the organization, made twice
+// in a row just before the change. Buildkite documents ipAddress only as
+// the address of the token's last request, so the address counts only when
+// it is confirmed as this run's: both listings show the same address, and
+// the token's lastAccessedAt is not before runStart (less ClockSkew),
+// which says the record was updated by this run's requests rather than
+// kept from an older one. It is returned as Buildkite spelled it.
+func CallerAddress(ctx context.Context, c *buildkite.Client, slug, callerUUID string, runStart time.Time) (netip.Addr, error) {
+	first, err := listedCaller(ctx, c, slug, callerUUID)
+	if err != nil {
+		return netip.Addr{}, err
+	}
+	second, err := listedCaller(ctx, c, slug, callerUUID)
+	if err != nil {
+		return netip.Addr{}, err
+	}
+	unknown := func(format string, args ...any) error {
+		return &UnknownAddressError{Org: slug, Reason: fmt.Sprintf(format, args...)}
+	}
+	addr, err := netip.ParseAddr(second.IPAddress)
+	switch {
+	case err != nil:
+		return netip.Addr{}, unknown("its ipAddress is %q", second.IPAddress)
+	case first.IPAddress != second.IPAddress:
+		return netip.Addr{}, unknown("two listings in a row show it as %s, then %s", first.IPAddress, second.IPAddress)
+	case second.LastAccessedAt == nil:
+		return netip.Addr{}, unknown("the listing does not say when this token was last used, so its ipAddress %s may be an older request's", second.IPAddress)
+	case second.LastAccessedAt.Before(runStart.Add(-ClockSkew)):
+		return netip.Addr{}, unknown("the listing says this token was last used at %s, before this run began, so its ipAddress %s is an older request's", second.LastAccessedAt.UTC().Format(time.RFC3339), second.IPAddress)
+	}
+	return addr, nil
+}
+
+// listedCaller is the caller's token in a fresh listing of the
+// organization.
+func listedCaller(ctx context.Context, c *buildkite.Client, slug, callerUUID string) (buildkite.Token, error) {
 	var found *buildkite.Token
 	_, err := c.ListTokens(ctx, ident.Org{Slug: slug}, func(p buildkite.TokenPage) bool {
 		for i, t := range p.Tokens {
@@ -53,30 +101,45 @@ func CallerAddress(ctx context.Context, c *buildkite.Client, slug, callerUUID st
 		return true
 	})
 	if err != nil {
-		return netip.Addr{}, &UnknownAddressError{Org: slug, Reason: err.Error()}
+		if ctx.Err() != nil {
+			return buildkite.Token{}, err
+		}
+		return buildkite.Token{}, &UnknownAddressError{Org: slug, Reason: err.Error()}
 	}
 	if found == nil {
-		return netip.Addr{}, &UnknownAddressError{Org: slug, Reason: "the token tokenctl uses is not in the organization's listing"}
+		return buildkite.Token{}, &UnknownAddressError{Org: slug, Reason: "the token tokenctl uses is not in the organization's listing"}
 	}
-	addr, err := netip.ParseAddr(found.IPAddress)
-	if err != nil {
-		return netip.Addr{}, &UnknownAddressError{Org: slug, Reason: fmt.Sprintf("its ipAddress is %q", found.IPAddress)}
-	}
-	return addr.Unmap(), nil
+	return *found, nil
 }
 
-// Guard refuses an allowlist that does not admit addr.
-func Guard(slug string, allowlist []netip.Prefix, addr netip.Addr) error {
-	for _, p := range allowlist {
-		if p.Contains(addr) {
-			return nil
-		}
+// Guard refuses an allowlist that does not admit every one of addrs. An
+// IPv4-mapped IPv6 address (::ffff:a.b.c.d) is admitted only when the
+// allowlist covers both its forms: Buildkite does not document whether it
+// matches such an address against IPv4 ranges, IPv6 ones, or both.
+func Guard(slug string, allowlist []netip.Prefix, addrs ...netip.Addr) error {
+	covers := func(a netip.Addr) bool {
+		return slices.ContainsFunc(allowlist, func(p netip.Prefix) bool { return p.Contains(a) })
 	}
 	ranges := make([]string, len(allowlist))
 	for i, p := range allowlist {
 		ranges[i] = p.String()
 	}
-	return &LockoutError{Org: slug, Address: addr.String(), Ranges: ranges}
+	for _, addr := range addrs {
+		if !addr.Is4In6() {
+			if !covers(addr) {
+				return &LockoutError{Org: slug, Address: addr.String(), Ranges: ranges}
+			}
+			continue
+		}
+		v4, v6 := covers(addr.Unmap()), covers(addr)
+		switch {
+		case !v4 && !v6:
+			return &LockoutError{Org: slug, Address: addr.String(), Ranges: ranges}
+		case !v4 || !v6:
+			return &LockoutError{Org: slug, Address: addr.String(), Ranges: ranges, Mapped: addr.Unmap().String()}
+		}
+	}
+	return nil
 }
 
 // ActionUpdate is the audit log's action for a change of API settings.

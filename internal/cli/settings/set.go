@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -28,11 +29,13 @@ type SettingsSetOptions struct {
 	PeriodArg      string
 	RestrictArg    string
 	AllowLockout   bool
+	CallerAddrs    []string
 	DryRun         bool
 	Yes            bool
 
 	// Filled in by complete and validate.
 	Request  orgsettings.Request
+	callers  []netip.Addr
 	AuditLog string
 	given    map[string]bool
 }
@@ -59,12 +62,18 @@ organization's plan does not include is refused before anything is sent
 An allowlist takes effect at once and Buildkite has no dry run: one that
 leaves out your own address locks your token out of the organization's
 API. So before sending an allowlist, tokenctl lists the organization's
-tokens and reads the address Buildkite sees for its own token (the
+tokens twice and reads the address Buildkite sees for its own token (the
 token's ipAddress), and refuses an allowlist that does not cover it
 (exit 5), naming the address and the ranges, unless you pass
---allow-lockout. Behind a proxy or NAT gateway that address is the
-gateway's, not your machine's; it is the address of the GraphQL listing,
-so if REST requests leave by another route, allow that one too.
+--allow-lockout. Buildkite documents that address only as its last
+request's, so tokenctl uses it only when both listings agree and the
+token's last use is this run's; otherwise it refuses (exit 5) unless
+--caller-address names the address your requests come from (the
+allowlist must admit it). An IPv4-mapped IPv6 address (::ffff:a.b.c.d)
+is admitted only if the allowlist covers both its forms. Behind a proxy
+or NAT gateway that address is the gateway's, not your machine's; it is
+the address of the GraphQL listing, so if REST requests leave by another
+route, allow that one too.
 
 The change is written to --audit-log before and after. Afterwards tokenctl
 reads the settings back, reports what Buildkite now holds, and checks that
@@ -93,6 +102,7 @@ period would revoke.`,
 	fl.StringVar(&opts.PeriodArg, "revoke-inactive-after", "", "revoke tokens unused for `PERIOD`: 30d, 60d, 90d, 180d, 365d or off")
 	fl.StringVar(&opts.RestrictArg, "restrict-token-creation", "", "whether only administrators may create API access tokens: `BOOL`, true or false")
 	fl.BoolVar(&opts.AllowLockout, "allow-lockout", false, "send an allowlist even if it leaves out the address Buildkite sees for your token")
+	fl.StringArrayVar(&opts.CallerAddrs, "caller-address", nil, "the `ADDRESS` your requests reach Buildkite from (repeatable): the allowlist must admit it; used when Buildkite's record of your token's address cannot be confirmed as current")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "show the change; send nothing")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
 	fl.String("audit-log", "", "append a JSON Lines audit record before and after the change to `FILE` (env TOKENCTL_AUDIT_LOG)")
@@ -131,6 +141,16 @@ func (o *SettingsSetOptions) Validate() error {
 			return usage(errors.New("--allowed-ip: no range given; to remove the allowlist, use --clear-allowlist"))
 		}
 		o.Request.Allowlist = &ranges
+	}
+	for _, a := range o.CallerAddrs {
+		addr, err := netip.ParseAddr(strings.TrimSpace(a))
+		if err != nil || addr.Zone() != "" {
+			return usage(fmt.Errorf("--caller-address %s: want an IPv4 or IPv6 address, such as 203.0.113.7", redact.Quote(a)))
+		}
+		o.callers = append(o.callers, addr)
+	}
+	if len(o.callers) > 0 && !o.given["allowed-ip"] {
+		return usage(errors.New("--caller-address is checked against the allowlist --allowed-ip sets: give --allowed-ip too"))
 	}
 	if o.ClearAllowlist {
 		none := []netip.Prefix{}
@@ -199,6 +219,10 @@ func settingsSetFailure(dryRun bool) any {
 }
 
 func settingsSetRun(ctx context.Context, o *SettingsSetOptions) error {
+	started := time.Now()
+	if o.Factory.Now != nil {
+		started = o.Factory.Now()
+	}
 	client, err := o.Factory.APIClient(o.Settings, o.Debug)
 	if err != nil {
 		return err
@@ -242,7 +266,7 @@ func settingsSetRun(ctx context.Context, o *SettingsSetOptions) error {
 		}
 	}
 	if change.SendsAllowlist() {
-		addr, err := o.guard(ctx, client, org.Slug, self.UUID, change.Allowlist)
+		addr, err := o.guard(ctx, client, org.Slug, self.UUID, change.Allowlist, started)
 		if addr.IsValid() {
 			a := addr.String()
 			report.CallerAddress = &a
@@ -261,12 +285,23 @@ func settingsSetRun(ctx context.Context, o *SettingsSetOptions) error {
 	return o.apply(ctx, client, self, change, report)
 }
 
-// guard is the lock-out guard: the address Buildkite sees, and a refusal
-// (exit 5) of an allowlist that leaves it out, unless --allow-lockout.
-func (o *SettingsSetOptions) guard(ctx context.Context, client *buildkite.Client, slug, selfUUID string, allowlist []netip.Prefix) (netip.Addr, error) {
-	addr, err := orgsettings.CallerAddress(ctx, client, slug, selfUUID)
-	if err == nil {
-		err = orgsettings.Guard(slug, allowlist, addr)
+// guard is the lock-out guard: the address Buildkite sees, confirmed as
+// this run's, and the addresses --caller-address names, and a refusal
+// (exit 5) of an allowlist that leaves one out, unless --allow-lockout. An
+// address that cannot be confirmed is refused too, unless --caller-address
+// names the caller's.
+func (o *SettingsSetOptions) guard(ctx context.Context, client *buildkite.Client, slug, selfUUID string, allowlist []netip.Prefix, started time.Time) (netip.Addr, error) {
+	addr, err := orgsettings.CallerAddress(ctx, client, slug, selfUUID, started)
+	var unknown *orgsettings.UnknownAddressError
+	switch {
+	case err == nil:
+		err = orgsettings.Guard(slug, allowlist, append([]netip.Addr{addr}, o.callers...)...)
+	case errors.As(err, &unknown) && len(o.callers) > 0:
+		fmt.Fprintf(o.IO.ErrOut, "tokenctl: warning: %s; checking the allowlist against --caller-address alone\n", cmdutil.OneLine(unknown.Reason))
+		err = orgsettings.Guard(slug, allowlist, o.callers...)
+	}
+	if ctx.Err() != nil {
+		return addr, ctx.Err()
 	}
 	switch {
 	case err == nil:
