@@ -31,4 +31,8 @@ type NotChecked[O any] struct {
 	Organization O               `json:"organization"`
 	Cause        NotCheckedCause `json:"cause"`
 	Reason       string          `json:"reason"`
+	// Named is true when the user named the organization (check with
+	// repeated --org): then not checking it, whatever the cause, leaves
+	// the run incomplete. Absent otherwise.
+	Named bool `json:"named,omitempty"`
 }

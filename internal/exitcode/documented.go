@@ -22,7 +22,7 @@ var Documented = []Meaning{
 	{Partial, "partial failure: some tokens revoked, others not"},
 	{Throttled, "throttled: Buildkite's rate limit stayed exhausted after retries"},
 	{Findings, "findings: `tokenctl check` found tokens at `error` or `revoke` severity"},
-	{Incomplete, "incomplete: a leaked-token run over several organizations could not look in all of them (more than Buildkite lists, or named ones it could not check); or `tokenctl check --all-orgs` passed in what it saw but Buildkite did not list every organization"},
+	{Incomplete, "incomplete: a leaked-token run over several organizations could not look in all of them (more than Buildkite lists, or named ones it could not check); `tokenctl check` over several organizations (`--all-orgs`, repeated `--org`) passed in what it saw but could not read every one; `revoke --plan` could not look in one of the plan's organizations (its tokens `not-checked`)"},
 	{Interrupted, "interrupted (Ctrl-C)"},
 }
 

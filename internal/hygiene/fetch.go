@@ -48,8 +48,11 @@ func (r Reading) Incomplete() bool {
 // belongs to, as revoke --all-orgs finds them (revoke.ReachOrganizations).
 // Then an organization that cannot be read, whatever Buildkite answered,
 // is returned as not checked with its cause while the others are read
-// (revoke.NotCheckedCauseOf decides, as for revoke). Organizations the
-// user named must all be read: a failure there ends the check.
+// (revoke.NotCheckedCauseOf decides, as for revoke). So are several
+// organizations the user named, except one that does not exist for this
+// credential (no-access: an unknown organization, whose exit status is the
+// run's); one organization named alone is the run, and its failure ends
+// the check.
 func Read(ctx context.Context, c *buildkite.Client, orgs []ident.Org, withMembers bool) (Reading, error) {
 	var r Reading
 	reach, err := revoke.ReachOrganizations(ctx, c, orgs)
@@ -60,15 +63,15 @@ func Read(ctx context.Context, c *buildkite.Client, orgs []ident.Org, withMember
 	if !reach.Named && len(reach.Organizations) == 0 && r.NotListed == 0 {
 		return Reading{}, ErrNoOrganizations
 	}
-	isolate := !reach.Named
+	isolate := !reach.Named || len(reach.Organizations) > 1
 	for _, org := range reach.Organizations {
 		o, err := readOrganization(ctx, c, revoke.Ref(org), withMembers)
 		if err != nil {
 			cause := revoke.NotCheckedCauseOf(err)
-			if !isolate || cause == "" {
+			if !isolate || cause == "" || (reach.Named && cause == revoke.CauseNoAccess) {
 				return Reading{}, err
 			}
-			r.NotChecked = append(r.NotChecked, NotChecked{Organization: org, Cause: cause, Reason: err.Error()})
+			r.NotChecked = append(r.NotChecked, NotChecked{Organization: org, Cause: cause, Reason: err.Error(), Named: reach.Named})
 			continue
 		}
 		r.Organizations = append(r.Organizations, o)

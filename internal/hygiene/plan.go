@@ -219,22 +219,56 @@ func oneLineError(err error) error {
 // a plan edited by hand, its digest recomputed, can name tokens, but
 // cannot make tokenctl revoke one its policy does not condemn now. A
 // token that is gone is not found. The safety checks of every revocation
-// (the token tokenctl uses) apply as usual.
+// (the token tokenctl uses) apply as usual. An organization whose tokens
+// or members cannot be listed, for a reason about that organization (see
+// revoke.NotCheckedCauseOf), has its tokens not-checked with the cause
+// while the other organizations proceed.
 func (p *Plan) Resolve(ctx context.Context, c *buildkite.Client, allowSelf bool, now time.Time) ([]*revoke.Plan, error) {
 	if p.policy == nil {
 		return nil, errors.New("the plan was not read with ReadPlan: it has no policy to judge with")
 	}
+	for _, r := range p.Revocations {
+		if ref, err := ident.ParseToken(r.Token.UUID); err != nil || ref.UUID == "" {
+			return nil, fmt.Errorf("the plan's token %q is not a token uuid", redact.Secrets(r.Token.UUID))
+		}
+	}
+	// Which token tokenctl is using is asked once, first: its failure is
+	// the run's, never one organization's.
+	self, err := c.Caller(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%w (tokenctl refuses to revoke anything until it knows which token it is using)", err)
+	}
 	var plans []*revoke.Plan
-	var caller *buildkite.AccessToken
 	for _, group := range p.byOrganization() {
-		rp, err := p.resolveOrganization(ctx, c, group, allowSelf, caller, now)
+		rp, err := p.resolveOrganization(ctx, c, group, allowSelf, &self, now)
+		if cause := revoke.NotCheckedCauseOf(err); cause != "" {
+			// One organization's failure stays in that organization: its
+			// tokens are not checked, the others proceed.
+			plans = append(plans, notCheckedPlan(group, cause, err))
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
-		caller = &rp.Caller
 		plans = append(plans, rp)
 	}
 	return plans, nil
+}
+
+// notCheckedPlan is an organization of the plan that could not be looked
+// in: each of its tokens not-checked, with the cause as Buildkite gave it.
+func notCheckedPlan(group []*PlannedRevocation, cause revoke.NotCheckedCause, err error) *revoke.Plan {
+	org := group[0].Organization
+	rp := &revoke.Plan{Organization: buildkite.Organization{ID: org.ID, Slug: document.Deref(org.Slug)}}
+	for _, r := range group {
+		ref, _ := ident.ParseToken(r.Token.UUID)
+		rp.Items = append(rp.Items, &revoke.Item{
+			Requested: r.Token.UUID, Ref: ref, KnownUUID: ref.UUID, Evidence: revoke.EvidencePolicy,
+			Status: revoke.StatusNotChecked,
+			Error:  fmt.Sprintf("organization %s could not be checked (%s): %s; nothing was sent there: run the plan again once it answers", document.OrgName(rp.Organization), cause, err),
+		})
+	}
+	return rp
 }
 
 // resolveOrganization finds one organization's planned tokens (listing

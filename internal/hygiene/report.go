@@ -33,8 +33,8 @@ type Report struct {
 	ExceptionsApplied []ExceptionUse `json:"exceptionsApplied"`
 	// Compared names the earlier report, with --compare; null otherwise.
 	Compared *ComparedRef `json:"compared"`
-	// NotChecked lists organizations of --all-orgs whose tokens the caller
-	// may not list.
+	// NotChecked lists organizations of --all-orgs, or of repeated --org,
+	// whose tokens could not be listed.
 	NotChecked []NotChecked `json:"notChecked"`
 	// NotListed is how many organizations of --all-orgs Buildkite counted
 	// but did not list, so that none of their tokens was checked.
@@ -374,15 +374,15 @@ func (r Report) Complete() bool { return len(r.NotChecked) == 0 && r.NotListed =
 
 // Missed reports whether the check missed organizations it was meant to
 // read: some Buildkite did not list, or some not checked for a reason that
-// says nothing about their tokens (cause error; the organizations of
-// --all-orgs the caller may not read are reported, not missed, as in
-// revoke.NotChecked.Missed).
+// says nothing about their tokens (cause error), or named by the user;
+// the organizations of --all-orgs the caller may not read are reported,
+// not missed, as in revoke.NotChecked.Missed.
 func (r Report) Missed() bool {
 	if r.NotListed > 0 {
 		return true
 	}
 	for _, nc := range r.NotChecked {
-		if (revoke.NotChecked{Cause: nc.Cause}).Missed(false) {
+		if (revoke.NotChecked{Cause: nc.Cause}).Missed(nc.Named) {
 			return true
 		}
 	}

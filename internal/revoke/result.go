@@ -24,6 +24,10 @@ const (
 	// nothing could prove afterwards whether it applied. The error says
 	// what to run to find out.
 	StatusUnknown Status = "unknown"
+	// StatusNotChecked: never sent, because the token's organization could
+	// not be looked in (its listing failed); the error gives the cause.
+	// The run is incomplete: the token may still have access there.
+	StatusNotChecked Status = "not-checked"
 )
 
 // Result is one row of the JSON contract (see docs/contracts/json.md).
@@ -56,6 +60,9 @@ type Summary struct {
 	Failed    int `json:"failed"`
 	Skipped   int `json:"skipped"`
 	Unknown   int `json:"unknown"`
+	// NotChecked is present only when some tokens' organization could not
+	// be looked in (revoke --plan over several organizations).
+	NotChecked int `json:"notChecked,omitempty"`
 }
 
 // NewReport wraps results with their summary.
@@ -81,6 +88,8 @@ func NewReport(results []Result, dryRun bool) Report {
 			r.Summary.Skipped++
 		case StatusUnknown:
 			r.Summary.Unknown++
+		case StatusNotChecked:
+			r.Summary.NotChecked++
 		}
 	}
 	return r
@@ -176,6 +185,8 @@ func reasonCode(r Result) exitcode.Code {
 		return exitcode.NotFound
 	case StatusSkipped:
 		return exitcode.Interrupted
+	case StatusNotChecked:
+		return exitcode.Incomplete
 	}
 	switch r.kind {
 	case buildkite.KindConfig:

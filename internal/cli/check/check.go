@@ -315,6 +315,9 @@ func checkRun(ctx context.Context, o *CheckOptions) error {
 		fmt.Fprintf(o.IO.ErrOut, "tokenctl: not checked: Buildkite counts %d more organization(s) of yours than it listed; name every organization to check with repeated --org\n", n)
 	}
 	if len(reading.Organizations) == 0 {
+		if len(o.OrgArgs) > 0 {
+			return exitcode.New(exitcode.Incomplete, errors.New("--org: none of the organizations named could be checked (see above)"))
+		}
 		if reading.Incomplete() {
 			return exitcode.New(exitcode.Incomplete, errors.New("--all-orgs: none of the organizations could be checked, and some of them for reasons that say nothing about their tokens (see above)"))
 		}
