@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokenctl/tokenctl/internal/cli/clitest"
 	"github.com/tokenctl/tokenctl/internal/cli/cmdutil"
 	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/emulator"
@@ -22,7 +23,7 @@ var update = flag.Bool("update", false, "rewrite golden files")
 
 // fixedNow is the emulator's and the CLI's clock in tests, so fixtures
 // relative to "now" and relative times render the same on every run.
-var fixedNow = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+var fixedNow = clitest.Now
 
 // harness runs tokenctl in-process against an emulator over real HTTP.
 type harness struct {
@@ -169,14 +170,3 @@ func mustContain(t *testing.T, what, s string, parts ...string) {
 
 // deref reads an optional document field in assertions.
 func deref(s *string) string { return document.Deref(s) }
-
-// writePrivateFile writes content to dir/name, readable by its owner only,
-// as a user keeps a file of tokens or a leaked value.
-func writePrivateFile(t *testing.T, dir, name, content string) string {
-	t.Helper()
-	p := filepath.Join(dir, name)
-	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	revokeCmd "github.com/tokenctl/tokenctl/internal/cli/revoke"
+
 	"github.com/tokenctl/tokenctl/internal/emulator"
 	et "github.com/tokenctl/tokenctl/internal/emulator/emulatortest"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
@@ -43,7 +45,7 @@ func TestLeakedTokenIsolatesAnOrganizationThatFails(t *testing.T) {
 			if r.code != int(exitcode.Incomplete) {
 				t.Fatalf("exit %d, want %d (incomplete)\n%s", r.code, exitcode.Incomplete, r)
 			}
-			var rep AllOrgsReport
+			var rep revokeCmd.AllOrgsReport
 			if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
 				t.Fatalf("stdout: %v\n%s", err, r.stdout)
 			}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/tokenctl/tokenctl/internal/audit"
+	"github.com/tokenctl/tokenctl/internal/cli/clitest"
 	"github.com/tokenctl/tokenctl/internal/emulator"
 	et "github.com/tokenctl/tokenctl/internal/emulator/emulatortest"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
@@ -22,7 +23,7 @@ func truffleHogLines(t *testing.T, values ...string) string {
 	for i, v := range values {
 		b.WriteString(`{"SourceMetadata":{"Data":{"Filesystem":{"file":"ci.log","line":` + string(rune('1'+i)) + `}}},"DetectorName":"Buildkite","Raw":"` + v + `"}` + "\n")
 	}
-	return writePrivateFile(t, t.TempDir(), "scan.jsonl", b.String())
+	return clitest.WritePrivateFile(t, t.TempDir(), "scan.jsonl", b.String())
 }
 
 // With --allow-self, tokenctl's own secret is revoked last in the whole

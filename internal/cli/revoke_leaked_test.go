@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tokenctl/tokenctl/internal/cli/clitest"
+	revokeCmd "github.com/tokenctl/tokenctl/internal/cli/revoke"
+
 	"github.com/tokenctl/tokenctl/internal/audit"
 	"github.com/tokenctl/tokenctl/internal/emulator"
 	et "github.com/tokenctl/tokenctl/internal/emulator/emulatortest"
@@ -127,7 +130,7 @@ func TestLeakedTokenAllOrgs(t *testing.T) {
 		if r.code != 0 {
 			t.Fatalf("revoke --all-orgs failed:\n%s", r)
 		}
-		var rep AllOrgsReport
+		var rep revokeCmd.AllOrgsReport
 		if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
 			t.Fatalf("stdout: %v\n%s", err, r.stdout)
 		}
@@ -215,7 +218,7 @@ func TestLeakedTokenAllOrgsIncomplete(t *testing.T) {
 	if exitcode.Code(r.code) != exitcode.Incomplete {
 		t.Fatalf("exit %d, want %d (incomplete)\n%s", r.code, exitcode.Incomplete, r)
 	}
-	var rep AllOrgsReport
+	var rep revokeCmd.AllOrgsReport
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
 		t.Fatalf("stdout: %v\n%s", err, r.stdout)
 	}
@@ -279,7 +282,7 @@ func TestLeakedTokenAllOrgsWithoutAccessAnywhere(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("--ignore-missing: exit %d\n%s", r.code, r)
 	}
-	var rep AllOrgsReport
+	var rep revokeCmd.AllOrgsReport
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || len(rep.Results) != 0 || len(rep.NotChecked) != 1 {
 		t.Errorf("report = %+v (%v)\n%s", rep, err, r.stdout)
 	}
@@ -328,9 +331,9 @@ func TestLeakedTokenAllOrgsDryRunAndConfirmation(t *testing.T) {
 	})
 }
 
-func decodeEverywhere(t *testing.T, r result) EverywhereReport {
+func decodeEverywhere(t *testing.T, r result) revokeCmd.EverywhereReport {
 	t.Helper()
-	var rep EverywhereReport
+	var rep revokeCmd.EverywhereReport
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
 		t.Fatalf("stdout is not the --everywhere document: %v\n%s", err, r)
 	}
@@ -478,7 +481,7 @@ func TestLeakedTokenDeadValue(t *testing.T) {
 
 func TestLeakedTokenUsageErrors(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, content string) string { return writePrivateFile(t, dir, name, content) }
+	write := func(name, content string) string { return clitest.WritePrivateFile(t, dir, name, content) }
 	value := et.CIDeployBotToken
 	good := write("good", value+"\n")
 	cases := []struct {

@@ -6,10 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/emulator"
 	et "github.com/tokenctl/tokenctl/internal/emulator/emulatortest"
-	"github.com/tokenctl/tokenctl/internal/revoke"
 	"github.com/tokenctl/tokenctl/internal/scan"
 )
 
@@ -96,30 +94,5 @@ func TestRevokeFromOtherScanners(t *testing.T) {
 			}
 			noValues(t, "output", r.stdout+r.stderr)
 		})
-	}
-}
-
-// The ACTION column says what was done: "delete everywhere" only for a
-// --everywhere run that did or would delete the token, never for a run in
-// one organization that failed or was declined.
-func TestScanActionColumn(t *testing.T) {
-	tok := &LeakedToken{}
-	org := "acme"
-	for _, tt := range []struct {
-		name       string
-		s          ScanSecretResult
-		everywhere bool
-		want       string
-	}{
-		{"org run failed", ScanSecretResult{Token: tok, Status: string(revoke.StatusFailed)}, false, "none"},
-		{"org run declined", ScanSecretResult{Token: tok, Status: string(revoke.StatusSkipped)}, false, "none"},
-		{"org run revoked", ScanSecretResult{Token: tok, Status: string(revoke.StatusRevoked), Results: []revoke.Result{{Organization: document.OrgRef{Slug: &org}, Status: revoke.StatusRevoked}}}, false, "revoke from acme"},
-		{"everywhere deleted", ScanSecretResult{Token: tok, Status: string(revoke.StatusRevoked)}, true, "delete everywhere"},
-		{"everywhere declined", ScanSecretResult{Token: tok, Status: string(revoke.StatusSkipped)}, true, "none"},
-		{"dead", ScanSecretResult{Status: string(revoke.StatusNotFound)}, true, "none: already dead"},
-	} {
-		if got := scanAction(tt.s, tt.everywhere); got != tt.want {
-			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
-		}
 	}
 }

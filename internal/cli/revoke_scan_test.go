@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tokenctl/tokenctl/internal/cli/clitest"
+	revokeCmd "github.com/tokenctl/tokenctl/internal/cli/revoke"
+
 	"github.com/tokenctl/tokenctl/internal/emulator"
 	et "github.com/tokenctl/tokenctl/internal/emulator/emulatortest"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
@@ -21,9 +24,9 @@ var (
 	gitleaksFindings   = filepath.Join("..", "scan", "testdata", "gitleaks.json")
 )
 
-func scanReport(t *testing.T, r result) ScanReport {
+func scanReport(t *testing.T, r result) revokeCmd.ScanReport {
 	t.Helper()
-	var rep ScanReport
+	var rep revokeCmd.ScanReport
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
 		t.Fatalf("%v\n%s", err, r)
 	}
@@ -121,7 +124,7 @@ func TestRevokeFromScanAllOrgs(t *testing.T) {
 // --token-value-file --all-orgs does.
 func TestRevokeFromScanAllOrgsIncomplete(t *testing.T) {
 	h, value := manyOrgsHarness(t, emulator.Options{MaxViewerOrganizations: 40})
-	findings := writePrivateFile(t, t.TempDir(), "scan.jsonl",
+	findings := clitest.WritePrivateFile(t, t.TempDir(), "scan.jsonl",
 		`{"SourceMetadata":{"Data":{"Filesystem":{"file":"ci.log","line":1}}},"DetectorName":"Buildkite","Raw":"`+value+`"}`+"\n")
 	r := h.run("revoke", "--all-orgs", "--yes", "--from-scan", findings, "-o", "json")
 	if exitcode.Code(r.code) != exitcode.Incomplete {

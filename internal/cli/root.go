@@ -11,6 +11,8 @@ import (
 	"io"
 	"strings"
 
+	revokeCmd "github.com/tokenctl/tokenctl/internal/cli/revoke"
+
 	"github.com/spf13/cobra"
 
 	checkCmd "github.com/tokenctl/tokenctl/internal/cli/check"
@@ -35,7 +37,7 @@ var topLevel = []struct {
 	name  string
 	build func(*cmdutil.Factory) *cobra.Command
 }{
-	{"revoke", func(f *cmdutil.Factory) *cobra.Command { return NewCmdRevoke(f, nil) }},
+	{"revoke", func(f *cmdutil.Factory) *cobra.Command { return revokeCmd.NewCmdRevoke(f, nil) }},
 	{"check", func(f *cmdutil.Factory) *cobra.Command { return checkCmd.NewCmdCheck(f, nil) }},
 	{"config", configCmd.NewCmdConfig},
 	{"version", NewCmdVersion},

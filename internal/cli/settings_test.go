@@ -2,11 +2,13 @@ package cli
 
 import (
 	"encoding/json"
-	settingsCmd "github.com/tokenctl/tokenctl/internal/cli/settings"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tokenctl/tokenctl/internal/cli/clitest"
+	settingsCmd "github.com/tokenctl/tokenctl/internal/cli/settings"
 
 	"github.com/tokenctl/tokenctl/internal/emulator"
 	"github.com/tokenctl/tokenctl/internal/emulator/emulatortest"
@@ -250,7 +252,7 @@ rules:
 // report, with its severities and exit code.
 func TestCheckOrganizationRules(t *testing.T) {
 	h := newSettingsHarness(t, emulator.Options{})
-	policy := writePrivateFile(t, t.TempDir(), "policy.yaml", orgRulesPolicy)
+	policy := clitest.WritePrivateFile(t, t.TempDir(), "policy.yaml", orgRulesPolicy)
 	r := h.run("check", "--org", "acme", "--policy", policy, "-o", "json")
 	if r.code != 8 {
 		t.Fatalf("want exit 8 (acme revokes after 90 days, the policy wants 30), got %s", r)
@@ -292,7 +294,7 @@ func TestCheckOrganizationRules(t *testing.T) {
 // them (owner-kind).
 func TestCheckMachineUsers(t *testing.T) {
 	h := newSettingsHarness(t, emulator.Options{})
-	policy := writePrivateFile(t, t.TempDir(), "policy.yaml", `version: 1
+	policy := clitest.WritePrivateFile(t, t.TempDir(), "policy.yaml", `version: 1
 rules:
   - rule: lifetime
     name: machine-tokens-expire

@@ -2,9 +2,10 @@ package cli
 
 import (
 	"encoding/json"
-	settingsCmd "github.com/tokenctl/tokenctl/internal/cli/settings"
 	"strings"
 	"testing"
+
+	settingsCmd "github.com/tokenctl/tokenctl/internal/cli/settings"
 
 	"github.com/tokenctl/tokenctl/internal/emulator"
 )

@@ -1,4 +1,8 @@
-package cli
+// Package revoke is `tokenctl revoke`: every way of naming what to revoke
+// (tokens, a file, filters, a plan, a leaked value, a scanner's findings)
+// is parsed and confirmed here, then carried out by internal/revoke's one
+// executor; this package prints what it did.
+package revoke
 
 import (
 	"cmp"

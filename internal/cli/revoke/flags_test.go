@@ -1,4 +1,4 @@
-package cli
+package revoke
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokenctl/tokenctl/internal/cli/clitest"
 	"github.com/tokenctl/tokenctl/internal/cli/cmdutil"
 	et "github.com/tokenctl/tokenctl/internal/emulator/emulatortest"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
@@ -24,7 +25,7 @@ func TestRevokeFlagCombinations(t *testing.T) {
 		u3 = "33333333-3333-4333-8333-333333333333"
 	)
 	dir := t.TempDir()
-	write := func(name, content string) string { return writePrivateFile(t, dir, name, content) }
+	write := func(name, content string) string { return clitest.WritePrivateFile(t, dir, name, content) }
 	list := write("tokens.txt", "# leavers\n"+u2+"\n\n"+u3+"  # old laptop\n")
 	leaked := write("leaked", et.CIDeployBotToken+"\n")
 	orgsFile := write("orgs.txt", "# where the bot ran\nglobex\n\nacme  # ours\n")
@@ -101,7 +102,7 @@ func TestRevokeFlagCombinations(t *testing.T) {
 			if c.tty {
 				ios.SetTTY(true, true, true)
 			}
-			f := &cmdutil.Factory{IO: ios, Env: func(k string) (string, bool) { v, ok := env[k]; return v, ok }, Now: func() time.Time { return fixedNow }}
+			f := &cmdutil.Factory{IO: ios, Env: func(k string) (string, bool) { v, ok := env[k]; return v, ok }, Now: func() time.Time { return clitest.Now }}
 			var got *RevokeOptions
 			cmd := NewCmdRevoke(f, func(_ context.Context, o *RevokeOptions) error { got = o; return nil })
 			cmd.PersistentFlags().String("api-token-file", "", "")
