@@ -173,7 +173,7 @@ func TestSettingsSetLockoutGuardMappedAddress(t *testing.T) {
 	}
 	mustContain(t, "stderr", r.stderr, "::ffff:127.0.0.1", "IPv4-mapped", "127.0.0.1")
 	r = h.run("settings", "set", "--org", "acme", "--allowed-ip", "127.0.0.0/8", "--allowed-ip", "::ffff:127.0.0.0/104", "--dry-run", "-o", "json")
-	var doc SettingsSetReport
+	var doc settingsCmd.SettingsSetReport
 	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || r.code != 0 {
 		t.Fatalf("%v %s", err, r)
 	}
