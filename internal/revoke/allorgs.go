@@ -17,7 +17,7 @@ import (
 // organizations the user named.
 type OrgsRequest struct {
 	Tokens []ident.Token
-	// Evidence is what selected Tokens (default: named by the user).
+	// Evidence is what selected Tokens (see Request.Evidence).
 	Evidence Evidence
 	// Orgs are the organizations to act in, as the user named them; nil
 	// means every organization the caller belongs to, as Buildkite lists

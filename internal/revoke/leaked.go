@@ -18,8 +18,8 @@ import (
 // token itself (--everywhere).
 type LeakedRequest struct {
 	Values []redact.Secret
-	// Evidence is what gave the values: the user (EvidenceValue, the
-	// default) or a scanner (EvidenceScan).
+	// Evidence is what gave the values: the user (EvidenceValue) or a
+	// scanner (EvidenceScan); see Request.Evidence.
 	Evidence Evidence
 	// Org is the one organization to act in; empty with Orgs, AllOrgs or
 	// Everywhere.
@@ -74,9 +74,6 @@ type LeakedPlan struct {
 func PlanLeaked(ctx context.Context, c *buildkite.Client, req LeakedRequest) (*LeakedPlan, error) {
 	p := &LeakedPlan{Single: !req.AllOrgs && !req.Everywhere && req.Orgs == nil}
 	var tokens []ident.Token
-	if req.Evidence == "" {
-		req.Evidence = EvidenceValue
-	}
 	for _, v := range req.Values {
 		s := LeakedSecret{Value: v}
 		tok, err := c.AccessTokenOf(ctx, v.Reveal())

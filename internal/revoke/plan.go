@@ -20,7 +20,8 @@ import (
 type Request struct {
 	Org    ident.Org
 	Tokens []ident.Token
-	// Evidence is what selected Tokens (default: named by the user).
+	// Evidence is what selected Tokens; without it they count as a
+	// selection, which needs --yes where nobody can be asked.
 	Evidence Evidence
 	// Listed are more tokens, listed in a file (EvidenceListed).
 	Listed []ident.Token
@@ -113,10 +114,6 @@ func (p *Plan) Pending() []*Item {
 func Resolve(ctx context.Context, c *buildkite.Client, req Request) (*Plan, error) {
 	plan := &Plan{}
 	seen := map[string]bool{}
-	evidence := req.Evidence
-	if evidence == "" {
-		evidence = EvidenceNamed
-	}
 	add := func(refs []ident.Token, ev Evidence) {
 		for _, ref := range refs {
 			if seen[ref.Key()] {
@@ -126,7 +123,7 @@ func Resolve(ctx context.Context, c *buildkite.Client, req Request) (*Plan, erro
 			plan.Items = append(plan.Items, &Item{Requested: ref.String(), Ref: ref, Evidence: ev})
 		}
 	}
-	add(req.Tokens, evidence)
+	add(req.Tokens, req.Evidence)
 	add(req.Listed, EvidenceListed)
 	if plannedFromMemory(c, req, plan) {
 		plan.Items = dedupe(plan.Items)

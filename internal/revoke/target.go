@@ -26,10 +26,11 @@ const (
 
 // NamesToken reports whether the evidence names the token itself, so
 // that the user chose each token one by one. A selection (a filter, a
-// scan, a policy) chose them for the user.
+// scan, a policy) chose them for the user, and so, to be safe, did a way
+// in that does not say what selected its tokens (no evidence).
 func (e Evidence) NamesToken() bool {
 	switch e {
-	case EvidenceNamed, EvidenceListed, EvidenceValue, "":
+	case EvidenceNamed, EvidenceListed, EvidenceValue:
 		return true
 	}
 	return false

@@ -12,6 +12,7 @@ func TestNeedsYesFollowsTheEvidence(t *testing.T) {
 	}{
 		{EvidenceNamed, false, false}, {EvidenceListed, false, false}, {EvidenceValue, false, false},
 		{EvidenceValue, true, true}, {EvidenceFilter, false, true}, {EvidenceScan, false, true}, {EvidencePolicy, false, true},
+		{"", false, true}, // a way in that gives no evidence is a selection
 	} {
 		plan := &Plan{Reached: c.reached, Items: []*Item{{Evidence: EvidenceNamed}, {Evidence: c.ev}}}
 		if got := NeedsYes([]*Plan{plan}); got != c.want {

@@ -230,7 +230,7 @@ func revokeRun(ctx context.Context, o *RevokeOptions) error {
 // the filters select: it resolves them, shows the plan and asks on a
 // terminal, then executes it.
 func revokeFromOrg(ctx context.Context, o *RevokeOptions, client *buildkite.Client) error {
-	plan, err := revoke.Resolve(ctx, client, revoke.Request{Org: o.Org, Tokens: o.Tokens, Listed: o.Bulk.listed, AllowSelf: o.AllowSelf, FindAll: o.DryRun, Select: o.Bulk.selectFunc(o.Factory.Now())})
+	plan, err := revoke.Resolve(ctx, client, revoke.Request{Org: o.Org, Tokens: o.Tokens, Evidence: revoke.EvidenceNamed, Listed: o.Bulk.listed, AllowSelf: o.AllowSelf, FindAll: o.DryRun, Select: o.Bulk.selectFunc(o.Factory.Now())})
 	if err != nil {
 		return err
 	}
