@@ -16,25 +16,55 @@ import (
 )
 
 // APISettings are an organization's API settings (REST
-// /v2/organizations/{slug}/api-settings), as Buildkite answers them.
+// /v2/organizations/{slug}/api-settings), as Buildkite answers them. A key
+// the answer leaves out, or a flag or feature it answers with null, is not
+// known: nil here, or Missing names it, never read as false or "none".
 type APISettings struct {
 	URL string `json:"url"`
 	// AllowedIPAddresses is the allowlist, space-separated CIDR ranges;
-	// nil: no allowlist.
+	// nil: no allowlist (or, when Missing names it, not answered).
 	AllowedIPAddresses *string `json:"allowed_ip_addresses"`
-	// RevokeInactiveTokensAfterDays is 30, 60, 90, 180 or 365; nil: off.
+	// RevokeInactiveTokensAfterDays is 30, 60, 90, 180 or 365; nil: off
+	// (or, when Missing names it, not answered).
 	RevokeInactiveTokensAfterDays *int `json:"revoke_inactive_tokens_after_days"`
 	// RestrictUserAPITokenCreation: only administrators may create API
-	// access tokens.
-	RestrictUserAPITokenCreation bool        `json:"restrict_user_api_token_creation"`
-	Features                     APIFeatures `json:"features"`
+	// access tokens; nil: not known.
+	RestrictUserAPITokenCreation *bool `json:"restrict_user_api_token_creation"`
+	// Features is nil when the answer has none.
+	Features *APIFeatures `json:"features"`
+	// Missing are the keys among FieldAllowedIPAddresses and
+	// FieldRevokeInactiveTokensDays the answer left out.
+	Missing []string `json:"-"`
+}
+
+// UnmarshalJSON reads the answer and notes which nullable keys it left
+// out, since for those null has a meaning of its own.
+func (a *APISettings) UnmarshalJSON(data []byte) error {
+	type plain APISettings
+	var p plain
+	if err := json.Unmarshal(data, &p); err != nil {
+		return err
+	}
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal(data, &keys); err != nil {
+		return err
+	}
+	p.Missing = nil
+	for _, k := range []string{FieldAllowedIPAddresses, FieldRevokeInactiveTokensDays} {
+		if _, ok := keys[k]; !ok {
+			p.Missing = append(p.Missing, k)
+		}
+	}
+	*a = APISettings(p)
+	return nil
 }
 
 // APIFeatures say which plan-gated settings the organization's plan
-// includes, so "off" and "not on the plan" can be told apart.
+// includes, so "off" and "not on the plan" can be told apart; nil: not
+// answered.
 type APIFeatures struct {
-	APIIPAllowList             bool `json:"api_ip_allow_list"`
-	InactiveAPITokenRevocation bool `json:"inactive_api_token_revocation"`
+	APIIPAllowList             *bool `json:"api_ip_allow_list"`
+	InactiveAPITokenRevocation *bool `json:"inactive_api_token_revocation"`
 }
 
 // The settings' REST field names, the keys of an APISettingsPatch.

@@ -50,7 +50,7 @@ func TestAPISettingsRefusals(t *testing.T) {
 		}
 	}
 	s, err := c.APISettings(t.Context(), "acme")
-	if err != nil || s.RevokeInactiveTokensAfterDays == nil || *s.RevokeInactiveTokensAfterDays != 90 || !s.Features.APIIPAllowList {
+	if err != nil || s.RevokeInactiveTokensAfterDays == nil || *s.RevokeInactiveTokensAfterDays != 90 || s.Features == nil || s.Features.APIIPAllowList == nil || !*s.Features.APIIPAllowList {
 		t.Errorf("acme = %+v, %v", s, err)
 	}
 }

@@ -42,10 +42,10 @@ func TestSettingsShowAllOrgs(t *testing.T) {
 		t.Fatalf("organizations read: %+v", doc.Settings)
 	}
 	acme, hobby := doc.Settings[0], doc.Settings[1]
-	if acme.RevokeInactiveTokensAfter != "DAYS_90" || !acme.Features.APIIPAllowlist || acme.AllowedIPAddresses != nil {
+	if acme.RevokeInactiveTokensAfter != "DAYS_90" || acme.Features.APIIPAllowlist == nil || !*acme.Features.APIIPAllowlist || acme.AllowedIPAddresses != nil {
 		t.Errorf("acme = %+v", acme)
 	}
-	if hobby.Features.APIIPAllowlist || hobby.Features.InactiveTokenRevocation {
+	if !orgsettings.IsFalse(hobby.Features.APIIPAllowlist) || !orgsettings.IsFalse(hobby.Features.InactiveTokenRevocation) {
 		t.Errorf("hobby's plan has no paid feature: %+v", hobby)
 	}
 	causes := map[string]orgsettings.Cause{}
@@ -123,7 +123,7 @@ func TestSettingsSetAppliesAndAudits(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The period already was 90 days: it is not among the changes.
-	if doc.Status != "updated" || len(doc.Changes) != 2 || doc.After == nil || !doc.After.RestrictTokenCreation ||
+	if doc.Status != "updated" || len(doc.Changes) != 2 || doc.After == nil || doc.After.RestrictTokenCreation == nil || !*doc.After.RestrictTokenCreation ||
 		strings.Join(doc.After.AllowedIPAddresses, " ") != "127.0.0.0/8" || doc.Reachable == nil || !doc.Reachable.REST || !doc.Reachable.GraphQL {
 		t.Errorf("report = %s", r.stdout)
 	}

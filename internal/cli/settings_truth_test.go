@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	settingsCmd "github.com/tokenctl/tokenctl/internal/cli/settings"
-
 	"github.com/tokenctl/tokenctl/internal/emulator"
+	"github.com/tokenctl/tokenctl/internal/orgsettings"
 )
 
 // An allowlist entry tokenctl cannot read (netmask notation) is never
@@ -106,7 +106,7 @@ func TestSettingsSetServerErrorIsSettledByReadBack(t *testing.T) {
 			if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
 				t.Fatalf("%v\n%s", err, r)
 			}
-			if doc.Status != c.status || (c.status == "updated") != (doc.After != nil && doc.After.RestrictTokenCreation) {
+			if doc.Status != c.status || (c.status == "updated") != (doc.After != nil && doc.After.RestrictTokenCreation != nil && *doc.After.RestrictTokenCreation) {
 				t.Errorf("report = %s", r.stdout)
 			}
 			mustContain(t, "stderr", r.stderr, c.says)
@@ -179,5 +179,46 @@ func TestSettingsSetLockoutGuardMappedAddress(t *testing.T) {
 	}
 	if doc.CallerAddress == nil || *doc.CallerAddress != "::ffff:127.0.0.1" {
 		t.Errorf("callerAddress = %v, want it as Buildkite gave it", doc.CallerAddress)
+	}
+}
+
+// Keys Buildkite's answer leaves out or answers with null are unknown:
+// shown as unknown, not refused as "not on the plan", and never changed
+// blind.
+func TestSettingsMissingKeysAreUnknown(t *testing.T) {
+	h := newSettingsHarness(t, emulator.Options{Settings: emulator.SettingsQuirks{
+		OmitKeys: []string{"features", "allowed_ip_addresses"},
+		NullKeys: []string{"restrict_user_api_token_creation"},
+	}})
+	show := h.run("settings", "show", "--org", "acme", "-o", "json")
+	var doc orgsettings.Reading
+	if err := json.Unmarshal([]byte(show.stdout), &doc); err != nil || len(doc.Settings) != 1 {
+		t.Fatalf("%v\n%s", err, show)
+	}
+	s := doc.Settings[0]
+	if s.RestrictTokenCreation != nil || s.Features.APIIPAllowlist != nil || s.Known(orgsettings.FieldAllowlist) || !s.Known(orgsettings.FieldInactivity) {
+		t.Errorf("settings = %s", show.stdout)
+	}
+	table := h.run("settings", "show", "--org", "acme")
+	if strings.Count(table.stdout, "unknown") < 3 || strings.Contains(table.stdout, "not on plan") || strings.Contains(table.stdout, "everyone") {
+		t.Errorf("table:\n%s", table.stdout)
+	}
+	for _, args := range [][]string{
+		{"--restrict-token-creation", "true"},
+		{"--clear-allowlist"},
+		{"--allowed-ip", "127.0.0.0/8"},
+	} {
+		r := h.run(append([]string{"settings", "set", "--org", "acme", "--yes"}, args...)...)
+		if r.code != 5 || !strings.Contains(r.stderr, "did not give the current") {
+			t.Errorf("%v: want exit 5 refusing a field it could not read, got %s", args, r)
+		}
+	}
+	// A feature not answered is not "not on the plan": the period, which
+	// was answered, can change.
+	if r := h.run("settings", "set", "--org", "acme", "--revoke-inactive-after", "30d", "--yes"); r.code != 0 {
+		t.Errorf("period: %s", r)
+	}
+	if n := h.requests(settingsPATCH); n != 1 {
+		t.Errorf("%d PATCH sent, want 1", n)
 	}
 }

@@ -98,7 +98,10 @@ func (r Rule) judgeOrg(s *orgsettings.Settings) (Evidence, string, bool) {
 			ev["revokeInactiveTokensAfterDays"] = *days
 		}
 		switch {
-		case days == nil && !s.Features.InactiveTokenRevocation:
+		case !s.Known(orgsettings.FieldInactivity):
+			// Not known is never a pass.
+			return ev, "whether inactive tokens are revoked automatically is not known: Buildkite's answer did not say", true
+		case days == nil && orgsettings.IsFalse(s.Features.InactiveTokenRevocation):
 			return ev, "inactive tokens are not revoked automatically, and the plan does not include it", true
 		case days == nil:
 			return ev, "inactive tokens are not revoked automatically", true
@@ -106,14 +109,20 @@ func (r Rule) judgeOrg(s *orgsettings.Settings) (Evidence, string, bool) {
 			return ev, fmt.Sprintf("inactive tokens are revoked after %dd (limit %s)", *days, r.Max), true
 		}
 	case KindOrgCreationRestricted:
-		if !s.RestrictTokenCreation {
+		switch {
+		case s.RestrictTokenCreation == nil:
+			return Evidence{"restrictTokenCreation": nil}, "who may create API access tokens is not known: Buildkite's answer did not say", true
+		case !*s.RestrictTokenCreation:
 			return Evidence{"restrictTokenCreation": false}, "every member may create API access tokens, not only administrators", true
 		}
 	case KindOrgAllowlist:
 		ev := Evidence{"allowedIpAddresses": s.AllowedIPAddresses, "onPlan": s.Features.APIIPAllowlist}
+		if !s.Known(orgsettings.FieldAllowlist) {
+			return ev, "whether the organization has an API IP allowlist is not known: Buildkite's answer did not say", true
+		}
 		if len(s.AllowedIPAddresses) == 0 {
 			msg := "no API IP allowlist: any address may use the organization's API"
-			if !s.Features.APIIPAllowlist {
+			if orgsettings.IsFalse(s.Features.APIIPAllowlist) {
 				msg += ", and the plan does not include one"
 			}
 			return ev, msg, true

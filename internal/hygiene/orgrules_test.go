@@ -30,6 +30,7 @@ func TestOrganizationRules(t *testing.T) {
 		t.Fatalf("NeedsSettings=%v NeedsMembers=%v", p.NeedsSettings(), p.NeedsMembers())
 	}
 	days := func(n int) *int { return &n }
+	yes, no := true, false
 	for _, tt := range []struct {
 		name     string
 		settings orgsettings.Settings
@@ -37,14 +38,16 @@ func TestOrganizationRules(t *testing.T) {
 		failing  bool
 	}{
 		{"compliant", orgsettings.Settings{
-			AllowedIPAddresses: []string{"203.0.113.0/24", "2001:db8::/32"}, RevokeInactiveTokensAfterDays: days(30), RestrictTokenCreation: true,
-			Features: orgsettings.Features{APIIPAllowlist: true, InactiveTokenRevocation: true},
+			AllowedIPAddresses: []string{"203.0.113.0/24", "2001:db8::/32"}, RevokeInactiveTokensAfterDays: days(30), RestrictTokenCreation: &yes,
+			Features: orgsettings.Features{APIIPAllowlist: &yes, InactiveTokenRevocation: &yes},
 		}, nil, false},
 		{"period too long, open creation, range missing", orgsettings.Settings{
 			AllowedIPAddresses: []string{"203.0.113.0/25"}, RevokeInactiveTokensAfterDays: days(180),
-			Features: orgsettings.Features{APIIPAllowlist: true, InactiveTokenRevocation: true},
+			Features: orgsettings.Features{APIIPAllowlist: &yes, InactiveTokenRevocation: &yes}, RestrictTokenCreation: &no,
 		}, []string{"org-inactivity-revocation", "org-token-creation-restricted", "org-allowlist"}, true},
-		{"nothing on the plan", orgsettings.Settings{RestrictTokenCreation: true},
+		{"nothing known", orgsettings.Settings{Unknown: []string{"allowedIpAddresses", "revokeInactiveTokensAfter"}},
+			[]string{"org-inactivity-revocation", "org-token-creation-restricted", "org-allowlist"}, true},
+		{"nothing on the plan", orgsettings.Settings{RestrictTokenCreation: &yes},
 			[]string{"org-inactivity-revocation", "org-allowlist"}, true},
 	} {
 		s := tt.settings

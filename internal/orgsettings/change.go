@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/tokenctl/tokenctl/internal/buildkite"
+	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/inactivity"
 )
 
@@ -112,11 +113,20 @@ func PlanChange(before Settings, req Request) (Change, error) {
 		e := &NotOnPlanError{Org: before.Organization.Slug, Feature: feature, What: what}
 		return &buildkite.Error{Kind: buildkite.KindForbidden, Message: e.Error(), Err: e}
 	}
-	if req.Allowlist != nil && !before.Features.APIIPAllowlist {
+	if req.Allowlist != nil && IsFalse(before.Features.APIIPAllowlist) {
 		return Change{}, notOnPlan("api_ip_allow_list", "the API IP allowlist")
 	}
-	if req.Inactivity != nil && !before.Features.InactiveTokenRevocation {
+	if req.Inactivity != nil && IsFalse(before.Features.InactiveTokenRevocation) {
 		return Change{}, notOnPlan("inactive_api_token_revocation", "the automatic revocation of inactive API access tokens")
+	}
+	for _, f := range []struct {
+		name  string
+		asked bool
+	}{{FieldAllowlist, req.Allowlist != nil}, {FieldInactivity, req.Inactivity != nil}, {FieldRestrictTokenCreation, req.RestrictTokenCreation != nil}} {
+		if field := f.name; f.asked && !before.Known(field) {
+			e := &UnreadFieldError{Org: before.Organization.Slug, Field: field}
+			return Change{}, exitcode.New(exitcode.Refused, e)
+		}
 	}
 	if req.Allowlist != nil && !sameEntries(before.AllowedIPAddresses, *req.Allowlist) {
 		to := *req.Allowlist
@@ -132,18 +142,34 @@ func PlanChange(before Settings, req Request) (Change, error) {
 		ch.Fields = append(ch.Fields, FieldChange{Name: FieldInactivity, From: before.Inactivity().String(), To: req.Inactivity.String()})
 		ch.patch[buildkite.FieldRevokeInactiveTokensDays] = req.Inactivity.DaysOrNull()
 	}
-	if req.RestrictTokenCreation != nil && *req.RestrictTokenCreation != before.RestrictTokenCreation {
-		ch.Fields = append(ch.Fields, FieldChange{Name: FieldRestrictTokenCreation, From: strconv.FormatBool(before.RestrictTokenCreation), To: strconv.FormatBool(*req.RestrictTokenCreation)})
+	if req.RestrictTokenCreation != nil && *req.RestrictTokenCreation != *before.RestrictTokenCreation {
+		ch.Fields = append(ch.Fields, FieldChange{Name: FieldRestrictTokenCreation, From: strconv.FormatBool(*before.RestrictTokenCreation), To: strconv.FormatBool(*req.RestrictTokenCreation)})
 		ch.patch[buildkite.FieldRestrictTokenCreation] = *req.RestrictTokenCreation
 	}
 	return ch, nil
 }
 
+// UnreadFieldError is a field settings set was asked to change whose
+// current value Buildkite's answer did not give.
+type UnreadFieldError struct {
+	Org   string
+	Field string
+}
+
+func (e *UnreadFieldError) Error() string {
+	return fmt.Sprintf("organization %q: Buildkite's answer did not give the current %s (the key was missing or null), so tokenctl will not change it: it could not show what it replaces, nor tell whether it changed; nothing was sent. Check with settings show, or change it in Buildkite's settings page", e.Org, e.Field)
+}
+
 // Holds says which of the change's fields the settings do not hold as
-// asked: empty when Buildkite holds every one.
+// asked: empty when Buildkite holds every one. A field the read-back does
+// not give never holds.
 func (c Change) Holds(now Settings) []string {
 	var differ []string
 	for _, f := range c.Fields {
+		if !now.Known(f.Name) {
+			differ = append(differ, fmt.Sprintf("%s could not be read back (the answer did not give it)", f.Name))
+			continue
+		}
 		switch f.Name {
 		case FieldAllowlist:
 			if !sameEntries(now.AllowedIPAddresses, *c.want.Allowlist) {
@@ -154,8 +180,8 @@ func (c Change) Holds(now Settings) []string {
 				differ = append(differ, fmt.Sprintf("inactive tokens are revoked after %s, not %s", now.Inactivity(), f.To))
 			}
 		case FieldRestrictTokenCreation:
-			if now.RestrictTokenCreation != *c.want.RestrictTokenCreation {
-				differ = append(differ, fmt.Sprintf("token creation restricted is %t, not %s", now.RestrictTokenCreation, f.To))
+			if *now.RestrictTokenCreation != *c.want.RestrictTokenCreation {
+				differ = append(differ, fmt.Sprintf("token creation restricted is %t, not %s", *now.RestrictTokenCreation, f.To))
 			}
 		}
 	}
@@ -164,13 +190,16 @@ func (c Change) Holds(now Settings) []string {
 
 // Describe is one field of the settings as a FieldChange names it.
 func (s Settings) Describe(field string) string {
+	if !s.Known(field) {
+		return "unknown"
+	}
 	switch field {
 	case FieldAllowlist:
 		return describeAllowlist(s.AllowedIPAddresses)
 	case FieldInactivity:
 		return s.Inactivity().String()
 	case FieldRestrictTokenCreation:
-		return strconv.FormatBool(s.RestrictTokenCreation)
+		return strconv.FormatBool(*s.RestrictTokenCreation)
 	}
 	return ""
 }
@@ -230,7 +259,10 @@ func describeAllowlist(ranges []string) string {
 // DescribeAllowlist is the settings' allowlist for people: its ranges,
 // "none", or "not on plan".
 func (s Settings) DescribeAllowlist() string {
-	if !s.Features.APIIPAllowlist && s.AllowedIPAddresses == nil {
+	if !s.Known(FieldAllowlist) {
+		return "unknown"
+	}
+	if IsFalse(s.Features.APIIPAllowlist) && s.AllowedIPAddresses == nil {
 		return "not on plan"
 	}
 	return describeAllowlist(s.AllowedIPAddresses)
@@ -239,7 +271,10 @@ func (s Settings) DescribeAllowlist() string {
 // DescribeInactivity is the period for people: "90d", "off", or "not on
 // plan".
 func (s Settings) DescribeInactivity() string {
-	if !s.Features.InactiveTokenRevocation && s.RevokeInactiveTokensAfterDays == nil {
+	if !s.Known(FieldInactivity) {
+		return "unknown"
+	}
+	if IsFalse(s.Features.InactiveTokenRevocation) && s.RevokeInactiveTokensAfterDays == nil {
 		return "not on plan"
 	}
 	return s.Inactivity().String()
@@ -247,7 +282,10 @@ func (s Settings) DescribeInactivity() string {
 
 // DescribeTokenCreation says who may create API access tokens.
 func (s Settings) DescribeTokenCreation() string {
-	if s.RestrictTokenCreation {
+	switch {
+	case s.RestrictTokenCreation == nil:
+		return "unknown"
+	case *s.RestrictTokenCreation:
 		return "administrators"
 	}
 	return "everyone"

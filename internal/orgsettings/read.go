@@ -38,11 +38,15 @@ type Organization struct {
 }
 
 // Features say which plan-gated settings the organization's plan
-// includes.
+// includes; null: Buildkite's answer did not say.
 type Features struct {
-	APIIPAllowlist          bool `json:"apiIpAllowlist"`
-	InactiveTokenRevocation bool `json:"inactiveTokenRevocation"`
+	APIIPAllowlist          *bool `json:"apiIpAllowlist"`
+	InactiveTokenRevocation *bool `json:"inactiveTokenRevocation"`
 }
+
+// IsFalse says whether b is known and false: only a feature the answer
+// says explicitly the plan lacks is "not on the plan".
+func IsFalse(b *bool) bool { return b != nil && !*b }
 
 // Settings are one organization's API settings, as tokenctl prints them.
 type Settings struct {
@@ -56,10 +60,21 @@ type Settings struct {
 	// RevokeInactiveTokensAfterDays is the same in days; null: never.
 	RevokeInactiveTokensAfterDays *int `json:"revokeInactiveTokensAfterDays"`
 	// RestrictTokenCreation: only administrators may create API access
-	// tokens.
-	RestrictTokenCreation bool     `json:"restrictTokenCreation"`
+	// tokens; null: not known.
+	RestrictTokenCreation *bool    `json:"restrictTokenCreation"`
 	Features              Features `json:"features"`
+	// Unknown names the fields Buildkite's answer did not give (a key
+	// missing, or null where null has no meaning): allowedIpAddresses,
+	// revokeInactiveTokensAfter (then ""), restrictTokenCreation,
+	// features.apiIpAllowlist, features.inactiveTokenRevocation. Such a
+	// field is shown as unknown, never equals anything, and is not
+	// changed by settings set.
+	Unknown []string `json:"unknown,omitempty"`
 }
+
+// Known says whether the answer gave the field (a Field... name, or
+// features.apiIpAllowlist / features.inactiveTokenRevocation).
+func (s Settings) Known(field string) bool { return !slices.Contains(s.Unknown, field) }
 
 // Inactivity is the period as the one inactivity setting.
 func (s Settings) Inactivity() inactivity.Setting {
@@ -100,19 +115,30 @@ func (s Settings) Unparsed() []string {
 
 // FromAPI is the document of what Buildkite answered.
 func FromAPI(org Organization, a buildkite.APISettings) (Settings, error) {
-	s := Settings{
-		Organization:          org,
-		RestrictTokenCreation: a.RestrictUserAPITokenCreation,
-		Features: Features{
-			APIIPAllowlist:          a.Features.APIIPAllowList,
-			InactiveTokenRevocation: a.Features.InactiveAPITokenRevocation,
-		},
+	s := Settings{Organization: org, RestrictTokenCreation: a.RestrictUserAPITokenCreation}
+	if a.Features != nil {
+		s.Features = Features{APIIPAllowlist: a.Features.APIIPAllowList, InactiveTokenRevocation: a.Features.InactiveAPITokenRevocation}
 	}
-	if a.AllowedIPAddresses != nil {
+	if s.RestrictTokenCreation == nil {
+		s.Unknown = append(s.Unknown, FieldRestrictTokenCreation)
+	}
+	if s.Features.APIIPAllowlist == nil {
+		s.Unknown = append(s.Unknown, "features.apiIpAllowlist")
+	}
+	if s.Features.InactiveTokenRevocation == nil {
+		s.Unknown = append(s.Unknown, "features.inactiveTokenRevocation")
+	}
+	if slices.Contains(a.Missing, buildkite.FieldAllowedIPAddresses) {
+		s.Unknown = append(s.Unknown, FieldAllowlist)
+	} else if a.AllowedIPAddresses != nil {
 		s.AllowedIPAddresses = strings.Fields(*a.AllowedIPAddresses)
 		if s.AllowedIPAddresses == nil {
 			s.AllowedIPAddresses = []string{}
 		}
+	}
+	if slices.Contains(a.Missing, buildkite.FieldRevokeInactiveTokensDays) {
+		s.Unknown = append(s.Unknown, FieldInactivity)
+		return s, nil
 	}
 	period, err := inactivity.FromDays(a.RevokeInactiveTokensAfterDays)
 	if err != nil {

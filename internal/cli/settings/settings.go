@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -150,15 +151,26 @@ func settingsRows(r orgsettings.Reading) output.Rows {
 }
 
 func describeFeatures(f orgsettings.Features) string {
-	switch {
-	case f.APIIPAllowlist && f.InactiveTokenRevocation:
-		return "allowlist, inactivity revocation"
-	case f.APIIPAllowlist:
-		return "allowlist"
-	case f.InactiveTokenRevocation:
-		return "inactivity revocation"
+	var on []string
+	unknown := false
+	for _, feature := range []struct {
+		name string
+		has  *bool
+	}{{"allowlist", f.APIIPAllowlist}, {"inactivity revocation", f.InactiveTokenRevocation}} {
+		switch {
+		case feature.has == nil:
+			unknown = true
+		case *feature.has:
+			on = append(on, feature.name)
+		}
 	}
-	return "neither"
+	switch {
+	case unknown:
+		return strings.Join(append(on, "unknown"), ", ")
+	case len(on) == 0:
+		return "neither"
+	}
+	return strings.Join(on, ", ")
 }
 
 func (o *SettingsShowOptions) FailureDocument() any {
