@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"slices"
 	"testing"
 
 	checkCmd "github.com/tokenctl/tokenctl/internal/cli/check"
@@ -9,7 +8,6 @@ import (
 	historyCmd "github.com/tokenctl/tokenctl/internal/cli/history"
 	settingsCmd "github.com/tokenctl/tokenctl/internal/cli/settings"
 
-	"github.com/tokenctl/tokenctl/internal/cli/cmdutil"
 	policyCmd "github.com/tokenctl/tokenctl/internal/cli/policy"
 	tokensCmd "github.com/tokenctl/tokenctl/internal/cli/tokens"
 	whoamiCmd "github.com/tokenctl/tokenctl/internal/cli/whoami"
@@ -22,28 +20,17 @@ import (
 // A command's failure document has the keys of its success document, in
 // the same order, so that a script reads both the same way.
 func TestFailureDocumentsShareTheirDocumentsKeys(t *testing.T) {
-	for _, c := range []struct {
-		name    string
-		failure cmdutil.FailureDocumenter
-		success any
-	}{
-		{"tokens list", &tokensCmd.TokensListOptions{}, document.TokenList{}},
-		{"tokens get", &tokensCmd.TokensGetOptions{}, document.TokenDetail{}},
-		{"tokens activity", &tokensCmd.TokensActivityOptions{}, history.ActivityDoc{}},
-		{"whoami", &whoamiCmd.WhoamiOptions{}, document.Whoami{}},
-		{"policy show", &policyCmd.PolicyShowOptions{}, document.RevocationSetting{}},
-		{"policy set", &policyCmd.PolicySetOptions{}, document.RevocationSettingChange{}},
-		{"check", &checkCmd.CheckOptions{}, hygiene.Report{}},
-		{"history", &historyCmd.HistoryOptions{}, history.HistoryDoc{}},
-		{"history --reconcile", &historyCmd.HistoryOptions{Reconcile: "audit.log"}, history.ReconcileDoc{}},
-		{"settings show", &settingsCmd.SettingsShowOptions{}, orgsettings.Reading{}},
-		{"settings set", &settingsCmd.SettingsSetOptions{}, settingsCmd.SettingsSetReport{}},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			got, want := clitest.TopLevelKeys(t, c.failure.FailureDocument()), clitest.TopLevelKeys(t, c.success)
-			if !slices.Equal(got, want) {
-				t.Errorf("failure document keys %v\nsuccess document keys %v", got, want)
-			}
-		})
-	}
+	clitest.CheckFailureDocuments(t, []clitest.FailureCase{
+		{Name: "tokens list", Failure: &tokensCmd.TokensListOptions{}, Success: document.TokenList{}},
+		{Name: "tokens get", Failure: &tokensCmd.TokensGetOptions{}, Success: document.TokenDetail{}},
+		{Name: "tokens activity", Failure: &tokensCmd.TokensActivityOptions{}, Success: history.ActivityDoc{}},
+		{Name: "whoami", Failure: &whoamiCmd.WhoamiOptions{}, Success: document.Whoami{}},
+		{Name: "policy show", Failure: &policyCmd.PolicyShowOptions{}, Success: document.RevocationSetting{}},
+		{Name: "policy set", Failure: &policyCmd.PolicySetOptions{}, Success: document.RevocationSettingChange{}},
+		{Name: "check", Failure: &checkCmd.CheckOptions{}, Success: hygiene.Report{}},
+		{Name: "history", Failure: &historyCmd.HistoryOptions{}, Success: history.HistoryDoc{}},
+		{Name: "history --reconcile", Failure: &historyCmd.HistoryOptions{Reconcile: "audit.log"}, Success: history.ReconcileDoc{}},
+		{Name: "settings show", Failure: &settingsCmd.SettingsShowOptions{}, Success: orgsettings.Reading{}},
+		{Name: "settings set", Failure: &settingsCmd.SettingsSetOptions{}, Success: settingsCmd.SettingsSetReport{}},
+	})
 }

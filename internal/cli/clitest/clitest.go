@@ -1,5 +1,6 @@
 // Package clitest holds what the commands' tests share: the tests' fixed
-// clock, private files, and the keys of a JSON document.
+// clock, private files, and the check that a failure document has its
+// success document's keys.
 package clitest
 
 import (
@@ -7,8 +8,11 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
+
+	"github.com/tokenctl/tokenctl/internal/cli/cmdutil"
 )
 
 // Now is the emulator's and the commands' clock in tests, so fixtures
@@ -50,4 +54,26 @@ func TopLevelKeys(t testing.TB, v any) []string {
 		}
 	}
 	return keys
+}
+
+// FailureCase is a command's options, whose failure document is checked
+// against the command's success document.
+type FailureCase struct {
+	Name    string
+	Failure cmdutil.FailureDocumenter
+	Success any
+}
+
+// CheckFailureDocuments checks that each failure document has the keys of
+// its success document, in the same order, so that a script reads both
+// the same way.
+func CheckFailureDocuments(t *testing.T, cases []FailureCase) {
+	for _, c := range cases {
+		t.Run(c.Name, func(t *testing.T) {
+			got, want := TopLevelKeys(t, c.Failure.FailureDocument()), TopLevelKeys(t, c.Success)
+			if !slices.Equal(got, want) {
+				t.Errorf("failure document keys %v\nsuccess document keys %v", got, want)
+			}
+		})
+	}
 }
