@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -301,7 +302,7 @@ func (e *Executor) revokeOne(ctx context.Context, plan *Plan, it *Item, r Result
 			return err
 		},
 		gone: func(ctx context.Context) (bool, error) {
-			present, err := e.tokenPresent(ctx, plan.Organization, it)
+			present, err := e.tokenPresent(ctx, plan, it)
 			return !present, err
 		},
 		seenBefore: it.Token != nil,
@@ -451,11 +452,20 @@ func (e *Executor) backoff() *transport.Backoff {
 	return transport.DefaultBackoff()
 }
 
-func (e *Executor) tokenPresent(ctx context.Context, org buildkite.Organization, it *Item) (bool, error) {
+// tokenPresent looks for the token in the organization's listing by its
+// uuid: ids are opaque and the server may spell them anew between the
+// listing and the re-check, so an id missing from the listing proves
+// nothing. Without a uuid (never the case for a token sent: the audit
+// trail needs it) nothing can be proved, and the check fails.
+func (e *Executor) tokenPresent(ctx context.Context, plan *Plan, it *Item) (bool, error) {
+	uuid := it.uuid(plan)
+	if uuid == "" {
+		return false, errors.New("the token's uuid is not known, so the listing cannot show whether it still has access")
+	}
 	present := false
-	_, err := e.Client.ListTokens(ctx, ident.Org{ID: org.ID}, func(page buildkite.TokenPage) bool {
+	_, err := e.Client.ListTokens(ctx, ident.Org{ID: plan.Organization.ID}, func(page buildkite.TokenPage) bool {
 		for _, t := range page.Tokens {
-			if ident.Unpadded(t.ID) == ident.Unpadded(it.TokenID) {
+			if strings.EqualFold(t.UUID, uuid) {
 				present = true
 				return false
 			}

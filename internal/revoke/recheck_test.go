@@ -125,3 +125,41 @@ func TestRecheckSettlesBrokenAnswers(t *testing.T) {
 		}
 	})
 }
+
+// The re-check after a lost answer finds the token by its uuid: when the
+// server spells ids anew between the listing and the re-check, the id
+// listed earlier is missing from the new listing though the token still
+// has access, and the mutation (refused by a gateway with 502, never
+// applied) must not be reported revoked. It is sent again and applied.
+func TestRecheckFindsTheTokenByUUIDWhenIDsAreRespelled(t *testing.T) {
+	et.ForEachIDFormat(t, func(t *testing.T, format emulator.IDFormat) {
+		var srv *et.Server
+		var respelled atomic.Bool
+		srv = et.Start(t, emulator.Options{IDFormat: format, OnRequest: func(r emulator.Request) {
+			if r.OperationType == "mutation" && r.Fault != "" && respelled.CompareAndSwap(false, true) {
+				srv.RespellIDs()
+			}
+		}})
+		c := buildkite.New(buildkite.Config{GraphQLEndpoint: srv.GraphQLEndpoint, RESTEndpoint: srv.RESTEndpoint, Token: et.DemoToken})
+		plan := resolveReq(t, c, revoke.Request{Tokens: parse(t, target)})
+		if err := srv.SetFaults([]emulator.Fault{{Kind: emulator.FaultStatus, Status: http.StatusBadGateway, Match: "mutation", Times: 1}}); err != nil {
+			t.Fatal(err)
+		}
+		srv.ResetRequests()
+
+		var waits []time.Duration
+		results := (&revoke.Executor{Client: c, Backoff: noWait(&waits)}).Execute(t.Context(), plan)
+		if !respelled.Load() {
+			t.Fatal("the ids were never re-spelled; the test proves nothing")
+		}
+		if r := results[0]; r.Status != revoke.StatusRevoked {
+			t.Fatalf("%q, want revoked after sending again", statuses(results))
+		}
+		if srv.TokenHasOrg(target, "acme") || srv.RevocationCount("acme", target) != 1 {
+			t.Errorf("emulator: has acme = %v, revoked %d times; reported revoked, so it must be gone, once", srv.TokenHasOrg(target, "acme"), srv.RevocationCount("acme", target))
+		}
+		if n := srv.CountRequests(mutations); n != 2 {
+			t.Errorf("mutations sent = %d, want 2: the re-check found the token still there, so it was sent again", n)
+		}
+	})
+}
