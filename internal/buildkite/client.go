@@ -18,6 +18,7 @@ import (
 	"github.com/Khan/genqlient/graphql"
 
 	"github.com/tokenctl/tokenctl/internal/buildkite/gql"
+	"github.com/tokenctl/tokenctl/internal/ident"
 	"github.com/tokenctl/tokenctl/internal/transport"
 )
 
@@ -275,14 +276,23 @@ func urlErrOr(err error) error {
 // Revoke removes the organization's access from one token. The mutation is
 // marked unsafe so the transport never re-sends it blindly; a lost answer
 // comes back as KindOutcomeUnknown for the caller to re-check.
+//
+// Only an answer about this very request proves the revocation: it must
+// echo clientMutationID (when it echoes one) and name tokenID (up to base64
+// padding) as revoked. An answer naming another token, or another request,
+// says nothing about this one: KindOutcomeUnknown, for the caller to
+// re-check by the token's uuid.
 func (c *Client) Revoke(ctx context.Context, orgID, tokenID, clientMutationID string) (RevokeResult, error) {
 	what := "revoking token " + tokenID
 	resp, err := gql.RevokeAPIAccessToken(transport.WithUnsafe(ctx), c.gql, orgID, tokenID, clientMutationID)
+	var p *gql.RevokeAPIAccessTokenOrganizationApiAccessTokenRevokeOrganizationAPIAccessTokenRevokeMutationPayload
+	if resp != nil {
+		p = resp.OrganizationApiAccessTokenRevoke
+	}
 	var gqlErrs graphQLErrors
-	if errors.As(err, &gqlErrs) && resp != nil && resp.OrganizationApiAccessTokenRevoke != nil &&
-		resp.OrganizationApiAccessTokenRevoke.RevokedApiAccessTokenId != "" {
-		// The payload names the revoked token: the revocation happened,
-		// whatever else the errors are about.
+	if errors.As(err, &gqlErrs) && p != nil && p.RevokedApiAccessTokenId != "" {
+		// The payload names the revoked token: that, not the errors,
+		// says what happened (checked below like any payload).
 		err = nil
 	}
 	if err != nil {
@@ -290,9 +300,14 @@ func (c *Client) Revoke(ctx context.Context, orgID, tokenID, clientMutationID st
 	}
 	// An answer without the revoked token's id says neither yes nor no:
 	// the caller re-checks, as for a lost answer.
-	p := resp.OrganizationApiAccessTokenRevoke
 	if p == nil || p.RevokedApiAccessTokenId == "" {
 		return RevokeResult{}, &Error{Kind: KindOutcomeUnknown, Message: what + ": Buildkite's answer does not say which token was revoked"}
+	}
+	if p.ClientMutationId != nil && *p.ClientMutationId != clientMutationID {
+		return RevokeResult{}, &Error{Kind: KindOutcomeUnknown, Message: fmt.Sprintf("%s: Buildkite's answer is about another request (clientMutationId %q, sent %q), so it does not say whether this one was applied", what, *p.ClientMutationId, clientMutationID)}
+	}
+	if ident.Unpadded(p.RevokedApiAccessTokenId) != ident.Unpadded(tokenID) {
+		return RevokeResult{}, &Error{Kind: KindOutcomeUnknown, Message: fmt.Sprintf("%s: Buildkite's answer names token %s as revoked, not the token asked for, so it does not say whether this one was", what, p.RevokedApiAccessTokenId)}
 	}
 	out := RevokeResult{RevokedAPIAccessTokenID: p.RevokedApiAccessTokenId}
 	if p.ClientMutationId != nil {

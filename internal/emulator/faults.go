@@ -34,6 +34,11 @@ type Fault struct {
 	Error string `yaml:"error"`
 	// Location is where a redirect fault sends the client.
 	Location string `yaml:"location"`
+	// Answer says what a false-answer fault's payload gets wrong:
+	// "other-token" (the default) names the calling token as the one
+	// revoked; "other-mutation-id" names the token asked for but echoes
+	// another clientMutationId.
+	Answer string `yaml:"answer"`
 }
 
 // Fault kinds.
@@ -69,12 +74,24 @@ const (
 	// header, executing nothing, as a misconfigured endpoint or proxy
 	// would (for example one sending https to http).
 	FaultRedirect = "redirect"
+	// FaultFalseAnswer answers a revocation with HTTP 200 and a payload
+	// about something else (see Fault.Answer), executing nothing: what a
+	// client must not take as proof that the token it asked about was
+	// revoked.
+	FaultFalseAnswer = "false-answer"
+)
+
+// False answers a false-answer fault can give.
+const (
+	AnswerOtherToken      = "other-token"
+	AnswerOtherMutationID = "other-mutation-id"
 )
 
 // FaultKinds lists every fault kind.
 var FaultKinds = []string{
 	FaultStatus, FaultThrottle, FaultDropBefore, FaultDropAfter, FaultStatusAfter, FaultTruncate,
 	FaultNonJSON, FaultGraphQLError, FaultSlowBody, FaultLatency, FaultRedirect,
+	FaultFalseAnswer,
 }
 
 func (f Fault) validate() error {
@@ -105,6 +122,9 @@ func (f Fault) validate() error {
 	if f.Kind == FaultRedirect && f.Status != 0 && f.Status/100 != 3 {
 		return fmt.Errorf("%s fault: status %d is not a redirect", f.Kind, f.Status)
 	}
+	if f.Answer != "" && (f.Kind != FaultFalseAnswer || (f.Answer != AnswerOtherToken && f.Answer != AnswerOtherMutationID)) {
+		return fmt.Errorf("%s fault: answer %q: only false-answer faults take one, %s or %s", f.Kind, f.Answer, AnswerOtherToken, AnswerOtherMutationID)
+	}
 	if (f.Kind == FaultLatency || f.Kind == FaultSlowBody) && f.Delay == 0 {
 		return fmt.Errorf("%s fault needs a delay", f.Kind)
 	}
@@ -114,7 +134,8 @@ func (f Fault) validate() error {
 // ParseFault reads the compact form used by the --fault flag: comma-separated
 // key=value pairs with keys kind, match, times, probability, status, delay
 // (a Go duration), retry-after (seconds), error (an entry of the error
-// table, for graphql-error) and location (a URL, for redirect), for example
+// table, for graphql-error), location (a URL, for redirect) and answer
+// (for false-answer), for example
 // "kind=status,status=503,match=mutation,times=2". A leading bare word is
 // the kind: "drop-after,match=RevokeAPIAccessToken".
 func ParseFault(spec string) (Fault, error) {
@@ -149,6 +170,8 @@ func ParseFault(spec string) (Fault, error) {
 			f.Error = val
 		case "location":
 			f.Location = val
+		case "answer":
+			f.Answer = val
 		default:
 			return f, fmt.Errorf("fault %q: unknown key %q", spec, key)
 		}
@@ -188,6 +211,9 @@ func (f Fault) String() string {
 	}
 	if f.Location != "" {
 		parts = append(parts, "location="+f.Location)
+	}
+	if f.Answer != "" {
+		parts = append(parts, "answer="+f.Answer)
 	}
 	return strings.Join(parts, ",")
 }

@@ -265,6 +265,7 @@ func TestParseFault(t *testing.T) {
 		"latency,delay=250ms,probability=0.25":          {Kind: "latency", Delay: 250 * time.Millisecond, Probability: 0.25},
 		"throttle,retry-after=3":                        {Kind: "throttle", RetryAfter: 3},
 		"redirect,status=307,location=http://x.test/v1": {Kind: "redirect", Status: 307, Location: "http://x.test/v1"},
+		"false-answer,answer=other-mutation-id":         {Kind: "false-answer", Answer: "other-mutation-id"},
 	}
 	for spec, want := range good {
 		got, err := emulator.ParseFault(spec)
@@ -275,7 +276,7 @@ func TestParseFault(t *testing.T) {
 			t.Errorf("%s does not survive String: %q", spec, got.String())
 		}
 	}
-	for _, spec := range []string{"", "kind=boom", "status,status=abc", "status,flavor=red", "latency", "status,probability=2", "status,times=-1", "status,oops", "redirect", "redirect,status=200,location=http://x.test/", "status,location=http://x.test/"} {
+	for _, spec := range []string{"", "kind=boom", "status,status=abc", "status,flavor=red", "latency", "status,probability=2", "status,times=-1", "status,oops", "redirect", "redirect,status=200,location=http://x.test/", "status,location=http://x.test/", "false-answer,answer=maybe", "status,answer=other-token"} {
 		if _, err := emulator.ParseFault(spec); err == nil {
 			t.Errorf("%q accepted", spec)
 		}

@@ -245,7 +245,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	if resp, ok := s.faultAnswer(tr.fault, entry.Kind, gql); ok {
+	if resp, ok := s.faultAnswer(tr.fault, r, entry.Kind, gql); ok {
 		answer(resp, tr.fault)
 		return
 	}

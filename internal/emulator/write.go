@@ -3,11 +3,12 @@ package emulator
 import (
 	"net/http"
 	"strconv"
+	"strings"
 )
 
 // faultAnswer is the answer of a fault that stops the request before it
 // runs; ok is false when the request must run.
-func (s *Server) faultAnswer(f *Fault, kind string, gql *gqlRequest) (response, bool) {
+func (s *Server) faultAnswer(f *Fault, r *http.Request, kind string, gql *gqlRequest) (response, bool) {
 	if f == nil {
 		return response{}, false
 	}
@@ -39,6 +40,11 @@ func (s *Server) faultAnswer(f *Fault, kind string, gql *gqlRequest) (response, 
 		h := http.Header{}
 		h.Set("Location", f.Location)
 		return response{status: status, header: h}, true
+	case FaultFalseAnswer:
+		if kind != KindGraphQL {
+			return response{}, false
+		}
+		return s.falseAnswer(f, r, gql), true
 	case FaultDropBefore:
 		return response{}, true // write sees the fault and drops
 	case FaultNonJSON:
@@ -72,6 +78,29 @@ func (s *Server) faultAnswer(f *Fault, kind string, gql *gqlRequest) (response, 
 		return jsonResponse(http.StatusOK, map[string]any{"data": data, "errors": []any{qerr}}), true
 	}
 	return response{}, false
+}
+
+// falseAnswer is a revocation's payload about something other than what
+// was asked (Fault.Answer), nothing executed.
+func (s *Server) falseAnswer(f *Fault, r *http.Request, gql *gqlRequest) response {
+	vars := gql.Variables
+	if input, ok := vars["input"].(map[string]any); ok {
+		vars = input
+	}
+	revoked, _ := vars["apiAccessTokenId"].(string)
+	mutationID, _ := vars["clientMutationId"].(string)
+	if f.Answer == AnswerOtherMutationID {
+		mutationID = "another-" + mutationID
+	} else {
+		value, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		s.store.mu.Lock()
+		if t := s.store.tokenByValue(strings.TrimSpace(value)); t != nil {
+			revoked = s.ids.id(TypeAPIAccessToken, t.uuid)
+		}
+		s.store.mu.Unlock()
+	}
+	payload := map[string]any{"clientMutationId": mutationID, "revokedApiAccessTokenId": revoked}
+	return jsonResponse(http.StatusOK, map[string]any{"data": map[string]any{"organizationApiAccessTokenRevoke": payload}})
 }
 
 const proxyErrorPage = `<!DOCTYPE html>

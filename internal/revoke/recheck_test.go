@@ -163,3 +163,46 @@ func TestRecheckFindsTheTokenByUUIDWhenIDsAreRespelled(t *testing.T) {
 		}
 	})
 }
+
+// A revocation's answer is proof only when it is about this request and
+// this token: one naming another token (the caller's own) or echoing
+// another clientMutationId is re-checked by uuid, and the token, still
+// there, is never reported revoked.
+func TestAnAnswerAboutSomethingElseIsNoProof(t *testing.T) {
+	for _, answer := range []string{emulator.AnswerOtherToken, emulator.AnswerOtherMutationID} {
+		t.Run(answer, func(t *testing.T) {
+			srv := et.Start(t, emulator.Options{})
+			c := buildkite.New(buildkite.Config{GraphQLEndpoint: srv.GraphQLEndpoint, RESTEndpoint: srv.RESTEndpoint, Token: et.DemoToken})
+
+			// Once: the re-check finds the token still there, so it is
+			// sent again, and revoked.
+			if err := srv.SetFaults([]emulator.Fault{{Kind: emulator.FaultFalseAnswer, Answer: answer, Match: "mutation", Times: 1}}); err != nil {
+				t.Fatal(err)
+			}
+			var waits []time.Duration
+			results := (&revoke.Executor{Client: c, Backoff: noWait(&waits)}).Execute(t.Context(), resolveReq(t, c, revoke.Request{Tokens: parse(t, target)}))
+			if r := results[0]; r.Status != revoke.StatusRevoked || *r.RevokedAPIAccessTokenID != tokenID(srv, target) {
+				t.Fatalf("%q, want revoked after sending again", statuses(results))
+			}
+			if srv.TokenHasOrg(target, "acme") || srv.RevocationCount("acme", target) != 1 {
+				t.Errorf("emulator: has acme = %v, revoked %d times; want gone, once", srv.TokenHasOrg(target, "acme"), srv.RevocationCount("acme", target))
+			}
+
+			// Always: never revoked, and said so.
+			other := et.OldLaptopTokenUUID
+			if err := srv.SetFaults([]emulator.Fault{{Kind: emulator.FaultFalseAnswer, Answer: answer, Match: "mutation"}}); err != nil {
+				t.Fatal(err)
+			}
+			results = (&revoke.Executor{Client: c, Backoff: noWait(&waits)}).Execute(t.Context(), resolveReq(t, c, revoke.Request{Tokens: parse(t, other)}))
+			if r := results[0]; r.Status == revoke.StatusRevoked || r.Error == nil {
+				t.Fatalf("%q: a token still there reported revoked", statuses(results))
+			}
+			if code := revoke.ExitCode(results, false); code == exitcode.OK {
+				t.Errorf("exit 0 with the token still there")
+			}
+			if !srv.TokenHasOrg(other, "acme") {
+				t.Fatal("the emulator revoked it; the test proves nothing")
+			}
+		})
+	}
+}
