@@ -12,7 +12,8 @@
 // letters and digits, or by hex, or 53 characters in all; agent, cluster,
 // portal and package tokens carry other bk…_ prefixes (bkaa_, bkct_,
 // bkpt_, bkpat_); legacy tokens, and what TruffleHog's older detector
-// reports, are 40 characters without a prefix. Redaction errs on the side
+// reports, are 40 characters without a prefix. The prefixes are matched
+// in any case: BKUA_… is hidden like bkua_…. Redaction errs on the side
 // of hiding: a 40-character hex string (a commit hash) is hidden too.
 package redact
 
@@ -28,11 +29,12 @@ const Placeholder = "[redacted]"
 
 var (
 	// whole is a value that is a token and nothing else.
-	whole = lazyregexp.New(`^(bk[a-z]{2,3}_[A-Za-z0-9]{16,}|[0-9a-fA-F]{40}|[a-z0-9]{40})$`)
+	whole = lazyregexp.New(`^((?i:bk[a-z]{2,3}_)[A-Za-z0-9]{16,}|[0-9a-fA-F]{40}|[a-z0-9]{40})$`)
 	// within finds token values inside longer text ("token=bkua_...",
-	// "Bearer ..."): any Buildkite prefix, and unprefixed 40-character
+	// "Bearer ..."): any Buildkite prefix, in any case (a value typed in
+	// capitals still gives the secret away), and unprefixed 40-character
 	// values standing alone as a word.
-	within = lazyregexp.New(`bk[a-z]{2,3}_[A-Za-z0-9]{16,}|[0-9a-fA-F]{40,}|\b[a-z0-9]{40}\b`)
+	within = lazyregexp.New(`(?i:bk[a-z]{2,3}_)[A-Za-z0-9]{16,}|[0-9a-fA-F]{40,}|\b[a-z0-9]{40}\b`)
 )
 
 // Secrets returns s with everything shaped like a token value replaced by

@@ -18,6 +18,9 @@ func TestSecrets(t *testing.T) {
 		strings.Repeat("9f", 20),                            // legacy hex
 		strings.Repeat("ab", 10) + strings.Repeat("z1", 10), // TruffleHog v1, no prefix
 		strings.ToUpper(strings.Repeat("9f", 20)),           // upper-case hex
+		strings.ToUpper("bkua_" + strings.Repeat("a1", 20)), // typed in capitals
+		"Bkua_" + strings.Repeat("a1", 20),                  // a capital prefix
+		"BKPAT_" + strings.Repeat("y9", 12),                 // package, in capitals
 	} {
 		for _, text := range []string{secret, "reason: " + secret + " was pasted", "token=" + secret, "(" + secret + ")"} {
 			got := Secrets(text)
