@@ -54,9 +54,11 @@ func (e *Executor) DeleteEverywhere(ctx context.Context, p *EverywherePlan, secr
 				// gateway or a cut connection: the re-check says.
 				return &buildkite.Error{Kind: buildkite.KindOutcomeUnknown, Message: err.Error(), Err: err}
 			case buildkite.KindUnauthorized:
-				// Revoked by someone else since the lookup: the value no
-				// longer works, which is what was asked.
-				return nil
+				// Perhaps revoked by someone else since the lookup, but
+				// the value was just seen alive, and a 401 to the DELETE
+				// (from a proxy, say) is no proof: the re-check asks
+				// whether the value still works.
+				return &buildkite.Error{Kind: buildkite.KindOutcomeUnknown, Message: "revoking the token everywhere: Buildkite answered the deletion with HTTP 401 though the value worked just before", Err: err}
 			}
 			return err
 		},

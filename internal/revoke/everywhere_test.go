@@ -114,3 +114,49 @@ func TestResolveEverywhereRefusesOwnToken(t *testing.T) {
 		t.Error("planning deleted the token")
 	}
 }
+
+// A 401 to the DELETE is no proof that the value stopped working (it was
+// just seen alive): the value is asked again. Still alive: the DELETE did
+// not apply, so it is sent again, and never reported done while the value
+// works.
+func TestDeleteEverywhere401IsRechecked(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		times   int
+		deleted bool
+	}{
+		{"401 once, then deleted", 1, true},
+		{"401 every time", 0, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			srv, client, _ := startWithTokens(t, 0, emulator.Options{Faults: []emulator.Fault{
+				{Kind: emulator.FaultStatus, Status: http.StatusUnauthorized, Match: deleteOp, Times: c.times},
+			}})
+			plan, err := planEverywhere(t, client, et.CIDeployBotToken, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			log, path := openAudit(t)
+			var waits []time.Duration
+			_, err = (&revoke.Executor{Client: client, Audit: log, Backoff: noWait(&waits)}).DeleteEverywhere(t.Context(), plan, et.CIDeployBotToken)
+			if srv.TokenRevoked(et.CIDeployBotUUID) != c.deleted {
+				t.Fatalf("emulator: deleted = %v, want %v", srv.TokenRevoked(et.CIDeployBotUUID), c.deleted)
+			}
+			if c.deleted != (err == nil) {
+				t.Fatalf("DeleteEverywhere err = %v with the token deleted = %v", err, c.deleted)
+			}
+			if !c.deleted && !strings.Contains(err.Error(), "still works") {
+				t.Errorf("err = %v, want it to say the value still works", err)
+			}
+			last := ""
+			for _, r := range readAudit(t, path) {
+				if r.Event == "outcome" {
+					last = r.Result
+				}
+			}
+			if (last == "revoked") != c.deleted {
+				t.Errorf("audit log's last outcome %q with the token deleted = %v", last, c.deleted)
+			}
+		})
+	}
+}
