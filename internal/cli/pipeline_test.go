@@ -188,3 +188,21 @@ func TestTokenTyposDoNotPass(t *testing.T) {
 	}
 	mustContain(t, "stderr", r.stderr, "tokenctl: "+missing+": not-found: ", "(ignored: --ignore-missing)")
 }
+
+// An id the listing never showed is no proof that the token is gone (the
+// server may spell ids anew and still accept the old spellings): under
+// --ignore-missing it still fails the run (exit 4), with a line that says
+// so and to name the token by uuid, while the token keeps its access.
+func TestIgnoreMissingDoesNotPassANeverListedID(t *testing.T) {
+	h := newHarness(t, emulator.Options{})
+	oldID := h.srv.NodeID(emulator.TypeAPIAccessToken, et.CIDeployBotUUID)
+	h.srv.RespellIDs()
+	r := h.run("revoke", "--org", "acme", "--token", oldID, "--ignore-missing")
+	if r.code != int(exitcode.NotFound) {
+		t.Errorf("a never-listed id under --ignore-missing: want exit %d\n%s", exitcode.NotFound, r)
+	}
+	mustContain(t, "stderr", r.stderr, "not-found: ", "name the token by its uuid", "not ignored by --ignore-missing")
+	if !h.srv.TokenHasOrg(et.CIDeployBotUUID, "acme") {
+		t.Fatal("the emulator revoked the token; the test proves nothing")
+	}
+}

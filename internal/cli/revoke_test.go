@@ -89,7 +89,8 @@ func TestRevokeByIDs(t *testing.T) {
 }
 
 // A dry run names a token that does not exist as not-found, with exit 4
-// (not 6: nothing was revoked), or 0 with --ignore-missing.
+// (not 6: nothing was revoked), or 0 with --ignore-missing when it is
+// named by uuid (an id the listing never showed proves nothing).
 func TestRevokeDryRunMissingToken(t *testing.T) {
 	et.ForEachIDFormat(t, func(t *testing.T, format emulator.IDFormat) {
 		h := newHarness(t, emulator.Options{IDFormat: format})
@@ -102,8 +103,12 @@ func TestRevokeDryRunMissingToken(t *testing.T) {
 		if st := decodeReport(t, r).Results[1].Status; st != revoke.StatusNotFound {
 			t.Errorf("missing token reported %s, want not-found", st)
 		}
-		if r := h.run(append(args, "--ignore-missing")...); r.code != 0 {
-			t.Errorf("--ignore-missing: exit %d\n%s", r.code, r)
+		if r := h.run(append(args, "--ignore-missing")...); exitcode.Code(r.code) != exitcode.NotFound {
+			t.Errorf("--ignore-missing, an id never listed: exit %d, want %d\n%s", r.code, exitcode.NotFound, r)
+		}
+		byUUID := []string{"revoke", "--org", "acme", "--dry-run", "-o", "json", "--token", et.CIDeployBotUUID, "--token", et.BootstrapTokenUUID, "--ignore-missing"}
+		if r := h.run(byUUID...); r.code != 0 {
+			t.Errorf("--ignore-missing, by uuid: exit %d\n%s", r.code, r)
 		}
 		if n := h.requests("RevokeAPIAccessToken"); n != 0 {
 			t.Errorf("dry run sent %d mutations", n)

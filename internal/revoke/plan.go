@@ -73,6 +73,12 @@ type Item struct {
 	// (not-found, refused); empty means "to revoke".
 	Status Status
 	Error  string
+	// NeverListed marks a not-found that proves nothing: an id the
+	// listing never showed (the server may spell ids anew and still accept
+	// old spellings), so the token may well still have access. Unlike a
+	// uuid missing from the listing, it fails the run even under
+	// --ignore-missing.
+	NeverListed bool
 }
 
 // Pending reports whether the item is to be revoked.
@@ -448,7 +454,7 @@ func markUnlisted(items []*Item, callerID *string, org string) {
 			// Never listed. An id merely unlike the own token's proves
 			// nothing (the server may spell ids anew and still accept old
 			// spellings, so it may be the own token's), so it is not sent.
-			it.Status = StatusNotFound
+			it.Status, it.NeverListed = StatusNotFound, true
 			it.Error = fmt.Sprintf("no API access token is listed with id %s in organization %s (Buildkite may have changed how it spells ids; name the token by its uuid); run `tokenctl tokens list --org %s` to see the tokens that have access", it.Ref.ID, org, org)
 		default:
 			it.Status = StatusNotFound

@@ -41,7 +41,15 @@ type Result struct {
 	Error                   *string           `json:"error"`
 
 	kind buildkite.Kind // why it failed, for the exit code
+	// neverListed: a not-found that proves nothing (Item.NeverListed).
+	neverListed bool
 }
+
+// Ignorable reports whether --ignore-missing may count the result as done:
+// a not-found that shows the token has no access (a uuid missing from the
+// listing, or Buildkite's own answer about the id), never an id the
+// listing did not show, which says nothing about the token.
+func (r Result) Ignorable() bool { return r.Status == StatusNotFound && !r.neverListed }
 
 // Report is the whole JSON document printed by `tokenctl revoke -o json`.
 type Report struct {
@@ -121,6 +129,7 @@ func newResult(org buildkite.Organization, it *Item) Result {
 	}
 	if it.Status == StatusNotFound {
 		r.kind = buildkite.KindNotFound
+		r.neverListed = it.NeverListed
 	}
 	return r
 }
@@ -133,7 +142,8 @@ func newResult(org buildkite.Organization, it *Item) Result {
 //     refusal, and not-found last). A dry run revokes nothing, so a token
 //     missing from a dry run exits NotFound, never Partial.
 //
-// ignoreMissing counts not-found as done, so re-runs of a finished job pass.
+// ignoreMissing counts not-found as done, so re-runs of a finished job
+// pass, except an id the listing never showed (Result.Ignorable).
 func ExitCode(results []Result, ignoreMissing bool) exitcode.Code {
 	revoked := 0
 	var reasons []exitcode.Code
@@ -142,7 +152,7 @@ func ExitCode(results []Result, ignoreMissing bool) exitcode.Code {
 		case r.Status == StatusRevoked:
 			revoked++
 		case r.Status == StatusDryRun:
-		case r.Status == StatusNotFound && ignoreMissing:
+		case ignoreMissing && r.Ignorable():
 		default:
 			reasons = append(reasons, reasonCode(r))
 		}

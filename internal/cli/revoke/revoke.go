@@ -461,8 +461,11 @@ func reportFailures(o *RevokeOptions, results []revoke.Result, byOrg bool, count
 		if byOrg {
 			where = document.Deref(r.Organization.Slug) + ": "
 		}
-		if o.IgnoreMissing && r.Status == revoke.StatusNotFound {
+		switch {
+		case o.IgnoreMissing && r.Ignorable():
 			ignored = " (ignored: --ignore-missing)"
+		case o.IgnoreMissing && r.Status == revoke.StatusNotFound:
+			ignored = " (not ignored by --ignore-missing: an id the listing never showed does not prove the token has no access)"
 		}
 		fmt.Fprintf(o.IO.ErrOut, "tokenctl: %s%s: %s: %s%s\n", where, r.Requested, r.Status, cmdutil.OneLine(*r.Error), ignored)
 	}
