@@ -79,6 +79,10 @@ const (
 	// client must not take as proof that the token it asked about was
 	// revoked.
 	FaultFalseAnswer = "false-answer"
+	// FaultEchoAuthorization answers with Status (default 400) and an error
+	// whose message repeats the request's Authorization header, executing
+	// nothing, as a careless server or proxy might.
+	FaultEchoAuthorization = "echo-authorization"
 )
 
 // False answers a false-answer fault can give.
@@ -91,7 +95,7 @@ const (
 var FaultKinds = []string{
 	FaultStatus, FaultThrottle, FaultDropBefore, FaultDropAfter, FaultStatusAfter, FaultTruncate,
 	FaultNonJSON, FaultGraphQLError, FaultSlowBody, FaultLatency, FaultRedirect,
-	FaultFalseAnswer,
+	FaultFalseAnswer, FaultEchoAuthorization,
 }
 
 func (f Fault) validate() error {

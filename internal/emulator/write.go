@@ -45,6 +45,13 @@ func (s *Server) faultAnswer(f *Fault, r *http.Request, kind string, gql *gqlReq
 			return response{}, false
 		}
 		return s.falseAnswer(f, r, gql), true
+	case FaultEchoAuthorization:
+		status := f.Status
+		if status == 0 {
+			status = http.StatusBadRequest
+		}
+		msg := "Invalid credentials: " + r.Header.Get("Authorization")
+		return jsonResponse(status, map[string]any{"message": msg, "errors": []any{map[string]any{"message": msg}}}), true
 	case FaultDropBefore:
 		return response{}, true // write sees the fault and drops
 	case FaultNonJSON:

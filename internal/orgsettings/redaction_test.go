@@ -37,8 +37,13 @@ func TestApplyAuditLogNeverHoldsTheEchoedToken(t *testing.T) {
 	}
 	_, applyErr := orgsettings.Apply(t.Context(), c, log, ch, orgsettingsCaller)
 	_ = log.Close()
-	if applyErr == nil || !strings.Contains(applyErr.Error(), emulatortest.SettingsReadToken) {
+	// The emulator echoed the credential; the transport took it out of
+	// the answer before any error was made from it.
+	if applyErr == nil || !strings.Contains(applyErr.Error(), "request authorized by") {
 		t.Fatalf("the emulator did not echo the credential: %v", applyErr)
+	}
+	if strings.Contains(applyErr.Error(), emulatortest.SettingsReadToken) {
+		t.Errorf("the error repeats the credential: %v", applyErr)
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {

@@ -10,11 +10,14 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptrace"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/cenkalti/backoff/v5"
+
+	"github.com/tokenctl/tokenctl/internal/redact"
 )
 
 // Defaults applied by New to zero Options fields.
@@ -44,8 +47,9 @@ type Options struct {
 	// Debug, when set, receives one trace block per attempt, with every
 	// credential redacted.
 	Debug io.Writer
-	// Redact lists further secret values to scrub from the trace, such as
-	// the API token or a leaked token value being looked up.
+	// Redact lists further secret values to scrub from the trace and from
+	// every answer, such as the API token or a leaked token value being
+	// looked up. A request's own bearer credential is always scrubbed.
 	Redact []string
 	// UserAgent is sent when the request has none.
 	UserAgent string
@@ -76,7 +80,8 @@ type Transport struct {
 	sleep        func(context.Context, time.Duration) error
 	lowWatermark float64
 	expectJSON   bool
-	trace        *tracer // nil when tracing is off
+	trace        *tracer  // nil when tracing is off
+	secrets      []string // scrubbed from every answer's body (see scrub)
 	now          func() time.Time
 	newBackOff   func() backoff.BackOff
 
@@ -129,7 +134,45 @@ func New(opts Options) *Transport {
 	if opts.Debug != nil {
 		t.trace = newTracer(opts.Debug, opts.Redact)
 	}
+	for _, secret := range opts.Redact {
+		if len(secret) >= minScrubbed {
+			t.secrets = append(t.secrets, secret)
+		}
+	}
 	return t
+}
+
+// minScrubbed is the shortest secret scrubbed from answers: a shorter one
+// (no credential Buildkite issues is) could match ordinary text and break
+// the JSON it is found in.
+const minScrubbed = 12
+
+// scrub replaces every secret the request carries (its bearer credential)
+// or the options name with redact.Placeholder in an answer's body, before
+// anything reads it: a server or proxy that repeats the credential in an
+// error message, whatever the credential looks like, cannot put it into an
+// error, a log or the terminal. This is the one place that holds both the
+// secret and the server's words, for the API token and leaked values
+// alike.
+func (t *Transport) scrub(req *http.Request, body []byte) []byte {
+	bearer := ""
+	if scheme, value, ok := strings.Cut(req.Header.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "Bearer") {
+		bearer = strings.TrimSpace(value)
+	}
+	for _, secret := range append([]string{bearer}, t.secrets...) {
+		if len(secret) < minScrubbed {
+			continue
+		}
+		// As written, and as a JSON string spells it (a secret holding
+		// quotes, backslashes or <>& comes back escaped).
+		quoted, _ := json.Marshal(secret)
+		for _, form := range [][]byte{[]byte(secret), quoted[1 : len(quoted)-1]} {
+			if bytes.Contains(body, form) {
+				body = bytes.ReplaceAll(body, form, []byte(redact.Placeholder))
+			}
+		}
+	}
+	return body
 }
 
 func newBackOff() backoff.BackOff {
@@ -280,6 +323,7 @@ func (t *Transport) attempt(ctx context.Context, req *http.Request, n int) outco
 	}
 	body, err := readBody(resp, t.maxBody)
 	resp.Body.Close()
+	body = t.scrub(req, body)
 	if err != nil {
 		return outcome{resp: nil, body: body, err: t.explain(ctx, actx, err, "reading the response body"), wrote: true, elapsed: time.Since(start)}
 	}
