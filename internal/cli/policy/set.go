@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -19,27 +18,6 @@ import (
 	"github.com/tokenctl/tokenctl/internal/output"
 	"github.com/tokenctl/tokenctl/internal/revoke"
 )
-
-// whatIfSentence says what the period would do.
-func whatIfSentence(w *document.RevocationSettingWhatIf) string {
-	if w.PeriodDays == nil {
-		return fmt.Sprintf("With %s, no API access token would be revoked automatically.", w.RevokeInactiveTokensAfter)
-	}
-	return fmt.Sprintf("With %s, %d token(s) unused for %d days would be revoked today (%d not revoked by the current setting):",
-		w.RevokeInactiveTokensAfter, len(w.Tokens), *w.PeriodDays, w.NewlyTaken)
-}
-
-// printWhatIf writes the what-if part of the policy table: the sentence,
-// then the tokens the period would take.
-func printWhatIf(out io.Writer, style output.TableStyle, r document.RevocationSetting) error {
-	fmt.Fprintln(out, whatIfSentence(r.WhatIf))
-	if len(r.WhatIf.Tokens) == 0 {
-		return nil
-	}
-	fmt.Fprintln(out)
-	rows := policyRows(style, document.RevocationSetting{AsOf: r.AsOf, Tokens: r.WhatIf.Tokens}, style.Format == output.Wide)
-	return output.WriteTable(out, rows)
-}
 
 // PolicySetOptions is every input of `tokenctl policy set`.
 type PolicySetOptions struct {
