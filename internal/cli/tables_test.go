@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tokenctl/tokenctl/internal/emulator"
+	"github.com/tokenctl/tokenctl/internal/emulator/emulatortest"
 	"github.com/tokenctl/tokenctl/internal/iostreams"
 )
 
@@ -95,5 +96,27 @@ func TestForcedColourInAPipe(t *testing.T) {
 	}
 	if r := h.run("tokens", "list", "--org", "acme"); strings.Contains(r.stdout, "\x1b") {
 		t.Errorf("colour without being allowed:\n%q", r.stdout)
+	}
+}
+
+// revoke's tables follow the one time rule too: --everywhere's CREATED
+// column (-o wide) used to print RFC 3339 on a terminal; piped or at a
+// terminal, the dry run's table now reads as every other table does.
+func TestRevokeTablesFollowTheTimeRule(t *testing.T) {
+	h := newHarness(t, emulator.Options{})
+	value := emulatortest.CIDeployBotToken
+	args := []string{"revoke", "--token-value-file", leakedValueFile(t, value), "--everywhere", "--dry-run", "-o", "wide"}
+	piped := h.runLeaked(value, false, "", args...)
+	if piped.code != 0 || relative.MatchString(piped.stdout) || !rfc3339.MatchString(piped.stdout) {
+		t.Errorf("piped: want RFC 3339 times only:\n%s", piped)
+	}
+	tty := h.runLeaked(value, true, "", args...)
+	if tty.code != 0 || !relative.MatchString(tty.stdout) || rfc3339.MatchString(tty.stdout) {
+		t.Errorf("on a terminal: want relative times only:\n%s", tty)
+	}
+	// The plan shown with the question is for the person at the terminal.
+	asked := h.runTTY("n\n", "revoke", "--org", "acme", "--stale", "90d")
+	if !relative.MatchString(asked.stderr) || rfc3339.MatchString(asked.stderr) {
+		t.Errorf("the plan asked about: want relative times:\n%s", asked)
 	}
 }

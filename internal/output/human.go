@@ -32,11 +32,3 @@ var relativeSteps = []humanize.RelTimeMagnitude{
 func RelativeTime(t, now time.Time) string {
 	return humanize.CustomRelTime(t, now, "ago", "from now", relativeSteps)
 }
-
-// LastUsed is a last-used time relative to now; nil is "never".
-func LastUsed(t *time.Time, now time.Time) string {
-	if t == nil {
-		return "never"
-	}
-	return RelativeTime(*t, now)
-}

@@ -1,13 +1,10 @@
 package revoke
 
 import (
-	"github.com/fatih/color"
-
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 	"time"
 
@@ -22,7 +19,6 @@ import (
 	"github.com/tokenctl/tokenctl/internal/ident"
 	"github.com/tokenctl/tokenctl/internal/inputfile"
 	"github.com/tokenctl/tokenctl/internal/iostreams"
-	"github.com/tokenctl/tokenctl/internal/output"
 	"github.com/tokenctl/tokenctl/internal/revoke"
 	"github.com/tokenctl/tokenctl/internal/selector"
 	"github.com/tokenctl/tokenctl/internal/tokenfile"
@@ -232,26 +228,4 @@ func (p *revokeProgress) finish() {
 	if p != nil {
 		_ = p.bar.Finish()
 	}
-}
-
-// paintStatus colours the STATUS column of the revoke table for a
-// terminal: revoked green, failed red.
-func paintStatus(rows output.Rows, colour bool) output.Rows {
-	if !colour {
-		return rows
-	}
-	col := slices.Index(rows.Headers, "STATUS")
-	rows.Colour = func(row, c int) *color.Color {
-		if c != col {
-			return nil
-		}
-		switch revoke.Status(rows.Cells[row][c]) {
-		case revoke.StatusRevoked:
-			return output.Green
-		case revoke.StatusFailed:
-			return output.Red
-		}
-		return nil
-	}
-	return rows
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 	"unicode"
 
 	"github.com/spf13/pflag"
@@ -363,7 +362,7 @@ func (o *RevokeOptions) leakedTokenDead() error {
 		data = report.Report
 	}
 	printer := output.Printer{Out: o.IO.Out, Format: o.Format, JQ: o.JQ}
-	return printer.Print(data, func(wide bool) output.Rows { return resultRows(report.Report, wide) })
+	return printer.Print(data, func(wide bool) output.Rows { return resultRows(o.TableStyle(), report.Report, wide) })
 }
 
 // AllOrgsReport is the JSON document of `tokenctl revoke --token-value-file
@@ -519,12 +518,13 @@ func revokeEverywhere(ctx context.Context, o *RevokeOptions, client *buildkite.C
 func confirmEverywhere(ctx context.Context, o *RevokeOptions, tok buildkite.AccessToken) error {
 	w := o.IO.PromptOut()
 	fmt.Fprintf(w, "About to delete API access token %s itself.\n\n", tok.UUID)
-	rows := output.Rows{
-		Headers: []string{"TOKEN", "DESCRIPTION", "OWNER", "SCOPES", "CREATED"},
-		Cells: [][]string{{tok.UUID, tok.Description, document.FormatUser(tok.User.Name, tok.User.Email),
-			strings.Join(tok.Scopes, ","), output.RelativeTime(tok.CreatedAt, o.Factory.Now())}},
-	}
-	if err := output.WriteTable(w, rows); err != nil {
+	p := output.NewTablePrinter(o.IO.PromptTableStyle(o.Factory.Now()), "TOKEN", "DESCRIPTION", "OWNER", "SCOPES", "CREATED")
+	p.AddField(tok.UUID)
+	p.AddField(tok.Description)
+	p.AddField(document.FormatUser(tok.User.Name, tok.User.Email))
+	p.AddField(strings.Join(tok.Scopes, ","))
+	p.AddTimeField(&tok.CreatedAt, "")
+	if err := output.WriteTable(w, p.Rows()); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "\nThis is not an organization revocation: the token stops working for every organization and every API, at once and for good, and everything using it breaks until its owner creates a new one.\n")
@@ -546,22 +546,30 @@ func confirmEverywhere(ctx context.Context, o *RevokeOptions, tok buildkite.Acce
 
 func (o *RevokeOptions) printEverywhere(r EverywhereReport) error {
 	printer := output.Printer{Out: o.IO.Out, Format: o.Format, JQ: o.JQ}
-	return printer.Print(r, func(wide bool) output.Rows {
-		rows := output.Rows{Headers: []string{"TOKEN", "DESCRIPTION", "OWNER", "ACTION", "STATUS"}}
-		if wide {
-			rows.Headers = append(rows.Headers, "SCOPES", "CREATED")
-		}
-		if r.Token == nil {
-			return rows
-		}
-		row := []string{r.Token.UUID, document.Deref(r.Token.Description), document.FormatUser(r.Token.Owner.Name, r.Token.Owner.Email), "deleted everywhere", string(r.Status)}
-		if r.Status == revoke.StatusDryRun {
-			row[3] = "would be deleted everywhere"
-		}
-		if wide {
-			row = append(row, strings.Join(r.Token.Scopes, ","), r.Token.CreatedAt.UTC().Format(time.RFC3339))
-		}
-		rows.Cells = append(rows.Cells, row)
-		return rows
-	})
+	return printer.Print(r, func(wide bool) output.Rows { return everywhereRows(o.TableStyle(), r, wide) })
+}
+
+// everywhereRows is the --everywhere report's table.
+func everywhereRows(style output.TableStyle, r EverywhereReport, wide bool) output.Rows {
+	p := output.NewTablePrinter(style, "TOKEN", "DESCRIPTION", "OWNER", "ACTION", "STATUS")
+	if wide {
+		p.AddHeader("SCOPES", "CREATED")
+	}
+	if r.Token == nil {
+		return p.Rows()
+	}
+	action := "deleted everywhere"
+	if r.Status == revoke.StatusDryRun {
+		action = "would be deleted everywhere"
+	}
+	p.AddField(r.Token.UUID)
+	p.AddField(document.Deref(r.Token.Description), output.Cut)
+	p.AddField(document.FormatUser(r.Token.Owner.Name, r.Token.Owner.Email), output.Cut)
+	p.AddField(action)
+	p.AddField(string(r.Status), output.WithTone(statusTone(string(r.Status))))
+	if wide {
+		p.AddField(strings.Join(r.Token.Scopes, ","))
+		p.AddTimeField(&r.Token.CreatedAt, "")
+	}
+	return p.Rows()
 }

@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -288,7 +287,7 @@ func confirmRevocation(ctx context.Context, o *RevokeOptions, where string, plan
 	}
 	if w := o.IO.PromptOut(); w != nil {
 		fmt.Fprintf(w, "%s This cannot be undone.\n\n", header)
-		if err := output.WriteTable(w, planRows(plans, o.Factory.Now)); err != nil {
+		if err := output.WriteTable(w, planRows(o.IO.PromptTableStyle(o.Factory.Now()), plans)); err != nil {
 			return err
 		}
 		fmt.Fprintln(w)
@@ -414,12 +413,11 @@ func executePlans(ctx context.Context, o *RevokeOptions, client *buildkite.Clien
 // status, or the interruption.
 func printOutcome(ctx context.Context, o *RevokeOptions, x execution, report revoke.Report, doc any, code exitcode.Code) error {
 	printer := output.Printer{Out: o.IO.Out, Format: o.Format, JQ: o.JQ}
-	colour := o.IO.ColorEnabled() && (o.Format == output.Table || o.Format == output.Wide)
 	// An --jq expression that fails while running must not hide what was
 	// revoked: the printer hands back the unfiltered report, printed on
 	// stderr with the error, and the exit status stays the revocation's.
 	var jqFailed *output.JQError
-	if err := printer.Print(doc, func(wide bool) output.Rows { return paintStatus(resultRows(report, wide), colour) }); err != nil {
+	if err := printer.Print(doc, func(wide bool) output.Rows { return resultRows(o.TableStyle(), report, wide) }); err != nil {
 		if !errors.As(err, &jqFailed) || jqFailed.Document == nil {
 			return err
 		}
@@ -478,10 +476,12 @@ func reportFailures(o *RevokeOptions, results []revoke.Result, byOrg bool, count
 // stderr before it only counts them.
 const maxSkippedLines = 5
 
-func resultRows(r revoke.Report, wide bool) output.Rows {
-	rows := output.Rows{Headers: []string{"ORGANIZATION", "TOKEN", "DESCRIPTION", "OWNER", "STATUS", "CLIENT MUTATION ID", "REVOKED TOKEN ID"}}
+// resultRows is the report's table: the status coloured on a terminal,
+// descriptions and owners cut to fit one.
+func resultRows(style output.TableStyle, r revoke.Report, wide bool) output.Rows {
+	p := output.NewTablePrinter(style, "ORGANIZATION", "TOKEN", "DESCRIPTION", "OWNER", "STATUS", "CLIENT MUTATION ID", "REVOKED TOKEN ID")
 	if wide {
-		rows.Headers = append(rows.Headers, "ORGANIZATION ID", "TOKEN ID", "ERROR")
+		p.AddHeader("ORGANIZATION ID", "TOKEN ID", "ERROR")
 	}
 	for _, res := range r.Results {
 		token := document.Deref(res.Token.UUID)
@@ -496,40 +496,70 @@ func resultRows(r revoke.Report, wide bool) output.Rows {
 		if org == "" {
 			org = res.Organization.ID
 		}
-		row := []string{org, token, document.Deref(res.Token.Description), owner, string(res.Status), document.Deref(res.ClientMutationID), document.Deref(res.RevokedAPIAccessTokenID)}
+		p.AddField(org)
+		p.AddField(token)
+		p.AddField(document.Deref(res.Token.Description), output.Cut)
+		p.AddField(owner, output.Cut)
+		p.AddField(string(res.Status), output.WithTone(statusTone(string(res.Status))))
+		p.AddField(document.Deref(res.ClientMutationID))
+		p.AddField(document.Deref(res.RevokedAPIAccessTokenID))
 		if wide {
-			row = append(row, res.Organization.ID, document.Deref(res.Token.ID), document.Deref(res.Error))
+			p.AddField(res.Organization.ID)
+			p.AddField(document.Deref(res.Token.ID))
+			p.AddField(document.Deref(res.Error))
 		}
-		rows.Cells = append(rows.Cells, row)
+		p.EndRow()
 	}
-	return rows
+	return p.Rows()
+}
+
+// statusTone is a status's colour: revoked green, failed red.
+func statusTone(status string) output.Tone {
+	switch revoke.Status(status) {
+	case revoke.StatusRevoked:
+		return output.Good
+	case revoke.StatusFailed:
+		return output.Bad
+	}
+	return output.Plain
 }
 
 // planRows lists the tokens the plans would revoke, with their
 // organization when there are several.
-func planRows(plans []*revoke.Plan, now func() time.Time) output.Rows {
+func planRows(style output.TableStyle, plans []*revoke.Plan) output.Rows {
+	p := output.NewTablePrinter(style, "TOKEN", "DESCRIPTION", "OWNER", "SCOPES", "LAST USED")
 	byOrg := len(plans) > 1
-	rows := output.Rows{Headers: []string{"TOKEN", "DESCRIPTION", "OWNER", "SCOPES", "LAST USED"}}
 	if byOrg {
-		rows.Headers = append([]string{"ORGANIZATION"}, rows.Headers...)
+		p = output.NewTablePrinter(style, "ORGANIZATION", "TOKEN", "DESCRIPTION", "OWNER", "SCOPES", "LAST USED")
 	}
-	for _, p := range plans {
-		for _, it := range p.Pending() {
-			row := []string{cmp.Or(it.KnownUUID, it.Requested), "(listed in an earlier run, not this one: Buildkite says whether it still has access)", "", "", ""}
-			if t := it.Token; t != nil {
-				owner := ""
-				if t.Owner != nil {
-					owner = document.FormatUser(t.Owner.Name, t.Owner.Email)
-				}
-				row = []string{t.UUID, t.Description, owner, strings.Join(t.Scopes, ","), output.LastUsed(t.LastAccessedAt, now())}
-			}
+	for _, plan := range plans {
+		for _, it := range plan.Pending() {
 			if byOrg {
-				row = append([]string{document.OrgName(p.Organization)}, row...)
+				p.AddField(document.OrgName(plan.Organization))
 			}
-			rows.Cells = append(rows.Cells, row)
+			t := it.Token
+			if t == nil {
+				p.AddField(cmp.Or(it.KnownUUID, it.Requested))
+				p.AddField("(listed in an earlier run, not this one: Buildkite says whether it still has access)")
+				p.AddField("")
+				p.AddField("")
+				p.AddField("")
+				p.EndRow()
+				continue
+			}
+			owner := ""
+			if t.Owner != nil {
+				owner = document.FormatUser(t.Owner.Name, t.Owner.Email)
+			}
+			p.AddField(t.UUID)
+			p.AddField(t.Description, output.Cut)
+			p.AddField(owner, output.Cut)
+			p.AddField(strings.Join(t.Scopes, ","))
+			p.AddTimeField(t.LastAccessedAt, "never")
+			p.EndRow()
 		}
 	}
-	return rows
+	return p.Rows()
 }
 
 func (o *RevokeOptions) FailureDocument() any {

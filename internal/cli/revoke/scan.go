@@ -230,7 +230,7 @@ func revokeScanRun(ctx context.Context, o *RevokeOptions) error {
 
 func (o *RevokeOptions) printScan(report ScanReport) error {
 	printer := output.Printer{Out: o.IO.Out, Format: o.Format, JQ: o.JQ}
-	return printer.Print(report, func(wide bool) output.Rows { return scanRows(report, wide) })
+	return printer.Print(report, func(wide bool) output.Rows { return scanRows(o.TableStyle(), report, wide) })
 }
 
 // scanSecretResult is what became of one secret, and the exit status it
@@ -303,10 +303,10 @@ func countScanStatus(s *ScanSummary, status string) {
 	}
 }
 
-func scanRows(r ScanReport, wide bool) output.Rows {
-	rows := output.Rows{Headers: []string{"FINGERPRINT", "TOKEN", "DESCRIPTION", "OWNER", "ACTION", "STATUS", "FOUND AT"}}
+func scanRows(style output.TableStyle, r ScanReport, wide bool) output.Rows {
+	p := output.NewTablePrinter(style, "FINGERPRINT", "TOKEN", "DESCRIPTION", "OWNER", "ACTION", "STATUS", "FOUND AT")
 	if wide {
-		rows.Headers = append(rows.Headers, "ERROR")
+		p.AddHeader("ERROR")
 	}
 	for _, s := range r.Secrets {
 		token, desc, owner := "", "", ""
@@ -323,13 +323,19 @@ func scanRows(r ScanReport, wide bool) output.Rows {
 		} else if wide {
 			where = strings.Join(found, ", ")
 		}
-		row := []string{s.Fingerprint, token, desc, owner, scanAction(s, r.everywhere), s.Status, where}
+		p.AddField(s.Fingerprint)
+		p.AddField(token)
+		p.AddField(desc, output.Cut)
+		p.AddField(owner, output.Cut)
+		p.AddField(scanAction(s, r.everywhere))
+		p.AddField(s.Status, output.WithTone(statusTone(s.Status)))
+		p.AddField(where)
 		if wide {
-			row = append(row, document.Deref(s.Error))
+			p.AddField(document.Deref(s.Error))
 		}
-		rows.Cells = append(rows.Cells, row)
+		p.EndRow()
 	}
-	return rows
+	return p.Rows()
 }
 
 // scanAction says what was done, or would be, to the secret's token: with

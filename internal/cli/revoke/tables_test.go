@@ -3,6 +3,9 @@ package revoke
 import (
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/tokenctl/tokenctl/internal/buildkite"
 
 	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/output"
@@ -12,14 +15,14 @@ import (
 // ansiReset ends a colour in a rendered table.
 const ansiReset = "\x1b[0m"
 
-func TestPaintStatus(t *testing.T) {
+func TestResultStatusColour(t *testing.T) {
 	rep := revoke.NewReport([]revoke.Result{
 		{Requested: "a", Status: revoke.StatusRevoked},
 		{Requested: "b", Status: revoke.StatusFailed},
 		{Requested: "c", Status: revoke.StatusNotFound},
 	}, false)
 	var coloured strings.Builder
-	if err := output.WriteTable(&coloured, paintStatus(resultRows(rep, false), true)); err != nil {
+	if err := output.WriteTable(&coloured, resultRows(output.TableStyle{Format: output.Table, Terminal: true, Colour: true}, rep, false)); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(coloured.String(), "\n")
@@ -29,10 +32,34 @@ func TestPaintStatus(t *testing.T) {
 			t.Errorf("row %d = %q, want the status as %q", i, lines[i+1], w)
 		}
 	}
-	plain := paintStatus(resultRows(rep, false), false)
 	var sb strings.Builder
-	if err := output.WriteTable(&sb, plain); err != nil || strings.Contains(sb.String(), "\x1b") {
+	if err := output.WriteTable(&sb, resultRows(output.TableStyle{Format: output.Table}, rep, false)); err != nil || strings.Contains(sb.String(), "\x1b") {
 		t.Errorf("colour without ColorEnabled:\n%q", sb.String())
+	}
+}
+
+// The plan shown before revoking follows the one time rule: relative at
+// the terminal that asks, RFC 3339 UTC in any other style; never used
+// reads "never".
+func TestPlanRowsTimes(t *testing.T) {
+	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	used := now.Add(-72 * time.Hour)
+	plan := &revoke.Plan{Items: []*revoke.Item{
+		{Requested: "a", Token: &buildkite.Token{UUID: "a", LastAccessedAt: &used}},
+		{Requested: "b", Token: &buildkite.Token{UUID: "b"}},
+	}}
+	render := func(style output.TableStyle) string {
+		var b strings.Builder
+		if err := output.WriteTable(&b, planRows(style, []*revoke.Plan{plan})); err != nil {
+			t.Fatal(err)
+		}
+		return b.String()
+	}
+	if got := render(output.TableStyle{Format: output.Table, Terminal: true, Now: now}); !strings.Contains(got, "3 days ago") || !strings.Contains(got, "never") {
+		t.Errorf("at a terminal:\n%s", got)
+	}
+	if got := render(output.TableStyle{Format: output.Table, Now: now}); !strings.Contains(got, "2026-05-29T12:00:00Z") || strings.Contains(got, "ago") {
+		t.Errorf("piped:\n%s", got)
 	}
 }
 
