@@ -286,7 +286,7 @@ func ReadReport(data []byte, source string) (*Report, error) {
 	if r.Error != nil {
 		return nil, fmt.Errorf("%s: %w", source, ErrFailureDocument)
 	}
-	r.Report.recount()
+	r.recount()
 	return &r.Report, nil
 }
 

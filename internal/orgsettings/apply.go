@@ -252,7 +252,9 @@ func (ch Change) checkHeld(out *Outcome) error {
 func (ch Change) settle(out *Outcome, sendErr error) error {
 	if out.After == nil {
 		out.Result = ResultUnknown
-		return fmt.Errorf("%w; reading the settings back failed too (%v), so whether the change was applied is not known: run settings show", sendErr, out.ReadBackErr)
+		// The read-back error is context only: the send error alone decides
+		// how the failure is classified, so it alone is wrapped.
+		return fmt.Errorf("%w; reading the settings back failed too (%v), so whether the change was applied is not known: run settings show", sendErr, out.ReadBackErr) //nolint:errorlint // see above
 	}
 	differ := ch.Holds(*out.After)
 	switch {
