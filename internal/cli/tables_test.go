@@ -8,6 +8,7 @@ import (
 
 	"github.com/tokenctl/tokenctl/internal/emulator"
 	"github.com/tokenctl/tokenctl/internal/emulator/emulatortest"
+	"github.com/tokenctl/tokenctl/internal/exitcode"
 	"github.com/tokenctl/tokenctl/internal/iostreams"
 )
 
@@ -119,4 +120,24 @@ func TestRevokeTablesFollowTheTimeRule(t *testing.T) {
 	if !relative.MatchString(asked.stderr) || rfc3339.MatchString(asked.stderr) {
 		t.Errorf("the plan asked about: want relative times:\n%s", asked)
 	}
+}
+
+// check's findings tables fit a terminal as every table does: a long
+// description or owner is cut with an ellipsis there, never in a pipe.
+func TestCheckTableFitsTheTerminal(t *testing.T) {
+	h := newHygieneHarness(t, true)
+	args := []string{"check", "--org", "hygiene", "--policy", hygienePolicy}
+	narrow := h.execWith(func(ios *iostreams.IOStreams) {
+		ios.SetTTY(true, true, true)
+		ios.SetTerminalWidth(100)
+	}, "", args...)
+	if narrow.code != int(exitcode.Findings) {
+		t.Fatal(narrow)
+	}
+	mustContain(t, "terminal table", narrow.stdout, "Member wit…", "mo@hygi…", "c1000000-0000-4000-8000-000000000008", "holds WRITE_ORGANIZATIONS, WRITE_TEAMS and its owner is a member")
+	piped := h.execWith(func(ios *iostreams.IOStreams) { ios.SetTerminalWidth(100) }, "", args...)
+	if piped.code != int(exitcode.Findings) || strings.Contains(piped.stdout, "…") {
+		t.Errorf("piped: a cell was cut:\n%s", piped)
+	}
+	mustContain(t, "piped table", piped.stdout, "Member with admin scopes", "mo@hygiene.example")
 }

@@ -405,7 +405,7 @@ func TestGoldenFormats(t *testing.T) {
 		t.Fatal(err)
 	}
 	var table strings.Builder
-	if err := r.WriteTable(&table); err != nil {
+	if err := r.WriteTable(&table, output.TableStyle{Format: output.Table}); err != nil {
 		t.Fatal(err)
 	}
 	var plan strings.Builder

@@ -215,7 +215,9 @@ func (e Evidence) String() string {
 // WriteTable writes the report for a person at a terminal: the summary
 // line, then the findings grouped by severity, worst first, then bot users'
 // tokens apart; excepted and resolved findings are counted, not listed.
-func (r Report) WriteTable(w io.Writer) error {
+// style fits the tables to a terminal: descriptions and owners are cut
+// there, never in a pipe or with -o wide.
+func (r Report) WriteTable(w io.Writer, style output.TableStyle) error {
 	if _, err := fmt.Fprintln(w, output.Printable(r.SummaryLine())); err != nil {
 		return err
 	}
@@ -262,7 +264,8 @@ func (r Report) WriteTable(w io.Writer) error {
 		}
 	}
 	for _, g := range groups {
-		rows := output.Rows{Headers: []string{"ORGANIZATION", "TOKEN", "DESCRIPTION", "OWNER", "RULE", "WHY"}}
+		p := output.NewTablePrinter(style, "ORGANIZATION", "TOKEN", "DESCRIPTION", "OWNER", "RULE", "WHY")
+		n := 0
 		for _, f := range r.Findings {
 			if !g.keep(f) {
 				continue
@@ -281,15 +284,22 @@ func (r Report) WriteTable(w io.Writer) error {
 			if f.MachineUser {
 				why = strings.ToUpper(string(f.Severity)) + ": " + why
 			}
-			rows.Cells = append(rows.Cells, []string{f.Organization, f.Token.UUID, document.Deref(f.Token.Description), owner, f.Rule, why})
+			p.AddField(f.Organization)
+			p.AddField(f.Token.UUID)
+			p.AddField(document.Deref(f.Token.Description), output.Cut)
+			p.AddField(owner, output.Cut)
+			p.AddField(f.Rule)
+			p.AddField(why)
+			p.EndRow()
+			n++
 		}
-		if len(rows.Cells) == 0 {
+		if n == 0 {
 			continue
 		}
-		if _, err := fmt.Fprintf(w, "\n%s (%d)\n", g.title, len(rows.Cells)); err != nil {
+		if _, err := fmt.Fprintf(w, "\n%s (%d)\n", g.title, n); err != nil {
 			return err
 		}
-		if err := output.WriteTable(w, rows); err != nil {
+		if err := output.WriteTable(w, p.Rows()); err != nil {
 			return err
 		}
 	}

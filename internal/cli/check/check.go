@@ -393,7 +393,7 @@ func printCheck(o *CheckOptions, report hygiene.Report) error {
 		_, err := fmt.Fprint(o.IO.Out, report.Markdown(hygiene.AnnotationLimit))
 		return err
 	}
-	return report.WriteTable(o.IO.Out)
+	return report.WriteTable(o.IO.Out, o.TableStyle())
 }
 
 // writePlan writes the plan file and says on stderr what it holds.
