@@ -264,3 +264,17 @@ func TestJQRuntimeFailureKeepsTheResults(t *testing.T) {
 		t.Errorf("partial run with a failing --jq: %s", r)
 	}
 }
+
+// A failed `tokens get` under --jq filters the failure document, as the
+// JSON contract says: a field of the missing token reads null (the exit
+// status, not stdout, says the run failed), and .error is there to read.
+func TestTokensGetNotFoundUnderJQ(t *testing.T) {
+	h := newHarness(t, emulator.Options{})
+	args := []string{"tokens", "get", "--org", "acme", "99999999-9999-4999-8999-999999999999"}
+	for expr, want := range map[string]string{".token.uuid": "null\n", ".error.exitCode": "4\n", ".token // empty": ""} {
+		r := h.run(append(args, "--jq", expr)...)
+		if r.code != int(exitcode.NotFound) || r.stdout != want || !strings.HasPrefix(r.stderr, "tokenctl: no API access token 99999999-") {
+			t.Errorf("--jq %s: want exit 4 and stdout %q:\n%s", expr, want, r)
+		}
+	}
+}
