@@ -242,6 +242,19 @@ func TestRevokeFromTokensListJSONOfAnotherOrganization(t *testing.T) {
 	h.env["BUILDKITE_ORGANIZATION_SLUG"] = "globex"
 	r := h.run("revoke", "--from-file", file)
 	mustContain(t, "stderr", r.stderr, "(from BUILDKITE_ORGANIZATION_SLUG)")
+
+	// A file naming its organization by uuid alone still gets a fix that
+	// names something: the uuid, and what --org needs instead.
+	byUUID := bulkWriteFile(t, "acme-uuid.json", `{"organization": {"uuid": "`+et.AcmeOrgUUID+`"}, "tokens": [{"uuid": "`+et.CIDeployBotUUID+`"}]}`)
+	h.env["BUILDKITE_ORGANIZATION_SLUG"] = ""
+	r = h.run("revoke", "--org", "globex", "--from-file", byUUID)
+	if exitcode.Code(r.code) != exitcode.Usage {
+		t.Fatalf("uuid-only file: exit %d, want usage (2)\n%s", r.code, r)
+	}
+	mustContain(t, "stderr", r.stderr, "slug with --org (the file names it by uuid "+et.AcmeOrgUUID+")")
+	if strings.Contains(r.stderr, "pass --org ,") {
+		t.Errorf("the fix names no organization:\n%s", r.stderr)
+	}
 }
 
 func TestRevokeFromFileBadInputSendsNothing(t *testing.T) {

@@ -160,9 +160,15 @@ func (o *RevokeOptions) checkListedFrom(ctx context.Context, client *buildkite.C
 	if !errors.As(err, &other) {
 		return err
 	}
-	listed := document.OrgName(other.Listed)
-	return exitcode.New(exitcode.Usage, fmt.Errorf("--from-file %s: %w (%s): nothing was sent; to revoke these tokens from %s pass --org %s, or list %s's own tokens with `tokenctl tokens list --org %s -o json`",
-		o.Bulk.FromFile, err, o.orgSource(), listed, listed, document.OrgName(other.Acting), document.OrgName(other.Acting)))
+	acting := document.OrgName(other.Acting)
+	hint := "pass --org " + document.OrgName(other.Listed)
+	if document.OrgName(other.Listed) == "" {
+		// A file that names its organization by uuid alone gives nothing
+		// --org accepts: say which organization, and what to pass.
+		hint = "pass that organization's slug with --org (the file names it by uuid " + other.Listed.UUID + ")"
+	}
+	return exitcode.New(exitcode.Usage, fmt.Errorf("--from-file %s: %w (%s): nothing was sent; to revoke these tokens from the organization they were listed from, %s, or list %s's own tokens with `tokenctl tokens list --org %s -o json`",
+		o.Bulk.FromFile, err, o.orgSource(), hint, acting, acting))
 }
 
 // orgSource says where the run's organization came from, for messages.
