@@ -22,7 +22,7 @@ var Documented = []Meaning{
 	{Partial, "partial failure: some tokens revoked, others not"},
 	{Throttled, "throttled: Buildkite's rate limit stayed exhausted after retries"},
 	{Findings, "findings: `tokenctl check` found tokens at `error` or `revoke` severity"},
-	{Incomplete, "incomplete: a leaked-token run over several organizations could not look in all of them (more than Buildkite lists, or named ones it could not check); `tokenctl check` over several organizations (`--all-orgs`, repeated `--org`) passed in what it saw but could not read every one; `revoke --plan` could not look in one of the plan's organizations (its tokens `not-checked`)"},
+	{Incomplete, "incomplete: a run over several organizations (`--all-orgs`, repeated `--org`) could not look in all of them: some Buildkite did not list, or some it could not check, whatever the cause (not an administrator there, the API token not granted them, an unknown error); for `revoke` the token may still have access there, for `tokenctl check` it passed in what it saw; `revoke --plan` could not look in one of the plan's organizations (its tokens `not-checked`)"},
 	{Interrupted, "interrupted (Ctrl-C)"},
 }
 

@@ -34,9 +34,8 @@ type Reading struct {
 }
 
 // Incomplete reports whether the reading missed organizations it was meant
-// to read: some Buildkite did not list, or some not checked for a reason
-// that says nothing about their tokens (see revoke.NotChecked.Missed). A
-// clean report is then no clean bill for them.
+// to read: some Buildkite did not list, or some not checked, whatever the
+// cause (see Report.Missed). A clean report is then no clean bill for them.
 func (r Reading) Incomplete() bool {
 	return Report{NotChecked: r.NotChecked, NotListed: r.NotListed}.Missed()
 }

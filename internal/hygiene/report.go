@@ -12,7 +12,6 @@ import (
 
 	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/orgsettings"
-	"github.com/tokenctl/tokenctl/internal/revoke"
 )
 
 // ReportSchemaVersion is the version of the JSON report. Fields are only
@@ -373,21 +372,10 @@ func (r *Report) Compare(prev *Report) error {
 func (r Report) Complete() bool { return len(r.NotChecked) == 0 && r.NotListed == 0 }
 
 // Missed reports whether the check missed organizations it was meant to
-// read: some Buildkite did not list, or some not checked for a reason that
-// says nothing about their tokens (cause error), or named by the user;
-// the organizations of --all-orgs the caller may not read are reported,
-// not missed, as in revoke.NotChecked.Missed.
-func (r Report) Missed() bool {
-	if r.NotListed > 0 {
-		return true
-	}
-	for _, nc := range r.NotChecked {
-		if (revoke.NotChecked{Cause: nc.Cause}).Missed(nc.Named) {
-			return true
-		}
-	}
-	return false
-}
+// read: some Buildkite did not list, or some not checked, whatever the
+// cause (an organization the caller belongs to but may not read is one
+// whose tokens nobody checked; as revoke.OrgsPlan.Missed).
+func (r Report) Missed() bool { return !r.Complete() }
 
 // WriteJSON writes the report as `tokenctl check -o json` prints it: the
 // same bytes as an indented encoding of the whole document, but written

@@ -50,22 +50,14 @@ type OrgsPlan struct {
 	// caller's but did not list (more than its answers hold): tokenctl
 	// could not look in them at all.
 	NotListed int
-	// named records that the user named the organizations.
-	named bool
 }
 
 // Missed is how many organizations the run was meant to look in but could
-// not: those Buildkite did not list, and those not checked that count as
-// missed (see NotChecked.Missed).
-func (p *OrgsPlan) Missed() int {
-	n := p.NotListed
-	for _, nc := range p.NotChecked {
-		if nc.Missed(p.named) {
-			n++
-		}
-	}
-	return n
-}
+// not: those Buildkite did not list, and every one not checked, whatever
+// the cause. An organization the caller belongs to but may not act in is
+// one where the token may still have access, so the run is incomplete
+// there too (exit 9), with --all-orgs as with organizations named.
+func (p *OrgsPlan) Missed() int { return p.NotListed + len(p.NotChecked) }
 
 // ExitCode is the exit status of a run over several organizations: that
 // of its results, except that a run which missed organizations never
@@ -105,7 +97,7 @@ func ResolveOrgs(ctx context.Context, c *buildkite.Client, req OrgsRequest) (*Or
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	plan.named, plan.NotListed = reach.Named, reach.NotListed
+	plan.NotListed = reach.NotListed
 	orgs := reach.Organizations
 
 	answers := make([]*Plan, len(orgs))

@@ -22,8 +22,8 @@ type Reach struct {
 	// caller's but did not list (more than its answers hold): nothing can
 	// be looked up there.
 	NotListed int
-	// Named records that the user named the organizations: then every one
-	// that could not be checked was missed.
+	// Named records that the user named the organizations, rather than
+	// Buildkite listing them.
 	Named bool
 }
 
@@ -77,15 +77,6 @@ type NotChecked struct {
 // Document is the organization not looked in as the reports print it.
 func (nc NotChecked) Document() document.NotChecked[document.OrgRef] {
 	return document.NotChecked[document.OrgRef]{Organization: document.OrgRefOf(nc.Organization), Cause: nc.Cause, Reason: nc.Err.Error()}
-}
-
-// Missed reports whether the organization must count as not looked in,
-// so that the run is incomplete: every organization the user named, and
-// any whose failure says nothing about the token. An organization the
-// caller merely belongs to and may not act in is reported, not missed:
-// nothing can be done there with this credential.
-func (nc NotChecked) Missed(named bool) bool {
-	return named || nc.Cause == CauseError
 }
 
 // NotCheckedCauseOf classifies a failure to look into one organization: the

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -22,6 +23,7 @@ import (
 	"github.com/tokenctl/tokenctl/internal/orgsettings"
 	"github.com/tokenctl/tokenctl/internal/output"
 	"github.com/tokenctl/tokenctl/internal/redact"
+	"github.com/tokenctl/tokenctl/internal/revoke"
 )
 
 // checkFormats are the formats `tokenctl check` prints.
@@ -318,7 +320,7 @@ func checkRun(ctx context.Context, o *CheckOptions) error {
 		if len(o.OrgArgs) > 0 {
 			return exitcode.New(exitcode.Incomplete, errors.New("--org: none of the organizations named could be checked (see above)"))
 		}
-		if reading.Incomplete() {
+		if reading.NotListed > 0 || slices.ContainsFunc(reading.NotChecked, func(nc hygiene.NotChecked) bool { return nc.Cause == revoke.CauseError }) {
 			return exitcode.New(exitcode.Incomplete, errors.New("--all-orgs: none of the organizations could be checked, and some of them for reasons that say nothing about their tokens (see above)"))
 		}
 		return exitcode.New(exitcode.Auth, errors.New("--all-orgs: you may list the tokens of none of the organizations you belong to, so no token could be checked"))
