@@ -16,32 +16,11 @@ import (
 	"github.com/tokenctl/tokenctl/internal/config"
 	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
-	"github.com/tokenctl/tokenctl/internal/ident"
 	"github.com/tokenctl/tokenctl/internal/inputfile"
 	"github.com/tokenctl/tokenctl/internal/iostreams"
 	"github.com/tokenctl/tokenctl/internal/revoke"
-	"github.com/tokenctl/tokenctl/internal/selector"
 	"github.com/tokenctl/tokenctl/internal/tokenfile"
 )
-
-// bulkOptions are the inputs of `tokenctl revoke` that name many tokens at
-// once: a file of tokens (--from-file), or the same filters as `tokens
-// list` (selection by filter).
-type bulkOptions struct {
-	FromFile string
-	Select   cmdutil.SelectorFlags
-
-	// Filled in by record and completeBulk.
-	fromFileSet bool // --from-file was on the command line
-	filter      selector.Filter
-	filterErr   error
-	selecting   bool          // tokens are chosen by filter
-	listed      []ident.Token // the tokens --from-file lists
-	fileErr     error         // why --from-file could not be read
-	// listedFrom is the organization --from-file records it was listed
-	// from (tokens list JSON); nil when it records none.
-	listedFrom *buildkite.Organization
-}
 
 // bulkHelp documents the bulk inputs in `revoke --help`.
 var bulkHelp = `Many tokens at once:

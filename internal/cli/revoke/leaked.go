@@ -22,46 +22,10 @@ import (
 	"github.com/tokenctl/tokenctl/internal/revoke"
 )
 
-// leakedTokenOptions are the inputs of `tokenctl revoke` for a token known
-// only by its secret value, as when it has leaked. The value is read from a
-// file or standard input, never from argv, and is only ever sent to
-// Buildkite as a credential: to learn the token's uuid (GET
-// /v2/access-token) and, with --everywhere, to delete the token (DELETE
-// /v2/access-token). It is never printed, logged or put in an error.
-type leakedTokenOptions struct {
-	ValueFile  string
-	AllOrgs    bool
-	Everywhere bool
-	OrgsFile   string
-	OrgArgs    orgFlag // every --org given, in order
-
-	value   redact.Secret // read by completeLeaked
-	readErr error         // why it could not be
-	// orgs are the organizations named with several --org or with
-	// --orgs-file; nil when they were not (or could not be read: orgsErr).
-	orgs    []ident.Org
-	orgsErr error
-}
-
 // requested reports whether any leaked-token flag was given.
 func (l *leakedTokenOptions) requested() bool {
 	return l.ValueFile != "" || l.AllOrgs || l.Everywhere || l.OrgsFile != ""
 }
-
-// orgFlag is revoke's --org: repeatable, for a leaked token taken away
-// from several organizations. Settings read it as one string, the first
-// value, which is the one organization of every other run (validate
-// refuses a repeated --org there).
-type orgFlag struct{ values []string }
-
-func (f *orgFlag) String() string {
-	if len(f.values) == 0 {
-		return ""
-	}
-	return f.values[0]
-}
-func (f *orgFlag) Set(v string) error { f.values = append(f.values, v); return nil }
-func (f *orgFlag) Type() string       { return "string" }
 
 // addLeakedTokenFlags registers the leaked-token flags of `tokenctl
 // revoke`, and makes the --org that addFlags registered repeatable.

@@ -16,18 +16,6 @@ import (
 	"github.com/tokenctl/tokenctl/internal/span"
 )
 
-// plannedOptions are the inputs of `tokenctl revoke --plan`: a revocation
-// plan written by `tokenctl check --plan-out`.
-type plannedOptions struct {
-	File      string
-	MaxAgeArg string
-
-	// Filled in by record and completePlanned.
-	maxAgeSet bool          // --max-plan-age was on the command line
-	plan      *hygiene.Plan // the plan, read and verified
-	planErr   error         // why the plan could not be had
-}
-
 func addPlannedFlags(fl *pflag.FlagSet, p *plannedOptions) {
 	fl.StringVar(&p.File, "plan", "", "revoke exactly the tokens of a plan `FILE` written by tokenctl check --plan-out")
 	fl.StringVar(&p.MaxAgeArg, "max-plan-age", "24h", "with --plan: refuse a plan older than this `DURATION` (24h, 2d, 90m)")

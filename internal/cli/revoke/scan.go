@@ -18,16 +18,6 @@ import (
 	"github.com/tokenctl/tokenctl/internal/scan"
 )
 
-// scanOptions are the inputs of `tokenctl revoke --from-scan`: a secret
-// scanner's findings, each Buildkite API access token among them handled
-// as --token-value-file handles one value.
-type scanOptions struct {
-	File string
-
-	findings scan.Findings // read by completeScan
-	readErr  error         // why they could not be
-}
-
 // maxScanFile bounds what --from-scan reads: scanner output for a large
 // repository's history is megabytes, not gigabytes.
 const maxScanFile = 64 << 20
