@@ -53,3 +53,15 @@ func BenchmarkCheck(b *testing.B) {
 		b.ReportMetric(float64(len(r.Findings)), "findings")
 	}
 }
+
+// BenchmarkMarkdown is the Markdown summary of a check of 5,000 tokens:
+// far more findings than the summary's 1 MiB holds.
+func BenchmarkMarkdown(b *testing.B) {
+	r := Check(DefaultPolicy(), []Organization{largeOrganization()}, time.Now())
+	b.ReportAllocs()
+	for b.Loop() {
+		if md := r.Markdown(AnnotationLimit); len(md) == 0 {
+			b.Fatal("no Markdown")
+		}
+	}
+}

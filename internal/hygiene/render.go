@@ -78,13 +78,13 @@ func (r Report) Markdown(limit int) string {
 
 	sections := []struct {
 		title string
-		keep  func(Finding) bool
+		keep  func(*Finding) bool
 	}{
-		{"Findings", func(f Finding) bool { return f.Counts() && !f.MachineUser }},
-		{"Machine users' tokens (reported apart; they count)", func(f Finding) bool { return f.Counts() && f.MachineUser }},
-		{"Bot users' tokens (reported apart, never failing)", func(f Finding) bool { return f.Status == StatusOpen && f.Bot }},
-		{"Excepted", func(f Finding) bool { return f.Status == StatusExcepted }},
-		{"Resolved since the last report", func(f Finding) bool { return f.Status == StatusResolved }},
+		{"Findings", func(f *Finding) bool { return f.Counts() && !f.MachineUser }},
+		{"Machine users' tokens (reported apart; they count)", func(f *Finding) bool { return f.Counts() && f.MachineUser }},
+		{"Bot users' tokens (reported apart, never failing)", func(f *Finding) bool { return f.Status == StatusOpen && f.Bot }},
+		{"Excepted", func(f *Finding) bool { return f.Status == StatusExcepted }},
+		{"Resolved since the last report", func(f *Finding) bool { return f.Status == StatusResolved }},
 	}
 	const header = "| Severity | Organization | Token | Description | Owner | Rule | Why |\n|---|---|---|---|---|---|---|\n"
 	// Room kept for the note about what was cut.
@@ -96,28 +96,37 @@ func (r Report) Markdown(limit int) string {
 			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", f.Severity, mdText(f.Organization), mdText(f.Rule), mdText(f.Message))
 		}
 	}
+	// Rows are counted first and laid out only until one does not fit: a
+	// large organization has far more findings than the summary holds.
 	for _, sec := range sections {
-		var rows []string
-		for _, f := range r.Findings {
-			if sec.keep(f) {
-				rows = append(rows, markdownRow(f))
+		n := 0
+		for i := range r.Findings {
+			if sec.keep(&r.Findings[i]) {
+				n++
 			}
 		}
-		if len(rows) == 0 {
+		if n == 0 {
 			continue
 		}
-		head := fmt.Sprintf("\n#### %s (%d)\n\n%s", sec.title, len(rows), header)
+		head := fmt.Sprintf("\n#### %s (%d)\n\n%s", sec.title, n, header)
 		if b.Len()+len(head)+noteRoom > limit {
-			left += len(rows)
+			left += n
 			continue
 		}
 		b.WriteString(head)
-		for i, row := range rows {
+		written := 0
+		for i := range r.Findings {
+			f := &r.Findings[i]
+			if !sec.keep(f) {
+				continue
+			}
+			row := markdownRow(f)
 			if b.Len()+len(row)+noteRoom > limit {
-				left += len(rows) - i
+				left += n - written
 				break
 			}
 			b.WriteString(row)
+			written++
 		}
 	}
 	if left > 0 {
@@ -126,7 +135,7 @@ func (r Report) Markdown(limit int) string {
 	return b.String()
 }
 
-func markdownRow(f Finding) string {
+func markdownRow(f *Finding) string {
 	owner := ""
 	if f.Owner != nil {
 		owner = f.Owner.Email
