@@ -109,6 +109,7 @@ func runOnce(ctx context.Context, sc *Scenario, opts Options, home string) (Resu
 	}
 	defer os.RemoveAll(cacheDir)
 	r := newRunner(emu, opts.Settings, home, cacheDir)
+	defer r.useEnv()()
 	if sc.prepare != nil {
 		if err := sc.prepare(ctx, r, targets); err != nil {
 			return Result{}, fmt.Errorf("preparing: %w", err)

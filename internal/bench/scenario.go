@@ -221,22 +221,47 @@ func newRunner(emu *Emulator, s Settings, configHome, cacheDir string) *runner {
 	return &runner{emu: emu, settings: s, env: env}
 }
 
-// factory is what tokenctl's main builds, with the bench's environment and
-// buffers for output.
+// useEnv makes the runner's environment the process's, the whole of what
+// tokenctl reads (no variable of the person running the bench is left), and
+// returns what puts the previous one back.
+func (r *runner) useEnv() (restore func()) {
+	type saved struct {
+		value string
+		set   bool
+	}
+	before := map[string]saved{}
+	for _, e := range config.Environment() {
+		v, ok := os.LookupEnv(e.Name)
+		before[e.Name] = saved{v, ok}
+		if v, ok := r.env[e.Name]; ok {
+			os.Setenv(e.Name, v)
+		} else {
+			os.Unsetenv(e.Name)
+		}
+	}
+	return func() {
+		for k, s := range before {
+			if s.set {
+				os.Setenv(k, s.value)
+			} else {
+				os.Unsetenv(k)
+			}
+		}
+	}
+}
+
+// factory is what tokenctl's main builds, with buffers for output; the
+// environment is the runner's (see useEnv).
 func (r *runner) factory() (*cmdutil.Factory, *strings.Builder, *strings.Builder) {
 	ios, out, errOut := iostreams.Test("")
-	f := &cmdutil.Factory{IO: ios, Now: time.Now, Env: func(k string) (string, bool) {
-		v, ok := r.env[k]
-		return v, ok
-	}}
-	return f, out, errOut
+	return &cmdutil.Factory{IO: ios, Now: time.Now}, out, errOut
 }
 
 // client is the API client tokenctl's commands build, from the same
 // settings.
 func (r *runner) client() (*buildkite.Client, error) {
 	f, _, _ := r.factory()
-	s, err := config.Load(config.LoadInput{Env: f.Env})
+	s, err := config.Load(nil, config.LoadOptions{})
 	if err != nil {
 		return nil, err
 	}

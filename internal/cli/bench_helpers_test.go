@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokenctl/tokenctl/internal/cli/clitest"
 	"github.com/tokenctl/tokenctl/internal/cli/cmdutil"
 	"github.com/tokenctl/tokenctl/internal/emulator"
 	et "github.com/tokenctl/tokenctl/internal/emulator/emulatortest"
@@ -23,7 +24,8 @@ func benchRun(b *testing.B, srv *et.Server, token string, args ...string) {
 		"TOKENCTL_CONFIG":             "",
 	}
 	ios, _, errOut := iostreams.Test("")
-	f := &cmdutil.Factory{IO: ios, Env: func(k string) (string, bool) { v, ok := env[k]; return v, ok }, Now: func() time.Time { return fixedNow }}
+	clitest.SetEnv(b, env)
+	f := &cmdutil.Factory{IO: ios, Now: func() time.Time { return fixedNow }}
 	if code := Run(context.Background(), f, args); code != 0 {
 		b.Fatalf("tokenctl %v: exit %d: %s", args, code, errOut)
 	}

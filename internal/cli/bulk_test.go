@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/tokenctl/tokenctl/internal/audit"
+	"github.com/tokenctl/tokenctl/internal/cli/clitest"
 	"github.com/tokenctl/tokenctl/internal/cli/cmdutil"
 	"github.com/tokenctl/tokenctl/internal/emulator"
 	et "github.com/tokenctl/tokenctl/internal/emulator/emulatortest"
@@ -529,9 +530,9 @@ func TestRevokeBulkPartialFailure(t *testing.T) {
 func bulkRunInterruptible(h *harness, ctx context.Context, args ...string) result {
 	h.t.Helper()
 	ios, out, errOut := iostreams.Test("")
+	clitest.SetEnv(h.t, h.env)
 	f := &cmdutil.Factory{
 		IO:            ios,
-		Env:           func(k string) (string, bool) { v, ok := h.env[k]; return v, ok },
 		Now:           func() time.Time { return fixedNow },
 		NewMutationID: func() string { return fmt.Sprintf("tokenctl-test-%d", h.ids.Add(1)) },
 	}

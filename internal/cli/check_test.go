@@ -13,6 +13,7 @@ import (
 
 	checkCmd "github.com/tokenctl/tokenctl/internal/cli/check"
 
+	"github.com/tokenctl/tokenctl/internal/cli/clitest"
 	"github.com/tokenctl/tokenctl/internal/cli/cmdutil"
 	"github.com/tokenctl/tokenctl/internal/emulator"
 	et "github.com/tokenctl/tokenctl/internal/emulator/emulatortest"
@@ -343,7 +344,8 @@ func TestCheckFlags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		ios, _, errOut := iostreams.Test("")
-		f := &cmdutil.Factory{IO: ios, Env: func(string) (string, bool) { return "", false }, Now: func() time.Time { return fixedNow }}
+		clitest.SetEnv(t, nil)
+		f := &cmdutil.Factory{IO: ios, Now: func() time.Time { return fixedNow }}
 		var got *checkCmd.CheckOptions
 		cmd := checkCmd.NewCmdCheck(f, func(_ context.Context, o *checkCmd.CheckOptions) error { got = o; return nil })
 		cmd.SetArgs(tt.args)

@@ -184,7 +184,6 @@ func TestAPITokenPrecedence(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			t.Parallel()
 			h := newHarness(t, emulator.Options{Fixture: canaryFixture()})
 			delete(h.env, "BUILDKITE_API_TOKEN")
 			var args []string
@@ -215,7 +214,6 @@ func TestAPITokenPrecedence(t *testing.T) {
 	}
 
 	t.Run("none", func(t *testing.T) {
-		t.Parallel()
 		h := newHarness(t, emulator.Options{})
 		delete(h.env, "BUILDKITE_API_TOKEN")
 		r := h.run("whoami")

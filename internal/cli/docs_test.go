@@ -22,7 +22,7 @@ var undocumented = map[string]bool{}
 
 func TestEveryCommandHasShortLongAndExample(t *testing.T) {
 	ios, _, _ := iostreams.Test("")
-	root := NewRootCmd(&cmdutil.Factory{IO: ios, Env: func(string) (string, bool) { return "", false }})
+	root := NewRootCmd(&cmdutil.Factory{IO: ios})
 	var walk func(*cobra.Command)
 	walk = func(c *cobra.Command) {
 		if c.Hidden || c.Name() == "help" {

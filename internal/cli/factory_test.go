@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokenctl/tokenctl/internal/cli/clitest"
 	"github.com/tokenctl/tokenctl/internal/cli/cmdutil"
 	et "github.com/tokenctl/tokenctl/internal/emulator/emulatortest"
 	"github.com/tokenctl/tokenctl/internal/ident"
@@ -36,7 +37,8 @@ func TestAPIClientRedactsExtraSecrets(t *testing.T) {
 	}
 	trace := func(redact ...string) string {
 		ios, _, errOut := iostreams.Test("")
-		f := &cmdutil.Factory{IO: ios, Env: func(k string) (string, bool) { v, ok := env[k]; return v, ok }, Now: time.Now}
+		clitest.SetEnv(t, env)
+		f := &cmdutil.Factory{IO: ios, Now: time.Now}
 		s, err := f.Settings(nil)
 		if err != nil {
 			t.Fatal(err)

@@ -91,7 +91,6 @@ func queries(h *harness) int {
 }
 
 func TestFaultLatencyEverywhere(t *testing.T) {
-	t.Parallel()
 	h := newHarness(t, emulator.Options{Faults: []emulator.Fault{{Kind: emulator.FaultLatency, Delay: 30 * time.Millisecond}}})
 	o := revokeTarget(t, h)
 	o.want(t, h, revoke.StatusRevoked, exitcode.OK, false, 1)
@@ -103,7 +102,6 @@ func TestFaultLatencyEverywhere(t *testing.T) {
 // Transient server errors and broken answers on queries are retried until a
 // good answer comes; the run then succeeds as if nothing happened.
 func TestFaultQueriesRetried(t *testing.T) {
-	t.Parallel()
 	cases := []struct {
 		name  string
 		fault emulator.Fault
@@ -118,7 +116,6 @@ func TestFaultQueriesRetried(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			t.Parallel()
 			h := faultHarness(t, c.fault, "query", 2, emulator.IDBase64)
 			o := revokeTarget(t, h)
 			o.want(t, h, revoke.StatusRevoked, exitcode.OK, false, 1)
@@ -140,7 +137,6 @@ func TestFaultQueriesRetried(t *testing.T) {
 // the listing pages through the organization two tokens at a time; the
 // REST caller check fails too. Everything is retried.
 func TestFaultShareOfRequestsFail(t *testing.T) {
-	t.Parallel()
 	h := newHarness(t, emulator.Options{Seed: 1, Faults: []emulator.Fault{
 		{Kind: emulator.FaultStatus, Status: http.StatusServiceUnavailable, Match: "query", Probability: 0.3},
 		{Kind: emulator.FaultStatus, Status: http.StatusBadGateway, Match: "rest", Times: 1},
@@ -174,9 +170,7 @@ func TestFaultShareOfRequestsFail(t *testing.T) {
 // A 429 on the mutation is a refusal before anything ran: tokenctl waits
 // for the reset and sends it again, and it is applied once.
 func TestFaultThrottledMutationWaitsAndRetries(t *testing.T) {
-	t.Parallel()
 	et.ForEachIDFormat(t, func(t *testing.T, format emulator.IDFormat) {
-		t.Parallel()
 		h := newHarness(t, emulator.Options{IDFormat: format, Faults: []emulator.Fault{
 			{Kind: emulator.FaultThrottle, Match: revokeMutation, Times: 1, RetryAfter: 1},
 		}})
@@ -192,7 +186,6 @@ func TestFaultThrottledMutationWaitsAndRetries(t *testing.T) {
 // spends, refilled every second) no request may reach the server before the
 // announced reset: every early one would be answered 429 again.
 func TestFaultRateLimitResetIsHonoured(t *testing.T) {
-	t.Parallel()
 	// Price the listing first, on a server with room to spare.
 	probe := newHarness(t, emulator.Options{})
 	if r := probe.run("revoke", "--org", "acme", "--token", target, "--dry-run", "-o", "json", "--page-size", "5"); r.code != 0 {
@@ -227,9 +220,7 @@ func TestFaultRateLimitResetIsHonoured(t *testing.T) {
 // broken answers, and the rules of the re-check, are tested where they
 // live, in internal/revoke.
 func TestFaultMutationDroppedBeforeApply(t *testing.T) {
-	t.Parallel()
 	et.ForEachIDFormat(t, func(t *testing.T, format emulator.IDFormat) {
-		t.Parallel()
 		h := faultHarness(t, emulator.Fault{Kind: emulator.FaultDropBefore}, "mutation", 1, format)
 		o := revokeTarget(t, h)
 		o.want(t, h, revoke.StatusRevoked, exitcode.OK, false, 1)
@@ -246,7 +237,6 @@ func TestFaultMutationDroppedBeforeApply(t *testing.T) {
 // not a network fault: the run stops with a clear message and sends no
 // mutation.
 func TestFaultGraphQLErrorOnListing(t *testing.T) {
-	t.Parallel()
 	h := newHarness(t, emulator.Options{Faults: []emulator.Fault{{Kind: emulator.FaultGraphQLError, Match: "query"}}})
 	r := h.run("revoke", "--org", "acme", "--token", target, "-o", "json")
 	if r.code != int(exitcode.Failure) {
@@ -269,7 +259,6 @@ func TestFaultGraphQLErrorOnListing(t *testing.T) {
 // transport: a listing whose body stalls for 5s is given up after 300ms
 // and sent again, instead of being waited for.
 func TestFaultTimeoutSettingReachesTransport(t *testing.T) {
-	t.Parallel()
 	cases := []struct {
 		name  string
 		setup func(h *harness) []string
@@ -285,7 +274,6 @@ func TestFaultTimeoutSettingReachesTransport(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			t.Parallel()
 			h := newHarness(t, emulator.Options{Faults: []emulator.Fault{
 				{Kind: emulator.FaultSlowBody, Delay: 5 * time.Second, Match: "query", Times: 1},
 			}})
@@ -301,7 +289,6 @@ func TestFaultTimeoutSettingReachesTransport(t *testing.T) {
 // A listing that never completes within the timeout, however often it is
 // tried, ends the run with one line naming the timeout.
 func TestFaultTimeoutGivesUp(t *testing.T) {
-	t.Parallel()
 	h := newHarness(t, emulator.Options{Faults: []emulator.Fault{
 		{Kind: emulator.FaultLatency, Delay: 5 * time.Second, Match: "query"},
 	}})
@@ -374,7 +361,6 @@ func (i *interrupter) run(t *testing.T, h *harness, args ...string) result {
 // while waiting between retries: each stops the run with exit status 130
 // instead of waiting an hour, and nothing is revoked.
 func TestFaultInterruptReachesRequestsAndWaits(t *testing.T) {
-	t.Parallel()
 	cases := []struct {
 		name  string
 		fault emulator.Fault
@@ -390,7 +376,6 @@ func TestFaultInterruptReachesRequestsAndWaits(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			t.Parallel()
 			in := newInterrupter(t)
 			opts := emulator.Options{Faults: []emulator.Fault{c.fault}}
 			restDone := make(chan struct{})
@@ -439,9 +424,7 @@ func TestFaultInterruptReachesRequestsAndWaits(t *testing.T) {
 // not yet sent are reported skipped, and the audit log holds both records
 // of the one that was sent.
 func TestFaultInterruptLetsMutationInFlightFinish(t *testing.T) {
-	t.Parallel()
 	et.ForEachIDFormat(t, func(t *testing.T, format emulator.IDFormat) {
-		t.Parallel()
 		in := newInterrupter(t)
 		h := newHarness(t, emulator.Options{IDFormat: format, OnRequest: func(r emulator.Request) {
 			// Logged before its answer is written: the client is waiting.
@@ -485,7 +468,6 @@ func TestFaultInterruptLetsMutationInFlightFinish(t *testing.T) {
 // ran, so there is nothing in flight to wait for; the run stops at once and
 // the token is reported not revoked.
 func TestFaultInterruptDuringThrottledMutation(t *testing.T) {
-	t.Parallel()
 	in := newInterrupter(t)
 	h := newHarness(t, emulator.Options{
 		Faults: []emulator.Fault{{Kind: emulator.FaultThrottle, RetryAfter: 3600, Match: revokeMutation}},
@@ -518,7 +500,6 @@ func TestFaultInterruptDuringThrottledMutation(t *testing.T) {
 // checked either ends with one error line and, with -o json, a document
 // with the error and no status, never a deletion reported.
 func TestFaultDeleteEverywhereUndecided(t *testing.T) {
-	t.Parallel()
 	var h *harness
 	var once atomic.Bool
 	h = newHarness(t, emulator.Options{

@@ -29,6 +29,8 @@ var fixedNow = clitest.Now
 type harness struct {
 	t   *testing.T
 	srv *emulatortest.Server
+	// env is the environment each run gets (see clitest.SetEnv); tests
+	// change it between runs.
 	env map[string]string
 	ids atomic.Int64
 	// ctx, when set, is the context runs get; tests cancel it to play
@@ -108,12 +110,9 @@ func (h *harness) execWith(setup func(*iostreams.IOStreams), input string, args 
 	h.t.Helper()
 	ios, out, errOut := iostreams.Test(input)
 	setup(ios)
+	clitest.SetEnv(h.t, h.env)
 	f := &cmdutil.Factory{
-		IO: ios,
-		Env: func(k string) (string, bool) {
-			v, ok := h.env[k]
-			return v, ok
-		},
+		IO:  ios,
 		Now: func() time.Time { return fixedNow },
 		NewMutationID: func() string {
 			return fmt.Sprintf("tokenctl-test-%d", h.ids.Add(1))

@@ -28,7 +28,7 @@ var bareValueType = regexp.MustCompile(`(?m)^\s+(-\w, )?--[\w-]+ (string|int|str
 func TestHelpGolden(t *testing.T) {
 	h := newHarness(t, emulator.Options{})
 	ios, _, _ := iostreams.Test("")
-	root := NewRootCmd(&cmdutil.Factory{IO: ios, Env: func(string) (string, bool) { return "", false }})
+	root := NewRootCmd(&cmdutil.Factory{IO: ios})
 	root.InitDefaultHelpCmd()
 	want := map[string]bool{}
 	var walk func(*cobra.Command)

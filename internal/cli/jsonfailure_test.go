@@ -135,7 +135,6 @@ func TestJSONFailureDocument(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			t.Parallel()
 			h := newHarness(t, c.opts)
 			for k, v := range c.env {
 				h.env[k] = v

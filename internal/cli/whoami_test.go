@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokenctl/tokenctl/internal/cli/clitest"
 	"github.com/tokenctl/tokenctl/internal/cli/cmdutil"
 	whoamiCmd "github.com/tokenctl/tokenctl/internal/cli/whoami"
 	"github.com/tokenctl/tokenctl/internal/document"
@@ -152,7 +153,8 @@ func TestWhoamiTableAndYAML(t *testing.T) {
 func TestWhoamiFlagsParse(t *testing.T) {
 	h := newHarness(t, emulator.Options{})
 	ios, _, _ := iostreams.Test("")
-	f := &cmdutil.Factory{IO: ios, Env: func(k string) (string, bool) { v, ok := h.env[k]; return v, ok }, Now: func() time.Time { return fixedNow }}
+	clitest.SetEnv(t, h.env)
+	f := &cmdutil.Factory{IO: ios, Now: func() time.Time { return fixedNow }}
 	parse := func(args ...string) *whoamiCmd.WhoamiOptions {
 		var got *whoamiCmd.WhoamiOptions
 		cmd := whoamiCmd.NewCmdWhoami(f, func(_ context.Context, o *whoamiCmd.WhoamiOptions) error { got = o; return nil })

@@ -23,24 +23,25 @@ func TestCacheDir(t *testing.T) {
 		"nothing known":       {map[string]string{}, ""},
 		"the config dir isnt": {map[string]string{"XDG_CONFIG_HOME": "/cfg"}, ""},
 	} {
-		if got := CacheDir(fakeEnv(tc.env)); got != tc.want {
+		setEnv(t, tc.env)
+		if got := CacheDir(); got != tc.want {
 			t.Errorf("%s: CacheDir = %q, want %q", name, got, tc.want)
 		}
 	}
 }
 
 func TestNoCacheFlagClearsCacheDir(t *testing.T) {
-	env := fakeEnv(map[string]string{EnvCacheDir: "/c"})
+	env := map[string]string{EnvCacheDir: "/c"}
 	fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
 	fs.Bool(FlagNoCache, false, "")
-	s, err := Load(LoadInput{Env: env, Flags: fs, ConfigPath: filepath.Join(t.TempDir(), "none.yaml")})
+	s, err := loadTest(t, loadCase{Env: env, Flags: fs, ConfigPath: filepath.Join(t.TempDir(), "none.yaml")})
 	if err != nil || s.CacheDir != "/c" {
 		t.Fatalf("without --no-cache: %q %v", s.CacheDir, err)
 	}
 	if err := fs.Parse([]string{"--" + FlagNoCache}); err != nil {
 		t.Fatal(err)
 	}
-	s, err = Load(LoadInput{Env: env, Flags: fs, ConfigPath: filepath.Join(t.TempDir(), "none.yaml")})
+	s, err = loadTest(t, loadCase{Env: env, Flags: fs, ConfigPath: filepath.Join(t.TempDir(), "none.yaml")})
 	if err != nil || s.CacheDir != "" {
 		t.Fatalf("with --no-cache: %q %v", s.CacheDir, err)
 	}

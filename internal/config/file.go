@@ -10,68 +10,84 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/spf13/viper"
 	"go.yaml.in/yaml/v3"
 )
 
-// configFile is a parsed config file: a flat YAML mapping of setting keys to
-// scalar values.
-type configFile struct {
-	values   map[string]string // known keys only, lower-cased
-	warnings []string
-}
-
-// readConfigFile reads path if it exists. A missing file is not an error:
-// most users configure through the environment.
-func readConfigFile(path string) (configFile, error) {
-	var cf configFile
+// readConfig makes the viper instance of one load and reads the config
+// file at path into it, if the file exists. A missing file is not an
+// error: most users configure through the environment. The file is
+// decoded by configFormat, not viper's YAML decoder, so its rules and
+// messages are tokenctl's own.
+func readConfig(path string) (*viper.Viper, []string, error) {
+	format := &configFormat{path: path}
+	v := viper.NewWithOptions(viper.WithDecoderRegistry(format))
 	if path == "" {
-		return cf, nil
+		return v, nil, nil
 	}
 	info, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return cf, nil
+		return v, nil, nil
 	}
 	if err != nil {
-		return cf, fmt.Errorf("reading config file %s: %w", path, err)
+		return nil, nil, fmt.Errorf("reading config file %s: %w", path, err)
 	}
 	if info.IsDir() {
-		return cf, fmt.Errorf("config file %s is a directory", path)
+		return nil, nil, fmt.Errorf("config file %s is a directory", path)
 	}
 	// Windows reports synthetic permission bits, so the check means nothing there.
 	if perm := info.Mode().Perm(); runtime.GOOS != "windows" && perm&0o077 != 0 {
-		cf.warnings = append(cf.warnings, fmt.Sprintf(
+		format.warnings = append(format.warnings, fmt.Sprintf(
 			"config file %s is readable by other users (mode %04o); run chmod 600 %s", path, perm, path))
 	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return cf, fmt.Errorf("reading config file %s: %w", path, err)
+	v.SetConfigFile(path)
+	v.SetConfigType("yaml") // whatever TOKENCTL_CONFIG's file is called
+	if err := v.ReadInConfig(); err != nil {
+		if pe := (viper.ConfigParseError{}); errors.As(err, &pe) {
+			return nil, nil, pe.Unwrap() // configFormat's own message
+		}
+		return nil, nil, fmt.Errorf("reading config file %s: %w", path, err)
 	}
-	doc, err := parseDocument(path, data)
+	return v, format.warnings, nil
+}
+
+// configFormat decodes the config file for viper: a flat YAML mapping of
+// setting keys to scalar values, each kept as written (viper's YAML
+// decoder would turn 0x10 into 16 and 2024.10 into 2024.1). Unknown keys
+// are left out with a warning; "key:" with nothing after it is unset.
+type configFormat struct {
+	path     string
+	warnings []string
+}
+
+func (c *configFormat) Decoder(string) (viper.Decoder, error) { return c, nil }
+
+func (c *configFormat) Decode(data []byte, values map[string]any) error {
+	doc, err := parseDocument(c.path, data)
 	if err != nil {
-		return cf, err
+		return err
 	}
-	cf.values = map[string]string{}
 	mapping := doc.Content[0]
 	for i := 0; i+1 < len(mapping.Content); i += 2 {
 		k, v := mapping.Content[i], mapping.Content[i+1]
 		key := strings.ToLower(k.Value)
 		if _, ok := lookupKey(key); !ok {
-			cf.warnings = append(cf.warnings, fmt.Sprintf(
-				"config file %s: unknown setting %s ignored (known settings: %s)", path, show(k.Value), knownKeysList()))
+			c.warnings = append(c.warnings, fmt.Sprintf(
+				"config file %s: unknown setting %s ignored (known settings: %s)", c.path, show(k.Value), knownKeysList()))
 			continue
 		}
-		if _, dup := cf.values[key]; dup {
-			return cf, fmt.Errorf("config file %s: %s is set more than once (line %d)", path, key, k.Line)
+		if _, dup := values[key]; dup {
+			return fmt.Errorf("config file %s: %s is set more than once (line %d)", c.path, key, k.Line)
 		}
 		if v.Kind != yaml.ScalarNode {
-			return cf, fmt.Errorf("config file %s: %s must be a single value (line %d)", path, key, k.Line)
+			return fmt.Errorf("config file %s: %s must be a single value (line %d)", c.path, key, k.Line)
 		}
 		if v.Tag == "!!null" {
 			continue // "key:" with nothing after it means unset
 		}
-		cf.values[key] = v.Value
+		values[key] = v.Value
 	}
-	return cf, nil
+	return nil
 }
 
 // parseDocument parses data as a YAML document whose top level is a mapping,

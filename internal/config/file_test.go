@@ -26,7 +26,7 @@ func TestConfigFilePermissionWarning(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.mode.String(), func(t *testing.T) {
 			p := writeFile(t, t.TempDir(), "config.yaml", "org: acme\n", tt.mode)
-			s, err := Load(LoadInput{ConfigPath: p})
+			s, err := loadTest(t, loadCase{ConfigPath: p})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -67,7 +67,7 @@ func TestConfigFileProblems(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := writeFile(t, t.TempDir(), "config.yaml", tt.content, 0o600)
-			s, err := Load(LoadInput{ConfigPath: p})
+			s, err := loadTest(t, loadCase{ConfigPath: p})
 			if tt.want == "" {
 				if err != nil {
 					t.Fatalf("Load: %v", err)
@@ -92,7 +92,7 @@ func TestConfigFileProblems(t *testing.T) {
 
 func TestConfigPathIsDirectory(t *testing.T) {
 	dir := t.TempDir()
-	_, err := Load(LoadInput{ConfigPath: dir})
+	_, err := loadTest(t, loadCase{ConfigPath: dir})
 	if err == nil || !strings.Contains(err.Error(), "is a directory") {
 		t.Errorf("error = %v", err)
 	}
@@ -107,7 +107,7 @@ func TestSetCreatesPrivateFile(t *testing.T) {
 	assertMode(t, p, 0o600)
 	assertMode(t, filepath.Dir(p), 0o700)
 	assertMode(t, filepath.Join(base, "a"), 0o700)
-	s, err := Load(LoadInput{ConfigPath: p})
+	s, err := loadTest(t, loadCase{ConfigPath: p})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +141,7 @@ func TestSetKeepsOtherKeysAndComments(t *testing.T) {
 	if strings.Count(string(data), "org:") != 1 {
 		t.Errorf("org written twice:\n%s", data)
 	}
-	s, err := Load(LoadInput{ConfigPath: p})
+	s, err := loadTest(t, loadCase{ConfigPath: p})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +161,7 @@ func TestSetQuotesAmbiguousStrings(t *testing.T) {
 		if err := Set(p, KeyOrg, org); err != nil {
 			t.Fatal(err)
 		}
-		s, err := Load(LoadInput{ConfigPath: p})
+		s, err := loadTest(t, loadCase{ConfigPath: p})
 		if err != nil {
 			t.Fatal(err)
 		}

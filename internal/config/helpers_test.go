@@ -1,6 +1,8 @@
 package config
 
 import (
+	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"testing"
@@ -8,13 +10,44 @@ import (
 	"github.com/spf13/pflag"
 )
 
-// fakeEnv is an environment built from a map, so tests never see or change
-// the real one.
-func fakeEnv(m map[string]string) Env {
-	return func(k string) (string, bool) {
-		v, ok := m[k]
-		return v, ok
+// setEnv makes env the whole of the environment tokenctl reads until the
+// test ends: every variable config.Environment lists that env does not
+// name is unset, so neither the machine's settings nor another test's
+// reach Load. Tests that call it are not parallel.
+func setEnv(t testing.TB, env map[string]string) {
+	t.Helper()
+	for _, e := range Environment() {
+		if _, ok := env[e.Name]; !ok {
+			t.Setenv(e.Name, "") // restored when the test ends
+			os.Unsetenv(e.Name)
+		}
 	}
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
+}
+
+// loadCase is one Load in a test: Env is the environment (see setEnv),
+// ConfigPath the config file (through TOKENCTL_CONFIG; "" for none).
+type loadCase struct {
+	Flags      *pflag.FlagSet
+	Env        map[string]string
+	ConfigPath string
+	Stdin      io.Reader
+	Keychain   Keychain
+}
+
+func loadTest(t testing.TB, c loadCase) (*Settings, error) {
+	t.Helper()
+	env := maps.Clone(c.Env)
+	if c.ConfigPath != "" {
+		if env == nil {
+			env = map[string]string{}
+		}
+		env[EnvConfigPath] = c.ConfigPath
+	}
+	setEnv(t, env)
+	return Load(c.Flags, LoadOptions{Stdin: c.Stdin, Keychain: c.Keychain})
 }
 
 // addFlags defines every setting's flag the way the command line does.

@@ -88,7 +88,7 @@ func TestResolveToken(t *testing.T) {
 	cfg := writeFile(t, dir, "config.yaml", "graphql-endpoint: "+ep+"\napi-token: "+tokC+"\n", 0o600)
 	load := func(env map[string]string) *Settings {
 		t.Helper()
-		s, err := Load(LoadInput{Env: fakeEnv(env), ConfigPath: cfg, Keychain: SystemKeychain{}})
+		s, err := loadTest(t, loadCase{Env: env, ConfigPath: cfg, Keychain: SystemKeychain{}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -122,7 +122,7 @@ func TestResolveTokenKeychainProblems(t *testing.T) {
 	cfg := writeFile(t, dir, "config.yaml", "api-token: "+tokC+"\n", 0o600)
 	t.Run("unavailable: the config file's, nothing to move to", func(t *testing.T) {
 		failKeychain(t, keyring.ErrUnsupportedPlatform)
-		s, err := Load(LoadInput{ConfigPath: cfg, Keychain: SystemKeychain{}})
+		s, err := loadTest(t, loadCase{ConfigPath: cfg, Keychain: SystemKeychain{}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -132,7 +132,7 @@ func TestResolveTokenKeychainProblems(t *testing.T) {
 	})
 	t.Run("failing: an error, not the config file's token", func(t *testing.T) {
 		failKeychain(t, errors.New("access denied"))
-		s, err := Load(LoadInput{ConfigPath: cfg, Keychain: SystemKeychain{}})
+		s, err := loadTest(t, loadCase{ConfigPath: cfg, Keychain: SystemKeychain{}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -142,7 +142,7 @@ func TestResolveTokenKeychainProblems(t *testing.T) {
 		}
 	})
 	t.Run("junk stored", func(t *testing.T) {
-		s, err := Load(LoadInput{ConfigPath: cfg, Keychain: SystemKeychain{}})
+		s, err := loadTest(t, loadCase{ConfigPath: cfg, Keychain: SystemKeychain{}})
 		if err != nil {
 			t.Fatal(err)
 		}

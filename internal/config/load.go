@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
@@ -11,21 +12,11 @@ import (
 	"github.com/tokenctl/tokenctl/internal/inputfile"
 )
 
-// Env looks up an environment variable; os.LookupEnv in production, a map
-// in tests.
-type Env func(key string) (string, bool)
-
-// LoadInput is everything Load reads from. Nothing is taken from the process
-// itself: a nil Env is an empty environment and a nil Stdin cannot be read.
-type LoadInput struct {
-	// Flags holds the command's parsed flags. Only flags that exist in it
-	// are consulted, so commands may define a subset.
-	Flags *pflag.FlagSet
-	Env   Env
-	// Stdin is read only for --api-token-file -.
+// LoadOptions is what Load reads besides the command's flags, the process
+// environment and the config file.
+type LoadOptions struct {
+	// Stdin is read only for --api-token-file -; nil cannot be read.
 	Stdin io.Reader
-	// ConfigPath is the config file to read; "" means DefaultPath(Env).
-	ConfigPath string
 	// Keychain is the system keychain, asked for the token only when
 	// neither the flag nor the environment gave one, and only once the
 	// token is needed (Settings.ResolveToken); nil means there is none.
@@ -42,73 +33,41 @@ type LoadInput struct {
 // fails fast instead of filling memory.
 const MaxAPITokenFile = 64 << 10
 
-// Load resolves every setting (flag > env > config file > default; for the
-// token, the keychain comes before the config file, see ResolveToken),
-// validates it and records its source. All invalid settings are reported
+// Load resolves every setting from flags (only those that exist in flags
+// are consulted, so commands may define a subset), the environment, the
+// config file (DefaultPath) and the defaults, validates it and records its
+// source. viper decides which layer wins; the keychain, which viper does
+// not know, is left to ResolveToken. All invalid settings are reported
 // together, one per line.
-func Load(in LoadInput) (*Settings, error) {
-	env := in.Env
-	if env == nil {
-		env = func(string) (string, bool) { return "", false }
-	}
-	path := in.ConfigPath
-	if path == "" {
-		path = DefaultPath(env)
-	}
-	cf, err := readConfigFile(path)
+func Load(flags *pflag.FlagSet, opts LoadOptions) (*Settings, error) {
+	path := DefaultPath()
+	v, warnings, err := readConfig(path)
 	if err != nil {
 		return nil, err
 	}
-
-	v := viper.New()
-	fileValues := make(map[string]any, len(cf.values))
-	for k, val := range cf.values {
-		fileValues[k] = val
-	}
-	if err := v.MergeConfigMap(fileValues); err != nil {
-		return nil, fmt.Errorf("config file %s: %w", path, err)
-	}
-
-	s := &Settings{ConfigFile: path, Sources: make(map[string]Source, len(keySpecs)), Warnings: cf.warnings}
-	if f := lookupFlag(in.Flags, FlagNoCache); f == nil || f.Value.String() != "true" {
-		s.CacheDir = CacheDir(env)
+	s := &Settings{ConfigFile: path, Sources: make(map[string]Source, len(keySpecs)), Warnings: warnings}
+	if f := lookupFlag(flags, FlagNoCache); f == nil || f.Value.String() != "true" {
+		s.CacheDir = CacheDir()
 	}
 	var errs []error
 	for _, spec := range keySpecs {
-		if in.WithoutToken && spec.key == KeyAPIToken {
-			s.Sources[spec.key] = SourceDefault
-			continue
+		if err := bind(v, spec, flags); err != nil {
+			return nil, err
 		}
-		if spec.def != "" {
-			v.SetDefault(spec.key, spec.def)
-		}
-		o := origin{spec: spec, source: SourceDefault, path: path}
-		flag := lookupFlag(in.Flags, spec.flag)
-		envValue, envSet := env(spec.env)
-		switch {
-		case flag != nil && flag.Changed && spec.key == KeyAPIToken:
-			// The flag names where the token is, not the token.
-			raw, src, err := readTokenFlag(flag.Value.String(), in.Stdin)
-			o.source, o.path = src, flag.Value.String()
-			if err != nil {
-				errs = append(errs, invalidf("%s: %s", o.describeSecret(), err))
-				s.Sources[spec.key] = o.source
+		if spec.key == KeyAPIToken {
+			if opts.WithoutToken {
+				s.Sources[spec.key] = SourceDefault
 				continue
 			}
-			v.Set(spec.key, raw)
-		case flag != nil && flag.Changed:
-			o.source = SourceFlag
-			if err := v.BindPFlag(spec.key, flag); err != nil {
-				return nil, fmt.Errorf("binding --%s: %w", spec.flag, err)
+			if err := bindTokenFile(v, flags, opts.Stdin); err != nil {
+				errs = append(errs, err)
+				s.Sources[spec.key] = tokenFileSource(flags)
+				continue
 			}
-		case envSet && envValue != "":
-			// viper reads only the real process environment, so injected
-			// values go in as overrides. Doing it only when the flag was not
-			// given keeps flag > env.
-			o.source = SourceEnv
-			v.Set(spec.key, envValue)
-		case v.InConfig(spec.key):
-			o.source = SourceConfig
+		}
+		o := origin{spec: spec, source: source(v, spec, flags), path: path}
+		if o.source == SourceFile {
+			o.path = lookupFlag(flags, FlagAPITokenFile).Value.String()
 		}
 		s.Sources[spec.key] = o.source
 		if o.source == SourceDefault && spec.def == "" {
@@ -121,8 +80,46 @@ func Load(in LoadInput) (*Settings, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	s.deferToken(in.Keychain, !in.WithoutToken)
+	s.deferToken(opts.Keychain, !opts.WithoutToken)
 	return s, nil
+}
+
+// bind gives viper a setting's default, its environment variable and its
+// flag, when the command has it. The token's flag names a file, not the
+// token: bindTokenFile binds what the file holds instead.
+func bind(v *viper.Viper, spec keySpec, flags *pflag.FlagSet) error {
+	if spec.def != "" {
+		v.SetDefault(spec.key, spec.def)
+	}
+	if err := v.BindEnv(spec.key, spec.env); err != nil {
+		return fmt.Errorf("binding %s: %w", spec.env, err)
+	}
+	if f := lookupFlag(flags, spec.flag); f != nil && spec.key != KeyAPIToken {
+		if err := v.BindPFlag(spec.key, f); err != nil {
+			return fmt.Errorf("binding --%s: %w", spec.flag, err)
+		}
+	}
+	return nil
+}
+
+// source says which of viper's layers the value of spec's key came from:
+// the flag if it was given, else the environment variable if it is set
+// (and not empty, which viper takes as unset), else the config file if it
+// holds the key, else the default.
+func source(v *viper.Viper, spec keySpec, flags *pflag.FlagSet) Source {
+	if f := lookupFlag(flags, spec.flag); f != nil && f.Changed {
+		if spec.key == KeyAPIToken {
+			return tokenFileSource(flags)
+		}
+		return SourceFlag
+	}
+	if val, ok := os.LookupEnv(spec.env); ok && val != "" {
+		return SourceEnv
+	}
+	if v.InConfig(spec.key) {
+		return SourceConfig
+	}
+	return SourceDefault
 }
 
 func lookupFlag(fs *pflag.FlagSet, name string) *pflag.Flag {
@@ -132,19 +129,51 @@ func lookupFlag(fs *pflag.FlagSet, name string) *pflag.Flag {
 	return fs.Lookup(name)
 }
 
+// tokenFile is the --api-token-file flag as viper sees it: given, its
+// value is the token the file held.
+type tokenFile struct {
+	flag  *pflag.Flag
+	token string
+}
+
+func (t tokenFile) HasChanged() bool    { return t.flag.Changed }
+func (t tokenFile) Name() string        { return t.flag.Name }
+func (t tokenFile) ValueString() string { return t.token }
+func (t tokenFile) ValueType() string   { return "string" }
+
+// bindTokenFile reads the file named by --api-token-file, when it was
+// given, and binds what it holds as the token's flag layer. The error
+// names the flag and the file, never what the file holds.
+func bindTokenFile(v *viper.Viper, flags *pflag.FlagSet, stdin io.Reader) error {
+	f := lookupFlag(flags, FlagAPITokenFile)
+	if f == nil || !f.Changed {
+		return nil
+	}
+	raw, err := readTokenFlag(f.Value.String(), stdin)
+	if err != nil {
+		o := origin{spec: keySpec{key: KeyAPIToken}, source: tokenFileSource(flags), path: f.Value.String()}
+		return invalidf("%s: %s", o.describeSecret(), err)
+	}
+	return v.BindFlagValue(KeyAPIToken, tokenFile{flag: f, token: raw})
+}
+
+// tokenFileSource is where --api-token-file reads: a file, or stdin.
+func tokenFileSource(flags *pflag.FlagSet) Source {
+	if f := lookupFlag(flags, FlagAPITokenFile); f != nil && f.Value.String() == inputfile.Stdin {
+		return SourceStdin
+	}
+	return SourceFile
+}
+
 // readTokenFlag reads the token file named by --api-token-file ("-" is
 // stdin). Errors describe the problem only; the caller names the source.
-func readTokenFlag(arg string, stdin io.Reader) (string, Source, error) {
-	src := SourceFile
-	if arg == inputfile.Stdin {
-		src = SourceStdin
-	}
+func readTokenFlag(arg string, stdin io.Reader) (string, error) {
 	data, err := inputfile.Read(arg, stdin, MaxAPITokenFile, "the token")
 	if errors.Is(err, inputfile.ErrTooLarge) {
-		return "", src, errors.New("is too large to hold an API token")
+		return "", errors.New("is too large to hold an API token")
 	}
 	if err != nil {
-		return "", src, err
+		return "", err
 	}
-	return string(data), src, nil
+	return string(data), nil
 }

@@ -37,6 +37,8 @@ func TestLoadPrecedence(t *testing.T) {
 		{"default", false, false, false, SourceDefault, func(l layers) string { return l.def }},
 		{"flag beats config", true, false, true, SourceFlag, func(l layers) string { return l.flag }},
 		{"flag beats env", true, true, false, SourceFlag, func(l layers) string { return l.flag }},
+		{"flag alone", true, false, false, SourceFlag, func(l layers) string { return l.flag }},
+		{"env alone", false, true, false, SourceEnv, func(l layers) string { return l.env }},
 	}
 	for key, l := range keys {
 		for _, st := range setups {
@@ -54,7 +56,7 @@ func TestLoadPrecedence(t *testing.T) {
 				if st.env {
 					env[EnvVar(key)] = l.env
 				}
-				s, err := Load(LoadInput{Flags: parsedFlags(t, args...), Env: fakeEnv(env), ConfigPath: cfg})
+				s, err := loadTest(t, loadCase{Flags: parsedFlags(t, args...), Env: env, ConfigPath: cfg})
 				if err != nil {
 					t.Fatalf("Load: %v", err)
 				}
@@ -70,7 +72,7 @@ func TestLoadPrecedence(t *testing.T) {
 }
 
 func TestLoadDefaults(t *testing.T) {
-	s, err := Load(LoadInput{Env: fakeEnv(nil), ConfigPath: filepath.Join(t.TempDir(), "missing.yaml")})
+	s, err := loadTest(t, loadCase{Env: nil, ConfigPath: filepath.Join(t.TempDir(), "missing.yaml")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +100,7 @@ func TestLoadSkipsAbsentFlags(t *testing.T) {
 	if err := partial.Parse([]string{"--org", "only-org"}); err != nil {
 		t.Fatal(err)
 	}
-	s, err := Load(LoadInput{Flags: partial, Env: fakeEnv(map[string]string{"TOKENCTL_PAGE_SIZE": "7"})})
+	s, err := loadTest(t, loadCase{Flags: partial, Env: map[string]string{"TOKENCTL_PAGE_SIZE": "7"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +110,7 @@ func TestLoadSkipsAbsentFlags(t *testing.T) {
 }
 
 func TestLoadEmptyEnvIsUnset(t *testing.T) {
-	s, err := Load(LoadInput{Env: fakeEnv(map[string]string{"BUILDKITE_API_TOKEN": "", "TOKENCTL_OUTPUT": ""})})
+	s, err := loadTest(t, loadCase{Env: map[string]string{"BUILDKITE_API_TOKEN": "", "TOKENCTL_OUTPUT": ""}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +148,7 @@ func TestLoadToken(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			var args []string
-			in := LoadInput{Env: fakeEnv(map[string]string{"BUILDKITE_API_TOKEN": tt.env}), ConfigPath: filepath.Join(dir, "config.yaml")}
+			in := loadCase{Env: map[string]string{"BUILDKITE_API_TOKEN": tt.env}, ConfigPath: filepath.Join(dir, "config.yaml")}
 			if tt.file != nil {
 				args = append(args, "--api-token-file", writeFile(t, dir, "token", *tt.file, 0o600))
 			}
@@ -158,7 +160,7 @@ func TestLoadToken(t *testing.T) {
 				writeFile(t, dir, "config.yaml", "api-token: "+tt.config+"\n", 0o600)
 			}
 			in.Flags = parsedFlags(t, args...)
-			s, err := Load(in)
+			s, err := loadTest(t, in)
 			if err != nil {
 				t.Fatalf("Load: %v", err)
 			}
@@ -196,7 +198,7 @@ func TestLoadTokenErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
-			in := LoadInput{Env: fakeEnv(map[string]string{"BUILDKITE_API_TOKEN": tt.env}), ConfigPath: filepath.Join(dir, "config.yaml")}
+			in := loadCase{Env: map[string]string{"BUILDKITE_API_TOKEN": tt.env}, ConfigPath: filepath.Join(dir, "config.yaml")}
 			var args []string
 			if tt.file != nil {
 				args = append(args, "--api-token-file", writeFile(t, dir, "token", *tt.file, 0o600))
@@ -211,7 +213,7 @@ func TestLoadTokenErrors(t *testing.T) {
 				writeFile(t, dir, "config.yaml", "api-token: "+tt.config+"\n", 0o600)
 			}
 			in.Flags = parsedFlags(t, args...)
-			_, err := Load(in)
+			_, err := loadTest(t, in)
 			if err == nil {
 				t.Fatal("Load succeeded")
 			}
@@ -230,7 +232,7 @@ func TestLoadTokenErrors(t *testing.T) {
 
 func TestLoadTokenFileMissing(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "nope")
-	_, err := Load(LoadInput{Flags: parsedFlags(t, "--api-token-file", p)})
+	_, err := loadTest(t, loadCase{Flags: parsedFlags(t, "--api-token-file", p)})
 	want := "--api-token-file " + p + " (file): cannot read it: no such file or directory"
 	if err == nil || err.Error() != want {
 		t.Errorf("error = %v, want %q", err, want)
@@ -284,7 +286,7 @@ func TestLoadInvalidValues(t *testing.T) {
 			if tt.config != "" {
 				writeFile(t, dir, "config.yaml", tt.config+"\n", 0o600)
 			}
-			_, err := Load(LoadInput{Flags: parsedFlags(t, tt.args...), Env: fakeEnv(tt.env), ConfigPath: cfg})
+			_, err := loadTest(t, loadCase{Flags: parsedFlags(t, tt.args...), Env: tt.env, ConfigPath: cfg})
 			if err == nil {
 				t.Fatal("Load succeeded")
 			}
@@ -300,7 +302,7 @@ func TestLoadInvalidValues(t *testing.T) {
 }
 
 func TestLoadReportsEveryInvalidSetting(t *testing.T) {
-	_, err := Load(LoadInput{Flags: parsedFlags(t, "--page-size=0", "--concurrency=0")})
+	_, err := loadTest(t, loadCase{Flags: parsedFlags(t, "--page-size=0", "--concurrency=0")})
 	if err == nil {
 		t.Fatal("Load succeeded")
 	}
@@ -311,7 +313,7 @@ func TestLoadReportsEveryInvalidSetting(t *testing.T) {
 }
 
 func TestLoadNormalises(t *testing.T) {
-	s, err := Load(LoadInput{Flags: parsedFlags(t, "-o", "JSON", "--rest-endpoint", "https://api.example.com/", "--org", " acme ")})
+	s, err := loadTest(t, loadCase{Flags: parsedFlags(t, "-o", "JSON", "--rest-endpoint", "https://api.example.com/", "--org", " acme ")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -321,7 +323,7 @@ func TestLoadNormalises(t *testing.T) {
 }
 
 func TestEntries(t *testing.T) {
-	s, err := Load(LoadInput{Env: fakeEnv(map[string]string{"BUILDKITE_API_TOKEN": tokA, "BUILDKITE_ORGANIZATION_SLUG": "acme"})})
+	s, err := loadTest(t, loadCase{Env: map[string]string{"BUILDKITE_API_TOKEN": tokA, "BUILDKITE_ORGANIZATION_SLUG": "acme"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -368,7 +370,7 @@ func TestLoadSourceIsWhereTheValueWasGiven(t *testing.T) {
 			if c.config != "" {
 				writeFile(t, dir, "config.yaml", c.config, 0o600)
 			}
-			s, err := Load(LoadInput{Flags: parsedFlags(t, c.args...), Env: fakeEnv(c.env), ConfigPath: cfg})
+			s, err := loadTest(t, loadCase{Flags: parsedFlags(t, c.args...), Env: c.env, ConfigPath: cfg})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"os"
 	"path/filepath"
 	"runtime"
 )
@@ -10,14 +11,8 @@ import (
 // $HOME/.config/tokenctl/config.yaml (%USERPROFILE% where HOME is unset, as
 // on Windows). It returns "" when none of these is known; Load then reads no
 // file.
-func DefaultPath(env Env) string {
-	get := func(k string) string {
-		if env == nil {
-			return ""
-		}
-		v, _ := env(k)
-		return v
-	}
+func DefaultPath() string {
+	get := os.Getenv
 	if p := get(EnvConfigPath); p != "" {
 		return p
 	}
@@ -41,16 +36,11 @@ const FlagNoCache = "no-cache"
 
 // CacheDir is where tokenctl keeps what it may remember between runs:
 // $TOKENCTL_CACHE_DIR if set, else tokenctl/ in the user's cache directory
-// as os.UserCacheDir finds it, but read from env (so tests and the bench
-// use their own). It returns "" when none is known; nothing is cached then.
-func CacheDir(env Env) string {
-	get := func(k string) string {
-		if env == nil {
-			return ""
-		}
-		v, _ := env(k)
-		return v
-	}
+// as os.UserCacheDir finds it (but with the rules written out, so they are
+// the documented ones on every system). It returns "" when none is known;
+// nothing is cached then.
+func CacheDir() string {
+	get := os.Getenv
 	if d := get(EnvCacheDir); d != "" {
 		return d
 	}

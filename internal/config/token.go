@@ -172,15 +172,14 @@ type Migration struct {
 // (ErrKeychainHoldsAnother): that one is in use, and replacing it is the
 // user's decision.
 func (t TokenStore) Migrate() (Migration, error) {
-	cf, err := readConfigFile(t.ConfigFile)
+	v, _, err := readConfig(t.ConfigFile)
 	if err != nil {
 		return Migration{}, err
 	}
-	raw, ok := cf.values[KeyAPIToken]
-	if !ok {
+	if !v.InConfig(KeyAPIToken) {
 		return Migration{}, nil
 	}
-	tok, reason := checkToken(raw)
+	tok, reason := checkToken(v.GetString(KeyAPIToken))
 	if reason != "" {
 		return Migration{}, invalidf("%s (config file %s): %s", KeyAPIToken, t.ConfigFile, reason)
 	}

@@ -75,7 +75,8 @@ func TestDefaultPath(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := DefaultPath(fakeEnv(tt.env)); got != tt.want {
+			setEnv(t, tt.env)
+			if got := DefaultPath(); got != tt.want {
 				t.Errorf("DefaultPath = %q, want %q", got, tt.want)
 			}
 		})

@@ -28,13 +28,12 @@ import (
 	"github.com/tokenctl/tokenctl/internal/version"
 )
 
-// commandTree builds tokenctl's commands to be walked, never executed: the
-// factory's environment is empty so that nothing of the generating
-// machine's leaks into a page.
+// commandTree builds tokenctl's commands to be walked, never executed:
+// settings are read from the environment and the config file only when a
+// command runs, so nothing of the generating machine's leaks into a page.
 func commandTree(date time.Time) *cobra.Command {
 	root := cli.NewRootCmd(&cmdutil.Factory{
 		IO:  iostreams.System(),
-		Env: func(string) (string, bool) { return "", false },
 		Now: func() time.Time { return date },
 	})
 	root.DisableAutoGenTag = true

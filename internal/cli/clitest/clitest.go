@@ -1,6 +1,6 @@
 // Package clitest holds what the commands' tests share: the tests' fixed
-// clock, private files, and the check that a failure document has its
-// success document's keys.
+// clock, the environment, private files, and the check that a failure
+// document has its success document's keys.
 package clitest
 
 import (
@@ -13,11 +13,31 @@ import (
 	"time"
 
 	"github.com/tokenctl/tokenctl/internal/cli/cmdutil"
+	"github.com/tokenctl/tokenctl/internal/config"
 )
 
 // Now is the emulator's and the commands' clock in tests, so fixtures
 // relative to "now" and relative times render the same on every run.
 var Now = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+
+// SetEnv makes env the whole of the environment tokenctl reads, as its
+// settings, the config file's place, the cache and the pager do, until the
+// test ends: every variable config.Environment lists that env does not
+// name is unset, so the machine's own settings never reach a command.
+// The environment is the process's, so a test that calls it (through the
+// harness, every command test) is not parallel.
+func SetEnv(t testing.TB, env map[string]string) {
+	t.Helper()
+	for _, e := range config.Environment() {
+		if _, ok := env[e.Name]; !ok {
+			t.Setenv(e.Name, "") // restored when the test ends
+			os.Unsetenv(e.Name)
+		}
+	}
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
+}
 
 // WritePrivateFile writes content to dir/name, readable by its owner only,
 // as a user keeps a file of tokens or a leaked value.

@@ -3,6 +3,7 @@ package cmdutil
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 
@@ -239,7 +240,7 @@ func (o *APIOptions) startPager(cmd *cobra.Command) func() {
 	if ChangesThings(cmd) || (o.Format != output.Table && o.Format != output.Wide) {
 		return func() {}
 	}
-	if err := o.IO.StartPager(cmd.Context(), iostreams.PagerCommand(o.Factory.Env)); err != nil {
+	if err := o.IO.StartPager(cmd.Context(), iostreams.PagerCommand(os.LookupEnv)); err != nil {
 		fmt.Fprintf(o.IO.ErrOut, "tokenctl: warning: the pager did not start: %s\n", ErrorMessage(err))
 	}
 	return o.IO.StopPager

@@ -1,5 +1,5 @@
 // Package cmdutil is the plumbing every command shares: the factory (the
-// streams, the environment, the clock, the API client), the options and the
+// streams, the clock, the keychain, the API client), the options and the
 // Complete/Validate/Run runner of a command that calls Buildkite, -o and --jq,
 // the failure document, errors and their one line on stderr, the token
 // filters, one token named by argument or --token, and the audit log. It
@@ -9,7 +9,6 @@ package cmdutil
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -25,10 +24,10 @@ import (
 )
 
 // Factory holds what every command needs from its surroundings. Tests build
-// one with buffers and a fake environment.
+// one with buffers; the environment is the process's (tests set it with
+// t.Setenv).
 type Factory struct {
-	IO  *iostreams.IOStreams
-	Env config.Env
+	IO *iostreams.IOStreams
 	// Now and Sleep are the commands' clock. Sleep waits out the retry
 	// schedule and rate-limit resets, returning ctx.Err() if ctx ends
 	// first; nil means a real timer. Tests pass one that does not wait.
@@ -43,16 +42,16 @@ type Factory struct {
 
 // NewFactory is the production factory.
 func NewFactory() *Factory {
-	return &Factory{IO: iostreams.System(), Env: os.LookupEnv, Now: time.Now, Keychain: config.SystemKeychain{}}
+	return &Factory{IO: iostreams.System(), Now: time.Now, Keychain: config.SystemKeychain{}}
 }
 
 // Settings loads the effective configuration for a command.
 func (f *Factory) Settings(flags *pflag.FlagSet) (*config.Settings, error) {
-	return f.loadSettings(config.LoadInput{Flags: flags, Env: f.Env, Stdin: f.IO.In, Keychain: f.Keychain})
+	return f.loadSettings(flags, config.LoadOptions{Stdin: f.IO.In, Keychain: f.Keychain})
 }
 
-func (f *Factory) loadSettings(in config.LoadInput) (*config.Settings, error) {
-	s, err := config.Load(in)
+func (f *Factory) loadSettings(flags *pflag.FlagSet, opts config.LoadOptions) (*config.Settings, error) {
+	s, err := config.Load(flags, opts)
 	if err != nil {
 		return nil, exitcode.New(exitcode.Usage, err)
 	}

@@ -44,7 +44,7 @@ func (f *Factory) hintTokenMove(s *config.Settings) {
 // settings without the token, which they do not use and may be about to
 // replace because it is broken.
 func (f *Factory) TokenStore(flags *pflag.FlagSet) (config.TokenStore, error) {
-	s, err := f.loadSettings(config.LoadInput{Flags: flags, Env: f.Env, Keychain: f.Keychain, WithoutToken: true})
+	s, err := f.loadSettings(flags, config.LoadOptions{Keychain: f.Keychain, WithoutToken: true})
 	if err != nil {
 		return config.TokenStore{}, err
 	}

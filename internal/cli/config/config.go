@@ -42,7 +42,7 @@ Keys: ` + strings.Join(config.Keys(), ", "),
 	return cmd
 }
 
-func configPath(f *cmdutil.Factory) string { return config.DefaultPath(f.Env) }
+func configPath() string { return config.DefaultPath() }
 
 func newCmdConfigSet(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
@@ -85,7 +85,7 @@ asks for the file.`,
 			} else if redact.IsSecret(value) {
 				return exitcode.New(exitcode.Usage, fmt.Errorf("the value for %s looks like an API token; secrets belong only in api-token (via `config set api-token -`)", key))
 			}
-			path := configPath(f)
+			path := configPath()
 			if err := config.Set(path, key, value); err != nil {
 				return exitcode.New(exitcode.Usage, err)
 			}
@@ -111,7 +111,7 @@ kept in the system keychain for the GraphQL endpoint in use.`,
 			if args[0] == config.KeyAPIToken {
 				return unsetAPIToken(f, cmd.Flags())
 			}
-			path := configPath(f)
+			path := configPath()
 			if err := config.Unset(path, args[0]); err != nil {
 				return exitcode.New(exitcode.Usage, err)
 			}

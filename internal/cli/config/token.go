@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"os"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -51,10 +52,8 @@ func setAPIToken(f *cmdutil.Factory, flags *pflag.FlagSet, token string, insecur
 	if removedFromFile {
 		fmt.Fprintf(f.IO.ErrOut, "Removed the plain-text %s from %s\n", config.KeyAPIToken, store.ConfigFile)
 	}
-	if f.Env != nil {
-		if v, _ := f.Env(config.EnvVar(config.KeyAPIToken)); v != "" {
-			fmt.Fprintf(f.IO.ErrOut, "tokenctl: note: %s is set, and runs use it before the keychain\n", config.EnvVar(config.KeyAPIToken))
-		}
+	if os.Getenv(config.EnvVar(config.KeyAPIToken)) != "" {
+		fmt.Fprintf(f.IO.ErrOut, "tokenctl: note: %s is set, and runs use it before the keychain\n", config.EnvVar(config.KeyAPIToken))
 	}
 	return nil
 }

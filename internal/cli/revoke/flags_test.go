@@ -102,7 +102,8 @@ func TestRevokeFlagCombinations(t *testing.T) {
 			if c.tty {
 				ios.SetTTY(true, true, true)
 			}
-			f := &cmdutil.Factory{IO: ios, Env: func(k string) (string, bool) { v, ok := env[k]; return v, ok }, Now: func() time.Time { return clitest.Now }}
+			clitest.SetEnv(t, env)
+			f := &cmdutil.Factory{IO: ios, Now: func() time.Time { return clitest.Now }}
 			var got *RevokeOptions
 			cmd := NewCmdRevoke(f, func(_ context.Context, o *RevokeOptions) error { got = o; return nil })
 			cmd.PersistentFlags().String("api-token-file", "", "")
