@@ -30,7 +30,7 @@ type countingKeychain struct {
 }
 
 // mockKeychainMu serialises the use of go-keyring's mock, one map for the
-// whole process with no lock of its own, by parallel tests.
+// whole process with no lock of its own, by runs a test starts together.
 var mockKeychainMu sync.Mutex
 
 func (k *countingKeychain) keychain() config.Keychain {

@@ -42,8 +42,6 @@ Keys: ` + strings.Join(config.Keys(), ", "),
 	return cmd
 }
 
-func configPath() string { return config.DefaultPath() }
-
 func newCmdConfigSet(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "set KEY VALUE",
@@ -85,7 +83,7 @@ asks for the file.`,
 			} else if redact.IsSecret(value) {
 				return exitcode.New(exitcode.Usage, fmt.Errorf("the value for %s looks like an API token; secrets belong only in api-token (via `config set api-token -`)", key))
 			}
-			path := configPath()
+			path := config.DefaultPath()
 			if err := config.Set(path, key, value); err != nil {
 				return exitcode.New(exitcode.Usage, err)
 			}
@@ -111,7 +109,7 @@ kept in the system keychain for the GraphQL endpoint in use.`,
 			if args[0] == config.KeyAPIToken {
 				return unsetAPIToken(f, cmd.Flags())
 			}
-			path := configPath()
+			path := config.DefaultPath()
 			if err := config.Unset(path, args[0]); err != nil {
 				return exitcode.New(exitcode.Usage, err)
 			}
