@@ -363,6 +363,7 @@ func TestLoadSourceIsWhereTheValueWasGiven(t *testing.T) {
 		{"config key repeating the default", nil, nil, "output: table\n", SourceConfig},
 		{"flag not given, variable given", nil, map[string]string{"TOKENCTL_OUTPUT": "json"}, "output: csv\n", SourceEnv},
 		{"flag given, repeating the config", []string{"--output=csv"}, nil, "output: csv\n", SourceFlag},
+		{"variable set empty, config key", nil, map[string]string{"TOKENCTL_OUTPUT": ""}, "output: csv\n", SourceConfig},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -376,6 +377,9 @@ func TestLoadSourceIsWhereTheValueWasGiven(t *testing.T) {
 			}
 			if got := s.Sources[KeyOutput]; got != c.want {
 				t.Errorf("source of output = %q, want %q", got, c.want)
+			}
+			if c.want == SourceConfig && "output: "+s.Output+"\n" != c.config {
+				t.Errorf("output = %q, want the config file's (%q)", s.Output, c.config)
 			}
 		})
 	}
