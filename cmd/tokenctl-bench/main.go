@@ -58,7 +58,7 @@ func parseFlags(args []string, stderr io.Writer) (flags, error) {
 	fs.IntVar(&f.runs, "runs", 3, "runs of each tokenctl scenario; the median is reported")
 	fs.IntVar(&f.baselineRuns, "baseline-runs", 1, "runs of each baseline (tens of seconds each); the median is reported")
 	fs.StringVar(&f.only, "run", "", "run only the scenarios whose name matches this `regexp`")
-	fs.IntVar(&f.startupRuns, "startup-runs", 30, "runs of each start-up command; 0 skips building and timing the binary")
+	fs.IntVar(&f.startupRuns, "startup-runs", 30, "rounds of start-up runs (tokenctl version and --help, a hello-world, the stack floor, gh where installed); 0 skips them")
 	fs.BoolVar(&f.quiet, "quiet", false, "do not report progress on stderr")
 	fs.IntVar(&f.processRuns, "process-runs", 5, "paired runs of each whole-process job (tokenctl and the fetch-only client, in turn); 0 skips them")
 	return f, fs.Parse(args)
@@ -102,15 +102,50 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if len(results) == 0 && f.processRuns <= 0 {
+	if len(results) == 0 && f.processRuns <= 0 && f.startupRuns <= 0 {
 		return fmt.Errorf("-run %q matches no scenario", f.only)
 	}
 	fmt.Fprintf(stdout, "tokenctl bench: %s added latency per request, page size %d, concurrency %d, median of %d run(s) (baselines %d), %d CPUs (GOMAXPROCS %d), %s/%s\n\n",
 		f.latency, opts.Settings.Page(), opts.Settings.InFlight(), max(f.runs, 1), max(f.baselineRuns, 1), runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.GOOS, runtime.GOARCH)
-	if err := bench.WriteTable(stdout, results); err != nil {
+	if len(results) > 0 {
+		if err := writeScenarios(stdout, results); err != nil {
+			return err
+		}
+	}
+	missed := bench.Check(results)
+	more, goal, err := measureBinaries(ctx, f, onlyJob, stdout, stderr)
+	if err != nil {
 		return err
 	}
-	fmt.Fprint(stdout, `
+	missed = append(missed, more...)
+
+	fmt.Fprintf(stdout, "\nTargets: bulk revoke at least %d× faster than the naive loop and within %.1f× of the floor; a repeat run by ids at its floor in round trips; no request throttled. Whole processes: each job at most %.1f× the fetch-only client at every size, CPU and peak memory growing at most %.2f× as fast as the tokens, check and tokens list as JSON under %d MiB resident at %s tokens. Start-up: tokenctl version at most %.2f× the stack floor, version and --help sending no request and writing no file.\n",
+		bench.MinSpeedupOverNaive, bench.MaxOverFloor, bench.MaxOverFetchOnly, bench.MaxGrowth, bench.MaxLargeRSS>>20, "50,000", bench.MaxStartupOverFloor)
+	for _, m := range missed {
+		fmt.Fprintf(stdout, "MISSED: %s\n", m)
+	}
+	if goal.said != "" {
+		fmt.Fprintf(stdout, "Start-up, %s\n", goal.said)
+	}
+	switch {
+	case len(missed) == 0 && goal.met:
+		fmt.Fprintln(stdout, "All targets met.")
+	case len(missed) == 0:
+		fmt.Fprintln(stdout, "All targets met, but not the start-up goal, which does not fail the bench (see above).")
+	}
+	fmt.Fprintf(stdout, "(bench took %s)\n", time.Since(started).Round(time.Second))
+	if len(missed) > 0 {
+		return fmt.Errorf("%d target(s) missed", len(missed))
+	}
+	return nil
+}
+
+// writeScenarios prints the scenarios' table and what its columns mean.
+func writeScenarios(w io.Writer, results []bench.Result) error {
+	if err := bench.WriteTable(w, results); err != nil {
+		return err
+	}
+	_, err := fmt.Fprint(w, `
 Sequential round trips: the longest chain of requests each sent after the previous one was answered, from the
 emulator's log. Floor: the listing pages, one after another, plus one round of mutations per concurrency slot,
 times the latency; the self-check runs alongside the listing. Once an earlier run (a dry run, not counted)
@@ -121,36 +156,26 @@ organization, REST 200 a minute per organization and 50 per user); the baselines
 largest Go heap of the process running tokenctl, sampled every millisecond (live data and garbage not yet collected;
 the emulator runs in another process). Allocated: bytes allocated during the run.
 `)
-	missed := bench.Check(results)
-	more, err := measureBinaries(ctx, f, onlyJob, stdout, stderr)
-	if err != nil {
-		return err
-	}
-	missed = append(missed, more...)
+	return err
+}
 
-	fmt.Fprintf(stdout, "\nTargets: bulk revoke at least %d× faster than the naive loop and within %.1f× of the floor; a repeat run by ids at its floor in round trips; no request throttled. Whole processes: each job at most %.1f× the fetch-only client at every size, CPU and peak memory growing at most %.2f× as fast as the tokens, check and tokens list as JSON under %d MiB resident at %s tokens; tokenctl version at most %.0f× a hello-world.\n",
-		bench.MinSpeedupOverNaive, bench.MaxOverFloor, bench.MaxOverFetchOnly, bench.MaxGrowth, bench.MaxLargeRSS>>20, "50,000", bench.MaxStartupOverHello)
-	for _, m := range missed {
-		fmt.Fprintf(stdout, "MISSED: %s\n", m)
-	}
-	if len(missed) == 0 {
-		fmt.Fprintln(stdout, "All targets met.")
-	}
-	fmt.Fprintf(stdout, "(bench took %s)\n", time.Since(started).Round(time.Second))
-	if len(missed) > 0 {
-		return fmt.Errorf("%d target(s) missed", len(missed))
-	}
-	return nil
+// startupGoal is how tokenctl version stands against the issue's start-up
+// goal: met when not measured, with nothing said.
+type startupGoal struct {
+	said string
+	met  bool
 }
 
 // measureBinaries builds tokenctl as released and times whole processes
-// against the fetch-only client and start-up against a hello-world, as the
-// flags ask; it returns the targets missed.
-func measureBinaries(ctx context.Context, f flags, onlyJob func(bench.ProcessJob) bool, stdout, stderr io.Writer) ([]string, error) {
+// against the fetch-only client, and start-up against a hello-world and the
+// stack floor, as the flags ask; it returns the targets missed and the
+// start-up goal's standing.
+func measureBinaries(ctx context.Context, f flags, onlyJob func(bench.ProcessJob) bool, stdout, stderr io.Writer) ([]string, startupGoal, error) {
+	goal := startupGoal{met: true}
 	var missed []string
 	dir, err := os.MkdirTemp("", "tokenctl-bench-bin-")
 	if err != nil {
-		return nil, err
+		return nil, goal, err
 	}
 	defer os.RemoveAll(dir)
 	var bin string
@@ -159,40 +184,68 @@ func measureBinaries(ctx context.Context, f flags, onlyJob func(bench.ProcessJob
 			fmt.Fprintln(stderr, "bench: building tokenctl as released")
 		}
 		if bin, err = bench.BuildTokenctl(ctx, dir); err != nil {
-			return nil, err
+			return nil, goal, err
 		}
 	}
 
 	if f.processRuns > 0 {
 		fetchOnly, err := bench.BuildFetchOnly(ctx, dir)
 		if err != nil {
-			return nil, err
+			return nil, goal, err
 		}
 		rows, err := bench.MeasureProcesses(ctx, bin, fetchOnly, bench.ProcessSizes, f.processRuns, onlyJob, f.progress(stderr))
 		if err != nil {
-			return nil, err
+			return nil, goal, err
 		}
 		fmt.Fprintf(stdout, "\nWhole processes, no added latency, rate budgets lifted: each run of tokenctl right after one of a fetch-only client that sends the same GraphQL documents to the same emulator, decodes each page once into plain structs and keeps every token (and member, for a check); output to %s. Medians of %d paired runs; the ratio is the median of the pairs' wall-time ratios.\n\n", os.DevNull, f.processRuns)
 		if err := bench.WriteProcessTable(stdout, rows); err != nil {
-			return nil, err
+			return nil, goal, err
 		}
 		missed = append(missed, bench.CheckProcesses(rows)...)
 	}
 
 	if f.startupRuns > 0 {
-		hello, err := bench.BuildHelloWorld(ctx, dir)
+		more, g, err := measureStartup(ctx, f, bin, dir, stdout, stderr)
 		if err != nil {
-			return nil, err
+			return nil, goal, err
 		}
-		rows, err := bench.MeasureStartup(ctx, bin, hello, f.startupRuns)
-		if err != nil {
-			return nil, err
-		}
-		fmt.Fprintf(stdout, "\nStart-up of the built binary, side by side with a Go hello-world built the same way (static, as released), each run of a command right after one of the hello-world (an emulator is reachable and the config directory is empty; both must stay untouched):\n\n")
-		if err := bench.WriteStartupTable(stdout, rows); err != nil {
-			return nil, err
-		}
-		missed = append(missed, bench.CheckStartup(rows)...)
+		missed, goal = append(missed, more...), g
 	}
-	return missed, nil
+	return missed, goal, nil
+}
+
+// measureStartup builds a hello-world and the stack floor the way tokenctl
+// was built and times tokenctl's start-up against them and gh, where
+// installed.
+func measureStartup(ctx context.Context, f flags, bin, dir string, stdout, stderr io.Writer) ([]string, startupGoal, error) {
+	if !f.quiet {
+		fmt.Fprintln(stderr, "bench: building a hello-world and the stack floor the same way; timing start-up")
+	}
+	bins := bench.StartupBinaries{Tokenctl: bin, GH: bench.FindGH(ctx)}
+	var err error
+	if bins.Hello, err = bench.BuildHelloWorld(ctx, dir); err != nil {
+		return nil, startupGoal{}, err
+	}
+	if bins.Floor, err = bench.BuildStackFloor(ctx, dir); err != nil {
+		return nil, startupGoal{}, err
+	}
+	loadBefore := bench.LoadAverage()
+	rows, err := bench.MeasureStartup(ctx, bins, f.startupRuns)
+	if err != nil {
+		return nil, startupGoal{}, err
+	}
+	load := ""
+	if loadAfter := bench.LoadAverage(); loadAfter != "" {
+		load = fmt.Sprintf(" Load average (1 minute) %s before, %s after.", loadBefore, loadAfter)
+	}
+	gh := "gh is not installed, so it is not shown"
+	if bins.GH != "" {
+		gh = "`gh --version` is shown for scale"
+	}
+	fmt.Fprintf(stdout, "\nStart-up of the built binary, side by side with a Go hello-world and the stack floor built the same way (static, as released; the floor imports the libraries the design requires and runs nothing of them); %s. %d rounds, each running every program once in an order that rotates; each ratio is the median of the rounds' ratios of wall times. tokenctl's commands run with an emulator reachable and an empty config directory, both of which must stay untouched.%s\n\n", gh, f.startupRuns, load)
+	if err := bench.WriteStartupTable(stdout, rows); err != nil {
+		return nil, startupGoal{}, err
+	}
+	missed, said, met := bench.StartupVerdict(rows)
+	return missed, startupGoal{said: said, met: met}, nil
 }

@@ -97,40 +97,10 @@ func TestCheck(t *testing.T) {
 	}
 }
 
-func TestCheckStartup(t *testing.T) {
-	rows := []Startup{
-		{Args: []string{"version"}, Runs: 3},
-		{Args: []string{"--help"}, Runs: 3, Requests: 1, ConfigFiles: []string{"tokenctl/config.yaml"}},
-	}
-	missed := CheckStartup(rows)
-	if len(missed) != 2 || !strings.Contains(missed[0], "tokenctl --help sent 1 API requests") || !strings.Contains(missed[1], "tokenctl/config.yaml") {
-		t.Errorf("CheckStartup = %q", missed)
-	}
-}
-
 func TestThousands(t *testing.T) {
 	for n, want := range map[int]string{0: "0", 50: "50", 999: "999", 1000: "1,000", 5000: "5,000", 1234567: "1,234,567"} {
 		if got := thousands(n); got != want {
 			t.Errorf("thousands(%d) = %q, want %q", n, got, want)
 		}
-	}
-}
-
-func TestStartupTableComparesWithHelloWorld(t *testing.T) {
-	rows := []Startup{
-		{Name: "Go hello-world", Baseline: true, Runs: 60, Min: 5 * time.Millisecond, Median: 8 * time.Millisecond, Max: 9 * time.Millisecond},
-		{Name: "`tokenctl version`", Args: []string{"version"}, Runs: 30, Min: 10 * time.Millisecond, Median: 12 * time.Millisecond, Max: 20 * time.Millisecond},
-	}
-	var b strings.Builder
-	if err := WriteStartupTable(&b, rows); err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
-	if len(lines) != 4 || !strings.HasPrefix(lines[2], "| Go hello-world | 60 | 5.0 ms | 8.0 ms | 9.0 ms | — |") ||
-		!strings.Contains(lines[3], "| 12.0 ms | 20.0 ms | 1.50× | 0 | 0 |") {
-		t.Errorf("table:\n%s", b.String())
-	}
-	if missed := CheckStartup(rows); len(missed) != 0 {
-		t.Errorf("the hello-world row was checked: %q", missed)
 	}
 }

@@ -1,0 +1,200 @@
+package bench
+
+import (
+	"context"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestSummariseTakesRatiosRoundByRound(t *testing.T) {
+	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+	// Round 2 met a load spike that slowed both programs: the rounds'
+	// ratios are 2, 2 and 2, while the medians' ratio would be 10/4.
+	hello := []runSample{{Wall: ms(2), Role: RoleHello}, {Wall: ms(4), Role: RoleHello}, {Wall: ms(20), Role: RoleHello}}
+	floor := []runSample{{Wall: ms(3), Role: RoleFloor}, {Wall: ms(5), Role: RoleFloor}, {Wall: ms(25), Role: RoleFloor}}
+	tok := []runSample{{Wall: ms(4), Faults: 900, Role: RoleTokenctl}, {Wall: ms(8), Faults: 800, Role: RoleTokenctl}, {Wall: ms(40), Faults: 1000, Role: RoleTokenctl}}
+	row := summarise([][]runSample{hello, floor, tok}, 2)
+	if row.Min != ms(4) || row.Median != ms(8) || row.Max != ms(40) || row.Faults != 900 || row.Runs != 3 {
+		t.Errorf("spread = %+v", row)
+	}
+	if got := row.Over[RoleHello]; got != 2 {
+		t.Errorf("× hello-world = %v, want the rounds' median 2", got)
+	}
+	if got := row.Over[RoleFloor]; got != 1.6 {
+		t.Errorf("× stack floor = %v, want 1.6", got)
+	}
+	if _, ok := summarise([][]runSample{hello, floor, tok}, 0).Over[RoleTokenctl]; ok {
+		t.Error("a reference row was compared with tokenctl")
+	}
+}
+
+func TestStartupVerdict(t *testing.T) {
+	rows := func(floor, version, overFloor float64) []Startup {
+		return []Startup{
+			{Role: RoleHello},
+			{Role: RoleFloor, Over: map[StartupRole]float64{RoleHello: floor}},
+			{Role: RoleTokenctl, Args: []string{"version"}, Over: map[StartupRole]float64{RoleHello: version, RoleFloor: overFloor}},
+			{Role: RoleTokenctl, Args: []string{"--help"}, Over: map[StartupRole]float64{RoleHello: 9, RoleFloor: 9}},
+		}
+	}
+	for _, tt := range []struct {
+		name             string
+		rows             []Startup
+		missed, goal     string
+		goalMet          bool
+		wantMissedNumber int
+	}{
+		{name: "floor above the goal, version near the floor", rows: rows(2.05, 2.3, 1.12),
+			goal: "NOT MET, 2.30×, and unreachable while tokenctl is built on the required stack: the stack floor alone is 2.05× a hello-world"},
+		{name: "floor just under the goal", rows: rows(1.94, 2.3, 1.19),
+			goal: "NOT MET, 2.30×; the stack floor alone is 1.94× a hello-world, which leaves 3% over it for all that tokenctl adds (it adds 19%)"},
+		{name: "version far above the floor", rows: rows(2.05, 2.9, 1.5), wantMissedNumber: 1,
+			missed: "tokenctl version took 1.50× the stack floor to start (median of paired runs); the bound is at most 1.30×", goal: "NOT MET, 2.90×, and unreachable"},
+		{name: "floor under the goal", rows: rows(1.6, 2.08, 1.3),
+			goal: "NOT MET, 2.08×; the stack floor alone is 1.60× a hello-world, which leaves 25% over it for all that tokenctl adds (it adds 30%)"},
+		{name: "goal met", rows: rows(1.5, 1.8, 1.2), goal: "met, 1.80×", goalMet: true},
+	} {
+		missed, goal, met := StartupVerdict(tt.rows)
+		if len(missed) != tt.wantMissedNumber || (tt.missed != "" && !strings.Contains(strings.Join(missed, "\n"), tt.missed)) {
+			t.Errorf("%s: missed %q, want %d like %q", tt.name, missed, tt.wantMissedNumber, tt.missed)
+		}
+		if !strings.Contains(goal, tt.goal) || !strings.HasPrefix(goal, "the goal: tokenctl version at most 2× a Go hello-world") || met != tt.goalMet {
+			t.Errorf("%s: goal %q (met %v), want %q (met %v)", tt.name, goal, met, tt.goal, tt.goalMet)
+		}
+	}
+
+	touched := rows(1.9, 2.1, 1.1)
+	touched[3].Requests, touched[3].ConfigFiles = 1, []string{"tokenctl/config.yaml"}
+	missed, _, _ := StartupVerdict(touched)
+	if len(missed) != 2 || !strings.Contains(missed[0], "tokenctl --help sent 1 API requests") || !strings.Contains(missed[1], "tokenctl/config.yaml") {
+		t.Errorf("StartupVerdict = %q", missed)
+	}
+}
+
+func TestStartupTable(t *testing.T) {
+	over := func(h, f, g float64) map[StartupRole]float64 {
+		return map[StartupRole]float64{RoleHello: h, RoleFloor: f, RoleOther: g}
+	}
+	rows := []Startup{
+		{Name: "Go hello-world", Role: RoleHello, Runs: 30, Min: 1200 * time.Microsecond, Median: 1400 * time.Microsecond, Max: 3 * time.Millisecond, Faults: 190, Over: over(0, 0.5, 0.3)},
+		{Name: "stack floor", Role: RoleFloor, Runs: 30, Median: 2800 * time.Microsecond, Over: over(1.94, 0, 0.6)},
+		{Name: "`tokenctl version`", Role: RoleTokenctl, Args: []string{"version"}, Runs: 30, Median: 3300 * time.Microsecond, Faults: 610, Over: over(2.3, 1.19, 0.7)},
+		{Name: "`gh --version`", Role: RoleOther, Runs: 30, Median: 4700 * time.Microsecond, Over: over(3.4, 1.7, 0)},
+	}
+	var b strings.Builder
+	if err := WriteStartupTable(&b, rows); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+	want := []string{
+		"| Program | Runs | Min | Median | Max | CPU (median) | Page faults (median) | × hello-world | × stack floor | × `gh --version` | API requests | Config files written |",
+		"|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+		"| Go hello-world | 30 | 1.2 ms | 1.4 ms | 3.0 ms | 0.0 ms | 190 | — | — | — | — | — |",
+		"| stack floor | 30 | 0.0 ms | 2.8 ms | 0.0 ms | 0.0 ms | 0 | 1.94× | — | — | — | — |",
+		"| `tokenctl version` | 30 | 0.0 ms | 3.3 ms | 0.0 ms | 0.0 ms | 610 | 2.30× | 1.19× | 0.70× | 0 | 0 |",
+		"| `gh --version` | 30 | 0.0 ms | 4.7 ms | 0.0 ms | 0.0 ms | 0 | 3.40× | — | — | — | — |",
+	}
+	if !slices.Equal(lines, want) {
+		t.Errorf("table:\n%s\nwant:\n%s", b.String(), strings.Join(want, "\n"))
+	}
+
+	b.Reset()
+	if err := WriteStartupTable(&b, rows[:3]); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), "gh") || !strings.Contains(b.String(), "| 2.30× | 1.19× | 0 | 0 |") {
+		t.Errorf("without gh, the table still shows it:\n%s", b.String())
+	}
+}
+
+func TestStackFloorImportsTheRequiredStackAtTokenctlsVersions(t *testing.T) {
+	src := stackFloorSource()
+	f, err := parser.ParseFile(token.NewFileSet(), "main.go", src, parser.ImportsOnly)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, src)
+	}
+	var imports []string
+	for _, imp := range f.Imports {
+		path, _ := strconv.Unquote(imp.Path.Value)
+		if path != "fmt" && (imp.Name == nil || imp.Name.Name != "_") {
+			t.Errorf("%s is imported for use, not blank", path)
+		}
+		imports = append(imports, path)
+	}
+	if want := append([]string{"fmt"}, StackLibraries...); !slices.Equal(imports, want) {
+		t.Errorf("imports %q, want %q", imports, want)
+	}
+
+	modFile, err := mainModFile(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	mod, err := os.ReadFile(modFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	renamed, err := renameModule(mod, "stackfloor")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(renamed), "module stackfloor\n") || strings.Contains(string(renamed), "tokenctl/tokenctl") {
+		t.Errorf("renamed go.mod:\n%s", renamed)
+	}
+	if want := strings.Replace(string(mod), "module github.com/tokenctl/tokenctl\n", "module stackfloor\n", 1); string(renamed) != want {
+		t.Error("renaming the module changed more than its name")
+	}
+	if _, err := renameModule([]byte("go 1.26\n"), "x"); err == nil {
+		t.Error("a go.mod without a module line was renamed")
+	}
+}
+
+func TestMeasureStartupPutsWhatACommandLeftDownToIt(t *testing.T) {
+	dir := t.TempDir()
+	script := func(name, body string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte("#!/bin/sh\n"+body+"\n"), 0o700); err != nil { //nolint:gosec // a script the test runs
+			t.Fatal(err)
+		}
+		return path
+	}
+	// The stand-in for tokenctl writes to its config directory when asked
+	// for help, and only then.
+	bins := StartupBinaries{
+		Hello:    script("hello", "exit 0"),
+		Floor:    script("floor", "exit 0"),
+		Tokenctl: script("tokenctl", `[ "$1" = --help ] && : > "$XDG_CONFIG_HOME/written"; exit 0`),
+	}
+	rows, err := MeasureStartup(context.Background(), bins, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 4 {
+		t.Fatalf("rows = %+v", rows)
+	}
+	roles := []StartupRole{RoleHello, RoleFloor, RoleTokenctl, RoleTokenctl}
+	for i, r := range rows {
+		if r.Role != roles[i] || r.Runs != 3 || r.Median <= 0 || r.Requests != 0 {
+			t.Errorf("row %d = %+v", i, r)
+		}
+	}
+	if _, ok := rows[2].Over[RoleOther]; ok {
+		t.Error("compared with gh, which was not given")
+	}
+	if rows[2].Over[RoleHello] <= 0 || rows[2].Over[RoleFloor] <= 0 {
+		t.Errorf("ratios = %v", rows[2].Over)
+	}
+	if len(rows[2].ConfigFiles) != 0 || !slices.Equal(rows[3].ConfigFiles, []string{"written"}) {
+		t.Errorf("files left: version %q, --help %q", rows[2].ConfigFiles, rows[3].ConfigFiles)
+	}
+	missed, _, _ := StartupVerdict(rows)
+	if len(missed) != 1 || !strings.Contains(missed[0], "tokenctl --help wrote to the config directory (written)") {
+		t.Errorf("missed = %q", missed)
+	}
+}

@@ -1,0 +1,143 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+)
+
+// BuildFlags build tokenctl as its release archives do (.goreleaser.yaml):
+// a static binary, so start-up includes no dynamic loader.
+var BuildFlags = []string{"-trimpath", "-ldflags=-s -w"}
+
+// BuildTokenctl builds cmd/tokenctl into dir as a release is built.
+func BuildTokenctl(ctx context.Context, dir string) (string, error) {
+	bin := filepath.Join(dir, "tokenctl")
+	return bin, goBuild(ctx, "", bin, "github.com/tokenctl/tokenctl/cmd/tokenctl")
+}
+
+// helloWorld is what any Go program pays before and after main.
+const helloWorld = `package main
+
+import "fmt"
+
+func main() { fmt.Println("hello, world") }
+`
+
+// StackLibraries are the libraries tokenctl's design requires: the stack
+// floor links them and runs nothing of them but their initialisation.
+var StackLibraries = []string{
+	"github.com/spf13/cobra",
+	"github.com/spf13/viper",
+	"github.com/olekukonko/tablewriter",
+	"github.com/Khan/genqlient/graphql",
+}
+
+// stackFloorSource is the hello-world with StackLibraries imported: what a
+// program built on them pays before its own first line runs.
+func stackFloorSource() string {
+	var b strings.Builder
+	b.WriteString("package main\n\nimport (\n\t\"fmt\"\n\n")
+	for _, lib := range StackLibraries {
+		fmt.Fprintf(&b, "\t_ %q\n", lib)
+	}
+	b.WriteString(")\n\nfunc main() { fmt.Println(\"hello, world\") }\n")
+	return b.String()
+}
+
+// BuildHelloWorld builds a Go hello-world into dir, with the same go
+// command and flags as BuildTokenctl, in a module of its own.
+func BuildHelloWorld(ctx context.Context, dir string) (string, error) {
+	src := filepath.Join(dir, "hello")
+	if err := writeProgram(src, []byte("module hello\n"), nil, helloWorld); err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "hello-world")
+	return bin, goBuild(ctx, src, bin, ".")
+}
+
+// BuildStackFloor builds the stack floor into dir as BuildTokenctl builds
+// tokenctl, in a module that requires what tokenctl's module does (its
+// go.mod and go.sum, under another name), so the libraries' versions are
+// tokenctl's.
+func BuildStackFloor(ctx context.Context, dir string) (string, error) {
+	modFile, err := mainModFile(ctx)
+	if err != nil {
+		return "", err
+	}
+	mod, err := os.ReadFile(modFile) //nolint:gosec // the go.mod the go command names
+	if err != nil {
+		return "", err
+	}
+	sum, err := os.ReadFile(filepath.Join(filepath.Dir(modFile), "go.sum")) //nolint:gosec // beside it
+	if err != nil {
+		return "", err
+	}
+	mod, err = renameModule(mod, "stackfloor")
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", modFile, err)
+	}
+	src := filepath.Join(dir, "stackfloor")
+	if err := writeProgram(src, mod, sum, stackFloorSource()); err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "stack-floor")
+	return bin, goBuild(ctx, src, bin, ".")
+}
+
+// mainModFile is the go.mod of the module the bench runs in.
+func mainModFile(ctx context.Context) (string, error) {
+	out, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOMOD: %w", err)
+	}
+	path := strings.TrimSpace(string(out))
+	if path == "" || path == os.DevNull {
+		return "", fmt.Errorf("the bench must run inside tokenctl's module (go env GOMOD says %q)", path)
+	}
+	return path, nil
+}
+
+var moduleLine = regexp.MustCompile(`(?m)^module[ \t]+\S+[ \t]*$`)
+
+// renameModule gives a go.mod another module path, keeping its
+// requirements.
+func renameModule(mod []byte, name string) ([]byte, error) {
+	if !moduleLine.Match(mod) {
+		return nil, fmt.Errorf("no module line")
+	}
+	return moduleLine.ReplaceAll(mod, []byte("module "+name)), nil
+}
+
+// writeProgram writes a one-file main package with its go.mod (and go.sum
+// when given) into dir.
+func writeProgram(dir string, mod, sum []byte, main string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	files := map[string][]byte{"go.mod": mod, "main.go": []byte(main)}
+	if sum != nil {
+		files["go.sum"] = sum
+	}
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), content, 0o600); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func goBuild(ctx context.Context, workDir, bin, pkg string) error {
+	args := append([]string{"build", "-o", bin}, BuildFlags...)
+	cmd := exec.CommandContext(ctx, "go", append(args, pkg)...) //nolint:gosec // bin is a path in the bench's own temporary directory
+	cmd.Dir = workDir
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build %s: %w\n%s", pkg, err, out)
+	}
+	return nil
+}
