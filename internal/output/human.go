@@ -1,10 +1,8 @@
 package output
 
 import (
-	"math"
+	"strconv"
 	"time"
-
-	"github.com/dustin/go-humanize"
 )
 
 // Presentation for people at a terminal only: machine formats, and tables
@@ -12,23 +10,36 @@ import (
 
 const day = 24 * time.Hour
 
-// relativeSteps says how a distance in time reads: minutes up to an hour,
-// hours up to a day, days up to two months, then 30-day months up to two
-// years, then 365-day years.
-var relativeSteps = []humanize.RelTimeMagnitude{
-	{D: time.Minute, Format: "just now", DivBy: 1},
-	{D: 2 * time.Minute, Format: "1 minute %s", DivBy: 1},
-	{D: time.Hour, Format: "%d minutes %s", DivBy: time.Minute},
-	{D: 2 * time.Hour, Format: "1 hour %s", DivBy: 1},
-	{D: day, Format: "%d hours %s", DivBy: time.Hour},
-	{D: 2 * day, Format: "1 day %s", DivBy: 1},
-	{D: 60 * day, Format: "%d days %s", DivBy: day},
-	{D: 730 * day, Format: "%d months %s", DivBy: 30 * day},
-	{D: math.MaxInt64, Format: "%d years %s", DivBy: 365 * day},
+// RelativeTime reads t from now: "3 days ago", or "in the future" as
+// "3 days from now". A distance reads in minutes up to an hour, hours up to
+// a day, days up to two months, then 30-day months up to two years, then
+// 365-day years, each rounded down; under a minute it is "just now".
+func RelativeTime(t, now time.Time) string {
+	d, when := now.Sub(t), "ago"
+	if t.After(now) {
+		d, when = t.Sub(now), "from now"
+	}
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < 2*time.Minute:
+		return "1 minute " + when
+	case d < time.Hour:
+		return count(d/time.Minute, "minutes", when)
+	case d < 2*time.Hour:
+		return "1 hour " + when
+	case d < day:
+		return count(d/time.Hour, "hours", when)
+	case d < 2*day:
+		return "1 day " + when
+	case d < 60*day:
+		return count(d/day, "days", when)
+	case d < 730*day:
+		return count(d/(30*day), "months", when)
+	}
+	return count(d/(365*day), "years", when)
 }
 
-// RelativeTime reads t from now: "3 days ago", or "in the future" as
-// "3 days from now".
-func RelativeTime(t, now time.Time) string {
-	return humanize.CustomRelTime(t, now, "ago", "from now", relativeSteps)
+func count(n time.Duration, units, when string) string {
+	return strconv.FormatInt(int64(n), 10) + " " + units + " " + when
 }
