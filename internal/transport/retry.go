@@ -12,8 +12,6 @@ import (
 	"strings"
 	"syscall"
 	"time"
-
-	"github.com/cenkalti/backoff/v5"
 )
 
 // retryableStatus says whether a response status is worth another attempt.
@@ -64,11 +62,11 @@ func retryableError(err error) bool {
 // statusWait is how long to wait before re-sending after a retryable status:
 // what the server asked for on 429 (and on 503 with Retry-After), else the
 // exponential backoff.
-func (t *Transport) statusWait(resp *http.Response, bo backoff.BackOff) time.Duration {
+func (t *Transport) statusWait(resp *http.Response, bo *schedule) time.Duration {
 	if d, ok := t.serverWait(resp); ok {
 		return d
 	}
-	return min(bo.NextBackOff(), maxWait)
+	return min(bo.next(), maxWait)
 }
 
 // serverWait reads the wait a throttling or unavailable answer asks for,
@@ -122,7 +120,7 @@ func seconds(v string) (time.Duration, bool) {
 // once a re-check has proven that the attempt did not apply, which the
 // transport cannot know. There is one retry schedule; this is it.
 type Backoff struct {
-	bo    backoff.BackOff
+	bo    *schedule
 	left  int
 	sleep func(context.Context, time.Duration) error
 }
@@ -130,12 +128,12 @@ type Backoff struct {
 // Backoff starts a fresh schedule: at most as many further attempts as the
 // transport makes for a query, spaced the same way.
 func (t *Transport) Backoff() *Backoff {
-	return &Backoff{bo: t.newBackOff(), left: t.maxRetries, sleep: t.sleep}
+	return &Backoff{bo: newSchedule(), left: t.maxRetries, sleep: t.sleep}
 }
 
 // DefaultBackoff is the schedule of a transport with default options.
 func DefaultBackoff() *Backoff {
-	return &Backoff{bo: newBackOff(), left: DefaultMaxRetries, sleep: sleepCtx}
+	return &Backoff{bo: newSchedule(), left: DefaultMaxRetries, sleep: sleepCtx}
 }
 
 // Wait waits before the next attempt. It returns false, at once, when no
@@ -145,5 +143,5 @@ func (b *Backoff) Wait(ctx context.Context) bool {
 		return false
 	}
 	b.left--
-	return b.sleep(ctx, min(b.bo.NextBackOff(), maxWait)) == nil
+	return b.sleep(ctx, min(b.bo.next(), maxWait)) == nil
 }

@@ -15,8 +15,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/cenkalti/backoff/v5"
-
 	"github.com/tokenctl/tokenctl/internal/redact"
 )
 
@@ -83,7 +81,6 @@ type Transport struct {
 	trace        *tracer  // nil when tracing is off
 	secrets      []string // scrubbed from every answer's body (see scrub)
 	now          func() time.Time
-	newBackOff   func() backoff.BackOff
 
 	mu       sync.Mutex
 	rate     RateLimitState
@@ -102,7 +99,6 @@ func New(opts Options) *Transport {
 		lowWatermark: opts.LowWatermark,
 		expectJSON:   opts.ExpectJSON,
 		now:          time.Now,
-		newBackOff:   newBackOff,
 	}
 	if t.base == nil {
 		t.base = http.DefaultTransport.(*http.Transport).Clone()
@@ -175,17 +171,6 @@ func (t *Transport) scrub(req *http.Request, body []byte) []byte {
 	return body
 }
 
-func newBackOff() backoff.BackOff {
-	b := &backoff.ExponentialBackOff{
-		InitialInterval:     500 * time.Millisecond,
-		RandomizationFactor: 0.5, // jitter, so concurrent workers do not retry in lockstep
-		Multiplier:          2,
-		MaxInterval:         30 * time.Second,
-	}
-	b.Reset()
-	return b
-}
-
 func sleepCtx(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
@@ -216,7 +201,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
 		attempts = 1 // the body cannot be sent twice
 	}
-	bo := t.newBackOff()
+	bo := newSchedule()
 	waitCtx, stopWaiting := waitContext(ctx)
 	defer stopWaiting()
 	for n := 1; ; n++ {
@@ -248,7 +233,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 				t.trace.attempt(req, n, attempts, o, "")
 				return nil, gaveUp(o.err, n)
 			}
-			wait, why = bo.NextBackOff(), o.err.Error()
+			wait, why = bo.next(), o.err.Error()
 		} else {
 			if !retryableStatus(o.resp.StatusCode, unsafe) || n >= attempts {
 				t.trace.attempt(req, n, attempts, o, "")
