@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/pflag"
 
 	"github.com/tokenctl/tokenctl/internal/buildkite"
@@ -175,7 +174,7 @@ func (b *bulkOptions) selectFunc(now time.Time) func(buildkite.Token) bool {
 // terminal only; it is driven by Executor.OnResult and erased when done so
 // that the report follows on a clean screen.
 type revokeProgress struct {
-	bar *progressbar.ProgressBar
+	line *progressLine
 }
 
 // newRevokeProgress returns nil (no bar) unless stderr is a terminal and
@@ -189,28 +188,19 @@ func newRevokeProgress(io *iostreams.IOStreams, plans []*revoke.Plan, dryRun boo
 	if dryRun || !io.IsStderrTTY() || pending == 0 {
 		return nil
 	}
-	return &revokeProgress{bar: progressbar.NewOptions(items,
-		progressbar.OptionSetWriter(io.ProgressOut()),
-		progressbar.OptionSetDescription("Revoking"),
-		progressbar.OptionShowCount(),
-		progressbar.OptionSetWidth(30),
-		progressbar.OptionSetPredictTime(false),
-		progressbar.OptionThrottle(100*time.Millisecond),
-		progressbar.OptionClearOnFinish(),
-		progressbar.OptionSetRenderBlankState(true),
-	)}
+	return &revokeProgress{line: newProgressLine(io.ProgressOut(), items)}
 }
 
 // onResult advances the bar; Executor calls it one result at a time.
 func (p *revokeProgress) onResult(revoke.Result) {
 	if p != nil {
-		_ = p.bar.Add(1)
+		p.line.add()
 	}
 }
 
 // finish erases the bar.
 func (p *revokeProgress) finish() {
 	if p != nil {
-		_ = p.bar.Finish()
+		p.line.finish()
 	}
 }
