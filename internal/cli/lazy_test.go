@@ -67,3 +67,23 @@ func TestRunFlushesBufferedOutput(t *testing.T) {
 		t.Errorf("stdout %q after Run, want the version", out.String())
 	}
 }
+
+// Running one command builds no completion command either: cobra would
+// build one, with its four shells, at Execute.
+func TestRunOfOneCommandBuildsNoCompletionCommand(t *testing.T) {
+	ios, out, _ := iostreams.Test("")
+	f := &cmdutil.Factory{IO: ios}
+	root := newRootCmd(f, []string{"version"})
+	root.SetArgs([]string{"version"})
+	if _, err := root.ExecuteC(); err != nil || !strings.HasPrefix(out.String(), "tokenctl ") {
+		t.Fatalf("version: %v, %q", err, out.String())
+	}
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			t.Error("running version built the completion command")
+		}
+	}
+	if !slices.Contains(subcommandNames(f, []string{"completion", "bash"}), "completion") {
+		t.Error("completion bash has no completion command")
+	}
+}

@@ -104,6 +104,9 @@ keep an audit log.`,
 		for _, c := range topLevel {
 			if c.name == name {
 				root.AddCommand(c.build(f))
+				// Nor the completion command cobra would build at
+				// Execute: this run is not one of its.
+				root.CompletionOptions.DisableDefaultCmd = true
 				return root
 			}
 		}

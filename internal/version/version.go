@@ -12,6 +12,7 @@ package version
 import (
 	"fmt"
 	"runtime/debug"
+	"sync"
 )
 
 // Set by the linker; the defaults mark a development build.
@@ -22,11 +23,21 @@ var (
 )
 
 // String describes the build in one line, for example
-// "v1.2.3 (commit 0123abc, built 2026-08-01T12:00:00Z)".
-func String() string {
-	info, _ := debug.ReadBuildInfo()
-	v, c, d := resolve(Version, Commit, Date, info)
-	return fmt.Sprintf("%s (commit %s, built %s)", v, c, d)
+// "v1.2.3 (commit 0123abc, built 2026-08-01T12:00:00Z)". It is worked out
+// once per process.
+func String() string { return described() }
+
+var described = sync.OnceValue(func() string { return describe(Version, Commit, Date, debug.ReadBuildInfo) })
+
+// describe is String's line. The build information is read (and parsed:
+// the module list of the whole binary) only when the linker left a value
+// unset, as it does not in a release build.
+func describe(version, commit, date string, readBuildInfo func() (*debug.BuildInfo, bool)) string {
+	if version == "dev" || commit == "none" || date == "unknown" {
+		info, _ := readBuildInfo()
+		version, commit, date = resolve(version, commit, date, info)
+	}
+	return fmt.Sprintf("%s (commit %s, built %s)", version, commit, date)
 }
 
 // resolve fills in what the linker did not set from the build information Go

@@ -51,12 +51,25 @@ func TestResolve(t *testing.T) {
 	}
 }
 
-func TestString(t *testing.T) {
-	defer func(v, c, d string) { Version, Commit, Date = v, c, d }(Version, Commit, Date)
-	Version, Commit, Date = "v1.2.3", "abc123", "2026-08-01T12:00:00Z"
+func TestDescribeReadsTheBuildOnlyForWhatTheLinkerLeftUnset(t *testing.T) {
+	reads := 0
+	read := func() (*debug.BuildInfo, bool) {
+		reads++
+		return &debug.BuildInfo{Main: debug.Module{Version: "v0.9.0"}, Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: "fff000"}}}, true
+	}
+	if got, want := describe("v1.2.3", "abc123", "2026-08-01T12:00:00Z", read), "v1.2.3 (commit abc123, built 2026-08-01T12:00:00Z)"; got != want || reads != 0 {
+		t.Errorf("release build: %q after %d reads of the build information, want %q and none", got, reads, want)
+	}
+	if got, want := describe("dev", "abc123", "2026-08-01T12:00:00Z", read), "v0.9.0 (commit abc123, built 2026-08-01T12:00:00Z)"; got != want || reads != 1 {
+		t.Errorf("version unset: %q after %d reads, want %q and 1", got, reads, want)
+	}
+	if got, want := describe("v1.2.3", "none", "2026-08-01T12:00:00Z", read), "v1.2.3 (commit fff000, built 2026-08-01T12:00:00Z)"; got != want {
+		t.Errorf("commit unset: %q, want %q", got, want)
+	}
+}
 
-	got := String()
-	if want := "v1.2.3 (commit abc123, built 2026-08-01T12:00:00Z)"; got != want {
-		t.Errorf("String() = %q, want %q", got, want)
+func TestStringIsTheBuildsDescription(t *testing.T) {
+	if got, want := String(), describe(Version, Commit, Date, debug.ReadBuildInfo); got != want || String() != got {
+		t.Errorf("String() = %q, want %q every time", got, want)
 	}
 }
