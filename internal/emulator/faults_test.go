@@ -154,14 +154,11 @@ func TestFaultKinds(t *testing.T) {
 }
 
 func TestSlowBodyTimesOutClients(t *testing.T) {
-	srv := startWithFaults(t, emulator.Fault{Kind: "slow-body", Delay: 2 * time.Second})
-	start := time.Now()
+	// The body takes a minute: a client that got it did not time out.
+	srv := startWithFaults(t, emulator.Fault{Kind: "slow-body", Delay: time.Minute})
 	_, _, err := rawRevoke(t, srv, &http.Client{Timeout: 100 * time.Millisecond}, emulatortest.OldLaptopTokenUUID)
 	if err == nil {
 		t.Fatal("a client with a short timeout got the whole body")
-	}
-	if time.Since(start) > time.Second {
-		t.Errorf("the client waited %v", time.Since(start))
 	}
 	if srv.RevocationCount("acme", emulatortest.OldLaptopTokenUUID) != 1 {
 		t.Error("slow-body must execute the operation")
@@ -284,22 +281,22 @@ func TestParseFault(t *testing.T) {
 }
 
 func TestLatencyHonoursCancellation(t *testing.T) {
-	srv := emulatortest.Start(t, emulator.Options{Latency: 5 * time.Second})
+	srv := emulatortest.Start(t, emulator.Options{Latency: time.Minute})
 	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/v2/access-token", nil)
 	req.Header.Set("Authorization", "Bearer "+emulatortest.DemoToken)
-	start := time.Now()
 	if resp, err := http.DefaultClient.Do(req); err == nil {
 		_ = resp.Body.Close()
-		t.Fatal("request finished despite 5s latency")
+		t.Fatal("request finished despite a minute's latency")
 	}
-	// The server gives up too, logging no status.
-	deadline := time.Now().Add(2 * time.Second)
+	// The server gives up too, logging no status, long before the minute
+	// it would otherwise have waited.
+	deadline := time.Now().Add(20 * time.Second)
 	for srv.CountRequests(nil) == 0 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
-	if reqs := srv.Requests(); len(reqs) != 1 || reqs[0].Status != 0 || time.Since(start) > 2*time.Second {
+	if reqs := srv.Requests(); len(reqs) != 1 || reqs[0].Status != 0 {
 		t.Errorf("server did not abandon the request: %+v", reqs)
 	}
 	if srv.TokenRevoked(emulatortest.DemoTokenUUID) {
