@@ -163,6 +163,32 @@ func TestCheckListsMembersOnlyWhenNeeded(t *testing.T) {
 	}
 }
 
+// Tokens are judged page by page as they arrive, in pages that come
+// before the members are in and after: whatever the page size, the report
+// is the same, byte for byte, findings in the same order and exceptions
+// counted once.
+func TestCheckPageSizeDoesNotChangeTheReport(t *testing.T) {
+	exceptions := filepath.Join(t.TempDir(), "exceptions.yaml")
+	if err := os.WriteFile(exceptions, []byte("version: 1\nexceptions:\n  - {owner: mo@hygiene.example, reason: r, until: 2099-01-01}\n  - {description: '.', rules: [lifetime], reason: r, until: 2000-01-01}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h := newHygieneHarness(t, false)
+	want := h.run("check", "--org", "hygiene", "--exceptions", exceptions, "-o", "json")
+	if want.code != int(exitcode.Findings) {
+		t.Fatalf("exit %d\n%s", want.code, want)
+	}
+	rep := decodeCheckReport(t, want)
+	if len(rep.Findings) < 100 || rep.ExceptionsApplied[0].Findings == 0 || rep.ExceptionsApplied[1].Findings == 0 {
+		t.Fatalf("the fixture judges too little to tell: %d findings, exceptions %+v", len(rep.Findings), rep.ExceptionsApplied)
+	}
+	for _, size := range []string{"1", "7", "100"} {
+		got := h.run("check", "--org", "hygiene", "--exceptions", exceptions, "--page-size", size, "-o", "json")
+		if got.code != want.code || got.stdout != want.stdout {
+			t.Errorf("--page-size %s: exit %d, and the report differs from one listed in a single page: %v", size, got.code, got.stdout != want.stdout)
+		}
+	}
+}
+
 func TestCheckExitCodes(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name, body string) string {

@@ -3,6 +3,7 @@ package hygiene
 import (
 	"fmt"
 	"io"
+	"slices"
 	"testing"
 	"time"
 
@@ -62,6 +63,38 @@ func BenchmarkMarkdown(b *testing.B) {
 	for b.Loop() {
 		if md := r.Markdown(AnnotationLimit); len(md) == 0 {
 			b.Fatal("no Markdown")
+		}
+	}
+}
+
+// BenchmarkJudgePages is what a check of 5,000 tokens does page by page
+// while the listing goes on (judging pages of 500), and then what is left
+// after the last page: laying the findings out in order.
+func BenchmarkJudgePages(b *testing.B) {
+	p := DefaultPolicy()
+	o := largeOrganization()
+	at := checkTime(time.Now())
+	b.ReportAllocs()
+	for b.Loop() {
+		j := newOrgFindings(p, at, o.Members)
+		for page := range slices.Chunk(o.Tokens, 500) {
+			j.add(o.Organization, page)
+		}
+		orgs := []Organization{{Organization: o.Organization, Members: o.Members, judged: j}}
+		if fs := findingsInOrder(p, orgs, []*orgFindings{j}); len(fs) == 0 {
+			b.Fatal("no findings")
+		}
+	}
+}
+
+// BenchmarkWriteJSON is writing the JSON report of a check of 5,000
+// tokens, what is left of a check -o json after the last page.
+func BenchmarkWriteJSON(b *testing.B) {
+	r := Check(DefaultPolicy(), []Organization{largeOrganization()}, time.Now())
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := r.WriteJSON(io.Discard); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

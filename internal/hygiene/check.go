@@ -1,7 +1,6 @@
 package hygiene
 
 import (
-	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -16,60 +15,55 @@ import (
 // Organization is what a check reads from one organization.
 type Organization struct {
 	Organization buildkite.Organization
-	Tokens       []buildkite.Token
+	// Tokens are the tokens to judge. Read judges them page by page as
+	// they arrive and keeps none.
+	Tokens []buildkite.Token
 	// Members is nil when they were not listed (no rule needs them).
 	Members []buildkite.Member
 	// Settings are the organization's API settings, for the
 	// organization rules; nil when not read.
 	Settings *orgsettings.Settings
+
+	// judged is what Read judged of the tokens; nil: judge Tokens.
+	judged *orgFindings
 }
 
 // Check judges every organization's tokens against the policy at now and
-// returns the report. Findings come out worst first.
+// returns the report. Findings come out worst first. Organizations Read
+// returned were judged as their tokens arrived, at the time given to Read,
+// which must be now.
 func Check(p *Policy, orgs []Organization, now time.Time) Report {
-	now = now.UTC().Truncate(time.Second)
+	now = checkTime(now)
 	r := Report{
 		SchemaVersion:     ReportSchemaVersion,
 		GeneratedAt:       now,
 		Policy:            PolicyRef{Version: p.Version, Digest: p.Digest(), Default: p.Default, Rules: p.ruleNames()},
 		Organizations:     []CheckedOrganization{},
-		Findings:          []Finding{},
 		ExceptionsApplied: []ExceptionUse{},
 		NotChecked:        []NotChecked{},
 		SettingsNotRead:   []orgsettings.NotRead{},
 	}
 	uses := make([]int, len(p.Exceptions))
-	judged := make([]judgedOrganization, len(orgs))
-	count := 0
+	judged := make([]*orgFindings, len(orgs))
 	for i := range orgs {
-		judged[i] = judgedOrganization{Organization: &orgs[i], members: memberIndex(orgs[i].Members)}
-		judged[i].each(p, now, func(*buildkite.Token, *buildkite.Member, *Rule, FindingEvidence) { count++ })
-	}
-	// Judging is cheap next to holding its result: the findings are
-	// counted first and allocated once.
-	r.Findings = make([]Finding, 0, count)
-	for _, o := range judged {
-		ref := CheckedOrganization{OrganizationRef: document.OrganizationRefOf(o.Organization.Organization), Tokens: len(o.Tokens)}
-		if o.members != nil {
+		o := &orgs[i]
+		j := o.judged
+		if j == nil {
+			j = newOrgFindings(p, now, o.Members)
+			j.add(o.Organization, o.Tokens)
+		}
+		judged[i] = j
+		for k, n := range j.uses {
+			uses[k] += n
+		}
+		ref := CheckedOrganization{OrganizationRef: document.OrganizationRefOf(o.Organization), Tokens: j.tokens}
+		if o.Members != nil {
 			n := len(o.Members)
 			ref.Members = &n
 		}
 		r.Organizations = append(r.Organizations, ref)
-		// The token's first finding, whose token and owner the others share.
-		var first *Finding
-		var last *buildkite.Token
-		o.each(p, now, func(t *buildkite.Token, member *buildkite.Member, rule *Rule, ev FindingEvidence) {
-			if t != last {
-				first, last = nil, t
-			}
-			f := newFinding(o.Organization.Organization, t, member, rule, ev, first)
-			applyException(&f, p.Exceptions, uses, now)
-			r.Findings = append(r.Findings, f)
-			if first == nil {
-				first = &r.Findings[len(r.Findings)-1]
-			}
-		})
 	}
+	r.Findings = findingsInOrder(p, orgs, judged)
 	for i := range p.Exceptions {
 		e := &p.Exceptions[i]
 		r.ExceptionsApplied = append(r.ExceptionsApplied, ExceptionUse{
@@ -77,52 +71,12 @@ func Check(p *Policy, orgs []Organization, now time.Time) Report {
 			Reason: e.Reason, Until: e.until.UTC(), Expired: e.expired(now), Findings: uses[i],
 		})
 	}
-	sortFindings(r.Findings)
 	r.OrganizationFindings = judgeOrganizations(p, orgs)
 	r.Summary = summarize(p, r.Findings, r.OrganizationFindings)
 	for _, o := range r.Organizations {
 		r.Summary.Tokens += o.Tokens
 	}
 	return r
-}
-
-// judgedOrganization is an organization with its members by user uuid
-// (nil when they were not listed).
-type judgedOrganization struct {
-	*Organization
-	members map[string]*buildkite.Member
-}
-
-func memberIndex(ms []buildkite.Member) map[string]*buildkite.Member {
-	if ms == nil {
-		return nil
-	}
-	index := make(map[string]*buildkite.Member, len(ms))
-	for i := range ms {
-		index[strings.ToLower(ms[i].User.UUID)] = &ms[i]
-	}
-	return index
-}
-
-// each calls found for every rule a token breaks, token by token in the
-// listing's order, rules in the policy's.
-func (o judgedOrganization) each(p *Policy, now time.Time, found func(*buildkite.Token, *buildkite.Member, *Rule, FindingEvidence)) {
-	for i := range o.Tokens {
-		t := &o.Tokens[i]
-		var member *buildkite.Member
-		if t.Owner != nil && o.members != nil {
-			member = o.members[strings.ToLower(t.Owner.UUID)]
-		}
-		for j := range p.Rules {
-			rule := &p.Rules[j]
-			if !rule.appliesToOwner(t, member) {
-				continue
-			}
-			if ev, ok := rule.judge(t, member, o.members != nil, now); ok {
-				found(t, member, rule, ev)
-			}
-		}
-	}
 }
 
 // judge applies the rule to one token. member is the owner's membership
@@ -255,38 +209,44 @@ func nullable(s string) any {
 	return s
 }
 
-// newFinding is the finding of rule on t. first, when not nil, is an
-// earlier finding of the same token: its token and owner, which point at
-// the same values, are shared rather than made again (a large
-// organization has hundreds of thousands of findings).
-func newFinding(org buildkite.Organization, t *buildkite.Token, member *buildkite.Member, rule *Rule, ev FindingEvidence, first *Finding) Finding {
-	f := Finding{
-		Organization: org.Slug,
-		Rule:         rule.Name, Kind: rule.Kind, Severity: rule.Severity, Message: ev.message(), Evidence: ev,
-		Status: StatusOpen,
-	}
-	if first != nil {
-		f.Token, f.Owner, f.Bot, f.MachineUser = first.Token, first.Owner, first.Bot, first.MachineUser
-		return f
-	}
-	f.Token = &TokenRef{
+// judgedToken is a token as its findings show it: its token and owner,
+// made once and shared by its findings (a large organization has hundreds
+// of thousands of findings).
+type judgedToken struct {
+	ref              TokenRef
+	owner            *OwnerRef
+	bot, machineUser bool
+}
+
+func newJudgedToken(t *buildkite.Token, member *buildkite.Member) *judgedToken {
+	jt := &judgedToken{ref: TokenRef{
 		ID: t.ID, UUID: t.UUID, Description: document.Optional(t.Description), Scopes: t.Scopes,
 		CreatedAt: t.CreatedAt.UTC(), LastAccessedAt: document.UTC(t.LastAccessedAt), ExpiresAt: document.UTC(t.ExpiresAt),
-	}
-	if f.Token.Scopes == nil {
-		f.Token.Scopes = []string{}
+	}}
+	if jt.ref.Scopes == nil {
+		jt.ref.Scopes = []string{}
 	}
 	if t.Owner != nil {
-		f.Owner = &OwnerRef{UUID: t.Owner.UUID, Name: t.Owner.Name, Email: t.Owner.Email, Bot: t.Owner.Bot, MachineUser: t.Owner.MachineUser}
+		o := &OwnerRef{UUID: t.Owner.UUID, Name: t.Owner.Name, Email: t.Owner.Email, Bot: t.Owner.Bot, MachineUser: t.Owner.MachineUser}
 		if member != nil {
 			role := strings.ToLower(member.Role)
-			f.Owner.Role = &role
-			f.Owner.Bot = f.Owner.Bot || member.User.Bot
-			f.Owner.MachineUser = f.Owner.MachineUser || member.User.MachineUser
+			o.Role = &role
+			o.Bot = o.Bot || member.User.Bot
+			o.MachineUser = o.MachineUser || member.User.MachineUser
 		}
-		f.Bot, f.MachineUser = f.Owner.Bot, f.Owner.MachineUser
+		jt.owner, jt.bot, jt.machineUser = o, o.Bot, o.MachineUser
 	}
-	return f
+	return jt
+}
+
+// newFinding is the finding of the evidence's rule on the token.
+func newFinding(org string, t *judgedToken, ev FindingEvidence) Finding {
+	rule := ev.rule
+	return Finding{
+		Organization: org, Token: &t.ref, Owner: t.owner,
+		Rule: rule.Name, Kind: rule.Kind, Severity: rule.Severity, Message: ev.message(), Evidence: ev,
+		Bot: t.bot, MachineUser: t.machineUser, Status: StatusOpen,
+	}
 }
 
 // applyException hides the finding behind the first active exception that
@@ -318,18 +278,4 @@ func applyException(f *Finding, exceptions []Exception, uses []int, now time.Tim
 
 func exceptionRef(e *Exception, now time.Time) *ExceptionRef {
 	return &ExceptionRef{Source: e.Source, Reason: e.Reason, Until: e.until.UTC(), Expired: e.expired(now)}
-}
-
-// sortFindings puts the worst first: severity, then organization, rule and
-// token.
-func sortFindings(fs []Finding) {
-	// Organization, rule and token identify a finding: the order is total.
-	slices.SortFunc(fs, func(a, b Finding) int {
-		return cmp.Or(
-			cmp.Compare(b.Severity.rank(), a.Severity.rank()),
-			cmp.Compare(a.Organization, b.Organization),
-			cmp.Compare(a.Rule, b.Rule),
-			cmp.Compare(a.Token.UUID, b.Token.UUID),
-		)
-	})
 }

@@ -49,13 +49,15 @@ const (
 var graphQLScope = []string{"GRAPHQL"}
 
 // evidencePair is one name and its value: null, a string, a bool or a list
-// of strings.
+// of strings. A time (Unix seconds) and a span in whole days are strings
+// too, laid out only when written.
 type evidencePair struct {
 	key    string
 	kind   pairKind
 	str    string
 	flag   bool
 	scopes []string
+	n      int64 // pairUnix: seconds; pairDays: a time.Duration
 }
 
 type pairKind uint8
@@ -65,7 +67,14 @@ const (
 	pairString
 	pairBool
 	pairStrings
+	pairUnix // a time, written as unixStamp writes it
+	pairDays // a span, written as wholeDays writes it
 )
+
+func unixPair(k string, s int64) evidencePair { return evidencePair{key: k, kind: pairUnix, n: s} }
+func daysPair(k string, d time.Duration) evidencePair {
+	return evidencePair{key: k, kind: pairDays, n: int64(d)}
+}
 
 func strPair(k, v string) evidencePair       { return evidencePair{key: k, kind: pairString, str: v} }
 func boolPair(k string, v bool) evidencePair { return evidencePair{key: k, kind: pairBool, flag: v} }
@@ -94,19 +103,19 @@ func (e *FindingEvidence) pairs(dst []evidencePair) []evidencePair {
 	start := len(dst)
 	switch r.Kind {
 	case KindIdle:
-		dst = append(dst, strPair("after", r.After), strPair("idleFor", wholeDays(e.span)), strPair("lastAccessedAt", unixStamp(e.at)))
+		dst = append(dst, strPair("after", r.After), daysPair("idleFor", e.span), unixPair("lastAccessedAt", e.at))
 	case KindNeverUsed:
-		dst = append(dst, strPair("after", r.After), strPair("age", wholeDays(e.span)), strPair("createdAt", unixStamp(e.at)), nullPair("lastAccessedAt"))
+		dst = append(dst, strPair("after", r.After), daysPair("age", e.span), unixPair("createdAt", e.at), nullPair("lastAccessedAt"))
 	case KindLifetime:
 		if e.variant == variantNoExpiry {
-			dst = append(dst, strPair("createdAt", unixStamp(e.at)), nullPair("expiresAt"), optPair("max", r.Max))
+			dst = append(dst, unixPair("createdAt", e.at), nullPair("expiresAt"), optPair("max", r.Max))
 			break
 		}
-		dst = append(dst, strPair("createdAt", unixStamp(e.at)), strPair("expiresAt", unixStamp(e.at2)), strPair("lifetime", wholeDays(e.span)), strPair("max", r.Max))
+		dst = append(dst, unixPair("createdAt", e.at), unixPair("expiresAt", e.at2), daysPair("lifetime", e.span), strPair("max", r.Max))
 	case KindExpiring:
-		dst = append(dst, boolPair("expired", e.span <= 0), strPair("expiresAt", unixStamp(e.at)))
+		dst = append(dst, boolPair("expired", e.span <= 0), unixPair("expiresAt", e.at))
 		if e.span > 0 {
-			dst = append(dst, strPair("expiresIn", wholeDays(e.span)))
+			dst = append(dst, daysPair("expiresIn", e.span))
 		}
 		dst = append(dst, strPair("within", r.Within))
 	case KindScopes:
@@ -121,7 +130,7 @@ func (e *FindingEvidence) pairs(dst []evidencePair) []evidencePair {
 		case variantNeverSeen:
 			dst = append(dst, strPair("after", r.After), nullPair("lastSeenAt"), boolPair("member", true))
 		default:
-			dst = append(dst, strPair("after", r.After), strPair("lastSeenAt", unixStamp(e.at)), boolPair("member", true), strPair("unseenFor", wholeDays(e.span)))
+			dst = append(dst, strPair("after", r.After), unixPair("lastSeenAt", e.at), boolPair("member", true), daysPair("unseenFor", e.span))
 		}
 	case KindOwnerNo2FA:
 		dst = append(dst, boolPair("twoFactorEnabled", false), listPair("writeScopes", e.more.scopes))
@@ -181,6 +190,10 @@ func (p evidencePair) value() any {
 		return p.flag
 	case pairStrings:
 		return p.scopes
+	case pairUnix:
+		return unixStamp(p.n)
+	case pairDays:
+		return wholeDays(time.Duration(p.n))
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package hygiene
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/tokenctl/tokenctl/internal/rejection"
@@ -47,6 +48,21 @@ func FuzzReadPlan(f *testing.F) {
 		}
 		if p.policy == nil || p.policy.Digest() != p.PolicyDigest {
 			t.Fatal("a plan was read without the policy its digest names")
+		}
+	})
+}
+
+// Findings ordered by their uuids' keys are ordered as their uuids.
+func FuzzByTokenUUID(f *testing.F) {
+	f.Add("11111111-1111-4111-8111-111111111111", "11111111-1111-4111-8111-111111111112")
+	f.Add("ab", "ab\x00")
+	f.Add("", "\x00")
+	f.Add("abcdefgh", "abcdefg")
+	f.Fuzz(func(t *testing.T, a, b string) {
+		ja := judged{token: &judgedToken{ref: TokenRef{UUID: a}}, key: uuidKey(a)}
+		jb := judged{token: &judgedToken{ref: TokenRef{UUID: b}}, key: uuidKey(b)}
+		if got, want := byTokenUUID(&ja, &jb), strings.Compare(a, b); got != want {
+			t.Errorf("%q, %q: %d, want %d", a, b, got, want)
 		}
 	})
 }

@@ -303,7 +303,8 @@ func checkRun(ctx context.Context, o *CheckOptions) error {
 		return err
 	}
 	// Without organizations (--all-orgs), every one the caller belongs to.
-	reading, err := hygiene.Read(ctx, client, o.Orgs, o.Policy.NeedsMembers())
+	now := o.Factory.Now()
+	reading, err := hygiene.Read(ctx, client, o.Orgs, o.Policy, now)
 	switch {
 	case errors.Is(err, hygiene.ErrNoOrganizations):
 		return exitcode.New(exitcode.NotFound, fmt.Errorf("--all-orgs: %w", err))
@@ -336,7 +337,6 @@ func checkRun(ctx context.Context, o *CheckOptions) error {
 		}
 	}
 
-	now := o.Factory.Now()
 	report := hygiene.Check(o.Policy, reading.Organizations, now)
 	report.NotChecked = append(report.NotChecked, reading.NotChecked...)
 	report.SettingsNotRead = append(report.SettingsNotRead, settingsNotRead...)
