@@ -10,15 +10,11 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/itchyny/gojq"
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -201,136 +197,6 @@ func writeCSV(w io.Writer, rows Rows) error {
 	}
 	cw.Flush()
 	return cw.Error()
-}
-
-// WriteTable renders a borderless, column-aligned table.
-// Every cell is made printable first, so data cannot move the cursor or
-// rewrite rows; columns that may be cut are shortened to rows.Width;
-// colours are added last, around the cells' text only. A long table is
-// laid out and written tableBatch rows at a time, every batch at the whole
-// table's column widths, so its cost grows with its rows and what is held
-// at once does not.
-func WriteTable(w io.Writer, rows Rows) error {
-	rows = printableRows(rows)
-	if rows.Width > 0 {
-		widths := fitWidths(rows, rows.Width)
-		for _, r := range rows.Cells {
-			for c := range r {
-				if c < len(widths) && c < len(rows.Cut) && rows.Cut[c] {
-					r[c] = truncate(r[c], widths[c])
-				}
-			}
-		}
-	}
-	widths := fitWidths(rows, 0)
-	cells := rows.Cells
-	size := tableBatch
-	if len(rows.Headers) == 0 {
-		size = max(len(cells), 1) // no columns to hold the batches to
-	}
-	var out []byte
-	for start := 0; start == 0 || start < len(cells); start += size {
-		batch := rows
-		batch.Cells = cells[start:min(start+size, len(cells))]
-		if rows.Colour != nil {
-			batch.Colour = func(row, col int) *color.Color { return rows.Colour(start+row, col) }
-		}
-		lines, err := layOut(batch, widths)
-		if err != nil {
-			return err
-		}
-		paint(lines, batch, widths)
-		if start > 0 {
-			lines = lines[1:] // the header is written once
-		}
-		out = out[:0]
-		for _, line := range lines {
-			out = append(append(out, line...), '\n')
-		}
-		if _, err := w.Write(out); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// tableBatch is how many rows WriteTable lays out at once.
-var tableBatch = 1024
-
-// layOut renders the header and rows with tablewriter, every column at
-// widths (a row of cells exactly that wide is laid out with them, then
-// dropped), and returns the lines without their trailing blanks: the
-// header, then one line per row.
-func layOut(rows Rows, widths []int) ([]string, error) {
-	var ruler []string
-	for _, n := range widths {
-		ruler = append(ruler, strings.Repeat("x", n))
-	}
-	var buf bytes.Buffer
-	t := tablewriter.NewTable(&buf,
-		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
-			Borders: tw.BorderNone,
-			Symbols: tw.NewSymbols(tw.StyleNone),
-			Settings: tw.Settings{
-				Separators: tw.SeparatorsNone,
-				Lines:      tw.LinesNone,
-			},
-		})),
-		tablewriter.WithConfig(tablewriter.Config{
-			Header: tw.CellConfig{
-				Formatting: tw.CellFormatting{AutoFormat: tw.Off, AutoWrap: tw.WrapNone},
-				Alignment:  tw.CellAlignment{Global: tw.AlignLeft},
-				Padding:    tw.CellPadding{Global: tw.Padding{Left: "", Right: strings.Repeat(" ", columnGap)}},
-			},
-			Row: tw.CellConfig{
-				Formatting: tw.CellFormatting{AutoWrap: tw.WrapNone},
-				Alignment:  tw.CellAlignment{Global: tw.AlignLeft},
-				Padding:    tw.CellPadding{Global: tw.Padding{Left: "", Right: strings.Repeat(" ", columnGap)}},
-			},
-		}),
-	)
-	t.Header(rows.Headers)
-	if ruler != nil {
-		if err := t.Append(ruler); err != nil {
-			return nil, err
-		}
-	}
-	if err := t.Bulk(rows.Cells); err != nil {
-		return nil, err
-	}
-	if err := t.Render(); err != nil {
-		return nil, err
-	}
-	// The padding leaves trailing blanks; strip them so output diffs cleanly.
-	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
-	for i, line := range lines {
-		lines[i] = strings.TrimRight(line, " ")
-	}
-	if ruler == nil {
-		return lines, nil
-	}
-	if len(lines) < 2 {
-		return nil, errors.New("table: the layout lost its rows")
-	}
-	return append(lines[:1], lines[2:]...), nil
-}
-
-// printableRows returns a copy of rows with every header and cell
-// printable; colours are applied after layout (see paint).
-func printableRows(rows Rows) Rows {
-	out := rows
-	out.Headers = make([]string, len(rows.Headers))
-	out.Cells = make([][]string, len(rows.Cells))
-	for i, h := range rows.Headers {
-		out.Headers[i] = Printable(h)
-	}
-	for r, cells := range rows.Cells {
-		out.Cells[r] = make([]string, len(cells))
-		for c, cell := range cells {
-			out.Cells[r][c] = Printable(cell)
-		}
-	}
-	return out
 }
 
 // The colours a Rows.Colour may give, for terminals only: the table

@@ -1,9 +1,15 @@
 package output
 
 import (
+	"fmt"
+	"io"
+	"math/rand/v2"
+
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/fatih/color"
 )
 
 var tableNow = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
@@ -131,8 +137,9 @@ func mustHave(t *testing.T, s string, parts ...string) {
 	}
 }
 
-// A table laid out in batches is the table laid out whole: the same
-// bytes, colours, cut cells and wide characters included.
+// A table laid out by tablewriter in batches is the table laid out whole
+// and the table written at tablewriter's columns: the same bytes, colours,
+// cut cells and wide characters included.
 func TestTableBatchesAreOneTable(t *testing.T) {
 	p := NewTablePrinter(TableStyle{Format: Table, Terminal: true, Colour: true, Width: 40, Now: tableNow}, "ORGANIZATION", "STATUS", "DESCRIPTION")
 	for i, d := range []string{"short", "日本語の説明がここに長く続きます", "", "a description long enough to be cut", "é", "x"} {
@@ -144,13 +151,181 @@ func TestTableBatchesAreOneTable(t *testing.T) {
 	rows := p.Rows()
 	whole := renderTable(t, rows)
 	defer func(n int) { tableBatch = n }(tableBatch)
-	for _, n := range []int{1, 2, 4} {
+	for _, n := range []int{1, 2, 4, 6} {
 		tableBatch = n
-		if got := renderTable(t, rows); got != whole {
+		printable := printableRows(rows)
+		var b strings.Builder
+		if err := writeTableBatches(&b, printable, fitWidths(printable, 0)); err != nil {
+			t.Fatal(err)
+		}
+		if got := b.String(); got != whole {
 			t.Errorf("in batches of %d:\n got %q\nwant %q", n, got, whole)
 		}
 	}
 	if strings.Count(whole, "\n") != 7 || !strings.Contains(whole, "\x1b[31mfailed\x1b[0m") || !strings.Contains(whole, "…") {
 		t.Errorf("not the table meant: %q", whole)
+	}
+}
+
+// tableThroughTablewriter is the table as tablewriter alone lays it out,
+// every row of it, in one batch.
+func tableThroughTablewriter(t *testing.T, rows Rows) string {
+	t.Helper()
+	defer func(n int) { tableBatch = n }(tableBatch)
+	tableBatch = max(len(rows.Cells), 1)
+	rows = printableRows(rows)
+	var b strings.Builder
+	if err := writeTableBatches(&b, rows, fitWidths(rows, 0)); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// randomTable is a table of the cells that make layout hard: wide and
+// combining characters, blanks and other spaces that tablewriter trims,
+// control characters that are escaped, token values that are redacted,
+// empty cells and short rows, coloured and cut at random.
+func randomTable(rnd *rand.Rand) Rows {
+	pieces := []string{"a", "xyz", "acme", " ", "  ", "\u00a0", "\u3000", "日本語", "é", "e\u0301", "\t", "\n", "\x1b[31m", "\u202e",
+		"bkua_" + strings.Repeat("k9", 20), "", "—", "🙂", "\u200b", "\xff", "member42@acme.example", "3f1c1b9e-3c2a-4a55-9a8e-2d6f0b6c1a7e", "…"}
+	cell := func() string {
+		var b strings.Builder
+		for range rnd.IntN(5) {
+			b.WriteString(pieces[rnd.IntN(len(pieces))])
+		}
+		return b.String()
+	}
+	cols := 1 + rnd.IntN(5)
+	rows := Rows{Cut: make([]bool, cols)}
+	for c := range cols {
+		h := cell()
+		if rnd.IntN(4) > 0 {
+			h = strings.Repeat("H", 1+rnd.IntN(6))
+		}
+		rows.Headers = append(rows.Headers, h)
+		rows.Cut[c] = rnd.IntN(2) == 0
+	}
+	for range rnd.IntN(7) {
+		row := make([]string, cols-rnd.IntN(2)*rnd.IntN(cols))
+		for c := range row {
+			row[c] = cell()
+		}
+		rows.Cells = append(rows.Cells, row)
+	}
+	if rnd.IntN(2) == 0 {
+		rows.Width = 10 + rnd.IntN(50)
+	}
+	if rnd.IntN(2) == 0 {
+		tones := []*color.Color{nil, Red, Green, Yellow}
+		seed := rnd.Uint64()
+		rows.Colour = func(row, col int) *color.Color { return tones[(seed>>(uint(row*7+col)%60))%4] }
+	}
+	return rows
+}
+
+// Rows written at the columns tablewriter laid out are the rows
+// tablewriter lays out: the same bytes for any table, coloured and cut
+// cells, wide characters and trimmed blanks included.
+func TestTableRowsAreTablewriters(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(19, 5))
+	fast := 0
+	for i := range 1000 {
+		rows := randomTable(rnd)
+		want := tableThroughTablewriter(t, rows)
+		if got := renderTable(t, rows); got != want {
+			t.Fatalf("table %d (%q, cells %q, width %d):\n got %q\nwant %q", i, rows.Headers, rows.Cells, rows.Width, got, want)
+		}
+		p := printableRows(rows)
+		if _, ok := newLayout(p, fitWidths(p, 0)); ok {
+			fast++
+		}
+	}
+	// Most tables must take the quick way, or this compares tablewriter
+	// with itself.
+	if fast < 800 {
+		t.Errorf("only %d of 1000 tables were written at tablewriter's columns", fast)
+	}
+}
+
+// A table whose rows have more cells than it has headers is laid out by
+// tablewriter alone, which makes room for them.
+func TestTableWiderRowsGoThroughTablewriter(t *testing.T) {
+	rows := Rows{Headers: []string{"A"}, Cells: [][]string{{"x", "extra"}, {"yy"}}}
+	if _, ok := newLayout(rows, fitWidths(rows, 0)); ok {
+		t.Fatal("a row wider than the headers was to be written at the headers' columns")
+	}
+	if got, want := renderTable(t, rows), tableThroughTablewriter(t, rows); got != want || !strings.Contains(got, "extra") {
+		t.Errorf("table = %q, want %q", got, want)
+	}
+}
+
+// The quick test of printable ASCII says what the rune-by-rune one says.
+func TestIsPrintableQuickPath(t *testing.T) {
+	slow := func(s string, keepLines bool) bool {
+		for _, r := range s {
+			if !shown(r, keepLines) {
+				return false
+			}
+		}
+		return true
+	}
+	var all []string
+	for c := range 256 {
+		all = append(all, string(rune(c)), string([]byte{byte(c)}), "ab"+string([]byte{byte(c)})+"cd", "é"+string([]byte{byte(c)}))
+	}
+	for _, s := range all {
+		for _, keep := range []bool{false, true} {
+			if got, want := isPrintable(s, keep), slow(s, keep); got != want {
+				t.Errorf("isPrintable(%q, %v) = %v, want %v", s, keep, got, want)
+			}
+		}
+	}
+}
+
+// BenchmarkTable builds a table of findings, as check prints them, with
+// the table printer and writes it, at 5,000 and 50,000 rows: into a pipe
+// (times as RFC 3339, no colour) and onto a 120-column coloured terminal
+// (relative times, coloured cells, descriptions and owners cut to fit).
+func BenchmarkTable(b *testing.B) {
+	descriptions := []string{"Generated token 1 (stale teams)", "deploy bot for the monorepo, runs every merge", "", "日本語の説明", "Generated token 4 (recent admin)"}
+	for _, n := range []int{5000, 50000} {
+		uuids, owners, times := make([]string, n), make([]string, n), make([]time.Time, n)
+		for i := range n {
+			uuids[i] = fmt.Sprintf("%08x-df89-520e-a539-%012x", i*7919, i)
+			owners[i] = fmt.Sprintf("member%d@acme.example", i%1000)
+			times[i] = tableNow.Add(-time.Duration(i%400) * 24 * time.Hour)
+		}
+		for _, out := range []struct {
+			name  string
+			style TableStyle
+		}{
+			{"pipe", TableStyle{Format: Table, Now: tableNow}},
+			{"terminal", TableStyle{Format: Table, Terminal: true, Colour: true, Width: 120, Now: tableNow}},
+		} {
+			b.Run(fmt.Sprintf("rows=%d/%s", n, out.name), func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					p := NewTablePrinter(out.style, "ORGANIZATION", "TOKEN", "DESCRIPTION", "OWNER", "LAST USED", "RULE", "WHY")
+					for i := range n {
+						p.AddField("acme")
+						p.AddField(uuids[i])
+						p.AddField(descriptions[i%len(descriptions)], Cut)
+						p.AddField(owners[i], Cut)
+						if i%3 == 0 {
+							p.AddTimeField(&times[i], "never", WithTone(Warn))
+						} else {
+							p.AddTimeField(&times[i], "never")
+						}
+						p.AddField("admin-scopes-held-by-member")
+						p.AddField("holds WRITE_TEAMS and its owner is a member")
+						p.EndRow()
+					}
+					if err := WriteTable(io.Discard, p.Rows()); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/row")
+			})
+		}
 	}
 }

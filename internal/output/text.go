@@ -38,8 +38,19 @@ func Printable(s string) string {
 // isPrintable reports whether s needs no escaping; keepLines allows tabs
 // and newlines (for text that is laid out in lines, such as stderr).
 func isPrintable(s string, keepLines bool) bool {
-	for _, r := range s {
-		if !shown(r, keepLines) {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; ' ' <= c && c < 0x7f {
+			continue // printable ASCII, most text
+		}
+		if s[i] >= utf8.RuneSelf {
+			for _, r := range s[i:] {
+				if !shown(r, keepLines) {
+					return false
+				}
+			}
+			return true
+		}
+		if !shown(rune(s[i]), keepLines) {
 			return false
 		}
 	}

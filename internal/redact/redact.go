@@ -20,6 +20,7 @@ package redact
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/tokenctl/tokenctl/internal/lazyregexp"
 )
@@ -48,16 +49,17 @@ func Secrets(s string) string {
 }
 
 // mayHoldSecret is a quick test that within cannot match s: a prefixed
-// value needs an underscore, an unprefixed one a run of 40 letters or
-// digits. Most table cells (uuids, emails, dates) fail both, and a table
-// of findings has hundreds of thousands of cells.
+// value needs an underscore after bk and two or three letters, an
+// unprefixed one a run of 40 letters or digits. Most table cells (uuids,
+// emails, dates, messages naming scopes such as WRITE_TEAMS) fail both,
+// and a table of findings has hundreds of thousands of cells.
 func mayHoldSecret(s string) bool {
-	if strings.IndexByte(s, '_') >= 0 {
-		return true
-	}
 	run := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
+		if c == '_' && mayEndPrefix(s, i) {
+			return true
+		}
 		if '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' {
 			if run++; run >= 40 {
 				return true
@@ -65,6 +67,25 @@ func mayHoldSecret(s string) bool {
 			continue
 		}
 		run = 0
+	}
+	return false
+}
+
+// mayEndPrefix reports whether the underscore at i may end a prefix such
+// as bkua_, in any case. Case folding also matches letters outside ASCII
+// (the Kelvin sign for k, the long s for s), so any such byte in the 15
+// before it (three bytes each, at most, for five letters) counts as one.
+func mayEndPrefix(s string, i int) bool {
+	for j := max(0, i-15); j < i; j++ {
+		if s[j] >= utf8.RuneSelf {
+			return true
+		}
+	}
+	letter := func(c byte) bool { return 'a' <= c|0x20 && c|0x20 <= 'z' }
+	for _, n := range []int{2, 3} {
+		if k := i - n - 2; k >= 0 && s[k]|0x20 == 'b' && s[k+1]|0x20 == 'k' && letter(s[k+2]) && letter(s[k+3]) && (n == 2 || letter(s[k+4])) {
+			return true
+		}
 	}
 	return false
 }

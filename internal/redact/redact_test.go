@@ -54,7 +54,7 @@ func TestSecrets(t *testing.T) {
 // more than a line's worth of it.
 // The quick test never lets through text the expression would change.
 func FuzzQuickTestAgreesWithExpression(f *testing.F) {
-	for _, s := range []string{"bkua_0123456789abcdef0123", "x " + strings.Repeat("a1", 20) + " y", strings.Repeat("F", 40), "00000000-0000-4000-8000-000000000000", "a_b", ""} {
+	for _, s := range []string{"bkua_0123456789abcdef0123", "x " + strings.Repeat("a1", 20) + " y", strings.Repeat("F", 40), "00000000-0000-4000-8000-000000000000", "a_b", "", "holds WRITE_TEAMS", "x BKUA_" + strings.Repeat("Z", 16), "bk\u212aa_" + strings.Repeat("0", 16), "b\u212aua_" + strings.Repeat("0", 16), "bkuſa_" + strings.Repeat("0", 16)} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

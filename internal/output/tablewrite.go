@@ -1,0 +1,396 @@
+package output
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/fatih/color"
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/pkg/twwidth"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+)
+
+// WriteTable renders a borderless, column-aligned table.
+// Every cell is made printable first, so data cannot move the cursor or
+// rewrite rows; columns that may be cut are shortened to rows.Width;
+// colours are added last, around the cells' text only.
+//
+// tablewriter lays the table out: it renders the header and a ruler, a
+// row of cells exactly as wide as the whole table's columns. The rows are
+// then written at the columns the ruler shows, each cell trimmed as
+// tablewriter trims it and padded to its column, one pass over the cells
+// and no work per cell beyond that, so a table costs what its bytes cost.
+// Writing the ruler that way must give tablewriter's own line, or the
+// whole table goes through tablewriter (see writeTableBatches), as it does
+// when a row has more cells than the table has headers.
+func WriteTable(w io.Writer, rows Rows) error {
+	rows = printableRows(rows)
+	widths := fitWidths(rows, 0)
+	if l, ok := newLayout(rows, widths); ok {
+		return l.write(w, rows)
+	}
+	return writeTableBatches(w, rows, widths)
+}
+
+// layout is how tablewriter laid out a table's header and columns.
+type layout struct {
+	header string
+	widths []int
+	starts []int
+	trim   func(string) string
+}
+
+// newLayout has tablewriter render the header and the ruler, and reports
+// whether rows can be written at its columns: the ruler written by
+// appendRow must be the line tablewriter rendered.
+func newLayout(rows Rows, widths []int) (layout, bool) {
+	if len(rows.Headers) == 0 {
+		return layout{}, false
+	}
+	for _, cells := range rows.Cells {
+		if len(cells) > len(rows.Headers) {
+			return layout{}, false
+		}
+	}
+	ruler := make([]string, len(widths))
+	for c, n := range widths {
+		ruler[c] = strings.Repeat("x", n)
+	}
+	lines, t, err := renderTableWriter(rows.Headers, [][]string{ruler})
+	if err != nil || len(lines) != 2 {
+		return layout{}, false
+	}
+	l := layout{header: lines[0], widths: widths, starts: columnStarts(widths), trim: t.Trimmer}
+	if string(l.appendRow(nil, ruler)) != lines[1]+"\n" {
+		return layout{}, false
+	}
+	return l, true
+}
+
+// write writes the header and the rows, in chunks of about 32 KiB.
+func (l layout) write(w io.Writer, rows Rows) error {
+	const chunk = 32 << 10
+	out := make([]byte, 0, chunk+1024)
+	out = append(append(out, l.header...), '\n')
+	for r, cells := range rows.Cells {
+		start := len(out)
+		out = l.appendRow(out, cells)
+		if rows.Colour != nil {
+			line := paintLine(string(out[start:len(out)-1]), cells, l.starts, func(c int) *color.Color { return rows.Colour(r, c) })
+			out = append(append(out[:start], line...), '\n')
+		}
+		if len(out) >= chunk {
+			if _, err := w.Write(out); err != nil {
+				return err
+			}
+			out = out[:0]
+		}
+	}
+	_, err := w.Write(out)
+	return err
+}
+
+// appendRow appends one line: each cell trimmed and padded to its column,
+// without trailing blanks, and a newline.
+func (l layout) appendRow(out []byte, cells []string) []byte {
+	start := len(out)
+	for c, cell := range cells {
+		cell = l.trim(cell)
+		out = append(out, cell...)
+		if c < len(cells)-1 {
+			for pad := l.widths[c] - displayWidth(cell) + columnGap; pad > 0; pad-- {
+				out = append(out, ' ')
+			}
+		}
+	}
+	end := len(out)
+	for end > start && out[end-1] == ' ' {
+		end--
+	}
+	return append(out[:end], '\n')
+}
+
+// columnStarts is the display column where each column starts.
+func columnStarts(widths []int) []int {
+	starts := make([]int, len(widths))
+	for c := 1; c < len(widths); c++ {
+		starts[c] = starts[c-1] + widths[c-1] + columnGap
+	}
+	return starts
+}
+
+// writeTableBatches lays the whole table out with tablewriter,
+// tableBatch rows at a time, every batch at the whole table's column
+// widths, so what is held at once does not grow with the table.
+func writeTableBatches(w io.Writer, rows Rows, widths []int) error {
+	cells := rows.Cells
+	size := tableBatch
+	if len(rows.Headers) == 0 {
+		size = max(len(cells), 1) // no columns to hold the batches to
+	}
+	var out []byte
+	for start := 0; start == 0 || start < len(cells); start += size {
+		batch := rows
+		batch.Cells = cells[start:min(start+size, len(cells))]
+		lines, err := layOut(batch, widths)
+		if err != nil {
+			return err
+		}
+		starts := columnStarts(widths)
+		for r, cells := range batch.Cells {
+			if r+1 < len(lines) && rows.Colour != nil {
+				lines[r+1] = paintLine(lines[r+1], cells, starts, func(c int) *color.Color { return rows.Colour(start+r, c) })
+			}
+		}
+		if start > 0 {
+			lines = lines[1:] // the header is written once
+		}
+		out = out[:0]
+		for _, line := range lines {
+			out = append(append(out, line...), '\n')
+		}
+		if _, err := w.Write(out); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// tableBatch is how many rows writeTableBatches lays out at once.
+var tableBatch = 1024
+
+// layOut renders the header and rows with tablewriter, every column at
+// widths (a row of cells exactly that wide is laid out with them, then
+// dropped), and returns the lines: the header, then one line per row.
+func layOut(rows Rows, widths []int) ([]string, error) {
+	var ruler []string
+	for _, n := range widths {
+		ruler = append(ruler, strings.Repeat("x", n))
+	}
+	cells := rows.Cells
+	if ruler != nil {
+		cells = append([][]string{ruler}, cells...)
+	}
+	lines, _, err := renderTableWriter(rows.Headers, cells)
+	if err != nil || ruler == nil {
+		return lines, err
+	}
+	if len(lines) < 2 {
+		return nil, errors.New("table: the layout lost its rows")
+	}
+	return append(lines[:1], lines[2:]...), nil
+}
+
+// renderTableWriter has tablewriter render a borderless table with left-aligned
+// columns columnGap apart, and returns its lines without their trailing
+// blanks (the padding leaves them; output diffs cleanly without), and
+// the table, whose Trimmer says how it trims cells.
+func renderTableWriter(headers []string, cells [][]string) ([]string, *tablewriter.Table, error) {
+	var buf bytes.Buffer
+	t := tablewriter.NewTable(&buf,
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
+			Borders: tw.BorderNone,
+			Symbols: tw.NewSymbols(tw.StyleNone),
+			Settings: tw.Settings{
+				Separators: tw.SeparatorsNone,
+				Lines:      tw.LinesNone,
+			},
+		})),
+		tablewriter.WithConfig(tablewriter.Config{
+			Header: tw.CellConfig{
+				Formatting: tw.CellFormatting{AutoFormat: tw.Off, AutoWrap: tw.WrapNone},
+				Alignment:  tw.CellAlignment{Global: tw.AlignLeft},
+				Padding:    tw.CellPadding{Global: tw.Padding{Left: "", Right: strings.Repeat(" ", columnGap)}},
+			},
+			Row: tw.CellConfig{
+				Formatting: tw.CellFormatting{AutoWrap: tw.WrapNone},
+				Alignment:  tw.CellAlignment{Global: tw.AlignLeft},
+				Padding:    tw.CellPadding{Global: tw.Padding{Left: "", Right: strings.Repeat(" ", columnGap)}},
+			},
+		}),
+	)
+	t.Header(headers)
+	if err := t.Bulk(cells); err != nil {
+		return nil, nil, err
+	}
+	if err := t.Render(); err != nil {
+		return nil, nil, err
+	}
+	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+	for i, line := range lines {
+		lines[i] = strings.TrimRight(line, " ")
+	}
+	return lines, t, nil
+}
+
+// printableRows returns rows with every header and cell printable and
+// the columns that may be cut shortened to rows.Width; colours are applied
+// after layout (see paintLine). The caller's rows are not written to: a
+// row is copied when one of its cells changes.
+func printableRows(rows Rows) Rows {
+	out := rows
+	out.Headers = make([]string, len(rows.Headers))
+	for i, h := range rows.Headers {
+		out.Headers[i] = Printable(h)
+	}
+	out.Cells = slices.Clone(rows.Cells)
+	owned := make([]bool, len(out.Cells))
+	set := func(r, c int, s string) {
+		if !owned[r] {
+			out.Cells[r], owned[r] = slices.Clone(out.Cells[r]), true
+		}
+		out.Cells[r][c] = s
+	}
+	for r, cells := range out.Cells {
+		for c, cell := range cells {
+			if p := Printable(cell); p != cell {
+				set(r, c, p)
+			}
+		}
+	}
+	if rows.Width <= 0 {
+		return out
+	}
+	widths := fitWidths(out, rows.Width)
+	for r, cells := range out.Cells {
+		for c, cell := range cells {
+			if c < len(widths) && c < len(out.Cut) && out.Cut[c] {
+				if cut := truncate(cell, widths[c]); cut != cell {
+					set(r, c, cut)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// ellipsis ends a cell cut to fit.
+const ellipsis = "…"
+
+// columnGap is the blank between columns.
+const columnGap = 3
+
+// displayWidth is the columns s takes on a terminal, as tablewriter
+// measures it; printable ASCII, most cells, takes one column a byte.
+func displayWidth(s string) int {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			return twwidth.Width(s)
+		}
+	}
+	return len(s)
+}
+
+// runeWidth is the columns r takes, as tablewriter measures it.
+func runeWidth(r rune) int {
+	if ' ' <= r && r < 0x7f {
+		return 1
+	}
+	return twwidth.Width(string(r))
+}
+
+// fitWidths returns each column's width: its widest cell, or less for
+// columns that may be cut, widest first, until the table fits width (0:
+// no limit). A cut column keeps at least its header and a few characters.
+func fitWidths(rows Rows, width int) []int {
+	widths := make([]int, len(rows.Headers))
+	floors := make([]int, len(rows.Headers))
+	for c, h := range rows.Headers {
+		widths[c] = displayWidth(h)
+		floors[c] = max(widths[c], 8)
+	}
+	for _, r := range rows.Cells {
+		for c, cell := range r {
+			if c < len(widths) {
+				widths[c] = max(widths[c], displayWidth(cell))
+			}
+		}
+	}
+	if width <= 0 {
+		return widths
+	}
+	total := columnGap * max(len(widths)-1, 0)
+	for _, w := range widths {
+		total += w
+	}
+	for total > width {
+		widest := -1
+		for c, w := range widths {
+			if c < len(rows.Cut) && rows.Cut[c] && w > floors[c] && (widest < 0 || w > widths[widest]) {
+				widest = c
+			}
+		}
+		if widest < 0 {
+			break // nothing left to cut: the terminal wraps
+		}
+		widths[widest]--
+		total--
+	}
+	return widths
+}
+
+// truncate cuts s to width display columns, ending it with an ellipsis.
+func truncate(s string, width int) string {
+	if displayWidth(s) <= width {
+		return s
+	}
+	budget := width - twwidth.Width(ellipsis)
+	var b strings.Builder
+	used := 0
+	for _, r := range s {
+		w := runeWidth(r)
+		if used+w > budget {
+			break
+		}
+		b.WriteRune(r)
+		used += w
+	}
+	return b.String() + ellipsis
+}
+
+// paintLine colours the cells of one rendered line. The line is laid out
+// as plain text (tablewriter would leave a reset code in the next cell of
+// a coloured one); each coloured cell is then found where its column
+// starts and wrapped in its colour, and only when the text there is the
+// cell's.
+func paintLine(line string, cells []string, starts []int, colour func(col int) *color.Color) string {
+	// Right to left, so earlier byte offsets stay valid.
+	for c := len(cells) - 1; c >= 0; c-- {
+		if cells[c] == "" || c >= len(starts) {
+			continue
+		}
+		col := colour(c)
+		if col == nil {
+			continue
+		}
+		from := byteAt(line, starts[c])
+		if from < 0 || !strings.HasPrefix(line[from:], cells[c]) {
+			continue
+		}
+		to := from + len(cells[c])
+		line = line[:from] + col.Sprint(cells[c]) + line[to:]
+	}
+	return line
+}
+
+// byteAt is the byte offset of display column col in line, or -1.
+func byteAt(line string, col int) int {
+	at := 0
+	for i, r := range line {
+		if at == col {
+			return i
+		}
+		at += runeWidth(r)
+		if at > col {
+			return -1
+		}
+	}
+	if at == col {
+		return len(line)
+	}
+	return -1
+}
