@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,9 +26,13 @@ var Now = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 // test ends: every variable config.Environment lists that env does not
 // name is unset, so the machine's own settings never reach a command.
 // The environment is the process's, so a test that calls it (through the
-// harness, every command test) is not parallel.
+// harness, every command test) is not parallel; runs a test starts side
+// by side set it one at a time (the testing package's Setenv is not safe
+// to call from several goroutines).
 func SetEnv(t testing.TB, env map[string]string) {
 	t.Helper()
+	envMu.Lock()
+	defer envMu.Unlock()
 	for _, e := range config.Environment() {
 		if _, ok := env[e.Name]; !ok {
 			t.Setenv(e.Name, "") // restored when the test ends
@@ -38,6 +43,8 @@ func SetEnv(t testing.TB, env map[string]string) {
 		t.Setenv(k, v)
 	}
 }
+
+var envMu sync.Mutex
 
 // WritePrivateFile writes content to dir/name, readable by its owner only,
 // as a user keeps a file of tokens or a leaked value.
