@@ -3,12 +3,12 @@ package hygiene
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
-	"unicode/utf8"
 
+	"github.com/tokenctl/tokenctl/internal/jsonappend"
 	"github.com/tokenctl/tokenctl/internal/span"
 )
 
@@ -33,17 +33,16 @@ const (
 	indents = "\n                                "
 )
 
-// newline starts a line at the current depth.
-func (w *findingJSON) newline() {
+// indent is the start of a line at the current depth.
+func (w *findingJSON) indent() string {
 	if n := 5 + 2*w.depth; n <= len(indents) {
-		w.b = append(w.b, indents[:n]...)
-		return
+		return indents[:n]
 	}
-	w.b = append(w.b, '\n', ' ', ' ', ' ', ' ')
-	for range w.depth {
-		w.b = append(w.b, ' ', ' ')
-	}
+	return "\n    " + strings.Repeat("  ", w.depth)
 }
+
+// newline starts a line at the current depth.
+func (w *findingJSON) newline() { w.b = append(w.b, w.indent()...) }
 
 // lit appends text written out in advance: a member's separator, line
 // and key.
@@ -70,15 +69,7 @@ func (w *findingJSON) key(k string, first bool) {
 	w.b = append(w.b, ':', ' ')
 }
 
-func (w *findingJSON) str(s string) {
-	if plainJSONString(s) {
-		w.b = append(w.b, '"')
-		w.b = append(w.b, s...)
-		w.b = append(w.b, '"')
-		return
-	}
-	w.b = appendJSONString(w.b, s)
-}
+func (w *findingJSON) str(s string) { w.b = jsonappend.String(w.b, s) }
 
 func (w *findingJSON) optStr(s *string) {
 	if s == nil {
@@ -91,60 +82,10 @@ func (w *findingJSON) optStr(s *string) {
 func (w *findingJSON) boolean(v bool) { w.b = strconv.AppendBool(w.b, v) }
 
 func (w *findingJSON) time(t time.Time) {
-	if sec := t.Unix(); t.Nanosecond() == 0 && t.Location() == time.UTC && sec >= minJSONUnix && sec <= maxJSONUnix {
-		w.b = append(w.b, '"')
-		w.b = appendUnixSeconds(w.b, sec)
-		w.b = append(w.b, '"')
-		return
+	var err error
+	if w.b, err = jsonappend.Time(w.b, t); err != nil {
+		w.err = cmpErr(w.err, err)
 	}
-	if y := t.Year(); y < 0 || y > 9999 {
-		w.err = cmpErr(w.err, errors.New("a time outside the years 0 to 9999 cannot be written in JSON"))
-		return
-	}
-	w.b = append(w.b, '"')
-	w.b = t.AppendFormat(w.b, time.RFC3339Nano)
-	w.b = append(w.b, '"')
-}
-
-// The first and last second of the years 0 to 9999, which JSON can hold.
-const (
-	minJSONUnix = -62167219200
-	maxJSONUnix = 253402300799
-)
-
-// appendUnixSeconds appends a time given in Unix seconds, from minJSONUnix
-// to maxJSONUnix, as RFC 3339 in UTC: what time.RFC3339Nano writes for a
-// time in UTC with no fraction of a second.
-func appendUnixSeconds(b []byte, sec int64) []byte {
-	days, rem := sec/86400, sec%86400
-	if rem < 0 {
-		days, rem = days-1, rem+86400
-	}
-	// Days to the civil calendar, counting from 0000-03-01 in eras of 400
-	// years (146,097 days).
-	z := days + 719468
-	era := z / 146097
-	if z < 0 && z%146097 != 0 {
-		era--
-	}
-	doe := z - era*146097
-	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
-	doy := doe - (365*yoe + yoe/4 - yoe/100)
-	mp := (5*doy + 2) / 153
-	day := doy - (153*mp+2)/5 + 1
-	month := mp + 3
-	if month > 12 {
-		month -= 12
-	}
-	year := yoe + era*400
-	if month <= 2 {
-		year++
-	}
-	hour, minute, second := rem/3600, rem/60%60, rem%60
-	b = append(b, byte('0'+year/1000), byte('0'+year/100%10), byte('0'+year/10%10), byte('0'+year%10), '-')
-	b = append(b, byte('0'+month/10), byte('0'+month%10), '-', byte('0'+day/10), byte('0'+day%10), 'T')
-	b = append(b, byte('0'+hour/10), byte('0'+hour%10), ':', byte('0'+minute/10), byte('0'+minute%10), ':')
-	return append(b, byte('0'+second/10), byte('0'+second%10), 'Z')
 }
 
 func (w *findingJSON) optTime(t *time.Time) {
@@ -156,23 +97,7 @@ func (w *findingJSON) optTime(t *time.Time) {
 }
 
 func (w *findingJSON) strings(ss []string) {
-	if ss == nil {
-		w.b = append(w.b, "null"...)
-		return
-	}
-	if len(ss) == 0 {
-		w.b = append(w.b, '[', ']')
-		return
-	}
-	w.open('[')
-	for i, s := range ss {
-		if i > 0 {
-			w.b = append(w.b, ',')
-		}
-		w.newline()
-		w.str(s)
-	}
-	w.close(']')
+	w.b = jsonappend.Strings(w.b, ss, w.indent())
 }
 
 // any writes a value of a type the writer does not spell out (evidence
@@ -258,12 +183,12 @@ func (w *findingJSON) findingEvidence(e *FindingEvidence) {
 		case pairStrings:
 			w.strings(p.scopes)
 		case pairUnix:
-			if p.n < minJSONUnix || p.n > maxJSONUnix {
+			if p.n < jsonappend.MinUnix || p.n > jsonappend.MaxUnix {
 				w.str(unixStamp(p.n))
 				break
 			}
 			w.b = append(w.b, '"')
-			w.b = appendUnixSeconds(w.b, p.n)
+			w.b = jsonappend.UnixSeconds(w.b, p.n)
 			w.b = append(w.b, '"')
 		case pairDays:
 			w.b = append(w.b, '"')
@@ -374,42 +299,6 @@ func (w *findingJSON) exception(e *ExceptionRef) {
 	w.lit("," + in2 + `"expired": `)
 	w.boolean(e.Expired)
 	w.close('}')
-}
-
-// plainJSONString reports whether s is written in JSON as itself between
-// quotes: printable ASCII other than the quote and the backslash. It looks
-// at eight bytes at a time.
-func plainJSONString(s string) bool {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	// zeroByte says whether a word holds a zero byte.
-	zeroByte := func(x uint64) bool { return (x-ones)&^x&highs != 0 }
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		c := s[i : i+8]
-		x := uint64(c[0]) | uint64(c[1])<<8 | uint64(c[2])<<16 | uint64(c[3])<<24 |
-			uint64(c[4])<<32 | uint64(c[5])<<40 | uint64(c[6])<<48 | uint64(c[7])<<56
-		// Every byte ASCII, none below 0x20, none a quote or a backslash.
-		if x&highs != 0 || (x-0x20*ones)&^x&highs != 0 || zeroByte(x^('"'*ones)) || zeroByte(x^('\\'*ones)) {
-			return false
-		}
-	}
-	for ; i < len(s); i++ {
-		c := s[i]
-		if c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' {
-			return false
-		}
-	}
-	return true
-}
-
-// appendJSONString appends s as encoding/json writes a string with HTML
-// escaping off.
-func appendJSONString(b []byte, s string) []byte {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(s) // a string always encodes
-	return append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
 }
 
 // cmpErr keeps the first error.

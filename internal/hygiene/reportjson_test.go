@@ -114,44 +114,6 @@ func TestFindingJSONRefusesWhatJSONCannotHold(t *testing.T) {
 	}
 }
 
-// plainJSONString, eight bytes at a time, says what a byte at a time says.
-func FuzzPlainJSONString(f *testing.F) {
-	for _, s := range []string{"", "plain ascii text, longer than a word", "tab\there in the middle", `a "quote"`, `back\slash`, "\x1f", "\x7f", "é", "12345678\x00", "1234567\"", "12345678901234\\"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		want := true
-		for i := 0; i < len(s); i++ {
-			if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' {
-				want = false
-			}
-		}
-		if got := plainJSONString(s); got != want {
-			t.Errorf("plainJSONString(%q) = %v, want %v", s, got, want)
-		}
-	})
-}
-
-// Times in UTC without a fraction are written as time.RFC3339Nano writes
-// them, across every year JSON can hold (leap years and negative Unix
-// times included).
-func TestAppendUnixSeconds(t *testing.T) {
-	for _, at := range []time.Time{
-		time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC),
-		time.Date(2026, 2, 28, 9, 5, 7, 0, time.UTC), time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(824, 10, 9, 19, 40, 3, 0, time.UTC),
-	} {
-		for d := range 400 {
-			tm := at.AddDate(0, 0, d*7).Add(time.Duration(d*3671) * time.Second)
-			if tm.Year() > 9999 {
-				continue
-			}
-			if got, want := string(appendUnixSeconds(nil, tm.Unix())), tm.Format(time.RFC3339Nano); got != want {
-				t.Fatalf("%v: %s, want %s", tm, got, want)
-			}
-		}
-	}
-}
-
 // Spans are written as wholeDays writes them, under a day too.
 func TestAppendDays(t *testing.T) {
 	for _, d := range []time.Duration{0, time.Minute, 90 * time.Minute, 23*time.Hour + 59*time.Minute, 24 * time.Hour, 25 * time.Hour, 400*24*time.Hour + 5, -3 * time.Hour} {

@@ -18,6 +18,13 @@ type ListDocument interface {
 	SplitList() (head any, field string, n int, item func(int) any)
 }
 
+// JSONItem is a list item that appends its own JSON in one pass: the
+// bytes an indented encoding/json encoder writes for it with prefix "    "
+// and indent "  ", HTML not escaped, after the prefix of its first line.
+type JSONItem interface {
+	AppendJSONItem(b []byte) ([]byte, error)
+}
+
 func writeListJSON(w io.Writer, doc ListDocument) error {
 	head, field, n, item := doc.SplitList()
 	var buf bytes.Buffer
@@ -50,17 +57,26 @@ func writeListJSON(w io.Writer, doc ListDocument) error {
 	ienc := json.NewEncoder(&one)
 	ienc.SetEscapeHTML(false)
 	ienc.SetIndent("    ", "  ")
+	var b []byte
 	for i := range n {
-		one.Reset()
-		if err := ienc.Encode(item(i)); err != nil {
-			return err
+		b = append(b[:0], "    "...)
+		if it, ok := item(i).(JSONItem); ok {
+			var err error
+			if b, err = it.AppendJSONItem(b); err != nil {
+				return err
+			}
+		} else {
+			one.Reset()
+			if err := ienc.Encode(item(i)); err != nil {
+				return err
+			}
+			b = append(b, bytes.TrimSuffix(one.Bytes(), []byte("\n"))...)
 		}
-		_, _ = bw.WriteString("    ")
-		_, _ = bw.Write(bytes.TrimSuffix(one.Bytes(), []byte("\n")))
 		if i < n-1 {
-			_ = bw.WriteByte(',')
+			b = append(b, ',')
 		}
-		_ = bw.WriteByte('\n')
+		b = append(b, '\n')
+		_, _ = bw.Write(b)
 	}
 	_, _ = bw.WriteString("  ]")
 	_, _ = bw.Write(after)
