@@ -199,9 +199,8 @@ func TestFaultRateLimitResetIsHonoured(t *testing.T) {
 		t.Fatal("the emulator logged no query complexity")
 	}
 
-	// The limiter needs a clock that moves.
-	h := newHarness(t, emulator.Options{RateLimit: cost, RateWindow: time.Second, Now: time.Now})
-	h.realTime = true // and tokenctl must wait as it moves
+	// The limiter needs a clock that moves: tokenctl's, moved by its waits.
+	h := newHarnessOnClock(t, emulator.Options{RateLimit: cost, RateWindow: time.Second})
 	o := revokeTarget(t, h, "--page-size", "5")
 	o.want(t, h, revoke.StatusRevoked, exitcode.OK, false, 1)
 	tooMany := h.srv.CountRequests(func(r emulator.Request) bool { return r.Status == http.StatusTooManyRequests })
@@ -210,6 +209,9 @@ func TestFaultRateLimitResetIsHonoured(t *testing.T) {
 	}
 	if n := h.requests(revokeMutation); n != 1+tooMany {
 		t.Errorf("mutations sent = %d with %d throttled", n, tooMany)
+	}
+	if h.clock.total.Load() == 0 {
+		t.Error("tokenctl never waited, yet the listing spent the budget")
 	}
 }
 

@@ -39,26 +39,29 @@ type harness struct {
 	// keychain is the system keychain every run gets: go-keyring's
 	// in-memory mock (see TestMain), counting how often it is asked.
 	keychain *countingKeychain
-	// clock stands in for the real timer: runs do not wait out retry
-	// schedules or rate-limit resets, and the waits asked for are counted.
-	// A test that must interrupt a real wait sets realTime.
-	clock    fakeSleeper
+	// clock stands in for the real clock and timer: runs do not wait out
+	// retry schedules or rate-limit resets, and the waits asked for are
+	// counted. A test that must interrupt a real wait sets realTime.
+	clock    fakeClock
 	realTime bool
 }
 
-// fakeSleeper returns at once from every wait, unless ctx has ended, and
-// counts the waits and their total length.
-type fakeSleeper struct {
+// fakeClock tells fixedNow moved on by every wait asked of it, and returns
+// at once from each, unless ctx has ended; it counts the waits and their
+// total length. A run that waits for nothing sees fixedNow throughout.
+type fakeClock struct {
 	waits atomic.Int64
 	total atomic.Int64
 }
 
-func (s *fakeSleeper) sleep(ctx context.Context, d time.Duration) error {
+func (c *fakeClock) now() time.Time { return fixedNow.Add(time.Duration(c.total.Load())) }
+
+func (c *fakeClock) sleep(ctx context.Context, d time.Duration) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	s.waits.Add(1)
-	s.total.Add(int64(d))
+	c.waits.Add(1)
+	c.total.Add(int64(d))
 	return nil
 }
 
@@ -67,9 +70,24 @@ func newHarness(t *testing.T, opts emulator.Options) *harness {
 	if opts.Now == nil {
 		opts.Now = func() time.Time { return fixedNow }
 	}
+	return startHarness(t, opts, &harness{})
+}
+
+// newHarnessOnClock is newHarness with an emulator that shares the runs'
+// clock: its rate-limit windows pass as tokenctl waits, in no real time.
+func newHarnessOnClock(t *testing.T, opts emulator.Options) *harness {
+	t.Helper()
+	h := &harness{}
+	opts.Now = h.clock.now
+	return startHarness(t, opts, h)
+}
+
+func startHarness(t *testing.T, opts emulator.Options, h *harness) *harness {
+	t.Helper()
 	srv := emulatortest.Start(t, opts)
 	dir := t.TempDir()
-	h := &harness{t: t, srv: srv, env: map[string]string{
+	h.t, h.srv, h.keychain = t, srv, &countingKeychain{}
+	h.env = map[string]string{
 		"BUILDKITE_API_TOKEN":         emulatortest.DemoToken,
 		"BUILDKITE_GRAPHQL_ENDPOINT":  srv.GraphQLEndpoint,
 		"BUILDKITE_REST_API_ENDPOINT": srv.RESTEndpoint,
@@ -77,7 +95,7 @@ func newHarness(t *testing.T, opts emulator.Options) *harness {
 		"HOME":                        dir,
 		// No pager in tests unless one asks for it.
 		"TOKENCTL_PAGER": "",
-	}, keychain: &countingKeychain{}}
+	}
 	return h
 }
 
@@ -113,7 +131,7 @@ func (h *harness) execWith(setup func(*iostreams.IOStreams), input string, args 
 	clitest.SetEnv(h.t, h.env)
 	f := &cmdutil.Factory{
 		IO:  ios,
-		Now: func() time.Time { return fixedNow },
+		Now: h.clock.now,
 		NewMutationID: func() string {
 			return fmt.Sprintf("tokenctl-test-%d", h.ids.Add(1))
 		},

@@ -21,6 +21,12 @@ import (
 // returns the uuids acme lists, in paging order, without the caller's.
 func perfOrgHarness(t *testing.T, orgSize int, opts emulator.Options) (*harness, []string) {
 	t.Helper()
+	return perfOrgHarnessWith(t, orgSize, opts, newHarness)
+}
+
+// perfOrgHarnessWith is perfOrgHarness on the harness start makes.
+func perfOrgHarnessWith(t *testing.T, orgSize int, opts emulator.Options, start func(*testing.T, emulator.Options) *harness) (*harness, []string) {
+	t.Helper()
 	fx := emulator.DemoFixture()
 	demo, err := emulator.New(emulator.Options{Fixture: emulator.DemoFixture()})
 	if err != nil {
@@ -28,7 +34,7 @@ func perfOrgHarness(t *testing.T, orgSize int, opts emulator.Options) (*harness,
 	}
 	fx.AddGeneratedTokens(et.DemoOrgSlug, orgSize-len(demo.Tokens(et.DemoOrgSlug)), et.DemoAdminEmail)
 	opts.Fixture = fx
-	h := newHarness(t, opts)
+	h := start(t, opts)
 	listed := h.srv.Tokens(et.DemoOrgSlug)
 	if len(listed) != orgSize {
 		t.Fatalf("acme lists %d tokens, want %d", len(listed), orgSize)
@@ -168,17 +174,16 @@ func TestPerfBulkRevoke(t *testing.T) {
 func TestPerfBulkRevokeStaysUnderTheRateLimit(t *testing.T) {
 	const orgSize, pageSize = 60, 60
 	listingCost := 2*pageSize + 3 // organization, connection, pageInfo; token and owner per node
-	h, all := perfOrgHarness(t, orgSize, emulator.Options{
-		Now: time.Now, // windows must pass
+	h, all := perfOrgHarnessWith(t, orgSize, emulator.Options{
 		// The listing leaves room for 6 mutations; the rest wait for the
-		// next one-second window.
+		// next one-second window, which passes on the runs' clock as
+		// tokenctl waits.
 		RateLimit:  listingCost + 6,
 		RateWindow: time.Second,
 		Faults: []emulator.Fault{
 			{Kind: emulator.FaultLatency, Match: "mutation", Delay: 30 * time.Millisecond},
 		},
-	})
-	h.realTime = true // the windows pass in real time, so tokenctl waits in it
+	}, newHarnessOnClock)
 	tokens := all[:24]
 	r := h.run(revokeArgs(tokens, "--page-size", strconv.Itoa(pageSize), "--concurrency", "8")...)
 	mustRevokeAll(t, h, r, tokens)

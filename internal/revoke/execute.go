@@ -43,6 +43,12 @@ type Executor struct {
 	// revocation again once a re-check proved it did not apply (the
 	// transport's Backoff); nil uses the default policy.
 	Backoff func() *transport.Backoff
+	// Now and Sleep are the clock the rate-limit gate runs on: Now must be
+	// the clock RateLimit's reset was read on (the transport's), and Sleep
+	// waits for a spent budget to refill, returning ctx.Err() if ctx ends
+	// first. nil means the real clock; tests pass one that does not wait.
+	Now   func() time.Time
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // mutationCost is what one revocation takes from the GraphQL budget: the
@@ -107,8 +113,8 @@ func (e *Executor) Run(ctx context.Context, plans []*Plan) []Result {
 	// is re-read as each one finishes, and a spent budget holds every
 	// start until it refills), which SetLimit forbids, and an interrupted
 	// run must report the items it never admitted as skipped.
-	gate := newFlightGate(len(others)+len(self), func(unfinished int) (int, time.Duration) {
-		return e.inFlightLimit(concurrency, unfinished, time.Now())
+	gate := newFlightGate(len(others)+len(self), e.clock(), func(unfinished int, now time.Time) (int, time.Duration) {
+		return e.inFlightLimit(concurrency, unfinished, now)
 	})
 	for _, batch := range [][]target{others, self} {
 		var wg sync.WaitGroup
@@ -227,20 +233,55 @@ func (e *Executor) inFlightLimit(concurrency, unfinished int, now time.Time) (in
 	return min(concurrency, max(1, st.Remaining/mutationCost/2)), 0
 }
 
+// clock is the executor's clock, the real one where none was given.
+func (e *Executor) clock() clock {
+	c := clock{now: e.Now, sleep: e.Sleep}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	if c.sleep == nil {
+		c.sleep = sleepReal
+	}
+	return c
+}
+
+// clock is what the flight gate reads the time on and waits with.
+type clock struct {
+	now   func() time.Time
+	sleep func(ctx context.Context, d time.Duration) error
+}
+
+// sleepReal waits d on a real timer, or until ctx ends.
+func sleepReal(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 // flightGate admits mutations one at a time under a limit that changes as
 // the rate-limit budget does: it is re-read whenever a mutation finishes,
 // and when the budget refills.
 type flightGate struct {
-	limit func(unfinished int) (int, time.Duration)
+	limit func(unfinished int, now time.Time) (int, time.Duration)
+	clock clock
 
 	mu         sync.Mutex
 	inFlight   int
 	unfinished int           // admitted or still to be admitted
 	finished   chan struct{} // closed (and replaced) when a mutation finishes
+	// waited is the latest time the gate has waited until: the clock is
+	// read as at least that, so a budget waited out is a budget refilled,
+	// whatever a clock that has not moved as far says.
+	waited time.Time
 }
 
-func newFlightGate(unfinished int, limit func(unfinished int) (int, time.Duration)) *flightGate {
-	return &flightGate{limit: limit, unfinished: unfinished, finished: make(chan struct{})}
+func newFlightGate(unfinished int, c clock, limit func(unfinished int, now time.Time) (int, time.Duration)) *flightGate {
+	return &flightGate{limit: limit, clock: c, unfinished: unfinished, finished: make(chan struct{})}
 }
 
 // admit waits until one more mutation may start, unless ctx is done first.
@@ -250,7 +291,11 @@ func (g *flightGate) admit(ctx context.Context) bool {
 			return false
 		}
 		g.mu.Lock()
-		limit, wait := g.limit(g.unfinished)
+		now := g.clock.now()
+		if now.Before(g.waited) {
+			now = g.waited
+		}
+		limit, wait := g.limit(g.unfinished, now)
 		if wait <= 0 && g.inFlight < limit {
 			g.inFlight++
 			g.mu.Unlock()
@@ -259,26 +304,43 @@ func (g *flightGate) admit(ctx context.Context) bool {
 		finished := g.finished
 		g.mu.Unlock()
 
-		if !waitFor(ctx, finished, wait) {
+		if !g.waitFor(ctx, finished, now, wait) {
 			return false
 		}
 	}
 }
 
 // waitFor waits until finished is closed or, when wait is positive, that
-// long has passed; it returns false if ctx ends first.
-func waitFor(ctx context.Context, finished <-chan struct{}, wait time.Duration) bool {
-	var refilled <-chan time.Time
-	if wait > 0 {
-		t := time.NewTimer(wait)
-		defer t.Stop()
-		refilled = t.C
+// long has passed on the gate's clock; it returns false if ctx ends first.
+func (g *flightGate) waitFor(ctx context.Context, finished <-chan struct{}, now time.Time, wait time.Duration) bool {
+	if wait <= 0 {
+		select {
+		case <-finished:
+			return true
+		case <-ctx.Done():
+			return false
+		}
 	}
-	select {
-	case <-finished:
-	case <-refilled:
-	case <-ctx.Done():
+	// A mutation finishing ends the wait early: the limit is read again.
+	waitCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-finished:
+			cancel()
+		case <-waitCtx.Done():
+		}
+	}()
+	refilled := g.clock.sleep(waitCtx, wait) == nil
+	if ctx.Err() != nil {
 		return false
+	}
+	if refilled {
+		g.mu.Lock()
+		if until := now.Add(wait); until.After(g.waited) {
+			g.waited = until
+		}
+		g.mu.Unlock()
 	}
 	return true
 }

@@ -2,6 +2,9 @@ package revoke_test
 
 import (
 	"context"
+	"fmt"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -119,18 +122,82 @@ func TestExecuteGoesOneAtATimeWhenTheBudgetRunsShort(t *testing.T) {
 	}
 }
 
+// gateClock is the executor's clock in the rate-limit tests. Its sleep
+// moves the time it tells by the length asked for and returns at once,
+// unless hold is set: then it reports the wait on asleep and returns only
+// when its context ends. Each test also bounds the run in real time, so
+// that an executor waiting on a real timer (minutes) fails instead of
+// passing slowly.
+type gateClock struct {
+	mu     sync.Mutex
+	now    time.Time
+	frozen bool // sleeping does not move the time told
+	waits  []time.Duration
+	hold   bool
+	asleep chan time.Duration
+}
+
+func newGateClock() *gateClock {
+	return &gateClock{now: time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC), asleep: make(chan time.Duration, 1)}
+}
+
+func (c *gateClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *gateClock) Sleep(ctx context.Context, d time.Duration) error {
+	c.mu.Lock()
+	c.waits = append(c.waits, d)
+	if !c.frozen && !c.hold {
+		c.now = c.now.Add(d)
+	}
+	c.mu.Unlock()
+	if c.hold {
+		c.asleep <- d
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	return ctx.Err()
+}
+
+func (c *gateClock) slept() []time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.waits)
+}
+
+// realBound is how long, in real time, a run that waits only on its own
+// clock may take.
+const realBound = 20 * time.Second
+
 func TestExecuteSendsNothingWhileTheBudgetIsSpent(t *testing.T) {
 	srv, c, refs := startWithTokens(t, 3, emulator.Options{})
 	plan := resolve(t, c, refs)
 	srv.ResetRequests()
 
+	clock := newGateClock()
+	clock.hold = true
+	reset := clock.Now().Add(time.Minute)
 	spent := func() transport.RateLimitState {
-		return transport.RateLimitState{Known: true, Remaining: 0, Limit: 50000, Reset: time.Now().Add(time.Minute)}
+		return transport.RateLimitState{Known: true, Remaining: 0, Limit: 50000, Reset: reset}
 	}
 	// The user gives up while tokenctl waits for the budget to refill.
-	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+	ctx, cancel := context.WithTimeout(t.Context(), realBound)
 	defer cancel()
-	exec := &revoke.Executor{Client: c, Concurrency: 4, RateLimit: spent}
+	exec := &revoke.Executor{Client: c, Concurrency: 4, RateLimit: spent, Now: clock.Now, Sleep: clock.Sleep}
+	go func() {
+		select {
+		case d := <-clock.asleep:
+			if d != time.Minute {
+				t.Errorf("the gate waited %s, want the minute until the reset", d)
+			}
+		case <-ctx.Done():
+			t.Error("the gate never waited on the executor's clock")
+		}
+		cancel()
+	}()
 	results := exec.Execute(ctx, plan)
 	if n := countStatus(results, revoke.StatusSkipped); n != len(refs) {
 		t.Errorf("%d of %d reported skipped (not sent): %q", n, len(refs), statuses(results))
@@ -145,23 +212,41 @@ func TestExecuteSendsNothingWhileTheBudgetIsSpent(t *testing.T) {
 	}
 }
 
+// A spent budget is waited out once, on the executor's clock, and the run
+// goes on from the reset: whether that clock has moved on by then (as a
+// real one has) or not.
 func TestExecuteResumesWhenTheBudgetRefills(t *testing.T) {
-	srv, c, refs := startWithTokens(t, 3, emulator.Options{})
-	plan := resolve(t, c, refs)
-	srv.ResetRequests()
+	for _, frozen := range []bool{false, true} {
+		t.Run(fmt.Sprintf("frozen=%t", frozen), func(t *testing.T) {
+			clock := newGateClock()
+			clock.frozen = frozen
+			srv, c, refs := startWithTokens(t, 3, emulator.Options{Now: clock.Now})
+			plan := resolve(t, c, refs)
+			srv.ResetRequests()
 
-	refill := time.Now().Add(50 * time.Millisecond)
-	spentUntilRefill := func() transport.RateLimitState {
-		return transport.RateLimitState{Known: true, Remaining: 0, Limit: 50000, Reset: refill}
-	}
-	exec := &revoke.Executor{Client: c, Concurrency: 4, RateLimit: spentUntilRefill}
-	results := exec.Execute(t.Context(), plan)
-	if n := countStatus(results, revoke.StatusRevoked); n != len(refs) {
-		t.Fatalf("%d of %d revoked after the refill: %q", n, len(refs), statuses(results))
-	}
-	for _, r := range srv.Requests() {
-		if r.Time.Before(refill) {
-			t.Errorf("%s sent at %s, before the budget refilled at %s", r.Operation, r.Time.Format(time.StampMicro), refill.Format(time.StampMicro))
-		}
+			// Four minutes: within the five-minute window the gate trusts.
+			refill := clock.Now().Add(4 * time.Minute)
+			spentUntilRefill := func() transport.RateLimitState {
+				return transport.RateLimitState{Known: true, Remaining: 0, Limit: 50000, Reset: refill}
+			}
+			ctx, cancel := context.WithTimeout(t.Context(), realBound)
+			defer cancel()
+			exec := &revoke.Executor{Client: c, Concurrency: 4, RateLimit: spentUntilRefill, Now: clock.Now, Sleep: clock.Sleep}
+			results := exec.Execute(ctx, plan)
+			if n := countStatus(results, revoke.StatusRevoked); n != len(refs) {
+				t.Fatalf("%d of %d revoked after the refill: %q", n, len(refs), statuses(results))
+			}
+			if got := clock.slept(); !slices.Equal(got, []time.Duration{4 * time.Minute}) {
+				t.Errorf("the gate waited %v, want once, the four minutes until the reset", got)
+			}
+			if frozen {
+				return
+			}
+			for _, r := range srv.Requests() {
+				if r.Time.Before(refill) {
+					t.Errorf("%s sent at %s, before the budget refilled at %s", r.Operation, r.Time.Format(time.StampMicro), refill.Format(time.StampMicro))
+				}
+			}
+		})
 	}
 }

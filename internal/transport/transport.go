@@ -54,6 +54,9 @@ type Options struct {
 	// Sleep waits for d or until ctx ends, returning ctx.Err() then. Tests
 	// replace it to record waits; nil means a real timer.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// Now is the clock the rate-limit budget's reset and Retry-After dates
+	// are read on; nil means the real one.
+	Now func() time.Time
 	// ExpectJSON says every successful (2xx) answer with a body is JSON,
 	// as all of Buildkite's are. One that is not is treated like an answer
 	// that never arrived: a safe request is retried, an unsafe one gets
@@ -120,6 +123,9 @@ func New(opts Options) *Transport {
 	}
 	if t.sleep == nil {
 		t.sleep = sleepCtx
+	}
+	if opts.Now != nil {
+		t.now = opts.Now
 	}
 	switch {
 	case t.lowWatermark == 0:

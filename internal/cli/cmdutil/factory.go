@@ -28,9 +28,11 @@ import (
 // t.Setenv).
 type Factory struct {
 	IO *iostreams.IOStreams
-	// Now and Sleep are the commands' clock. Sleep waits out the retry
-	// schedule and rate-limit resets, returning ctx.Err() if ctx ends
-	// first; nil means a real timer. Tests pass one that does not wait.
+	// Now and Sleep are the commands' clock, the transport's and the
+	// revoke executor's too: rate-limit resets are read on Now, and Sleep
+	// waits out the retry schedule, pacing and a spent budget, returning
+	// ctx.Err() if ctx ends first. nil means the real clock and a real
+	// timer. Tests pass a clock that does not wait.
 	Now   func() time.Time
 	Sleep func(ctx context.Context, d time.Duration) error
 	// NewMutationID makes clientMutationIds; nil means unique random ones.
@@ -79,6 +81,7 @@ func (f *Factory) APIClient(s *config.Settings, debug bool, redact ...string) (*
 		Redact:    redact,
 		UserAgent: "tokenctl/" + version.Version,
 		Sleep:     f.Sleep,
+		Now:       f.Now,
 	}
 	if debug {
 		opts.Debug = f.IO.ErrOut

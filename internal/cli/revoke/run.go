@@ -144,7 +144,10 @@ func runPlans(ctx context.Context, o *RevokeOptions, client *buildkite.Client, p
 		}
 		defer auditLog.Close()
 	}
-	exec := &revoke.Executor{Client: client, Concurrency: o.Concurrency, Audit: auditLog, DryRun: o.DryRun, NewMutationID: o.Factory.NewMutationID}
+	exec := &revoke.Executor{
+		Client: client, Concurrency: o.Concurrency, Audit: auditLog, DryRun: o.DryRun,
+		NewMutationID: o.Factory.NewMutationID, Now: o.Factory.Now, Sleep: o.Factory.Sleep,
+	}
 	if client != nil {
 		exec.RateLimit, exec.Backoff = client.RateLimit, client.Backoff
 	}
