@@ -1,17 +1,16 @@
 // Package history answers "what happened to this token, and who did it"
 // from Buildkite's audit log: it reads an organization's token events
 // through the API client, holds tokenctl's own audit log against them,
-// and finds what a leaked token did. It neither prints nor prompts; the
-// commands do that.
+// and finds what a leaked token did. It lays its events out as a table's
+// rows (for history and tokens activity alike) but neither prints nor
+// prompts; the commands do that.
 package history
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/tokenctl/tokenctl/internal/buildkite"
-	"github.com/tokenctl/tokenctl/internal/span"
 )
 
 // Token event types of Buildkite's audit log (AuditEventType values).
@@ -146,18 +145,4 @@ func TokenActivity(ctx context.Context, log AuditLog, q ActivityQuery) (Activity
 // token.
 func MadeWith(e buildkite.AuditEvent, tokenUUID string) bool {
 	return e.Context.Kind == buildkite.AuditContextAPI && equalUUID(e.Context.TokenUUID, tokenUUID)
-}
-
-// ParseTime reads --since or --until: a span back from now ("7d", "12h",
-// "1y6w") or a date (YYYY-MM-DD, midnight UTC) or an RFC 3339 time.
-func ParseTime(s string, now time.Time) (time.Time, error) {
-	if d, err := span.Parse(s); err == nil {
-		return now.Add(-d), nil
-	}
-	t, err := span.ParseDate(s)
-	if err != nil {
-		// ParseDate's message quotes the input safely (never a token).
-		return time.Time{}, fmt.Errorf("%w, or a span back from now such as 7d, 12h or 1y6w", err)
-	}
-	return t, nil
 }

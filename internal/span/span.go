@@ -91,3 +91,17 @@ func ParseDate(s string) (time.Time, error) {
 	}
 	return time.Time{}, fmt.Errorf("invalid date %s: write YYYY-MM-DD (midnight UTC) or an RFC 3339 time such as 2026-07-01T09:00:00Z", redact.Quote(in))
 }
+
+// ParseTime reads a moment as --since and --until take it: a span back from now ("7d", "12h",
+// "1y6w") or a date (YYYY-MM-DD, midnight UTC) or an RFC 3339 time.
+func ParseTime(s string, now time.Time) (time.Time, error) {
+	if d, err := Parse(s); err == nil {
+		return now.Add(-d), nil
+	}
+	t, err := ParseDate(s)
+	if err != nil {
+		// ParseDate's message quotes the input safely (never a token).
+		return time.Time{}, fmt.Errorf("%w, or a span back from now such as 7d, 12h or 1y6w", err)
+	}
+	return t, nil
+}

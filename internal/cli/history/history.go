@@ -180,7 +180,7 @@ func historyRun(ctx context.Context, o *HistoryOptions) error {
 	}
 	doc := history.NewHistoryDoc(ev)
 	printer := output.Printer{Out: o.IO.Out, Format: o.Format, JQ: o.JQ}
-	if err := printer.Print(doc, func(wide bool) output.Rows { return cmdutil.EventRows(o.TableStyle(), doc.Events, wide) }); err != nil {
+	if err := printer.Print(doc, func(wide bool) output.Rows { return history.EventRows(o.TableStyle(), doc.Events, wide) }); err != nil {
 		return err
 	}
 	if ev.Truncated {
@@ -224,8 +224,8 @@ func reconcileRows(style output.TableStyle, d history.ReconcileDoc) output.Rows 
 		p.AddTimeField(&l.Time, "")
 		if e != nil {
 			p.AddTimeField(&e.OccurredAt, "")
-			p.AddField(cmdutil.EventActor(e.Actor), output.Cut)
-			p.AddField(cmdutil.EventVia(e.Context))
+			p.AddField(history.EventActor(e.Actor), output.Cut)
+			p.AddField(history.EventVia(e.Context))
 		} else {
 			p.AddField("")
 			p.AddField("")
@@ -248,8 +248,8 @@ func reconcileRows(style output.TableStyle, d history.ReconcileDoc) output.Rows 
 		p.AddField(e.Type)
 		p.AddField("")
 		p.AddTimeField(&e.OccurredAt, "")
-		p.AddField(cmdutil.EventActor(e.Actor), output.Cut)
-		p.AddField(cmdutil.EventVia(e.Context))
+		p.AddField(history.EventActor(e.Actor), output.Cut)
+		p.AddField(history.EventVia(e.Context))
 		p.EndRow()
 	}
 	return p.Rows()

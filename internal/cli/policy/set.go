@@ -81,8 +81,8 @@ func (o *PolicySetOptions) Validate() error {
 		return exitcode.New(exitcode.Usage, errors.New("--revoke-inactive-after is required: 30d, 60d, 90d, 180d, 365d or never"))
 	}
 	var err error
-	if o.Setting, err = cmdutil.ParseSettingFlag("--revoke-inactive-after", o.PeriodArg); err != nil {
-		return err
+	if o.Setting, err = inactivity.ParseSetting(o.PeriodArg); err != nil {
+		return cmdutil.FlagValueError("--revoke-inactive-after", o.PeriodArg, err)
 	}
 	if !o.DryRun && !o.Yes && !o.IO.CanPrompt() {
 		return exitcode.New(exitcode.Usage, errors.New("changing the inactive-token policy can revoke many tokens at once and needs confirmation, and there is no terminal to ask on: check it with --dry-run, then pass --yes"))

@@ -105,9 +105,9 @@ func (o *PolicyShowOptions) Validate() error {
 		return o.withinErr
 	}
 	if o.WhatIfArg != "" {
-		s, err := cmdutil.ParseSettingFlag("--what-if", o.WhatIfArg)
+		s, err := inactivity.ParseSetting(o.WhatIfArg)
 		if err != nil {
-			return err
+			return cmdutil.FlagValueError("--what-if", o.WhatIfArg, err)
 		}
 		o.WhatIf = &s
 	}

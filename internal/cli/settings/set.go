@@ -15,6 +15,7 @@ import (
 	"github.com/tokenctl/tokenctl/internal/buildkite"
 	"github.com/tokenctl/tokenctl/internal/cli/cmdutil"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
+	"github.com/tokenctl/tokenctl/internal/inactivity"
 	"github.com/tokenctl/tokenctl/internal/orgsettings"
 	"github.com/tokenctl/tokenctl/internal/output"
 	"github.com/tokenctl/tokenctl/internal/redact"
@@ -157,9 +158,9 @@ func (o *SettingsSetOptions) Validate() error {
 		o.Request.Allowlist = &none
 	}
 	if o.given["revoke-inactive-after"] {
-		s, err := cmdutil.ParseSettingFlag("--revoke-inactive-after", o.PeriodArg)
+		s, err := inactivity.ParseSetting(o.PeriodArg)
 		if err != nil {
-			return err
+			return cmdutil.FlagValueError("--revoke-inactive-after", o.PeriodArg, err)
 		}
 		o.Request.Inactivity = &s
 	}

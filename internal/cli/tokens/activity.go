@@ -106,7 +106,7 @@ func tokensActivityRun(ctx context.Context, o *TokensActivityOptions) error {
 	}
 	doc := history.NewActivityDoc(q, a)
 	printer := output.Printer{Out: o.IO.Out, Format: o.Format, JQ: o.JQ}
-	if err := printer.Print(doc, func(wide bool) output.Rows { return cmdutil.EventRows(o.TableStyle(), doc.Events, wide) }); err != nil {
+	if err := printer.Print(doc, func(wide bool) output.Rows { return history.EventRows(o.TableStyle(), doc.Events, wide) }); err != nil {
 		return err
 	}
 	fmt.Fprintf(o.IO.ErrOut, "tokenctl: read %d event(s) in %d page(s) to find %d made with token %s\n", a.Read, a.Pages, len(a.Events), o.Token)
