@@ -121,7 +121,9 @@ keep an audit log.`,
 // Run executes the command line and returns the process exit code, printing
 // any error on stderr, one line per problem.
 func Run(ctx context.Context, f *cmdutil.Factory, args []string) int {
-	code := run(ctx, f, args)
+	code, release := run(ctx, f, args)
+	// Ctrl-C is handled until the output is out.
+	defer release()
 	// Output buffered for a file or a pipe goes out when the command
 	// ends, interrupted or not.
 	if err := f.IO.Flush(); err != nil {
@@ -133,17 +135,26 @@ func Run(ctx context.Context, f *cmdutil.Factory, args []string) int {
 	return code
 }
 
-func run(ctx context.Context, f *cmdutil.Factory, args []string) int {
+// run runs the command line and returns its exit code, and the release of
+// the command's Ctrl-C handling (see handleInterrupts).
+func run(ctx context.Context, f *cmdutil.Factory, args []string) (int, func()) {
 	root := newRootCmd(f, args)
 	if unknown := findUnknownSubcommand(root, args); unknown != nil {
 		var b strings.Builder
 		fmt.Fprintf(&b, "tokenctl: %s\n", cmdutil.ErrorMessage(unknown))
 		unknown.report(&b)
 		_, _ = io.WriteString(f.IO.ErrOut, b.String())
-		return int(exitcode.Usage)
+		return int(exitcode.Usage), func() {}
 	}
 	root.SetArgs(args)
+	release := handleInterrupts(root)
 	cmd, err := root.ExecuteContextC(ctx)
+	return exitCode(f, cmd, err), release
+}
+
+// exitCode is the exit code of a run of cmd that ended with err, which it
+// reports on stderr.
+func exitCode(f *cmdutil.Factory, cmd *cobra.Command, err error) int {
 	if err == nil {
 		return int(exitcode.OK)
 	}
@@ -181,7 +192,8 @@ func NewCmdVersion(f *cmdutil.Factory) *cobra.Command {
 configuration and sends nothing.`,
 		Example: `  tokenctl version
   tokenctl --version`,
-		Args: cobra.NoArgs,
+		Args:        cobra.NoArgs,
+		Annotations: map[string]string{exitOnInterruptAnnotation: "true"},
 		RunE: func(*cobra.Command, []string) error {
 			_, err := fmt.Fprintf(f.IO.Out, "tokenctl %s\n", version.String())
 			return err
