@@ -2,6 +2,7 @@ package hygiene
 
 import (
 	"cmp"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -175,13 +176,17 @@ func (j *orgFindings) each(tokens []buildkite.Token, found func(t *buildkite.Tok
 // runs of a rule are merged by token uuid.
 func findingsInOrder(p *Policy, orgs []Organization, judged []*orgFindings) []Finding {
 	total := 0
-	type group struct{ org, rule int }
+	type group struct{ org, rule, at, n int }
 	var groups []group
 	for i, j := range judged {
 		total += j.count
 		for rule, runs := range j.runs {
-			if len(runs) > 0 {
-				groups = append(groups, group{i, rule})
+			n := 0
+			for _, r := range runs {
+				n += len(r)
+			}
+			if n > 0 {
+				groups = append(groups, group{org: i, rule: rule, n: n})
 			}
 		}
 	}
@@ -193,10 +198,26 @@ func findingsInOrder(p *Policy, orgs []Organization, judged []*orgFindings) []Fi
 			cmp.Compare(ra.Name, rb.Name),
 		)
 	})
-	out := make([]Finding, 0, total)
-	for _, g := range groups {
-		out = mergeRuns(out, judged[g.org].org, judged[g.org].runs[g.rule])
+	at := 0
+	for i := range groups {
+		groups[i].at = at
+		at += groups[i].n
 	}
+	// Each group has its place in the list: the groups are merged on every
+	// processor at once, in shares of about the same number of findings.
+	out := make([]Finding, total)
+	workers := min(runtime.GOMAXPROCS(0), 4, len(groups))
+	var wg sync.WaitGroup
+	for k := range workers {
+		wg.Go(func() {
+			for _, g := range groups {
+				if g.at*workers/total == k {
+					mergeRuns(out[g.at:g.at:g.at+g.n], judged[g.org].org, judged[g.org].runs[g.rule])
+				}
+			}
+		})
+	}
+	wg.Wait()
 	return out
 }
 

@@ -3,6 +3,7 @@ package hygiene
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"maps"
 	"slices"
 	"strings"
@@ -120,5 +121,35 @@ func TestAppendDays(t *testing.T) {
 		if got, want := string(appendDays(nil, d)), wholeDays(d); got != want {
 			t.Errorf("%v: %s, want %s", d, got, want)
 		}
+	}
+}
+
+// A report of many findings, laid out in chunks on several processors, is
+// written as encoding/json writes the whole document; a finding that
+// cannot be written, far down the list, is an error.
+func TestWriteJSONOfManyFindings(t *testing.T) {
+	r := Check(DefaultPolicy(), []Organization{largeOrganization()}, now)
+	if len(r.Findings) < 10*findingsChunk {
+		t.Fatalf("only %d findings", len(r.Findings))
+	}
+	var want bytes.Buffer
+	enc := json.NewEncoder(&want)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(r); err != nil {
+		t.Fatal(err)
+	}
+	var got bytes.Buffer
+	if err := r.WriteJSON(&got); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.Bytes(), want.Bytes()) {
+		t.Errorf("WriteJSON differs from the encoded document (%d bytes, want %d)", got.Len(), want.Len())
+	}
+	bad := *r.Findings[len(r.Findings)-3].Token
+	bad.CreatedAt = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
+	r.Findings[len(r.Findings)-3].Token = &bad
+	if err := r.WriteJSON(io.Discard); err == nil {
+		t.Error("WriteJSON wrote a finding created in the year 10000")
 	}
 }
