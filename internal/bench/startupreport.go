@@ -73,7 +73,7 @@ func StartupVerdict(rows []Startup) (missed []string, goal string, goalMet bool)
 			if x, ok := r.Over[RoleFloor]; ok && x > MaxStartupOverFloor {
 				missed = append(missed, fmt.Sprintf("%s took %.2f× the stack floor to start (median of paired runs); the bound is at most %.2f×", cmd, x, MaxStartupOverFloor))
 			}
-			goal, goalMet = startupGoal(cmd, r.Over[RoleHello], floorOverHello)
+			goal, goalMet = startupGoal(cmd, r.Over[RoleHello], floorOverHello, r.Over[RoleFloor])
 		}
 		if r.Requests > 0 {
 			missed = append(missed, fmt.Sprintf("%s sent %d API requests; it must send none", cmd, r.Requests))
@@ -85,9 +85,10 @@ func StartupVerdict(rows []Startup) (missed []string, goal string, goalMet bool)
 	return missed, goal, goalMet
 }
 
-// startupGoal says how cmd, at x times a hello-world, stands against the
-// goal, given the stack floor at floor times a hello-world.
-func startupGoal(cmd string, x, floor float64) (string, bool) {
+// startupGoal says how cmd, at x times a hello-world and overFloor times
+// the stack floor, stands against the goal, given the stack floor at floor
+// times a hello-world.
+func startupGoal(cmd string, x, floor, overFloor float64) (string, bool) {
 	g := fmt.Sprintf("the goal: %s at most %.0f× a Go hello-world built the same way", cmd, GoalStartupOverHello)
 	switch {
 	case x == 0:
@@ -98,7 +99,7 @@ func startupGoal(cmd string, x, floor float64) (string, bool) {
 		return fmt.Sprintf("%s: NOT MET, %.2f×, and unreachable while tokenctl is built on the required stack: the stack floor alone is %.2f× a hello-world.", g, x, floor), false
 	case floor > 0:
 		return fmt.Sprintf("%s: NOT MET, %.2f×; the stack floor alone is %.2f× a hello-world, which leaves %.0f%% over it for all that tokenctl adds (it adds %.0f%%).",
-			g, x, floor, 100*(GoalStartupOverHello/floor-1), 100*(x/floor-1)), false
+			g, x, floor, 100*(GoalStartupOverHello/floor-1), 100*(overFloor-1)), false
 	}
 	return fmt.Sprintf("%s: NOT MET, %.2f×.", g, x), false
 }
