@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tokenctl/tokenctl/internal/output"
 	"github.com/tokenctl/tokenctl/internal/rejection"
 )
 
@@ -63,6 +64,19 @@ func FuzzByTokenUUID(f *testing.F) {
 		jb := judged{token: &judgedToken{ref: TokenRef{UUID: b}}, key: uuidKey(b)}
 		if got, want := byTokenUUID(&ja, &jb), strings.Compare(a, b); got != want {
 			t.Errorf("%q, %q: %d, want %d", a, b, got, want)
+		}
+	})
+}
+
+// Text that mdText leaves as it is comes out as the full escaping makes it.
+func FuzzMdText(f *testing.F) {
+	for _, s := range []string{"", "Generated token 18 (stale teams)", " lead", "two  spaces", "a|b", "snake_case", "tab\there", "é", "bkua_0123456789abcdef0123456789abcdef01234567", "x@acme.example"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want := markdownEscaper.Replace(output.Printable(strings.Join(strings.Fields(s), " ")))
+		if got := mdText(s); got != want {
+			t.Errorf("mdText(%q) = %q, want %q", s, got, want)
 		}
 	})
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tokenctl/tokenctl/internal/document"
 	"github.com/tokenctl/tokenctl/internal/output"
+	"github.com/tokenctl/tokenctl/internal/redact"
 )
 
 // AnnotationLimit is the most Buildkite's `buildkite-agent annotate` takes:
@@ -61,6 +62,8 @@ func (r Report) Markdown(limit int) string {
 		limit = AnnotationLimit
 	}
 	var b strings.Builder
+	// About a row a finding, up to the limit.
+	b.Grow(min(limit, 4<<10+200*len(r.Findings)))
 	b.WriteString("### tokenctl check\n\n")
 	b.WriteString(mdText(r.SummaryLine()) + "\n\n")
 
@@ -153,16 +156,42 @@ func markdownRow(f *Finding) string {
 	} else {
 		why = mdText(why)
 	}
-	return fmt.Sprintf("| %s | %s | `%s` | %s | %s | %s | %s |\n",
-		f.Severity, mdText(f.Organization), f.Token.UUID, mdText(document.Deref(f.Token.Description)), mdText(owner), mdText(f.Rule), why)
+	return "| " + string(f.Severity) + " | " + mdText(f.Organization) + " | `" + f.Token.UUID + "` | " + mdText(document.Deref(f.Token.Description)) +
+		" | " + mdText(owner) + " | " + mdText(f.Rule) + " | " + why + " |\n"
 }
 
 // mdText makes text from Buildkite (descriptions, names) safe in a GFM
 // table cell: no HTML, no line breaks, no cell separators, no emphasis or
 // code spans started by accident.
 func mdText(s string) string {
+	if mdPlain(s) && redact.Secrets(s) == s {
+		return s // most text: nothing to change
+	}
 	return markdownEscaper.Replace(output.Printable(strings.Join(strings.Fields(s), " ")))
 }
+
+// mdPlain reports whether s is printable ASCII that mdText leaves as it
+// is (once no secret is redacted from it): single spaces between words, and
+// none of the characters markdownEscaper escapes.
+func mdPlain(s string) bool {
+	if s == "" || s[0] == ' ' || s[len(s)-1] == ' ' {
+		return s == ""
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < ' ' || c >= 0x7f:
+			return false
+		case c == ' ' && s[i-1] == ' ':
+			return false
+		case mdEscaped[c]:
+			return false
+		}
+	}
+	return true
+}
+
+// mdEscaped are the characters markdownEscaper escapes.
+var mdEscaped = [256]bool{'&': true, '<': true, '>': true, '\\': true, '|': true, '`': true, '*': true, '_': true, '[': true, ']': true}
 
 var markdownEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `\`, `\\`, "|", `\|`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`)
 
