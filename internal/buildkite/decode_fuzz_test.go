@@ -85,6 +85,7 @@ func checkAPIError(t *testing.T, call string, err error) {
 // FuzzAnswers: whatever Buildkite (or a proxy in front of it) answers, every
 // client call returns a result or an *Error; it never panics, never loops
 // over pages for ever, and a result it returns is one a caller can use.
+// It is long because of its seeds, an answer each.
 func FuzzAnswers(f *testing.F) {
 	for _, seed := range []struct {
 		status int

@@ -41,7 +41,8 @@ func parseFailureDoc(t *testing.T, what, stdout string) failureDoc {
 // A run that fails before it has results still prints its document, with
 // no results and the error, so a script run with -o json always parses
 // something; the error is the one on stderr, and the exit status is the
-// one the process exits with.
+// one the process exits with. It is long because it is one table, a row
+// per command and way of failing with the document's fields it expects.
 func TestJSONFailureDocument(t *testing.T) {
 	const missingToken = "cccccccc-cccc-4ccc-8ccc-cccccccccccc"
 	cases := []struct {

@@ -196,7 +196,8 @@ var secretScenarios = []scenario{
 // environment or a file and the leaked token's value in a file: no
 // canary may appear on stdout, on stderr (errors and --debug traces), in
 // the audit log or in any file a command wrote, the config file included
-// (no run is given a canary to store there).
+// (no run is given a canary to store there). It stays one function, long,
+// so that every run of every command passes the same checks.
 func TestSecretsNeverAppearInOutput(t *testing.T) {
 	cmds := runnableCommands(t)
 	for _, sc := range secretScenarios {

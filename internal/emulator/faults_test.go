@@ -51,6 +51,9 @@ func lastFault(srv *emulatortest.Server) string {
 	return reqs[len(reqs)-1].Fault
 }
 
+// Each fault kind does what it says to a request it matches. The test is
+// long because it is one table, a row per kind with the check of its
+// answer.
 func TestFaultKinds(t *testing.T) {
 	target := emulatortest.OldLaptopTokenUUID
 	tests := []struct {

@@ -15,6 +15,7 @@ import (
 	"github.com/vektah/gqlparser/v2/validator"
 
 	"github.com/tokenctl/tokenctl/internal/schema"
+	"github.com/tokenctl/tokenctl/internal/testfiles"
 )
 
 // publishedSchemaEnv names a file to use as Buildkite's published schema
@@ -27,7 +28,7 @@ const publishedSchemaEnv = "TOKENCTL_PUBLISHED_SCHEMA"
 const maxProjectSchemaLines = 600
 
 func TestQueriesValidate(t *testing.T) {
-	root := repoRoot(t)
+	root := testfiles.RepoRoot(t)
 	queries := filepath.Join(root, "queries")
 
 	t.Run("project schema", func(t *testing.T) {
@@ -44,9 +45,9 @@ func TestQueriesValidate(t *testing.T) {
 
 // TestValidateOperationsRejectsBrokenDocuments proves the validation above can
 // fail: a copy of the queries with one mistake must be rejected, naming the
-// file.
+// file. It is long because it is one table, a row per kind of mistake.
 func TestValidateOperationsRejectsBrokenDocuments(t *testing.T) {
-	root := repoRoot(t)
+	root := testfiles.RepoRoot(t)
 	sch := projectSchema(t)
 
 	good := make(map[string]string)
@@ -149,14 +150,15 @@ func TestValidateOperationsRejectsBrokenDocuments(t *testing.T) {
 }
 
 func TestProjectSchemaIsSubsetOfPublished(t *testing.T) {
-	published := publishedSchema(t, repoRoot(t))
+	published := publishedSchema(t, testfiles.RepoRoot(t))
 	for _, msg := range schemaMismatches(projectSchema(t), published) {
 		t.Error(msg)
 	}
 }
 
 // TestSchemaMismatchesFindsEveryKind proves the subset check reports each
-// kind of difference, using two tiny schemas.
+// kind of difference, using two tiny schemas. It is long because it is one
+// table, a row per kind of difference.
 func TestSchemaMismatchesFindsEveryKind(t *testing.T) {
 	published := mustLoadSchema(t, "published.graphql", `
 		interface Node { id: ID! }
@@ -293,26 +295,6 @@ func TestProjectSchemaIsSmall(t *testing.T) {
 	if lines >= maxProjectSchemaLines {
 		t.Errorf("internal/schema/schema.graphql has %d lines, limit %d: keep only the types and fields tokenctl uses, "+
 			"never a copy of the published schema", lines, maxProjectSchemaLines)
-	}
-}
-
-// repoRoot is the nearest directory at or above the working directory that
-// holds go.mod.
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod found above the test's working directory")
-		}
-		dir = parent
 	}
 }
 
@@ -457,65 +439,7 @@ func schemaMismatches(project, published *ast.Schema) []string {
 			report("type %s: kind %s, published %s", name, def.Kind, pub.Kind)
 			continue
 		}
-		for _, iface := range def.Interfaces {
-			if !slices.Contains(pub.Interfaces, iface) {
-				report("type %s: implements %s, published does not", name, iface)
-			}
-		}
-		switch def.Kind {
-		case ast.Object, ast.Interface:
-			for _, f := range def.Fields {
-				if strings.HasPrefix(f.Name, "__") {
-					continue // introspection, added by the parser
-				}
-				pf := pub.Fields.ForName(f.Name)
-				if pf == nil {
-					report("%s.%s: not in the published schema", name, f.Name)
-					continue
-				}
-				where := name + "." + f.Name
-				compareType(report, where, f.Type, pf.Type)
-				for _, a := range f.Arguments {
-					pa := pf.Arguments.ForName(a.Name)
-					if pa == nil {
-						report("%s(%s:): not in the published schema", where, a.Name)
-						continue
-					}
-					compareType(report, fmt.Sprintf("%s(%s:)", where, a.Name), a.Type, pa.Type)
-				}
-				for _, pa := range pf.Arguments {
-					if pa.Type.NonNull && pa.DefaultValue == nil && f.Arguments.ForName(pa.Name) == nil {
-						report("%s: published requires argument %s", where, pa.Name)
-					}
-				}
-			}
-		case ast.InputObject:
-			for _, f := range def.Fields {
-				pf := pub.Fields.ForName(f.Name)
-				if pf == nil {
-					report("%s.%s: not in the published schema", name, f.Name)
-					continue
-				}
-				compareType(report, name+"."+f.Name, f.Type, pf.Type)
-			}
-			for _, pf := range pub.Fields {
-				if pf.Type.NonNull && pf.DefaultValue == nil && def.Fields.ForName(pf.Name) == nil {
-					report("input %s: published requires field %s", name, pf.Name)
-				}
-			}
-		case ast.Enum:
-			for _, v := range def.EnumValues {
-				if pub.EnumValues.ForName(v.Name) == nil {
-					report("enum %s: value %s is not in the published schema", name, v.Name)
-				}
-			}
-		case ast.Union:
-			for _, m := range def.Types {
-				if !slices.Contains(pub.Types, m) {
-					report("union %s: member %s is not in the published schema", name, m)
-				}
-			}
-		}
+		compareDefinition(report, name, def, pub)
 	}
 
 	for _, name := range sortedKeys(project.Directives) {
@@ -528,6 +452,71 @@ func schemaMismatches(project, published *ast.Schema) []string {
 		}
 	}
 	return out
+}
+
+// compareDefinition reports how def, a type of the project's schema,
+// differs from pub, the published type of that name and kind: interfaces,
+// fields and their arguments, input fields, enum values, union members.
+func compareDefinition(report func(string, ...any), name string, def, pub *ast.Definition) {
+	for _, iface := range def.Interfaces {
+		if !slices.Contains(pub.Interfaces, iface) {
+			report("type %s: implements %s, published does not", name, iface)
+		}
+	}
+	switch def.Kind {
+	case ast.Object, ast.Interface:
+		for _, f := range def.Fields {
+			if strings.HasPrefix(f.Name, "__") {
+				continue // introspection, added by the parser
+			}
+			pf := pub.Fields.ForName(f.Name)
+			if pf == nil {
+				report("%s.%s: not in the published schema", name, f.Name)
+				continue
+			}
+			where := name + "." + f.Name
+			compareType(report, where, f.Type, pf.Type)
+			for _, a := range f.Arguments {
+				pa := pf.Arguments.ForName(a.Name)
+				if pa == nil {
+					report("%s(%s:): not in the published schema", where, a.Name)
+					continue
+				}
+				compareType(report, fmt.Sprintf("%s(%s:)", where, a.Name), a.Type, pa.Type)
+			}
+			for _, pa := range pf.Arguments {
+				if pa.Type.NonNull && pa.DefaultValue == nil && f.Arguments.ForName(pa.Name) == nil {
+					report("%s: published requires argument %s", where, pa.Name)
+				}
+			}
+		}
+	case ast.InputObject:
+		for _, f := range def.Fields {
+			pf := pub.Fields.ForName(f.Name)
+			if pf == nil {
+				report("%s.%s: not in the published schema", name, f.Name)
+				continue
+			}
+			compareType(report, name+"."+f.Name, f.Type, pf.Type)
+		}
+		for _, pf := range pub.Fields {
+			if pf.Type.NonNull && pf.DefaultValue == nil && def.Fields.ForName(pf.Name) == nil {
+				report("input %s: published requires field %s", name, pf.Name)
+			}
+		}
+	case ast.Enum:
+		for _, v := range def.EnumValues {
+			if pub.EnumValues.ForName(v.Name) == nil {
+				report("enum %s: value %s is not in the published schema", name, v.Name)
+			}
+		}
+	case ast.Union:
+		for _, m := range def.Types {
+			if !slices.Contains(pub.Types, m) {
+				report("union %s: member %s is not in the published schema", name, m)
+			}
+		}
+	}
 }
 
 // compareType reports a difference in named type or in its list and

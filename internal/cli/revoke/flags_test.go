@@ -17,7 +17,8 @@ import (
 
 // Which tokens revoke acts on, for each way of naming them, and which
 // combinations it refuses: Complete and Validate alone, through runF, with
-// no API to talk to (the endpoints point nowhere).
+// no API to talk to (the endpoints point nowhere). It is long because it
+// is one table, a row per combination.
 func TestRevokeFlagCombinations(t *testing.T) {
 	const (
 		u1 = "11111111-1111-4111-8111-111111111111"
