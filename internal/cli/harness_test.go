@@ -2,9 +2,7 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -17,9 +15,8 @@ import (
 	"github.com/tokenctl/tokenctl/internal/emulator"
 	"github.com/tokenctl/tokenctl/internal/emulator/emulatortest"
 	"github.com/tokenctl/tokenctl/internal/iostreams"
+	"github.com/tokenctl/tokenctl/internal/testfiles"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // fixedNow is the emulator's and the CLI's clock in tests, so fixtures
 // relative to "now" and relative times render the same on every run.
@@ -160,20 +157,7 @@ func (h *harness) graphQLRequests() int {
 // golden compares got with testdata/NAME, rewriting it under -update.
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("reading golden file (run go test -update to create it): %v", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs from the golden file:\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
+	testfiles.Golden(t, filepath.Join("testdata", name), got)
 }
 
 func mustContain(t *testing.T, what, s string, parts ...string) {

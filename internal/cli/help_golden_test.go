@@ -12,6 +12,7 @@ import (
 	"github.com/tokenctl/tokenctl/internal/cli/cmdutil"
 	"github.com/tokenctl/tokenctl/internal/emulator"
 	"github.com/tokenctl/tokenctl/internal/iostreams"
+	"github.com/tokenctl/tokenctl/internal/testfiles"
 )
 
 // helpGoldenDir holds every command's --help, one file per command, so
@@ -56,7 +57,7 @@ func TestHelpGolden(t *testing.T) {
 		}
 	}
 	walk(root)
-	if *update {
+	if testfiles.Updating() {
 		return
 	}
 	entries, err := os.ReadDir(filepath.Join("testdata", helpGoldenDir))

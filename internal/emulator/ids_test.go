@@ -29,15 +29,7 @@ func TestOpaqueIDs(t *testing.T) {
 	}
 
 	// The listing gives the same ids the server accepts.
-	var listed struct {
-		Organization struct {
-			ID              string
-			APIAccessTokens struct {
-				Edges []struct{ Node struct{ ID, UUID string } }
-			} `json:"apiAccessTokens"`
-		}
-	}
-	decode(t, srv.GraphQL(t, emulatortest.DemoToken, `{ organization(slug: "acme") { id apiAccessTokens(first: 50) { edges { node { id uuid } } } } }`, nil), &listed)
+	listed := listAcmeIDs(t, srv)
 	if listed.Organization.ID != org {
 		t.Errorf("organization id %q, want %q", listed.Organization.ID, org)
 	}
@@ -89,15 +81,7 @@ func TestRespelledIDs(t *testing.T) {
 			t.Fatalf("ids not re-spelled: %q %q", newOrg, newTok)
 		}
 
-		var listed struct {
-			Organization struct {
-				ID              string
-				APIAccessTokens struct {
-					Edges []struct{ Node struct{ ID, UUID string } }
-				} `json:"apiAccessTokens"`
-			}
-		}
-		decode(t, srv.GraphQL(t, emulatortest.DemoToken, `{ organization(slug: "acme") { id apiAccessTokens(first: 50) { edges { node { id uuid } } } } }`, nil), &listed)
+		listed := listAcmeIDs(t, srv)
 		if listed.Organization.ID != newOrg {
 			t.Errorf("organization listed as %q, want the new spelling %q", listed.Organization.ID, newOrg)
 		}
@@ -121,4 +105,21 @@ func TestRespelledIDs(t *testing.T) {
 			t.Error("token still has access after revocation by its old id")
 		}
 	})
+}
+
+// acmeIDs is acme's id and its tokens' ids as a listing gives them.
+type acmeIDs struct {
+	Organization struct {
+		ID              string
+		APIAccessTokens struct {
+			Edges []struct{ Node struct{ ID, UUID string } }
+		} `json:"apiAccessTokens"`
+	}
+}
+
+func listAcmeIDs(t *testing.T, srv *emulatortest.Server) acmeIDs {
+	t.Helper()
+	var listed acmeIDs
+	decode(t, srv.GraphQL(t, emulatortest.DemoToken, `{ organization(slug: "acme") { id apiAccessTokens(first: 50) { edges { node { id uuid } } } } }`, nil), &listed)
+	return listed
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/tokenctl/tokenctl/internal/hygiene"
+	"github.com/tokenctl/tokenctl/internal/testfiles"
 )
 
 const (
@@ -25,7 +26,7 @@ const (
 
 func starterPolicy(t *testing.T) string {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(repoRoot(t), "examples", "policy-starter.yaml"))
+	data, err := os.ReadFile(filepath.Join(testfiles.RepoRoot(t), "examples", "policy-starter.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,12 +48,12 @@ func pinnedVersion(t *testing.T, vars map[string]string) string {
 
 // No example installs from source or follows whatever is newest.
 func TestExamplesPinWhatTheyRun(t *testing.T) {
-	entries, err := os.ReadDir(filepath.Join(repoRoot(t), "examples"))
+	entries, err := os.ReadDir(filepath.Join(testfiles.RepoRoot(t), "examples"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, entry := range entries {
-		data, err := os.ReadFile(filepath.Join(repoRoot(t), "examples", entry.Name()))
+		data, err := os.ReadFile(filepath.Join(testfiles.RepoRoot(t), "examples", entry.Name()))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/tokenctl/tokenctl/internal/emulator"
 	et "github.com/tokenctl/tokenctl/internal/emulator/emulatortest"
+	"github.com/tokenctl/tokenctl/internal/testfiles"
 )
 
 // unknownToken is a credential the emulator does not know: a check with it
@@ -44,7 +45,7 @@ type env struct {
 // release of version built from this tree.
 func newEnv(t *testing.T, version, policy string) *env {
 	t.Helper()
-	root := repoRoot(t)
+	root := testfiles.RepoRoot(t)
 	e := &env{t: t, root: root, work: t.TempDir(), record: t.TempDir(), release: t.TempDir(),
 		srv: et.Start(t, emulator.Options{Fixture: emulator.DemoFixture()})}
 	e.binary = buildTokenctl(t, root)
@@ -278,22 +279,4 @@ func lookPath(name, path string) (string, error) {
 		}
 	}
 	return "", os.ErrNotExist
-}
-
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test's directory")
-		}
-		dir = parent
-	}
 }

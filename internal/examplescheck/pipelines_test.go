@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/tokenctl/tokenctl/internal/testfiles"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -60,7 +61,7 @@ type githubStep struct {
 
 func readYAML(t *testing.T, name string, into any) {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(repoRoot(t), "examples", name))
+	data, err := os.ReadFile(filepath.Join(testfiles.RepoRoot(t), "examples", name))
 	if err != nil {
 		t.Fatal(err)
 	}

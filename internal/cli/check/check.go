@@ -145,14 +145,9 @@ func (o *CheckOptions) Complete(fl *pflag.FlagSet, _ []string) {
 		o.completeFromReport(fl)
 		return
 	}
-	switch {
-	case o.AllOrgs:
-		// Without organizations, hygiene.Read reads every one the token reaches.
-	case len(o.OrgArgs) > 0:
-		o.Orgs, o.orgsErr = cmdutil.ParseOrgs(o.OrgArgs)
-	default:
-		o.Orgs = []ident.Org{o.Org}
-	}
+	// Without organizations (--all-orgs), hygiene.Read reads every one the
+	// token reaches.
+	o.Orgs, o.orgsErr = cmdutil.SelectOrgs(o.AllOrgs, o.OrgArgs, o.Org)
 	if o.stdinClaimedTwice() != "" {
 		return
 	}

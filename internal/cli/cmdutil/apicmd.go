@@ -260,6 +260,19 @@ func ParseOrgs(args []string) ([]ident.Org, error) {
 	return orgs, nil
 }
 
+// SelectOrgs is what --all-orgs and repeated --org name: nil (every
+// organization the token reaches) with all, the --org values when given
+// (see ParseOrgs), else the one organization the settings name.
+func SelectOrgs(all bool, args []string, org ident.Org) ([]ident.Org, error) {
+	switch {
+	case all:
+		return nil, nil
+	case len(args) > 0:
+		return ParseOrgs(args)
+	}
+	return []ident.Org{org}, nil
+}
+
 // TableStyle is how this run's tables show times and colours.
 func (o *APIOptions) TableStyle() output.TableStyle {
 	return o.IO.TableStyle(o.Format, o.Factory.Now())

@@ -84,13 +84,7 @@ the run's, with that failure's exit code.`,
 }
 
 func (o *SettingsShowOptions) Complete(_ *pflag.FlagSet, _ []string) {
-	switch {
-	case o.AllOrgs:
-	case len(o.OrgArgs) > 0:
-		o.Orgs, o.orgsErr = cmdutil.ParseOrgs(o.OrgArgs)
-	default:
-		o.Orgs = []ident.Org{o.Org}
-	}
+	o.Orgs, o.orgsErr = cmdutil.SelectOrgs(o.AllOrgs, o.OrgArgs, o.Org)
 }
 
 func (o *SettingsShowOptions) Validate() error {
