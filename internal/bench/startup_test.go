@@ -200,3 +200,43 @@ func TestMeasureStartupPutsWhatACommandLeftDownToIt(t *testing.T) {
 		t.Errorf("missed = %q", missed)
 	}
 }
+
+// gh, where installed, is found, timed in the same rounds and compared
+// with; a gh that does not run is left out.
+func TestMeasureStartupComparesWithGHWhereItRuns(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte("#!/bin/sh\n"+body+"\n"), 0o700); err != nil { //nolint:gosec // a script the test runs
+			t.Fatal(err)
+		}
+		return path
+	}
+	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+	gh := write("gh", `[ "$1" = --version ] && echo "gh version 2.0.0"`)
+	ctx := context.Background()
+	if got := FindGH(ctx); got != gh {
+		t.Fatalf("FindGH = %q, want %q", got, gh)
+	}
+	ok := write("ok", "exit 0")
+	rows, err := MeasureStartup(ctx, StartupBinaries{Hello: ok, Floor: ok, Tokenctl: ok, GH: gh}, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := rows[len(rows)-1]
+	if last.Role != RoleOther || last.Name != "`gh --version`" || last.Runs != 2 {
+		t.Errorf("gh's row = %+v", last)
+	}
+	if rows[2].Over[RoleOther] <= 0 {
+		t.Errorf("tokenctl version is not compared with gh: %v", rows[2].Over)
+	}
+	var b strings.Builder
+	if err := WriteStartupTable(&b, rows); err != nil || !strings.Contains(b.String(), "× `gh --version` |") {
+		t.Errorf("table without gh's column (%v):\n%s", err, b.String())
+	}
+
+	write("gh", "exit 1")
+	if got := FindGH(ctx); got != "" {
+		t.Errorf("a gh that fails was found: %q", got)
+	}
+}
