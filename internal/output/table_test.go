@@ -259,8 +259,10 @@ func TestTableWiderRowsGoThroughTablewriter(t *testing.T) {
 	}
 }
 
-// The quick test of printable ASCII says what the rune-by-rune one says.
-func TestIsPrintableQuickPath(t *testing.T) {
+// The quick tests of printable ASCII, eight bytes at a time, say what
+// the rune-by-rune and byte-by-byte ones say: every byte at every place
+// of a word and of the tail.
+func TestPrintableQuickPaths(t *testing.T) {
 	slow := func(s string, keepLines bool) bool {
 		for _, r := range s {
 			if !shown(r, keepLines) {
@@ -269,14 +271,27 @@ func TestIsPrintableQuickPath(t *testing.T) {
 		}
 		return true
 	}
-	var all []string
-	for c := range 256 {
-		all = append(all, string(rune(c)), string([]byte{byte(c)}), "ab"+string([]byte{byte(c)})+"cd", "é"+string([]byte{byte(c)}))
+	ascii := func(s string) bool {
+		for i := 0; i < len(s); i++ {
+			if s[i] < ' ' || s[i] > '~' {
+				return false
+			}
+		}
+		return true
 	}
-	for _, s := range all {
-		for _, keep := range []bool{false, true} {
-			if got, want := isPrintable(s, keep), slow(s, keep); got != want {
-				t.Errorf("isPrintable(%q, %v) = %v, want %v", s, keep, got, want)
+	for c := range 256 {
+		for at := range 19 {
+			b := []byte(strings.Repeat("a~ ", 7)[:19])
+			b[at] = byte(c)
+			for _, s := range []string{string(b), string(b[:at+1]), string(b[at:]), string(b) + "é", string(rune(c))} {
+				if got, want := printableASCII(s), ascii(s); got != want {
+					t.Fatalf("printableASCII(%q) = %v, want %v", s, got, want)
+				}
+				for _, keep := range []bool{false, true} {
+					if got, want := isPrintable(s, keep), slow(s, keep); got != want {
+						t.Fatalf("isPrintable(%q, %v) = %v, want %v", s, keep, got, want)
+					}
+				}
 			}
 		}
 	}

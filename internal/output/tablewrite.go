@@ -102,8 +102,8 @@ func (l layout) appendRow(out []byte, cells []string) []byte {
 		cell = l.trim(cell)
 		out = append(out, cell...)
 		if c < len(cells)-1 {
-			for pad := l.widths[c] - displayWidth(cell) + columnGap; pad > 0; pad-- {
-				out = append(out, ' ')
+			for pad := l.widths[c] - displayWidth(cell) + columnGap; pad > 0; pad -= len(blanks) {
+				out = append(out, blanks[:min(pad, len(blanks))]...)
 			}
 		}
 	}
@@ -113,6 +113,9 @@ func (l layout) appendRow(out []byte, cells []string) []byte {
 	}
 	return append(out[:end], '\n')
 }
+
+// blanks pad cells to their columns.
+const blanks = "                                                                "
 
 // columnStarts is the display column where each column starts.
 func columnStarts(widths []int) []int {
@@ -277,12 +280,10 @@ const columnGap = 3
 // displayWidth is the columns s takes on a terminal, as tablewriter
 // measures it; printable ASCII, most cells, takes one column a byte.
 func displayWidth(s string) int {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f {
-			return twwidth.Width(s)
-		}
+	if printableASCII(s) {
+		return len(s)
 	}
-	return len(s)
+	return twwidth.Width(s)
 }
 
 // runeWidth is the columns r takes, as tablewriter measures it.

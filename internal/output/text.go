@@ -38,19 +38,36 @@ func Printable(s string) string {
 // isPrintable reports whether s needs no escaping; keepLines allows tabs
 // and newlines (for text that is laid out in lines, such as stderr).
 func isPrintable(s string, keepLines bool) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; ' ' <= c && c < 0x7f {
-			continue // printable ASCII, most text
+	if printableASCII(s) {
+		return true // most text
+	}
+	for _, r := range s {
+		if !shown(r, keepLines) {
+			return false
 		}
-		if s[i] >= utf8.RuneSelf {
-			for _, r := range s[i:] {
-				if !shown(r, keepLines) {
-					return false
-				}
-			}
-			return true
+	}
+	return true
+}
+
+// printableASCII reports whether every byte of s is printable ASCII, from
+// the space to the tilde. It looks at eight bytes at a time.
+func printableASCII(s string) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		b := s[i : i+8]
+		x := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+			uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+		// A byte of 0x80 or more, one below the space, or DEL: subtracting
+		// sets the high bit of a byte that was below (a borrow moves only
+		// past such a byte), and DEL is the byte that XOR with 0x7f zeroes.
+		del := x ^ 0x7f*ones
+		if x&highs != 0 || (x-0x20*ones)&^x&highs != 0 || (del-ones)&^del&highs != 0 {
+			return false
 		}
-		if !shown(rune(s[i]), keepLines) {
+	}
+	for ; i < len(s); i++ {
+		if c := s[i]; c < ' ' || c >= 0x7f {
 			return false
 		}
 	}

@@ -54,13 +54,22 @@ func Secrets(s string) string {
 // emails, dates, messages naming scopes such as WRITE_TEAMS) fail both,
 // and a table of findings has hundreds of thousands of cells.
 func mayHoldSecret(s string) bool {
-	run := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c == '_' && mayEndPrefix(s, i) {
+	for i := strings.IndexByte(s, '_'); i >= 0; {
+		if mayEndPrefix(s, i) {
 			return true
 		}
-		if '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' {
+		next := strings.IndexByte(s[i+1:], '_')
+		if next < 0 {
+			break
+		}
+		i += 1 + next
+	}
+	if len(s) < 40 {
+		return false // most cells: no room for a run of 40
+	}
+	run := 0
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' {
 			if run++; run >= 40 {
 				return true
 			}
