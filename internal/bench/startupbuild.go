@@ -69,11 +69,11 @@ func BuildStackFloor(ctx context.Context, dir string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	mod, err := os.ReadFile(modFile) //nolint:gosec // the go.mod the go command names
+	mod, err := os.ReadFile(modFile)
 	if err != nil {
 		return "", err
 	}
-	sum, err := os.ReadFile(filepath.Join(filepath.Dir(modFile), "go.sum")) //nolint:gosec // beside it
+	sum, err := os.ReadFile(filepath.Join(filepath.Dir(modFile), "go.sum"))
 	if err != nil {
 		return "", err
 	}
