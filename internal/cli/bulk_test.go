@@ -1,9 +1,7 @@
 package cli
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"net/http"
@@ -16,6 +14,7 @@ import (
 	"time"
 
 	"github.com/tokenctl/tokenctl/internal/audit"
+	"github.com/tokenctl/tokenctl/internal/audit/audittest"
 	"github.com/tokenctl/tokenctl/internal/cli/clitest"
 	"github.com/tokenctl/tokenctl/internal/cli/cmdutil"
 	"github.com/tokenctl/tokenctl/internal/emulator"
@@ -57,32 +56,6 @@ func bulkStatuses(rep revoke.Report) map[string]revoke.Status {
 		out[k] = r.Status
 	}
 	return out
-}
-
-// bulkReadAudit parses an audit log, failing the test on any line that is not
-// one whole JSON record.
-func bulkReadAudit(t *testing.T, path string) []audit.Record {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var recs []audit.Record
-	sc := bufio.NewScanner(f)
-	for n := 1; sc.Scan(); n++ {
-		dec := json.NewDecoder(strings.NewReader(sc.Text()))
-		dec.DisallowUnknownFields()
-		var rec audit.Record
-		if err := dec.Decode(&rec); err != nil || dec.More() {
-			t.Fatalf("audit log line %d is not one JSON record (%v): %q", n, err, sc.Text())
-		}
-		recs = append(recs, rec)
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return recs
 }
 
 // bulkCheckAudit asserts that every mutation the emulator received has an
@@ -372,7 +345,7 @@ func TestRevokeSelectionWithYes(t *testing.T) {
 		if r.stderr != "" {
 			t.Errorf("stderr without a terminal (no progress bar, no plan): %q", r.stderr)
 		}
-		outcomes := bulkCheckAudit(t, bulkReadAudit(t, auditPath), 2)
+		outcomes := bulkCheckAudit(t, audittest.Records(t, auditPath), 2)
 		if rec := outcomes[et.HackathonTokenUUID]; rec.Token.Description != "Hackathon 2023" || rec.Token.Owner != "mo@acme.example" || rec.Result != "revoked" {
 			t.Errorf("audit outcome = %+v", rec)
 		}
@@ -509,7 +482,7 @@ func TestRevokeBulkPartialFailure(t *testing.T) {
 				mustContain(t, "stderr", r.stderr, "tokenctl: "+res.Requested+": failed: ")
 			}
 		}
-		outcomes := bulkCheckAudit(t, bulkReadAudit(t, auditPath), h.requests(bulkRevokeOp))
+		outcomes := bulkCheckAudit(t, audittest.Records(t, auditPath), h.requests(bulkRevokeOp))
 		failed := 0
 		for _, rec := range outcomes {
 			if rec.Result == string(revoke.StatusFailed) {
@@ -596,7 +569,7 @@ func TestRevokeBulkInterrupted(t *testing.T) {
 	if n := strings.Count(r.stderr, ": skipped: "); n != 5 {
 		t.Errorf("stderr names %d unsent tokens, want %d:\n%s", n, 5, r.stderr)
 	}
-	outcomes := bulkCheckAudit(t, bulkReadAudit(t, auditPath), 2)
+	outcomes := bulkCheckAudit(t, audittest.Records(t, auditPath), 2)
 	for _, u := range tokens[:2] {
 		if outcomes[u].Result != string(revoke.StatusRevoked) {
 			t.Errorf("audit outcome for %s = %+v", u, outcomes[u])
@@ -624,7 +597,7 @@ func TestRevokeAuditTrail(t *testing.T) {
 		if mutations != 4 || rep.Summary.Revoked != 4 {
 			t.Fatalf("mutations = %d, revoked = %d; want 4", mutations, rep.Summary.Revoked)
 		}
-		recs := bulkReadAudit(t, auditPath)
+		recs := audittest.Records(t, auditPath)
 		outcomes := bulkCheckAudit(t, recs, mutations)
 		for _, res := range rep.Results {
 			u := deref(res.Token.UUID)
@@ -652,7 +625,7 @@ func TestRevokeAuditTrail(t *testing.T) {
 		// A dry run writes nothing.
 		before := len(recs)
 		h.run("revoke", "--org", "acme", "--never-used", "--dry-run")
-		if after := len(bulkReadAudit(t, auditPath)); after != before {
+		if after := len(audittest.Records(t, auditPath)); after != before {
 			t.Errorf("dry run added %d audit records", after-before)
 		}
 	})
@@ -682,7 +655,7 @@ func TestRevokeAuditLogSharedByConcurrentRuns(t *testing.T) {
 			t.Fatalf("run %d: %s", i, r)
 		}
 	}
-	outcomes := bulkCheckAudit(t, bulkReadAudit(t, auditPath), h.requests(bulkRevokeOp))
+	outcomes := bulkCheckAudit(t, audittest.Records(t, auditPath), h.requests(bulkRevokeOp))
 	if len(outcomes) != 120 {
 		t.Errorf("audit log has outcomes for %d tokens, want 120", len(outcomes))
 	}

@@ -12,6 +12,7 @@ import (
 	revokeCmd "github.com/tokenctl/tokenctl/internal/cli/revoke"
 
 	"github.com/tokenctl/tokenctl/internal/audit"
+	"github.com/tokenctl/tokenctl/internal/audit/audittest"
 	"github.com/tokenctl/tokenctl/internal/emulator"
 	et "github.com/tokenctl/tokenctl/internal/emulator/emulatortest"
 	"github.com/tokenctl/tokenctl/internal/exitcode"
@@ -64,15 +65,7 @@ func readAudit(t *testing.T, path, value string) []audit.Record {
 	if strings.Contains(string(data), value) {
 		t.Errorf("the audit log holds the leaked value:\n%s", data)
 	}
-	var recs []audit.Record
-	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
-		var rec audit.Record
-		if err := json.Unmarshal([]byte(line), &rec); err != nil {
-			t.Fatalf("audit line %q: %v", line, err)
-		}
-		recs = append(recs, rec)
-	}
-	return recs
+	return audittest.Records(t, path)
 }
 
 func TestLeakedTokenRevokedFromOneOrganization(t *testing.T) {

@@ -21,17 +21,10 @@ func makePlan(t *testing.T, h *harness) string {
 	if r.code != int(exitcode.Findings) || !strings.Contains(r.stderr, "wrote a plan of 2 revocation(s) to "+path) {
 		t.Fatalf("check --plan-out: %s", r)
 	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var plan hygiene.Plan
-	if err := json.Unmarshal(data, &plan); err != nil {
-		t.Fatal(err)
-	}
+	plan := readPlanFile(t, path)
 	if len(plan.Revocations) != 2 || plan.Revocations[0].Token.UUID != hIdleYear || plan.Revocations[1].Token.UUID != hAbandoned ||
 		plan.Revocations[0].Findings[0].Rule != "idle-a-year" {
-		t.Fatalf("plan = %s", data)
+		t.Fatalf("plan = %+v", plan)
 	}
 	return path
 }

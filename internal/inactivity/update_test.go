@@ -2,36 +2,17 @@ package inactivity_test
 
 import (
 	"context"
-	"encoding/json"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/tokenctl/tokenctl/internal/audit"
+	"github.com/tokenctl/tokenctl/internal/audit/audittest"
 	"github.com/tokenctl/tokenctl/internal/buildkite"
 	"github.com/tokenctl/tokenctl/internal/emulator"
 	et "github.com/tokenctl/tokenctl/internal/emulator/emulatortest"
 	"github.com/tokenctl/tokenctl/internal/ident"
 	"github.com/tokenctl/tokenctl/internal/inactivity"
 )
-
-func records(t *testing.T, path string) []audit.Record {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []audit.Record
-	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
-		var r audit.Record
-		if err := json.Unmarshal([]byte(line), &r); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, r)
-	}
-	return out
-}
 
 func TestApplyWritesIntentAndOutcome(t *testing.T) {
 	srv := et.Start(t, emulator.Options{})
@@ -57,7 +38,7 @@ func TestApplyWritesIntentAndOutcome(t *testing.T) {
 			if (err == nil) != (tt.result == "updated") || (err == nil && now != tt.to) {
 				t.Fatalf("now %q, err %v", now, err)
 			}
-			recs := records(t, path)
+			recs := audittest.Records(t, path)
 			if len(recs) != 2 || recs[0].Event != audit.EventIntent || recs[1].Event != audit.EventOutcome || recs[1].Result != tt.result ||
 				recs[1].Setting == nil || recs[1].Setting.From != "DAYS_90" || recs[1].Setting.To != tt.to || recs[1].ClientMutationID != "cm-1" {
 				t.Errorf("audit records: %+v", recs)

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokenctl/tokenctl/internal/audit/audittest"
 	"github.com/tokenctl/tokenctl/internal/buildkite"
 	"github.com/tokenctl/tokenctl/internal/emulator"
 	et "github.com/tokenctl/tokenctl/internal/emulator/emulatortest"
@@ -61,7 +62,7 @@ func TestDeleteEverywhereAnswerLost(t *testing.T) {
 				t.Errorf("DELETE sent %d times, want %d", n, c.deletes)
 			}
 			var outcomes []string
-			for _, r := range readAudit(t, path) {
+			for _, r := range audittest.Records(t, path) {
 				if r.Action != "accessTokenDelete" || r.Token.UUID != et.CIDeployBotUUID || r.ClientMutationID != "" {
 					t.Errorf("audit record %+v", r)
 				}
@@ -95,7 +96,7 @@ func TestDeleteEverywhereUndecidedIsUnknown(t *testing.T) {
 	if buildkite.KindOf(err) != buildkite.KindOutcomeUnknown || !strings.Contains(err.Error(), "unknown") {
 		t.Fatalf("err = %v, want an unknown outcome", err)
 	}
-	if recs := readAudit(t, path); len(recs) != 2 || recs[1].Result != "unknown" {
+	if recs := audittest.Records(t, path); len(recs) != 2 || recs[1].Result != "unknown" {
 		t.Errorf("audit log %+v, want an unknown outcome", recs)
 	}
 }
@@ -149,7 +150,7 @@ func TestDeleteEverywhere401IsRechecked(t *testing.T) {
 				t.Errorf("err = %v, want it to say the value still works", err)
 			}
 			last := ""
-			for _, r := range readAudit(t, path) {
+			for _, r := range audittest.Records(t, path) {
 				if r.Event == "outcome" {
 					last = r.Result
 				}

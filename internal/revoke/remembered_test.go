@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tokenctl/tokenctl/internal/audit"
+	"github.com/tokenctl/tokenctl/internal/audit/audittest"
 	"github.com/tokenctl/tokenctl/internal/buildkite"
 	"github.com/tokenctl/tokenctl/internal/emulator"
 	et "github.com/tokenctl/tokenctl/internal/emulator/emulatortest"
@@ -103,7 +104,7 @@ func TestRepeatRunByIDsSendsOnlyTheMutation(t *testing.T) {
 				graphQL, srv.CountRequests(mutations), rest)
 		}
 
-		recs := readAudit(t, path)
+		recs := audittest.Records(t, path)
 		if len(recs) != 2 || recs[0].Event != audit.EventIntent || recs[1].Event != audit.EventOutcome || recs[1].Result != "revoked" {
 			t.Fatalf("audit log %+v, want an intent and a revoked outcome", recs)
 		}
@@ -183,7 +184,7 @@ func TestRepeatRunByIDsReportsWhatTheListingWouldHave(t *testing.T) {
 		if q := listings(srv); q != 0 {
 			t.Errorf("%d queries, want none: Buildkite's answer to the mutation decides", q)
 		}
-		recs := readAudit(t, path)
+		recs := audittest.Records(t, path)
 		if len(recs) != 2 {
 			t.Fatalf("%d audit records, want an intent and an outcome", len(recs))
 		}
@@ -227,7 +228,7 @@ func TestRepeatRunByIDsReportsWhatTheListingWouldHave(t *testing.T) {
 		if results[0].Status != revoke.StatusUnknown || !strings.Contains(*results[0].Error, "tokenctl tokens get") {
 			t.Fatalf("%q, want unknown naming what to run", statuses(results))
 		}
-		if recs := readAudit(t, path); len(recs) != 2 || recs[1].Result != string(revoke.StatusUnknown) || recs[1].Token.UUID != et.OldLaptopTokenUUID {
+		if recs := audittest.Records(t, path); len(recs) != 2 || recs[1].Result != string(revoke.StatusUnknown) || recs[1].Token.UUID != et.OldLaptopTokenUUID {
 			t.Errorf("audit log %+v, want an intent and an unknown outcome with the token's uuid", recs)
 		}
 	})

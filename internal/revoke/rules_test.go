@@ -1,11 +1,8 @@
 package revoke_test
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -14,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tokenctl/tokenctl/internal/audit"
+	"github.com/tokenctl/tokenctl/internal/audit/audittest"
 	"github.com/tokenctl/tokenctl/internal/buildkite"
 	"github.com/tokenctl/tokenctl/internal/emulator"
 	et "github.com/tokenctl/tokenctl/internal/emulator/emulatortest"
@@ -69,25 +67,6 @@ func noWait(waits *[]time.Duration) func() *transport.Backoff {
 		return nil
 	}})
 	return rt.Backoff
-}
-
-func readAudit(t *testing.T, path string) []audit.Record {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var recs []audit.Record
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		var r audit.Record
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-			t.Fatalf("audit line %q: %v", sc.Text(), err)
-		}
-		recs = append(recs, r)
-	}
-	return recs
 }
 
 func openAudit(t *testing.T) (*audit.Log, string) {
@@ -242,7 +221,7 @@ func TestExecuteLostAnswerForUnseenTokenIsUnknown(t *testing.T) {
 		if got := revoke.ExitCode(results, false); got != exitcode.Failure {
 			t.Errorf("exit %d, want %d", got, exitcode.Failure)
 		}
-		recs := readAudit(t, path)
+		recs := audittest.Records(t, path)
 		if len(recs) != 2 || recs[1].Result != string(revoke.StatusUnknown) {
 			t.Errorf("audit log %+v, want an intent and an unknown outcome", recs)
 		}
@@ -266,7 +245,7 @@ func TestExecuteNeverSendsWhatTheAuditCannotName(t *testing.T) {
 	if results[0].Status != revoke.StatusRefused || srv.CountRequests(mutations) != 0 || !srv.TokenHasOrg(et.HackathonTokenUUID, "acme") {
 		t.Fatalf("%q: want refused, nothing sent", statuses(results))
 	}
-	if recs := readAudit(t, path); len(recs) != 0 {
+	if recs := audittest.Records(t, path); len(recs) != 0 {
 		t.Errorf("audit log %+v, want nothing", recs)
 	}
 
@@ -277,7 +256,7 @@ func TestExecuteNeverSendsWhatTheAuditCannotName(t *testing.T) {
 	own := tokenID(srv, caller.UUID)
 	plan = &revoke.Plan{Organization: org, Caller: caller, Items: []*revoke.Item{{Requested: own, Ref: ident.Token{ID: own}, TokenID: own, Self: true}}}
 	results = (&revoke.Executor{Client: c, Audit: log}).Execute(t.Context(), plan)
-	recs := readAudit(t, path)
+	recs := audittest.Records(t, path)
 	if results[0].Status != revoke.StatusRevoked || len(recs) != 2 || recs[0].Token.UUID != caller.UUID || recs[1].Token.ID != own {
 		t.Errorf("own token: %q, audit %+v; want revoked, named by the caller's uuid and its id", statuses(results), recs)
 	}
@@ -299,7 +278,7 @@ func TestExecuteRecheckThatCannotDecideIsUnknown(t *testing.T) {
 	if results[0].Status != revoke.StatusUnknown || !strings.Contains(*results[0].Error, "tokenctl tokens get "+et.CIDeployBotUUID+" --org acme") {
 		t.Fatalf("%q, want unknown naming what to run", statuses(results))
 	}
-	if recs := readAudit(t, path); len(recs) != 2 || recs[1].Result != "unknown" {
+	if recs := audittest.Records(t, path); len(recs) != 2 || recs[1].Result != "unknown" {
 		t.Errorf("audit log %+v, want an intent and an unknown outcome", recs)
 	}
 	if n := srv.RevocationCount("acme", et.CIDeployBotUUID); n != 1 {
@@ -334,7 +313,7 @@ func TestExecuteSendsAgainWhatProvablyDidNotApply(t *testing.T) {
 			t.Errorf("waits before sending again = %v, want one backoff wait", waits)
 		}
 		var got []string
-		for _, r := range readAudit(t, path) {
+		for _, r := range audittest.Records(t, path) {
 			got = append(got, fmt.Sprintf("%s %s %s", r.Event, r.ClientMutationID, r.Result))
 		}
 		want := []string{"intent tokenctl-test-1 ", "outcome tokenctl-test-1 failed", "intent tokenctl-test-2 ", "outcome tokenctl-test-2 revoked"}
