@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tokenctl/tokenctl/internal/jsonvalid"
 	"github.com/tokenctl/tokenctl/internal/redact"
 )
 
@@ -318,7 +319,7 @@ func (t *Transport) attempt(ctx context.Context, req *http.Request, n int) outco
 	if err != nil {
 		return outcome{resp: nil, body: body, err: t.explain(ctx, actx, err, "reading the response body"), wrote: true, elapsed: time.Since(start)}
 	}
-	if t.expectJSON && resp.StatusCode/100 == 2 && len(bytes.TrimSpace(body)) > 0 && !json.Valid(body) {
+	if t.expectJSON && resp.StatusCode/100 == 2 && len(bytes.TrimSpace(body)) > 0 && !jsonvalid.Valid(body) {
 		err := fmt.Errorf("%w (HTTP %d, %s, %d bytes)", ErrNotJSON, resp.StatusCode, contentType(resp), len(body))
 		return outcome{body: body, err: err, wrote: true, elapsed: time.Since(start)}
 	}
