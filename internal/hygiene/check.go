@@ -211,42 +211,56 @@ func nullable(s string) any {
 
 // judgedToken is a token as its findings show it: its token and owner,
 // made once and shared by its findings (a large organization has hundreds
-// of thousands of findings).
+// of thousands of findings), with the values its token points at.
 type judgedToken struct {
-	ref              TokenRef
-	owner            *OwnerRef
-	bot, machineUser bool
+	ref                       TokenRef
+	owner                     *OwnerRef
+	bot, machineUser          bool
+	description               string
+	lastAccessedAt, expiresAt time.Time
 }
 
-func newJudgedToken(t *buildkite.Token, member *buildkite.Member) *judgedToken {
-	jt := &judgedToken{ref: TokenRef{
-		ID: t.ID, UUID: t.UUID, Description: document.Optional(t.Description), Scopes: t.Scopes,
-		CreatedAt: t.CreatedAt.UTC(), LastAccessedAt: document.UTC(t.LastAccessedAt), ExpiresAt: document.UTC(t.ExpiresAt),
-	}}
+// ownerKey is an owner as a listing shares it, with its membership.
+type ownerKey struct {
+	user   *buildkite.User
+	member *buildkite.Member
+}
+
+// newJudgedToken makes the token's view; owners keeps one view of each
+// owner (and membership), shared by their tokens.
+func newJudgedToken(t *buildkite.Token, member *buildkite.Member, owners map[ownerKey]*OwnerRef) *judgedToken {
+	jt := &judgedToken{ref: TokenRef{ID: t.ID, UUID: t.UUID, Scopes: t.Scopes, CreatedAt: t.CreatedAt.UTC()}}
+	if t.Description != "" {
+		jt.description = t.Description
+		jt.ref.Description = &jt.description
+	}
+	if t.LastAccessedAt != nil {
+		jt.lastAccessedAt = t.LastAccessedAt.UTC()
+		jt.ref.LastAccessedAt = &jt.lastAccessedAt
+	}
+	if t.ExpiresAt != nil {
+		jt.expiresAt = t.ExpiresAt.UTC()
+		jt.ref.ExpiresAt = &jt.expiresAt
+	}
 	if jt.ref.Scopes == nil {
 		jt.ref.Scopes = []string{}
 	}
 	if t.Owner != nil {
-		o := &OwnerRef{UUID: t.Owner.UUID, Name: t.Owner.Name, Email: t.Owner.Email, Bot: t.Owner.Bot, MachineUser: t.Owner.MachineUser}
-		if member != nil {
-			role := strings.ToLower(member.Role)
-			o.Role = &role
-			o.Bot = o.Bot || member.User.Bot
-			o.MachineUser = o.MachineUser || member.User.MachineUser
+		key := ownerKey{t.Owner, member}
+		o := owners[key]
+		if o == nil {
+			o = &OwnerRef{UUID: t.Owner.UUID, Name: t.Owner.Name, Email: t.Owner.Email, Bot: t.Owner.Bot, MachineUser: t.Owner.MachineUser}
+			if member != nil {
+				role := strings.ToLower(member.Role)
+				o.Role = &role
+				o.Bot = o.Bot || member.User.Bot
+				o.MachineUser = o.MachineUser || member.User.MachineUser
+			}
+			owners[key] = o
 		}
 		jt.owner, jt.bot, jt.machineUser = o, o.Bot, o.MachineUser
 	}
 	return jt
-}
-
-// newFinding is the finding of the evidence's rule on the token.
-func newFinding(org string, t *judgedToken, ev FindingEvidence) Finding {
-	rule := ev.rule
-	return Finding{
-		Organization: org, Token: &t.ref, Owner: t.owner,
-		Rule: rule.Name, Kind: rule.Kind, Severity: rule.Severity, Message: ev.message(), Evidence: ev,
-		Bot: t.bot, MachineUser: t.machineUser, Status: StatusOpen,
-	}
 }
 
 // applyException hides the finding behind the first active exception that

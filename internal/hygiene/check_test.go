@@ -2,6 +2,7 @@ package hygiene
 
 import (
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -419,4 +420,28 @@ func TestGoldenFormats(t *testing.T) {
 func golden(t *testing.T, name, got string) {
 	t.Helper()
 	testfiles.Golden(t, filepath.Join("testdata", name+".golden"), got)
+}
+
+// Findings that say the same share their message; each says what its own
+// evidence does, on either side of every boundary of the spans a message
+// shows (an hour, a day, expired or not).
+func TestSharedMessagesSayTheirOwnEvidence(t *testing.T) {
+	p := mustPolicy(t, "version: 1\nrules:\n  - {rule: expiring, within: 30d, severity: warn}\n  - {rule: idle, after: 1d, severity: warn}\n  - {rule: lifetime, max: 1d, severity: info}\n")
+	var tokens []buildkite.Token
+	for i, d := range []time.Duration{-90 * time.Minute, -30 * time.Minute, -time.Second, 0, time.Second, 30 * time.Minute, 59 * time.Minute, time.Hour, 23*time.Hour + 59*time.Minute, 24 * time.Hour, 25 * time.Hour, 47 * time.Hour, 48 * time.Hour} {
+		at := now.Add(d)
+		idle := now.Add(-24*time.Hour - d.Abs())
+		tokens = append(tokens, token(fmt.Sprintf("%08d-0000-4000-8000-000000000000", i), func(t *buildkite.Token) {
+			t.ExpiresAt, t.LastAccessedAt = &at, &idle
+		}))
+	}
+	r := Check(p, []Organization{{Organization: acme, Tokens: tokens}}, now)
+	if len(r.Findings) < 30 {
+		t.Fatalf("only %d findings", len(r.Findings))
+	}
+	for _, f := range r.Findings {
+		if want := f.Evidence.message(); f.Message != want {
+			t.Errorf("%s %s: %q, its evidence says %q", f.Token.UUID, f.Rule, f.Message, want)
+		}
+	}
 }

@@ -33,6 +33,35 @@ type orgFindings struct {
 	uses []int
 	// perRule and next are scratch: a page's findings by rule.
 	perRule, next []int
+	// owners are the owners' views, shared by their tokens; messages are
+	// the messages said, shared by the findings that say the same.
+	owners   map[ownerKey]*OwnerRef
+	messages map[messageKey]string
+}
+
+// messageKey is what a finding's message says, but for the scope rules'
+// (see FindingEvidence.message): the rule, the shape of its evidence, and
+// its span in whole hours, which is all wholeDays shows of it.
+type messageKey struct {
+	rule     *Rule
+	variant  evidenceVariant
+	hours    int64
+	positive bool // an expiring token's span says expired or expires in
+}
+
+// message is the evidence's message, said once for all the findings that
+// say the same.
+func (j *orgFindings) message(ev *FindingEvidence) string {
+	if ev.rule.Kind == KindScopes {
+		return ev.message()
+	}
+	key := messageKey{ev.rule, ev.variant, int64(ev.span / time.Hour), ev.span > 0}
+	m, ok := j.messages[key]
+	if !ok {
+		m = ev.message()
+		j.messages[key] = m
+	}
+	return m
 }
 
 // judged is a finding as it is kept until the report is laid out: its
@@ -91,6 +120,7 @@ func newOrgFindings(p *Policy, now time.Time, members []buildkite.Member) *orgFi
 		p: p, now: now, members: memberIndex(members),
 		runs: make([][][]judged, len(p.Rules)), uses: make([]int, len(p.Exceptions)),
 		perRule: make([]int, len(p.Rules)), next: make([]int, len(p.Rules)),
+		owners: map[ownerKey]*OwnerRef{}, messages: map[messageKey]string{},
 	}
 }
 
@@ -129,11 +159,12 @@ func (j *orgFindings) add(org buildkite.Organization, tokens []buildkite.Token) 
 	var last *buildkite.Token
 	j.each(tokens, func(t *buildkite.Token, member *buildkite.Member, rule int, ev FindingEvidence) {
 		if t != last {
-			jt, last = newJudgedToken(t, member), t
+			jt, last = newJudgedToken(t, member, j.owners), t
 		}
-		f := newFinding(j.org, jt, ev)
+		// What an exception matches a finding on.
+		f := Finding{Token: &jt.ref, Owner: jt.owner, Rule: j.p.Rules[rule].Name}
 		applyException(&f, j.p.Exceptions, j.uses, j.now)
-		page[j.next[rule]] = judged{token: jt, message: f.Message, evidence: ev, exception: f.Exception, key: uuidKey(t.UUID)}
+		page[j.next[rule]] = judged{token: jt, message: j.message(&ev), evidence: ev, exception: f.Exception, key: uuidKey(t.UUID)}
 		j.next[rule]++
 	})
 	start := 0
