@@ -271,24 +271,6 @@ func (r Report) WriteTable(w io.Writer, style output.TableStyle) error {
 			return err
 		}
 	}
-	groups := []struct {
-		title string
-		keep  func(Finding) bool
-	}{}
-	for _, sev := range Severities {
-		groups = append(groups, struct {
-			title string
-			keep  func(Finding) bool
-		}{strings.ToUpper(string(sev)), func(f Finding) bool { return f.Counts() && !f.MachineUser && f.Severity == sev }})
-	}
-	groups = append(groups, struct {
-		title string
-		keep  func(Finding) bool
-	}{"MACHINE USERS' TOKENS (reported apart; they count)", func(f Finding) bool { return f.Counts() && f.MachineUser }})
-	groups = append(groups, struct {
-		title string
-		keep  func(Finding) bool
-	}{"BOT USERS' TOKENS (reported apart)", func(f Finding) bool { return f.Status == StatusOpen && f.Bot }})
 	if n := len(r.OrganizationFindings); n > 0 {
 		rows := output.Rows{Headers: []string{"ORGANIZATION", "SEVERITY", "RULE", "WHY"}}
 		for _, f := range r.OrganizationFindings {
@@ -301,40 +283,16 @@ func (r Report) WriteTable(w io.Writer, style output.TableStyle) error {
 			return err
 		}
 	}
-	for _, g := range groups {
-		p := output.NewTablePrinter(style, "ORGANIZATION", "TOKEN", "DESCRIPTION", "OWNER", "RULE", "WHY")
-		n := 0
-		for _, f := range r.Findings {
-			if !g.keep(f) {
-				continue
-			}
-			owner := ""
-			if f.Owner != nil {
-				owner = f.Owner.Email
-			}
-			why := f.Message
-			if f.Exception != nil && f.Exception.Expired {
-				why += " (exception expired " + f.Exception.Until.Format("2006-01-02") + ")"
-			}
-			if f.Change != nil && *f.Change == ChangeNew {
-				why = "new: " + why
-			}
-			if f.MachineUser {
-				why = strings.ToUpper(string(f.Severity)) + ": " + why
-			}
-			p.AddField(f.Organization)
-			p.AddField(f.Token.UUID)
-			p.AddField(document.Deref(f.Token.Description), output.Cut)
-			p.AddField(owner, output.Cut)
-			p.AddField(f.Rule)
-			p.AddField(why)
-			p.EndRow()
-			n++
-		}
-		if n == 0 {
+	titles, members := r.findingGroups()
+	for g, title := range titles {
+		if len(members[g]) == 0 {
 			continue
 		}
-		if _, err := fmt.Fprintf(w, "\n%s (%d)\n", g.title, n); err != nil {
+		p := output.NewTablePrinter(style, "ORGANIZATION", "TOKEN", "DESCRIPTION", "OWNER", "RULE", "WHY")
+		for _, i := range members[g] {
+			addFindingRow(p, &r.Findings[i])
+		}
+		if _, err := fmt.Fprintf(w, "\n%s (%d)\n", title, len(members[g])); err != nil {
 			return err
 		}
 		if err := output.WriteTable(w, p.Rows()); err != nil {
@@ -342,4 +300,59 @@ func (r Report) WriteTable(w io.Writer, style output.TableStyle) error {
 		}
 	}
 	return nil
+}
+
+// findingGroups sorts the findings a table lists into its groups, in one
+// pass: by severity, worst first, then machine users' tokens, then bot
+// users' tokens, whose findings do not count (see Finding.Counts), so each
+// finding is in one group at most. members holds each group's findings'
+// indexes, in report order.
+func (r Report) findingGroups() (titles []string, members [][]int) {
+	for _, sev := range Severities {
+		titles = append(titles, strings.ToUpper(string(sev)))
+	}
+	machine, bot := len(titles), len(titles)+1
+	titles = append(titles, "MACHINE USERS' TOKENS (reported apart; they count)", "BOT USERS' TOKENS (reported apart)")
+	members = make([][]int, len(titles))
+	for i, f := range r.Findings {
+		g := -1
+		switch {
+		case f.Status == StatusOpen && f.Bot:
+			g = bot
+		case !f.Counts():
+		case f.MachineUser:
+			g = machine
+		default:
+			g = slices.Index(Severities, f.Severity)
+		}
+		if g >= 0 {
+			members[g] = append(members[g], i)
+		}
+	}
+	return titles, members
+}
+
+// addFindingRow adds a finding's row to a findings table.
+func addFindingRow(p *output.TablePrinter, f *Finding) {
+	owner := ""
+	if f.Owner != nil {
+		owner = f.Owner.Email
+	}
+	why := f.Message
+	if f.Exception != nil && f.Exception.Expired {
+		why += " (exception expired " + f.Exception.Until.Format("2006-01-02") + ")"
+	}
+	if f.Change != nil && *f.Change == ChangeNew {
+		why = "new: " + why
+	}
+	if f.MachineUser {
+		why = strings.ToUpper(string(f.Severity)) + ": " + why
+	}
+	p.AddField(f.Organization)
+	p.AddField(f.Token.UUID)
+	p.AddField(document.Deref(f.Token.Description), output.Cut)
+	p.AddField(owner, output.Cut)
+	p.AddField(f.Rule)
+	p.AddField(why)
+	p.EndRow()
 }

@@ -64,18 +64,19 @@ func mayHoldSecret(s string) bool {
 		}
 		i += 1 + next
 	}
-	if len(s) < 40 {
-		return false // most cells: no room for a run of 40
-	}
-	run := 0
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' {
-			if run++; run >= 40 {
-				return true
+	// A run of 40 fills some window of 40 bytes. Each window is read from
+	// its end, and the next one starts after the first byte that breaks
+	// it, so text with spaces is read a few bytes a window.
+	alnum := func(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+next:
+	for start := 0; start+40 <= len(s); {
+		for j := start + 39; j >= start; j-- {
+			if !alnum(s[j]) {
+				start = j + 1
+				continue next
 			}
-			continue
 		}
-		run = 0
+		return true
 	}
 	return false
 }

@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -75,6 +76,38 @@ func TestQuote(t *testing.T) {
 	} {
 		if got := Quote(in); got != want {
 			t.Errorf("Quote(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+// Without underscores, the quick test is the run of 40 letters and digits
+// it reads window by window: the same answer as counting byte by byte.
+func TestQuickTestFindsEveryRunOfForty(t *testing.T) {
+	naive := func(s string) bool {
+		run := 0
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' {
+				if run++; run >= 40 {
+					return true
+				}
+				continue
+			}
+			run = 0
+		}
+		return false
+	}
+	rnd := rand.New(rand.NewPCG(40, 40))
+	for range 20000 {
+		var b strings.Builder
+		for range rnd.IntN(120) {
+			b.WriteByte("aZ9 -.\xc3"[rnd.IntN(7)])
+			if rnd.IntN(30) == 0 {
+				b.WriteString(strings.Repeat("x", 30+rnd.IntN(15)))
+			}
+		}
+		s := b.String()
+		if got, want := mayHoldSecret(s), naive(s); got != want {
+			t.Fatalf("mayHoldSecret(%q) = %v, want %v", s, got, want)
 		}
 	}
 }
