@@ -195,7 +195,10 @@ func TestMeasureStartupPutsWhatACommandLeftDownToIt(t *testing.T) {
 	if len(rows[2].ConfigFiles) != 0 || !slices.Equal(rows[3].ConfigFiles, []string{"written"}) {
 		t.Errorf("files left: version %q, --help %q", rows[2].ConfigFiles, rows[3].ConfigFiles)
 	}
+	// The stand-ins are the same script, so how their times compare is
+	// the machine's noise: a bound over the floor missed here says nothing.
 	missed, _, _ := StartupVerdict(rows)
+	missed = slices.DeleteFunc(missed, func(m string) bool { return strings.Contains(m, "× the stack floor to start") })
 	if len(missed) != 1 || !strings.Contains(missed[0], "tokenctl --help wrote to the config directory (written)") {
 		t.Errorf("missed = %q", missed)
 	}
