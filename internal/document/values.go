@@ -44,7 +44,7 @@ func FormatUser(name, email string) string {
 	case name == "":
 		return email
 	}
-	return fmt.Sprintf("%s <%s>", name, email)
+	return name + " <" + email + ">"
 }
 
 // OrgName names an organization in a message the way --org takes it: its

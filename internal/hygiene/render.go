@@ -289,6 +289,7 @@ func (r Report) WriteTable(w io.Writer, style output.TableStyle) error {
 			continue
 		}
 		p := output.NewTablePrinter(style, "ORGANIZATION", "TOKEN", "DESCRIPTION", "OWNER", "RULE", "WHY")
+		p.Grow(len(members[g]))
 		for _, i := range members[g] {
 			addFindingRow(p, &r.Findings[i])
 		}

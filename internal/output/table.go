@@ -1,6 +1,7 @@
 package output
 
 import (
+	"slices"
 	"time"
 
 	"github.com/fatih/color"
@@ -87,6 +88,12 @@ type TablePrinter struct {
 // NewTablePrinter starts a table with the given headers.
 func NewTablePrinter(style TableStyle, headers ...string) *TablePrinter {
 	return &TablePrinter{style: style, rows: Rows{Headers: headers, Cut: make([]bool, len(headers))}}
+}
+
+// Grow makes room for n more rows, for a caller that knows how many
+// rows the table will have.
+func (p *TablePrinter) Grow(n int) {
+	p.rows.Cells = slices.Grow(p.rows.Cells, n)
 }
 
 // AddHeader adds columns (such as the extra columns of -o wide).

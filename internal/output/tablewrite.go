@@ -28,10 +28,10 @@ import (
 // whole table goes through tablewriter (see writeTableBatches), as it does
 // when a row has more cells than the table has headers.
 func WriteTable(w io.Writer, rows Rows) error {
-	rows = printableRows(rows)
-	widths := fitWidths(rows, 0)
-	if l, ok := newLayout(rows, widths); ok {
-		return l.write(w, rows)
+	rows, cw := printableRows(rows)
+	widths := columnWidths(rows, cw, 0)
+	if l, ok := newLayout(rows, widths); ok && cw != nil {
+		return l.write(w, rows, cw)
 	}
 	return writeTableBatches(w, rows, widths)
 }
@@ -65,20 +65,22 @@ func newLayout(rows Rows, widths []int) (layout, bool) {
 		return layout{}, false
 	}
 	l := layout{header: lines[0], widths: widths, starts: columnStarts(widths), trim: t.Trimmer}
-	if string(l.appendRow(nil, ruler)) != lines[1]+"\n" {
+	if string(l.appendRow(nil, ruler, nil)) != lines[1]+"\n" {
 		return layout{}, false
 	}
 	return l, true
 }
 
-// write writes the header and the rows, in chunks of about 32 KiB.
-func (l layout) write(w io.Writer, rows Rows) error {
+// write writes the header and the rows, in chunks of about 32 KiB; cw
+// is the width of each cell (see printableRows).
+func (l layout) write(w io.Writer, rows Rows, cw []int32) error {
 	const chunk = 32 << 10
 	out := make([]byte, 0, chunk+1024)
 	out = append(append(out, l.header...), '\n')
+	n := len(rows.Headers)
 	for r, cells := range rows.Cells {
 		start := len(out)
-		out = l.appendRow(out, cells)
+		out = l.appendRow(out, cells, cw[r*n:r*n+len(cells)])
 		if rows.Colour != nil {
 			line := paintLine(string(out[start:len(out)-1]), cells, l.starts, func(c int) *color.Color { return rows.Colour(r, c) })
 			out = append(append(out[:start], line...), '\n')
@@ -95,14 +97,21 @@ func (l layout) write(w io.Writer, rows Rows) error {
 }
 
 // appendRow appends one line: each cell trimmed and padded to its column,
-// without trailing blanks, and a newline.
-func (l layout) appendRow(out []byte, cells []string) []byte {
+// without trailing blanks, and a newline. widths, when not nil, are the
+// cells' widths.
+func (l layout) appendRow(out []byte, cells []string, widths []int32) []byte {
 	start := len(out)
 	for c, cell := range cells {
-		cell = l.trim(cell)
-		out = append(out, cell...)
+		trimmed := l.trim(cell)
+		out = append(out, trimmed...)
 		if c < len(cells)-1 {
-			for pad := l.widths[c] - displayWidth(cell) + columnGap; pad > 0; pad -= len(blanks) {
+			w := 0
+			if widths != nil && len(trimmed) == len(cell) {
+				w = int(widths[c]) // trimming left it as it was
+			} else {
+				w = displayWidth(trimmed)
+			}
+			for pad := l.widths[c] - w + columnGap; pad > 0; pad -= len(blanks) {
 				out = append(out, blanks[:min(pad, len(blanks))]...)
 			}
 		}
@@ -231,44 +240,63 @@ func renderTableWriter(headers []string, cells [][]string) ([]string, *tablewrit
 }
 
 // printableRows returns rows with every header and cell printable and
-// the columns that may be cut shortened to rows.Width; colours are applied
+// the columns that may be cut shortened to rows.Width, and the display
+// width of each cell: row r's cell c at r*len(rows.Headers)+c, nil when a
+// row has more cells than the table has headers. Colours are applied
 // after layout (see paintLine). The caller's rows are not written to: a
 // row is copied when one of its cells changes.
-func printableRows(rows Rows) Rows {
+func printableRows(rows Rows) (Rows, []int32) {
 	out := rows
 	out.Headers = make([]string, len(rows.Headers))
 	for i, h := range rows.Headers {
 		out.Headers[i] = Printable(h)
 	}
-	out.Cells = slices.Clone(rows.Cells)
-	owned := make([]bool, len(out.Cells))
+	var owned []bool // which rows are copies; nil until a cell changes
 	set := func(r, c int, s string) {
+		if owned == nil {
+			out.Cells, owned = slices.Clone(rows.Cells), make([]bool, len(rows.Cells))
+		}
 		if !owned[r] {
 			out.Cells[r], owned[r] = slices.Clone(out.Cells[r]), true
 		}
 		out.Cells[r][c] = s
 	}
-	for r, cells := range out.Cells {
+	n := len(rows.Headers)
+	cw := make([]int32, n*len(rows.Cells))
+	for r, cells := range rows.Cells {
+		if len(cells) > n {
+			cw = nil
+		}
 		for c, cell := range cells {
-			if p := Printable(cell); p != cell {
+			p, ascii := printable(cell)
+			if p != cell {
 				set(r, c, p)
+			}
+			if cw != nil {
+				cw[r*n+c] = int32(len(p))
+				if !ascii {
+					cw[r*n+c] = int32(displayWidth(p))
+				}
 			}
 		}
 	}
 	if rows.Width <= 0 {
-		return out
+		return out, cw
 	}
-	widths := fitWidths(out, rows.Width)
+	widths := columnWidths(out, cw, rows.Width)
 	for r, cells := range out.Cells {
 		for c, cell := range cells {
 			if c < len(widths) && c < len(out.Cut) && out.Cut[c] {
 				if cut := truncate(cell, widths[c]); cut != cell {
 					set(r, c, cut)
+					if cw != nil {
+						cw[r*n+c] = int32(displayWidth(cut))
+					}
 				}
 			}
 		}
 	}
-	return out
+	return out, cw
 }
 
 // ellipsis ends a cell cut to fit.
@@ -297,16 +325,25 @@ func runeWidth(r rune) int {
 // fitWidths returns each column's width: its widest cell, or less for
 // columns that may be cut, widest first, until the table fits width (0:
 // no limit). A cut column keeps at least its header and a few characters.
-func fitWidths(rows Rows, width int) []int {
-	widths := make([]int, len(rows.Headers))
-	floors := make([]int, len(rows.Headers))
+func fitWidths(rows Rows, width int) []int { return columnWidths(rows, nil, width) }
+
+// columnWidths is fitWidths with the cells' widths, when cw is not nil,
+// read from cw (see printableRows) instead of measured.
+func columnWidths(rows Rows, cw []int32, width int) []int {
+	n := len(rows.Headers)
+	widths := make([]int, n)
+	floors := make([]int, n)
 	for c, h := range rows.Headers {
 		widths[c] = displayWidth(h)
 		floors[c] = max(widths[c], 8)
 	}
-	for _, r := range rows.Cells {
-		for c, cell := range r {
-			if c < len(widths) {
+	for r, cells := range rows.Cells {
+		for c, cell := range cells {
+			switch {
+			case c >= n:
+			case cw != nil:
+				widths[c] = max(widths[c], int(cw[r*n+c]))
+			default:
 				widths[c] = max(widths[c], displayWidth(cell))
 			}
 		}

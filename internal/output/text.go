@@ -26,13 +26,23 @@ import (
 // is first replaced by redact.Secrets: a table, a report or a hint never
 // repeats one, wherever the text came from.
 func Printable(s string) string {
+	p, _ := printable(s)
+	return p
+}
+
+// printable is Printable(s), and whether it is printable ASCII, a column
+// a byte.
+func printable(s string) (string, bool) {
 	s = redact.Secrets(s)
+	if printableASCII(s) {
+		return s, true
+	}
 	if isPrintable(s, false) {
-		return s
+		return s, false
 	}
 	var b strings.Builder
 	escapeTo(&b, s, false)
-	return b.String()
+	return b.String(), false
 }
 
 // isPrintable reports whether s needs no escaping; keepLines allows tabs

@@ -54,8 +54,15 @@ func Secrets(s string) string {
 // emails, dates, messages naming scopes such as WRITE_TEAMS) fail both,
 // and a table of findings has hundreds of thousands of cells.
 func mayHoldSecret(s string) bool {
+	ascii := -1 // whether s is ASCII, once an underscore asks
 	for i := strings.IndexByte(s, '_'); i >= 0; {
-		if mayEndPrefix(s, i) {
+		if ascii < 0 {
+			ascii = 0
+			if isASCII(s) {
+				ascii = 1
+			}
+		}
+		if mayEndPrefix(s, i, ascii == 1) {
 			return true
 		}
 		next := strings.IndexByte(s[i+1:], '_')
@@ -83,10 +90,11 @@ next:
 
 // mayEndPrefix reports whether the underscore at i may end a prefix such
 // as bkua_, in any case. Case folding also matches letters outside ASCII
-// (the Kelvin sign for k, the long s for s), so any such byte in the 15
-// before it (three bytes each, at most, for five letters) counts as one.
-func mayEndPrefix(s string, i int) bool {
-	for j := max(0, i-15); j < i; j++ {
+// (the Kelvin sign for k, the long s for s), so unless s is ASCII, any
+// such byte in the 15 before it (three bytes each, at most, for five
+// letters) counts as one.
+func mayEndPrefix(s string, i int, ascii bool) bool {
+	for j := max(0, i-15); j < i && !ascii; j++ {
 		if s[j] >= utf8.RuneSelf {
 			return true
 		}
@@ -98,6 +106,23 @@ func mayEndPrefix(s string, i int) bool {
 		}
 	}
 	return false
+}
+
+// isASCII reports whether every byte of s is ASCII, eight at a time.
+func isASCII(s string) bool {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		b := s[i : i+8]
+		if (b[0]|b[1]|b[2]|b[3]|b[4]|b[5]|b[6]|b[7])&0x80 != 0 {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // IsSecret reports whether s (spaces around it aside) has the shape of a

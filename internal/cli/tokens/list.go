@@ -167,6 +167,7 @@ func (s tokenStyle) rows(tokens []document.Token, wide bool) output.Rows {
 	if wide {
 		p.AddHeader("ID", "OWNER UUID")
 	}
+	p.Grow(len(tokens))
 	for _, t := range tokens {
 		owner, ownerUUID := "", ""
 		if t.Owner != nil {
