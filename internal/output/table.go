@@ -2,6 +2,7 @@ package output
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/fatih/color"
@@ -83,6 +84,11 @@ type TablePrinter struct {
 	tones   [][]Tone
 	current []string
 	curTone []Tone
+	// cells holds the cells of rows to come, a block at a time.
+	cells []string
+	// block and scratch make the text of time cells (see text).
+	block   strings.Builder
+	scratch [32]byte
 }
 
 // NewTablePrinter starts a table with the given headers.
@@ -116,7 +122,14 @@ func (p *TablePrinter) AddField(text string, opts ...FieldOption) {
 		p.rows.Cut[col] = true
 	}
 	if p.current == nil {
-		p.current = make([]string, 0, len(p.rows.Headers))
+		// Rows take their cells from a shared block, each with room for
+		// one cell a header.
+		n := len(p.rows.Headers)
+		if cap(p.cells)-len(p.cells) < n {
+			p.cells = make([]string, 0, max(n, 256*n))
+		}
+		p.current = p.cells[len(p.cells) : len(p.cells) : len(p.cells)+n]
+		p.cells = p.cells[:len(p.cells)+n]
 	}
 	p.current = append(p.current, text)
 	// Tones are kept only for a coloured table, and only for the rows
@@ -138,9 +151,25 @@ func (p *TablePrinter) AddTimeField(t *time.Time, never string, opts ...FieldOpt
 		p.AddField("", opts...)
 	case t == nil:
 		p.AddField(never, opts...)
+	case p.style.Relative():
+		p.AddField(RelativeTime(*t, p.style.Now), opts...)
 	default:
-		p.AddField(p.style.Time(*t), opts...)
+		p.AddField(p.text(t.UTC().AppendFormat(p.scratch[:0], time.RFC3339)), opts...)
 	}
+}
+
+// text makes a string of b inside a block shared with the table's other
+// such cells, so that a long table's times are not one allocation each.
+// A block only grows (strings.Builder), so what was made of it stays.
+func (p *TablePrinter) text(b []byte) string {
+	const block = 16 << 10
+	if p.block.Len()+len(b) > p.block.Cap() {
+		p.block = strings.Builder{}
+		p.block.Grow(max(block, len(b)))
+	}
+	start := p.block.Len()
+	p.block.Write(b)
+	return p.block.String()[start:]
 }
 
 // EndRow finishes the current row.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"slices"
 
 	"strings"
 	"testing"
@@ -341,6 +342,35 @@ func BenchmarkTable(b *testing.B) {
 				}
 				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/row")
 			})
+		}
+	}
+}
+
+// Rows share blocks of cells and of time text and keep what was added to
+// them: a row with more fields than headers does not reach into the next
+// row, and a time made early reads the same once thousands more are made.
+func TestTablePrinterRowsKeepTheirCells(t *testing.T) {
+	p := NewTablePrinter(TableStyle{Format: Table, Now: tableNow}, "N", "WHEN")
+	var want [][]string
+	for i := range 3000 {
+		when := tableNow.Add(-time.Duration(i) * time.Minute)
+		row := []string{fmt.Sprint(i), when.UTC().Format(time.RFC3339)}
+		p.AddField(row[0])
+		p.AddTimeField(&when, "never")
+		if i%7 == 0 {
+			p.AddField("extra")
+			row = append(row, "extra")
+		}
+		p.EndRow()
+		want = append(want, row)
+	}
+	rows := p.Rows()
+	if len(rows.Cells) != len(want) {
+		t.Fatalf("%d rows, want %d", len(rows.Cells), len(want))
+	}
+	for i, r := range rows.Cells {
+		if !slices.Equal(r, want[i]) {
+			t.Fatalf("row %d = %q, want %q", i, r, want[i])
 		}
 	}
 }
