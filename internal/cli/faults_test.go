@@ -281,8 +281,11 @@ func TestFaultTimeoutSettingReachesTransport(t *testing.T) {
 			}})
 			o := revokeTarget(t, h, c.setup(h)...)
 			o.want(t, h, revoke.StatusRevoked, exitcode.OK, false, 1)
-			if n := queries(h); n != 2 {
-				t.Errorf("queries = %d, want 2: the stalled listing was waited for instead of timed out and retried", n)
+			// The stalled listing is timed out and sent again: at least two
+			// queries. A loaded machine may time out a further one, but a
+			// listing waited out instead would leave just one.
+			if n := queries(h); n < 2 {
+				t.Errorf("queries = %d, want at least 2: the stalled listing was waited for instead of timed out and retried", n)
 			}
 		})
 	}
