@@ -437,7 +437,9 @@ func TestSecretsPlainHTTPRefused(t *testing.T) {
 	}
 
 	// Loopback is fine: that is how the emulator is reached in every test.
-	if r := h.run("whoami", "--graphql-endpoint", strings.Replace(h.srv.GraphQLEndpoint, "127.0.0.1", "localhost", 1)); r.code != 0 {
+	// Both endpoints are given: they must name the same server.
+	if r := h.run("whoami", "--graphql-endpoint", strings.Replace(h.srv.GraphQLEndpoint, "127.0.0.1", "localhost", 1),
+		"--rest-endpoint", strings.Replace(h.srv.RESTEndpoint, "127.0.0.1", "localhost", 1)); r.code != 0 {
 		t.Errorf("http://localhost refused:\n%s", r)
 	}
 }

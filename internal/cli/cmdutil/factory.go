@@ -63,18 +63,23 @@ func (f *Factory) loadSettings(flags *pflag.FlagSet, opts config.LoadOptions) (*
 	return s, nil
 }
 
-// APIClient builds the Buildkite client for the settings. It checks that a
-// token is present and the endpoints are acceptable, and sends nothing. The
+// APIClient builds the Buildkite client for the settings. It checks that
+// the endpoints are acceptable and name the same Buildkite (before the
+// keychain is asked for the token) and that a token is present, and sends
+// nothing. Every command that calls Buildkite builds its client here. The
 // --debug trace scrubs the API token and every redact value (such as a
 // leaked token's value the run sends) from both APIs' traffic.
 func (f *Factory) APIClient(s *config.Settings, debug bool, redact ...string) (*buildkite.Client, error) {
-	if err := f.RequireToken(s); err != nil {
-		return nil, err
-	}
 	for _, ep := range []string{s.GraphQLEndpoint, s.RESTEndpoint} {
 		if err := config.ValidateEndpoint(ep); err != nil {
 			return nil, exitcode.New(exitcode.Usage, err)
 		}
+	}
+	if err := CheckEndpointPair(s); err != nil {
+		return nil, exitcode.New(exitcode.Usage, err)
+	}
+	if err := f.RequireToken(s); err != nil {
+		return nil, err
 	}
 	opts := transport.Options{
 		Timeout:   s.Timeout,
