@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -25,9 +26,41 @@ func readConfig(path string) (*viper.Viper, []string, error) {
 	if path == "" {
 		return v, nil, nil
 	}
+	data, info, err := readConfigFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if info == nil {
+		return v, nil, nil
+	}
+	// Windows reports synthetic permission bits, so the check means nothing there.
+	if perm := info.Mode().Perm(); runtime.GOOS != "windows" && perm&0o077 != 0 {
+		format.warnings = append(format.warnings, fmt.Sprintf(
+			"config file %s is readable by other users (mode %04o); run chmod 600 %s", path, perm, path))
+	}
+	v.SetConfigType("yaml") // whatever TOKENCTL_CONFIG's file is called
+	if err := v.ReadConfig(bytes.NewReader(data)); err != nil {
+		if pe := (viper.ConfigParseError{}); errors.As(err, &pe) {
+			return nil, nil, pe.Unwrap() // configFormat's own message
+		}
+		return nil, nil, fmt.Errorf("reading config file %s: %w", path, err)
+	}
+	return v, format.warnings, nil
+}
+
+// MaxConfigFile bounds what is read of the config file: a few settings
+// take a few hundred bytes, and a wrong TOKENCTL_CONFIG (/dev/zero, a log)
+// must fail at once instead of filling memory.
+const MaxConfigFile = 1 << 20
+
+// readConfigFile returns what the config file at path holds and its
+// FileInfo, or a nil FileInfo when there is no such file. Only a regular
+// file (or a symbolic link to one) is read, so a FIFO or a device never
+// blocks or floods the read, and never more than MaxConfigFile bytes.
+func readConfigFile(path string) ([]byte, fs.FileInfo, error) {
 	info, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return v, nil, nil
+		return nil, nil, nil
 	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading config file %s: %w", path, err)
@@ -35,20 +68,24 @@ func readConfig(path string) (*viper.Viper, []string, error) {
 	if info.IsDir() {
 		return nil, nil, fmt.Errorf("config file %s is a directory", path)
 	}
-	// Windows reports synthetic permission bits, so the check means nothing there.
-	if perm := info.Mode().Perm(); runtime.GOOS != "windows" && perm&0o077 != 0 {
-		format.warnings = append(format.warnings, fmt.Sprintf(
-			"config file %s is readable by other users (mode %04o); run chmod 600 %s", path, perm, path))
+	if !info.Mode().IsRegular() {
+		return nil, nil, fmt.Errorf("config file %s is not a regular file but a device, a pipe or a socket; "+
+			"name a regular file (%s names the config file)", path, EnvConfigPath)
 	}
-	v.SetConfigFile(path)
-	v.SetConfigType("yaml") // whatever TOKENCTL_CONFIG's file is called
-	if err := v.ReadInConfig(); err != nil {
-		if pe := (viper.ConfigParseError{}); errors.As(err, &pe) {
-			return nil, nil, pe.Unwrap() // configFormat's own message
-		}
+	f, err := os.Open(path)
+	if err != nil {
 		return nil, nil, fmt.Errorf("reading config file %s: %w", path, err)
 	}
-	return v, format.warnings, nil
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxConfigFile+1))
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading config file %s: %w", path, err)
+	}
+	if len(data) > MaxConfigFile {
+		return nil, nil, fmt.Errorf("config file %s is larger than %d MiB, too large to be a config file; "+
+			"name the right file (%s names the config file)", path, MaxConfigFile>>20, EnvConfigPath)
+	}
+	return data, info, nil
 }
 
 // configFormat decodes the config file for viper: a flat YAML mapping of
@@ -111,12 +148,9 @@ func parseDocument(path string, data []byte) (*yaml.Node, error) {
 // loadDocument reads the config file for editing; a missing file yields an
 // empty document.
 func loadDocument(path string) (*yaml.Node, error) {
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		data, err = nil, nil
-	}
+	data, _, err := readConfigFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("reading config file %s: %w", path, err)
+		return nil, err
 	}
 	return parseDocument(path, data)
 }

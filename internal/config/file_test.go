@@ -271,3 +271,23 @@ func assertMode(t *testing.T, path string, want os.FileMode) {
 		t.Errorf("%s mode = %04o, want %04o", path, got, want)
 	}
 }
+
+// The config file is read up to MaxConfigFile bytes and refused beyond:
+// a wrong TOKENCTL_CONFIG (a log) fails at once instead of filling memory,
+// and `config set` refuses it the same way.
+func TestConfigFileSizeIsBounded(t *testing.T) {
+	dir := t.TempDir()
+	line := "# " + strings.Repeat("x", 1021) + "\n" // 1 KiB of YAML comment
+	at := writeFile(t, dir, "at.yaml", "org: acme\n"+strings.Repeat(line, MaxConfigFile/len(line)-1), 0o600)
+	if s, err := loadTest(t, loadCase{ConfigPath: at}); err != nil || s.Org != "acme" {
+		t.Fatalf("a file under the limit: %v", err)
+	}
+	over := writeFile(t, dir, "over.yaml", "org: acme\n"+strings.Repeat(line, MaxConfigFile/len(line)+1), 0o600)
+	_, err := loadTest(t, loadCase{ConfigPath: over})
+	if err == nil || !strings.Contains(err.Error(), over) || !strings.Contains(err.Error(), "too large") {
+		t.Errorf("Load: err = %v, want %s refused as too large", err, over)
+	}
+	if err := Set(over, KeyOrg, "globex"); err == nil || !strings.Contains(err.Error(), "too large") {
+		t.Errorf("Set: err = %v, want too large", err)
+	}
+}

@@ -54,11 +54,13 @@ type Entry struct {
 	Source Source `json:"source" yaml:"source"`
 }
 
-// Entries lists every setting in a stable order.
+// Entries lists every setting in a stable order. Values are redacted
+// (redact.Secrets) here, so every format shows the same text: people
+// paste tokens into the wrong setting, or into a path.
 func (s *Settings) Entries() []Entry {
 	out := make([]Entry, 0, len(keySpecs))
 	for _, spec := range keySpecs {
-		out = append(out, Entry{Key: spec.key, Value: s.display(spec.key), Source: s.Sources[spec.key]})
+		out = append(out, Entry{Key: spec.key, Value: redact.Secrets(s.display(spec.key)), Source: s.Sources[spec.key]})
 	}
 	return out
 }

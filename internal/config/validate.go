@@ -76,6 +76,9 @@ var orgRef = lazyregexp.New(`^[A-Za-z0-9][A-Za-z0-9_+/=-]*$`)
 // apply validates raw and stores it in s under o's key.
 func apply(s *Settings, o origin, raw string) error {
 	v := strings.TrimSpace(raw)
+	if v == "" && raw != "" && o.spec.key != KeyAPIToken { // checkToken has its own words
+		return blankValue(o, raw)
+	}
 	switch o.spec.key {
 	case KeyOrg:
 		if v != "" && !orgRef.MatchString(v) {
@@ -138,6 +141,25 @@ func apply(s *Settings, o origin, raw string) error {
 	return nil
 }
 
+// blankValue refuses a value that is only whitespace. An empty environment
+// variable counts as unset, but a blank one is set: taken as empty, it
+// would hide the config file's value (an audit log, the organization)
+// without a word, so it is an error saying how to fix it.
+func blankValue(o origin, raw string) error {
+	var fix string
+	switch o.source {
+	case SourceFlag:
+		fix = fmt.Sprintf("give --%s a value or leave it out", o.spec.flag)
+	case SourceEnv:
+		fix = fmt.Sprintf("give %s a value or unset it", o.spec.env)
+	case SourceConfig:
+		fix = fmt.Sprintf("give %s a value or remove it with `tokenctl config unset %s`", o.spec.key, o.spec.key)
+	default:
+		fix = fmt.Sprintf("give %s a value, or remove it with `tokenctl config unset %s`", o.spec.key, o.spec.key)
+	}
+	return invalidf("%s: is only whitespace; %s", o.describe(raw), fix)
+}
+
 func intInRange(o origin, raw string, lo, hi int) (int, error) {
 	n, err := strconv.Atoi(strings.TrimSpace(raw))
 	if err != nil || n < lo || n > hi {
@@ -150,6 +172,11 @@ func unknownKey(key string) error {
 	return invalidf("unknown setting %s; known settings: %s", show(key), knownKeysList())
 }
 
+// assignment is a .env or shell line, NAME=value: no token shape has a
+// name of letters, digits and underscores followed by '=' and more text
+// (base64 padding ends a value, it is not followed by any).
+var assignment = lazyregexp.New(`^[A-Za-z_][A-Za-z0-9_]*=[^=]`)
+
 // checkToken returns the trimmed token, or why it cannot be one. The reason
 // never includes the value: a wrong file may hold another secret.
 func checkToken(raw string) (redact.Secret, string) {
@@ -161,6 +188,8 @@ func checkToken(raw string) (redact.Secret, string) {
 		return "", "holds more than one line; it must hold only the API token"
 	case strings.IndexFunc(t, unicode.IsSpace) >= 0:
 		return "", "contains whitespace; an API token has none"
+	case assignment.MatchString(t):
+		return "", "looks like a shell assignment (NAME=value); it must hold only the API token, without the variable's name"
 	case strings.IndexFunc(t, func(r rune) bool { return r <= ' ' || r > '~' }) >= 0:
 		return "", "contains characters that never appear in an API token"
 	}

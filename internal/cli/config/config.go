@@ -159,7 +159,7 @@ or the built-in default. The API token is never shown, only where it is.`,
 			if err := output.CheckJQ(jq); err != nil {
 				return exitcode.New(exitcode.Usage, err)
 			}
-			view := configView{ConfigFile: s.ConfigFile, Settings: s.Entries()}
+			view := configView{ConfigFile: redact.Secrets(s.ConfigFile), Settings: s.Entries()}
 			p := output.Printer{Out: f.IO.Out, Format: format, JQ: jq}
 			return p.Print(view, func(bool) output.Rows {
 				rows := output.Rows{Headers: []string{"KEY", "VALUE", "SOURCE"}}
