@@ -83,3 +83,48 @@ func TestConfigViewRedactsEveryFormat(t *testing.T) {
 		}
 	}
 }
+
+// A token saved in the config file with --insecure-storage is tied to the
+// GraphQL endpoint it was saved for, as a keychain entry is: with another
+// endpoint in effect it is refused (exit 2) before anything is sent, and
+// `config migrate-token` does not move it under the other endpoint.
+func TestConfigFileTokenTiedToItsEndpoint(t *testing.T) {
+	for _, keychain := range []string{"empty keychain", "no keychain"} {
+		t.Run(keychain, func(t *testing.T) {
+			if keychain == "no keychain" {
+				withKeychainError(t, errNoKeychain)
+			}
+			h := newHarness(t, emulator.Options{Fixture: canaryFixture()})
+			other := et.Start(t, emulator.Options{Fixture: canaryFixture()})
+			delete(h.env, "BUILDKITE_API_TOKEN")
+			if r := h.exec(false, canaryAdmin+"\n", "config", "set", "api-token", "-", "--insecure-storage"); r.code != 0 {
+				t.Fatalf("--insecure-storage: %s", r)
+			}
+			if got := tokenUsed(t, h); got != et.DemoTokenUUID {
+				t.Errorf("whoami used %s, want the config file's token", got)
+			}
+			h.env["BUILDKITE_GRAPHQL_ENDPOINT"], h.env["BUILDKITE_REST_API_ENDPOINT"] = other.GraphQLEndpoint, other.RESTEndpoint
+			for _, args := range [][]string{{"whoami"}, {"config", "view"}, {"config", "migrate-token"}} {
+				r := h.run(args...)
+				if r.code != int(exitcode.Usage) {
+					t.Errorf("%v: exit %d, want %d\n%s", args, r.code, exitcode.Usage, r)
+				}
+				mustContain(t, "stderr", r.stderr, "saved for the GraphQL endpoint "+h.srv.GraphQLEndpoint+", not "+other.GraphQLEndpoint,
+					"tokenctl config set api-token -")
+			}
+			if n := other.CountRequests(func(emulator.Request) bool { return true }); n != 0 {
+				t.Errorf("the other endpoint got %d requests", n)
+			}
+			if !strings.Contains(h.configBytes(), canaryAdmin) {
+				t.Error("migrate-token moved the token out of the config file")
+			}
+			// unset removes the token and the endpoint beside it.
+			if r := h.run("config", "unset", "api-token"); r.code != 0 {
+				t.Fatalf("config unset: %s", r)
+			}
+			if file := h.configBytes(); strings.Contains(file, "api-token") {
+				t.Errorf("config unset left:\n%s", file)
+			}
+		})
+	}
+}

@@ -108,7 +108,7 @@ func (c *configFormat) Decode(data []byte, values map[string]any) error {
 	for i := 0; i+1 < len(mapping.Content); i += 2 {
 		k, v := mapping.Content[i], mapping.Content[i+1]
 		key := strings.ToLower(k.Value)
-		if _, ok := lookupKey(key); !ok {
+		if _, ok := lookupKey(key); !ok && key != keyTokenEndpoint {
 			c.warnings = append(c.warnings, fmt.Sprintf(
 				"config file %s: unknown setting %s ignored (known settings: %s)", c.path, show(k.Value), knownKeysList()))
 			continue
@@ -182,20 +182,29 @@ func Set(path, key, value string) error {
 	if err := apply(&probe, origin{spec: spec}, value); err != nil {
 		return err
 	}
-	var val yaml.Node
-	if err := val.Encode(storedValue(&probe, key)); err != nil {
-		return fmt.Errorf("encoding %s: %w", key, err)
-	}
+	return setValues(path, key, storedValue(&probe, key))
+}
+
+// setValues stores pairs of keys and already validated values in the
+// config file at path in one write.
+func setValues(path string, pairs ...any) error {
 	doc, err := loadDocument(path)
 	if err != nil {
 		return err
 	}
 	mapping := doc.Content[0]
-	if i := findKey(mapping, key); i >= 0 {
-		mapping.Content[i].Value = key
-		mapping.Content[i+1] = &val
-	} else {
-		mapping.Content = append(mapping.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key}, &val)
+	for i := 0; i+1 < len(pairs); i += 2 {
+		key := pairs[i].(string)
+		var val yaml.Node
+		if err := val.Encode(pairs[i+1]); err != nil {
+			return fmt.Errorf("encoding %s: %w", key, err)
+		}
+		if j := findKey(mapping, key); j >= 0 {
+			mapping.Content[j].Value = key
+			mapping.Content[j+1] = &val
+		} else {
+			mapping.Content = append(mapping.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key}, &val)
+		}
 	}
 	return writeDocument(path, doc)
 }
@@ -220,6 +229,11 @@ func Unset(path, key string) error {
 		return unknownKey(key)
 	}
 	mapping.Content = append(mapping.Content[:i], mapping.Content[i+2:]...)
+	if key == KeyAPIToken { // the endpoint it was saved for goes with it
+		if i := findKey(mapping, keyTokenEndpoint); i >= 0 {
+			mapping.Content = append(mapping.Content[:i], mapping.Content[i+2:]...)
+		}
+	}
 	return writeDocument(path, doc)
 }
 

@@ -26,6 +26,13 @@ const (
 // is named after its key.
 const FlagAPITokenFile = "api-token-file"
 
+// keyTokenEndpoint is written to the config file beside a plain-text
+// api-token: the GraphQL endpoint it was saved for, as the keychain keeps a
+// token per endpoint. It is no setting (no flag, no variable, not in
+// config view); a file without it is from before it was written, and its
+// token is used for any endpoint, as then.
+const keyTokenEndpoint = "api-token-endpoint"
+
 // EnvConfigPath overrides the whole config file path.
 const EnvConfigPath = "TOKENCTL_CONFIG"
 

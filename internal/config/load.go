@@ -80,7 +80,10 @@ func Load(flags *pflag.FlagSet, opts LoadOptions) (*Settings, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	s.deferToken(opts.Keychain, !opts.WithoutToken)
+	s.fileTokenEndpoint = v.GetString(keyTokenEndpoint)
+	if err := s.deferToken(opts.Keychain, !opts.WithoutToken); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 

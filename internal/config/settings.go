@@ -44,6 +44,9 @@ type Settings struct {
 	// tokenLookup is the keychain lookup still to do (see ResolveToken).
 	keychain    Keychain
 	tokenLookup *tokenLookup
+	// fileTokenEndpoint is the GraphQL endpoint the config file says its
+	// token was saved for ("" when it does not say).
+	fileTokenEndpoint string
 }
 
 // Entry is one line of `tokenctl config view`.

@@ -7,6 +7,11 @@ import (
 	"github.com/tokenctl/tokenctl/internal/redact"
 )
 
+// ErrTokenEndpoint means the config file's API token was saved for
+// another GraphQL endpoint than the one in effect; it is also an
+// ErrInvalidSetting.
+var ErrTokenEndpoint = errors.New("the config file's API token was saved for another endpoint")
+
 // ErrKeychainHoldsAnother means the keychain already holds a different
 // token for the endpoint, so moving the config file's there would change
 // the token in use without saying so.
@@ -26,17 +31,26 @@ type tokenLookup struct {
 
 // deferToken moves a token Load found in the config file (or no token)
 // aside until ResolveToken has asked the keychain, which comes first.
-// Without lookup (the token was not loaded) it only records the keychain.
-func (s *Settings) deferToken(kc Keychain, lookup bool) {
+// Without lookup (the token was not loaded) it only records the keychain;
+// without a keychain the config file's token is checked against the
+// endpoint it was saved for at once.
+func (s *Settings) deferToken(kc Keychain, lookup bool) error {
 	s.keychain = kc
-	if kc == nil || !lookup {
-		return
+	if !lookup {
+		return nil
+	}
+	if kc == nil {
+		if s.Sources[KeyAPIToken] == SourceConfig {
+			return s.checkFileToken()
+		}
+		return nil
 	}
 	switch s.Sources[KeyAPIToken] {
 	case SourceConfig, SourceDefault:
 		s.tokenLookup = &tokenLookup{keychain: kc, service: KeychainService(s.GraphQLEndpoint), fromFile: s.APIToken}
 		s.APIToken, s.Sources[KeyAPIToken] = "", SourceDefault
 	}
+	return nil
 }
 
 // ResolveToken finishes the token's precedence when Load left it open:
@@ -64,6 +78,9 @@ func (s *Settings) ResolveToken() error {
 	case errors.Is(err, ErrNotInKeychain), errors.Is(err, ErrKeychainUnavailable):
 		l.reachable = errors.Is(err, ErrNotInKeychain)
 		if l.fromFile != "" {
+			if err := s.checkFileToken(); err != nil {
+				return err
+			}
 			s.APIToken, s.Sources[KeyAPIToken] = l.fromFile, SourceConfig
 		}
 	default:
@@ -73,6 +90,30 @@ func (s *Settings) ResolveToken() error {
 	l.done = true
 	return nil
 }
+
+// checkFileToken refuses the config file's token when the file says it
+// was saved for another GraphQL endpoint than the one in effect: sent
+// there, it would reach a server it was never meant for.
+func (s *Settings) checkFileToken() error {
+	return tokenEndpointMismatch(s.ConfigFile, s.fileTokenEndpoint, s.GraphQLEndpoint)
+}
+
+// tokenEndpointMismatch is the error for a config file token saved for
+// savedFor ("" when the file does not say) used with endpoint.
+func tokenEndpointMismatch(file, savedFor, endpoint string) error {
+	if savedFor == "" || KeychainService(savedFor) == KeychainService(endpoint) {
+		return nil
+	}
+	return &endpointMismatch{settingError{msg: fmt.Sprintf(
+		"%s (config file %s) was saved for the GraphQL endpoint %s, not %s; "+
+			"use that endpoint, or save a token for this one with `tokenctl config set %s -`",
+		KeyAPIToken, file, show(displayEndpoint(savedFor)), show(displayEndpoint(endpoint)), KeyAPIToken)}}
+}
+
+// endpointMismatch is an invalid setting that is also ErrTokenEndpoint.
+type endpointMismatch struct{ settingError }
+
+func (*endpointMismatch) Is(target error) bool { return target == ErrTokenEndpoint }
 
 // TokenMovable reports whether the token in use is the config file's
 // plain-text one while a keychain that could hold it answered: the case
@@ -119,7 +160,16 @@ func (t TokenStore) Save(raw string) (removedFromFile bool, err error) {
 // every other setting. shadowed says the keychain also holds a token for
 // the endpoint, which is used first.
 func (t TokenStore) SaveInsecure(raw string) (shadowed bool, err error) {
-	if err := Set(t.ConfigFile, KeyAPIToken, raw); err != nil {
+	if t.ConfigFile == "" {
+		return false, errors.New("no config file path: set TOKENCTL_CONFIG or HOME")
+	}
+	tok, reason := checkToken(raw)
+	if reason != "" {
+		return false, invalidf("%s: %s", KeyAPIToken, reason)
+	}
+	// The endpoint beside it ties it to that endpoint, as the keychain's
+	// service name does (see Settings.checkFileToken).
+	if err := setValues(t.ConfigFile, KeyAPIToken, tok.Reveal(), keyTokenEndpoint, t.Endpoint); err != nil {
 		return false, err
 	}
 	if t.Keychain != nil {
@@ -182,6 +232,9 @@ func (t TokenStore) Migrate() (Migration, error) {
 	tok, reason := checkToken(v.GetString(KeyAPIToken))
 	if reason != "" {
 		return Migration{}, invalidf("%s (config file %s): %s", KeyAPIToken, t.ConfigFile, reason)
+	}
+	if err := tokenEndpointMismatch(t.ConfigFile, v.GetString(keyTokenEndpoint), t.Endpoint); err != nil {
+		return Migration{}, err
 	}
 	if t.Keychain == nil {
 		return Migration{}, ErrKeychainUnavailable

@@ -1,6 +1,7 @@
 package cmdutil
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/spf13/pflag"
@@ -13,7 +14,7 @@ import (
 // there is an authentication error (exit 3), like a missing token.
 func (f *Factory) RequireToken(s *config.Settings) error {
 	if err := s.RequireToken(); err != nil {
-		return exitcode.New(exitcode.Auth, err)
+		return tokenError(err)
 	}
 	f.hintTokenMove(s)
 	return nil
@@ -23,10 +24,20 @@ func (f *Factory) RequireToken(s *config.Settings) error {
 // shows where the token came from but does not need one.
 func (f *Factory) ResolveToken(s *config.Settings) error {
 	if err := s.ResolveToken(); err != nil {
-		return exitcode.New(exitcode.Auth, err)
+		return tokenError(err)
 	}
 	f.hintTokenMove(s)
 	return nil
+}
+
+// tokenError gives a failure to resolve the token its exit code: a config
+// file token saved for another endpoint is a bad setting (exit 2), as it
+// is when no keychain is asked; the rest are authentication errors.
+func tokenError(err error) error {
+	if errors.Is(err, config.ErrTokenEndpoint) {
+		return exitcode.New(exitcode.Usage, err)
+	}
+	return exitcode.New(exitcode.Auth, err)
 }
 
 // hintTokenMove tells a person at a terminal that the token in use sits

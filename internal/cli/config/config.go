@@ -54,7 +54,8 @@ token on standard input. It is stored in the system keychain (macOS Keychain,
 Windows Credential Manager, the Secret Service on Linux) for the GraphQL
 endpoint in effect, never in the file. Where there is no keychain (a
 headless machine, a container) tokenctl refuses, unless --insecure-storage
-asks for the file.`,
+asks for the file; the endpoint is written beside the token there, and the
+token is refused with any other endpoint.`,
 		Example: `  tokenctl config set org acme
   tokenctl config set audit-log ~/tokenctl-audit.jsonl
   printf '%s' "$TOKEN" | tokenctl config set api-token -
