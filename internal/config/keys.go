@@ -31,7 +31,7 @@ const FlagAPITokenFile = "api-token-file"
 // token per endpoint. It is no setting (no flag, no variable, not in
 // config view); a file without it is from before it was written, and its
 // token is used for any endpoint, as then.
-const keyTokenEndpoint = "api-token-endpoint"
+const keyTokenEndpoint = "api-token-endpoint" //nolint:gosec // G101: the name of a config file key, not a credential
 
 // EnvConfigPath overrides the whole config file path.
 const EnvConfigPath = "TOKENCTL_CONFIG"
