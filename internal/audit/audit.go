@@ -13,7 +13,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
@@ -107,10 +106,7 @@ func (l *Log) Mask(secret redact.Secret) {
 
 // scrub is one free-text value as the log may hold it.
 func (l *Log) scrub(s string) string {
-	for _, secret := range l.secrets {
-		s = strings.ReplaceAll(s, secret, redact.Placeholder)
-	}
-	return redact.Secrets(s)
+	return redact.Secrets(redact.Known(s, l.secrets...))
 }
 
 // redacted is rec with every free-text field scrubbed: what Buildkite

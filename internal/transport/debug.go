@@ -47,16 +47,12 @@ func newTracer(w io.Writer, redact []string) *tracer {
 	return tr
 }
 
-// scrub removes every known secret from s: the listed ones, those in the
+// scrub removes every known secret, and any part of one long enough to
+// give it away (redact.Known), from s: the listed ones, those in the
 // request's own credential headers, and anything shaped like a token
 // (redact.Secrets, as everywhere else), even when nobody listed it.
 func (tr *tracer) scrub(s string, extra []string) string {
-	for _, secret := range slices.Concat(extra, tr.secrets) {
-		if secret != "" {
-			s = strings.ReplaceAll(s, secret, "[redacted]")
-		}
-	}
-	return redact.Secrets(s)
+	return redact.Secrets(redact.Known(s, slices.Concat(extra, tr.secrets)...))
 }
 
 // sensitiveHeader reports headers whose value is, or may be, a credential.

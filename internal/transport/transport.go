@@ -151,7 +151,8 @@ func New(opts Options) *Transport {
 const minScrubbed = 12
 
 // scrub replaces every secret the request carries (its bearer credential)
-// or the options name with redact.Placeholder in an answer's body, before
+// or the options name, and any part of one long enough to give it away,
+// with redact.Placeholder in an answer's body, before
 // anything reads it: a server or proxy that repeats the credential in an
 // error message, whatever the credential looks like, cannot put it into an
 // error, a log or the terminal. This is the one place that holds both the
@@ -162,20 +163,20 @@ func (t *Transport) scrub(req *http.Request, body []byte) []byte {
 	if scheme, value, ok := strings.Cut(req.Header.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "Bearer") {
 		bearer = strings.TrimSpace(value)
 	}
+	var forms []string
 	for _, secret := range append([]string{bearer}, t.secrets...) {
 		if len(secret) < minScrubbed {
 			continue
 		}
 		// As written, and as a JSON string spells it (a secret holding
-		// quotes, backslashes or <>& comes back escaped).
-		quoted, _ := json.Marshal(secret)
-		for _, form := range [][]byte{[]byte(secret), quoted[1 : len(quoted)-1]} {
-			if bytes.Contains(body, form) {
-				body = bytes.ReplaceAll(body, form, []byte(redact.Placeholder))
-			}
+		// quotes, backslashes or <>& comes back escaped); its parts as
+		// well (see redact.KnownBytes).
+		forms = append(forms, secret)
+		if quoted, _ := json.Marshal(secret); string(quoted[1:len(quoted)-1]) != secret {
+			forms = append(forms, string(quoted[1:len(quoted)-1]))
 		}
 	}
-	return body
+	return redact.KnownBytes(body, forms...)
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {

@@ -1,0 +1,108 @@
+package redact
+
+import (
+	"strings"
+	"testing"
+)
+
+// A server that repeats part of the credential ("the token starting
+// bkua_1a2b…") gives away that part: every prefix of 8 characters or more
+// is hidden, wherever it stands in the text, as is every run of 16 or more
+// from a Buildkite token's secret part.
+func TestKnownHidesPartsOfTheSecret(t *testing.T) {
+	const token = "bkua_7f3c9a1e5b2d8f604c1a9e7b3d5f2a8c6e0b4d91"
+	for n := MinKnownRun; n <= len(token); n++ {
+		part := token[:n]
+		for _, text := range []string{part, "Invalid credentials for token starting " + part + "...", `{"message":"` + part + `"}`} {
+			got := Known(text, token)
+			if strings.Contains(got, part) || !strings.Contains(got, Placeholder) {
+				t.Errorf("prefix of %d: Known(%q) = %q", n, text, got)
+			}
+			if n > 8 && strings.Contains(got, token[5:min(n, 13)]) {
+				t.Errorf("prefix of %d: Known(%q) = %q still shows part of it", n, text, got)
+			}
+		}
+	}
+	body := token[5:]
+	for start := 0; start+minInnerRun <= len(body); start++ {
+		for end := start + minInnerRun; end <= len(body); end += 3 {
+			part := body[start:end]
+			got := Known("seen "+part+" here", token)
+			if got != "seen "+Placeholder+" here" {
+				t.Errorf("run [%d:%d] of the secret part: got %q", start, end, got)
+			}
+		}
+	}
+	// A run that starts inside the prefix is hidden with the prefix's part.
+	if got := Known("x ua_"+body[:16]+" y", token); got != "x "+Placeholder+" y" {
+		t.Errorf("got %q", got)
+	}
+	// A uuid that shares 8 characters with the token's middle is an
+	// identifier, not a leak: hiding it would break the listing.
+	if uuid := body[4:12] + "-0000-4000-8000-000000000000"; Known(uuid, token) != uuid {
+		t.Errorf("Known(%q) = %q", uuid, Known(uuid, token))
+	}
+	// Shorter runs, and text that only looks alike, are left alone.
+	for _, kept := range []string{token[:MinKnownRun-1], body[3:10], body[3:18], body[:15], "bkua_ is the prefix", "bkua_7f0000", "1e5b2d8X604c"} {
+		if got := Known(kept, token); got != kept {
+			t.Errorf("Known(%q) = %q, want it unchanged", kept, got)
+		}
+	}
+}
+
+// A secret of no known shape (a leaked value, a legacy token) is hidden
+// whole and by its prefixes of 8 or more; one shorter than 8 only whole.
+func TestKnownOtherSecrets(t *testing.T) {
+	const secret = "s3cr3t-value-of-no-known-shape"
+	tests := []struct{ text, want string }{
+		{"a " + secret + " b", "a [redacted] b"},
+		{"a " + secret[:8] + " b", "a [redacted] b"},
+		{"a " + secret[:7] + " b", "a " + secret[:7] + " b"},
+		{"a " + secret[4:20] + " b", "a " + secret[4:20] + " b"}, // not a prefix, and no Buildkite token
+		{secret + secret[:9], "[redacted]"},
+	}
+	for _, tt := range tests {
+		if got := Known(tt.text, secret); got != tt.want {
+			t.Errorf("Known(%q) = %q, want %q", tt.text, got, tt.want)
+		}
+	}
+	if got := Known("pw=abc1 and abc1", "abc1"); got != "pw=[redacted] and [redacted]" {
+		t.Errorf("short secret: got %q", got)
+	}
+	if got := Known("text", "", "  "); got != "text" {
+		t.Errorf("empty secrets: got %q", got)
+	}
+	if b := []byte("nothing here"); &KnownBytes(b, secret)[0] != &b[0] {
+		t.Error("KnownBytes copied text that holds no secret")
+	}
+}
+
+func BenchmarkKnownBytes(b *testing.B) {
+	const token = "bkua_7f3c9a1e5b2d8f604c1a9e7b3d5f2a8c6e0b4d91"
+	page := []byte(strings.Repeat(`{"node":{"uuid":"dddddddd-dddd-4ddd-8ddd-dddddddddddd","description":"CI deploy token for acme","scopes":["read_builds","write_builds"],"createdAt":"2026-11-06T22:55:06Z"}},`, 500))
+	b.SetBytes(int64(len(page)))
+	for b.Loop() {
+		KnownBytes(page, token)
+	}
+}
+
+// Whatever surrounds it, no prefix of 8 or more of the token, and no run
+// of 16 or more from its secret part, survives Known.
+func FuzzKnownLeavesNoPart(f *testing.F) {
+	const token = "bkua_7f3c9a1e5b2d8f604c1a9e7b3d5f2a8c6e0b4d91"
+	f.Add("starting ", "...", 0, 20)
+	f.Add("bkua_7f", "f604c1a9", 3, 12)
+	f.Fuzz(func(t *testing.T, before, after string, start, n int) {
+		start, n = int(uint(start)%uint(len(token))), MinKnownRun+int(uint(n)%uint(len(token)))
+		if start > 0 && start < 5 {
+			start = 5 // a run that starts in the prefix is found from the secret part
+		}
+		part := token[start:min(len(token), start+n)]
+		if len(part) < MinKnownRun || start > 0 && len(part) < minInnerRun {
+			return
+		}
+		if got := Known(before+part+after, token); strings.Contains(got, part) {
+			t.Errorf("Known(%q) = %q", before+part+after, got)
+		}
+	})
+}
