@@ -68,6 +68,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		return nil
 	})
 	fs.BoolVar(&c.opts.UntypedNotAdmin, "untyped-not-admin", false, "answer a member who is not an administrator with an untyped error in unknown words where it would say not-admin")
+	fs.BoolVar(&c.opts.RepeatAcrossPages, "repeat-across-pages", false, "start each page of tokens or members after the first with the last one of the page before")
 	fs.Int64Var(&c.opts.Seed, "random-seed", 0, "seed for jitter and fault probabilities")
 	fs.BoolVar(&c.verbose, "verbose", false, "log every request to stderr")
 	fs.Func("error-wording", "word errors as `buildkite` (default) or alternate: other messages, the type in extensions.code", func(s string) error {

@@ -18,11 +18,14 @@ type MemberPage struct {
 // ListMembers pages Organization.members through the same pager as the
 // tokens, asking for the same page size. Like ListTokens, the first request
 // also returns the organization, so the two listings can start together.
+// As with tokens, a member a later page repeats is dropped before the page
+// is handed over (by user id; the first answer is kept).
 func (c *Client) ListMembers(ctx context.Context, org ident.Org, visit func(MemberPage) bool) (Organization, error) {
 	what := fmt.Sprintf("listing the members of organization %q", org.String())
 	var found Organization
+	listed := onceSet{}
 	err := pageThrough(what, func(after *string) (string, bool, error) {
-		page, cursor, err := c.memberPage(ctx, org, after, what)
+		page, cursor, err := c.memberPage(ctx, org, after, what, listed)
 		if err != nil {
 			return "", false, asAPIError(ctx, err, what)
 		}
@@ -32,7 +35,7 @@ func (c *Client) ListMembers(ctx context.Context, org ident.Org, visit func(Memb
 	return found, err
 }
 
-func (c *Client) memberPage(ctx context.Context, org ident.Org, after *string, what string) (MemberPage, string, error) {
+func (c *Client) memberPage(ctx context.Context, org ident.Org, after *string, what string, listed onceSet) (MemberPage, string, error) {
 	var (
 		fields gql.OrganizationFields
 		conn   *gql.OrganizationMemberPage
@@ -72,7 +75,7 @@ func (c *Client) memberPage(ctx context.Context, org ident.Org, after *string, w
 	}
 	page := MemberPage{Organization: found}
 	for _, edge := range conn.Edges {
-		if edge == nil || edge.Node == nil {
+		if edge == nil || edge.Node == nil || !listed.first(edge.Node.User.Id) {
 			continue
 		}
 		page.Members = append(page.Members, fromMemberFields(*edge.Node))

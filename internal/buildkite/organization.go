@@ -79,6 +79,14 @@ type TokenPage struct {
 // returns the organization, so a caller that finds what it wants on page
 // one has spent one round trip. visit returns false to stop early. It
 // returns the organization.
+//
+// Each token is handed to visit once per listing, by id: a server whose
+// list changes while it is paged may repeat a token on a later page, and
+// every caller (check, tokens list, revoke's resolution, plans) would
+// otherwise judge or count it twice. The first answer is kept and a repeat
+// is dropped before its page is handed over, whatever it says: judging
+// began with the first, and a later page is no fresher in a way a client
+// could tell.
 func (c *Client) ListTokens(ctx context.Context, org ident.Org, visit func(TokenPage) bool) (Organization, error) {
 	what := fmt.Sprintf("listing API access tokens of organization %q", org.String())
 	var found Organization
@@ -167,6 +175,9 @@ func (c *Client) tokenPage(ctx context.Context, org ident.Org, after *string, wh
 		if edge.Node.Id == "" {
 			return TokenPage{}, "", missingID(what, "a token")
 		}
+		if !seen.first(edge.Node.Id) {
+			continue
+		}
 		page.Tokens = append(page.Tokens, seen.token(edge.Node))
 	}
 	cursor := ""
@@ -178,14 +189,37 @@ func (c *Client) tokenPage(ctx context.Context, org ident.Org, after *string, wh
 
 // interner keeps one copy of what a listing repeats from token to token:
 // an owner's user (a member owns many tokens) and the scope names. Tokens
-// share them, so a listing of a large organization holds each once.
+// share them, so a listing of a large organization holds each once. It
+// also remembers the ids of the tokens listed, so that a token is listed
+// once.
 type interner struct {
 	owners map[User]*User
 	scopes map[string]string
+	listed onceSet
 }
 
 func newInterner() *interner {
-	return &interner{owners: map[User]*User{}, scopes: map[string]string{}}
+	return &interner{owners: map[User]*User{}, scopes: map[string]string{}, listed: onceSet{}}
+}
+
+// first reports whether the token with this id is met for the first time
+// in the listing.
+func (in *interner) first(id string) bool { return in.listed.first(id) }
+
+// onceSet is the ids a listing has handed out.
+type onceSet map[string]struct{}
+
+// first reports whether id is new, and remembers it. An empty id cannot be
+// told apart from another and is always new.
+func (s onceSet) first(id string) bool {
+	if id == "" {
+		return true
+	}
+	if _, ok := s[id]; ok {
+		return false
+	}
+	s[id] = struct{}{}
+	return true
 }
 
 // token converts a listed token. Its owner is shared with the other tokens

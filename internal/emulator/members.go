@@ -84,7 +84,7 @@ func (o *orgResolver) Members(ctx context.Context, args pageArgs) (*memberConnec
 	for i, m := range org.members {
 		seqs[i] = m.seq
 	}
-	from, to, info, err := paginate(seqs, args)
+	from, to, info, err := paginate(seqs, args, o.s.opts.RepeatAcrossPages)
 	if err != nil {
 		return nil, err
 	}

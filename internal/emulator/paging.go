@@ -35,8 +35,10 @@ func checkPageArgs(field string, first, last *int32, maxPage int, required bool)
 }
 
 // paginate applies after/before, then first, then last to items identified
-// by increasing sequence numbers, and reports honest pageInfo.
-func paginate(seqs []int, args pageArgs) (from, to int, info *pageInfo, err error) {
+// by increasing sequence numbers, and reports honest pageInfo. With repeat,
+// a page after a cursor starts again with the item the cursor names, as a
+// server whose list grew while a client paged may hand an item out twice.
+func paginate(seqs []int, args pageArgs, repeat bool) (from, to int, info *pageInfo, err error) {
 	from, to = 0, len(seqs)
 	if args.After != nil {
 		after, err := decodeCursor(*args.After)
@@ -45,6 +47,9 @@ func paginate(seqs []int, args pageArgs) (from, to int, info *pageInfo, err erro
 		}
 		for from < to && seqs[from] <= after {
 			from++
+		}
+		if repeat && from > 0 && seqs[from-1] == after {
+			from--
 		}
 	}
 	if args.Before != nil {

@@ -241,7 +241,7 @@ func (o *orgResolver) ApiAccessTokens(ctx context.Context, args pageArgs) (*toke
 	for i, t := range all {
 		seqs[i] = t.seq
 	}
-	from, to, info, err := paginate(seqs, args)
+	from, to, info, err := paginate(seqs, args, o.s.opts.RepeatAcrossPages)
 	if err != nil {
 		return nil, err
 	}
@@ -319,7 +319,7 @@ func (v *viewerResolver) Organizations(ctx context.Context, args struct{ First, 
 			page.First = &first
 		}
 	}
-	from, to, info, err := paginate(seqs, page)
+	from, to, info, err := paginate(seqs, page, false)
 	if err != nil {
 		return nil, err
 	}

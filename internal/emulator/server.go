@@ -68,6 +68,11 @@ type Options struct {
 	FrozenTokenUse bool
 	// Settings bends the api-settings endpoint (see SettingsQuirks).
 	Settings SettingsQuirks
+	// RepeatAcrossPages starts each page of tokens or members asked for
+	// after a cursor with the last one of the page before, as a server
+	// may when tokens are created while a client pages: nothing in the
+	// schema promises that a connection hands each node out once.
+	RepeatAcrossPages bool
 	// OnRequest, when set, is called with every request log entry. It must
 	// not block: it runs on the request's goroutine.
 	OnRequest func(Request)
