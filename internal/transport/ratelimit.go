@@ -69,7 +69,7 @@ func (t *Transport) pace(ctx context.Context, req *http.Request) error {
 		return ctx.Err()
 	}
 	t.trace.note(req, fmt.Sprintf("pacing: waiting %s before sending (%s)", wait.Round(time.Millisecond), why))
-	return t.sleep(ctx, wait)
+	return t.wait(ctx, wait, "before the next request ("+why+")")
 }
 
 func (t *Transport) reserve() (time.Duration, string) {

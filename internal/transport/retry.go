@@ -128,7 +128,9 @@ type Backoff struct {
 // Backoff starts a fresh schedule: at most as many further attempts as the
 // transport makes for a query, spaced the same way.
 func (t *Transport) Backoff() *Backoff {
-	return &Backoff{bo: newSchedule(), left: t.maxRetries, sleep: t.sleep}
+	return &Backoff{bo: newSchedule(), left: t.maxRetries, sleep: func(ctx context.Context, d time.Duration) error {
+		return t.wait(ctx, d, "before checking again")
+	}}
 }
 
 // DefaultBackoff is the schedule of a transport with default options.

@@ -121,7 +121,13 @@ func TestServerRequestedWaits(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv, s := serve(t, tt.first, status(200))
-			tr, rec := newTestTransport(Options{})
+			var told []time.Duration
+			tr, rec := newTestTransport(Options{Waiting: func(d time.Duration, what string) {
+				if !strings.HasPrefix(what, "to retry a request") {
+					t.Errorf("told of a wait %q", what)
+				}
+				told = append(told, d)
+			}})
 			resp, err := tr.RoundTrip(newRequest(t, context.Background(), http.MethodGet, srv.URL, ""))
 			if err != nil {
 				t.Fatal(err)
@@ -133,6 +139,9 @@ func TestServerRequestedWaits(t *testing.T) {
 			waits := rec.Waits()
 			if len(waits) != 1 {
 				t.Fatalf("waits %v, want exactly one", waits)
+			}
+			if len(told) != 1 || told[0] != waits[0] {
+				t.Errorf("Options.Waiting was told of %v, want the wait of %s", told, waits[0])
 			}
 			if tt.want != 0 && waits[0] != tt.want {
 				t.Errorf("waited %s, want %s", waits[0], tt.want)

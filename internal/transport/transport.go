@@ -58,6 +58,10 @@ type Options struct {
 	// Now is the clock the rate-limit budget's reset and Retry-After dates
 	// are read on; nil means the real one.
 	Now func() time.Time
+	// Waiting, when set, is told of each wait the transport starts
+	// (pacing, before a retry, a Backoff's): how long, and what for, as
+	// words that follow "waiting 5m0s". It must return quickly.
+	Waiting func(d time.Duration, what string)
 	// ExpectJSON says every successful (2xx) answer with a body is JSON,
 	// as all of Buildkite's are. One that is not is treated like an answer
 	// that never arrived: a safe request is retried, an unsafe one gets
@@ -84,6 +88,7 @@ type Transport struct {
 	expectJSON   bool
 	trace        *tracer  // nil when tracing is off
 	secrets      []string // scrubbed from every answer's body (see scrub)
+	waiting      func(time.Duration, string)
 	now          func() time.Time
 
 	mu       sync.Mutex
@@ -128,6 +133,7 @@ func New(opts Options) *Transport {
 	if opts.Now != nil {
 		t.now = opts.Now
 	}
+	t.waiting = opts.Waiting
 	switch {
 	case t.lowWatermark == 0:
 		t.lowWatermark = DefaultLowWatermark
@@ -179,6 +185,14 @@ func (t *Transport) scrub(req *http.Request, body []byte) []byte {
 	return redact.KnownBytes(body, forms...)
 }
 
+// wait tells Options.Waiting of a wait for what, then waits.
+func (t *Transport) wait(ctx context.Context, d time.Duration, what string) error {
+	if t.waiting != nil && d > 0 {
+		t.waiting(d, what)
+	}
+	return t.sleep(ctx, d)
+}
+
 func sleepCtx(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
@@ -227,7 +241,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		t.observe(o.resp)
 
 		var wait time.Duration
-		var why string
+		var why, what string
 		if o.err != nil {
 			if unsafe && o.wrote {
 				t.trace.attempt(req, n, attempts, o, "the request may have been applied; not retrying")
@@ -242,15 +256,17 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 				return nil, gaveUp(o.err, n)
 			}
 			wait, why = bo.next(), o.err.Error()
+			what = "to retry a request that failed"
 		} else {
 			if !retryableStatus(o.resp.StatusCode, unsafe) || n >= attempts {
 				t.trace.attempt(req, n, attempts, o, "")
 				return o.resp, nil
 			}
 			wait, why = t.statusWait(o.resp, bo), "HTTP "+o.resp.Status
+			what = "to retry a request Buildkite answered with " + why
 		}
 		t.trace.attempt(req, n, attempts, o, fmt.Sprintf("retrying in %s (%s)", wait.Round(time.Millisecond), why))
-		if err := t.sleep(waitCtx, wait); err != nil {
+		if err := t.wait(waitCtx, wait, what); err != nil {
 			return nil, waitError(waitCtx, err)
 		}
 		if err := cmp.Or(interrupted(ctx), waitCtx.Err()); err != nil {

@@ -87,6 +87,7 @@ func (f *Factory) APIClient(s *config.Settings, debug bool, redact ...string) (*
 		UserAgent: "tokenctl/" + version.Version,
 		Sleep:     f.Sleep,
 		Now:       f.Now,
+		Waiting:   f.WaitNotice(),
 	}
 	if debug {
 		opts.Debug = f.IO.ErrOut

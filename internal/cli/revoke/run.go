@@ -146,7 +146,8 @@ func runPlans(ctx context.Context, o *RevokeOptions, client *buildkite.Client, p
 	}
 	exec := &revoke.Executor{
 		Client: client, Concurrency: o.Concurrency, Audit: auditLog, DryRun: o.DryRun,
-		NewMutationID: o.Factory.NewMutationID, Now: o.Factory.Now, Sleep: o.Factory.Sleep,
+		NewMutationID: o.Factory.NewMutationID, Now: o.Factory.Now,
+		Sleep: o.Factory.SleepAnnounced("for Buildkite's rate limit to allow more revocations"),
 	}
 	if client != nil {
 		exec.RateLimit, exec.Backoff = client.RateLimit, client.Backoff
