@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"math"
 	"slices"
 	"strings"
 
@@ -273,9 +274,9 @@ func printableRows(rows Rows) (Rows, []int32) {
 				set(r, c, p)
 			}
 			if cw != nil {
-				cw[r*n+c] = int32(len(p))
+				cw[r*n+c] = width32(len(p))
 				if !ascii {
-					cw[r*n+c] = int32(displayWidth(p))
+					cw[r*n+c] = width32(displayWidth(p))
 				}
 			}
 		}
@@ -290,7 +291,7 @@ func printableRows(rows Rows) (Rows, []int32) {
 				if cut := truncate(cell, widths[c]); cut != cell {
 					set(r, c, cut)
 					if cw != nil {
-						cw[r*n+c] = int32(displayWidth(cut))
+						cw[r*n+c] = width32(displayWidth(cut))
 					}
 				}
 			}
@@ -431,4 +432,11 @@ func byteAt(line string, col int) int {
 		return len(line)
 	}
 	return -1
+}
+
+// width32 is a cell's width as the table keeps it: a cell wider than an
+// int32 holds (2 GiB of text) is held at the largest, which still sorts it
+// last and makes its column the widest.
+func width32(n int) int32 {
+	return int32(min(n, math.MaxInt32)) //nolint:gosec // held within int32 by the min
 }
