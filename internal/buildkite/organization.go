@@ -106,12 +106,19 @@ func (c *Client) ListTokens(ctx context.Context, org ident.Org, visit func(Token
 // the page after a cursor (nil for the first) and says where the next
 // page starts and whether to ask for it. It refuses a server that promises
 // more pages without a cursor, or hands out a cursor twice, rather than
-// paging for ever.
+// paging for ever. An organization found on the first page but not
+// found on a later one was there: it is not an unknown organization (the
+// user's mistake, exit 4, which scripts read as "nothing to do") but one
+// that went away or was withdrawn from the token while it was listed, a
+// failure of that organization's listing (KindOther).
 func pageThrough(what string, fetch func(after *string) (cursor string, more bool, err error)) error {
 	var after *string
 	seen := map[string]bool{}
 	for {
 		cursor, more, err := fetch(after)
+		if err != nil && after != nil && KindOf(err) == KindNotFound {
+			return &Error{Kind: KindOther, Message: what + ": Buildkite answered the first page, then said the organization was not found: it was removed, or this API token's access to it was withdrawn, while it was listed"}
+		}
 		if err != nil || !more {
 			return err
 		}
