@@ -30,6 +30,12 @@ func TestExpectJSONRetriesSafeRequests(t *testing.T) {
 	}{
 		{"HTML page", body("text/html", proxyPage)},
 		{"cut-off JSON", body("application/json", cutJSON)},
+		// Empty, or white space of any kind, is not JSON either: the same
+		// retry, not a decoder failing later.
+		{"empty", body("application/json", "")},
+		{"JSON white space only", body("application/json", " \n\t\r")},
+		{"form feed", body("application/json", "\f")},
+		{"no-break space", body("application/json", "\u00a0")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -77,29 +83,31 @@ func TestExpectJSONUnsafeIsOutcomeUnknown(t *testing.T) {
 	}
 }
 
-// Only successful answers with a body must be JSON: a 204, an error page
-// with an error status, and anything when ExpectJSON is off pass through.
+// Only successful answers must be JSON, but for those that rightly have no
+// body: a 204, an empty answer to a DELETE, an error page with an error
+// status, and anything when ExpectJSON is off pass through.
 func TestExpectJSONPassesThrough(t *testing.T) {
 	tests := []struct {
 		name       string
+		method     string
 		expectJSON bool
 		handler    http.HandlerFunc
 		wantStatus int
 	}{
-		{"no content", true, status(http.StatusNoContent), http.StatusNoContent},
-		{"error status with HTML", true, func(w http.ResponseWriter, _ *http.Request) {
+		{"no content", http.MethodGet, true, status(http.StatusNoContent), http.StatusNoContent},
+		{"empty answer to a DELETE", http.MethodDelete, true, body("application/json", ""), http.StatusOK},
+		{"error status with HTML", http.MethodGet, true, func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Content-Type", "text/html")
 			w.WriteHeader(http.StatusNotFound)
 			_, _ = io.WriteString(w, proxyPage)
 		}, http.StatusNotFound},
-		{"whitespace only", true, body("application/json", " \n"), http.StatusOK},
-		{"off", false, body("text/html", proxyPage), http.StatusOK},
+		{"off", http.MethodGet, false, body("text/html", proxyPage), http.StatusOK},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv, s := serve(t, tt.handler)
 			tr, _ := newTestTransport(Options{ExpectJSON: tt.expectJSON})
-			resp, err := tr.RoundTrip(newRequest(t, context.Background(), http.MethodGet, srv.URL, ""))
+			resp, err := tr.RoundTrip(newRequest(t, context.Background(), tt.method, srv.URL, ""))
 			if err != nil {
 				t.Fatalf("RoundTrip: %v", err)
 			}

@@ -62,8 +62,10 @@ type Options struct {
 	// (pacing, before a retry, a Backoff's): how long, and what for, as
 	// words that follow "waiting 5m0s". It must return quickly.
 	Waiting func(d time.Duration, what string)
-	// ExpectJSON says every successful (2xx) answer with a body is JSON,
-	// as all of Buildkite's are. One that is not is treated like an answer
+	// ExpectJSON says every successful (2xx) answer is JSON, as all of
+	// Buildkite's are, but for 204 No Content and an empty answer to a
+	// DELETE. One that is not (an empty body or white space included) is
+	// treated like an answer
 	// that never arrived: a safe request is retried, an unsafe one gets
 	// *OutcomeUnknownError, instead of the caller's decoder failing later
 	// with nobody to retry or re-check.
@@ -336,13 +338,22 @@ func (t *Transport) attempt(ctx context.Context, req *http.Request, n int) outco
 	if err != nil {
 		return outcome{resp: nil, body: body, err: t.explain(ctx, actx, err, "reading the response body"), wrote: true, elapsed: time.Since(start)}
 	}
-	if t.expectJSON && resp.StatusCode/100 == 2 && len(bytes.TrimSpace(body)) > 0 && !jsonvalid.Valid(body) {
+	if t.expectJSON && resp.StatusCode/100 == 2 && !noContent(req, resp, body) && !jsonvalid.Valid(body) {
 		err := fmt.Errorf("%w (HTTP %d, %s, %d bytes)", ErrNotJSON, resp.StatusCode, contentType(resp), len(body))
 		return outcome{body: body, err: err, wrote: true, elapsed: time.Since(start)}
 	}
 	resp.Body = &Body{Reader: bytes.NewReader(body), data: body}
 	resp.ContentLength = int64(len(body))
 	return outcome{resp: resp, body: body, wrote: true, elapsed: time.Since(start)}
+}
+
+// noContent reports whether a successful answer rightly has no body: 204
+// No Content, or nothing at all in answer to a DELETE (Buildkite answers
+// DELETE /v2/access-token with 204). Any other answer is promised as JSON,
+// and one that is empty or only white space is not JSON, whatever white
+// space it holds.
+func noContent(req *http.Request, resp *http.Response, body []byte) bool {
+	return resp.StatusCode == http.StatusNoContent || (req.Method == http.MethodDelete && len(body) == 0)
 }
 
 func contentType(resp *http.Response) string {
