@@ -72,6 +72,16 @@ func Environment() []EnvDoc {
 	)
 }
 
+// EnvironmentNames lists the names of the variables Environment documents.
+func EnvironmentNames() []string {
+	env := Environment()
+	names := make([]string, len(env))
+	for i, e := range env {
+		names[i] = e.Name
+	}
+	return names
+}
+
 // FileDoc is one file tokenctl reads or writes.
 type FileDoc struct {
 	Path string // `code spans` only

@@ -8,23 +8,17 @@ import (
 	"testing"
 
 	"github.com/spf13/pflag"
+
+	"github.com/tokenctl/tokenctl/internal/testenv"
 )
 
 // setEnv makes env the whole of the environment tokenctl reads until the
-// test ends: every variable config.Environment lists that env does not
-// name is unset, so neither the machine's settings nor another test's
-// reach Load. Tests that call it are not parallel.
+// test ends: every variable Environment lists that env does not name is
+// unset, so neither the machine's settings nor another test's reach Load.
+// Tests that call it are not parallel.
 func setEnv(t testing.TB, env map[string]string) {
 	t.Helper()
-	for _, e := range Environment() {
-		if _, ok := env[e.Name]; !ok {
-			t.Setenv(e.Name, "") // restored when the test ends
-			os.Unsetenv(e.Name)
-		}
-	}
-	for k, v := range env {
-		t.Setenv(k, v)
-	}
+	testenv.Only(t, EnvironmentNames(), env)
 }
 
 // loadCase is one Load in a test: Env is the environment (see setEnv),

@@ -9,12 +9,12 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/tokenctl/tokenctl/internal/cli/cmdutil"
 	"github.com/tokenctl/tokenctl/internal/config"
+	"github.com/tokenctl/tokenctl/internal/testenv"
 )
 
 // Now is the emulator's and the commands' clock in tests, so fixtures
@@ -24,27 +24,13 @@ var Now = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 // SetEnv makes env the whole of the environment tokenctl reads, as its
 // settings, the config file's place, the cache and the pager do, until the
 // test ends: every variable config.Environment lists that env does not
-// name is unset, so the machine's own settings never reach a command.
-// The environment is the process's, so a test that calls it (through the
-// harness, every command test) is not parallel; runs a test starts side
-// by side set it one at a time (the testing package's Setenv is not safe
-// to call from several goroutines).
+// name is unset, so the machine's own settings never reach a command. A
+// test that calls it (through the harness, every command test) is not
+// parallel (see testenv.Only).
 func SetEnv(t testing.TB, env map[string]string) {
 	t.Helper()
-	envMu.Lock()
-	defer envMu.Unlock()
-	for _, e := range config.Environment() {
-		if _, ok := env[e.Name]; !ok {
-			t.Setenv(e.Name, "") // restored when the test ends
-			os.Unsetenv(e.Name)
-		}
-	}
-	for k, v := range env {
-		t.Setenv(k, v)
-	}
+	testenv.Only(t, config.EnvironmentNames(), env)
 }
-
-var envMu sync.Mutex
 
 // WritePrivateFile writes content to dir/name, readable by its owner only,
 // as a user keeps a file of tokens or a leaked value.
