@@ -29,7 +29,7 @@ func vanishingHarness(t *testing.T, slug, uuid string) *harness {
 	t.Helper()
 	f := et.MultiOrgFixture(t)
 	f.Tokens = append(f.Tokens, emulator.FixtureToken{
-		UUID: "e0000000-0000-4000-8000-0000000000f1", Value: "bkua_oldest0000000000000000000000000000000000", //nolint:gosec // fake emulator credential
+		UUID: "e0000000-0000-4000-8000-0000000000f1", Value: "bkua_oldest0000000000000000000000000000000000",
 		Owner: "mo@acme.example", Scopes: []string{"READ_BUILDS"}, Organizations: []string{"acme", "globex", "initech"}, CreatedAt: "now-900d",
 	})
 	h := newHarness(t, emulator.Options{Fixture: f})
