@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -84,6 +85,83 @@ func TestTokenShellAssignmentRefused(t *testing.T) {
 	for _, ok := range []string{tok, "0123456789abcdef0123456789abcdef01234567", "dG9rZW4=", "dG9rZW4x=="} {
 		if _, reason := checkToken(ok); reason != "" {
 			t.Errorf("checkToken(%q): %s", ok, reason)
+		}
+	}
+}
+
+// White space of any kind and invisible format characters are blank;
+// a value with anything visible is not.
+func TestIsBlank(t *testing.T) {
+	for _, s := range []string{" ", "\t\n", "\u00a0", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", " \u200b\u00a0"} {
+		if !IsBlank(s) {
+			t.Errorf("IsBlank(%q) = false", s)
+		}
+	}
+	for _, s := range []string{"", "a", " a ", "\u200ba", "/tmp/x"} {
+		if IsBlank(s) {
+			t.Errorf("IsBlank(%q) = true", s)
+		}
+	}
+}
+
+// Invisible values are refused as white space is, from every source.
+func TestLoadRefusesInvisibleValues(t *testing.T) {
+	for _, blank := range []string{"\u200b", "\u2060", "\ufeff", "\u00a0"} {
+		_, err := loadTest(t, loadCase{Env: map[string]string{"TOKENCTL_AUDIT_LOG": blank}, ConfigPath: filepath.Join(t.TempDir(), "none.yaml")})
+		wantBlank(t, err, "TOKENCTL_AUDIT_LOG", "give TOKENCTL_AUDIT_LOG a value or unset it")
+		_, err = loadTest(t, loadCase{Flags: parsedFlags(t, "--audit-log", blank), ConfigPath: filepath.Join(t.TempDir(), "none.yaml")})
+		wantBlank(t, err, "--audit-log", "give --audit-log a value or leave it out")
+		cfg := writeFile(t, t.TempDir(), "config.yaml", "audit-log: \""+blank+"\"\n", 0o600)
+		_, err = loadTest(t, loadCase{ConfigPath: cfg})
+		wantBlank(t, err, cfg, "tokenctl config unset audit-log")
+		err = Set(filepath.Join(t.TempDir(), "config.yaml"), KeyAuditLog, blank)
+		wantBlank(t, err, KeyAuditLog, "tokenctl config unset audit-log")
+	}
+}
+
+// A blank variable naming the config file or the cache, or the home they
+// are found in, is refused, naming it; it never names a file in the
+// current directory.
+func TestBlankPathVariables(t *testing.T) {
+	for _, name := range []string{EnvConfigPath, EnvCacheDir, "HOME"} {
+		for _, blank := range []string{" ", "\u00a0", "\u200b"} {
+			setEnv(t, map[string]string{name: blank})
+			p, err := DefaultPath()
+			if name != EnvCacheDir {
+				wantBlank(t, err, name+"=", "give "+name+" a value or unset it")
+			} else if err != nil || p != "" {
+				t.Errorf("DefaultPath with %s=%q: %q, %v", name, blank, p, err)
+			}
+			d, err := CacheDir()
+			if name != EnvConfigPath {
+				wantBlank(t, err, name+"=", "give "+name+" a value or unset it")
+			} else if err != nil || d != "" {
+				t.Errorf("CacheDir with %s=%q: %q, %v", name, blank, d, err)
+			}
+		}
+	}
+}
+
+// api-token-endpoint ties a plain-text token to its endpoint; removing it
+// alone would untie them, so it is refused and the file is left as it is.
+func TestUnsetTokenEndpointRefused(t *testing.T) {
+	const file = "api-token: bkua_0123456789abcdefghij0123456789abcdefgh\napi-token-endpoint: https://graphql.buildkite.com/v1\n"
+	cfg := writeFile(t, t.TempDir(), "config.yaml", file, 0o600)
+	err := Unset(cfg, "api-token-endpoint")
+	if !errors.Is(err, ErrInvalidSetting) || !strings.Contains(err.Error(), "`tokenctl config unset api-token` removes both") {
+		t.Fatalf("err = %v, want refused", err)
+	}
+	if data, _ := os.ReadFile(cfg); string(data) != file {
+		t.Errorf("config file changed:\n%s", data)
+	}
+}
+
+// An empty or blank token says what to do, by where it came from.
+func TestBlankTokenSaysWhatToDo(t *testing.T) {
+	for _, blank := range []string{" ", "\u200b"} {
+		_, err := loadTest(t, loadCase{Env: map[string]string{"BUILDKITE_API_TOKEN": blank}, ConfigPath: filepath.Join(t.TempDir(), "none.yaml")})
+		if err == nil || !strings.Contains(err.Error(), "BUILDKITE_API_TOKEN (env): is empty; set BUILDKITE_API_TOKEN to the API token, or unset it") {
+			t.Errorf("%q: err = %v", blank, err)
 		}
 	}
 }

@@ -24,8 +24,8 @@ func TestCacheDir(t *testing.T) {
 		"the config dir isnt": {map[string]string{"XDG_CONFIG_HOME": "/cfg"}, ""},
 	} {
 		setEnv(t, tc.env)
-		if got := CacheDir(); got != tc.want {
-			t.Errorf("%s: CacheDir = %q, want %q", name, got, tc.want)
+		if got, err := CacheDir(); got != tc.want || err != nil {
+			t.Errorf("%s: CacheDir = %q, %v, want %q", name, got, err, tc.want)
 		}
 	}
 }

@@ -215,6 +215,9 @@ func Unset(path, key string) error {
 	if path == "" {
 		return errors.New("no config file path: set TOKENCTL_CONFIG or HOME")
 	}
+	if strings.EqualFold(key, keyTokenEndpoint) {
+		return invalidf("%s cannot be removed on its own: it ties the API token saved in the config file to its GraphQL endpoint; `tokenctl config unset %s` removes both", keyTokenEndpoint, KeyAPIToken)
+	}
 	_, known := lookupKey(key)
 	doc, err := loadDocument(path)
 	if err != nil {

@@ -40,14 +40,19 @@ const MaxAPITokenFile = 64 << 10
 // not know, is left to ResolveToken. All invalid settings are reported
 // together, one per line.
 func Load(flags *pflag.FlagSet, opts LoadOptions) (*Settings, error) {
-	path := DefaultPath()
+	path, err := DefaultPath()
+	if err != nil {
+		return nil, err
+	}
 	v, warnings, err := readConfig(path)
 	if err != nil {
 		return nil, err
 	}
 	s := &Settings{ConfigFile: path, Sources: make(map[string]Source, len(keySpecs)), Warnings: warnings}
 	if f := lookupFlag(flags, FlagNoCache); f == nil || f.Value.String() != "true" {
-		s.CacheDir = CacheDir()
+		if s.CacheDir, err = CacheDir(); err != nil {
+			return nil, err
+		}
 	}
 	var errs []error
 	for _, spec := range keySpecs {

@@ -76,7 +76,7 @@ var orgRef = lazyregexp.New(`^[A-Za-z0-9][A-Za-z0-9_+/=-]*$`)
 // apply validates raw and stores it in s under o's key.
 func apply(s *Settings, o origin, raw string) error {
 	v := strings.TrimSpace(raw)
-	if v == "" && raw != "" && o.spec.key != KeyAPIToken { // checkToken has its own words
+	if IsBlank(raw) && o.spec.key != KeyAPIToken { // the token has its own words
 		return blankValue(o, raw)
 	}
 	switch o.spec.key {
@@ -87,6 +87,9 @@ func apply(s *Settings, o origin, raw string) error {
 		s.Org = v
 	case KeyAPIToken:
 		tok, reason := checkToken(raw)
+		if reason == reasonEmpty {
+			reason += "; " + emptyTokenFix(o)
+		}
 		if reason != "" {
 			return invalidf("%s: %s", o.describeSecret(), reason)
 		}
@@ -141,7 +144,21 @@ func apply(s *Settings, o origin, raw string) error {
 	return nil
 }
 
-// blankValue refuses a value that is only whitespace. An empty environment
+// IsBlank reports whether s is set but shows nothing: it is made only of
+// white space and invisible format characters (zero-width space and
+// joiner, word joiner, byte order mark; a no-break space is white space).
+// Such a value is never a setting: taken as empty it would hide a lower
+// layer's value, taken as it is it names an invisible file.
+func IsBlank(s string) bool {
+	return s != "" && !strings.ContainsFunc(s, func(r rune) bool {
+		return !unicode.IsSpace(r) && !unicode.Is(unicode.Cf, r)
+	})
+}
+
+// blankMessage is what a blank value is said to be.
+const blankMessage = "is only whitespace or invisible characters"
+
+// blankValue refuses a blank value (IsBlank). An empty environment
 // variable counts as unset, but a blank one is set: taken as empty, it
 // would hide the config file's value (an audit log, the organization)
 // without a word, so it is an error saying how to fix it.
@@ -157,7 +174,30 @@ func blankValue(o origin, raw string) error {
 	default:
 		fix = fmt.Sprintf("give %s a value, or remove it with `tokenctl config unset %s`", o.spec.key, o.spec.key)
 	}
-	return invalidf("%s: is only whitespace; %s", o.describe(raw), fix)
+	return invalidf("%s: %s; %s", o.describe(raw), blankMessage, fix)
+}
+
+// blankEnv refuses a blank value in the environment variable name, which
+// is not a setting of its own (the config file's or the cache's place).
+func blankEnv(name, raw string) error {
+	return invalidf("%s=%s (env): %s; give %s a value or unset it", name, show(raw), blankMessage, name)
+}
+
+// emptyTokenFix says what to do about an empty or blank API token, by
+// where it came from.
+func emptyTokenFix(o origin) string {
+	switch o.source {
+	case SourceFile:
+		return fmt.Sprintf("put the API token in %s, or leave --%s out", o.path, FlagAPITokenFile)
+	case SourceStdin:
+		return "give the API token on standard input"
+	case SourceEnv:
+		return fmt.Sprintf("set %s to the API token, or unset it", o.spec.env)
+	case SourceConfig:
+		return fmt.Sprintf("save the token again with `tokenctl config set %s -`, or remove it with `tokenctl config unset %s`", KeyAPIToken, KeyAPIToken)
+	default:
+		return "give the API token"
+	}
 }
 
 func intInRange(o origin, raw string, lo, hi int) (int, error) {
@@ -177,13 +217,16 @@ func unknownKey(key string) error {
 // (base64 padding ends a value, it is not followed by any).
 var assignment = lazyregexp.New(`^[A-Za-z_][A-Za-z0-9_]*=[^=]`)
 
+// reasonEmpty is checkToken's reason for a token that is empty or blank.
+const reasonEmpty = "is empty"
+
 // checkToken returns the trimmed token, or why it cannot be one. The reason
 // never includes the value: a wrong file may hold another secret.
 func checkToken(raw string) (redact.Secret, string) {
 	t := strings.TrimSpace(raw)
 	switch {
-	case t == "":
-		return "", "is empty"
+	case t == "" || IsBlank(t):
+		return "", reasonEmpty
 	case strings.ContainsAny(t, "\r\n"):
 		return "", "holds more than one line; it must hold only the API token"
 	case strings.IndexFunc(t, unicode.IsSpace) >= 0:

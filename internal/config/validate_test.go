@@ -69,6 +69,7 @@ func TestDefaultPath(t *testing.T) {
 	}{
 		{"override", map[string]string{"TOKENCTL_CONFIG": "/etc/tk.yaml", "XDG_CONFIG_HOME": "/x", "HOME": "/h"}, "/etc/tk.yaml"},
 		{"xdg", map[string]string{"XDG_CONFIG_HOME": "/x", "HOME": "/h"}, "/x/tokenctl/config.yaml"},
+		{"blank xdg ignored", map[string]string{"XDG_CONFIG_HOME": " ", "HOME": "/h"}, "/h/.config/tokenctl/config.yaml"},
 		{"relative xdg ignored", map[string]string{"XDG_CONFIG_HOME": "rel", "HOME": "/h"}, "/h/.config/tokenctl/config.yaml"},
 		{"home", map[string]string{"HOME": "/h"}, "/h/.config/tokenctl/config.yaml"},
 		{"nothing", nil, ""},
@@ -76,8 +77,8 @@ func TestDefaultPath(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			setEnv(t, tt.env)
-			if got := DefaultPath(); got != tt.want {
-				t.Errorf("DefaultPath = %q, want %q", got, tt.want)
+			if got, err := DefaultPath(); got != tt.want || err != nil {
+				t.Errorf("DefaultPath = %q, %v, want %q", got, err, tt.want)
 			}
 		})
 	}

@@ -84,7 +84,10 @@ token is refused with any other endpoint.`,
 			} else if redact.IsSecret(value) {
 				return exitcode.New(exitcode.Usage, fmt.Errorf("the value for %s looks like an API token; secrets belong only in api-token (via `config set api-token -`)", key))
 			}
-			path := config.DefaultPath()
+			path, err := config.DefaultPath()
+			if err != nil {
+				return exitcode.New(exitcode.Usage, err)
+			}
 			if err := config.Set(path, key, value); err != nil {
 				return exitcode.New(exitcode.Usage, err)
 			}
@@ -110,7 +113,10 @@ kept in the system keychain for the GraphQL endpoint in use.`,
 			if args[0] == config.KeyAPIToken {
 				return unsetAPIToken(f, cmd.Flags())
 			}
-			path := config.DefaultPath()
+			path, err := config.DefaultPath()
+			if err != nil {
+				return exitcode.New(exitcode.Usage, err)
+			}
 			if err := config.Unset(path, args[0]); err != nil {
 				return exitcode.New(exitcode.Usage, err)
 			}
