@@ -2,7 +2,10 @@ package redact
 
 import (
 	"bytes"
+	"encoding/binary"
+	"fmt"
 	"slices"
+	"sync"
 )
 
 // MinKnownRun is the shortest part of a known secret that Known hides on
@@ -31,13 +34,23 @@ func Known(s string, secrets ...string) string {
 }
 
 // KnownBytes returns b with every part of the known secrets that could
-// give one away replaced by Placeholder: the whole secret; any run of
+// give one away replaced by Placeholder, matched in any case (an echo in
+// capitals gives a secret away as well): the whole secret; any run of
 // MinKnownRun or more characters that begins it (a server or proxy that
 // repeats "the token starting bkua_1234…" has printed that much of it);
-// and, for a Buildkite token (bkua_…, in any case), any run of 16 or
-// more characters of what follows the prefix (see minInnerRun). A secret
-// shorter than MinKnownRun is hidden only whole. b itself is returned,
-// unchanged, when it holds none of them.
+// and, for a Buildkite token (bkua_…) or any secret of minInnerSecret
+// characters or more, any run of minInnerRun or more characters of what
+// follows the prefix (the whole secret when it has none). A secret
+// shorter than MinKnownRun is hidden only whole.
+//
+// The secret spelled whole in an encoding a server or proxy may echo it
+// in is hidden too: every byte percent-encoded (%62%6B…), as JSON \u00XX
+// escapes, or as HTML decimal (&#98;) or hex (&#x62;) entities, the hex
+// digits in either case. A spelling that encodes only some of the bytes,
+// or pads the numbers (&#098;), or is of the secret in other letter
+// cases, is not recognised, and neither is a part of an encoded secret.
+//
+// b itself is returned, unchanged, when it holds none of them.
 func KnownBytes(b []byte, secrets ...string) []byte {
 	out, _ := known(b, secrets)
 	return out
@@ -45,8 +58,17 @@ func KnownBytes(b []byte, secrets ...string) []byte {
 
 func known(b []byte, secrets []string) ([]byte, bool) {
 	var spans []span
+	var lower []byte // b in lower case, made once for every secret
 	for _, secret := range secrets {
-		spans = knownSpans(b, secret, spans)
+		if secret == "" {
+			continue
+		}
+		if lower == nil {
+			buf := lowerBuffers.Get().(*[]byte)
+			defer lowerBuffers.Put(buf)
+			lower = lowerASCII(b, buf)
+		}
+		spans = knownSpans(lower, spellingsOf(secret), spans)
 	}
 	if len(spans) == 0 {
 		return b, false
@@ -66,41 +88,115 @@ func known(b []byte, secrets []string) ([]byte, bool) {
 	return append(out, b[at:]...), true
 }
 
+// minInnerSecret is the length from which any secret, whatever its shape
+// (a legacy 40-character token, a leaked value), has its inner runs of
+// minInnerRun hidden: a shorter one has too few of them to matter.
+const minInnerSecret = 24
+
 // span is the bytes [start, end) of a text that belong to a secret.
 type span struct{ start, end int }
 
-// knownSpans appends to spans where b holds a part of secret that
-// KnownBytes hides.
-func knownSpans(b []byte, secret string, spans []span) []span {
-	if secret == "" {
-		return spans
+// spellings is a secret in lower case, the length of its Buildkite prefix
+// (0 when it has none), and the encodings of it KnownBytes hides, in lower
+// case too.
+type spellings struct {
+	sec     []byte
+	prefix  int
+	encoded [][]byte
+}
+
+// spellingCache keeps each secret's spellings, made once: there are a few
+// secrets a run, and every answer body passes through KnownBytes.
+var spellingCache sync.Map // string -> *spellings
+
+func spellingsOf(secret string) *spellings {
+	if sp, ok := spellingCache.Load(secret); ok {
+		return sp.(*spellings)
 	}
-	if len(secret) < MinKnownRun {
-		return appendAll(b, []byte(secret), spans)
+	sp := &spellings{sec: lowerASCII([]byte(secret), new([]byte)), prefix: tokenPrefixLen(secret)}
+	var pct, uesc, dec, hex []byte
+	for i := 0; i < len(secret); i++ {
+		c := secret[i]
+		pct = fmt.Appendf(pct, "%%%02x", c)
+		uesc = fmt.Appendf(uesc, "\\u%04x", c)
+		dec = fmt.Appendf(dec, "&#%d;", c)
+		hex = fmt.Appendf(hex, "&#x%x;", c)
 	}
-	sec := []byte(secret)
+	sp.encoded = [][]byte{pct, uesc, dec, hex}
+	actual, _ := spellingCache.LoadOrStore(secret, sp)
+	return actual.(*spellings)
+}
+
+// lowerBuffers holds the buffers lowerASCII writes into, so that a long
+// answer body costs no new copy each time it is scrubbed.
+var lowerBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+// lowerASCII returns b with its ASCII letters in lower case, the same
+// length, so that an index into it is one into b. It is written into
+// *buf, grown as needed.
+func lowerASCII(b []byte, buf *[]byte) []byte {
+	if cap(*buf) < len(b) {
+		*buf = make([]byte, len(b))
+	}
+	out := (*buf)[:len(b)]
+	i := 0
+	// Eight bytes at a time: a byte of 'A' to 'Z' gets 0x20 added.
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		const hi, lo = 0x8080808080808080, 0x7f7f7f7f7f7f7f7f
+		h := x & lo
+		ge := h + 0x3f3f3f3f3f3f3f3f // high bit set where the byte is 'A' (0x41) or more
+		gt := h + 0x2525252525252525 // high bit set where it is past 'Z' (0x5a)
+		upper := ge &^ gt &^ x & hi
+		binary.LittleEndian.PutUint64(out[i:], x|upper>>2)
+	}
+	for ; i < len(b); i++ {
+		c := b[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		out[i] = c
+	}
+	return out
+}
+
+// knownSpans appends to spans where text (in lower case) holds a part of
+// the secret that KnownBytes hides.
+func knownSpans(text []byte, sp *spellings, spans []span) []span {
+	sec := sp.sec
+	// The encodings of the whole secret, then the secret itself, whole or
+	// from its start (in any case, as the text is in lower case, so that a
+	// run of digits that starts it cannot stop the match short), then runs
+	// from within it. Spans that overlap are joined, so the longest match
+	// is what is hidden.
+	for _, enc := range sp.encoded {
+		spans = appendAll(text, enc, spans)
+	}
+	if len(sec) < MinKnownRun {
+		return appendAll(text, sec, spans)
+	}
 	// Runs that begin the secret: find its first MinKnownRun bytes, then
 	// see how far the text goes on to follow it.
 	head := sec[:MinKnownRun]
 	for i := 0; ; {
-		j := bytes.Index(b[i:], head)
+		j := bytes.Index(text[i:], head)
 		if j < 0 {
 			break
 		}
 		start := i + j
 		n := MinKnownRun
-		for n < len(sec) && start+n < len(b) && b[start+n] == sec[n] {
+		for n < len(sec) && start+n < len(text) && text[start+n] == sec[n] {
 			n++
 		}
 		spans = append(spans, span{start, start + n})
 		i = start + 1
 	}
-	p := tokenPrefixLen(secret)
-	if p == 0 || len(sec)-p < MinKnownRun {
+	p := sp.prefix
+	if p == 0 && len(sec) < minInnerSecret || len(sec)-p < minInnerRun {
 		return spans
 	}
-	// Runs from anywhere in a token's secret part, minInnerRun long or
-	// more. Any run of 8 or more of its characters holds one of its four-byte
+	// Runs from anywhere in the secret part, minInnerRun long or more.
+	// Any run of 8 or more of its characters holds one of its four-byte
 	// pieces that start at a multiple of 4 from the prefix (the first
 	// such start is at most 3 into the run, so the piece ends at most 7
 	// into it): find each piece, and grow each place it is found as far
@@ -108,17 +204,17 @@ func knownSpans(b []byte, secret string, spans []span) []span {
 	for k := p; k+4 <= len(sec); k += 4 {
 		piece := sec[k : k+4]
 		for i := 0; ; {
-			j := bytes.Index(b[i:], piece)
+			j := bytes.Index(text[i:], piece)
 			if j < 0 {
 				break
 			}
 			t := i + j
 			back := 0
-			for t-back > 0 && k-back > 0 && b[t-back-1] == sec[k-back-1] {
+			for t-back > 0 && k-back > 0 && text[t-back-1] == sec[k-back-1] {
 				back++
 			}
 			fwd := 4
-			for t+fwd < len(b) && k+fwd < len(sec) && b[t+fwd] == sec[k+fwd] {
+			for t+fwd < len(text) && k+fwd < len(sec) && text[t+fwd] == sec[k+fwd] {
 				fwd++
 			}
 			if n := k + fwd - max(k-back, p); n >= minInnerRun {

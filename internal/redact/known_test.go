@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -50,6 +51,51 @@ func TestKnownHidesPartsOfTheSecret(t *testing.T) {
 	}
 }
 
+// A legacy token (40 hex characters, no prefix) is hidden whole in any
+// case, even when it starts with 8 digits that the prefix rule finds
+// first, and by any run of 16 or more from anywhere in it.
+func TestKnownLegacyToken(t *testing.T) {
+	const token = "83920471ab3fcd5e9a01b2c3d4e5f6a7b8c9d0e1"
+	for _, text := range []string{
+		"denied for " + strings.ToUpper(token),
+		"denied for " + token[8:],
+		"denied for " + strings.ToUpper(token[8:]),
+		"denied for " + token[10:30],
+		"denied for " + token[24:],
+	} {
+		if got := Known(text, token); got != "denied for "+Placeholder {
+			t.Errorf("Known(%q) = %q", text, got)
+		}
+	}
+	// A uuid that shares a group of 12 with it, or 15 when written
+	// without dashes, keeps its place in an answer.
+	for _, kept := range []string{"11111111-1111-4111-8111-111111111111", "00000000-0000-4000-8000-" + token[8:20], "00000000000000000" + token[9:24]} {
+		if got := Known(kept, token); got != kept {
+			t.Errorf("Known(%q) = %q, want it unchanged", kept, got)
+		}
+	}
+}
+
+// A secret echoed whole in an encoding (every byte percent-encoded, JSON
+// \u escapes, HTML entities), hex digits in either case, is hidden.
+func TestKnownEncodedSecret(t *testing.T) {
+	for _, token := range []string{"bkua_7f3c9a1e5b2d8f604c1a9e7b3d5f2a8c6e0b4d91", "83920471ab3fcd5e9a01b2c3d4e5f6a7b8c9d0e1", "pw\"1"} {
+		var pct, uesc, dec, hex strings.Builder
+		for _, c := range []byte(token) {
+			fmt.Fprintf(&pct, "%%%02X", c)
+			fmt.Fprintf(&uesc, "\\u%04X", c)
+			fmt.Fprintf(&dec, "&#%d;", c)
+			fmt.Fprintf(&hex, "&#x%x;", c)
+		}
+		for _, enc := range []string{pct.String(), strings.ToLower(pct.String()), uesc.String(), strings.ToLower(uesc.String()), dec.String(), hex.String(), strings.ToUpper(hex.String())} {
+			text := `{"message":"bad token ` + enc + `"}`
+			if got := Known(text, token); got != `{"message":"bad token `+Placeholder+`"}` {
+				t.Errorf("Known(%q) = %q", text, got)
+			}
+		}
+	}
+}
+
 // A secret of no known shape (a leaked value, a legacy token) is hidden
 // whole and by its prefixes of 8 or more; one shorter than 8 only whole.
 func TestKnownOtherSecrets(t *testing.T) {
@@ -58,7 +104,9 @@ func TestKnownOtherSecrets(t *testing.T) {
 		{"a " + secret + " b", "a [redacted] b"},
 		{"a " + secret[:8] + " b", "a [redacted] b"},
 		{"a " + secret[:7] + " b", "a " + secret[:7] + " b"},
-		{"a " + secret[4:20] + " b", "a " + secret[4:20] + " b"}, // not a prefix, and no Buildkite token
+		{"a " + secret[4:20] + " b", "a [redacted] b"}, // 16 from within a secret of 24 or more
+		{"a " + secret[4:19] + " b", "a " + secret[4:19] + " b"},
+		{"a " + strings.ToUpper(secret) + " b", "a [redacted] b"},
 		{secret + secret[:9], "[redacted]"},
 	}
 	for _, tt := range tests {
@@ -105,4 +153,26 @@ func FuzzKnownLeavesNoPart(f *testing.F) {
 			t.Errorf("Known(%q) = %q", before+part+after, got)
 		}
 	})
+}
+
+// lowerASCII, eight bytes at a time, lowers the 26 capitals and nothing
+// else, at every offset.
+func TestLowerASCII(t *testing.T) {
+	all := make([]byte, 0, 256+7)
+	for c := range 256 {
+		all = append(all, byte(c))
+	}
+	all = append(all, "ABCXYZ@"...)
+	for off := range 8 {
+		got := lowerASCII(all[off:], new([]byte))
+		for i, c := range all[off:] {
+			want := c
+			if 'A' <= c && c <= 'Z' {
+				want = c + 'a' - 'A'
+			}
+			if got[i] != want {
+				t.Fatalf("offset %d: byte %#x became %#x, want %#x", off, c, got[i], want)
+			}
+		}
+	}
 }

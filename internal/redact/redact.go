@@ -15,6 +15,12 @@
 // reports, are 40 characters without a prefix. The prefixes are matched
 // in any case: BKUA_… is hidden like bkua_…. Redaction errs on the side
 // of hiding: a 40-character hex string (a commit hash) is hidden too.
+//
+// Known and KnownBytes hide the secrets a caller knows (the credential a
+// request carries), in any letter case, with the parts of them that give
+// them away, and the whole of each spelled percent-encoded, as JSON \u
+// escapes or as HTML entities, every byte encoded. A spelling that
+// encodes only some of the bytes is not recognised.
 package redact
 
 import (
