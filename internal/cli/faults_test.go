@@ -302,8 +302,10 @@ func TestFaultTimeoutGivesUp(t *testing.T) {
 		t.Errorf("exit status = %d, want %d\n%s", r.code, exitcode.Failure, r)
 	}
 	mustContain(t, "stderr", r.stderr, "within 100ms")
-	if got := h.clock.waits.Load(); got != 4 {
-		t.Errorf("waited %d times before giving up, want the retry schedule's 4", got)
+	// The listing is tried the retry schedule's 5 times, 4 waits apart; a
+	// loaded machine may also time out the self-check, which adds its own.
+	if got := h.clock.waits.Load(); got < 4 {
+		t.Errorf("waited %d times before giving up, want at least the retry schedule's 4", got)
 	}
 	if strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
 		t.Errorf("want one line on stderr:\n%s", r.stderr)
