@@ -4,12 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -83,13 +80,17 @@ func BuildFetchOnly(ctx context.Context, dir string) (string, error) {
 // MeasureProcesses runs every job at every size, runs times each, paired
 // with the fetch-only client. progress, when set, gets a line per job.
 func MeasureProcesses(ctx context.Context, bin, fetchOnly string, sizes []int, runs int, only func(ProcessJob) bool, progress io.Writer) ([]ProcessResult, error) {
+	launcher, err := BuildLauncher(ctx, filepath.Dir(fetchOnly))
+	if err != nil {
+		return nil, err
+	}
 	var out []ProcessResult
 	for _, size := range sizes {
 		emu, err := StartEmulator(ctx, EmulatorSpec{OrgTokens: size, OrgMembers: processMembers, Unlimited: true})
 		if err != nil {
 			return nil, err
 		}
-		results, err := measureAtSize(ctx, emu, bin, fetchOnly, size, runs, only, progress)
+		results, err := measureAtSize(ctx, emu, launcher, bin, fetchOnly, size, runs, only, progress)
 		_ = emu.Close()
 		if err != nil {
 			return nil, err
@@ -99,7 +100,7 @@ func MeasureProcesses(ctx context.Context, bin, fetchOnly string, sizes []int, r
 	return out, nil
 }
 
-func measureAtSize(ctx context.Context, emu *Emulator, bin, fetchOnly string, size, runs int, only func(ProcessJob) bool, progress io.Writer) ([]ProcessResult, error) {
+func measureAtSize(ctx context.Context, emu *Emulator, launcher, bin, fetchOnly string, size, runs int, only func(ProcessJob) bool, progress io.Writer) ([]ProcessResult, error) {
 	home, cleanup, err := configHome()
 	if err != nil {
 		return nil, err
@@ -121,11 +122,11 @@ func measureAtSize(ctx context.Context, emu *Emulator, bin, fetchOnly string, si
 		var jobs, bases []Usage
 		var ratios []float64
 		for range max(runs, 1) {
-			b, err := runProcess(ctx, env, fetchOnly, base...)
+			b, err := runProcess(ctx, launcher, env, fetchOnly, base...)
 			if err != nil {
 				return nil, fmt.Errorf("fetch-only client: %w", err)
 			}
-			j, err := runProcess(ctx, env, bin, job.Args...)
+			j, err := runProcess(ctx, launcher, env, bin, job.Args...)
 			if err != nil {
 				return nil, fmt.Errorf("tokenctl %s: %w", strings.Join(job.Args, " "), err)
 			}
@@ -137,31 +138,16 @@ func measureAtSize(ctx context.Context, emu *Emulator, bin, fetchOnly string, si
 	return out, nil
 }
 
-// runProcess runs bin to its end with its output thrown away and returns
-// what it cost. tokenctl check exits 8 on findings: any exit below 9 that
-// is not a usage error (2) counts as having done the job.
-func runProcess(ctx context.Context, env []string, bin string, args ...string) (Usage, error) {
-	cmd := exec.CommandContext(ctx, bin, args...) //nolint:gosec // binaries the bench just built, with its fixed arguments
-	cmd.Env = env
-	devNull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+// runProcess runs bin to its end through launcher (see launcherSource),
+// with its output thrown away, and returns its wall time, CPU time and
+// peak resident memory.
+func runProcess(ctx context.Context, launcher string, env []string, bin string, args ...string) (Usage, error) {
+	u, code, stderr, err := launch(ctx, launcher, env, bin, args...)
 	if err != nil {
 		return Usage{}, err
 	}
-	defer devNull.Close()
-	var stderr strings.Builder
-	cmd.Stdout, cmd.Stderr = devNull, &stderr
-	start := time.Now()
-	err = cmd.Run()
-	wall := time.Since(start)
-	if cmd.ProcessState == nil {
-		return Usage{}, err
-	}
-	if code := cmd.ProcessState.ExitCode(); code != 0 && code != 8 {
-		return Usage{}, fmt.Errorf("exit %d: %s", code, strings.TrimSpace(stderr.String()))
-	}
-	u := Usage{Wall: wall, CPU: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		u.PeakRSS = uint64(ru.Maxrss) * 1024 //nolint:gosec // Linux reports kilobytes, never negative
+	if code != 0 && code != 8 {
+		return Usage{}, fmt.Errorf("exit %d: %s", code, strings.TrimSpace(stderr))
 	}
 	return u, nil
 }
