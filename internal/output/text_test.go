@@ -1,13 +1,15 @@
 package output
 
 import (
-	"github.com/fatih/color"
-
 	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/fatih/color"
+
+	"github.com/tokenctl/tokenctl/internal/redact"
 )
 
 // hostile is a token description as an attacker would write it: it
@@ -229,7 +231,9 @@ func FuzzPrintable(f *testing.F) {
 		if !harmless(p) || strings.ContainsRune(p, '\n') {
 			t.Fatalf("Printable(%q) = %q", s, p)
 		}
-		if isPrintable(s, false) && p != s {
+		// Printable text comes out as it went in, unless it holds what
+		// looks like a token, which is redacted.
+		if isPrintable(s, false) && redact.Secrets(s) == s && p != s {
 			t.Fatalf("Printable changed printable text %q to %q", s, p)
 		}
 		if c := csvCell(s); !harmless(c) || spreadsheetFormula(c) {
