@@ -38,9 +38,13 @@ func FuzzTokenFileRoundTrip(f *testing.F) {
 		for i, tk := range got {
 			lines[i] = tk.String()
 		}
-		fromText, err := Parse([]byte(strings.Join(lines, "\n")))
-		if err != nil || !slices.Equal(fromText, got) {
-			t.Fatalf("%v written as lines reads back as %v, %v", got, fromText, err)
+		// In the lines form # starts a comment, so an id holding one (which
+		// only the JSON form can name) has no lines form to round-trip.
+		if !slices.ContainsFunc(lines, func(l string) bool { return strings.Contains(l, "#") }) {
+			fromText, err := Parse([]byte(strings.Join(lines, "\n")))
+			if err != nil || !slices.Equal(fromText, got) {
+				t.Fatalf("%v written as lines reads back as %v, %v", got, fromText, err)
+			}
 		}
 		doc, err := json.Marshal(lines)
 		if err != nil {
