@@ -240,7 +240,7 @@ func (e *Executor) clock() clock {
 		c.now = time.Now
 	}
 	if c.sleep == nil {
-		c.sleep = sleepReal
+		c.sleep = transport.Sleep
 	}
 	return c
 }
@@ -249,18 +249,6 @@ func (e *Executor) clock() clock {
 type clock struct {
 	now   func() time.Time
 	sleep func(ctx context.Context, d time.Duration) error
-}
-
-// sleepReal waits d on a real timer, or until ctx ends.
-func sleepReal(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // flightGate admits mutations one at a time under a limit that changes as

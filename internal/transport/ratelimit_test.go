@@ -123,7 +123,7 @@ func TestCancelDuringWait(t *testing.T) {
 			waiting := make(chan time.Duration, 1)
 			tr := New(Options{Sleep: func(ctx context.Context, d time.Duration) error {
 				waiting <- d
-				return sleepCtx(ctx, d) // the real wait
+				return Sleep(ctx, d) // the real wait
 			}})
 			if tt.setup != nil {
 				tt.setup(tr)

@@ -135,7 +135,7 @@ func (t *Transport) Backoff() *Backoff {
 
 // DefaultBackoff is the schedule of a transport with default options.
 func DefaultBackoff() *Backoff {
-	return &Backoff{bo: newSchedule(), left: DefaultMaxRetries, sleep: sleepCtx}
+	return &Backoff{bo: newSchedule(), left: DefaultMaxRetries, sleep: Sleep}
 }
 
 // Wait waits before the next attempt. It returns false, at once, when no

@@ -130,7 +130,7 @@ func New(opts Options) *Transport {
 		t.maxBody = DefaultMaxBodyBytes
 	}
 	if t.sleep == nil {
-		t.sleep = sleepCtx
+		t.sleep = Sleep
 	}
 	if opts.Now != nil {
 		t.now = opts.Now
@@ -195,7 +195,9 @@ func (t *Transport) wait(ctx context.Context, d time.Duration, what string) erro
 	return t.sleep(ctx, d)
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
+// Sleep waits d on a real timer, or until ctx ends, returning ctx.Err()
+// then: the one real wait behind every injectable Sleep.
+func Sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tokenctl/tokenctl/internal/redact"
+	"github.com/tokenctl/tokenctl/internal/transport"
 )
 
 // LongWait is the shortest wait that tokenctl announces on stderr: a run
@@ -49,22 +50,10 @@ func (f *Factory) SleepAnnounced(what string) func(ctx context.Context, d time.D
 	notice := f.WaitNotice()
 	sleep := f.Sleep
 	if sleep == nil {
-		sleep = sleepReal
+		sleep = transport.Sleep
 	}
 	return func(ctx context.Context, d time.Duration) error {
 		notice(d, what)
 		return sleep(ctx, d)
-	}
-}
-
-// sleepReal waits d on a real timer, or until ctx ends.
-func sleepReal(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
 	}
 }
