@@ -94,16 +94,9 @@ func (v *validator) object(i, depth int) (int, bool) {
 		if i, ok = v.value(v.space(i+1), depth); !ok {
 			return i, false
 		}
-		if i = v.space(i); i >= len(v.data) {
-			return i, false
-		}
-		switch v.data[i] {
-		case ',':
-			i = v.space(i + 1)
-		case '}':
-			return i + 1, true
-		default:
-			return i, false
+		var more bool
+		if i, more, ok = v.after(i, '}'); !more {
+			return i, ok
 		}
 	}
 }
@@ -121,18 +114,27 @@ func (v *validator) array(i, depth int) (int, bool) {
 		if i, ok = v.value(i, depth); !ok {
 			return i, false
 		}
-		if i = v.space(i); i >= len(v.data) {
-			return i, false
-		}
-		switch v.data[i] {
-		case ',':
-			i = v.space(i + 1)
-		case ']':
-			return i + 1, true
-		default:
-			return i, false
+		var more bool
+		if i, more, ok = v.after(i, ']'); !more {
+			return i, ok
 		}
 	}
+}
+
+// after reads what follows a member or element at i: a comma, after which
+// more follow (i is then at the next one), or closer, which ends the
+// object or array well formed; anything else is not JSON.
+func (v *validator) after(i int, closer byte) (next int, more, ok bool) {
+	if i = v.space(i); i >= len(v.data) {
+		return i, false, false
+	}
+	switch v.data[i] {
+	case ',':
+		return v.space(i + 1), true, true
+	case closer:
+		return i + 1, false, true
+	}
+	return i, false, false
 }
 
 // string checks a string's content from just after its opening quote.
