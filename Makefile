@@ -97,7 +97,7 @@ demo-check: build
 # Measures tokenctl against the emulator (20 ms added latency per request)
 # side by side with the naive per-token loop and the floor, and prints a
 # Markdown table; fails when a target is missed. Options go in BENCHFLAGS,
-# e.g. `make bench BENCHFLAGS='-baseline-runs 3'` (see `go run ./cmd/tokenctl-bench -h`).
+# e.g. `make bench BENCHFLAGS='-baseline-runs 1'` (see `go run ./cmd/tokenctl-bench -h`).
 BENCHFLAGS ?=
 bench:
 	$(GO) run ./cmd/tokenctl-bench $(BENCHFLAGS)

@@ -14,7 +14,9 @@ const (
 	// by at least this factor.
 	MinSpeedupOverNaive = 25
 	// MaxOverFloor: bulk revocation and a check must take at most this
-	// many times the floor.
+	// many times the floor measured in the run (Result.ServerWait): the
+	// latency and the emulator's own time answering, along the chain of
+	// requests the job waits for one after another.
 	MaxOverFloor = 1.5
 	// MaxCheckHeap: a check of the large organization must peak below this
 	// Go heap.
@@ -34,13 +36,13 @@ func find(results []Result, name string) (Result, bool) {
 // WriteTable prints the results as a Markdown table.
 func WriteTable(w io.Writer, results []Result) error {
 	var b strings.Builder
-	b.WriteString("| Scenario | Requests | Sequential round trips (floor) | Wall time | Floor | × floor | Speed-up | Peak heap | Allocated |\n")
-	b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+	b.WriteString("| Scenario | Requests | Sequential round trips (floor) | Wall time | Floor | × floor | Server wait | × server wait | Speed-up | Peak heap | Allocated |\n")
+	b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 	for _, r := range results {
 		var speedups []string
 		for _, name := range r.Scenario.Against {
-			if base, ok := find(results, name); ok && r.Wall > 0 {
-				speedups = append(speedups, fmt.Sprintf("%.1f× vs %s", float64(base.Wall)/float64(r.Wall), base.Scenario.Short))
+			if base, ok := find(results, name); ok && r.Speedup[name] > 0 {
+				speedups = append(speedups, fmt.Sprintf("%.1f× vs %s", r.Speedup[name], base.Scenario.Short))
 			}
 		}
 		speedup := strings.Join(speedups, ", ")
@@ -57,9 +59,10 @@ func WriteTable(w io.Writer, results []Result) error {
 		if r.Throttled > 0 {
 			requests += fmt.Sprintf(" (%d throttled)", r.Throttled)
 		}
-		fmt.Fprintf(&b, "| %s | %s | %d (%d) | %s | %s | %s | %s | %s | %s |\n",
+		fmt.Fprintf(&b, "| %s | %s | %d (%d) | %s | %s | %s | %s | %s | %s | %s | %s |\n",
 			r.Scenario.Describe(r.Targets), requests, r.RoundTrips, r.FloorTrips,
-			duration(r.Wall), duration(r.Floor()), ratio(r.OverFloor()), speedup,
+			duration(r.Wall), duration(r.Floor()), ratio(r.OverFloor()),
+			duration(r.ServerWait), ratio(r.OverServer()), speedup,
 			bytes(r.PeakHeap), bytes(r.Allocated))
 	}
 	_, err := io.WriteString(w, b.String())
@@ -80,8 +83,8 @@ func Check(results []Result) []string {
 		missed = append(missed, fmt.Sprintf("%s: %d sequential round trips, want the mutations' %d", r.Scenario.Name, r.RoundTrips, r.FloorTrips))
 	}
 	if check, ok := find(results, NameCheck); ok {
-		if o := check.OverFloor(); o > MaxOverFloor {
-			missed = append(missed, fmt.Sprintf("check took %.2f× the floor; the target is at most %.1f×", o, MaxOverFloor))
+		if o := check.OverServer(); o > MaxOverFloor {
+			missed = append(missed, fmt.Sprintf("check took %.2f× the emulator's answers along its chain of requests; the target is at most %.1f×", o, MaxOverFloor))
 		}
 		if check.PeakHeap >= MaxCheckHeap {
 			missed = append(missed, fmt.Sprintf("check peaked at %s of heap; the target is under %s", bytes(check.PeakHeap), bytes(MaxCheckHeap)))
@@ -91,13 +94,11 @@ func Check(results []Result) []string {
 	if !ok {
 		return missed
 	}
-	if naive, ok := find(results, NameNaiveBulk); ok && bulk.Wall > 0 {
-		if s := float64(naive.Wall) / float64(bulk.Wall); s < MinSpeedupOverNaive {
-			missed = append(missed, fmt.Sprintf("bulk revoke is %.1f× faster than the naive loop; the target is %d×", s, MinSpeedupOverNaive))
-		}
+	if s, ok := bulk.Speedup[NameNaiveBulk]; ok && s < MinSpeedupOverNaive {
+		missed = append(missed, fmt.Sprintf("bulk revoke is %.1f× faster than the naive loop (median of paired runs); the target is %d×", s, MinSpeedupOverNaive))
 	}
-	if o := bulk.OverFloor(); o > MaxOverFloor {
-		missed = append(missed, fmt.Sprintf("bulk revoke took %.2f× the floor; the target is at most %.1f×", o, MaxOverFloor))
+	if o := bulk.OverServer(); o > MaxOverFloor {
+		missed = append(missed, fmt.Sprintf("bulk revoke took %.2f× the emulator's answers along its chain of requests; the target is at most %.1f×", o, MaxOverFloor))
 	}
 	return missed
 }

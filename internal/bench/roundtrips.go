@@ -44,3 +44,33 @@ func endedBefore(byEnd []Span, t time.Time) int {
 	})
 	return n
 }
+
+// ServerWait is how long the longest chain of requests, each sent after
+// the previous one was answered, kept the client waiting: the sum of the
+// chain's spans, from a request's arrival to the end of its answer, so the
+// added latency and the server's own work on each answer. It is the floor
+// measured in the run itself: a client that cost nothing would still wait
+// this long for the same requests sent the same way, at the same moment,
+// however loaded the machine. What a run takes beyond it is the client's
+// own time (and the network's, nil on loopback).
+func ServerWait(spans []Span) time.Duration {
+	byEnd := slices.Clone(spans)
+	slices.SortFunc(byEnd, func(a, b Span) int { return a.End.Compare(b.End) })
+	// best[i] is the longest wait of a chain among byEnd[:i+1] (see
+	// SequentialRoundTrips, which counts where this adds up).
+	best := make([]time.Duration, len(byEnd))
+	for i, s := range byEnd {
+		chain := s.End.Sub(s.Start)
+		if before := endedBefore(byEnd[:i], s.Start); before > 0 {
+			chain += best[before-1]
+		}
+		best[i] = chain
+		if i > 0 {
+			best[i] = max(best[i], best[i-1])
+		}
+	}
+	if len(best) == 0 {
+		return 0
+	}
+	return best[len(best)-1]
+}

@@ -50,3 +50,33 @@ func TestSequentialRoundTrips(t *testing.T) {
 		})
 	}
 }
+
+func TestServerWait(t *testing.T) {
+	cases := []struct {
+		name  string
+		spans []Span
+		want  time.Duration
+	}{
+		{"nothing sent", nil, 0},
+		{"one request", spans([2]int{0, 20}), 20 * time.Millisecond},
+		// The gaps between answers and the next requests are the client's.
+		{"one after another", spans([2]int{0, 20}, [2]int{25, 45}, [2]int{50, 80}), 70 * time.Millisecond},
+		{"all at once: the longest", spans([2]int{0, 20}, [2]int{1, 35}, [2]int{2, 22}), 34 * time.Millisecond},
+		{
+			// Two pages of tokens beside three shorter pages of members:
+			// the members' chain has more requests, the tokens' the
+			// longer wait.
+			"side by side listings",
+			spans([2]int{0, 33}, [2]int{0, 21}, [2]int{22, 43}, [2]int{38, 71}, [2]int{44, 65}),
+			66 * time.Millisecond,
+		},
+		{"out of order in the log", spans([2]int{50, 80}, [2]int{0, 20}, [2]int{25, 45}), 70 * time.Millisecond},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := ServerWait(tc.spans); got != tc.want {
+				t.Errorf("ServerWait = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

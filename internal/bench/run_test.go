@@ -52,6 +52,17 @@ func TestRunMeasuresEveryScenario(t *testing.T) {
 		if r.Wall <= 0 || r.Allocated == 0 || r.PeakHeap == 0 {
 			t.Errorf("%s: nothing measured: %+v", r.Scenario.Name, r)
 		}
+		// The run waited for every answer on its chain, and did more.
+		if r.ServerWait <= 0 || r.ServerWait > r.Wall {
+			t.Errorf("%s: server wait %v, wall time %v", r.Scenario.Name, r.ServerWait, r.Wall)
+		}
+		if r.Scenario.Name == NameBulk {
+			for _, b := range r.Scenario.Against {
+				if r.Speedup[b] <= 0 {
+					t.Errorf("%s: no speed-up over %s: %v", r.Scenario.Name, b, r.Speedup)
+				}
+			}
+		}
 	}
 
 	var table strings.Builder
@@ -65,5 +76,31 @@ func TestRunMeasuresEveryScenario(t *testing.T) {
 	}
 	if !strings.Contains(table.String(), "× vs naive loop, ") || !strings.Contains(table.String(), "× vs shell loop |") {
 		t.Errorf("table does not compare bulk revoke with the naive loop:\n%s", table.String())
+	}
+}
+
+// TestRunInterleavesBaselines: each baseline run sits between two runs of
+// the scenario compared with it, and the speed-up is their ratio.
+func TestRunInterleavesBaselines(t *testing.T) {
+	sizes := Sizes{SmallOrg: 20, LargeOrg: 95, BulkOrg: 60, BulkTokens: 6, CheckOrg: 95, CheckUsers: 20}
+	var progress strings.Builder
+	only := func(sc *Scenario) bool { return sc.Name == NameBulk || sc.Name == NameNaiveBulk }
+	results, err := Run(t.Context(), Options{Settings: Settings{PageSize: 10, Concurrency: 2}, Sizes: sizes, Runs: 1, BaselineRuns: 2, Only: only, Progress: &progress})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var order []string
+	for _, line := range strings.Split(strings.TrimSpace(progress.String()), "\n") {
+		order = append(order, strings.TrimSuffix(strings.TrimPrefix(line, "bench: "), " (org of 60)"))
+	}
+	want := []string{NameBulk, NameNaiveBulk, NameBulk, NameNaiveBulk, NameBulk}
+	if strings.Join(order, "|") != strings.Join(want, "|") {
+		t.Errorf("runs in the order\n%q\nwant\n%q", order, want)
+	}
+	if len(results) != 2 || results[0].Scenario.Name != NameBulk || results[1].Scenario.Name != NameNaiveBulk {
+		t.Fatalf("results %+v", results)
+	}
+	if s := results[0].Speedup[NameNaiveBulk]; s <= 1 {
+		t.Errorf("bulk revoke %.2f× faster than the naive loop, which sends six times the requests", s)
 	}
 }

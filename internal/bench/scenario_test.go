@@ -64,22 +64,32 @@ func TestCheck(t *testing.T) {
 	for _, sc := range scs {
 		byName[sc.Name] = sc
 	}
-	results := func(bulkWall, naiveWall time.Duration, throttled int) []Result {
+	// Bulk revocation waited 600 ms for the emulator's answers; the speed-up
+	// is the paired one Run measured.
+	results := func(bulkWall time.Duration, speedup float64, throttled int) []Result {
 		return []Result{
-			{Scenario: byName[NameBulk], FloorTrips: 29, Latency: 20 * time.Millisecond, Wall: bulkWall, Throttled: throttled},
-			{Scenario: byName[NameNaiveBulk], FloorTrips: 500, Latency: 20 * time.Millisecond, Wall: naiveWall},
+			{Scenario: byName[NameBulk], FloorTrips: 29, Latency: 20 * time.Millisecond, ServerWait: 600 * time.Millisecond, Wall: bulkWall, Throttled: throttled, Speedup: map[string]float64{NameNaiveBulk: speedup}},
+			{Scenario: byName[NameNaiveBulk], FloorTrips: 500, Latency: 20 * time.Millisecond, ServerWait: 15 * time.Second, Wall: 20 * time.Second},
 		}
 	}
-	if missed := Check(results(800*time.Millisecond, 25*time.Second, 0)); len(missed) != 0 {
+	check := func(wall, wait time.Duration) []Result {
+		return []Result{{Scenario: byName[NameCheck], FloorTrips: 10, Latency: 20 * time.Millisecond, ServerWait: wait, Wall: wall}}
+	}
+	if missed := Check(results(800*time.Millisecond, 25, 0)); len(missed) != 0 {
 		t.Errorf("targets met, yet Check says %q", missed)
+	}
+	// 2.5× the 200 ms floor, but 1.25× what the emulator's answers took.
+	if missed := Check(check(500*time.Millisecond, 400*time.Millisecond)); len(missed) != 0 {
+		t.Errorf("check within 1.5× its server wait, yet Check says %q", missed)
 	}
 	for name, tc := range map[string]struct {
 		results []Result
 		want    string
 	}{
-		"too close to naive": {results(800*time.Millisecond, 10*time.Second, 0), "faster than the naive loop"},
-		"too far from floor": {results(900*time.Millisecond, 60*time.Second, 0), "the floor"},
-		"throttled":          {results(800*time.Millisecond, 25*time.Second, 3), "3 requests were throttled"},
+		"too close to naive":        {results(800*time.Millisecond, 24.9, 0), "24.9× faster than the naive loop"},
+		"too far from server wait":  {results(901*time.Millisecond, 30, 0), "bulk revoke took 1.50× the emulator's answers"},
+		"throttled":                 {results(800*time.Millisecond, 25, 3), "3 requests were throttled"},
+		"check too far from server": {check(601*time.Millisecond, 400*time.Millisecond), "check took 1.50× the emulator's answers"},
 	} {
 		missed := Check(tc.results)
 		if len(missed) != 1 || !strings.Contains(missed[0], tc.want) {
