@@ -445,3 +445,43 @@ func TestSharedMessagesSayTheirOwnEvidence(t *testing.T) {
 		}
 	}
 }
+
+// The findings' tables are written as their rows are made, not held: the
+// bytes are those of the same rows held and laid out whole, in a pipe and
+// on a narrow coloured terminal that cuts descriptions and owners.
+func TestReportTableIsTheHeldTable(t *testing.T) {
+	r := Check(DefaultPolicy(), []Organization{largeOrganization()}, now)
+	for _, style := range []output.TableStyle{
+		{Format: output.Table, Now: now},
+		{Format: output.Table, Terminal: true, Colour: true, Width: 90, Now: now},
+	} {
+		var got strings.Builder
+		if err := r.WriteTable(&got, style); err != nil {
+			t.Fatal(err)
+		}
+		var want strings.Builder
+		want.WriteString(output.Printable(r.SummaryLine()) + "\n")
+		titles, members := r.findingGroups()
+		tables := 0
+		for g, title := range titles {
+			if len(members[g]) == 0 {
+				continue
+			}
+			tables++
+			p := output.NewTablePrinter(style, "ORGANIZATION", "TOKEN", "DESCRIPTION", "OWNER", "RULE", "WHY")
+			for _, i := range members[g] {
+				addFindingRow(p, &r.Findings[i])
+			}
+			fmt.Fprintf(&want, "\n%s (%d)\n", title, len(members[g]))
+			if err := output.WriteTable(&want, p.Rows()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if style.Terminal && !strings.Contains(got.String(), "…") {
+			t.Errorf("%+v: nothing was cut to fit", style)
+		}
+		if tables < 2 || got.String() != want.String() {
+			t.Errorf("%+v: the report's table (%d bytes) is not the held table (%d bytes, %d tables)", style, got.Len(), want.Len(), tables)
+		}
+	}
+}

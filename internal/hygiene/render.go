@@ -288,45 +288,61 @@ func (r Report) WriteTable(w io.Writer, style output.TableStyle) error {
 		if len(members[g]) == 0 {
 			continue
 		}
-		p := output.NewTablePrinter(style, "ORGANIZATION", "TOKEN", "DESCRIPTION", "OWNER", "RULE", "WHY")
-		p.Grow(len(members[g]))
-		for _, i := range members[g] {
-			addFindingRow(p, &r.Findings[i])
-		}
 		if _, err := fmt.Fprintf(w, "\n%s (%d)\n", title, len(members[g])); err != nil {
 			return err
 		}
-		if err := output.WriteTable(w, p.Rows()); err != nil {
+		// The rows are written as they are made, not held beside the
+		// findings they show.
+		p := output.NewTablePrinter(style, "ORGANIZATION", "TOKEN", "DESCRIPTION", "OWNER", "RULE", "WHY")
+		err := p.WriteRows(w, func() {
+			for _, i := range members[g] {
+				addFindingRow(p, &r.Findings[i])
+			}
+		})
+		if err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// findingGroups sorts the findings a table lists into its groups, in one
-// pass: by severity, worst first, then machine users' tokens, then bot
-// users' tokens, whose findings do not count (see Finding.Counts), so each
+// findingGroups sorts the findings a table lists into its groups: by
+// severity, worst first, then machine users' tokens, then bot users'
+// tokens, whose findings do not count (see Finding.Counts), so each
 // finding is in one group at most. members holds each group's findings'
-// indexes, in report order.
+// indexes, in report order, all of them in one slice of their number.
 func (r Report) findingGroups() (titles []string, members [][]int) {
 	for _, sev := range Severities {
 		titles = append(titles, strings.ToUpper(string(sev)))
 	}
 	machine, bot := len(titles), len(titles)+1
 	titles = append(titles, "MACHINE USERS' TOKENS (reported apart; they count)", "BOT USERS' TOKENS (reported apart)")
-	members = make([][]int, len(titles))
-	for i, f := range r.Findings {
-		g := -1
+	group := func(f *Finding) int {
 		switch {
 		case f.Status == StatusOpen && f.Bot:
-			g = bot
+			return bot
 		case !f.Counts():
+			return -1
 		case f.MachineUser:
-			g = machine
-		default:
-			g = slices.Index(Severities, f.Severity)
+			return machine
 		}
-		if g >= 0 {
+		return slices.Index(Severities, f.Severity)
+	}
+	counts := make([]int, len(titles))
+	total := 0
+	for i := range r.Findings {
+		if g := group(&r.Findings[i]); g >= 0 {
+			counts[g]++
+			total++
+		}
+	}
+	all := make([]int, total)
+	members = make([][]int, len(titles))
+	for g, n := range counts {
+		members[g], all = all[:0:n], all[n:]
+	}
+	for i := range r.Findings {
+		if g := group(&r.Findings[i]); g >= 0 {
 			members[g] = append(members[g], i)
 		}
 	}

@@ -117,6 +117,24 @@ func (p Printer) Print(data any, rows func(wide bool) Rows) error {
 	}
 }
 
+// PrintTable is Print for data whose table may be too long to hold:
+// table makes the table's printer and the function that adds its rows to
+// it, which the table and wide formats call once per pass over the rows
+// and write them as they are made (see TablePrinter.WriteRows); CSV
+// holds them.
+func (p Printer) PrintTable(data any, table func(wide bool) (*TablePrinter, func())) error {
+	switch {
+	case p.JQ != "" || p.Format == JSON || p.Format == YAML:
+		return p.Print(data, nil)
+	case p.Format == CSV:
+		t, add := table(true)
+		add()
+		return writeCSV(p.Out, t.Rows())
+	}
+	t, add := table(p.Format == Wide)
+	return t.WriteRows(p.Out, add)
+}
+
 func writeJSON(w io.Writer, data any) error {
 	if doc, ok := data.(ListDocument); ok {
 		return writeListJSON(w, doc)

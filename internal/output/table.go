@@ -89,6 +89,10 @@ type TablePrinter struct {
 	// block and scratch make the text of time cells (see text).
 	block   strings.Builder
 	scratch [32]byte
+	// sink, while WriteRows runs, takes each row as it ends instead of
+	// the table keeping it; the row's cells and tones are reused after.
+	sink      func(cells []string, tones []Tone)
+	spareTone []Tone
 }
 
 // NewTablePrinter starts a table with the given headers.
@@ -121,7 +125,7 @@ func (p *TablePrinter) AddField(text string, opts ...FieldOption) {
 	if cut && col < len(p.rows.Cut) {
 		p.rows.Cut[col] = true
 	}
-	if p.current == nil {
+	if p.current == nil && p.sink == nil {
 		// Rows take their cells from a shared block, each with room for
 		// one cell a header.
 		n := len(p.rows.Headers)
@@ -135,7 +139,12 @@ func (p *TablePrinter) AddField(text string, opts ...FieldOption) {
 	// Tones are kept only for a coloured table, and only for the rows
 	// that have one.
 	if tone != Plain && p.curTone == nil && p.coloured() {
-		p.curTone = make([]Tone, col, max(len(p.rows.Headers), col+1))
+		if p.sink != nil {
+			p.curTone = slices.Grow(p.spareTone[:0], max(len(p.rows.Headers), col+1))[:col]
+			clear(p.curTone)
+		} else {
+			p.curTone = make([]Tone, col, max(len(p.rows.Headers), col+1))
+		}
 	}
 	if p.curTone != nil {
 		p.curTone = append(p.curTone, tone)
@@ -174,6 +183,14 @@ func (p *TablePrinter) text(b []byte) string {
 
 // EndRow finishes the current row.
 func (p *TablePrinter) EndRow() {
+	if p.sink != nil {
+		p.sink(p.current, p.curTone)
+		if p.curTone != nil {
+			p.spareTone = p.curTone
+		}
+		p.current, p.curTone = p.current[:0], nil
+		return
+	}
 	p.rows.Cells = append(p.rows.Cells, p.current)
 	if p.coloured() {
 		p.tones = append(p.tones, p.curTone)
@@ -199,8 +216,15 @@ func (p *TablePrinter) Rows() Rows {
 			return nil
 		}
 	}
-	if p.style.Terminal && p.style.Format != Wide {
-		rows.Width = p.style.Width
-	}
+	rows.Width = p.fitTo()
 	return rows
+}
+
+// fitTo is the width the table must fit, 0 for none: the terminal's,
+// except with -o wide.
+func (p *TablePrinter) fitTo() int {
+	if p.style.Terminal && p.style.Format != Wide {
+		return p.style.Width
+	}
+	return 0
 }

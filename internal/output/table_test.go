@@ -229,12 +229,19 @@ func randomTable(rnd *rand.Rand) Rows {
 // cells, wide characters and trimmed blanks included.
 func TestTableRowsAreTablewriters(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(19, 5))
-	fast := 0
+	fast, cut := 0, 0
 	for i := range 1000 {
 		rows := randomTable(rnd)
 		want := tableThroughTablewriter(t, rows)
 		if got := renderTable(t, rows); got != want {
 			t.Fatalf("table %d (%q, cells %q, width %d):\n got %q\nwant %q", i, rows.Headers, rows.Cells, rows.Width, got, want)
+		}
+		got, passes := streamTable(t, rows)
+		if passes == 3 {
+			cut++
+		}
+		if got != want {
+			t.Fatalf("table %d written a row at a time (%q, cells %q, width %d):\n got %q\nwant %q", i, rows.Headers, rows.Cells, rows.Width, got, want)
 		}
 		p, cw := printableRows(rows)
 		if _, ok := newLayout(p, fitWidths(p, 0)); ok && cw != nil {
@@ -246,6 +253,46 @@ func TestTableRowsAreTablewriters(t *testing.T) {
 	if fast < 800 {
 		t.Errorf("only %d of 1000 tables were written at tablewriter's columns", fast)
 	}
+	// And enough of them must be cut to fit, which WriteRows measures
+	// twice.
+	if cut < 50 {
+		t.Errorf("only %d of 1000 tables were cut to fit", cut)
+	}
+}
+
+// streamTable writes rows with TablePrinter.WriteRows: the same headers,
+// cut columns, terminal width and colours, the rows added anew on each
+// pass over them.
+func streamTable(t *testing.T, rows Rows) (string, int) {
+	t.Helper()
+	style := TableStyle{Format: Table, Terminal: rows.Width > 0, Width: rows.Width, Colour: rows.Colour != nil, Now: tableNow}
+	tones := map[*color.Color]Tone{nil: Plain, Red: Bad, Green: Good, Yellow: Warn}
+	p := NewTablePrinter(style, rows.Headers...)
+	passes := 0
+	var b strings.Builder
+	err := p.WriteRows(&b, func() {
+		passes++
+		for r, cells := range rows.Cells {
+			for c, cell := range cells {
+				opts := []FieldOption{}
+				if rows.Colour != nil {
+					opts = append(opts, WithTone(tones[rows.Colour(r, c)]))
+				}
+				if c < len(rows.Cut) && rows.Cut[c] {
+					opts = append(opts, Cut)
+				}
+				p.AddField(cell, opts...)
+			}
+			p.EndRow()
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if passes < 2 || passes > 3 {
+		t.Errorf("the rows were added %d times", passes)
+	}
+	return b.String(), passes
 }
 
 // A table whose rows have more cells than it has headers is laid out by
@@ -257,6 +304,9 @@ func TestTableWiderRowsGoThroughTablewriter(t *testing.T) {
 	}
 	if got, want := renderTable(t, rows), tableThroughTablewriter(t, rows); got != want || !strings.Contains(got, "extra") {
 		t.Errorf("table = %q, want %q", got, want)
+	}
+	if got, _ := streamTable(t, rows); got != tableThroughTablewriter(t, rows) {
+		t.Errorf("table written a row at a time = %q, want %q", got, tableThroughTablewriter(t, rows))
 	}
 }
 

@@ -75,25 +75,60 @@ func newLayout(rows Rows, widths []int) (layout, bool) {
 // write writes the header and the rows, in chunks of about 32 KiB; cw
 // is the width of each cell (see printableRows).
 func (l layout) write(w io.Writer, rows Rows, cw []int32) error {
-	const chunk = 32 << 10
-	out := make([]byte, 0, chunk+1024)
-	out = append(append(out, l.header...), '\n')
+	lw := l.start(w)
 	n := len(rows.Headers)
 	for r, cells := range rows.Cells {
-		start := len(out)
-		out = l.appendRow(out, cells, cw[r*n:r*n+len(cells)])
+		var colour func(c int) *color.Color
 		if rows.Colour != nil {
-			line := paintLine(string(out[start:len(out)-1]), cells, l.starts, func(c int) *color.Color { return rows.Colour(r, c) })
-			out = append(append(out[:start], line...), '\n')
+			colour = func(c int) *color.Color { return rows.Colour(r, c) }
 		}
-		if len(out) >= chunk {
-			if _, err := w.Write(out); err != nil {
-				return err
-			}
-			out = out[:0]
-		}
+		lw.row(cells, cw[r*n:r*n+len(cells)], colour)
 	}
-	_, err := w.Write(out)
+	return lw.end()
+}
+
+// lineWriter writes a table's lines at its layout's columns, in chunks
+// of about 32 KiB, and keeps the first write error.
+type lineWriter struct {
+	l   layout
+	w   io.Writer
+	out []byte
+	err error
+}
+
+// lineChunk is about how many bytes a lineWriter writes at once.
+const lineChunk = 32 << 10
+
+// start returns a lineWriter that has the header to write.
+func (l layout) start(w io.Writer) *lineWriter {
+	out := make([]byte, 0, lineChunk+1024)
+	return &lineWriter{l: l, w: w, out: append(append(out, l.header...), '\n')}
+}
+
+// row adds a row of printable cells of widths cw, coloured by colour
+// when it is not nil.
+func (lw *lineWriter) row(cells []string, cw []int32, colour func(c int) *color.Color) {
+	if lw.err != nil {
+		return
+	}
+	start := len(lw.out)
+	lw.out = lw.l.appendRow(lw.out, cells, cw)
+	if colour != nil {
+		line := paintLine(string(lw.out[start:len(lw.out)-1]), cells, lw.l.starts, colour)
+		lw.out = append(append(lw.out[:start], line...), '\n')
+	}
+	if len(lw.out) >= lineChunk {
+		_, lw.err = lw.w.Write(lw.out)
+		lw.out = lw.out[:0]
+	}
+}
+
+// end writes what is left and returns the first error.
+func (lw *lineWriter) end() error {
+	if lw.err != nil {
+		return lw.err
+	}
+	_, err := lw.w.Write(lw.out)
 	return err
 }
 
@@ -332,12 +367,7 @@ func fitWidths(rows Rows, width int) []int { return columnWidths(rows, nil, widt
 // read from cw (see printableRows) instead of measured.
 func columnWidths(rows Rows, cw []int32, width int) []int {
 	n := len(rows.Headers)
-	widths := make([]int, n)
-	floors := make([]int, n)
-	for c, h := range rows.Headers {
-		widths[c] = displayWidth(h)
-		floors[c] = max(widths[c], 8)
-	}
+	widths := headerWidths(rows.Headers)
 	for r, cells := range rows.Cells {
 		for c, cell := range cells {
 			switch {
@@ -349,8 +379,28 @@ func columnWidths(rows Rows, cw []int32, width int) []int {
 			}
 		}
 	}
+	return fitColumns(widths, rows.Headers, rows.Cut, width)
+}
+
+// headerWidths is the width of each header, the narrowest its column is.
+func headerWidths(headers []string) []int {
+	widths := make([]int, len(headers))
+	for c, h := range headers {
+		widths[c] = displayWidth(h)
+	}
+	return widths
+}
+
+// fitColumns narrows widths, each column's widest cell, to fit width (0:
+// no limit): the widest of the columns that may be cut, one column at a
+// time, each kept at least as wide as its header and 8 columns.
+func fitColumns(widths []int, headers []string, cut []bool, width int) []int {
 	if width <= 0 {
 		return widths
+	}
+	floors := headerWidths(headers)
+	for c := range floors {
+		floors[c] = max(floors[c], 8)
 	}
 	total := columnGap * max(len(widths)-1, 0)
 	for _, w := range widths {
@@ -359,7 +409,7 @@ func columnWidths(rows Rows, cw []int32, width int) []int {
 	for total > width {
 		widest := -1
 		for c, w := range widths {
-			if c < len(rows.Cut) && rows.Cut[c] && w > floors[c] && (widest < 0 || w > widths[widest]) {
+			if c < len(cut) && cut[c] && w > floors[c] && (widest < 0 || w > widths[widest]) {
 				widest = c
 			}
 		}
@@ -439,4 +489,97 @@ func byteAt(line string, col int) int {
 // last and makes its column the widest.
 func width32(n int) int32 {
 	return int32(min(n, math.MaxInt32)) //nolint:gosec // held within int32 by the min
+}
+
+// WriteRows writes the table whose rows add adds to p (with AddField and
+// EndRow, as for Rows) without holding them: add is called once to
+// measure the columns and once more to write the rows, a row at a time
+// (on a terminal, once more between when cutting cells to fit changes a
+// column's width), and must add the same rows each time. p must hold no
+// rows yet. The bytes are those of WriteTable(w, p.Rows()) after add; a
+// table WriteTable would lay out through tablewriter alone (see
+// WriteTable) is held and written that way.
+func (p *TablePrinter) WriteRows(w io.Writer, add func()) error {
+	defer func() { p.sink, p.current, p.curTone = nil, nil, nil }()
+	headers := make([]string, len(p.rows.Headers))
+	for i, h := range p.rows.Headers {
+		headers[i] = Printable(h)
+	}
+	widest := headerWidths(headers)
+	held := false
+	p.sink = func(cells []string, _ []Tone) {
+		if len(cells) > len(widest) {
+			held = true
+			return
+		}
+		for c, cell := range cells {
+			_, cw := printableCell(cell)
+			widest[c] = max(widest[c], int(cw))
+		}
+	}
+	add()
+	fitted := fitColumns(slices.Clone(widest), headers, p.rows.Cut, p.fitTo())
+	widths := fitted
+	if !slices.Equal(fitted, widest) && !held {
+		// Cells are cut to fit: the columns are as wide as their widest
+		// cell once cut.
+		widths = headerWidths(headers)
+		p.sink = func(cells []string, _ []Tone) {
+			for c, cell := range cells {
+				_, cw := p.fitCell(cell, c, fitted)
+				widths[c] = max(widths[c], int(cw))
+			}
+		}
+		add()
+	}
+	l, ok := newLayout(Rows{Headers: headers}, widths)
+	if held || !ok {
+		p.sink, p.current, p.curTone = nil, nil, nil
+		add()
+		return WriteTable(w, p.Rows())
+	}
+	lw := l.start(w)
+	var shown []string
+	var cws []int32
+	coloured := p.coloured()
+	p.sink = func(cells []string, tones []Tone) {
+		shown, cws = shown[:0], cws[:0]
+		for c, cell := range cells {
+			s, cw := p.fitCell(cell, c, fitted)
+			shown, cws = append(shown, s), append(cws, cw)
+		}
+		var colour func(c int) *color.Color
+		if coloured {
+			colour = func(c int) *color.Color {
+				if c < len(tones) {
+					return tones[c].colour()
+				}
+				return nil
+			}
+		}
+		lw.row(shown, cws, colour)
+	}
+	add()
+	return lw.end()
+}
+
+// printableCell is Printable(cell) and its display width.
+func printableCell(cell string) (string, int32) {
+	s, ascii := printable(cell)
+	if ascii {
+		return s, width32(len(s))
+	}
+	return s, width32(displayWidth(s))
+}
+
+// fitCell is the cell of column c as it is shown, printable and, in a
+// column that may be cut, cut to its width in fitted, and its display
+// width.
+func (p *TablePrinter) fitCell(cell string, c int, fitted []int) (string, int32) {
+	s, cw := printableCell(cell)
+	if c < len(p.rows.Cut) && p.rows.Cut[c] && int(cw) > fitted[c] {
+		s = truncate(s, fitted[c])
+		cw = width32(displayWidth(s))
+	}
+	return s, cw
 }

@@ -142,7 +142,7 @@ func tokensListRun(ctx context.Context, o *TokensListOptions) error {
 
 	style := newTokenStyle(o.IO, o.Format, now, staleAfter)
 	printer := output.Printer{Out: o.IO.Out, Format: o.Format, JQ: o.JQ}
-	if err := printer.Print(doc, func(wide bool) output.Rows { return style.rows(doc.Tokens, wide) }); err != nil {
+	if err := printer.PrintTable(doc, func(wide bool) (*output.TablePrinter, func()) { return style.listTable(doc.Tokens, wide) }); err != nil {
 		return err
 	}
 	if o.IO.IsStderrTTY() {
@@ -163,31 +163,44 @@ func summaryLine(org buildkite.Organization, s selector.Summary, filtered bool) 
 
 // rows lays tokens out as the list's table; wide adds ids.
 func (s tokenStyle) rows(tokens []document.Token, wide bool) output.Rows {
+	p, add := s.listTable(tokens, wide)
+	add()
+	return p.Rows()
+}
+
+// listTable is the list's table of tokens and the function that adds their
+// rows to it (see output.TablePrinter.WriteRows); wide adds ids.
+func (s tokenStyle) listTable(tokens []document.Token, wide bool) (*output.TablePrinter, func()) {
 	p := output.NewTablePrinter(s.table, "UUID", "DESCRIPTION", "OWNER", "SCOPES", "CREATED", "LAST USED", "LAST IP", "EXPIRES")
 	if wide {
 		p.AddHeader("ID", "OWNER UUID")
 	}
-	p.Grow(len(tokens))
-	for _, t := range tokens {
-		owner, ownerUUID := "", ""
-		if t.Owner != nil {
-			owner, ownerUUID = t.Owner.String(), t.Owner.UUID
+	return p, func() {
+		for i := range tokens {
+			s.addRow(p, &tokens[i], wide)
 		}
-		p.AddField(t.UUID)
-		p.AddField(document.Deref(t.Description), output.Cut)
-		p.AddField(owner, output.Cut)
-		p.AddField(strings.Join(t.Scopes, ","), output.Cut)
-		p.AddTimeField(&t.CreatedAt, "")
-		s.lastUsed(p, t.LastAccessedAt)
-		p.AddField(document.Deref(t.IPAddress))
-		p.AddTimeField(t.ExpiresAt, "never")
-		if wide {
-			p.AddField(t.ID)
-			p.AddField(ownerUUID)
-		}
-		p.EndRow()
 	}
-	return p.Rows()
+}
+
+// addRow adds a token's row to the list's table.
+func (s tokenStyle) addRow(p *output.TablePrinter, t *document.Token, wide bool) {
+	owner, ownerUUID := "", ""
+	if t.Owner != nil {
+		owner, ownerUUID = t.Owner.String(), t.Owner.UUID
+	}
+	p.AddField(t.UUID)
+	p.AddField(document.Deref(t.Description), output.Cut)
+	p.AddField(owner, output.Cut)
+	p.AddField(strings.Join(t.Scopes, ","), output.Cut)
+	p.AddTimeField(&t.CreatedAt, "")
+	s.lastUsed(p, t.LastAccessedAt)
+	p.AddField(document.Deref(t.IPAddress))
+	p.AddTimeField(t.ExpiresAt, "never")
+	if wide {
+		p.AddField(t.ID)
+		p.AddField(ownerUUID)
+	}
+	p.EndRow()
 }
 
 func (o *TokensListOptions) FailureDocument() any {
