@@ -103,6 +103,7 @@ type spellings struct {
 	sec     []byte
 	prefix  int
 	encoded [][]byte
+	windows *windowIndex // nil when no inner runs are hidden
 }
 
 // spellingCache keeps each secret's spellings, made once: there are a few
@@ -114,6 +115,9 @@ func spellingsOf(secret string) *spellings {
 		return sp.(*spellings)
 	}
 	sp := &spellings{sec: lowerASCII([]byte(secret), new([]byte)), prefix: tokenPrefixLen(secret)}
+	if len(sp.sec) >= MinKnownRun && hasInnerRuns(sp.sec, sp.prefix) {
+		sp.windows = newWindowIndex(sp.sec, sp.prefix)
+	}
 	var pct, uesc, dec, hex []byte
 	for i := 0; i < len(secret); i++ {
 		c := secret[i]
@@ -191,36 +195,70 @@ func knownSpans(text []byte, sp *spellings, spans []span) []span {
 		spans = append(spans, span{start, start + n})
 		i = start + 1
 	}
-	p := sp.prefix
-	if p == 0 && len(sec) < minInnerSecret || len(sec)-p < minInnerRun {
+	if sp.windows == nil {
 		return spans
 	}
-	// Runs from anywhere in the secret part, minInnerRun long or more.
-	// Any run of 8 or more of its characters holds one of its four-byte
-	// pieces that start at a multiple of 4 from the prefix (the first
-	// such start is at most 3 into the run, so the piece ends at most 7
-	// into it): find each piece, and grow each place it is found as far
-	// as the text goes on following the secret both ways.
-	for k := p; k+4 <= len(sec); k += 4 {
-		piece := sec[k : k+4]
-		for i := 0; ; {
-			j := bytes.Index(text[i:], piece)
-			if j < 0 {
-				break
-			}
-			t := i + j
+	return innerSpans(text, sec, sp.prefix, sp.windows, spans)
+}
+
+// hasInnerRuns reports whether KnownBytes hides runs from within secret
+// (see KnownBytes), whose Buildkite prefix is prefix bytes long.
+func hasInnerRuns(secret []byte, prefix int) bool {
+	return (prefix > 0 || len(secret) >= minInnerSecret) && len(secret)-prefix >= minInnerRun
+}
+
+// windowIndex holds the 8-byte windows of a secret's part after its
+// prefix, for innerSpans: a filter with a bit per window's hash, so that
+// text unlike the secret is passed over at one multiplication a window,
+// and where in the secret each window starts.
+type windowIndex struct {
+	filter [1 << windowHashBits / 64]uint64
+	at     map[uint64][]int
+}
+
+const windowHashBits = 16
+
+func windowHash(x uint64) uint64 { return (x * 0x9e3779b97f4a7c15) >> (64 - windowHashBits) }
+
+func newWindowIndex(sec []byte, prefix int) *windowIndex {
+	idx := &windowIndex{at: map[uint64][]int{}}
+	for i := prefix; i+8 <= len(sec); i++ {
+		x := binary.LittleEndian.Uint64(sec[i:])
+		h := windowHash(x)
+		idx.filter[h/64] |= 1 << (h % 64)
+		idx.at[x] = append(idx.at[x], i)
+	}
+	return idx
+}
+
+// innerSpans appends to spans every run of minInnerRun or more bytes of
+// sec after its prefix that text holds, grown as far as the text goes on
+// following the secret both ways (into the prefix too). Such a run holds
+// 8 bytes of the text that start at a multiple of 8: the text is read 8
+// bytes at a time, and only where those 8 are a window of the secret is
+// a run looked for around them. The same run found from two of its
+// windows is appended once.
+func innerSpans(text, sec []byte, prefix int, idx *windowIndex, spans []span) []span {
+	for m := 0; m+8 <= len(text); m += 8 {
+		x := binary.LittleEndian.Uint64(text[m:])
+		if h := windowHash(x); idx.filter[h/64]&(1<<(h%64)) == 0 {
+			continue
+		}
+		for _, k := range idx.at[x] {
 			back := 0
-			for t-back > 0 && k-back > 0 && text[t-back-1] == sec[k-back-1] {
+			for m-back > 0 && k-back > 0 && text[m-back-1] == sec[k-back-1] {
 				back++
 			}
-			fwd := 4
-			for t+fwd < len(text) && k+fwd < len(sec) && text[t+fwd] == sec[k+fwd] {
+			fwd := 8
+			for m+fwd < len(text) && k+fwd < len(sec) && text[m+fwd] == sec[k+fwd] {
 				fwd++
 			}
-			if n := k + fwd - max(k-back, p); n >= minInnerRun {
-				spans = append(spans, span{t - back, t + fwd})
+			if k+fwd-max(k-back, prefix) < minInnerRun {
+				continue
 			}
-			i = t + 1
+			if s := (span{m - back, m + fwd}); len(spans) == 0 || spans[len(spans)-1] != s {
+				spans = append(spans, s)
+			}
 		}
 	}
 	return spans

@@ -1,7 +1,10 @@
 package redact
 
 import (
+	"bytes"
 	"fmt"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -175,4 +178,115 @@ func TestLowerASCII(t *testing.T) {
 			}
 		}
 	}
+}
+
+// innerSpansByPieces is how inner runs were found before innerSpans: every
+// occurrence of each four-byte piece of the secret part that starts at a
+// multiple of 4 from the prefix, grown both ways. innerSpans must hide
+// exactly what it hid.
+func innerSpansByPieces(text, sec []byte, p int) []span {
+	var spans []span
+	for k := p; k+4 <= len(sec); k += 4 {
+		piece := sec[k : k+4]
+		for i := 0; ; {
+			j := bytes.Index(text[i:], piece)
+			if j < 0 {
+				break
+			}
+			t := i + j
+			back := 0
+			for t-back > 0 && k-back > 0 && text[t-back-1] == sec[k-back-1] {
+				back++
+			}
+			fwd := 4
+			for t+fwd < len(text) && k+fwd < len(sec) && text[t+fwd] == sec[k+fwd] {
+				fwd++
+			}
+			if n := k + fwd - max(k-back, p); n >= minInnerRun {
+				spans = append(spans, span{t - back, t + fwd})
+			}
+			i = t + 1
+		}
+	}
+	return spans
+}
+
+// merged is spans sorted and with overlapping ones joined, as known joins
+// them.
+func merged(spans []span) []span {
+	spans = slices.Clone(spans)
+	slices.SortFunc(spans, func(x, y span) int { return x.start - y.start })
+	var out []span
+	for _, s := range spans {
+		if n := len(out); n > 0 && s.start <= out[n-1].end {
+			out[n-1].end = max(out[n-1].end, s.end)
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// innerSpans, reading the text 8 bytes at a time, hides the same runs as
+// the search for every piece of the secret did, for secrets with and
+// without a prefix, with repeating characters, and texts made of their
+// pieces at every offset.
+func TestInnerSpansAgreesWithPieces(t *testing.T) {
+	secrets := []string{
+		"bkua_7f3c9a1e5b2d8f604c1a9e7b3d5f2a8c6e0b4d91",
+		"bkua_bench00000000000000000000000000000000000",
+		"83920471ab3fcd5e9a01b2c3d4e5f6a7b8c9d0e1",
+		"bkpat_abababababababababababab",
+		"leaked-value-with-no-prefix-at-all-0123456789",
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, secret := range secrets {
+		sp := spellingsOf(secret)
+		for range 2000 {
+			text := innerTestText(rng, sp.sec)
+			want := merged(innerSpansByPieces(text, sp.sec, sp.prefix))
+			got := merged(innerSpans(text, sp.sec, sp.prefix, sp.windows, nil))
+			if !slices.Equal(got, want) {
+				t.Fatalf("secret %q, text %q: innerSpans found %v, the pieces %v", secret, text, got, want)
+			}
+		}
+	}
+}
+
+func FuzzInnerSpansAgreesWithPieces(f *testing.F) {
+	f.Add("x bkua_7f3c9a1e5b2d8f604c1a9e7b3d5f2a8c6 y", 0)
+	f.Add("0000000000000000000000000000000000000000", 1)
+	f.Fuzz(func(t *testing.T, text string, which int) {
+		secrets := []string{"bkua_7f3c9a1e5b2d8f604c1a9e7b3d5f2a8c6e0b4d91", "bkua_bench00000000000000000000000000000000000", "83920471ab3fcd5e9a01b2c3d4e5f6a7b8c9d0e1"}
+		sp := spellingsOf(secrets[int(uint(which)%uint(len(secrets)))])
+		lower := lowerASCII([]byte(text), new([]byte))
+		want := merged(innerSpansByPieces(lower, sp.sec, sp.prefix))
+		if got := merged(innerSpans(lower, sp.sec, sp.prefix, sp.windows, nil)); !slices.Equal(got, want) {
+			t.Errorf("text %q: innerSpans found %v, the pieces %v", text, got, want)
+		}
+	})
+}
+
+// innerTestText is a text of random bytes and pieces of sec (lower case,
+// as innerSpans reads), some of them long enough to be hidden, some one
+// byte off.
+func innerTestText(rng *rand.Rand, sec []byte) []byte {
+	var text []byte
+	for range 1 + rng.IntN(6) {
+		switch rng.IntN(3) {
+		case 0:
+			for range rng.IntN(12) {
+				text = append(text, "0ab-_x"[rng.IntN(6)])
+			}
+		default:
+			start := rng.IntN(len(sec))
+			end := min(len(sec), start+1+rng.IntN(24))
+			piece := slices.Clone(sec[start:end])
+			if rng.IntN(4) == 0 {
+				piece[rng.IntN(len(piece))] ^= 1
+			}
+			text = append(text, piece...)
+		}
+	}
+	return text
 }
