@@ -69,6 +69,7 @@ func Environment() []EnvDoc {
 		EnvDoc{"PAGER", "the pager when `TOKENCTL_PAGER` is not set (default `less`, when installed)"},
 		EnvDoc{"LESS", "the options of `less` as a pager (default `FRX`)"},
 		EnvDoc{"LV", "the options of `lv` as a pager (default `-c`)"},
+		EnvDoc{"GOGC", "when set, the Go runtime's garbage collection as it says, instead of tokenctl's pacing (collecting less often while little memory is held)"},
 	)
 }
 
