@@ -39,10 +39,11 @@ type StartupRole int
 
 // The programs timed at start-up.
 const (
-	RoleTokenctl StartupRole = iota // a tokenctl command, held to the targets
-	RoleHello                       // the Go hello-world
-	RoleFloor                       // the stack floor
-	RoleOther                       // another CLI, for scale
+	RoleTokenctl  StartupRole = iota // a tokenctl command, held to the targets
+	RoleHello                        // the Go hello-world
+	RoleFloor                        // the stack floor
+	RoleOther                        // another CLI, for scale
+	RoleLibraries                    // every library tokenctl imports, nothing run
 )
 
 // Startup is how a built program behaved running one command many times.
@@ -69,6 +70,8 @@ type Startup struct {
 // StartupBinaries are the programs MeasureStartup times.
 type StartupBinaries struct {
 	Tokenctl, Hello, Floor string
+	// Libraries, when set, is the library floor (BuildLibraryFloor).
+	Libraries string
 	// GH is gh's path where installed, or "".
 	GH string
 }
@@ -114,6 +117,9 @@ func MeasureStartup(ctx context.Context, bins StartupBinaries, rounds int) ([]St
 	progs := []*startupProgram{
 		{row: Startup{Name: "Go hello-world", Role: RoleHello}, bin: bins.Hello, env: plainEnv(scratch)},
 		{row: Startup{Name: "stack floor (" + stackNames() + " imported, nothing run)", Role: RoleFloor}, bin: bins.Floor, env: plainEnv(scratch)},
+	}
+	if bins.Libraries != "" {
+		progs = append(progs, &startupProgram{row: Startup{Name: "library floor (every package tokenctl imports, nothing run)", Role: RoleLibraries}, bin: bins.Libraries, env: plainEnv(scratch)})
 	}
 	for _, args := range StartupCommands {
 		home, err := os.MkdirTemp(scratch, "home-")

@@ -72,6 +72,13 @@ func TestStartupVerdict(t *testing.T) {
 		}
 	}
 
+	// With the library floor measured, the goal says what it leaves.
+	withLibs := append(rows(1.83, 2.43, 1.33), Startup{Role: RoleLibraries, Over: map[StartupRole]float64{RoleHello: 2.03}})
+	withLibs[2].Over[RoleLibraries] = 1.2
+	if _, goal, _ := StartupVerdict(withLibs); !strings.Contains(goal, "nothing run, is 2.03× a hello-world; tokenctl's own code adds 20% to that.") {
+		t.Errorf("goal with the library floor: %q", goal)
+	}
+
 	touched := rows(1.9, 2.1, 1.1)
 	touched[3].Requests, touched[3].ConfigFiles = 1, []string{"tokenctl/config.yaml"}
 	missed, _, _ := StartupVerdict(touched)
@@ -241,5 +248,31 @@ func TestMeasureStartupComparesWithGHWhereItRuns(t *testing.T) {
 	write("gh", "exit 1")
 	if got := FindGH(ctx); got != "" {
 		t.Errorf("a gh that fails was found: %q", got)
+	}
+}
+
+// TestLibraryImports: the library floor imports what tokenctl's packages
+// import from outside its module, and none of tokenctl's own.
+func TestLibraryImports(t *testing.T) {
+	libs, err := LibraryImports(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range append([]string{"github.com/itchyny/gojq", "github.com/zalando/go-keyring", "net/http", "encoding/json"}, StackLibraries...) {
+		if !slices.Contains(libs, want) {
+			t.Errorf("%s is not among %q", want, libs)
+		}
+	}
+	for _, lib := range libs {
+		if strings.Contains(lib, "tokenctl/tokenctl") {
+			t.Errorf("tokenctl's own %s is among the libraries", lib)
+		}
+	}
+	f, err := parser.ParseFile(token.NewFileSet(), "main.go", floorSource(libs), parser.ImportsOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Imports) != len(libs) {
+		t.Errorf("%d imports for %d libraries (fmt among them, imported once)", len(f.Imports), len(libs))
 	}
 }

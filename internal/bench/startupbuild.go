@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -39,11 +40,17 @@ var StackLibraries = []string{
 
 // stackFloorSource is the hello-world with StackLibraries imported: what a
 // program built on them pays before its own first line runs.
-func stackFloorSource() string {
+func stackFloorSource() string { return floorSource(StackLibraries) }
+
+// floorSource is the hello-world with libs imported for their
+// initialisation alone.
+func floorSource(libs []string) string {
 	var b strings.Builder
 	b.WriteString("package main\n\nimport (\n\t\"fmt\"\n\n")
-	for _, lib := range StackLibraries {
-		fmt.Fprintf(&b, "\t_ %q\n", lib)
+	for _, lib := range libs {
+		if lib != "fmt" {
+			fmt.Fprintf(&b, "\t_ %q\n", lib)
+		}
 	}
 	b.WriteString(")\n\nfunc main() { fmt.Println(\"hello, world\") }\n")
 	return b.String()
@@ -65,6 +72,45 @@ func BuildHelloWorld(ctx context.Context, dir string) (string, error) {
 // go.mod and go.sum, under another name), so the libraries' versions are
 // tokenctl's.
 func BuildStackFloor(ctx context.Context, dir string) (string, error) {
+	return buildFloor(ctx, dir, "stackfloor", StackLibraries)
+}
+
+// BuildLibraryFloor builds, as BuildStackFloor does, a hello-world that
+// imports every package from outside tokenctl's module that tokenctl's
+// packages import (LibraryImports): all that tokenctl links but its own
+// code, initialised, nothing run. tokenctl's start-up beyond it is what
+// its own code costs.
+func BuildLibraryFloor(ctx context.Context, dir string) (string, error) {
+	libs, err := LibraryImports(ctx)
+	if err != nil {
+		return "", err
+	}
+	return buildFloor(ctx, dir, "libraryfloor", libs)
+}
+
+// LibraryImports are the packages, the standard library's included, that
+// the packages of tokenctl's module linked into cmd/tokenctl import from
+// outside the module.
+func LibraryImports(ctx context.Context) ([]string, error) {
+	out, err := exec.CommandContext(ctx, "go", "list", "-deps",
+		"-f", "{{if .Module}}{{if .Module.Main}}{{join .Imports \"\\n\"}}{{end}}{{end}}",
+		"github.com/tokenctl/tokenctl/cmd/tokenctl").Output()
+	if err != nil {
+		return nil, fmt.Errorf("go list: %w", err)
+	}
+	var libs []string
+	for _, pkg := range strings.Fields(string(out)) {
+		if pkg != "github.com/tokenctl/tokenctl" && !strings.HasPrefix(pkg, "github.com/tokenctl/tokenctl/") {
+			libs = append(libs, pkg)
+		}
+	}
+	slices.Sort(libs)
+	return slices.Compact(libs), nil
+}
+
+// buildFloor builds a hello-world importing libs into dir, in a module
+// named name that requires what tokenctl's module does.
+func buildFloor(ctx context.Context, dir, name string, libs []string) (string, error) {
 	modFile, err := mainModFile(ctx)
 	if err != nil {
 		return "", err
@@ -77,15 +123,15 @@ func BuildStackFloor(ctx context.Context, dir string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	mod, err = renameModule(mod, "stackfloor")
+	mod, err = renameModule(mod, name)
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", modFile, err)
 	}
-	src := filepath.Join(dir, "stackfloor")
-	if err := writeProgram(src, mod, sum, stackFloorSource()); err != nil {
+	src := filepath.Join(dir, name)
+	if err := writeProgram(src, mod, sum, floorSource(libs)); err != nil {
 		return "", err
 	}
-	bin := filepath.Join(dir, "stack-floor")
+	bin := filepath.Join(dir, name+"-bin")
 	return bin, goBuild(ctx, src, bin, ".")
 }
 
