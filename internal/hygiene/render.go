@@ -101,6 +101,8 @@ func (r Report) Markdown(limit int) string {
 	}
 	// Rows are counted first and laid out only until one does not fit: a
 	// large organization has far more findings than the summary holds.
+	// Each is laid out in row, then copied to the summary if it fits.
+	var row []byte
 	for _, sec := range sections {
 		n := 0
 		for i := range r.Findings {
@@ -123,12 +125,12 @@ func (r Report) Markdown(limit int) string {
 			if !sec.keep(f) {
 				continue
 			}
-			row := markdownRow(f)
+			row = appendMarkdownRow(row[:0], f)
 			if b.Len()+len(row)+noteRoom > limit {
 				left += n - written
 				break
 			}
-			b.WriteString(row)
+			b.Write(row)
 			written++
 		}
 	}
@@ -138,7 +140,9 @@ func (r Report) Markdown(limit int) string {
 	return b.String()
 }
 
-func markdownRow(f *Finding) string {
+// appendMarkdownRow appends a finding's row of the Markdown summary to
+// dst.
+func appendMarkdownRow(dst []byte, f *Finding) []byte {
 	owner := ""
 	if f.Owner != nil {
 		owner = f.Owner.Email
@@ -156,8 +160,11 @@ func markdownRow(f *Finding) string {
 	} else {
 		why = mdText(why)
 	}
-	return "| " + string(f.Severity) + " | " + mdText(f.Organization) + " | `" + f.Token.UUID + "` | " + mdText(document.Deref(f.Token.Description)) +
-		" | " + mdText(owner) + " | " + mdText(f.Rule) + " | " + why + " |\n"
+	for _, part := range []string{"| ", string(f.Severity), " | ", mdText(f.Organization), " | `", f.Token.UUID, "` | ", mdText(document.Deref(f.Token.Description)),
+		" | ", mdText(owner), " | ", mdText(f.Rule), " | ", why, " |\n"} {
+		dst = append(dst, part...)
+	}
+	return dst
 }
 
 // mdText makes text from Buildkite (descriptions, names) safe in a GFM

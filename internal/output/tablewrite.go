@@ -507,26 +507,31 @@ func (p *TablePrinter) WriteRows(w io.Writer, add func()) error {
 	}
 	widest := headerWidths(headers)
 	held := false
+	last := make(lastCells, len(headers))
 	p.sink = func(cells []string, _ []Tone) {
 		if len(cells) > len(widest) {
 			held = true
 			return
 		}
 		for c, cell := range cells {
-			_, cw := printableCell(cell)
+			_, cw := last.shown(c, cell, printableCell)
 			widest[c] = max(widest[c], int(cw))
 		}
 	}
 	add()
 	fitted := fitColumns(slices.Clone(widest), headers, p.rows.Cut, p.fitTo())
 	widths := fitted
+	fit := func(c int, cell string) (string, int32) {
+		return last.shown(c, cell, func(cell string) (string, int32) { return p.fitCell(cell, c, fitted) })
+	}
+	clear(last)
 	if !slices.Equal(fitted, widest) && !held {
 		// Cells are cut to fit: the columns are as wide as their widest
 		// cell once cut.
 		widths = headerWidths(headers)
 		p.sink = func(cells []string, _ []Tone) {
 			for c, cell := range cells {
-				_, cw := p.fitCell(cell, c, fitted)
+				_, cw := fit(c, cell)
 				widths[c] = max(widths[c], int(cw))
 			}
 		}
@@ -545,7 +550,7 @@ func (p *TablePrinter) WriteRows(w io.Writer, add func()) error {
 	p.sink = func(cells []string, tones []Tone) {
 		shown, cws = shown[:0], cws[:0]
 		for c, cell := range cells {
-			s, cw := p.fitCell(cell, c, fitted)
+			s, cw := fit(c, cell)
 			shown, cws = append(shown, s), append(cws, cw)
 		}
 		var colour func(c int) *color.Color
@@ -561,6 +566,29 @@ func (p *TablePrinter) WriteRows(w io.Writer, add func()) error {
 	}
 	add()
 	return lw.end()
+}
+
+// lastCells remembers, column by column, the last cell shown and how it
+// is shown: the rows of a long table often repeat the cell above (the
+// organization, the rule, a message), which is then not scanned again.
+type lastCells []struct {
+	cell, shown string
+	width       int32
+}
+
+// shown is show(cell) for a cell of column c, from memory when it is the
+// column's last cell. The zero memory holds the empty cell, which every
+// show given shows as itself.
+func (l lastCells) shown(c int, cell string, show func(string) (string, int32)) (string, int32) {
+	if c >= len(l) {
+		return show(cell)
+	}
+	m := &l[c]
+	if m.cell != cell {
+		m.cell = cell
+		m.shown, m.width = show(cell)
+	}
+	return m.shown, m.width
 }
 
 // printableCell is Printable(cell) and its display width.

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"strings"
@@ -387,7 +388,7 @@ func printCheck(o *CheckOptions, report hygiene.Report) error {
 	case o.JQ != "" || o.Format == output.CSV:
 		return printer.Print(report, func(bool) output.Rows { return report.CSVRows() })
 	case o.Format == output.Markdown:
-		_, err := fmt.Fprint(o.IO.Out, report.Markdown(hygiene.AnnotationLimit))
+		_, err := io.WriteString(o.IO.Out, report.Markdown(hygiene.AnnotationLimit))
 		return err
 	}
 	return report.WriteTable(o.IO.Out, o.TableStyle())
