@@ -5,6 +5,7 @@ import (
 	"go/parser"
 	"go/token"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -274,5 +275,43 @@ func TestLibraryImports(t *testing.T) {
 	}
 	if len(f.Imports) != len(libs) {
 		t.Errorf("%d imports for %d libraries (fmt among them, imported once)", len(f.Imports), len(libs))
+	}
+}
+
+// initialisedPackages are tokenctl's own packages that still run code
+// at start-up, whatever the command, and why. Any other package of
+// tokenctl's must lay its package-level values out as data (constants,
+// arrays, struct literals, errors.New, lazyregexp.New) rather than make
+// them by calls, maps or fmt at start-up: each package that initialises
+// costs `tokenctl version` a page or two touched.
+var initialisedPackages = map[string]string{
+	"github.com/tokenctl/tokenctl/internal/output":  "its colours (fatih/color)",
+	"github.com/tokenctl/tokenctl/internal/hygiene": "its policy's table of rule kinds and its replacers",
+}
+
+func TestOnlyKnownPackagesInitialise(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds tokenctl")
+	}
+	bin, err := BuildTokenctl(t.Context(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.CommandContext(t.Context(), bin, "version")
+	cmd.Env = append(plainEnv(t.TempDir()), "GODEBUG=inittrace=1")
+	var trace strings.Builder
+	cmd.Stderr = &trace
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("tokenctl version: %v\n%s", err, trace.String())
+	}
+	for _, line := range strings.Split(trace.String(), "\n") {
+		// init github.com/tokenctl/tokenctl/internal/x @4.3 ms, 0.010 ms clock, ...
+		fields := strings.Fields(line)
+		if len(fields) < 2 || fields[0] != "init" || !strings.HasPrefix(fields[1], "github.com/tokenctl/tokenctl/") {
+			continue
+		}
+		if _, known := initialisedPackages[fields[1]]; !known {
+			t.Errorf("%s runs code at start-up: %s", fields[1], line)
+		}
 	}
 }

@@ -76,23 +76,38 @@ func KindOf(err error) Kind {
 
 // errorCodes maps an error type, normalised by normaliseCode, to its kind.
 // Buildkite does not document its error types; these are the spellings
-// GraphQL servers commonly use for the few meanings tokenctl acts on.
-var errorCodes = map[string]Kind{
-	"notfound":            KindNotFound,
-	"recordnotfound":      KindNotFound,
-	"forbidden":           KindForbidden,
-	"permissiondenied":    KindForbidden,
-	"notauthorized":       KindForbidden,
-	"unauthorized":        KindUnauthorized,
-	"unauthenticated":     KindUnauthorized,
-	"ratelimited":         KindThrottled,
-	"throttled":           KindThrottled,
-	"toomanyrequests":     KindThrottled,
-	"internalerror":       KindServer,
-	"internalservererror": KindServer,
-	"invalidargument":     KindInvalid,
-	"baduserinput":        KindInvalid,
-	"badrequest":          KindInvalid,
+// GraphQL servers commonly use for the few meanings tokenctl acts on. An
+// array, looked through in order, rather than a map: a package-level map
+// is built at start-up, whatever the command, and an error is rare.
+var errorCodes = [...]struct {
+	code string
+	kind Kind
+}{
+	{"notfound", KindNotFound},
+	{"recordnotfound", KindNotFound},
+	{"forbidden", KindForbidden},
+	{"permissiondenied", KindForbidden},
+	{"notauthorized", KindForbidden},
+	{"unauthorized", KindUnauthorized},
+	{"unauthenticated", KindUnauthorized},
+	{"ratelimited", KindThrottled},
+	{"throttled", KindThrottled},
+	{"toomanyrequests", KindThrottled},
+	{"internalerror", KindServer},
+	{"internalservererror", KindServer},
+	{"invalidargument", KindInvalid},
+	{"baduserinput", KindInvalid},
+	{"badrequest", KindInvalid},
+}
+
+// errorCode is the kind of a normalised error type, if errorCodes has it.
+func errorCode(code string) (Kind, bool) {
+	for _, c := range errorCodes {
+		if c.code == code {
+			return c.kind, true
+		}
+	}
+	return 0, false
 }
 
 // normaliseCode folds NOT_FOUND, not_found, not-found and NotFound together.
@@ -123,7 +138,7 @@ var documentedMessages = []struct {
 // classifyGraphQLError is the kind of one GraphQL error: from its type,
 // else from a documented message, else KindOther.
 func classifyGraphQLError(e wireError) Kind {
-	if k, ok := errorCodes[normaliseCode(e.code())]; ok {
+	if k, ok := errorCode(normaliseCode(e.code())); ok {
 		return k
 	}
 	m := strings.ToLower(e.Message)

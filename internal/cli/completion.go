@@ -47,7 +47,7 @@ each shell's subcommand help explains (tokenctl completion bash --help).`
 			return exitcode.New(exitcode.Usage, fmt.Errorf("unknown shell %q: tokenctl completes bash, zsh, fish and powershell", args[0]))
 		}
 		for _, shell := range c.Commands() {
-			if load, ok := completionLoaders[shell.Name()]; ok {
+			if load := completionLoader(shell.Name()); load != "" {
 				shell.Example = "  " + load
 			}
 		}
@@ -55,12 +55,20 @@ each shell's subcommand help explains (tokenctl completion bash --help).`
 	registerFlagValueCompletions(root)
 }
 
-// completionLoaders load each shell's script into the running shell.
-var completionLoaders = map[string]string{
-	"bash":       "source <(tokenctl completion bash)",
-	"zsh":        "source <(tokenctl completion zsh)",
-	"fish":       "tokenctl completion fish | source",
-	"powershell": "tokenctl completion powershell | Out-String | Invoke-Expression",
+// completionLoader loads shell's script into the running shell ("" for a
+// shell it does not know).
+func completionLoader(shell string) string {
+	switch shell {
+	case "bash":
+		return "source <(tokenctl completion bash)"
+	case "zsh":
+		return "source <(tokenctl completion zsh)"
+	case "fish":
+		return "tokenctl completion fish | source"
+	case "powershell":
+		return "tokenctl completion powershell | Out-String | Invoke-Expression"
+	}
+	return ""
 }
 
 // registerFlagValueCompletions completes, on every command, the flags whose

@@ -9,17 +9,28 @@ type SettingDoc struct {
 	Text    string // what it is; `code spans` only
 }
 
-// settingText says what each setting is, for the documentation.
-var settingText = map[string]struct{ flag, text string }{
-	KeyOrg:             {"--org", "the organization (slug or GraphQL id) of commands about one organization"},
-	KeyAPIToken:        {"--api-token-file FILE|-", "the API token; the flag reads it from a file or standard input, never from the command line; between the environment and the config file comes the system keychain"},
-	KeyGraphQLEndpoint: {"--graphql-endpoint", "Buildkite's GraphQL endpoint; plain `http://` only on loopback"},
-	KeyRESTEndpoint:    {"--rest-endpoint", "Buildkite's REST API base; plain `http://` only on loopback"},
-	KeyOutput:          {"-o, --output", "the output format, for the commands that print it"},
-	KeyAuditLog:        {"--audit-log", "the file revocations and setting changes append their audit records to (JSON Lines)"},
-	KeyTimeout:         {"--timeout", "the time limit for each API request, answer included"},
-	KeyPageSize:        {"--page-size", "tokens per listing request, 1–500"},
-	KeyConcurrency:     {"--concurrency", "revocations in flight at once, 1–32"},
+// settingText says what each setting is, for the documentation: an
+// array rather than a map, which would be built at start-up.
+var settingText = [...]struct{ key, flag, text string }{
+	{KeyOrg, "--org", "the organization (slug or GraphQL id) of commands about one organization"},
+	{KeyAPIToken, "--api-token-file FILE|-", "the API token; the flag reads it from a file or standard input, never from the command line; between the environment and the config file comes the system keychain"},
+	{KeyGraphQLEndpoint, "--graphql-endpoint", "Buildkite's GraphQL endpoint; plain `http://` only on loopback"},
+	{KeyRESTEndpoint, "--rest-endpoint", "Buildkite's REST API base; plain `http://` only on loopback"},
+	{KeyOutput, "-o, --output", "the output format, for the commands that print it"},
+	{KeyAuditLog, "--audit-log", "the file revocations and setting changes append their audit records to (JSON Lines)"},
+	{KeyTimeout, "--timeout", "the time limit for each API request, answer included"},
+	{KeyPageSize, "--page-size", "tokens per listing request, 1–500"},
+	{KeyConcurrency, "--concurrency", "revocations in flight at once, 1–32"},
+}
+
+// settingTextOf is what settingText says of key.
+func settingTextOf(key string) (flag, text string) {
+	for _, t := range settingText {
+		if t.key == key {
+			return t.flag, t.text
+		}
+	}
+	return "", ""
 }
 
 // DocumentedSettings returns every setting in the order `config view`
@@ -28,8 +39,8 @@ var settingText = map[string]struct{ flag, text string }{
 func DocumentedSettings() []SettingDoc {
 	docs := make([]SettingDoc, len(keySpecs))
 	for i, s := range keySpecs {
-		t := settingText[s.key]
-		docs[i] = SettingDoc{Key: s.key, Flag: t.flag, Env: s.env, Default: s.def, Text: t.text}
+		flag, text := settingTextOf(s.key)
+		docs[i] = SettingDoc{Key: s.key, Flag: flag, Env: s.env, Default: s.def, Text: text}
 	}
 	return docs
 }

@@ -83,8 +83,10 @@ func (SystemKeychain) Delete(service, user string) error {
 // that somebody does.
 const keychainTimeout = 30 * time.Second
 
-// errKeychainTimeout is a keychain that did not answer in time.
-var errKeychainTimeout = fmt.Errorf("it did not answer within %s (is it waiting to be unlocked?)", keychainTimeout)
+// errKeychainTimeout is a keychain that did not answer in time. Its text
+// spells keychainTimeout out (a test holds the two together), so that the
+// error is laid out as data rather than made at start-up.
+var errKeychainTimeout = errors.New("it did not answer within 30s (is it waiting to be unlocked?)")
 
 // withDeadline runs op, giving up after d. The operation is left to finish
 // on its own: the process is about to report the failure and exit.

@@ -198,8 +198,8 @@ func TestKeychainDeadline(t *testing.T) {
 	block := make(chan struct{})
 	defer close(block)
 	_, err := withDeadline(time.Millisecond, func() (string, error) { <-block; return "late", nil })
-	if err := keychainError(err); !errors.Is(err, ErrKeychain) || !strings.Contains(err.Error(), "did not answer within") {
-		t.Errorf("blocked operation: %v", err)
+	if err := keychainError(err); !errors.Is(err, ErrKeychain) || !strings.Contains(err.Error(), "did not answer within "+keychainTimeout.String()+" ") {
+		t.Errorf("blocked operation: %v (the deadline is %s)", err, keychainTimeout)
 	}
 	if v, err := withDeadline(time.Hour, func() (string, error) { return "v", nil }); v != "v" || err != nil {
 		t.Errorf("prompt operation: %q, %v", v, err)

@@ -2,7 +2,6 @@ package config
 
 import (
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -73,7 +72,9 @@ type keySpec struct {
 	def  string // "" when the setting has no default
 }
 
-// keySpecs is in the order `config view` lists settings.
+// keySpecs is in the order `config view` lists settings. Its defaults are
+// written out rather than formatted, so that the table is laid out as data
+// and nothing runs at start-up to make it.
 var keySpecs = []keySpec{
 	{KeyOrg, "BUILDKITE_ORGANIZATION_SLUG", "org", ""},
 	{KeyAPIToken, "BUILDKITE_API_TOKEN", FlagAPITokenFile, ""},
@@ -81,8 +82,8 @@ var keySpecs = []keySpec{
 	{KeyRESTEndpoint, "BUILDKITE_REST_API_ENDPOINT", "rest-endpoint", DefaultRESTEndpoint},
 	{KeyOutput, "TOKENCTL_OUTPUT", "output", DefaultOutput},
 	{KeyAuditLog, "TOKENCTL_AUDIT_LOG", "audit-log", ""},
-	{KeyTimeout, "TOKENCTL_TIMEOUT", "timeout", DefaultTimeout.String()},
-	{KeyPageSize, "TOKENCTL_PAGE_SIZE", "page-size", strconv.Itoa(DefaultPageSize)},
+	{KeyTimeout, "TOKENCTL_TIMEOUT", "timeout", "30s"},      // DefaultTimeout, spelled out (see TestDefaultsSpelledOut)
+	{KeyPageSize, "TOKENCTL_PAGE_SIZE", "page-size", "500"}, // DefaultPageSize
 	{KeyConcurrency, "TOKENCTL_CONCURRENCY", "concurrency", "4"},
 }
 

@@ -14,12 +14,21 @@ import (
 // panics then, as regexp.MustCompile would at start-up; the package tests
 // that use each expression catch it.
 type Regexp struct {
-	compiled func() *regexp.Regexp
+	expr string
+	once sync.Once
+	re   *regexp.Regexp
 }
 
-// New returns a Regexp for expr without compiling it.
-func New(expr string) *Regexp {
-	return &Regexp{compiled: sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })}
+// New returns a Regexp for expr without compiling it. It only fills in a
+// struct, so that a package-level `var x = lazyregexp.New(...)` is laid
+// out by the compiler as data, and the package needs no initialisation
+// for it: no code of it runs, and no page of it is touched, at start-up.
+func New(expr string) *Regexp { return &Regexp{expr: expr} }
+
+// compiled is the compiled expression, compiled on the first call.
+func (r *Regexp) compiled() *regexp.Regexp {
+	r.once.Do(func() { r.re = regexp.MustCompile(r.expr) })
+	return r.re
 }
 
 // Regexp returns the compiled expression.

@@ -170,18 +170,25 @@ func errRedacted(how string) error {
 	return fmt.Errorf("holds redacted values (%s): tokenctl needs each secret's value to find its token; run the scanner again without redaction and keep its output private", how)
 }
 
-// redactionHint says how each scanner redacts, for errRedacted.
-var redactionHint = map[string]string{
-	FormatGitleaks:    "gitleaks --redact",
-	FormatBetterleaks: "betterleaks --redact",
-	FormatGGShield:    "ggshield hides secrets unless given --show-secrets",
-	FormatKingfisher:  "kingfisher --redact",
+// redactionHint says how the scanner of format redacts, for errRedacted.
+func redactionHint(format string) string {
+	switch format {
+	case FormatGitleaks:
+		return "gitleaks --redact"
+	case FormatBetterleaks:
+		return "betterleaks --redact"
+	case FormatGGShield:
+		return "ggshield hides secrets unless given --show-secrets"
+	case FormatKingfisher:
+		return "kingfisher --redact"
+	}
+	return ""
 }
 
 func (c *collector) add(fd finding) error {
 	value := strings.TrimSpace(fd.value)
 	if c.redacted(value, fd.detector) {
-		return errRedacted(redactionHint[c.f.Format])
+		return errRedacted(redactionHint(c.f.Format))
 	}
 	keep := Kept(value, fd.detector)
 	if c.detectorDecides {

@@ -25,8 +25,24 @@ const (
 // and rejects spans no token can have existed for.
 const maxDuration = 100 * Year
 
-var durationUnits = map[byte]time.Duration{
-	'y': Year, 'w': Week, 'd': Day, 'h': time.Hour, 'm': time.Minute, 's': time.Second,
+// durationUnit is the length of a unit's letter. A switch rather than a
+// map: a package-level map is built at start-up, whatever the command.
+func durationUnit(c byte) (time.Duration, bool) {
+	switch c {
+	case 'y':
+		return Year, true
+	case 'w':
+		return Week, true
+	case 'd':
+		return Day, true
+	case 'h':
+		return time.Hour, true
+	case 'm':
+		return time.Minute, true
+	case 's':
+		return time.Second, true
+	}
+	return 0, false
 }
 
 const durationHelp = "write a whole number and a unit (y, w, d, h, m or s), e.g. 90d, 6w, 12h, 1y or 1y6w"
@@ -48,7 +64,7 @@ func Parse(s string) (time.Duration, error) {
 		if i == 0 || i == len(rest) {
 			return 0, fmt.Errorf("invalid duration %s: %s", redact.Quote(in), durationHelp)
 		}
-		unit, ok := durationUnits[rest[i]]
+		unit, ok := durationUnit(rest[i])
 		if !ok {
 			return 0, fmt.Errorf("invalid duration %s: unknown unit %q; %s", redact.Quote(in), rest[i], durationHelp)
 		}

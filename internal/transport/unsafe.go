@@ -2,7 +2,6 @@ package transport
 
 import (
 	"context"
-	"fmt"
 )
 
 type (
@@ -60,4 +59,16 @@ func interrupted(ctx context.Context) error {
 }
 
 // errInterrupted is what an unsafe request given up while waiting returns.
-var errInterrupted = fmt.Errorf("interrupted before Buildkite accepted the request, so it was not applied: %w", context.Canceled)
+// It wraps context.Canceled.
+var errInterrupted error = interruptedError{}
+
+// interruptedError is errInterrupted: a value of a type of its own, which
+// the compiler lays out as data, where an error made by fmt.Errorf is made
+// at start-up, whatever the command.
+type interruptedError struct{}
+
+func (interruptedError) Error() string {
+	return "interrupted before Buildkite accepted the request, so it was not applied: " + context.Canceled.Error()
+}
+
+func (interruptedError) Unwrap() error { return context.Canceled }

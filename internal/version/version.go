@@ -25,9 +25,17 @@ var (
 // String describes the build in one line, for example
 // "v1.2.3 (commit 0123abc, built 2026-08-01T12:00:00Z)". It is worked out
 // once per process.
-func String() string { return described() }
+func String() string {
+	describeOnce.Do(func() { described = describe(Version, Commit, Date, debug.ReadBuildInfo) })
+	return described
+}
 
-var described = sync.OnceValue(func() string { return describe(Version, Commit, Date, debug.ReadBuildInfo) })
+// A sync.Once and a string rather than a sync.OnceValue: a package-level
+// value made by a call is made at start-up, by code of its own.
+var (
+	describeOnce sync.Once
+	described    string
+)
 
 // describe is String's line. The build information is read (and parsed:
 // the module list of the whole binary) only when the linker left a value

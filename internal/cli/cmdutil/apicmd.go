@@ -44,13 +44,16 @@ func NewAPIOptions(f *Factory) APIOptions { return APIOptions{Factory: f, IO: f.
 // API gives RunAPI the shared part of a command's options.
 func (o *APIOptions) API() *APIOptions { return o }
 
-// PageSizeUsage is the help of every command's --page-size flag.
-var PageSizeUsage = pageSizeHelp("tokens per listing request")
+// PageSizeUsage is the help of every command's --page-size flag. It is
+// spelled out, not made by pageSizeHelp, so that nothing runs at start-up
+// to make it; a test holds it to pageSizeHelp.
+const PageSizeUsage = "`N` tokens per listing request, 1-500 (env TOKENCTL_PAGE_SIZE; default 500)"
 
 // EventsPageSizeUsage is --page-size on the commands that read the audit
-// log, where a page holds events.
-var EventsPageSizeUsage = pageSizeHelp("events per audit-log request")
+// log, where a page holds events; spelled out as PageSizeUsage is.
+const EventsPageSizeUsage = "`N` events per audit-log request, 1-500 (env TOKENCTL_PAGE_SIZE; default 500)"
 
+// pageSizeHelp is the help of a --page-size flag whose pages hold what.
 func pageSizeHelp(what string) string {
 	return fmt.Sprintf("`N` %s, %d-%d (env %s; default %d)",
 		what, config.MinPageSize, config.MaxPageSize, config.EnvVar(config.KeyPageSize), config.DefaultPageSize)

@@ -22,7 +22,7 @@ func CheckEndpointPair(s *config.Settings) error {
 	if gql == (site{}) || rest == (site{}) {
 		return nil // ValidateEndpoint says what is wrong with it
 	}
-	if gql == rest || (gql == buildkiteGraphQL && rest == buildkiteREST) {
+	if gql == rest || (gql == endpointSite(config.DefaultGraphQLEndpoint) && rest == endpointSite(config.DefaultRESTEndpoint)) {
 		return nil
 	}
 	return fmt.Errorf("%s and %s are not the same Buildkite, and tokenctl asks one which token is in use and revokes through the other; "+
@@ -35,11 +35,6 @@ func CheckEndpointPair(s *config.Settings) error {
 
 // site is what must match between the two endpoints.
 type site struct{ scheme, host, port string }
-
-var (
-	buildkiteGraphQL = endpointSite(config.DefaultGraphQLEndpoint)
-	buildkiteREST    = endpointSite(config.DefaultRESTEndpoint)
-)
 
 // endpointSite is raw's scheme, host and port, with the scheme's default
 // port written out and case folded; the zero site if raw is no URL.

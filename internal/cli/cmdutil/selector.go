@@ -33,7 +33,9 @@ type SelectorFlags struct {
 var SelectorFlagNames = []string{"stale", "never-used", "owner", "scope", "no-expiry", "expires-before", "admin-capable"}
 
 // SelectorHelp documents the filters for the Long text of both commands.
-var SelectorHelp = `Filters (they combine: a token must meet every one given):
+// It names selector.AdminScopes one by one rather than joining them, so
+// that nothing runs at start-up to make it; a test holds the two together.
+const SelectorHelp = `Filters (they combine: a token must meet every one given):
   --stale DURATION       last used at least DURATION ago (90d, 6w, 12h, 1y, 1y6w);
                          tokens never used are not stale (see --never-used)
   --never-used           never used; Buildkite's own system tokens can read
@@ -46,7 +48,13 @@ var SelectorHelp = `Filters (they combine: a token must meet every one given):
   --expires-before DATE  expires before DATE (YYYY-MM-DD, or RFC 3339);
                          already expired tokens included
   --admin-capable        holds a scope that can change who can do what:
-                         ` + strings.Join(selector.AdminScopes, ",\n                         ")
+                         ` + selectorAdminScopes
+
+// selectorAdminScopes is selector.AdminScopes as SelectorHelp lists them.
+const selectorAdminScopes = `WRITE_ORGANIZATIONS,
+                         WRITE_TEAMS,
+                         WRITE_ORGANIZATION_INVITATIONS,
+                         WRITE_ORGANIZATION_SETTINGS`
 
 // AddSelectorFlags registers the filter flags on fl.
 func AddSelectorFlags(fl *pflag.FlagSet, s *SelectorFlags) {
