@@ -161,6 +161,22 @@ func FuzzAnswers(f *testing.F) {
 		if err != nil {
 			checkAPIError(t, "ListTokens", err)
 		}
+		// visit runs on another goroutine, where a test may not stop.
+		pages = 0
+		_, err = c.ListAllTokens(ctx, ident.Org{Slug: "acme"}, func(page TokenPage) {
+			pages++
+			for _, tok := range page.Tokens {
+				if tok.ID == "" {
+					t.Errorf("ListAllTokens returned a token without an id: %+v", tok)
+				}
+			}
+			if pages == 101 {
+				t.Errorf("ListAllTokens is still paging after %d pages of the same answer", pages)
+			}
+		})
+		if err != nil {
+			checkAPIError(t, "ListAllTokens", err)
+		}
 
 		if _, err := c.Viewer(ctx); err != nil {
 			checkAPIError(t, "Viewer", err)

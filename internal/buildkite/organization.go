@@ -102,6 +102,40 @@ func (c *Client) ListTokens(ctx context.Context, org ident.Org, visit func(Token
 	return found, err
 }
 
+// ListAllTokens pages Organization.apiAccessTokens to its end, as
+// ListTokens does for a visit that never stops it, and returns the
+// organization. Each page is asked for as soon as the page before is read
+// and checked, and its tokens are converted and handed to visit (in
+// order, each once, from another goroutine) while the next is fetched:
+// on a listing's chain of round trips there is nothing but the requests
+// and the reading of their answers. ListAllTokens returns once visit has
+// had every page read; on an error, the pages read before it.
+func (c *Client) ListAllTokens(ctx context.Context, org ident.Org, visit func(TokenPage)) (Organization, error) {
+	what := fmt.Sprintf("listing API access tokens of organization %q", org.String())
+	var found Organization
+	pages := make(chan rawTokenPage, 1)
+	visited := make(chan struct{})
+	go func() {
+		defer close(visited)
+		seen := newInterner()
+		for raw := range pages {
+			visit(raw.tokens(seen))
+		}
+	}()
+	err := pageThrough(what, func(after *string) (string, bool, error) {
+		raw, cursor, err := c.fetchTokenPage(ctx, org, after, what)
+		if err != nil {
+			return "", false, asAPIError(ctx, err, what)
+		}
+		found = raw.org
+		pages <- raw
+		return cursor, raw.conn.PageInfo.HasNextPage, nil
+	})
+	close(pages)
+	<-visited
+	return found, err
+}
+
 // pageThrough is the one pager over GraphQL connections: fetch asks for
 // the page after a cursor (nil for the first) and says where the next
 // page starts and whether to ask for it. It refuses a server that promises
@@ -142,6 +176,25 @@ func asAPIError(ctx context.Context, err error, what string) error {
 }
 
 func (c *Client) tokenPage(ctx context.Context, org ident.Org, after *string, what string, seen *interner) (TokenPage, string, error) {
+	raw, cursor, err := c.fetchTokenPage(ctx, org, after, what)
+	if err != nil {
+		return TokenPage{}, "", err
+	}
+	return raw.tokens(seen), cursor, nil
+}
+
+// rawTokenPage is a page of tokens as Buildkite answered it, its
+// organization and every token's id checked.
+type rawTokenPage struct {
+	org  Organization
+	conn gql.APIAccessTokenPage
+}
+
+// fetchTokenPage asks for the page of tokens after the cursor after (nil
+// for the first) and returns it with the cursor of the next. An answer
+// without the organization, or with it or a token without an id, is an
+// error.
+func (c *Client) fetchTokenPage(ctx context.Context, org ident.Org, after *string, what string) (rawTokenPage, string, error) {
 	var (
 		fields gql.OrganizationFields
 		conn   gql.APIAccessTokenPage
@@ -149,49 +202,55 @@ func (c *Client) tokenPage(ctx context.Context, org ident.Org, after *string, wh
 	if org.ID != "" {
 		resp, err := gql.OrganizationTokensByID(ctx, c.gql, org.ID, c.cfg.PageSize, after)
 		if err != nil {
-			return TokenPage{}, "", err
+			return rawTokenPage{}, "", err
 		}
 		var o *gql.OrganizationTokensByIDNodeOrganization
 		if resp.Node != nil {
 			o, _ = (*resp.Node).(*gql.OrganizationTokensByIDNodeOrganization)
 		}
 		if o == nil {
-			return TokenPage{}, "", orgNotFound(org)
+			return rawTokenPage{}, "", orgNotFound(org)
 		}
 		fields, conn = o.OrganizationFields, o.ApiAccessTokens
 	} else {
 		resp, err := gql.OrganizationTokensBySlug(ctx, c.gql, org.Slug, c.cfg.PageSize, after)
 		if err != nil {
-			return TokenPage{}, "", err
+			return rawTokenPage{}, "", err
 		}
 		o := resp.Organization
 		if o == nil {
-			return TokenPage{}, "", orgNotFound(org)
+			return rawTokenPage{}, "", orgNotFound(org)
 		}
 		fields, conn = gql.OrganizationFields{Id: o.Id, Uuid: o.Uuid, Slug: o.Slug, Name: o.Name}, o.ApiAccessTokens
 	}
 	found, err := orgOrMissing(fields, what)
 	if err != nil {
-		return TokenPage{}, "", err
+		return rawTokenPage{}, "", err
 	}
-	page := TokenPage{Organization: found, HasNextPage: conn.PageInfo.HasNextPage, Tokens: make([]Token, 0, len(conn.Edges))}
 	for _, edge := range conn.Edges {
-		if edge == nil || edge.Node == nil {
-			continue
+		if edge != nil && edge.Node != nil && edge.Node.Id == "" {
+			return rawTokenPage{}, "", missingID(what, "a token")
 		}
-		if edge.Node.Id == "" {
-			return TokenPage{}, "", missingID(what, "a token")
-		}
-		if !seen.first(edge.Node.Id) {
-			continue
-		}
-		page.Tokens = append(page.Tokens, seen.token(edge.Node))
 	}
 	cursor := ""
 	if conn.PageInfo.EndCursor != nil {
 		cursor = *conn.PageInfo.EndCursor
 	}
-	return page, cursor, nil
+	return rawTokenPage{org: found, conn: conn}, cursor, nil
+}
+
+// tokens converts the page's tokens, leaving out those the listing handed
+// over before (see ListTokens).
+func (raw rawTokenPage) tokens(seen *interner) TokenPage {
+	conn := raw.conn
+	page := TokenPage{Organization: raw.org, HasNextPage: conn.PageInfo.HasNextPage, Tokens: make([]Token, 0, len(conn.Edges))}
+	for _, edge := range conn.Edges {
+		if edge == nil || edge.Node == nil || !seen.first(edge.Node.Id) {
+			continue
+		}
+		page.Tokens = append(page.Tokens, seen.token(edge.Node))
+	}
+	return page
 }
 
 // interner keeps one copy of what a listing repeats from token to token:

@@ -91,10 +91,7 @@ func readOrganization(ctx context.Context, c *buildkite.Client, ref ident.Org, p
 	pages := newPageQueue()
 	g.Go(func() error {
 		defer pages.close()
-		org, err := c.ListTokens(ctx, ref, func(page buildkite.TokenPage) bool {
-			pages.put(page)
-			return true
-		})
+		org, err := c.ListAllTokens(ctx, ref, pages.put)
 		o.Organization = org
 		return err
 	})

@@ -110,9 +110,8 @@ func tokensListRun(ctx context.Context, o *TokensListOptions) error {
 	}
 	now := o.Factory.Now()
 	var all []buildkite.Token
-	org, err := client.ListTokens(ctx, o.Org, func(page buildkite.TokenPage) bool {
+	org, err := client.ListAllTokens(ctx, o.Org, func(page buildkite.TokenPage) {
 		all = append(all, page.Tokens...)
-		return true
 	})
 	if err != nil {
 		return err
