@@ -290,20 +290,30 @@ func (r Report) WriteTable(w io.Writer, style output.TableStyle) error {
 			return err
 		}
 	}
-	titles, members := r.findingGroups()
+	titles, group := findingGroups()
+	counts := make([]int, len(titles))
+	for i := range r.Findings {
+		if g := group(&r.Findings[i]); g >= 0 {
+			counts[g]++
+		}
+	}
 	for g, title := range titles {
-		if len(members[g]) == 0 {
+		if counts[g] == 0 {
 			continue
 		}
-		if _, err := fmt.Fprintf(w, "\n%s (%d)\n", title, len(members[g])); err != nil {
+		if _, err := fmt.Fprintf(w, "\n%s (%d)\n", title, counts[g]); err != nil {
 			return err
 		}
 		// The rows are written as they are made, not held beside the
-		// findings they show.
+		// findings they show; each pass over them looks for the group's
+		// findings among all of them, which costs less than holding
+		// where they are.
 		p := output.NewTablePrinter(style, "ORGANIZATION", "TOKEN", "DESCRIPTION", "OWNER", "RULE", "WHY")
 		err := p.WriteRows(w, func() {
-			for _, i := range members[g] {
-				addFindingRow(p, &r.Findings[i])
+			for i := range r.Findings {
+				if f := &r.Findings[i]; group(f) == g {
+					addFindingRow(p, f)
+				}
 			}
 		})
 		if err != nil {
@@ -313,18 +323,17 @@ func (r Report) WriteTable(w io.Writer, style output.TableStyle) error {
 	return nil
 }
 
-// findingGroups sorts the findings a table lists into its groups: by
-// severity, worst first, then machine users' tokens, then bot users'
-// tokens, whose findings do not count (see Finding.Counts), so each
-// finding is in one group at most. members holds each group's findings'
-// indexes, in report order, all of them in one slice of their number.
-func (r Report) findingGroups() (titles []string, members [][]int) {
+// findingGroups are the groups of a findings table, and the group a
+// finding is listed in (-1: none): by severity, worst first, then
+// machine users' tokens, then bot users' tokens, whose findings do not
+// count (see Finding.Counts), so each finding is in one group at most.
+func findingGroups() (titles []string, group func(*Finding) int) {
 	for _, sev := range Severities {
 		titles = append(titles, strings.ToUpper(string(sev)))
 	}
 	machine, bot := len(titles), len(titles)+1
 	titles = append(titles, "MACHINE USERS' TOKENS (reported apart; they count)", "BOT USERS' TOKENS (reported apart)")
-	group := func(f *Finding) int {
+	return titles, func(f *Finding) int {
 		switch {
 		case f.Status == StatusOpen && f.Bot:
 			return bot
@@ -335,25 +344,6 @@ func (r Report) findingGroups() (titles []string, members [][]int) {
 		}
 		return slices.Index(Severities, f.Severity)
 	}
-	counts := make([]int, len(titles))
-	total := 0
-	for i := range r.Findings {
-		if g := group(&r.Findings[i]); g >= 0 {
-			counts[g]++
-			total++
-		}
-	}
-	all := make([]int, total)
-	members = make([][]int, len(titles))
-	for g, n := range counts {
-		members[g], all = all[:0:n], all[n:]
-	}
-	for i := range r.Findings {
-		if g := group(&r.Findings[i]); g >= 0 {
-			members[g] = append(members[g], i)
-		}
-	}
-	return titles, members
 }
 
 // addFindingRow adds a finding's row to a findings table.

@@ -1,6 +1,7 @@
 package output
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -421,6 +422,28 @@ func TestTablePrinterRowsKeepTheirCells(t *testing.T) {
 	for i, r := range rows.Cells {
 		if !slices.Equal(r, want[i]) {
 			t.Fatalf("row %d = %q, want %q", i, r, want[i])
+		}
+	}
+}
+
+// The table that lays every table out, reset before each, lays a table
+// out as a new tablewriter table does, whatever came before it.
+func TestLayoutTableIsANewTable(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(7, 11))
+	for i := range 500 {
+		rows := randomTable(rnd)
+		rows, _ = printableRows(rows)
+		got, _, err := renderTableWriter(rows.Headers, rows.Cells)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		want, _, err := renderWith(newTableWriter(&buf), &buf, rows.Headers, rows.Cells)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("table %d (%q, cells %q):\n got %q\nwant %q", i, rows.Headers, rows.Cells, got, want)
 		}
 	}
 }

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"io"
 	"math"
+	"reflect"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/fatih/color"
 	"github.com/olekukonko/tablewriter"
@@ -238,29 +240,35 @@ func layOut(rows Rows, widths []int) ([]string, error) {
 // blanks (the padding leaves them; output diffs cleanly without), and
 // the table, whose Trimmer says how it trims cells.
 func renderTableWriter(headers []string, cells [][]string) ([]string, *tablewriter.Table, error) {
-	var buf bytes.Buffer
-	t := tablewriter.NewTable(&buf,
-		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
-			Borders: tw.BorderNone,
-			Symbols: tw.NewSymbols(tw.StyleNone),
-			Settings: tw.Settings{
-				Separators: tw.SeparatorsNone,
-				Lines:      tw.LinesNone,
-			},
-		})),
-		tablewriter.WithConfig(tablewriter.Config{
-			Header: tw.CellConfig{
-				Formatting: tw.CellFormatting{AutoFormat: tw.Off, AutoWrap: tw.WrapNone},
-				Alignment:  tw.CellAlignment{Global: tw.AlignLeft},
-				Padding:    tw.CellPadding{Global: tw.Padding{Left: "", Right: strings.Repeat(" ", columnGap)}},
-			},
-			Row: tw.CellConfig{
-				Formatting: tw.CellFormatting{AutoWrap: tw.WrapNone},
-				Alignment:  tw.CellAlignment{Global: tw.AlignLeft},
-				Padding:    tw.CellPadding{Global: tw.Padding{Left: "", Right: strings.Repeat(" ", columnGap)}},
-			},
-		}),
-	)
+	layoutTable.Lock()
+	defer layoutTable.Unlock()
+	buf := &layoutTable.buf
+	if layoutTable.t == nil {
+		layoutTable.t = newTableWriter(buf)
+	} else {
+		layoutTable.t.Reset()
+	}
+	buf.Reset()
+	lines, t, err := renderWith(layoutTable.t, buf, headers, cells)
+	if buf.Cap() > 1<<20 {
+		*buf = bytes.Buffer{} // a long batch's room is not kept
+	}
+	return lines, t, err
+}
+
+// layoutTable is the one tablewriter table that lays tables out, reset
+// before each: a new table makes a cache of 10,240 entries (some 200
+// KB) for the values it turns into text, which cells, already text,
+// never use, and a check prints up to eight tables. The table reset
+// keeps noStringerCache instead.
+var layoutTable struct {
+	sync.Mutex
+	t   *tablewriter.Table
+	buf bytes.Buffer
+}
+
+// renderWith renders headers and cells with t, which writes to buf.
+func renderWith(t *tablewriter.Table, buf *bytes.Buffer, headers []string, cells [][]string) ([]string, *tablewriter.Table, error) {
 	t.Header(headers)
 	if err := t.Bulk(cells); err != nil {
 		return nil, nil, err
@@ -274,6 +282,43 @@ func renderTableWriter(headers []string, cells [][]string) ([]string, *tablewrit
 	}
 	return lines, t, nil
 }
+
+// newTableWriter is a tablewriter table, writing to w, that lays out a
+// borderless table with left-aligned columns columnGap apart.
+func newTableWriter(w io.Writer) *tablewriter.Table {
+	return tablewriter.NewTable(w,
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
+			Borders: tw.BorderNone,
+			Symbols: tw.NewSymbols(tw.StyleNone),
+			Settings: tw.Settings{
+				Separators: tw.SeparatorsNone,
+				Lines:      tw.LinesNone,
+			},
+		})),
+		tablewriter.WithStringerCacheCustom(noStringerCache{}),
+		tablewriter.WithConfig(tablewriter.Config{
+			Header: tw.CellConfig{
+				Formatting: tw.CellFormatting{AutoFormat: tw.Off, AutoWrap: tw.WrapNone},
+				Alignment:  tw.CellAlignment{Global: tw.AlignLeft},
+				Padding:    tw.CellPadding{Global: tw.Padding{Left: "", Right: strings.Repeat(" ", columnGap)}},
+			},
+			Row: tw.CellConfig{
+				Formatting: tw.CellFormatting{AutoWrap: tw.WrapNone},
+				Alignment:  tw.CellAlignment{Global: tw.AlignLeft},
+				Padding:    tw.CellPadding{Global: tw.Padding{Left: "", Right: strings.Repeat(" ", columnGap)}},
+			},
+		}),
+	)
+}
+
+// noStringerCache is a tablewriter table's cache of stringer functions,
+// kept empty: tablewriter is given text, never values to turn into text,
+// and its own cache is made anew (some 200 KB) at each Reset.
+type noStringerCache struct{}
+
+func (noStringerCache) Add(reflect.Type, reflect.Value) bool   { return false }
+func (noStringerCache) Get(reflect.Type) (reflect.Value, bool) { return reflect.Value{}, false }
+func (noStringerCache) Purge()                                 {}
 
 // printableRows returns rows with every header and cell printable and
 // the columns that may be cut shortened to rows.Width, and the display
