@@ -278,9 +278,10 @@ func urlErrOr(err error) error {
 // comes back as KindOutcomeUnknown for the caller to re-check.
 //
 // Only an answer about this very request proves the revocation: it must
-// echo clientMutationID (when it echoes one) and name tokenID (up to base64
-// padding) as revoked. An answer naming another token, or another request,
-// says nothing about this one: KindOutcomeUnknown, for the caller to
+// echo clientMutationID and name tokenID (up to base64 padding) as
+// revoked. An answer naming another token, or another request, or not
+// echoing the clientMutationId at all (null or missing: the schema allows
+// it), says nothing about this one: KindOutcomeUnknown, for the caller to
 // re-check by the token's uuid.
 func (c *Client) Revoke(ctx context.Context, orgID, tokenID, clientMutationID string) (RevokeResult, error) {
 	what := "revoking token " + tokenID
@@ -303,15 +304,16 @@ func (c *Client) Revoke(ctx context.Context, orgID, tokenID, clientMutationID st
 	if p == nil || p.RevokedApiAccessTokenId == "" {
 		return RevokeResult{}, &Error{Kind: KindOutcomeUnknown, Message: what + ": Buildkite's answer does not say which token was revoked"}
 	}
-	if p.ClientMutationId != nil && *p.ClientMutationId != clientMutationID {
+	// A clientMutationId that is null, missing or another one does not
+	// tie the answer to this request.
+	if p.ClientMutationId == nil {
+		return RevokeResult{}, &Error{Kind: KindOutcomeUnknown, Message: fmt.Sprintf("%s: Buildkite's answer does not echo the request's clientMutationId (sent %q), so it does not say whether this request was applied", what, clientMutationID)}
+	}
+	if *p.ClientMutationId != clientMutationID {
 		return RevokeResult{}, &Error{Kind: KindOutcomeUnknown, Message: fmt.Sprintf("%s: Buildkite's answer is about another request (clientMutationId %q, sent %q), so it does not say whether this one was applied", what, *p.ClientMutationId, clientMutationID)}
 	}
 	if ident.Unpadded(p.RevokedApiAccessTokenId) != ident.Unpadded(tokenID) {
 		return RevokeResult{}, &Error{Kind: KindOutcomeUnknown, Message: fmt.Sprintf("%s: Buildkite's answer names token %s as revoked, not the token asked for, so it does not say whether this one was", what, p.RevokedApiAccessTokenId)}
 	}
-	out := RevokeResult{RevokedAPIAccessTokenID: p.RevokedApiAccessTokenId}
-	if p.ClientMutationId != nil {
-		out.ClientMutationID = *p.ClientMutationId
-	}
-	return out, nil
+	return RevokeResult{RevokedAPIAccessTokenID: p.RevokedApiAccessTokenId, ClientMutationID: *p.ClientMutationId}, nil
 }

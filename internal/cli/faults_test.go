@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -233,6 +234,42 @@ func TestFaultMutationDroppedBeforeApply(t *testing.T) {
 			t.Errorf("queries = %d, want 2 (the listing and the re-check)", n)
 		}
 	})
+}
+
+// A revocation answered with a clientMutationId that is null or missing
+// (the schema allows both) is no proof that this request applied: the run
+// re-checks, finds the token still there, sends it again and reports the
+// second attempt's clientMutationId; the audit log never says the first
+// one revoked it.
+func TestFaultAnswerWithoutMutationIDIsNoProof(t *testing.T) {
+	for _, answer := range []string{emulator.AnswerNullMutationID, emulator.AnswerNoMutationID} {
+		t.Run(answer, func(t *testing.T) {
+			h := faultHarness(t, emulator.Fault{Kind: emulator.FaultFalseAnswer, Answer: answer}, "mutation", 1, emulator.IDBase64)
+			auditPath := filepath.Join(t.TempDir(), "audit.jsonl")
+			o := revokeTarget(t, h, "--audit-log", auditPath)
+			o.want(t, h, revoke.StatusRevoked, exitcode.OK, false, 1)
+			if n := h.requests(revokeMutation); n != 2 {
+				t.Fatalf("mutations sent = %d, want 2: the answer without the clientMutationId re-checked, and sent again", n)
+			}
+			raw, err := os.ReadFile(auditPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var outcomes []string
+			for line := range strings.Lines(string(raw)) {
+				var rec struct{ Event, Result, ClientMutationID string }
+				if err := json.Unmarshal([]byte(line), &rec); err != nil {
+					t.Fatal(err)
+				}
+				if rec.Event == "outcome" {
+					outcomes = append(outcomes, rec.ClientMutationID+" "+rec.Result)
+				}
+			}
+			if len(outcomes) != 2 || strings.HasSuffix(outcomes[0], " revoked") || outcomes[1] != deref(o.row.ClientMutationID)+" revoked" {
+				t.Errorf("audit outcomes %q, want the first not revoked and the second, %s, revoked", outcomes, deref(o.row.ClientMutationID))
+			}
+		})
+	}
 }
 
 // A GraphQL error with partial (null) data on the listing is an answer,

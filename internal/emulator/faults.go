@@ -37,7 +37,18 @@ type Fault struct {
 	// Answer says what a false-answer fault's payload gets wrong:
 	// "other-token" (the default) names the calling token as the one
 	// revoked; "other-mutation-id" names the token asked for but echoes
-	// another clientMutationId.
+	// another clientMutationId; "null-mutation-id" and
+	// "no-mutation-id" name it with a clientMutationId that is null or
+	// missing (the schema allows both); "null-token-id" and
+	// "no-token-id" echo the clientMutationId with a revoked token id
+	// that is null or missing (the schema does not allow them, a broken
+	// server may send them).
+	//
+	// For a no-data fault it says which answer without data is sent:
+	// "empty-object" ({}, the default), "null" (a JSON null),
+	// "null-data" ({"data":null}), "empty-data" ({"data":{}}),
+	// "empty-errors" ({"errors":[]}) or "extensions-only"
+	// ({"extensions":{…}}).
 	Answer string `yaml:"answer"`
 }
 
@@ -83,19 +94,54 @@ const (
 	// whose message repeats the request's Authorization header, executing
 	// nothing, as a careless server or proxy might.
 	FaultEchoAuthorization = "echo-authorization"
+	// FaultNoData answers a GraphQL request with HTTP 200 and a JSON
+	// answer that has neither data nor errors (see Fault.Answer),
+	// executing nothing: nothing in it says what was asked about is
+	// missing.
+	FaultNoData = "no-data"
 )
 
 // False answers a false-answer fault can give.
 const (
 	AnswerOtherToken      = "other-token"
 	AnswerOtherMutationID = "other-mutation-id"
+	AnswerNullMutationID  = "null-mutation-id"
+	AnswerNoMutationID    = "no-mutation-id"
+	AnswerNullTokenID     = "null-token-id"
+	AnswerNoTokenID       = "no-token-id"
 )
+
+// FalseAnswers lists the answers a false-answer fault can give.
+var FalseAnswers = []string{AnswerOtherToken, AnswerOtherMutationID, AnswerNullMutationID, AnswerNoMutationID, AnswerNullTokenID, AnswerNoTokenID}
+
+// Answers without data a no-data fault can give, and their bodies.
+const (
+	AnswerEmptyObject    = "empty-object"
+	AnswerNull           = "null"
+	AnswerNullData       = "null-data"
+	AnswerEmptyData      = "empty-data"
+	AnswerEmptyErrors    = "empty-errors"
+	AnswerExtensionsOnly = "extensions-only"
+)
+
+// noDataBodies are the bodies of the no-data answers.
+var noDataBodies = map[string]string{
+	AnswerEmptyObject:    `{}`,
+	AnswerNull:           `null`,
+	AnswerNullData:       `{"data":null}`,
+	AnswerEmptyData:      `{"data":{}}`,
+	AnswerEmptyErrors:    `{"errors":[]}`,
+	AnswerExtensionsOnly: `{"extensions":{"emulator":"no data"}}`,
+}
+
+// NoDataAnswers lists the answers a no-data fault can give.
+var NoDataAnswers = []string{AnswerEmptyObject, AnswerNull, AnswerNullData, AnswerEmptyData, AnswerEmptyErrors, AnswerExtensionsOnly}
 
 // FaultKinds lists every fault kind.
 var FaultKinds = []string{
 	FaultStatus, FaultThrottle, FaultDropBefore, FaultDropAfter, FaultStatusAfter, FaultTruncate,
 	FaultNonJSON, FaultGraphQLError, FaultSlowBody, FaultLatency, FaultRedirect,
-	FaultFalseAnswer, FaultEchoAuthorization,
+	FaultFalseAnswer, FaultEchoAuthorization, FaultNoData,
 }
 
 func (f Fault) validate() error {
@@ -126,8 +172,19 @@ func (f Fault) validate() error {
 	if f.Kind == FaultRedirect && f.Status != 0 && f.Status/100 != 3 {
 		return fmt.Errorf("%s fault: status %d is not a redirect", f.Kind, f.Status)
 	}
-	if f.Answer != "" && (f.Kind != FaultFalseAnswer || (f.Answer != AnswerOtherToken && f.Answer != AnswerOtherMutationID)) {
-		return fmt.Errorf("%s fault: answer %q: only false-answer faults take one, %s or %s", f.Kind, f.Answer, AnswerOtherToken, AnswerOtherMutationID)
+	if f.Answer != "" {
+		switch f.Kind {
+		case FaultFalseAnswer:
+			if !slices.Contains(FalseAnswers, f.Answer) {
+				return fmt.Errorf("%s fault: answer %q is not one of %s", f.Kind, f.Answer, strings.Join(FalseAnswers, ", "))
+			}
+		case FaultNoData:
+			if !slices.Contains(NoDataAnswers, f.Answer) {
+				return fmt.Errorf("%s fault: answer %q is not one of %s", f.Kind, f.Answer, strings.Join(NoDataAnswers, ", "))
+			}
+		default:
+			return fmt.Errorf("%s fault: answer %q: only false-answer and no-data faults take one", f.Kind, f.Answer)
+		}
 	}
 	if (f.Kind == FaultLatency || f.Kind == FaultSlowBody) && f.Delay == 0 {
 		return fmt.Errorf("%s fault needs a delay", f.Kind)

@@ -121,6 +121,30 @@ func TestFaultKinds(t *testing.T) {
 				t.Errorf("want null data and one error, got %s", body)
 			}
 		}},
+		{emulator.Fault{Kind: "no-data", Answer: "empty-data"}, false, func(t *testing.T, resp *rawResult, body []byte, err error) {
+			if err != nil || resp.StatusCode != http.StatusOK || string(body) != `{"data":{}}` {
+				t.Errorf("want {\"data\":{}}, got %v %q", err, body)
+			}
+		}},
+		{emulator.Fault{Kind: "no-data"}, false, func(t *testing.T, resp *rawResult, body []byte, err error) {
+			if err != nil || resp.StatusCode != http.StatusOK || string(body) != `{}` {
+				t.Errorf("want {}, got %v %q", err, body)
+			}
+		}},
+		{emulator.Fault{Kind: "false-answer", Answer: "no-mutation-id"}, false, func(t *testing.T, resp *rawResult, body []byte, err error) {
+			var out struct {
+				Data struct {
+					Payload map[string]any `json:"organizationApiAccessTokenRevoke"`
+				}
+			}
+			if err != nil || resp.StatusCode != http.StatusOK || json.Unmarshal(body, &out) != nil {
+				t.Fatalf("got %v %q", err, body)
+			}
+			_, echoed := out.Data.Payload["clientMutationId"]
+			if _, named := out.Data.Payload["revokedApiAccessTokenId"]; echoed || !named {
+				t.Errorf("want a token id and no clientMutationId, got %s", body)
+			}
+		}},
 		{emulator.Fault{Kind: "latency", Delay: 150 * time.Millisecond}, true, func(t *testing.T, resp *rawResult, body []byte, err error) {
 			if err != nil || resp.StatusCode != http.StatusOK {
 				t.Errorf("got %v %v", resp, err)
@@ -266,6 +290,8 @@ func TestParseFault(t *testing.T) {
 		"throttle,retry-after=3":                        {Kind: "throttle", RetryAfter: 3},
 		"redirect,status=307,location=http://x.test/v1": {Kind: "redirect", Status: 307, Location: "http://x.test/v1"},
 		"false-answer,answer=other-mutation-id":         {Kind: "false-answer", Answer: "other-mutation-id"},
+		"false-answer,answer=null-mutation-id":          {Kind: "false-answer", Answer: "null-mutation-id"},
+		"no-data,answer=null-data,match=query":          {Kind: "no-data", Answer: "null-data", Match: "query"},
 	}
 	for spec, want := range good {
 		got, err := emulator.ParseFault(spec)
@@ -276,7 +302,7 @@ func TestParseFault(t *testing.T) {
 			t.Errorf("%s does not survive String: %q", spec, got.String())
 		}
 	}
-	for _, spec := range []string{"", "kind=boom", "status,status=abc", "status,flavor=red", "latency", "status,probability=2", "status,times=-1", "status,oops", "redirect", "redirect,status=200,location=http://x.test/", "status,location=http://x.test/", "false-answer,answer=maybe", "status,answer=other-token"} {
+	for _, spec := range []string{"", "kind=boom", "status,status=abc", "status,flavor=red", "latency", "status,probability=2", "status,times=-1", "status,oops", "redirect", "redirect,status=200,location=http://x.test/", "status,location=http://x.test/", "false-answer,answer=maybe", "status,answer=other-token", "no-data,answer=other-token", "false-answer,answer=null-data"} {
 		if _, err := emulator.ParseFault(spec); err == nil {
 			t.Errorf("%q accepted", spec)
 		}

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"cmp"
 	"net/http"
 	"strconv"
 	"strings"
@@ -45,6 +46,13 @@ func (s *Server) faultAnswer(f *Fault, r *http.Request, kind string, gql *gqlReq
 			return response{}, false
 		}
 		return s.falseAnswer(f, r, gql), true
+	case FaultNoData:
+		if kind != KindGraphQL {
+			return response{}, false
+		}
+		h := http.Header{}
+		h.Set("Content-Type", "application/json; charset=utf-8")
+		return response{status: http.StatusOK, header: h, body: []byte(noDataBodies[cmp.Or(f.Answer, AnswerEmptyObject)])}, true
 	case FaultEchoAuthorization:
 		status := f.Status
 		if status == 0 {
@@ -96,17 +104,26 @@ func (s *Server) falseAnswer(f *Fault, r *http.Request, gql *gqlRequest) respons
 	}
 	revoked, _ := vars["apiAccessTokenId"].(string)
 	mutationID, _ := vars["clientMutationId"].(string)
-	if f.Answer == AnswerOtherMutationID {
-		mutationID = "another-" + mutationID
-	} else {
+	payload := map[string]any{"clientMutationId": mutationID, "revokedApiAccessTokenId": revoked}
+	switch f.Answer {
+	case AnswerOtherMutationID:
+		payload["clientMutationId"] = "another-" + mutationID
+	case AnswerNullMutationID:
+		payload["clientMutationId"] = nil
+	case AnswerNoMutationID:
+		delete(payload, "clientMutationId")
+	case AnswerNullTokenID:
+		payload["revokedApiAccessTokenId"] = nil
+	case AnswerNoTokenID:
+		delete(payload, "revokedApiAccessTokenId")
+	default: // AnswerOtherToken
 		value, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		s.store.mu.Lock()
 		if t := s.store.tokenByValue(strings.TrimSpace(value)); t != nil {
-			revoked = s.ids.id(TypeAPIAccessToken, t.uuid)
+			payload["revokedApiAccessTokenId"] = s.ids.id(TypeAPIAccessToken, t.uuid)
 		}
 		s.store.mu.Unlock()
 	}
-	payload := map[string]any{"clientMutationId": mutationID, "revokedApiAccessTokenId": revoked}
 	return jsonResponse(http.StatusOK, map[string]any{"data": map[string]any{"organizationApiAccessTokenRevoke": payload}})
 }
 

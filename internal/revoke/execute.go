@@ -361,14 +361,15 @@ func (e *Executor) revokeOne(ctx context.Context, plan *Plan, it *Item, r Result
 		notFound:   func(err error) string { return notFoundMessage(plan, it, err) },
 	})
 	r.Status, r.Error, r.kind = s.status, strPtr(s.err), s.kind
+	// The id sent with the last attempt: for a token revoked on the
+	// answer's word, the one the answer echoed (Client.Revoke takes no
+	// other as proof); after a lost answer, the one whose attempt the
+	// re-check proved applied.
 	r.ClientMutationID = strPtr(s.mutationID)
 	if s.status == StatusRevoked {
 		// The payload names the token when the answer arrived; after a
 		// lost answer the re-check proved the listed token gone.
 		r.RevokedAPIAccessTokenID = strPtr(cmp.Or(payload.RevokedAPIAccessTokenID, it.TokenID))
-		if payload.ClientMutationID != "" {
-			r.ClientMutationID = strPtr(payload.ClientMutationID)
-		}
 	}
 	return r
 }

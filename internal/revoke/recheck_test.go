@@ -165,11 +165,12 @@ func TestRecheckFindsTheTokenByUUIDWhenIDsAreRespelled(t *testing.T) {
 }
 
 // A revocation's answer is proof only when it is about this request and
-// this token: one naming another token (the caller's own) or echoing
-// another clientMutationId is re-checked by uuid, and the token, still
-// there, is never reported revoked.
+// this token: one naming another token (the caller's own), or no token,
+// or echoing another clientMutationId, or none (null or missing, as the
+// schema allows), is re-checked by uuid, and the token, still there, is
+// never reported revoked.
 func TestAnAnswerAboutSomethingElseIsNoProof(t *testing.T) {
-	for _, answer := range []string{emulator.AnswerOtherToken, emulator.AnswerOtherMutationID} {
+	for _, answer := range emulator.FalseAnswers {
 		t.Run(answer, func(t *testing.T) {
 			srv := et.Start(t, emulator.Options{})
 			c := buildkite.New(buildkite.Config{GraphQLEndpoint: srv.GraphQLEndpoint, RESTEndpoint: srv.RESTEndpoint, Token: et.DemoToken})
@@ -180,9 +181,15 @@ func TestAnAnswerAboutSomethingElseIsNoProof(t *testing.T) {
 				t.Fatal(err)
 			}
 			var waits []time.Duration
-			results := (&revoke.Executor{Client: c, Backoff: noWait(&waits)}).Execute(t.Context(), resolveReq(t, c, revoke.Request{Tokens: parse(t, target)}))
+			results := (&revoke.Executor{Client: c, Backoff: noWait(&waits), NewMutationID: counter()}).Execute(t.Context(), resolveReq(t, c, revoke.Request{Tokens: parse(t, target)}))
 			if r := results[0]; r.Status != revoke.StatusRevoked || *r.RevokedAPIAccessTokenID != tokenID(srv, target) {
 				t.Fatalf("%q, want revoked after sending again", statuses(results))
+			}
+			if n := srv.CountRequests(mutations); n != 2 {
+				t.Errorf("mutations sent = %d, want 2: the false answer is re-checked, the token found still there, and sent again", n)
+			}
+			if r := results[0]; r.ClientMutationID == nil || *r.ClientMutationID != "tokenctl-test-2" {
+				t.Errorf("clientMutationId %v, want tokenctl-test-2, the one of the mutation that applied", r.ClientMutationID)
 			}
 			if srv.TokenHasOrg(target, "acme") || srv.RevocationCount("acme", target) != 1 {
 				t.Errorf("emulator: has acme = %v, revoked %d times; want gone, once", srv.TokenHasOrg(target, "acme"), srv.RevocationCount("acme", target))
