@@ -2,6 +2,7 @@ package redact
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"slices"
@@ -58,9 +59,14 @@ func KnownBytes(b []byte, secrets ...string) []byte {
 
 func known(b []byte, secrets []string) ([]byte, bool) {
 	var spans []span
-	var lower []byte // b in lower case, made once for every secret
+	var lower []byte // b in lower case, made for a secret shorter than MinKnownRun
 	for _, secret := range secrets {
 		if secret == "" {
+			continue
+		}
+		sp := spellingsOf(secret)
+		if len(sp.sec) >= MinKnownRun {
+			spans = sp.spansIn(b, spans)
 			continue
 		}
 		if lower == nil {
@@ -68,7 +74,10 @@ func known(b []byte, secrets []string) ([]byte, bool) {
 			defer lowerBuffers.Put(buf)
 			lower = lowerASCII(b, buf)
 		}
-		spans = knownSpans(lower, spellingsOf(secret), spans)
+		for _, enc := range sp.encoded {
+			spans = appendAll(lower, enc, spans)
+		}
+		spans = appendAll(lower, sp.sec, spans)
 	}
 	if len(spans) == 0 {
 		return b, false
@@ -98,13 +107,29 @@ type span struct{ start, end int }
 
 // spellings is a secret in lower case, the length of its Buildkite prefix
 // (0 when it has none), and the encodings of it KnownBytes hides, in lower
-// case too.
+// case too. For a secret of MinKnownRun bytes or more it also holds what
+// spansIn looks for.
 type spellings struct {
 	sec     []byte
 	prefix  int
 	encoded [][]byte
-	windows *windowIndex // nil when no inner runs are hidden
+	// head is the secret's 4-byte windows that start in its first 4
+	// bytes: one of them is in any run of 8 that begins the secret, at a
+	// multiple of 4 in the text.
+	head [4]uint32
+	// windows are 8-byte windows of the secret's part after the prefix
+	// (when its inner runs are hidden) and of each encoding, from its
+	// first 8 bytes: one of them is in any inner run of minInnerRun and in
+	// any whole encoding, at a multiple of 8 in the text. filter has a bit
+	// per window's hash, so that text unlike the secret is passed over at
+	// one multiplication a word.
+	filter  [1 << windowHashBits / 64]uint64
+	windows map[uint64][]window
 }
+
+// window is where an 8-byte window starts in the secret (needle -1) or in
+// its encoding encoded[needle].
+type window struct{ needle, at int }
 
 // spellingCache keeps each secret's spellings, made once: there are a few
 // secrets a run, and every answer body passes through KnownBytes.
@@ -115,9 +140,6 @@ func spellingsOf(secret string) *spellings {
 		return sp.(*spellings)
 	}
 	sp := &spellings{sec: lowerASCII([]byte(secret), new([]byte)), prefix: tokenPrefixLen(secret)}
-	if len(sp.sec) >= MinKnownRun && hasInnerRuns(sp.sec, sp.prefix) {
-		sp.windows = newWindowIndex(sp.sec, sp.prefix)
-	}
 	var pct, uesc, dec, hex []byte
 	for i := 0; i < len(secret); i++ {
 		c := secret[i]
@@ -127,12 +149,16 @@ func spellingsOf(secret string) *spellings {
 		hex = fmt.Appendf(hex, "&#x%x;", c)
 	}
 	sp.encoded = [][]byte{pct, uesc, dec, hex}
+	if len(sp.sec) >= MinKnownRun {
+		sp.index()
+	}
 	actual, _ := spellingCache.LoadOrStore(secret, sp)
 	return actual.(*spellings)
 }
 
-// lowerBuffers holds the buffers lowerASCII writes into, so that a long
-// answer body costs no new copy each time it is scrubbed.
+// lowerBuffers holds the buffers lowerASCII writes into, for a secret
+// shorter than MinKnownRun, so that a long text costs no new copy each
+// time it is searched.
 var lowerBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
 // lowerASCII returns b with its ASCII letters in lower case, the same
@@ -146,13 +172,7 @@ func lowerASCII(b []byte, buf *[]byte) []byte {
 	i := 0
 	// Eight bytes at a time: a byte of 'A' to 'Z' gets 0x20 added.
 	for ; i+8 <= len(b); i += 8 {
-		x := binary.LittleEndian.Uint64(b[i:])
-		const hi, lo = 0x8080808080808080, 0x7f7f7f7f7f7f7f7f
-		h := x & lo
-		ge := h + 0x3f3f3f3f3f3f3f3f // high bit set where the byte is 'A' (0x41) or more
-		gt := h + 0x2525252525252525 // high bit set where it is past 'Z' (0x5a)
-		upper := ge &^ gt &^ x & hi
-		binary.LittleEndian.PutUint64(out[i:], x|upper>>2)
+		binary.LittleEndian.PutUint64(out[i:], lowerWord(binary.LittleEndian.Uint64(b[i:])))
 	}
 	for ; i < len(b); i++ {
 		c := b[i]
@@ -164,41 +184,31 @@ func lowerASCII(b []byte, buf *[]byte) []byte {
 	return out
 }
 
-// knownSpans appends to spans where text (in lower case) holds a part of
-// the secret that KnownBytes hides.
-func knownSpans(text []byte, sp *spellings, spans []span) []span {
-	sec := sp.sec
-	// The encodings of the whole secret, then the secret itself, whole or
-	// from its start (in any case, as the text is in lower case, so that a
-	// run of digits that starts it cannot stop the match short), then runs
-	// from within it. Spans that overlap are joined, so the longest match
-	// is what is hidden.
-	for _, enc := range sp.encoded {
-		spans = appendAll(text, enc, spans)
+// index fills in what spansIn looks for (see spellings).
+func (sp *spellings) index() {
+	for j := range sp.head {
+		sp.head[j] = binary.LittleEndian.Uint32(sp.sec[j:])
 	}
-	if len(sec) < MinKnownRun {
-		return appendAll(text, sec, spans)
+	sp.windows = map[uint64][]window{}
+	add := func(b []byte, w window) {
+		x := binary.LittleEndian.Uint64(b)
+		h := windowHash(x)
+		sp.filter[h/64] |= 1 << (h % 64)
+		sp.windows[x] = append(sp.windows[x], w)
 	}
-	// Runs that begin the secret: find its first MinKnownRun bytes, then
-	// see how far the text goes on to follow it.
-	head := sec[:MinKnownRun]
-	for i := 0; ; {
-		j := bytes.Index(text[i:], head)
-		if j < 0 {
-			break
+	if hasInnerRuns(sp.sec, sp.prefix) {
+		for i := sp.prefix; i+8 <= len(sp.sec); i++ {
+			add(sp.sec[i:], window{-1, i})
 		}
-		start := i + j
-		n := MinKnownRun
-		for n < len(sec) && start+n < len(text) && text[start+n] == sec[n] {
-			n++
+	}
+	// An encoding is 3 to 6 bytes a byte of the secret, so 24 or more
+	// long: any place it is found holds one of its first 8 windows at a
+	// multiple of 8.
+	for e, enc := range sp.encoded {
+		for j := 0; j < 8 && j+8 <= len(enc); j++ {
+			add(enc[j:], window{e, j})
 		}
-		spans = append(spans, span{start, start + n})
-		i = start + 1
 	}
-	if sp.windows == nil {
-		return spans
-	}
-	return innerSpans(text, sec, sp.prefix, sp.windows, spans)
 }
 
 // hasInnerRuns reports whether KnownBytes hides runs from within secret
@@ -207,61 +217,132 @@ func hasInnerRuns(secret []byte, prefix int) bool {
 	return (prefix > 0 || len(secret) >= minInnerSecret) && len(secret)-prefix >= minInnerRun
 }
 
-// windowIndex holds the 8-byte windows of a secret's part after its
-// prefix, for innerSpans: a filter with a bit per window's hash, so that
-// text unlike the secret is passed over at one multiplication a window,
-// and where in the secret each window starts.
-type windowIndex struct {
-	filter [1 << windowHashBits / 64]uint64
-	at     map[uint64][]int
-}
-
 const windowHashBits = 16
 
 func windowHash(x uint64) uint64 { return (x * 0x9e3779b97f4a7c15) >> (64 - windowHashBits) }
 
-func newWindowIndex(sec []byte, prefix int) *windowIndex {
-	idx := &windowIndex{at: map[uint64][]int{}}
-	for i := prefix; i+8 <= len(sec); i++ {
-		x := binary.LittleEndian.Uint64(sec[i:])
-		h := windowHash(x)
-		idx.filter[h/64] |= 1 << (h % 64)
-		idx.at[x] = append(idx.at[x], i)
-	}
-	return idx
-}
-
-// innerSpans appends to spans every run of minInnerRun or more bytes of
-// sec after its prefix that text holds, grown as far as the text goes on
-// following the secret both ways (into the prefix too). Such a run holds
-// 8 bytes of the text that start at a multiple of 8: the text is read 8
-// bytes at a time, and only where those 8 are a window of the secret is
-// a run looked for around them. The same run found from two of its
-// windows is appended once.
-func innerSpans(text, sec []byte, prefix int, idx *windowIndex, spans []span) []span {
-	for m := 0; m+8 <= len(text); m += 8 {
-		x := binary.LittleEndian.Uint64(text[m:])
-		if h := windowHash(x); idx.filter[h/64]&(1<<(h%64)) == 0 {
+// spansIn appends to spans where text holds a part of the secret that
+// KnownBytes hides, in any letter case, reading the text once, 8 bytes at
+// a time, each word in lower case as it is read: the whole secret in one
+// of its encodings (each place found after the end of the one before, as
+// a search from the start would find them), runs of MinKnownRun or more
+// that begin the secret, and runs of minInnerRun or more from within it,
+// each grown as far as the text goes on following the secret. A run or an
+// encoding is looked for only where a word of the text is one of the
+// secret's windows (see spellings).
+func (sp *spellings) spansIn(text []byte, spans []span) []span {
+	type place struct{ needle, start int }
+	var encoded []place
+	m := 0
+	for ; m+8 <= len(text); m += 8 {
+		x := lowerWord(binary.LittleEndian.Uint64(text[m:]))
+		if lo := uint32(x); sp.isHead(lo) {
+			spans = sp.headAt(text, m, lo, spans)
+		}
+		if hi := uint32(x >> 32); sp.isHead(hi) {
+			spans = sp.headAt(text, m+4, hi, spans)
+		}
+		if h := windowHash(x); sp.filter[h/64]&(1<<(h%64)) == 0 {
 			continue
 		}
-		for _, k := range idx.at[x] {
-			back := 0
-			for m-back > 0 && k-back > 0 && text[m-back-1] == sec[k-back-1] {
-				back++
-			}
-			fwd := 8
-			for m+fwd < len(text) && k+fwd < len(sec) && text[m+fwd] == sec[k+fwd] {
-				fwd++
-			}
-			if k+fwd-max(k-back, prefix) < minInnerRun {
-				continue
-			}
-			if s := (span{m - back, m + fwd}); len(spans) == 0 || spans[len(spans)-1] != s {
-				spans = append(spans, s)
+		for _, w := range sp.windows[x] {
+			if w.needle < 0 {
+				spans = sp.innerAt(text, m, w.at, spans)
+			} else if start := m - w.at; matchesLower(text, start, sp.encoded[w.needle]) {
+				encoded = append(encoded, place{w.needle, start})
 			}
 		}
 	}
+	if m+4 <= len(text) {
+		if lo := uint32(lowerWord(uint64(binary.LittleEndian.Uint32(text[m:])))); sp.isHead(lo) {
+			spans = sp.headAt(text, m, lo, spans)
+		}
+	}
+	slices.SortFunc(encoded, func(a, b place) int { return cmp.Or(a.needle-b.needle, a.start-b.start) })
+	end := 0
+	for i, p := range encoded {
+		if i > 0 && p.needle == encoded[i-1].needle && p.start < end {
+			continue
+		}
+		end = p.start + len(sp.encoded[p.needle])
+		spans = append(spans, span{p.start, end})
+	}
 	return spans
+}
+
+func (sp *spellings) isHead(v uint32) bool {
+	return v == sp.head[0] || v == sp.head[1] || v == sp.head[2] || v == sp.head[3]
+}
+
+// headAt appends the runs that begin the secret and hold, at m, its
+// window v.
+func (sp *spellings) headAt(text []byte, m int, v uint32, spans []span) []span {
+	sec := sp.sec
+	for j, h := range sp.head {
+		start := m - j
+		if h != v || !matchesLower(text, start, sec[:MinKnownRun]) {
+			continue
+		}
+		n := MinKnownRun
+		for n < len(sec) && start+n < len(text) && lowerByte(text[start+n]) == sec[n] {
+			n++
+		}
+		spans = append(spans, span{start, start + n})
+	}
+	return spans
+}
+
+// innerAt appends the run of the secret that holds, at m in the text, its
+// window at k, grown both ways (into the prefix too), if it holds
+// minInnerRun or more of the secret's part after the prefix.
+func (sp *spellings) innerAt(text []byte, m, k int, spans []span) []span {
+	sec := sp.sec
+	back := 0
+	for m-back > 0 && k-back > 0 && lowerByte(text[m-back-1]) == sec[k-back-1] {
+		back++
+	}
+	fwd := 8
+	for m+fwd < len(text) && k+fwd < len(sec) && lowerByte(text[m+fwd]) == sec[k+fwd] {
+		fwd++
+	}
+	if k+fwd-max(k-back, sp.prefix) < minInnerRun {
+		return spans
+	}
+	if s := (span{m - back, m + fwd}); len(spans) == 0 || spans[len(spans)-1] != s {
+		spans = append(spans, s)
+	}
+	return spans
+}
+
+// matchesLower reports whether text, in lower case, holds needle at start.
+func matchesLower(text []byte, start int, needle []byte) bool {
+	if start < 0 || start+len(needle) > len(text) {
+		return false
+	}
+	for i, c := range needle {
+		if lowerByte(text[start+i]) != c {
+			return false
+		}
+	}
+	return true
+}
+
+func lowerByte(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// lowerWord is the eight bytes of x with their ASCII letters in lower
+// case: a byte of 'A' to 'Z' gets 0x20 added.
+func lowerWord(x uint64) uint64 {
+	const hi, lo = 0x8080808080808080, 0x7f7f7f7f7f7f7f7f
+	h := x & lo
+	ge := h + 0x3f3f3f3f3f3f3f3f // high bit set where the byte is 'A' (0x41) or more
+	gt := h + 0x2525252525252525 // high bit set where it is past 'Z' (0x5a)
+	upper := ge &^ gt &^ x & hi
+	return x | upper>>2
 }
 
 // appendAll appends every place b holds needle.

@@ -227,66 +227,87 @@ func merged(spans []span) []span {
 	return out
 }
 
-// innerSpans, reading the text 8 bytes at a time, hides the same runs as
-// the search for every piece of the secret did, for secrets with and
-// without a prefix, with repeating characters, and texts made of their
-// pieces at every offset.
-func TestInnerSpansAgreesWithPieces(t *testing.T) {
-	secrets := []string{
-		"bkua_7f3c9a1e5b2d8f604c1a9e7b3d5f2a8c6e0b4d91",
-		"bkua_bench00000000000000000000000000000000000",
-		"83920471ab3fcd5e9a01b2c3d4e5f6a7b8c9d0e1",
-		"bkpat_abababababababababababab",
-		"leaked-value-with-no-prefix-at-all-0123456789",
-	}
+// KnownBytes, reading the text once 8 bytes at a time, hides what the
+// searches of the whole text for each spelling of the secret hid
+// (knownByScans): for secrets with and without a prefix, long and short,
+// with repeating characters, in texts made of their pieces and encodings
+// at every offset, in any letter case.
+func TestKnownAgreesWithScans(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	for _, secret := range secrets {
+	for _, secret := range knownTestSecrets {
 		sp := spellingsOf(secret)
-		for range 2000 {
-			text := innerTestText(rng, sp.sec)
-			want := merged(innerSpansByPieces(text, sp.sec, sp.prefix))
-			got := merged(innerSpans(text, sp.sec, sp.prefix, sp.windows, nil))
-			if !slices.Equal(got, want) {
-				t.Fatalf("secret %q, text %q: innerSpans found %v, the pieces %v", secret, text, got, want)
+		for range 3000 {
+			text := knownTestText(rng, sp)
+			if got, want := KnownBytes(text, secret), knownByScans(text, secret); !bytes.Equal(got, want) {
+				t.Fatalf("secret %q, text %q:\n got %q\nwant %q", secret, text, got, want)
 			}
+		}
+	}
+	// Two secrets at once.
+	for range 3000 {
+		a, b := knownTestSecrets[rng.IntN(len(knownTestSecrets))], knownTestSecrets[rng.IntN(len(knownTestSecrets))]
+		text := append(knownTestText(rng, spellingsOf(a)), knownTestText(rng, spellingsOf(b))...)
+		if got, want := KnownBytes(text, a, b), knownByScans(text, a, b); !bytes.Equal(got, want) {
+			t.Fatalf("secrets %q and %q, text %q:\n got %q\nwant %q", a, b, text, got, want)
 		}
 	}
 }
 
-func FuzzInnerSpansAgreesWithPieces(f *testing.F) {
+var knownTestSecrets = []string{
+	"bkua_7f3c9a1e5b2d8f604c1a9e7b3d5f2a8c6e0b4d91",
+	"bkua_bench00000000000000000000000000000000000",
+	"83920471ab3fcd5e9a01b2c3d4e5f6a7b8c9d0e1",
+	"bkpat_abababababababababababab",
+	"leaked-value-with-no-prefix-at-all-0123456789",
+	"abcabcabcabc",   // an encoding that overlaps itself
+	"Mixed_Case_Key", // no prefix, too short for inner runs
+	"short",          // shorter than MinKnownRun: hidden whole
+	"aaaaaaaa",
+}
+
+func FuzzKnownAgreesWithScans(f *testing.F) {
 	f.Add("x bkua_7f3c9a1e5b2d8f604c1a9e7b3d5f2a8c6 y", 0)
 	f.Add("0000000000000000000000000000000000000000", 1)
+	f.Add("%61%62%63%61%62%63%61%62%63%61%62%63%61%62%63", 5)
 	f.Fuzz(func(t *testing.T, text string, which int) {
-		secrets := []string{"bkua_7f3c9a1e5b2d8f604c1a9e7b3d5f2a8c6e0b4d91", "bkua_bench00000000000000000000000000000000000", "83920471ab3fcd5e9a01b2c3d4e5f6a7b8c9d0e1"}
-		sp := spellingsOf(secrets[int(uint(which)%uint(len(secrets)))])
-		lower := lowerASCII([]byte(text), new([]byte))
-		want := merged(innerSpansByPieces(lower, sp.sec, sp.prefix))
-		if got := merged(innerSpans(lower, sp.sec, sp.prefix, sp.windows, nil)); !slices.Equal(got, want) {
-			t.Errorf("text %q: innerSpans found %v, the pieces %v", text, got, want)
+		secret := knownTestSecrets[int(uint(which)%uint(len(knownTestSecrets)))]
+		if got, want := KnownBytes([]byte(text), secret), knownByScans([]byte(text), secret); !bytes.Equal(got, want) {
+			t.Errorf("secret %q, text %q:\n got %q\nwant %q", secret, text, got, want)
 		}
 	})
 }
 
-// innerTestText is a text of random bytes and pieces of sec (lower case,
-// as innerSpans reads), some of them long enough to be hidden, some one
-// byte off.
-func innerTestText(rng *rand.Rand, sec []byte) []byte {
+// knownTestText is a text of random bytes, pieces of the secret and of its
+// encodings, some long enough to be hidden, some one byte off, some in
+// capitals.
+func knownTestText(rng *rand.Rand, sp *spellings) []byte {
 	var text []byte
-	for range 1 + rng.IntN(6) {
-		switch rng.IntN(3) {
+	for range 1 + rng.IntN(8) {
+		var src []byte
+		switch rng.IntN(4) {
 		case 0:
 			for range rng.IntN(12) {
-				text = append(text, "0ab-_x"[rng.IntN(6)])
+				text = append(text, "0ab-_x%&#;\\u"[rng.IntN(12)])
 			}
+			continue
+		case 1:
+			src = sp.encoded[rng.IntN(len(sp.encoded))]
 		default:
-			start := rng.IntN(len(sec))
-			end := min(len(sec), start+1+rng.IntN(24))
-			piece := slices.Clone(sec[start:end])
-			if rng.IntN(4) == 0 {
-				piece[rng.IntN(len(piece))] ^= 1
-			}
-			text = append(text, piece...)
+			src = sp.sec
 		}
+		start := rng.IntN(len(src))
+		if rng.IntN(3) == 0 {
+			start = 0
+		}
+		end := min(len(src), start+1+rng.IntN(2*len(src)))
+		piece := slices.Clone(src[start:end])
+		if rng.IntN(4) == 0 {
+			piece[rng.IntN(len(piece))] ^= 1
+		}
+		if rng.IntN(3) == 0 {
+			piece = bytes.ToUpper(piece)
+		}
+		text = append(text, piece...)
 	}
 	return text
 }
