@@ -69,6 +69,12 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	})
 	fs.BoolVar(&c.opts.UntypedNotAdmin, "untyped-not-admin", false, "answer a member who is not an administrator with an untyped error in unknown words where it would say not-admin")
 	fs.BoolVar(&c.opts.RepeatAcrossPages, "repeat-across-pages", false, "start each page of tokens or members after the first with the last one of the page before")
+	fs.BoolVar(&c.opts.RepeatChanged, "repeat-changed", false, "repeat as --repeat-across-pages, the repeated token used and described anew since, the repeated member seen since")
+	fs.Func("listing-hole", "answer every page of tokens or members after the first with a null where the schema allows one: `HOLE` "+holeNames(), func(s string) error {
+		h, err := emulator.ParseListingHole(s)
+		c.opts.ListingHole = h
+		return err
+	})
 	fs.Int64Var(&c.opts.Seed, "random-seed", 0, "seed for jitter and fault probabilities")
 	fs.BoolVar(&c.verbose, "verbose", false, "log every request to stderr")
 	fs.Func("error-wording", "word errors as `buildkite` (default) or alternate: other messages, the type in extensions.code", func(s string) error {
@@ -197,4 +203,13 @@ func writeAtomically(path, content string) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// holeNames lists the --listing-hole values.
+func holeNames() string {
+	names := make([]string, len(emulator.ListingHoles))
+	for i, h := range emulator.ListingHoles {
+		names[i] = string(h)
+	}
+	return strings.Join(names, ", ")
 }

@@ -19,11 +19,14 @@ type MemberPage struct {
 // tokens, asking for the same page size. Like ListTokens, the first request
 // also returns the organization, so the two listings can start together.
 // As with tokens, a member a later page repeats is dropped before the page
-// is handed over (by user id; the first answer is kept).
+// is handed over (by user id; the first answer is kept) when it says the
+// same, and fails the listing when it does not. So does a page with a hole
+// in it (see incompleteListing): an owner the listing did not show is
+// never taken for one who is not a member.
 func (c *Client) ListMembers(ctx context.Context, org ident.Org, visit func(MemberPage) bool) (Organization, error) {
 	what := fmt.Sprintf("listing the members of organization %q", org.String())
 	var found Organization
-	listed := onceSet{}
+	listed := newCopies()
 	err := pageThrough(what, func(after *string) (string, bool, error) {
 		page, cursor, err := c.memberPage(ctx, org, after, what, listed)
 		if err != nil {
@@ -35,7 +38,7 @@ func (c *Client) ListMembers(ctx context.Context, org ident.Org, visit func(Memb
 	return found, err
 }
 
-func (c *Client) memberPage(ctx context.Context, org ident.Org, after *string, what string, listed onceSet) (MemberPage, string, error) {
+func (c *Client) memberPage(ctx context.Context, org ident.Org, after *string, what string, listed *copies) (MemberPage, string, error) {
 	var (
 		fields gql.OrganizationFields
 		conn   *gql.OrganizationMemberPage
@@ -73,24 +76,33 @@ func (c *Client) memberPage(ctx context.Context, org ident.Org, after *string, w
 	if conn == nil {
 		return MemberPage{}, "", &Error{Kind: KindForbidden, Message: what + ": Buildkite did not show the members to this API token; the owner rules need a token of an organization administrator"}
 	}
-	page := MemberPage{Organization: found}
+	if conn.PageInfo == nil {
+		return MemberPage{}, "", noPageInfo(what, "member")
+	}
+	if conn.Edges == nil {
+		return MemberPage{}, "", withheld(what, "member", true)
+	}
+	page := MemberPage{Organization: found, HasNextPage: conn.PageInfo.HasNextPage}
 	for _, edge := range conn.Edges {
-		if edge == nil || edge.Node == nil || !listed.first(edge.Node.User.Id) {
-			continue
+		if edge == nil || edge.Node == nil {
+			return MemberPage{}, "", withheld(what, "member", false)
 		}
-		page.Members = append(page.Members, fromMemberFields(*edge.Node))
+		// user is non-null in the schema: a member without one is a
+		// broken answer, not a member to skip.
+		if edge.Node.User.Id == "" {
+			return MemberPage{}, "", incompleteListing(what, "Buildkite's answer has a member without its user, so whose membership it is cannot be told")
+		}
+		first, conflict := listed.first(edge.Node.User.Id, listed.memberDigest(edge.Node))
+		if conflict {
+			return MemberPage{}, "", conflictingCopies(what, "the member with user uuid", edge.Node.User.Uuid)
+		}
+		if first {
+			page.Members = append(page.Members, fromMemberFields(*edge.Node))
+		}
 	}
 	cursor := ""
-	switch {
-	case conn.PageInfo != nil:
-		page.HasNextPage = conn.PageInfo.HasNextPage
-		if conn.PageInfo.EndCursor != nil {
-			cursor = *conn.PageInfo.EndCursor
-		}
-	case len(conn.Edges) >= c.cfg.PageSize:
-		// pageInfo may be null by the schema; a full page without it may
-		// have more behind it, which cannot be asked for.
-		return MemberPage{}, "", &Error{Kind: KindInvalid, Message: what + ": Buildkite's answer has a full page of members but no pageInfo to ask for the next one"}
+	if conn.PageInfo.EndCursor != nil {
+		cursor = *conn.PageInfo.EndCursor
 	}
 	return page, cursor, nil
 }

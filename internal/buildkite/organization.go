@@ -83,10 +83,12 @@ type TokenPage struct {
 // Each token is handed to visit once per listing, by id: a server whose
 // list changes while it is paged may repeat a token on a later page, and
 // every caller (check, tokens list, revoke's resolution, plans) would
-// otherwise judge or count it twice. The first answer is kept and a repeat
-// is dropped before its page is handed over, whatever it says: judging
-// began with the first, and a later page is no fresher in a way a client
-// could tell.
+// otherwise judge or count it twice. A repeat that says the same is
+// dropped before its page is handed over; one that says otherwise (used
+// since, described anew) fails the listing, since which copy is current
+// cannot be told and judging may already have begun on the first. So does
+// a page with a hole in it (see incompleteListing): a listing is handed
+// over whole or fails.
 func (c *Client) ListTokens(ctx context.Context, org ident.Org, visit func(TokenPage) bool) (Organization, error) {
 	what := fmt.Sprintf("listing API access tokens of organization %q", org.String())
 	var found Organization
@@ -109,20 +111,38 @@ func (c *Client) ListTokens(ctx context.Context, org ident.Org, visit func(Token
 // order, each once, from another goroutine) while the next is fetched:
 // on a listing's chain of round trips there is nothing but the requests
 // and the reading of their answers. ListAllTokens returns once visit has
-// had every page read; on an error, the pages read before it.
+// had every page read; on an error, the pages read before it. A page that
+// repeats a token differently (see ListTokens) stops the listing, and is
+// its error.
 func (c *Client) ListAllTokens(ctx context.Context, org ident.Org, visit func(TokenPage)) (Organization, error) {
 	what := fmt.Sprintf("listing API access tokens of organization %q", org.String())
 	var found Organization
 	pages := make(chan rawTokenPage, 1)
 	visited := make(chan struct{})
+	stop := make(chan struct{}) // closed when a page cannot be handed over
+	var convertErr error        // read once visited is closed
 	go func() {
 		defer close(visited)
 		seen := newInterner()
 		for raw := range pages {
-			visit(raw.tokens(seen))
+			if convertErr != nil {
+				continue
+			}
+			page, err := raw.tokens(seen, what)
+			if err != nil {
+				convertErr = err
+				close(stop)
+				continue
+			}
+			visit(page)
 		}
 	}()
 	err := pageThrough(what, func(after *string) (string, bool, error) {
+		select {
+		case <-stop:
+			return "", false, nil
+		default:
+		}
 		raw, cursor, err := c.fetchTokenPage(ctx, org, after, what)
 		if err != nil {
 			return "", false, asAPIError(ctx, err, what)
@@ -133,6 +153,9 @@ func (c *Client) ListAllTokens(ctx context.Context, org ident.Org, visit func(To
 	})
 	close(pages)
 	<-visited
+	if convertErr != nil {
+		return found, convertErr
+	}
 	return found, err
 }
 
@@ -180,11 +203,12 @@ func (c *Client) tokenPage(ctx context.Context, org ident.Org, after *string, wh
 	if err != nil {
 		return TokenPage{}, "", err
 	}
-	return raw.tokens(seen), cursor, nil
+	page, err := raw.tokens(seen, what)
+	return page, cursor, err
 }
 
 // rawTokenPage is a page of tokens as Buildkite answered it, its
-// organization and every token's id checked.
+// organization, its pageInfo, and every token and its id checked.
 type rawTokenPage struct {
 	org  Organization
 	conn gql.APIAccessTokenPage
@@ -192,8 +216,8 @@ type rawTokenPage struct {
 
 // fetchTokenPage asks for the page of tokens after the cursor after (nil
 // for the first) and returns it with the cursor of the next. An answer
-// without the organization, or with it or a token without an id, is an
-// error.
+// without the organization, or with it or a token without an id, or with
+// a hole in the page (see incompleteListing), is an error.
 func (c *Client) fetchTokenPage(ctx context.Context, org ident.Org, after *string, what string) (rawTokenPage, string, error) {
 	var (
 		fields gql.OrganizationFields
@@ -227,8 +251,17 @@ func (c *Client) fetchTokenPage(ctx context.Context, org ident.Org, after *strin
 	if err != nil {
 		return rawTokenPage{}, "", err
 	}
+	if conn.PageInfo == nil {
+		return rawTokenPage{}, "", noPageInfo(what, "token")
+	}
+	if conn.Edges == nil {
+		return rawTokenPage{}, "", withheld(what, "token", true)
+	}
 	for _, edge := range conn.Edges {
-		if edge != nil && edge.Node != nil && edge.Node.Id == "" {
+		if edge == nil || edge.Node == nil {
+			return rawTokenPage{}, "", withheld(what, "token", false)
+		}
+		if edge.Node.Id == "" {
 			return rawTokenPage{}, "", missingID(what, "a token")
 		}
 	}
@@ -240,52 +273,36 @@ func (c *Client) fetchTokenPage(ctx context.Context, org ident.Org, after *strin
 }
 
 // tokens converts the page's tokens, leaving out those the listing handed
-// over before (see ListTokens).
-func (raw rawTokenPage) tokens(seen *interner) TokenPage {
+// over before as they were; one handed over before with other data is an
+// error (see ListTokens).
+func (raw rawTokenPage) tokens(seen *interner, what string) (TokenPage, error) {
 	conn := raw.conn
 	page := TokenPage{Organization: raw.org, HasNextPage: conn.PageInfo.HasNextPage, Tokens: make([]Token, 0, len(conn.Edges))}
 	for _, edge := range conn.Edges {
-		if edge == nil || edge.Node == nil || !seen.first(edge.Node.Id) {
-			continue
+		first, conflict := seen.listed.first(edge.Node.Id, seen.listed.tokenDigest(edge.Node))
+		if conflict {
+			return TokenPage{}, conflictingCopies(what, "token", edge.Node.Uuid)
 		}
-		page.Tokens = append(page.Tokens, seen.token(edge.Node))
+		if first {
+			page.Tokens = append(page.Tokens, seen.token(edge.Node))
+		}
 	}
-	return page
+	return page, nil
 }
 
 // interner keeps one copy of what a listing repeats from token to token:
 // an owner's user (a member owns many tokens) and the scope names. Tokens
 // share them, so a listing of a large organization holds each once. It
-// also remembers the ids of the tokens listed, so that a token is listed
-// once.
+// also remembers the tokens listed (a digest of each by id), so that a
+// token is listed once.
 type interner struct {
 	owners map[User]*User
 	scopes map[string]string
-	listed onceSet
+	listed *copies
 }
 
 func newInterner() *interner {
-	return &interner{owners: map[User]*User{}, scopes: map[string]string{}, listed: onceSet{}}
-}
-
-// first reports whether the token with this id is met for the first time
-// in the listing.
-func (in *interner) first(id string) bool { return in.listed.first(id) }
-
-// onceSet is the ids a listing has handed out.
-type onceSet map[string]struct{}
-
-// first reports whether id is new, and remembers it. An empty id cannot be
-// told apart from another and is always new.
-func (s onceSet) first(id string) bool {
-	if id == "" {
-		return true
-	}
-	if _, ok := s[id]; ok {
-		return false
-	}
-	s[id] = struct{}{}
-	return true
+	return &interner{owners: map[User]*User{}, scopes: map[string]string{}, listed: newCopies()}
 }
 
 // token converts a listed token. Its owner is shared with the other tokens

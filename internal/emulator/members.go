@@ -84,7 +84,7 @@ func (o *orgResolver) Members(ctx context.Context, args pageArgs) (*memberConnec
 	for i, m := range org.members {
 		seqs[i] = m.seq
 	}
-	from, to, info, err := paginate(seqs, args, o.s.opts.RepeatAcrossPages)
+	from, to, info, err := paginate(seqs, args, o.s.opts.RepeatAcrossPages || o.s.opts.RepeatChanged)
 	if err != nil {
 		return nil, err
 	}
@@ -92,6 +92,12 @@ func (o *orgResolver) Members(ctx context.Context, args pageArgs) (*memberConnec
 	for _, m := range org.members[from:to] {
 		conn.edges = append(conn.edges, &memberEdge{cursor: encodeCursor(m.seq), node: newMemberResolver(o.s.ids, m, org.roles[m.user.uuid])})
 	}
+	if info.repeated && o.s.opts.RepeatChanged {
+		// Seen since the page before.
+		now := o.s.opts.Now()
+		conn.edges[0].node.lastSeenAt = &now
+	}
+	o.s.holeMembers(conn, args)
 	return conn, nil
 }
 
@@ -124,14 +130,20 @@ func (s *memberSSO) Mode() *string {
 }
 
 type memberConnection struct {
-	count    int32
-	edges    []*memberEdge
-	pageInfo *pageInfo
+	count     int32
+	edges     []*memberEdge
+	nullEdges bool // answer edges with null: see ListingHole
+	pageInfo  *pageInfo
 }
 
-func (c *memberConnection) Count() int32          { return c.count }
-func (c *memberConnection) Edges() *[]*memberEdge { return &c.edges }
-func (c *memberConnection) PageInfo() *pageInfo   { return c.pageInfo }
+func (c *memberConnection) Count() int32 { return c.count }
+func (c *memberConnection) Edges() *[]*memberEdge {
+	if c.nullEdges {
+		return nil
+	}
+	return &c.edges
+}
+func (c *memberConnection) PageInfo() *pageInfo { return c.pageInfo }
 
 type memberEdge struct {
 	cursor string

@@ -37,8 +37,10 @@ func checkPageArgs(field string, first, last *int32, maxPage int, required bool)
 // paginate applies after/before, then first, then last to items identified
 // by increasing sequence numbers, and reports honest pageInfo. With repeat,
 // a page after a cursor starts again with the item the cursor names, as a
-// server whose list grew while a client paged may hand an item out twice.
+// server whose list grew while a client paged may hand an item out twice
+// (info.repeated says it did).
 func paginate(seqs []int, args pageArgs, repeat bool) (from, to int, info *pageInfo, err error) {
+	repeated := false
 	from, to = 0, len(seqs)
 	if args.After != nil {
 		after, err := decodeCursor(*args.After)
@@ -50,6 +52,7 @@ func paginate(seqs []int, args pageArgs, repeat bool) (from, to int, info *pageI
 		}
 		if repeat && from > 0 && seqs[from-1] == after {
 			from--
+			repeated = true
 		}
 	}
 	if args.Before != nil {
@@ -67,7 +70,7 @@ func paginate(seqs []int, args pageArgs, repeat bool) (from, to int, info *pageI
 	if args.Last != nil && int(*args.Last) < to-from {
 		from = to - int(*args.Last)
 	}
-	info = &pageInfo{hasPreviousPage: from > 0, hasNextPage: to < len(seqs)}
+	info = &pageInfo{hasPreviousPage: from > 0, hasNextPage: to < len(seqs), repeated: repeated && from < to}
 	if from < to {
 		info.startCursor = strPtr(encodeCursor(seqs[from]))
 		info.endCursor = strPtr(encodeCursor(seqs[to-1]))
@@ -76,15 +79,27 @@ func paginate(seqs []int, args pageArgs, repeat bool) (from, to int, info *pageI
 }
 
 type tokenConnection struct {
-	edges    []*tokenEdge
-	pageInfo *pageInfo
+	edges     []*tokenEdge
+	nullEdges bool // answer edges (and nodes) with null: see ListingHole
+	pageInfo  *pageInfo
 }
 
-func (c *tokenConnection) Edges() *[]*tokenEdge { return &c.edges }
+func (c *tokenConnection) Edges() *[]*tokenEdge {
+	if c.nullEdges {
+		return nil
+	}
+	return &c.edges
+}
+
 func (c *tokenConnection) Nodes() *[]*tokenResolver {
+	if c.nullEdges {
+		return nil
+	}
 	nodes := make([]*tokenResolver, len(c.edges))
 	for i, e := range c.edges {
-		nodes[i] = e.node
+		if e != nil {
+			nodes[i] = e.node
+		}
 	}
 	return &nodes
 }
@@ -101,6 +116,9 @@ func (e *tokenEdge) Node() *tokenResolver { return e.node }
 type pageInfo struct {
 	hasNextPage, hasPreviousPage bool
 	startCursor, endCursor       *string
+	// repeated: the page starts with the item its cursor named (not part
+	// of the answer).
+	repeated bool
 }
 
 func (p *pageInfo) HasNextPage() bool     { return p.hasNextPage }

@@ -241,7 +241,7 @@ func (o *orgResolver) ApiAccessTokens(ctx context.Context, args pageArgs) (*toke
 	for i, t := range all {
 		seqs[i] = t.seq
 	}
-	from, to, info, err := paginate(seqs, args, o.s.opts.RepeatAcrossPages)
+	from, to, info, err := paginate(seqs, args, o.s.opts.RepeatAcrossPages || o.s.opts.RepeatChanged)
 	if err != nil {
 		return nil, err
 	}
@@ -249,6 +249,13 @@ func (o *orgResolver) ApiAccessTokens(ctx context.Context, args pageArgs) (*toke
 	for _, t := range all[from:to] {
 		conn.edges = append(conn.edges, &tokenEdge{cursor: encodeCursor(t.seq), node: newTokenResolver(o.s.ids, t)})
 	}
+	if info.repeated && o.s.opts.RepeatChanged {
+		// Used since the page before, from elsewhere, and described anew.
+		now := o.s.opts.Now()
+		rt := conn.edges[0].node
+		rt.lastAccessedAt, rt.ipAddress, rt.description = &now, "198.51.100.99", rt.description+" (renamed)"
+	}
+	o.s.holeTokens(conn, args)
 	return conn, nil
 }
 

@@ -73,6 +73,15 @@ type Options struct {
 	// may when tokens are created while a client pages: nothing in the
 	// schema promises that a connection hands each node out once.
 	RepeatAcrossPages bool
+	// RepeatChanged repeats as RepeatAcrossPages does, but the repeated
+	// token or member is not as the page before showed it: a token used
+	// since (now, from another address) and described anew, a member seen
+	// since. Which copy is current a client cannot tell.
+	RepeatChanged bool
+	// ListingHole answers every page of tokens or members asked for after
+	// a cursor with a null where the schema allows one (see ListingHole);
+	// "": none.
+	ListingHole ListingHole
 	// OnRequest, when set, is called with every request log entry. It must
 	// not block: it runs on the request's goroutine.
 	OnRequest func(Request)
@@ -128,6 +137,11 @@ func New(opts Options) (*Server, error) {
 	}
 	if _, err := ParseIDFormat(string(opts.IDFormat)); err != nil {
 		return nil, err
+	}
+	if opts.ListingHole != "" {
+		if _, err := ParseListingHole(string(opts.ListingHole)); err != nil {
+			return nil, err
+		}
 	}
 	s := &Server{
 		opts:       opts,

@@ -218,11 +218,14 @@ func oneLineError(err error) error {
 // the plan was made. What the plan's own findings say is never evidence:
 // a plan edited by hand, its digest recomputed, can name tokens, but
 // cannot make tokenctl revoke one its policy does not condemn now. A
-// token that is gone is not found. The safety checks of every revocation
-// (the token tokenctl uses) apply as usual. An organization whose tokens
-// or members cannot be listed, for a reason about that organization (see
-// revoke.NotCheckedCauseOf), has its tokens not-checked with the cause
-// while the other organizations proceed.
+// token that is gone is not found. Each organization's tokens are listed
+// to the last page, however early the planned ones appear, so that a
+// listing that contradicts itself (a token listed twice, differently) or
+// has a hole in it is noticed before anything is sent. The safety checks
+// of every revocation (the token tokenctl uses) apply as usual. An
+// organization whose tokens or members cannot be listed, for a reason
+// about that organization (see revoke.NotCheckedCauseOf), has its tokens
+// not-checked with the cause while the other organizations proceed.
 func (p *Plan) Resolve(ctx context.Context, c *buildkite.Client, allowSelf bool, now time.Time) ([]*revoke.Plan, error) {
 	if p.policy == nil {
 		return nil, errors.New("the plan was not read with ReadPlan: it has no policy to judge with")
@@ -276,7 +279,7 @@ func notCheckedPlan(group []*PlannedRevocation, cause revoke.NotCheckedCause, er
 // those the policy no longer condemns.
 func (p *Plan) resolveOrganization(ctx context.Context, c *buildkite.Client, group []*PlannedRevocation, allowSelf bool, caller *buildkite.AccessToken, now time.Time) (*revoke.Plan, error) {
 	org := ident.Org{ID: group[0].Organization.ID}
-	req := revoke.Request{Org: org, Evidence: revoke.EvidencePolicy, AllowSelf: allowSelf, Caller: caller}
+	req := revoke.Request{Org: org, Evidence: revoke.EvidencePolicy, AllowSelf: allowSelf, Caller: caller, Whole: true}
 	planned := map[string]*PlannedRevocation{}
 	for _, r := range group {
 		ref, err := ident.ParseToken(r.Token.UUID)

@@ -38,6 +38,11 @@ type Request struct {
 	// already shown that none of them is tokenctl's own: a dry run does,
 	// so that it can report the ones that do not exist.
 	FindAll bool
+	// Whole lists every page even once every named token is found: a plan
+	// judged again on what Buildkite shows now must see all of it, since
+	// a later page may contradict an earlier one (buildkite.ListTokens
+	// then fails, and nothing is sent).
+	Whole bool
 }
 
 // Plan is the resolved list of revocations, with the safety checks applied.
@@ -99,7 +104,8 @@ func (p *Plan) Pending() []*Item {
 // only place the server says which token an id stands for. It pages once
 // for the whole batch, alongside the REST question of which token tokenctl
 // is using (an errgroup: no extra round trip), and stops as soon as it
-// has seen every token named (or, with a Select, after the last page). So:
+// has seen every token named (or, with a Select or Whole, after the last
+// page). So:
 //
 //   - the self-check compares the caller's uuid (REST) with the uuids the
 //     listing gives, never anything read out of an id. A token named by id
@@ -218,12 +224,12 @@ func listedEvidence(plan *Plan, ownID string) buildkite.ListedIDs {
 // token not listed in this run (unknown, never revoked).
 //
 // It reports false, and plans nothing, for a request that needs the
-// listing anyway: a selection, a dry run (FindAll: it must report the ids
-// that do not exist before anything is sent), a name by slug or uuid, an
-// id without evidence, or nothing remembered (a first run, --no-cache, a
-// deleted, moved or untrusted entry).
+// listing anyway: a selection, a whole listing, a dry run (FindAll: it
+// must report the ids that do not exist before anything is sent), a name
+// by slug or uuid, an id without evidence, or nothing remembered (a first
+// run, --no-cache, a deleted, moved or untrusted entry).
 func plannedFromMemory(c *buildkite.Client, req Request, plan *Plan) bool {
-	if req.Select != nil || req.FindAll || req.Org.ID == "" || len(plan.Items) == 0 {
+	if req.Select != nil || req.FindAll || req.Whole || req.Org.ID == "" || len(plan.Items) == 0 {
 		return false
 	}
 	for _, it := range plan.Items {
@@ -325,7 +331,7 @@ func resolveTokens(ctx context.Context, c *buildkite.Client, req Request, items 
 				selected = append(selected, it)
 			}
 		}
-		return req.Select != nil || named.left > 0
+		return req.Select != nil || req.Whole || named.left > 0
 	})
 	if err != nil {
 		return buildkite.Organization{}, nil, "", err

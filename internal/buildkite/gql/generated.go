@@ -86,12 +86,12 @@ func (v *APIAccessTokenFieldsOwnerUser) GetMachineUser() bool { return v.Machine
 
 // APIAccessTokenPage includes the GraphQL fields of OrganizationAPIAccessTokenConnection requested by the fragment APIAccessTokenPage.
 type APIAccessTokenPage struct {
-	PageInfo APIAccessTokenPagePageInfo                               `json:"pageInfo"`
+	PageInfo *APIAccessTokenPagePageInfo                              `json:"pageInfo"`
 	Edges    []*APIAccessTokenPageEdgesOrganizationAPIAccessTokenEdge `json:"edges"`
 }
 
 // GetPageInfo returns APIAccessTokenPage.PageInfo, and is useful for accessing the field via an interface.
-func (v *APIAccessTokenPage) GetPageInfo() APIAccessTokenPagePageInfo { return v.PageInfo }
+func (v *APIAccessTokenPage) GetPageInfo() *APIAccessTokenPagePageInfo { return v.PageInfo }
 
 // GetEdges returns APIAccessTokenPage.Edges, and is useful for accessing the field via an interface.
 func (v *APIAccessTokenPage) GetEdges() []*APIAccessTokenPageEdgesOrganizationAPIAccessTokenEdge {
