@@ -93,6 +93,9 @@ type TablePrinter struct {
 	// the table keeping it; the row's cells and tones are reused after.
 	sink      func(cells []string, tones []Tone)
 	spareTone []Tone
+	// measuring says the rows added now are only measured (see
+	// WriteRows): a cell may be any text as wide as its own.
+	measuring bool
 }
 
 // NewTablePrinter starts a table with the given headers.
@@ -162,9 +165,24 @@ func (p *TablePrinter) AddTimeField(t *time.Time, never string, opts ...FieldOpt
 		p.AddField(never, opts...)
 	case p.style.Relative():
 		p.AddField(RelativeTime(*t, p.style.Now), opts...)
+	case p.measuring && rfc3339Width(*t):
+		// Only widths are read: every such time is as wide as this one.
+		p.AddField(rfc3339Sample, opts...)
 	default:
 		p.AddField(p.text(t.UTC().AppendFormat(p.scratch[:0], time.RFC3339)), opts...)
 	}
+}
+
+// rfc3339Sample is a time written in RFC 3339 in UTC (which has no
+// fraction of a second), as wide as any time of the years 0 to 9999
+// written so (see rfc3339Width).
+const rfc3339Sample = "2006-01-02T15:04:05Z"
+
+// rfc3339Width reports whether t written in RFC 3339 in UTC is as wide
+// as rfc3339Sample: whether its year has four digits.
+func rfc3339Width(t time.Time) bool {
+	y := t.UTC().Year()
+	return 0 <= y && y <= 9999
 }
 
 // text makes a string of b inside a block shared with the table's other

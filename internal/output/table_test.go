@@ -447,3 +447,42 @@ func TestLayoutTableIsANewTable(t *testing.T) {
 		}
 	}
 }
+
+// A table written a row at a time measures time cells without writing
+// them out where every such time is as wide: the columns are those of the
+// held table for times of any year, zone and fraction of a second.
+func TestWriteRowsMeasuresTimes(t *testing.T) {
+	zone := time.FixedZone("east", 5*3600+1800)
+	var times []*time.Time
+	for _, y := range []int{-5, 0, 9, 999, 2026, 9999, 10000, 123456} {
+		for _, at := range []time.Time{time.Date(y, 12, 31, 23, 59, 59, 999999999, zone), time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)} {
+			times = append(times, &at)
+			if s := at.UTC().Format(time.RFC3339); rfc3339Width(at) != (len(s) == len(rfc3339Sample)) {
+				t.Errorf("rfc3339Width(%s) = %v, written %q", at, rfc3339Width(at), s)
+			}
+		}
+	}
+	for _, style := range []TableStyle{{Format: Table, Now: tableNow}, {Format: Wide, Terminal: true, Now: tableNow}} {
+		for n := 1; n <= len(times); n++ {
+			p := NewTablePrinter(style, "N", "WHEN", "AFTER")
+			add := func() {
+				for i, at := range append(times[len(times)-n:], nil) {
+					p.AddField(fmt.Sprint(i))
+					p.AddTimeField(at, "never")
+					p.AddField("x")
+					p.EndRow()
+				}
+			}
+			var got strings.Builder
+			if err := p.WriteRows(&got, add); err != nil {
+				t.Fatal(err)
+			}
+			held := NewTablePrinter(style, "N", "WHEN", "AFTER")
+			p = held
+			add()
+			if want := renderTable(t, held.Rows()); got.String() != want {
+				t.Errorf("%+v, the last %d times:\n got %q\nwant %q", style, n, got.String(), want)
+			}
+		}
+	}
+}

@@ -545,7 +545,7 @@ func width32(n int) int32 {
 // table WriteTable would lay out through tablewriter alone (see
 // WriteTable) is held and written that way.
 func (p *TablePrinter) WriteRows(w io.Writer, add func()) error {
-	defer func() { p.sink, p.current, p.curTone = nil, nil, nil }()
+	defer func() { p.sink, p.current, p.curTone, p.measuring = nil, nil, nil, false }()
 	headers := make([]string, len(p.rows.Headers))
 	for i, h := range p.rows.Headers {
 		headers[i] = Printable(h)
@@ -553,6 +553,7 @@ func (p *TablePrinter) WriteRows(w io.Writer, add func()) error {
 	widest := headerWidths(headers)
 	held := false
 	last := make(lastCells, len(headers))
+	p.measuring = true
 	p.sink = func(cells []string, _ []Tone) {
 		if len(cells) > len(widest) {
 			held = true
@@ -564,6 +565,7 @@ func (p *TablePrinter) WriteRows(w io.Writer, add func()) error {
 		}
 	}
 	add()
+	p.measuring = false
 	fitted := fitColumns(slices.Clone(widest), headers, p.rows.Cut, p.fitTo())
 	widths := fitted
 	fit := func(c int, cell string) (string, int32) {
@@ -616,23 +618,32 @@ func (p *TablePrinter) WriteRows(w io.Writer, add func()) error {
 // lastCells remembers, column by column, the last cell shown and how it
 // is shown: the rows of a long table often repeat the cell above (the
 // organization, the rule, a message), which is then not scanned again.
+// A column whose cells seldom repeat (ids, times) is soon no longer
+// remembered, which would only cost.
 type lastCells []struct {
-	cell, shown string
-	width       int32
+	cell, shown   string
+	width         int32
+	seen, repeats int32
 }
 
 // shown is show(cell) for a cell of column c, from memory when it is the
 // column's last cell. The zero memory holds the empty cell, which every
 // show given shows as itself.
 func (l lastCells) shown(c int, cell string, show func(string) (string, int32)) (string, int32) {
-	if c >= len(l) {
+	const trial, enough = 64, 8 // of the first trial cells, enough must repeat
+	if c >= len(l) || l[c].seen == trial && l[c].repeats < enough {
 		return show(cell)
 	}
 	m := &l[c]
-	if m.cell != cell {
-		m.cell = cell
-		m.shown, m.width = show(cell)
+	if m.seen < trial {
+		m.seen++
 	}
+	if m.cell == cell {
+		m.repeats++
+		return m.shown, m.width
+	}
+	m.cell = cell
+	m.shown, m.width = show(cell)
 	return m.shown, m.width
 }
 
