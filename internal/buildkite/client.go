@@ -210,9 +210,13 @@ func callError(ctx context.Context, err error, what string, mutation bool) error
 	if errors.Is(err, context.Canceled) {
 		return err
 	}
+	// An answer without the data asked for, and without errors, says
+	// nothing: for a query it is unreadable (never "not found"), for a
+	// mutation it may hide one that was applied.
 	var syntaxErr *json.SyntaxError
 	var typeErr *json.UnmarshalTypeError
-	if errors.As(err, &syntaxErr) || errors.As(err, &typeErr) || errors.Is(err, io.ErrUnexpectedEOF) ||
+	var noData *noDataError
+	if errors.As(err, &syntaxErr) || errors.As(err, &typeErr) || errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &noData) ||
 		errors.Is(err, transport.ErrResponseTooLarge) || errors.Is(err, transport.ErrNotJSON) {
 		kind := KindNetwork
 		if mutation {

@@ -68,7 +68,8 @@ func KindOf(err error) Kind {
 //  3. the shape of the answer, where the caller reads it: a null
 //     organization with no errors is an organization this caller cannot
 //     see (not found), and an error on the mutation's own field means the
-//     mutation was refused;
+//     mutation was refused; an answer with neither errors nor the data
+//     asked for (graphQLClient rejects it) says nothing and is unreadable;
 //  4. the few messages whose wording Buildkite documents (documentedMessages).
 //
 // Anything else is KindOther: reported as a failure (exit 1), never as a

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"github.com/Khan/genqlient/graphql"
@@ -138,7 +139,86 @@ func (c graphQLClient) MakeRequest(ctx context.Context, req *graphql.Request, re
 	if len(answer.Errors) > 0 {
 		return graphQLErrors(answer.Errors)
 	}
+	if answer.Data == nil || !filled(resp.Data) {
+		return missingData(raw, resp.Data)
+	}
 	return nil
+}
+
+// noDataError is an HTTP 200 answer without errors whose data does not
+// hold what was asked for ({}, {"data":null}, {"data":{}}, {"errors":[]}):
+// nothing in it says that what was asked about is missing, so it is an
+// answer that could not be read, never "not found".
+type noDataError struct {
+	field string // the field the data lacks; "" when there is no data at all
+}
+
+func (e *noDataError) Error() string {
+	if e.field == "" {
+		return "the answer has neither data nor errors"
+	}
+	return fmt.Sprintf("the answer's data has no %q and there are no errors", e.field)
+}
+
+// filled reports whether every top-level field of data (a pointer to a
+// genqlient response) holds something. A null field leaves it empty, and
+// so does one the answer left out: only then is the answer read again to
+// tell them apart, so a page of tokens is decoded once.
+func filled(data any) bool {
+	v := reflect.ValueOf(data)
+	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+		return true // not a genqlient response: nothing to check
+	}
+	v = v.Elem()
+	for i := range v.NumField() {
+		if v.Field(i).IsZero() {
+			return false
+		}
+	}
+	return true
+}
+
+// missingData checks, in an answer without errors, that data is an object
+// holding every top-level field of the response (null is an answer, an
+// absent field is not); nil when it does.
+func missingData(raw []byte, data any) error {
+	var answer struct {
+		Data map[string]json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal(raw, &answer); err != nil || answer.Data == nil {
+		return &noDataError{}
+	}
+	v := reflect.ValueOf(data)
+	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+		return nil
+	}
+	t := v.Elem().Type()
+	for i := range t.NumField() {
+		if name := responseKey(t.Field(i)); name != "" {
+			if _, ok := answer.Data[name]; !ok {
+				return &noDataError{field: name}
+			}
+		}
+	}
+	return nil
+}
+
+// responseKey is the key of a genqlient response field in the answer: its
+// JSON name, or for a field genqlient decodes itself (an interface, tagged
+// "-"), its Go name with the first letter lower-cased, as genqlient names
+// it from the query.
+func responseKey(f reflect.StructField) string {
+	if !f.IsExported() {
+		return ""
+	}
+	name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+	switch name {
+	case "-":
+		return strings.ToLower(f.Name[:1]) + f.Name[1:]
+	case "":
+		return f.Name
+	}
+	return name
 }
 
 // responseBytes is the whole body of resp: the transport's bytes when it

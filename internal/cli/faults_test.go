@@ -272,6 +272,43 @@ func TestFaultAnswerWithoutMutationIDIsNoProof(t *testing.T) {
 	}
 }
 
+// An answer with neither data nor errors ({}, null, {"data":null},
+// {"data":{}}, {"errors":[]}, only extensions) says nothing about what
+// was asked: every query reports an unreadable answer, exit 1, never "not
+// found" (exit 4, which --ignore-missing would read as done); a mutation
+// answered so is re-checked, found not applied, and sent again.
+func TestFaultAnswerWithoutDataIsNotNotFound(t *testing.T) {
+	commands := map[string][]string{
+		"revoke":      {"revoke", "--org", "acme", "--token", target, "--ignore-missing"},
+		"tokens list": {"tokens", "list", "--org", "acme"},
+		"tokens get":  {"tokens", "get", target, "--org", "acme"},
+		"check":       {"check", "--org", "acme"},
+		"whoami":      {"whoami"},
+		"policy show": {"policy", "show", "--org", "acme"},
+	}
+	for _, answer := range emulator.NoDataAnswers {
+		t.Run(answer, func(t *testing.T) {
+			h := newHarness(t, emulator.Options{Faults: []emulator.Fault{{Kind: emulator.FaultNoData, Answer: answer, Match: "query"}}})
+			for name, args := range commands {
+				r := h.run(args...)
+				if r.code != int(exitcode.Failure) || !strings.Contains(r.stderr, "answer could not be read") {
+					t.Errorf("%s: exit %d, want %d and an unreadable answer\n%s", name, r.code, exitcode.Failure, r)
+				}
+			}
+			if !h.srv.TokenHasOrg(target, "acme") || h.requests(revokeMutation) != 0 {
+				t.Error("a mutation was sent without a listing")
+			}
+
+			h = faultHarness(t, emulator.Fault{Kind: emulator.FaultNoData, Answer: answer}, "mutation", 1, emulator.IDBase64)
+			o := revokeTarget(t, h)
+			o.want(t, h, revoke.StatusRevoked, exitcode.OK, false, 1)
+			if n := h.requests(revokeMutation); n != 2 {
+				t.Errorf("mutations sent = %d, want 2: the answer without data re-checked, and sent again", n)
+			}
+		})
+	}
+}
+
 // A GraphQL error with partial (null) data on the listing is an answer,
 // not a network fault: the run stops with a clear message and sends no
 // mutation.
