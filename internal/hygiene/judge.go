@@ -31,8 +31,10 @@ type orgFindings struct {
 	runs [][][]judged
 	// uses counts the findings each of the policy's exceptions covered.
 	uses []int
-	// perRule and next are scratch: a page's findings by rule.
+	// perRule, next and found are scratch: a page's findings by rule,
+	// and as judged.
 	perRule, next []int
+	found         []pageFinding
 	// owners are the owners' views, shared by their tokens; messages are
 	// the messages said, shared by the findings that say the same.
 	owners   map[ownerKey]*OwnerRef
@@ -138,14 +140,28 @@ func memberIndex(ms []buildkite.Member) map[string]*buildkite.Member {
 	return index
 }
 
-// add judges a page of the organization's tokens. Judging is cheap next to
-// holding its result: the page's findings are counted first, then made in
-// one slice of exactly that size, grouped by rule.
+// pageFinding is a rule a token of a page breaks, as judged.
+type pageFinding struct {
+	token  *buildkite.Token
+	member *buildkite.Member
+	rule   int
+	ev     FindingEvidence
+}
+
+// add judges a page of the organization's tokens. What holds the result
+// costs more than judging: the page's findings are judged into scratch and
+// counted, then made in one slice of exactly that size, grouped by rule.
 func (j *orgFindings) add(org buildkite.Organization, tokens []buildkite.Token) {
 	j.org = org.Slug
 	j.tokens += len(tokens)
 	clear(j.perRule)
-	j.each(tokens, func(_ *buildkite.Token, _ *buildkite.Member, rule int, _ FindingEvidence) { j.perRule[rule]++ })
+	j.found = j.found[:0]
+	j.each(tokens, func(t *buildkite.Token, member *buildkite.Member, rule int, ev FindingEvidence) {
+		j.perRule[rule]++
+		j.found = append(j.found, pageFinding{t, member, rule, ev})
+	})
+	// The scratch keeps no token of this page once it is judged.
+	defer clear(j.found)
 	n := 0
 	for rule, c := range j.perRule {
 		j.next[rule] = n
@@ -157,16 +173,18 @@ func (j *orgFindings) add(org buildkite.Organization, tokens []buildkite.Token) 
 	page := make([]judged, n)
 	var jt *judgedToken
 	var last *buildkite.Token
-	j.each(tokens, func(t *buildkite.Token, member *buildkite.Member, rule int, ev FindingEvidence) {
+	for i := range j.found {
+		pf := &j.found[i]
+		t, rule := pf.token, pf.rule
 		if t != last {
-			jt, last = newJudgedToken(t, member, j.owners), t
+			jt, last = newJudgedToken(t, pf.member, j.owners), t
 		}
 		// What an exception matches a finding on.
 		f := Finding{Token: &jt.ref, Owner: jt.owner, Rule: j.p.Rules[rule].Name}
 		applyException(&f, j.p.Exceptions, j.uses, j.now)
-		page[j.next[rule]] = judged{token: jt, message: j.message(&ev), evidence: ev, exception: f.Exception, key: uuidKey(t.UUID)}
+		page[j.next[rule]] = judged{token: jt, message: j.message(&pf.ev), evidence: pf.ev, exception: f.Exception, key: uuidKey(t.UUID)}
 		j.next[rule]++
-	})
+	}
 	start := 0
 	for rule, c := range j.perRule {
 		if c == 0 {
