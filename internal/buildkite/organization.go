@@ -86,20 +86,30 @@ type TokenPage struct {
 // otherwise judge or count it twice. A repeat that says the same is
 // dropped before its page is handed over; one that says otherwise (used
 // since, described anew) fails the listing, since which copy is current
-// cannot be told and judging may already have begun on the first. So does
-// a page with a hole in it (see incompleteListing): a listing is handed
-// over whole or fails.
+// cannot be told and judging may already have begun on the first. A page
+// with a hole in it (see incompleteListing) is handed over with the tokens
+// it does show, and fails the listing unless visit stops there: a caller
+// that found what it looked for (a revocation's named tokens) has no need
+// of the rest, but one that asks for more is never told the listing ended,
+// so a token the hole hid is never taken for one without access.
 func (c *Client) ListTokens(ctx context.Context, org ident.Org, visit func(TokenPage) bool) (Organization, error) {
 	what := fmt.Sprintf("listing API access tokens of organization %q", org.String())
 	var found Organization
 	seen := newInterner()
 	err := pageThrough(what, func(after *string) (string, bool, error) {
-		page, cursor, err := c.tokenPage(ctx, org, after, what, seen)
+		raw, cursor, err := c.fetchTokenPage(ctx, org, after, what)
 		if err != nil {
 			return "", false, asAPIError(ctx, err, what)
 		}
+		page, err := raw.tokens(seen, what)
+		if err != nil {
+			return "", false, err
+		}
 		found = page.Organization
-		return cursor, visit(page) && page.HasNextPage, nil
+		if !visit(page) {
+			return "", false, nil
+		}
+		return cursor, page.HasNextPage, raw.hole
 	})
 	return found, err
 }
@@ -144,6 +154,9 @@ func (c *Client) ListAllTokens(ctx context.Context, org ident.Org, visit func(To
 		default:
 		}
 		raw, cursor, err := c.fetchTokenPage(ctx, org, after, what)
+		if err == nil {
+			err = raw.hole
+		}
 		if err != nil {
 			return "", false, asAPIError(ctx, err, what)
 		}
@@ -198,26 +211,21 @@ func asAPIError(ctx context.Context, err error, what string) error {
 	return callError(ctx, err, what, false)
 }
 
-func (c *Client) tokenPage(ctx context.Context, org ident.Org, after *string, what string, seen *interner) (TokenPage, string, error) {
-	raw, cursor, err := c.fetchTokenPage(ctx, org, after, what)
-	if err != nil {
-		return TokenPage{}, "", err
-	}
-	page, err := raw.tokens(seen, what)
-	return page, cursor, err
-}
-
 // rawTokenPage is a page of tokens as Buildkite answered it, its
-// organization, its pageInfo, and every token and its id checked.
+// organization and every token's id checked.
 type rawTokenPage struct {
 	org  Organization
 	conn gql.APIAccessTokenPage
+	// hole says why the page is not whole (see incompleteListing), nil
+	// when it is: the tokens it shows are as good as any, but the
+	// listing cannot be taken for complete past it.
+	hole error
 }
 
 // fetchTokenPage asks for the page of tokens after the cursor after (nil
 // for the first) and returns it with the cursor of the next. An answer
-// without the organization, or with it or a token without an id, or with
-// a hole in the page (see incompleteListing), is an error.
+// without the organization, or with it or a token without an id, is an
+// error; a hole in the page is the page's hole.
 func (c *Client) fetchTokenPage(ctx context.Context, org ident.Org, after *string, what string) (rawTokenPage, string, error) {
 	var (
 		fields gql.OrganizationFields
@@ -251,25 +259,28 @@ func (c *Client) fetchTokenPage(ctx context.Context, org ident.Org, after *strin
 	if err != nil {
 		return rawTokenPage{}, "", err
 	}
-	if conn.PageInfo == nil {
-		return rawTokenPage{}, "", noPageInfo(what, "token")
-	}
-	if conn.Edges == nil {
-		return rawTokenPage{}, "", withheld(what, "token", true)
-	}
+	raw := rawTokenPage{org: found, conn: conn}
 	for _, edge := range conn.Edges {
-		if edge == nil || edge.Node == nil {
-			return rawTokenPage{}, "", withheld(what, "token", false)
-		}
-		if edge.Node.Id == "" {
+		switch {
+		case edge == nil || edge.Node == nil:
+			if raw.hole == nil {
+				raw.hole = withheld(what, "token", false)
+			}
+		case edge.Node.Id == "":
 			return rawTokenPage{}, "", missingID(what, "a token")
 		}
 	}
+	switch {
+	case conn.PageInfo == nil:
+		raw.hole = noPageInfo(what, "token")
+	case conn.Edges == nil:
+		raw.hole = withheld(what, "token", true)
+	}
 	cursor := ""
-	if conn.PageInfo.EndCursor != nil {
+	if conn.PageInfo != nil && conn.PageInfo.EndCursor != nil {
 		cursor = *conn.PageInfo.EndCursor
 	}
-	return rawTokenPage{org: found, conn: conn}, cursor, nil
+	return raw, cursor, nil
 }
 
 // tokens converts the page's tokens, leaving out those the listing handed
@@ -277,8 +288,14 @@ func (c *Client) fetchTokenPage(ctx context.Context, org ident.Org, after *strin
 // error (see ListTokens).
 func (raw rawTokenPage) tokens(seen *interner, what string) (TokenPage, error) {
 	conn := raw.conn
-	page := TokenPage{Organization: raw.org, HasNextPage: conn.PageInfo.HasNextPage, Tokens: make([]Token, 0, len(conn.Edges))}
+	page := TokenPage{Organization: raw.org, Tokens: make([]Token, 0, len(conn.Edges))}
+	if conn.PageInfo != nil {
+		page.HasNextPage = conn.PageInfo.HasNextPage
+	}
 	for _, edge := range conn.Edges {
+		if edge == nil || edge.Node == nil {
+			continue // the page's hole
+		}
 		first, conflict := seen.listed.first(edge.Node.Id, seen.listed.tokenDigest(edge.Node))
 		if conflict {
 			return TokenPage{}, conflictingCopies(what, "token", edge.Node.Uuid)

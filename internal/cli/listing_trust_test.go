@@ -148,3 +148,31 @@ func TestListingRepeatingATokenDifferentlyIsNotTrusted(t *testing.T) {
 		t.Errorf("%d revocations sent", n)
 	}
 }
+
+// A revocation by name needs the listing only until it has seen the named
+// tokens: one the page with a hole does show is revoked, but one the hole
+// may hide is never reported not found (which scripts read as "already
+// done"): the run fails, and nothing is sent.
+func TestRevokeOnAListingWithAHole(t *testing.T) {
+	// Two tokens a page: the second page is the third token listed (its
+	// node null) and the fourth.
+	order := decodeTokenList(t, newHygieneHarness(t, true).run("tokens", "list", "--org", "hygiene", "-o", "json")).Tokens
+	hidden, shown := order[2].UUID, order[3].UUID
+	const caller = "c1000000-0000-4000-8000-000000000001" // hygieneToken
+	if hidden == caller || shown == caller {
+		t.Fatal("the test needs tokens other than the caller's")
+	}
+	h := quirkyHygieneHarness(t, true, emulator.Options{ListingHole: emulator.HoleTokensNode}, "2")
+	r := h.run("revoke", "--org", "hygiene", "--token", shown, "--yes", "--no-cache", "-o", "json")
+	if res := onlyResult(t, r); r.code != int(exitcode.OK) || res.Status != revoke.StatusRevoked {
+		t.Errorf("the fourth token listed: want revoked, exit 0:\n%s", r)
+	}
+	r = h.run("revoke", "--org", "hygiene", "--token", hidden, "--yes", "--no-cache", "-o", "json")
+	if r.code != int(exitcode.Failure) {
+		t.Errorf("the hidden token: exit %d, want %d\n%s", r.code, exitcode.Failure, r)
+	}
+	mustContain(t, "stderr", r.stderr, "a null in place of a token")
+	if n := mutations(h); n != 1 || !h.srv.TokenHasOrg(hidden, "hygiene") {
+		t.Errorf("%d revocations sent, want 1 (the fourth token)", n)
+	}
+}
