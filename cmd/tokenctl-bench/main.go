@@ -58,7 +58,7 @@ func parseFlags(args []string, stderr io.Writer) (flags, error) {
 	fs.IntVar(&f.runs, "runs", 3, "runs of each tokenctl scenario; the median is reported")
 	fs.IntVar(&f.baselineRuns, "baseline-runs", 3, "runs of each baseline (tens of seconds each), each between two runs of the scenario compared with it; the medians are reported")
 	fs.StringVar(&f.only, "run", "", "run only the scenarios whose name matches this `regexp`")
-	fs.IntVar(&f.startupRuns, "startup-runs", 30, "rounds of start-up runs (tokenctl version and --help, a hello-world, the stack floor, gh where installed); 0 skips them")
+	fs.IntVar(&f.startupRuns, "startup-runs", 200, "rounds of start-up runs (tokenctl version and --help, a hello-world, the stack floor, gh where installed); 0 skips them")
 	fs.BoolVar(&f.quiet, "quiet", false, "do not report progress on stderr")
 	fs.IntVar(&f.processRuns, "process-runs", 5, "paired runs of each whole-process job (tokenctl and the fetch-only client, in turn); 0 skips them")
 	return f, fs.Parse(args)

@@ -299,10 +299,14 @@ func TestOnlyKnownPackagesInitialise(t *testing.T) {
 	}
 	cmd := exec.CommandContext(t.Context(), bin, "version")
 	cmd.Env = append(plainEnv(t.TempDir()), "GODEBUG=inittrace=1")
-	var trace strings.Builder
-	cmd.Stderr = &trace
+	var out, trace strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &trace
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("tokenctl version: %v\n%s", err, trace.String())
+	}
+	// Built as a release is, the version set through the linker.
+	if want := "tokenctl " + BenchVersion + " (commit bench, built bench)\n"; out.String() != want {
+		t.Errorf("tokenctl version printed %q, want %q", out.String(), want)
 	}
 	for _, line := range strings.Split(trace.String(), "\n") {
 		// init github.com/tokenctl/tokenctl/internal/x @4.3 ms, 0.010 ms clock, ...

@@ -15,11 +15,20 @@ import (
 // a static binary, so start-up includes no dynamic loader.
 var BuildFlags = []string{"-trimpath", "-ldflags=-s -w"}
 
-// BuildTokenctl builds cmd/tokenctl into dir as a release is built.
+// BuildTokenctl builds cmd/tokenctl into dir as a release is built, its
+// version, commit and date set through the linker (to BenchVersion): a
+// build without them reads and parses Go's build information to describe
+// itself, which a release never does.
 func BuildTokenctl(ctx context.Context, dir string) (string, error) {
 	bin := filepath.Join(dir, "tokenctl")
-	return bin, goBuild(ctx, "", bin, "github.com/tokenctl/tokenctl/cmd/tokenctl")
+	const v = "github.com/tokenctl/tokenctl/internal/version."
+	ldflags := "-ldflags=-s -w -X " + v + "Version=" + BenchVersion + " -X " + v + "Commit=bench -X " + v + "Date=bench"
+	flags := slices.DeleteFunc(slices.Clone(BuildFlags), func(f string) bool { return strings.HasPrefix(f, "-ldflags=") })
+	return bin, goBuild(ctx, "", bin, "github.com/tokenctl/tokenctl/cmd/tokenctl", append(flags, ldflags)...)
 }
+
+// BenchVersion is the version BuildTokenctl gives tokenctl.
+const BenchVersion = "v0.0.0-bench"
 
 // helloWorld is what any Go program pays before and after main.
 const helloWorld = `package main
@@ -177,8 +186,12 @@ func writeProgram(dir string, mod, sum []byte, main string) error {
 	return nil
 }
 
-func goBuild(ctx context.Context, workDir, bin, pkg string) error {
-	args := append([]string{"build", "-o", bin}, BuildFlags...)
+// goBuild builds pkg into bin with flags, BuildFlags when none are given.
+func goBuild(ctx context.Context, workDir, bin, pkg string, flags ...string) error {
+	if len(flags) == 0 {
+		flags = BuildFlags
+	}
+	args := append([]string{"build", "-o", bin}, flags...)
 	cmd := exec.CommandContext(ctx, "go", append(args, pkg)...) //nolint:gosec // bin is a path in the bench's own temporary directory
 	cmd.Dir = workDir
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
