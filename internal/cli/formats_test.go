@@ -82,6 +82,42 @@ func TestJQIsJSONOnly(t *testing.T) {
 	}
 }
 
+// halt stops the --jq expression: what it printed before is the output,
+// and the run exits as it would without the filter. halt_error is a
+// failure of the expression like error: nothing on stdout, exit 1 whatever
+// status it names (a filter cannot make a run exit 0 or 4), and its value
+// on stderr as it is, a policy's sha256 digest included.
+func TestJQHaltAndHaltError(t *testing.T) {
+	h := newHygieneHarness(t, true)
+	r := h.run("check", "--org", "hygiene", "--jq", ".policy.digest")
+	digest := strings.TrimSpace(r.stdout)
+	if len(digest) != len("sha256:")+64 || !strings.HasPrefix(digest, "sha256:") {
+		t.Fatalf("the policy digest is %q\n%s", digest, r)
+	}
+	plain := r.code
+
+	r = h.run("check", "--org", "hygiene", "--jq", ".policy.digest, halt, 1")
+	if r.code != plain || r.stdout != digest+"\n" {
+		t.Errorf("halt: exit %d, want %d, and only the digest printed\n%s", r.code, plain, r)
+	}
+
+	r = h.run("check", "--org", "hygiene", "--jq", "halt_error(5)")
+	if r.code != int(exitcode.Failure) || r.stdout != "" {
+		t.Errorf("halt_error(5): exit %d, want %d, and nothing on stdout\n%s", r.code, exitcode.Failure, r)
+	}
+	mustContain(t, "stderr", r.stderr, "tokenctl: --jq: halt_error: {", `"digest":"`+digest+`"`)
+
+	r = h.run("check", "--org", "hygiene", "--jq", `{who: "Ada <ada@x.example>"} | halt_error`)
+	if r.stderr != "tokenctl: --jq: halt_error: {\"who\":\"Ada <ada@x.example>\"}\n" {
+		t.Errorf("halt_error with an object: want it as JSON, as it is\n%s", r)
+	}
+
+	r = h.run("check", "--org", "hygiene", "--jq", `"stop here" | halt_error(0)`)
+	if r.code != int(exitcode.Failure) || r.stdout != "" || r.stderr != "tokenctl: --jq: halt_error: stop here\n" {
+		t.Errorf("halt_error(0): want exit 1 and the message as it is\n%s", r)
+	}
+}
+
 // A read-only command whose --jq fails while running reports the error
 // only: it can simply be run again, and the whole document on stderr
 // is noise (and could be large).

@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -252,6 +253,28 @@ func (e *JQError) Error() string {
 }
 func (e *JQError) Unwrap() error { return e.Err }
 
+// haltError is halt_error's stop: a failure of the expression like any
+// other, reported with the value it was given (a string as it is, anything
+// else as JSON, as jq prints it). The exit status it asks for is not used:
+// tokenctl's exit statuses keep their documented meanings whatever the
+// filter does (docs/contracts/json.md).
+type haltError struct{ err *gojq.HaltError }
+
+func (e haltError) Error() string {
+	if s, ok := e.err.Value().(string); ok {
+		return "halt_error: " + s
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // "Ada <ada@…>" as it is, as jq shows it
+	if err := enc.Encode(e.err.Value()); err != nil {
+		return e.err.Error()
+	}
+	return "halt_error: " + strings.TrimSuffix(b.String(), "\n")
+}
+
+func (e haltError) Unwrap() error { return e.err }
+
 // compileJQ parses and compiles a jq expression.
 func compileJQ(expr string) (*gojq.Code, error) {
 	q, err := gojq.Parse(expr)
@@ -298,6 +321,13 @@ func (p Printer) printJQ(data any) error {
 			break
 		}
 		if err, isErr := res.(error); isErr {
+			var halt *gojq.HaltError
+			if errors.As(err, &halt) && halt.Value() == nil {
+				break // halt: what came before is the output
+			}
+			if halt != nil {
+				err = haltError{halt}
+			}
 			var doc bytes.Buffer
 			if werr := writeJSON(&doc, data); werr != nil {
 				return werr

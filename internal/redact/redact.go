@@ -14,7 +14,9 @@
 // bkpt_, bkpat_); legacy tokens, and what TruffleHog's older detector
 // reports, are 40 characters without a prefix. The prefixes are matched
 // in any case: BKUA_… is hidden like bkua_…. Redaction errs on the side
-// of hiding: a 40-character hex string (a commit hash) is hidden too.
+// of hiding: a 40-character hex string (a commit hash) is hidden too; only
+// a hash labelled as one (sha256: and 64 hex digits, as a policy's digest
+// is shown; sha384:, sha512:) is kept.
 //
 // Known and KnownBytes hide the secrets a caller knows (the credential a
 // request carries), in any letter case, with the parts of them that give
@@ -48,10 +50,59 @@ var (
 // Placeholder. It is the one redaction function: use it wherever text that
 // did not come from tokenctl itself reaches an output or a hint.
 func Secrets(s string) string {
-	if !mayHoldSecret(s) || !within.MatchString(s) {
+	if !mayHoldSecret(s) {
 		return s
 	}
-	return within.ReplaceAllString(s, Placeholder)
+	spans := within.Regexp().FindAllStringIndex(s, -1)
+	var b strings.Builder
+	last := 0
+	for _, sp := range spans {
+		if isDigest(s, sp[0], sp[1]) {
+			continue
+		}
+		b.WriteString(s[last:sp[0]])
+		b.WriteString(Placeholder)
+		last = sp[1]
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// isDigest reports whether s[start:end], a run shaped like an unprefixed
+// token, is instead a hash labelled as such: sha256:, sha384: or sha512:
+// (in any case) right before it, exactly the hash's length in hex after
+// it, and no letter, digit or underscore glued on. A policy's digest
+// (sha256:…) is data a report must show as it is; no Buildkite token has
+// that shape (a legacy one is 40 characters, and sha1: is not exempt).
+func isDigest(s string, start, end int) bool {
+	var label string
+	switch end - start {
+	case 64:
+		label = "sha256:"
+	case 96:
+		label = "sha384:"
+	case 128:
+		label = "sha512:"
+	default:
+		return false
+	}
+	if start < len(label) || !strings.EqualFold(s[start-len(label):start], label) {
+		return false
+	}
+	if end < len(s) {
+		if c := s[end]; c == '_' || '0' <= c && c <= '9' || 'a' <= c|0x20 && c|0x20 <= 'z' {
+			return false
+		}
+	}
+	for i := start; i < end; i++ {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c|0x20 && c|0x20 <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // mayHoldSecret is a quick test that within cannot match s: a prefixed

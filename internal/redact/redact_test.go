@@ -111,3 +111,57 @@ func TestQuickTestFindsEveryRunOfForty(t *testing.T) {
 		}
 	}
 }
+
+// A hash labelled as one (a policy's digest, sha256:…) is data, not a
+// token: Secrets keeps it, whole and exact. Anything else shaped like a
+// token beside or inside such a label is hidden as before, and a known
+// secret is hidden even where it is spelled as a digest.
+func TestSecretsKeepsLabelledDigests(t *testing.T) {
+	hex64 := strings.Repeat("38e477aa", 8)
+	for _, kept := range []string{
+		"sha256:" + hex64,
+		`"digest":"sha256:` + hex64 + `","rules":[]`,
+		"policy digest SHA256:" + strings.ToUpper(hex64) + ".",
+		"sha384:" + strings.Repeat("0f", 48),
+		"sha512:" + strings.Repeat("a1", 64),
+	} {
+		if got := Secrets(kept); got != kept {
+			t.Errorf("Secrets(%q) = %q, want it unchanged", kept, got)
+		}
+	}
+	legacy := strings.Repeat("9f", 20)
+	for _, hidden := range []string{
+		"sha256:" + hex64[:63],                    // not a sha256's length
+		"sha256:" + hex64 + "0",                   // longer
+		"sha256:" + hex64 + "z",                   // something glued on
+		"sha256:" + hex64 + "_x",                  // likewise
+		"sha1:" + legacy,                          // a legacy token's length
+		"sha512:" + hex64,                         // the wrong length for its label
+		"md5:" + hex64,                            // not a label kept
+		"sha256 " + hex64,                         // not a label
+		"sha256:" + hex64 + " and " + legacy,      // the digest kept, the token not
+		"sha256:bkua_" + strings.Repeat("a1", 20), // a token after the label
+		"sha256:" + strings.Repeat("z1", 20),      // not hex
+	} {
+		got := Secrets(hidden)
+		if !strings.Contains(got, Placeholder) {
+			t.Errorf("Secrets(%q) = %q, want something hidden", hidden, got)
+		}
+		if strings.Contains(got, legacy) || strings.Contains(got, strings.Repeat("a1", 20)) {
+			t.Errorf("Secrets(%q) = %q shows the token", hidden, got)
+		}
+	}
+	if got := Secrets("sha256:" + hex64 + " and " + legacy); got != "sha256:"+hex64+" and "+Placeholder {
+		t.Errorf("got %q, want the digest kept and the token hidden", got)
+	}
+	// A known secret spelled as a labelled digest, or inside one, is
+	// still hidden where Known runs first (the answers, the audit log).
+	for secret, text := range map[string]string{
+		hex64:  "sha256:" + hex64,
+		legacy: "sha256:" + legacy + hex64[:24],
+	} {
+		if got := Secrets(Known(text, secret)); strings.Contains(got, secret) || !strings.Contains(got, Placeholder) {
+			t.Errorf("known secret %q shown in %q", secret, got)
+		}
+	}
+}
