@@ -107,7 +107,7 @@ const (
 	AnswerOtherMutationID = "other-mutation-id"
 	AnswerNullMutationID  = "null-mutation-id"
 	AnswerNoMutationID    = "no-mutation-id"
-	AnswerNullTokenID     = "null-token-id"
+	AnswerNullTokenID     = "null-token-id" //nolint:gosec // G101: the name of a fault, not a credential
 	AnswerNoTokenID       = "no-token-id"
 )
 

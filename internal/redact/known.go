@@ -236,7 +236,7 @@ func (sp *spellings) spansIn(text []byte, spans []span) []span {
 	m := 0
 	for ; m+8 <= len(text); m += 8 {
 		x := lowerWord(binary.LittleEndian.Uint64(text[m:]))
-		if lo := uint32(x); sp.isHead(lo) {
+		if lo := uint32(x); sp.isHead(lo) { //nolint:gosec // the low half of the word, cut on purpose
 			spans = sp.headAt(text, m, lo, spans)
 		}
 		if hi := uint32(x >> 32); sp.isHead(hi) {
@@ -254,7 +254,7 @@ func (sp *spellings) spansIn(text []byte, spans []span) []span {
 		}
 	}
 	if m+4 <= len(text) {
-		if lo := uint32(lowerWord(uint64(binary.LittleEndian.Uint32(text[m:])))); sp.isHead(lo) {
+		if lo := uint32(lowerWord(uint64(binary.LittleEndian.Uint32(text[m:])))); sp.isHead(lo) { //nolint:gosec // four bytes in, four bytes out
 			spans = sp.headAt(text, m, lo, spans)
 		}
 	}
