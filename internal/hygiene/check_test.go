@@ -2,6 +2,7 @@ package hygiene
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -328,6 +329,15 @@ func TestMarkdownLimit(t *testing.T) {
 		if len(md) > limit {
 			t.Errorf("limit %d: %d bytes", limit, len(md))
 		}
+		// Written as it is laid out, in pieces, the summary is the same,
+		// and a writer's failure is the summary's.
+		var pieces strings.Builder
+		if err := r.WriteMarkdown(&pieces, limit); err != nil || pieces.String() != md {
+			t.Errorf("limit %d: WriteMarkdown wrote %d bytes (%v), Markdown %d", limit, pieces.Len(), err, len(md))
+		}
+		if err := r.WriteMarkdown(failingWriter{}, limit); err == nil {
+			t.Errorf("limit %d: WriteMarkdown kept a write error to itself", limit)
+		}
 		if !strings.Contains(md, "more finding(s) not shown") || !strings.Contains(md, "| idle | error | 300 |") {
 			t.Errorf("limit %d: no note or no counts:\n%s", limit, md)
 		}
@@ -489,3 +499,8 @@ func TestReportTableIsTheHeldTable(t *testing.T) {
 		}
 	}
 }
+
+// failingWriter is a writer whose every write fails.
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }

@@ -24,7 +24,7 @@ func BenchmarkCheckOutput(b *testing.B) {
 				case output.Table:
 					err = r.WriteTable(io.Discard, output.TableStyle{Format: output.Table, Now: at})
 				case output.Markdown:
-					_, err = io.WriteString(io.Discard, r.Markdown(AnnotationLimit))
+					err = r.WriteMarkdown(io.Discard, AnnotationLimit)
 				default:
 					err = r.WriteJSON(io.Discard)
 				}

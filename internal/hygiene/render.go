@@ -58,25 +58,33 @@ func (r Report) SummaryLine() string {
 // AnnotationLimit): findings that do not fit are left out, with a note
 // saying how many and where to find them.
 func (r Report) Markdown(limit int) string {
+	var b strings.Builder
+	// About a row a finding, up to the limit.
+	b.Grow(min(limit, AnnotationLimit, 4<<10+200*len(r.Findings)))
+	_ = r.WriteMarkdown(&b, limit) // a strings.Builder does not fail
+	return b.String()
+}
+
+// WriteMarkdown writes the Markdown summary (see Markdown) to w as it is
+// laid out, instead of making it first.
+func (r Report) WriteMarkdown(w io.Writer, limit int) error {
 	if limit <= 0 || limit > AnnotationLimit {
 		limit = AnnotationLimit
 	}
-	var b strings.Builder
-	// About a row a finding, up to the limit.
-	b.Grow(min(limit, 4<<10+200*len(r.Findings)))
-	b.WriteString("### tokenctl check\n\n")
-	b.WriteString(mdText(r.SummaryLine()) + "\n\n")
+	b := &countingWriter{w: w}
+	b.put("### tokenctl check\n\n")
+	b.put(mdText(r.SummaryLine()) + "\n\n")
 
 	if len(r.NotChecked) > 0 {
-		fmt.Fprintf(&b, "#### Not checked (%d)\n\n| Organization | Cause | Why |\n|---|---|---|\n", len(r.NotChecked))
+		fmt.Fprintf(b, "#### Not checked (%d)\n\n| Organization | Cause | Why |\n|---|---|---|\n", len(r.NotChecked))
 		for _, nc := range r.NotChecked {
-			fmt.Fprintf(&b, "| %s | %s | %s |\n", mdText(document.OrgName(nc.Organization)), nc.Cause, mdText(nc.Reason))
+			fmt.Fprintf(b, "| %s | %s | %s |\n", mdText(document.OrgName(nc.Organization)), nc.Cause, mdText(nc.Reason))
 		}
-		b.WriteString("\n")
+		b.put("\n")
 	}
-	b.WriteString("| Rule | Severity | Findings | Excepted | Bot users |\n|---|---|--:|--:|--:|\n")
+	b.put("| Rule | Severity | Findings | Excepted | Bot users |\n|---|---|--:|--:|--:|\n")
 	for _, rc := range r.Summary.ByRule {
-		fmt.Fprintf(&b, "| %s | %s | %d | %d | %d |\n", mdText(rc.Rule), rc.Severity, rc.Open, rc.Excepted, rc.Bots)
+		fmt.Fprintf(b, "| %s | %s | %d | %d | %d |\n", mdText(rc.Rule), rc.Severity, rc.Open, rc.Excepted, rc.Bots)
 	}
 
 	sections := []struct {
@@ -94,9 +102,9 @@ func (r Report) Markdown(limit int) string {
 	const noteRoom = 200
 	left := 0
 	if n := len(r.OrganizationFindings); n > 0 {
-		fmt.Fprintf(&b, "\n#### Organization settings (%d)\n\n| Severity | Organization | Rule | Why |\n|---|---|---|---|\n", n)
+		fmt.Fprintf(b, "\n#### Organization settings (%d)\n\n| Severity | Organization | Rule | Why |\n|---|---|---|---|\n", n)
 		for _, f := range r.OrganizationFindings {
-			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", f.Severity, mdText(f.Organization), mdText(f.Rule), mdText(f.Message))
+			fmt.Fprintf(b, "| %s | %s | %s | %s |\n", f.Severity, mdText(f.Organization), mdText(f.Rule), mdText(f.Message))
 		}
 	}
 	// Rows are counted first and laid out only until one does not fit: a
@@ -118,7 +126,7 @@ func (r Report) Markdown(limit int) string {
 			left += n
 			continue
 		}
-		b.WriteString(head)
+		b.put(head)
 		written := 0
 		for i := range r.Findings {
 			f := &r.Findings[i]
@@ -130,15 +138,50 @@ func (r Report) Markdown(limit int) string {
 				left += n - written
 				break
 			}
-			b.Write(row)
+			b.putBytes(row)
 			written++
 		}
 	}
 	if left > 0 {
-		fmt.Fprintf(&b, "\n_%d more finding(s) not shown: this summary stays under %d bytes. The JSON report has every finding._\n", left, limit)
+		fmt.Fprintf(b, "\n_%d more finding(s) not shown: this summary stays under %d bytes. The JSON report has every finding._\n", left, limit)
 	}
-	return b.String()
+	return b.err
 }
+
+// countingWriter counts what is written to w and keeps the first error,
+// after which it writes nothing.
+type countingWriter struct {
+	w   io.Writer
+	n   int
+	err error
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	if c.err == nil {
+		_, c.err = c.w.Write(p)
+	}
+	c.n += len(p)
+	return len(p), nil
+}
+
+// putBytes writes p.
+func (c *countingWriter) putBytes(p []byte) {
+	if c.err == nil {
+		_, c.err = c.w.Write(p)
+	}
+	c.n += len(p)
+}
+
+// put writes s.
+func (c *countingWriter) put(s string) {
+	if c.err == nil {
+		_, c.err = io.WriteString(c.w, s)
+	}
+	c.n += len(s)
+}
+
+// Len is how many bytes were written.
+func (c *countingWriter) Len() int { return c.n }
 
 // appendMarkdownRow appends a finding's row of the Markdown summary to
 // dst.

@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"slices"
 	"strings"
@@ -388,8 +387,7 @@ func printCheck(o *CheckOptions, report hygiene.Report) error {
 	case o.JQ != "" || o.Format == output.CSV:
 		return printer.Print(report, func(bool) output.Rows { return report.CSVRows() })
 	case o.Format == output.Markdown:
-		_, err := io.WriteString(o.IO.Out, report.Markdown(hygiene.AnnotationLimit))
-		return err
+		return report.WriteMarkdown(o.IO.Out, hygiene.AnnotationLimit)
 	}
 	return report.WriteTable(o.IO.Out, o.TableStyle())
 }
