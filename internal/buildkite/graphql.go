@@ -125,6 +125,11 @@ func (c graphQLClient) MakeRequest(ctx context.Context, req *graphql.Request, re
 	if err != nil {
 		return err
 	}
+	// What is decoded is copied out of raw, and nothing else keeps it: the
+	// transport may read the next answer into it.
+	if r, ok := httpResp.Body.(interface{ Recycle() }); ok {
+		defer r.Recycle()
+	}
 	// One pass: data goes straight into the generated type resp.Data
 	// points at (null leaves it as it is), beside the errors.
 	answer := struct {

@@ -3,7 +3,9 @@ package buildkite_test
 import (
 	"context"
 	"errors"
+	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -124,4 +126,43 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// The transport reads each answer into the buffer of one decoded before:
+// what a listing handed over from an earlier page still says what it said
+// once later pages were read.
+func TestTokensOutliveTheirAnswer(t *testing.T) {
+	srv := startHygiene(t)
+	type seen struct {
+		id, uuid, description, owner string
+		scopes                       []string
+	}
+	copyOf := func(tok buildkite.Token) seen {
+		s := seen{id: strings.Clone(tok.ID), uuid: strings.Clone(tok.UUID), description: strings.Clone(tok.Description)}
+		if tok.Owner != nil {
+			s.owner = strings.Clone(tok.Owner.Name + "\x00" + tok.Owner.Email)
+		}
+		for _, sc := range tok.Scopes {
+			s.scopes = append(s.scopes, strings.Clone(sc))
+		}
+		return s
+	}
+	var tokens []buildkite.Token
+	var copies []seen
+	if _, err := newClient(srv, hygieneToken, 3).ListAllTokens(context.Background(), ident.Org{Slug: "hygiene"}, func(p buildkite.TokenPage) {
+		for _, tok := range p.Tokens {
+			tokens = append(tokens, tok)
+			copies = append(copies, copyOf(tok))
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(tokens) < 10 {
+		t.Fatalf("%d tokens: the test needs several pages", len(tokens))
+	}
+	for i, tok := range tokens {
+		if got := copyOf(tok); !reflect.DeepEqual(got, copies[i]) {
+			t.Errorf("token %d changed after later pages were read: %+v, was %+v", i, got, copies[i])
+		}
+	}
 }

@@ -396,6 +396,33 @@ func (b *Body) Bytes() []byte { return b.data }
 // Close does nothing: the connection's body was closed once read.
 func (b *Body) Close() error { return nil }
 
+// Recycle hands the body's bytes back, for the answers that follow to be
+// read into: a listing's pages, one after another, then reuse a few
+// buffers instead of each taking fresh memory. The caller must not use
+// them, nor anything that shares them, afterwards (a decoder copies what
+// it decodes).
+func (b *Body) Recycle() {
+	if b.data == nil {
+		return
+	}
+	buf := b.data[:0]
+	b.data = nil
+	b.Reader.Reset(nil)
+	bodyBuffers.Put(&buf)
+}
+
+// bodyBuffers holds the buffers of bodies their readers recycled.
+var bodyBuffers sync.Pool // of *[]byte
+
+// bodyBuffer is a buffer of n bytes, a recycled one when it is large
+// enough.
+func bodyBuffer(n int64) []byte {
+	if p, ok := bodyBuffers.Get().(*[]byte); ok && int64(cap(*p)) >= n {
+		return (*p)[:n]
+	}
+	return make([]byte, n)
+}
+
 // readBody reads at most limit bytes, failing with ErrResponseTooLarge past
 // that instead of holding an unbounded answer in memory. A body of known
 // length is read into a buffer of that size, in one allocation.
@@ -423,7 +450,7 @@ func readBody(resp *http.Response, limit int64) ([]byte, error) {
 // bytes. net/http already fails a body that ends early
 // (io.ErrUnexpectedEOF) or runs past its Content-Length.
 func readKnownLength(r io.Reader, n int64) ([]byte, error) {
-	body := make([]byte, n)
+	body := bodyBuffer(n)
 	read, err := io.ReadFull(r, body)
 	if err != nil {
 		return body[:read], err
