@@ -68,9 +68,9 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		return nil
 	})
 	fs.BoolVar(&c.opts.UntypedNotAdmin, "untyped-not-admin", false, "answer a member who is not an administrator with an untyped error in unknown words where it would say not-admin")
-	fs.BoolVar(&c.opts.RepeatAcrossPages, "repeat-across-pages", false, "start each page of tokens or members after the first with the last one of the page before")
-	fs.BoolVar(&c.opts.RepeatChanged, "repeat-changed", false, "repeat as --repeat-across-pages, the repeated token used and described anew since, the repeated member seen since")
-	fs.Func("listing-hole", "answer every page of tokens or members after the first with a null where the schema allows one: `HOLE` "+holeNames(), func(s string) error {
+	fs.BoolVar(&c.opts.RepeatAcrossPages, "repeat-across-pages", false, "start each page of tokens, members or audit events after the first with the last one of the page before")
+	fs.BoolVar(&c.opts.RepeatChanged, "repeat-changed", false, "repeat as --repeat-across-pages, the repeated token used and described anew since, the repeated member seen since, the repeated audit event naming its token by its new description")
+	fs.Func("listing-hole", "answer every page of tokens, members or audit events after the first with a null where the schema allows one: `HOLE` "+holeNames(), func(s string) error {
 		h, err := emulator.ParseListingHole(s)
 		c.opts.ListingHole = h
 		return err
@@ -207,9 +207,9 @@ func writeAtomically(path, content string) error {
 
 // holeNames lists the --listing-hole values.
 func holeNames() string {
-	names := make([]string, len(emulator.ListingHoles))
-	for i, h := range emulator.ListingHoles {
-		names[i] = string(h)
+	var names []string
+	for _, h := range append(emulator.ListingHoles[:len(emulator.ListingHoles):len(emulator.ListingHoles)], emulator.AuditHoles...) {
+		names = append(names, string(h))
 	}
 	return strings.Join(names, ", ")
 }

@@ -19,7 +19,7 @@ func TestParseFlags(t *testing.T) {
 		"--addr", "127.0.0.1:0", "--seed", "multi-org", "--latency", "20ms", "--jitter", "5ms",
 		"--rate-limit", "1000", "--rate-window", "1m", "--page-max", "50",
 		"--viewer-orgs-max", "100", "--hide-ungranted-orgs", "--error-wording", "alternate", "--id-format", "opaque", "--respelled-ids",
-		"--repeat-changed", "--listing-hole", "members-node",
+		"--repeat-changed", "--listing-hole", "audit-subject",
 		"--fault", "kind=status,status=503,match=mutation,times=2", "--fault", "drop-after,match=rest",
 	}, &bytes.Buffer{})
 	if err != nil {
@@ -29,7 +29,7 @@ func TestParseFlags(t *testing.T) {
 	if c.seedName != "multi-org" || o.Latency != 20*time.Millisecond || o.Jitter != 5*time.Millisecond ||
 		o.RateLimit != 1000 || o.RateWindow != time.Minute || o.MaxPageSize != 50 ||
 		o.MaxViewerOrganizations != 100 || !o.HideUngrantedOrganizations || o.ErrorWording != emulator.WordingAlternate ||
-		o.IDFormat != emulator.IDOpaque || !o.RespelledIDs || !o.RepeatChanged || o.ListingHole != emulator.HoleMembersNode {
+		o.IDFormat != emulator.IDOpaque || !o.RespelledIDs || !o.RepeatChanged || o.ListingHole != emulator.HoleAuditSubject {
 		t.Errorf("parsed %+v", c)
 	}
 	want := []emulator.Fault{{Kind: "status", Status: 503, Match: "mutation", Times: 2}, {Kind: "drop-after", Match: "rest"}}

@@ -78,13 +78,43 @@ type AuditPage struct {
 // The audit log is a paid feature and needs its own permission: when
 // Organization.permissions.auditEventsView says no, or the log does not
 // come back, the error is KindForbidden and says why in one sentence.
+//
+// The listing is handed over whole or fails, as the tokens' and members'
+// are (see incompleteListing): a page with a null where the schema allows
+// one (its pageInfo, its edges, an edge or an edge's node) fails it, since
+// an event left out could be the one a reconciliation looks for. An event
+// listed twice is handed over once when both copies say the same, and
+// fails the listing when they differ. Paging is bounded: every page but
+// the last brings an event not seen before, and no more events are handed
+// over than Buildkite counts, so a server that keeps saying "more" cannot
+// keep the listing going for ever.
 func (c *Client) ListAuditEvents(ctx context.Context, slug string, filter AuditFilter, visit func(AuditPage) bool) (Organization, error) {
 	what := fmt.Sprintf("reading the audit log of organization %q", slug)
 	var found Organization
+	seen := newCopies()
+	listed, counted := 0, 0
 	err := pageThrough(what, func(after *string) (string, bool, error) {
 		page, cursor, err := c.auditPage(ctx, slug, filter, after, what)
 		if err != nil {
 			return "", false, err
+		}
+		fresh := page.Events[:0]
+		for _, e := range page.Events {
+			first, conflict := seen.first(e.UUID, seen.auditDigest(&e))
+			if conflict {
+				return "", false, conflictingCopies(what, "audit event", e.UUID)
+			}
+			if first {
+				fresh = append(fresh, e)
+			}
+		}
+		page.Events = fresh
+		listed, counted = listed+len(fresh), max(counted, page.Total)
+		switch {
+		case listed > counted:
+			return "", false, incompleteListing(what, fmt.Sprintf("Buildkite handed out %d audit events but counts %d, so where the listing ends cannot be told", listed, counted))
+		case len(fresh) == 0 && page.HasNextPage:
+			return "", false, incompleteListing(what, "Buildkite's answer has a page of audit events with none not seen before, yet says more follow; stopping rather than paging for ever")
 		}
 		found = page.Organization
 		return cursor, visit(page) && page.HasNextPage, nil
@@ -127,18 +157,25 @@ func (c *Client) auditPage(ctx context.Context, slug string, f AuditFilter, afte
 	if conn == nil {
 		return AuditPage{}, "", &Error{Kind: KindForbidden, Message: fmt.Sprintf("the audit log of organization %s is not available: Buildkite did not return it", slug)}
 	}
-	page := AuditPage{Organization: found, Total: conn.Count}
+	switch {
+	case conn.PageInfo == nil:
+		return AuditPage{}, "", noPageInfo(what, "audit event")
+	case conn.Edges == nil:
+		return AuditPage{}, "", withheld(what, "audit event", true)
+	}
+	page := AuditPage{Organization: found, Total: conn.Count, HasNextPage: conn.PageInfo.HasNextPage, Events: make([]AuditEvent, 0, len(conn.Edges))}
 	for _, e := range conn.Edges {
-		if e != nil && e.Node != nil {
-			page.Events = append(page.Events, fromAuditEventFields(*e.Node))
+		switch {
+		case e == nil || e.Node == nil:
+			return AuditPage{}, "", incompleteListing(what, "Buildkite's answer has a null in place of an audit event (its edge or node), so the listing is incomplete")
+		case e.Node.Uuid == "":
+			return AuditPage{}, "", missingID(what, "an audit event")
 		}
+		page.Events = append(page.Events, fromAuditEventFields(*e.Node))
 	}
 	cursor := ""
-	if conn.PageInfo != nil {
-		page.HasNextPage = conn.PageInfo.HasNextPage
-		if conn.PageInfo.EndCursor != nil {
-			cursor = *conn.PageInfo.EndCursor
-		}
+	if conn.PageInfo.EndCursor != nil {
+		cursor = *conn.PageInfo.EndCursor
 	}
 	return page, cursor, nil
 }
@@ -180,6 +217,36 @@ func fromAuditEventFields(f gql.AuditEventFields) AuditEvent {
 		}
 	}
 	return e
+}
+
+// auditDigest is a digest of everything a listing says about an audit
+// event.
+func (c *copies) auditDigest(e *AuditEvent) uint64 {
+	var d digester
+	d.h.SetSeed(c.seed)
+	d.string(e.UUID)
+	d.string(e.Type)
+	d.time(&e.OccurredAt)
+	d.bool(e.Actor != nil)
+	if a := e.Actor; a != nil {
+		d.string(a.ID)
+		d.string(a.UUID)
+		d.string(a.Name)
+		d.string(a.Type)
+	}
+	d.bool(e.Subject != nil)
+	if s := e.Subject; s != nil {
+		d.string(s.ID)
+		d.string(s.UUID)
+		d.string(s.Name)
+		d.string(s.Type)
+	}
+	x := e.Context
+	d.string(x.Kind)
+	d.string(x.TokenUUID)
+	d.string(x.IPAddress)
+	d.string(x.UserAgent)
+	return d.h.Sum64()
 }
 
 func deref(s *string) string {

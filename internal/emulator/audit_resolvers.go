@@ -142,12 +142,17 @@ func (o *orgResolver) AuditEvents(ctx context.Context, args auditEventsArgs) (*a
 		return i, nil
 	}
 	from, to := 0, len(list)
+	repeated := false
 	if args.After != nil {
 		i, err := position(*args.After)
 		if err != nil {
 			return nil, err
 		}
 		from = i + 1
+		if o.s.opts.RepeatAcrossPages || o.s.opts.RepeatChanged {
+			// The page starts again with the event its cursor names.
+			from, repeated = i, true
+		}
 	}
 	if args.Before != nil {
 		i, err := position(*args.Before)
@@ -174,17 +179,28 @@ func (o *orgResolver) AuditEvents(ctx context.Context, args auditEventsArgs) (*a
 	for _, e := range list[from:to] {
 		conn.edges = append(conn.edges, &auditEventEdge{cursor: encodeCursor(e.seq), node: &auditEventResolver{e: *e, ids: o.s.ids}})
 	}
+	if repeated && from < to && o.s.opts.RepeatChanged {
+		// The token was described anew since the page before.
+		conn.edges[0].node.e.subjectName += " (renamed)"
+	}
+	o.s.holeAudit(conn, args)
 	return conn, nil
 }
 
 type auditEventConnection struct {
-	count    int32
-	edges    []*auditEventEdge
-	pageInfo *pageInfo
+	count     int32
+	edges     []*auditEventEdge
+	nullEdges bool // answer edges with null: see ListingHole
+	pageInfo  *pageInfo
 }
 
-func (c *auditEventConnection) Count() int32                      { return c.count }
-func (c *auditEventConnection) Edges() *[]*auditEventEdge         { return &c.edges }
+func (c *auditEventConnection) Count() int32 { return c.count }
+func (c *auditEventConnection) Edges() *[]*auditEventEdge {
+	if c.nullEdges {
+		return nil
+	}
+	return &c.edges
+}
 func (c *auditEventConnection) PageInfo() *pageInfo               { return c.pageInfo }
 func (e *auditEventEdge) Cursor() string                          { return e.cursor }
 func (e *auditEventEdge) Node() *auditEventResolver               { return e.node }
@@ -198,8 +214,9 @@ type auditEventEdge struct {
 // auditEventResolver is a copy of the event, taken under the store's lock,
 // and the server's way of spelling ids.
 type auditEventResolver struct {
-	e   auditEvent
-	ids *idCodec
+	e         auditEvent
+	ids       *idCodec
+	noSubject bool // answer subject with null: see ListingHole
 }
 
 func (r *auditEventResolver) uuid() string {
@@ -219,6 +236,9 @@ func (r *auditEventResolver) Actor() *auditActorResolver {
 }
 
 func (r *auditEventResolver) Subject() *auditSubjectResolver {
+	if r.noSubject {
+		return nil
+	}
 	return &auditSubjectResolver{uuid: r.e.subjectUUID, name: r.e.subjectName, ids: r.ids}
 }
 

@@ -32,20 +32,22 @@ const (
 	HoleTokensNode ListingHole = "tokens-node"
 )
 
-// ListingHoles lists every kind of hole, for tests and the flag's help.
+// ListingHoles lists every kind of hole in a listing of tokens or members,
+// for tests and the flag's help.
 var ListingHoles = []ListingHole{
 	HoleMembersPageInfo, HoleMembersEdges, HoleMembersEdge, HoleMembersNode,
 	HoleTokensEdges, HoleTokensEdge, HoleTokensNode,
 }
 
-// ParseListingHole reads a --listing-hole value.
+// ParseListingHole reads a --listing-hole value: one of ListingHoles or
+// AuditHoles.
 func ParseListingHole(s string) (ListingHole, error) {
-	names := make([]string, len(ListingHoles))
-	for i, h := range ListingHoles {
+	var names []string
+	for _, h := range append(ListingHoles[:len(ListingHoles):len(ListingHoles)], AuditHoles...) {
 		if string(h) == s {
 			return h, nil
 		}
-		names[i] = string(h)
+		names = append(names, string(h))
 	}
 	return "", fmt.Errorf("unknown listing hole %q: want one of %s", s, strings.Join(names, ", "))
 }

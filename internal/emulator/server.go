@@ -68,19 +68,21 @@ type Options struct {
 	FrozenTokenUse bool
 	// Settings bends the api-settings endpoint (see SettingsQuirks).
 	Settings SettingsQuirks
-	// RepeatAcrossPages starts each page of tokens or members asked for
-	// after a cursor with the last one of the page before, as a server
-	// may when tokens are created while a client pages: nothing in the
-	// schema promises that a connection hands each node out once.
+	// RepeatAcrossPages starts each page of tokens, members or audit
+	// events asked for after a cursor with the last one of the page
+	// before, as a server may when tokens are created while a client
+	// pages: nothing in the schema promises that a connection hands each
+	// node out once.
 	RepeatAcrossPages bool
 	// RepeatChanged repeats as RepeatAcrossPages does, but the repeated
 	// token or member is not as the page before showed it: a token used
 	// since (now, from another address) and described anew, a member seen
-	// since. Which copy is current a client cannot tell.
+	// since, an audit event naming its token by the token's new
+	// description. Which copy is current a client cannot tell.
 	RepeatChanged bool
-	// ListingHole answers every page of tokens or members asked for after
-	// a cursor with a null where the schema allows one (see ListingHole);
-	// "": none.
+	// ListingHole answers every page of tokens, members or audit events
+	// asked for after a cursor with a null where the schema allows one
+	// (see ListingHole); "": none.
 	ListingHole ListingHole
 	// OnRequest, when set, is called with every request log entry. It must
 	// not block: it runs on the request's goroutine.

@@ -8,6 +8,7 @@ package history
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/tokenctl/tokenctl/internal/buildkite"
@@ -68,14 +69,23 @@ type Events struct {
 	Truncated bool
 }
 
-// Read pages the audit log for q, newest first.
+// Read pages the audit log for q, newest first. Every event it reads is
+// about a token, and says which: an event whose subject Buildkite left
+// null (the schema allows it) fails the read, since a history would show
+// it about no token and a reconciliation would report a revocation it
+// records as missing.
 func Read(ctx context.Context, log AuditLog, q Query) (Events, error) {
 	var out Events
+	var unnamed error
 	org, err := log.ListAuditEvents(ctx, q.Org, q.filter(), func(p buildkite.AuditPage) bool {
 		out.Total = p.Total
 		for _, e := range p.Events {
 			if q.Limit > 0 && len(out.Events) >= q.Limit {
 				out.Truncated = true
+				return false
+			}
+			if e.Subject == nil {
+				unnamed = withoutSubject(q.Org, e)
 				return false
 			}
 			out.Events = append(out.Events, e)
@@ -86,8 +96,19 @@ func Read(ctx context.Context, log AuditLog, q Query) (Events, error) {
 		}
 		return true
 	})
+	if err == nil {
+		err = unnamed
+	}
 	out.Organization = org
 	return out, err
+}
+
+// withoutSubject is the error for a token event that does not say which
+// token it is about.
+func withoutSubject(org string, e buildkite.AuditEvent) error {
+	return &buildkite.Error{Kind: buildkite.KindOther, Message: fmt.Sprintf(
+		"reading the audit log of organization %q: Buildkite's answer has audit event %s (%s) without its subject, so which token it is about cannot be told; nothing is judged or reconciled on part of the log: run it again",
+		org, e.UUID, e.Type)}
 }
 
 // ActivityQuery asks what one token did in a window.

@@ -78,6 +78,11 @@ listed as made elsewhere, with the actor. Without --since, events from a
 day before the file's first change are read. A missing revocation exits
 with status 4.
 
+Buildkite's log is read whole or not at all: a page of it with a gap (an
+event, or the token an event is about, left null) or an event listed
+twice with different data shows no history and no reconciliation, and
+exits with status 1.
+
 The audit log is a paid Buildkite feature, readable by organization
 administrators: without it tokenctl says so in one line and exits 3.`,
 		Example: `  # Every token event of the last 30 days
