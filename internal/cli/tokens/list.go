@@ -3,7 +3,6 @@ package tokens
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -174,23 +173,24 @@ func (s tokenStyle) listTable(tokens []document.Token, wide bool) (*output.Table
 	if wide {
 		p.AddHeader("ID", "OWNER UUID")
 	}
+	texts := newRepeatedTexts()
 	return p, func() {
 		for i := range tokens {
-			s.addRow(p, &tokens[i], wide)
+			s.addRow(p, texts, &tokens[i], wide)
 		}
 	}
 }
 
 // addRow adds a token's row to the list's table.
-func (s tokenStyle) addRow(p *output.TablePrinter, t *document.Token, wide bool) {
+func (s tokenStyle) addRow(p *output.TablePrinter, texts *repeatedTexts, t *document.Token, wide bool) {
 	owner, ownerUUID := "", ""
 	if t.Owner != nil {
-		owner, ownerUUID = t.Owner.String(), t.Owner.UUID
+		owner, ownerUUID = texts.owner(t.Owner), t.Owner.UUID
 	}
 	p.AddField(t.UUID)
 	p.AddField(document.Deref(t.Description), output.Cut)
 	p.AddField(owner, output.Cut)
-	p.AddField(strings.Join(t.Scopes, ","), output.Cut)
+	p.AddField(texts.scopes(t.Scopes), output.Cut)
 	p.AddTimeField(&t.CreatedAt, "")
 	s.lastUsed(p, t.LastAccessedAt)
 	p.AddField(document.Deref(t.IPAddress))

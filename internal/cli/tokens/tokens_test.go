@@ -1,6 +1,7 @@
 package tokens
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -41,5 +42,33 @@ func TestTokenStyleColour(t *testing.T) {
 	s.table.Colour = false
 	if got := table()[1]; strings.Contains(got, "\x1b") {
 		t.Errorf("colour without ColorEnabled: %q", got)
+	}
+}
+
+// The owner and scopes cells made once per distinct text read as made
+// each time: for owners with and without a name or email, scope lists of
+// every length, and past the number of texts kept.
+func TestRepeatedTexts(t *testing.T) {
+	r := newRepeatedTexts()
+	for i := range 2 * maxRepeatedTexts {
+		u := &document.User{Name: fmt.Sprintf("Member %d", i%(maxRepeatedTexts+100)), Email: fmt.Sprintf("m%d@acme.example", i%(maxRepeatedTexts+100))}
+		switch i % 7 {
+		case 1:
+			u.Name = ""
+		case 2:
+			u.Email = ""
+		case 3:
+			u.Name, u.Email = "", ""
+		}
+		if got, want := r.owner(u), u.String(); got != want {
+			t.Fatalf("owner %d = %q, want %q", i, got, want)
+		}
+		scopes := []string{"READ_BUILDS", "GRAPHQL", fmt.Sprint("S", i%(maxRepeatedTexts+50)), "WRITE_TEAMS"}[:i%5]
+		if got, want := r.scopes(scopes), strings.Join(scopes, ","); got != want {
+			t.Fatalf("scopes %d = %q, want %q", i, got, want)
+		}
+	}
+	if len(r.owners) > maxRepeatedTexts || len(r.scopeSets) > maxRepeatedTexts || len(r.owners) < 1000 {
+		t.Errorf("kept %d owners and %d sets of scopes", len(r.owners), len(r.scopeSets))
 	}
 }
