@@ -99,3 +99,29 @@ func TestHistoryOnAnAuditLogThatRepeats(t *testing.T) {
 		mustContain(t, "stderr", r.stderr, naming)
 	}
 }
+
+// An event that does not say which token's request made it (no context,
+// or an API request's context without the token) may have been made with
+// the leaked token: tokens activity neither shows it as the token's nor
+// passes over it, but counts it on stderr and lists it apart. Before, it
+// was passed over as not the token's, and the search read as complete.
+func TestTokensActivityCountsUnattributedEvents(t *testing.T) {
+	f := emulator.DemoFixture()
+	f.AuditEvents = append(f.AuditEvents,
+		emulator.FixtureAuditEvent{Organization: "acme", Type: history.TokenUpdated, Token: et.CIDeployBotUUID, Actor: "ada@acme.example", OccurredAt: "now-2h"},
+		emulator.FixtureAuditEvent{Organization: "acme", Type: history.TokenUpdated, Token: et.HackathonTokenUUID, Actor: "ada@acme.example", OccurredAt: "now-1h", Via: "api", IPAddress: "198.51.100.9"})
+	h := newHarness(t, emulator.Options{Fixture: f})
+	r := h.run("tokens", "activity", "--org", "acme", "--token", et.TerraformTokenUUID, "--since", "7d", "-o", "json")
+	var doc history.ActivityDoc
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || r.code != 0 {
+		t.Fatalf("%v\n%s", err, r)
+	}
+	if len(doc.Events) != 1 || doc.Events[0].Token.UUID != et.TerraformTokenUUID || doc.EventsRead != 3 {
+		t.Errorf("the token's events: %+v", doc)
+	}
+	if len(doc.Unattributed) != 2 || doc.Unattributed[0].Token.UUID != et.HackathonTokenUUID || doc.Unattributed[1].Token.UUID != et.CIDeployBotUUID {
+		t.Errorf("unattributed: %+v, want the two events naming no token's request", doc.Unattributed)
+	}
+	mustContain(t, "stderr", r.stderr, "find 1 made with token "+et.TerraformTokenUUID,
+		"2 event(s) read do not say which token's request made them", "token "+et.TerraformTokenUUID+" may have made them too")
+}

@@ -37,8 +37,9 @@ type FixtureAuditEvent struct {
 	Token        string `yaml:"token"`        // the subject: a token uuid
 	Actor        string `yaml:"actor"`        // a user email
 	OccurredAt   string `yaml:"occurred-at"`
-	// Via is "web" (AuditWebContext) or "api" (AuditAPIContext, made with
-	// the token ViaToken names by uuid).
+	// Via is "web" (AuditWebContext), "api" (AuditAPIContext, made with
+	// the token ViaToken names by uuid, or naming none without it) or ""
+	// (no context).
 	Via       string `yaml:"via"`
 	ViaToken  string `yaml:"via-token"`
 	IPAddress string `yaml:"ip-address"`
@@ -170,7 +171,8 @@ func (f *Fixture) validatePaid() []error {
 				bad("%s: via-token is only for via: api", what)
 			}
 		case contextAPI:
-			if !tokens[strings.ToLower(e.ViaToken)] {
+			// No via-token: an API request's context without the token.
+			if e.ViaToken != "" && !tokens[strings.ToLower(e.ViaToken)] {
 				bad("%s: via-token %q is not a fixture token uuid", what, e.ViaToken)
 			}
 		default:

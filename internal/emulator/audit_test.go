@@ -231,12 +231,12 @@ func TestRevokeInactiveTokensAfterUpdate(t *testing.T) {
 func TestFixtureAuditEventsAreValidated(t *testing.T) {
 	f := emulator.DemoFixture()
 	f.Organizations[0].Features = []string{"sso"}
-	f.AuditEvents = append(f.AuditEvents, emulator.FixtureAuditEvent{Organization: "nope", Type: "BUILD_STARTED", Token: "x", Via: "api"})
+	f.AuditEvents = append(f.AuditEvents, emulator.FixtureAuditEvent{Organization: "nope", Type: "BUILD_STARTED", Token: "x", Via: "api", ViaToken: "y"})
 	err := f.Validate()
 	if err == nil {
 		t.Fatal("a fixture with bad audit events validated")
 	}
-	for _, want := range []string{`unknown feature "sso"`, `unknown organization slug "nope"`, `type "BUILD_STARTED"`, `token "x"`, `via-token ""`} {
+	for _, want := range []string{`unknown feature "sso"`, `unknown organization slug "nope"`, `type "BUILD_STARTED"`, `token "x"`, `via-token "y"`} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q: %v", want, err)
 		}

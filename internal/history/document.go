@@ -77,16 +77,18 @@ type ActivityDoc struct {
 	Since        *time.Time               `json:"since"`
 	Until        *time.Time               `json:"until"`
 	Events       []EventDoc               `json:"events"`
-	EventsRead   int                      `json:"eventsRead"`
-	Pages        int                      `json:"pages"`
-	Truncated    bool                     `json:"truncated"`
+	// Unattributed: events read that do not say which token made them.
+	Unattributed []EventDoc `json:"unattributed"`
+	EventsRead   int        `json:"eventsRead"`
+	Pages        int        `json:"pages"`
+	Truncated    bool       `json:"truncated"`
 }
 
 // NewActivityDoc is the document of a token's activity.
 func NewActivityDoc(q ActivityQuery, a Activity) ActivityDoc {
 	return ActivityDoc{
 		Organization: document.OrganizationRefOf(a.Organization), Token: q.TokenUUID, Since: q.Since, Until: q.Until,
-		Events: eventDocs(a.Events), EventsRead: a.Read, Pages: a.Pages, Truncated: a.Truncated,
+		Events: eventDocs(a.Events), Unattributed: eventDocs(a.Unattributed), EventsRead: a.Read, Pages: a.Pages, Truncated: a.Truncated,
 	}
 }
 
@@ -186,10 +188,11 @@ func ActivityFailure() any {
 		Since        *time.Time                `json:"since"`
 		Until        *time.Time                `json:"until"`
 		Events       []EventDoc                `json:"events"`
+		Unattributed []EventDoc                `json:"unattributed"`
 		EventsRead   *int                      `json:"eventsRead"`
 		Pages        *int                      `json:"pages"`
 		Truncated    *bool                     `json:"truncated"`
-	}{Events: []EventDoc{}}
+	}{Events: []EventDoc{}, Unattributed: []EventDoc{}}
 }
 
 // ReconcileFailure is the document of a `history --reconcile` that failed.

@@ -127,6 +127,10 @@ type ActivityQuery struct {
 type Activity struct {
 	Organization buildkite.Organization
 	Events       []buildkite.AuditEvent // made with the token, newest first
+	// Unattributed are the events read that do not say which token's
+	// request made them (see Unattributed): the token may have made them,
+	// so they are neither its activity nor left out as not its.
+	Unattributed []buildkite.AuditEvent
 	// Read is how many events were read to find them, Pages how many
 	// requests that took; Truncated is true when MaxEvents stopped the
 	// read before the window's end.
@@ -136,7 +140,7 @@ type Activity struct {
 }
 
 // TokenActivity pages every event of the window and keeps those whose API
-// context names the token.
+// context names the token, and apart those that name no token's request.
 func TokenActivity(ctx context.Context, log AuditLog, q ActivityQuery) (Activity, error) {
 	var out Activity
 	filter := buildkite.AuditFilter{From: q.Since, To: q.Until}
@@ -148,8 +152,11 @@ func TokenActivity(ctx context.Context, log AuditLog, q ActivityQuery) (Activity
 				return false
 			}
 			out.Read++
-			if MadeWith(e, q.TokenUUID) {
+			switch {
+			case MadeWith(e, q.TokenUUID):
 				out.Events = append(out.Events, e)
+			case Unattributed(e):
+				out.Unattributed = append(out.Unattributed, e)
 			}
 		}
 		if q.MaxEvents > 0 && out.Read >= q.MaxEvents && p.HasNextPage {
@@ -166,4 +173,12 @@ func TokenActivity(ctx context.Context, log AuditLog, q ActivityQuery) (Activity
 // token.
 func MadeWith(e buildkite.AuditEvent, tokenUUID string) bool {
 	return e.Context.Kind == buildkite.AuditContextAPI && equalUUID(e.Context.TokenUUID, tokenUUID)
+}
+
+// Unattributed reports whether an event does not say which token's request
+// made it: Buildkite gave it no context (the schema allows null), one of a
+// kind tokenctl does not know, or an API request's context without the
+// token. Such an event may have been made with any token.
+func Unattributed(e buildkite.AuditEvent) bool {
+	return e.Context.Kind == "" || (e.Context.Kind == buildkite.AuditContextAPI && e.Context.TokenUUID == "")
 }

@@ -50,6 +50,12 @@ and keeps the token's. That costs API requests: stderr says how many events
 and pages were read, and reading stops after --max-events (default 10000),
 saying so; the JSON document has eventsRead, pages and truncated.
 
+An event that does not say which token's request made it (Buildkite gave
+it no request context, or an API request's context without the token) may
+have been made with this one: such events are not shown as the token's,
+nor passed over as not its; stderr counts them, and the JSON document
+lists them under unattributed.
+
 The audit log is a paid Buildkite feature, readable by organization
 administrators: without it tokenctl says so in one line and exits 3.`,
 		Example: `  tokenctl tokens activity --org acme 11111111-1111-4111-8111-111111111111 --since 7d
@@ -110,6 +116,9 @@ func tokensActivityRun(ctx context.Context, o *TokensActivityOptions) error {
 		return err
 	}
 	fmt.Fprintf(o.IO.ErrOut, "tokenctl: read %d event(s) in %d page(s) to find %d made with token %s\n", a.Read, a.Pages, len(a.Events), o.Token)
+	if n := len(a.Unattributed); n > 0 {
+		fmt.Fprintf(o.IO.ErrOut, "tokenctl: %d event(s) read do not say which token's request made them (no request context, or an API request without its token), so token %s may have made them too; -o json lists them under unattributed\n", n, o.Token)
+	}
 	if a.Truncated {
 		fmt.Fprintf(o.IO.ErrOut, "tokenctl: stopped after --max-events %d before the start of the window: older requests were not searched; narrow --since or raise --max-events\n", o.MaxEvents)
 	}
