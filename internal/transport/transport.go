@@ -407,7 +407,7 @@ func (b *Body) Recycle() {
 	}
 	buf := b.data[:0]
 	b.data = nil
-	b.Reader.Reset(nil)
+	b.Reader.Reset(nil) //nolint:staticcheck // QF1008: named, so that a Reset of Body's own can never be called here instead
 	bodyBuffers.Put(&buf)
 }
 
