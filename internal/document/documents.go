@@ -1,8 +1,10 @@
 package document
 
 import (
+	"encoding/json"
 	"time"
 
+	"github.com/tokenctl/tokenctl/internal/buildkite"
 	"github.com/tokenctl/tokenctl/internal/selector"
 )
 
@@ -20,6 +22,33 @@ func (l TokenList) SplitList() (head any, field string, n int, item func(int) an
 	tokens := l.Tokens
 	l.Tokens = []Token{}
 	return l, "tokens", len(tokens), func(i int) any { return &tokens[i] }
+}
+
+// TokenListing is TokenList with its tokens as they were listed, each
+// shown as a document's Token only while it is written (TokenView), so
+// that a long list is held once. Its JSON is TokenList's with Tokens
+// holding every listed token.
+type TokenListing struct {
+	TokenList // Tokens unused
+	Listed    []buildkite.Token
+}
+
+// SplitList lets the tokens be written one at a time (output.ListDocument).
+func (l TokenListing) SplitList() (head any, field string, n int, item func(int) any) {
+	doc := l.TokenList
+	doc.Tokens = []Token{}
+	var view TokenView
+	return doc, "tokens", len(l.Listed), func(i int) any { return view.Of(&l.Listed[i]) }
+}
+
+// MarshalJSON is the JSON of the whole TokenList (YAML and jq read it).
+func (l TokenListing) MarshalJSON() ([]byte, error) {
+	doc := l.TokenList
+	doc.Tokens = make([]Token, len(l.Listed))
+	for i := range l.Listed {
+		doc.Tokens[i] = TokenOf(l.Listed[i])
+	}
+	return json.Marshal(doc)
 }
 
 // TokenDetail is the document of `tokenctl tokens get`.

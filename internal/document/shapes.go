@@ -93,3 +93,49 @@ func AccessTokenOf(tok buildkite.AccessToken) AccessToken {
 	}
 	return info
 }
+
+// TokenView shows listed tokens as documents print them, one at a time and
+// without allocating: Of fills the view's own Token (and its owner) from a
+// listed token, so that a long list is never held a second time as
+// documents. The Token it returns is the view's, overwritten by the next
+// call to Of.
+type TokenView struct {
+	tok         Token
+	owner       User
+	description string
+	ipAddress   string
+	lastUsed    time.Time
+	expires     time.Time
+}
+
+// noScopes is a listed token's scopes when it has none: never null.
+var noScopes = []string{}
+
+// Of is TokenOf(*t), held by the view until the next call.
+func (v *TokenView) Of(t *buildkite.Token) *Token {
+	v.tok = Token{ID: t.ID, UUID: t.UUID, Scopes: t.Scopes, CreatedAt: t.CreatedAt.UTC()}
+	if v.tok.Scopes == nil {
+		v.tok.Scopes = noScopes
+	}
+	if t.Description != "" {
+		v.description = t.Description
+		v.tok.Description = &v.description
+	}
+	if t.IPAddress != "" {
+		v.ipAddress = t.IPAddress
+		v.tok.IPAddress = &v.ipAddress
+	}
+	if t.LastAccessedAt != nil {
+		v.lastUsed = t.LastAccessedAt.UTC()
+		v.tok.LastAccessedAt = &v.lastUsed
+	}
+	if t.ExpiresAt != nil {
+		v.expires = t.ExpiresAt.UTC()
+		v.tok.ExpiresAt = &v.expires
+	}
+	if u := t.Owner; u != nil {
+		v.owner = User{ID: u.ID, UUID: u.UUID, Name: u.Name, Email: u.Email}
+		v.tok.Owner = &v.owner
+	}
+	return &v.tok
+}

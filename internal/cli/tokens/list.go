@@ -116,31 +116,34 @@ func tokensListRun(ctx context.Context, o *TokensListOptions) error {
 		return err
 	}
 
-	var matched []buildkite.Token
+	// The tokens are held once: counted, then filtered in place.
+	staleAfter := o.Filter.StaleAfter
+	if staleAfter == 0 {
+		staleAfter = selector.DefaultStaleAfter
+	}
+	summary := selector.Summarize(all, 0, now, staleAfter)
+	matched := all[:0]
 	for _, t := range all {
 		if o.Filter.Match(t, now) {
 			matched = append(matched, t)
 		}
 	}
+	clear(all[len(matched):])
+	summary.Matched = len(matched)
 	o.Sort.Apply(matched)
 
-	staleAfter := o.Filter.StaleAfter
-	if staleAfter == 0 {
-		staleAfter = selector.DefaultStaleAfter
-	}
-	doc := document.TokenList{
-		Organization: document.OrganizationOf(org),
-		AsOf:         now.UTC().Truncate(time.Second),
-		Tokens:       make([]document.Token, 0, len(matched)),
-		Summary:      selector.Summarize(all, len(matched), now, staleAfter),
-	}
-	for _, t := range matched {
-		doc.Tokens = append(doc.Tokens, document.TokenOf(t))
+	doc := document.TokenListing{
+		TokenList: document.TokenList{
+			Organization: document.OrganizationOf(org),
+			AsOf:         now.UTC().Truncate(time.Second),
+			Summary:      summary,
+		},
+		Listed: matched,
 	}
 
 	style := newTokenStyle(o.IO, o.Format, now, staleAfter)
 	printer := output.Printer{Out: o.IO.Out, Format: o.Format, JQ: o.JQ}
-	if err := printer.PrintTable(doc, func(wide bool) (*output.TablePrinter, func()) { return style.listTable(doc.Tokens, wide) }); err != nil {
+	if err := printer.PrintTable(doc, func(wide bool) (*output.TablePrinter, func()) { return style.listedTable(matched, wide) }); err != nil {
 		return err
 	}
 	if o.IO.IsStderrTTY() {
@@ -169,14 +172,26 @@ func (s tokenStyle) rows(tokens []document.Token, wide bool) output.Rows {
 // listTable is the list's table of tokens and the function that adds their
 // rows to it (see output.TablePrinter.WriteRows); wide adds ids.
 func (s tokenStyle) listTable(tokens []document.Token, wide bool) (*output.TablePrinter, func()) {
+	return s.tokenTable(len(tokens), func(i int) *document.Token { return &tokens[i] }, wide)
+}
+
+// listedTable is listTable for tokens as listed, each shown as a
+// document's token only while its row is made.
+func (s tokenStyle) listedTable(tokens []buildkite.Token, wide bool) (*output.TablePrinter, func()) {
+	var view document.TokenView
+	return s.tokenTable(len(tokens), func(i int) *document.Token { return view.Of(&tokens[i]) }, wide)
+}
+
+// tokenTable is the list's table of n tokens, token(i) the i-th.
+func (s tokenStyle) tokenTable(n int, token func(int) *document.Token, wide bool) (*output.TablePrinter, func()) {
 	p := output.NewTablePrinter(s.table, "UUID", "DESCRIPTION", "OWNER", "SCOPES", "CREATED", "LAST USED", "LAST IP", "EXPIRES")
 	if wide {
 		p.AddHeader("ID", "OWNER UUID")
 	}
 	texts := newRepeatedTexts()
 	return p, func() {
-		for i := range tokens {
-			s.addRow(p, texts, &tokens[i], wide)
+		for i := range n {
+			s.addRow(p, texts, token(i), wide)
 		}
 	}
 }
