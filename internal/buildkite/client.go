@@ -282,8 +282,8 @@ func urlErrOr(err error) error {
 // comes back as KindOutcomeUnknown for the caller to re-check.
 //
 // Only an answer about this very request proves the revocation: it must
-// echo clientMutationID and name tokenID (up to base64 padding) as
-// revoked. An answer naming another token, or another request, or not
+// carry no errors, echo clientMutationID and name tokenID (up to base64
+// padding) as revoked. An answer naming another token, or another request, or not
 // echoing the clientMutationId at all (null or missing: the schema allows
 // it), says nothing about this one: KindOutcomeUnknown, for the caller to
 // re-check by the token's uuid.
@@ -294,12 +294,10 @@ func (c *Client) Revoke(ctx context.Context, orgID, tokenID, clientMutationID st
 	if resp != nil {
 		p = resp.OrganizationApiAccessTokenRevoke
 	}
-	var gqlErrs graphQLErrors
-	if errors.As(err, &gqlErrs) && p != nil && p.RevokedApiAccessTokenId != "" {
-		// The payload names the revoked token: that, not the errors,
-		// says what happened (checked below like any payload).
-		err = nil
-	}
+	// An answer that carries errors is no proof, whatever its payload
+	// says: the errors say what happened (an error on the mutation's own
+	// field means it was refused; an internal or unknown one leaves the
+	// outcome to be re-checked), as for an answer without a payload.
 	if err != nil {
 		return RevokeResult{}, callError(ctx, err, what, true)
 	}

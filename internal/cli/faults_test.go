@@ -272,6 +272,57 @@ func TestFaultAnswerWithoutMutationIDIsNoProof(t *testing.T) {
 	}
 }
 
+// A revocation answered with the proof a real one carries (the
+// clientMutationId echoed, the token named) beside a GraphQL error is no
+// proof: the error says what happened. An unknown error on the mutation's
+// own field is a refusal (failed, exit 1, not sent again); not found and
+// forbidden mean what they say (exit 4 and 3); an internal error leaves
+// the outcome unknown, so the token is re-checked by uuid, found still
+// there, and the revocation sent again. The audit log never records the
+// faulted attempt as revoked, and the emulator never revoked on it.
+func TestFaultProofBesideAnErrorIsNoProof(t *testing.T) {
+	cases := []struct {
+		error       emulator.ErrorName
+		status      revoke.Status
+		code        exitcode.Code
+		mutations   int
+		revocations int
+	}{
+		{emulator.ErrFaultUnknown, revoke.StatusFailed, exitcode.Failure, 1, 0},
+		{emulator.ErrTokenNotFound, revoke.StatusNotFound, exitcode.NotFound, 1, 0},
+		{emulator.ErrNotAdmin, revoke.StatusFailed, exitcode.Auth, 1, 0},
+		{emulator.ErrFaultInternal, revoke.StatusRevoked, exitcode.OK, 2, 1},
+	}
+	for _, c := range cases {
+		t.Run(string(c.error), func(t *testing.T) {
+			h := faultHarness(t, emulator.Fault{Kind: emulator.FaultFalseAnswer, Answer: emulator.AnswerProofWithError, Error: string(c.error)}, "mutation", 1, emulator.IDBase64)
+			auditPath := filepath.Join(t.TempDir(), "audit.jsonl")
+			o := revokeTarget(t, h, "--audit-log", auditPath)
+			o.want(t, h, c.status, c.code, c.revocations == 0, c.revocations)
+			if n := h.requests(revokeMutation); n != c.mutations {
+				t.Errorf("mutations sent = %d, want %d", n, c.mutations)
+			}
+			raw, err := os.ReadFile(auditPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var outcomes []string
+			for line := range strings.Lines(string(raw)) {
+				var rec struct{ Event, Result string }
+				if err := json.Unmarshal([]byte(line), &rec); err != nil {
+					t.Fatal(err)
+				}
+				if rec.Event == "outcome" {
+					outcomes = append(outcomes, rec.Result)
+				}
+			}
+			if len(outcomes) != c.mutations || outcomes[0] == "revoked" {
+				t.Errorf("audit outcomes %q: the attempt answered with an error was recorded revoked", outcomes)
+			}
+		})
+	}
+}
+
 // An answer with neither data nor errors ({}, null, {"data":null},
 // {"data":{}}, {"errors":[]}, only extensions) says nothing about what
 // was asked: every query reports an unreadable answer, exit 1, never "not

@@ -30,7 +30,8 @@ type Fault struct {
 	Delay       time.Duration `yaml:"delay"`       // for latency and slow-body
 	RetryAfter  int           `yaml:"retry-after"` // seconds, for throttle; 0 means retry at once
 	// Error names the entry of the error table a graphql-error fault
-	// answers with (see ErrorNames); empty means "internal".
+	// (or a false-answer fault's proof-with-error answer) answers with
+	// (see ErrorNames); empty means "internal".
 	Error string `yaml:"error"`
 	// Location is where a redirect fault sends the client.
 	Location string `yaml:"location"`
@@ -42,7 +43,11 @@ type Fault struct {
 	// missing (the schema allows both); "null-token-id" and
 	// "no-token-id" echo the clientMutationId with a revoked token id
 	// that is null or missing (the schema does not allow them, a broken
-	// server may send them).
+	// server may send them); "proof-with-error" echoes the
+	// clientMutationId and names the token asked for, as a real
+	// revocation's answer does, beside a GraphQL error on the mutation's
+	// field (Fault.Error, "internal" when empty): an answer that both
+	// says yes and carries an error.
 	//
 	// For a no-data fault it says which answer without data is sent:
 	// "empty-object" ({}, the default), "null" (a JSON null),
@@ -109,10 +114,11 @@ const (
 	AnswerNoMutationID    = "no-mutation-id"
 	AnswerNullTokenID     = "null-token-id" //nolint:gosec // G101: the name of a fault, not a credential
 	AnswerNoTokenID       = "no-token-id"
+	AnswerProofWithError  = "proof-with-error"
 )
 
 // FalseAnswers lists the answers a false-answer fault can give.
-var FalseAnswers = []string{AnswerOtherToken, AnswerOtherMutationID, AnswerNullMutationID, AnswerNoMutationID, AnswerNullTokenID, AnswerNoTokenID}
+var FalseAnswers = []string{AnswerOtherToken, AnswerOtherMutationID, AnswerNullMutationID, AnswerNoMutationID, AnswerNullTokenID, AnswerNoTokenID, AnswerProofWithError}
 
 // Answers without data a no-data fault can give, and their bodies.
 const (
@@ -162,8 +168,9 @@ func (f Fault) validate() error {
 	}
 	if f.Error != "" {
 		spec, ok := errorTable[ErrorName(f.Error)]
-		if f.Kind != FaultGraphQLError || !ok || spec.status != http.StatusOK {
-			return fmt.Errorf("%s fault: error %q is not a GraphQL error of the table (only graphql-error faults take one)", f.Kind, f.Error)
+		takesError := f.Kind == FaultGraphQLError || (f.Kind == FaultFalseAnswer && f.Answer == AnswerProofWithError)
+		if !takesError || !ok || spec.status != http.StatusOK {
+			return fmt.Errorf("%s fault: error %q is not a GraphQL error of the table (only graphql-error faults and false-answer ones answering proof-with-error take one)", f.Kind, f.Error)
 		}
 	}
 	if (f.Kind == FaultRedirect) != (f.Location != "") {

@@ -284,14 +284,15 @@ func TestSetFaultsAndFixtureFaults(t *testing.T) {
 
 func TestParseFault(t *testing.T) {
 	good := map[string]emulator.Fault{
-		"kind=status,status=503,match=mutation,times=2": {Kind: "status", Status: 503, Match: "mutation", Times: 2},
-		"drop-after,match=RevokeAPIAccessToken":         {Kind: "drop-after", Match: "RevokeAPIAccessToken"},
-		"latency,delay=250ms,probability=0.25":          {Kind: "latency", Delay: 250 * time.Millisecond, Probability: 0.25},
-		"throttle,retry-after=3":                        {Kind: "throttle", RetryAfter: 3},
-		"redirect,status=307,location=http://x.test/v1": {Kind: "redirect", Status: 307, Location: "http://x.test/v1"},
-		"false-answer,answer=other-mutation-id":         {Kind: "false-answer", Answer: "other-mutation-id"},
-		"false-answer,answer=null-mutation-id":          {Kind: "false-answer", Answer: "null-mutation-id"},
-		"no-data,answer=null-data,match=query":          {Kind: "no-data", Answer: "null-data", Match: "query"},
+		"kind=status,status=503,match=mutation,times=2":        {Kind: "status", Status: 503, Match: "mutation", Times: 2},
+		"drop-after,match=RevokeAPIAccessToken":                {Kind: "drop-after", Match: "RevokeAPIAccessToken"},
+		"latency,delay=250ms,probability=0.25":                 {Kind: "latency", Delay: 250 * time.Millisecond, Probability: 0.25},
+		"throttle,retry-after=3":                               {Kind: "throttle", RetryAfter: 3},
+		"redirect,status=307,location=http://x.test/v1":        {Kind: "redirect", Status: 307, Location: "http://x.test/v1"},
+		"false-answer,answer=other-mutation-id":                {Kind: "false-answer", Answer: "other-mutation-id"},
+		"false-answer,answer=null-mutation-id":                 {Kind: "false-answer", Answer: "null-mutation-id"},
+		"no-data,answer=null-data,match=query":                 {Kind: "no-data", Answer: "null-data", Match: "query"},
+		"false-answer,answer=proof-with-error,error=not-admin": {Kind: "false-answer", Answer: "proof-with-error", Error: "not-admin"},
 	}
 	for spec, want := range good {
 		got, err := emulator.ParseFault(spec)
@@ -302,7 +303,7 @@ func TestParseFault(t *testing.T) {
 			t.Errorf("%s does not survive String: %q", spec, got.String())
 		}
 	}
-	for _, spec := range []string{"", "kind=boom", "status,status=abc", "status,flavor=red", "latency", "status,probability=2", "status,times=-1", "status,oops", "redirect", "redirect,status=200,location=http://x.test/", "status,location=http://x.test/", "false-answer,answer=maybe", "status,answer=other-token", "no-data,answer=other-token", "false-answer,answer=null-data"} {
+	for _, spec := range []string{"", "kind=boom", "status,status=abc", "status,flavor=red", "latency", "status,probability=2", "status,times=-1", "status,oops", "redirect", "redirect,status=200,location=http://x.test/", "status,location=http://x.test/", "false-answer,answer=maybe", "status,answer=other-token", "no-data,answer=other-token", "false-answer,answer=null-data", "false-answer,answer=other-token,error=internal", "false-answer,answer=proof-with-error,error=no-route"} {
 		if _, err := emulator.ParseFault(spec); err == nil {
 			t.Errorf("%q accepted", spec)
 		}

@@ -116,6 +116,14 @@ func (s *Server) falseAnswer(f *Fault, r *http.Request, gql *gqlRequest) respons
 		payload["revokedApiAccessTokenId"] = nil
 	case AnswerNoTokenID:
 		delete(payload, "revokedApiAccessTokenId")
+	case AnswerProofWithError:
+		name := cmp.Or(ErrorName(f.Error), ErrFaultInternal)
+		qerr := s.graphQLErrorEntry(newAPIError(name, faultArgs(name)...))
+		qerr["path"] = []any{"organizationApiAccessTokenRevoke"}
+		return jsonResponse(http.StatusOK, map[string]any{
+			"data":   map[string]any{"organizationApiAccessTokenRevoke": payload},
+			"errors": []any{qerr},
+		})
 	default: // AnswerOtherToken
 		value, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		s.store.mu.Lock()
