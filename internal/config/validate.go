@@ -236,6 +236,9 @@ func checkToken(raw string) (redact.Secret, string) {
 	case strings.IndexFunc(t, func(r rune) bool { return r <= ' ' || r > '~' }) >= 0:
 		return "", "contains characters that never appear in an API token"
 	}
+	// From here on no message, table or record may repeat it, whatever
+	// path its text takes (see redact.Remember).
+	redact.Remember(t)
 	return redact.Secret(t), ""
 }
 

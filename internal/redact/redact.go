@@ -48,8 +48,13 @@ var (
 
 // Secrets returns s with everything shaped like a token value replaced by
 // Placeholder. It is the one redaction function: use it wherever text that
-// did not come from tokenctl itself reaches an output or a hint.
+// did not come from tokenctl itself reaches an output or a hint. The
+// credentials given to Remember are taken out first (see Known), so a
+// message never repeats the one in use, whatever path its text took.
 func Secrets(s string) string {
+	if known := rememberedSecrets(); len(known) > 0 {
+		s = Known(s, known...)
+	}
 	if !mayHoldSecret(s) {
 		return s
 	}

@@ -165,3 +165,25 @@ func TestSecretsKeepsLabelledDigests(t *testing.T) {
 		}
 	}
 }
+
+// A remembered credential is taken out by Secrets whatever its shape:
+// whole, its first 8 characters and 16 from within it.
+func TestSecretsHidesRemembered(t *testing.T) {
+	const secret = "x9y8z7w6-legacy-credential-v5u4t3s2"
+	for _, s := range []string{"token " + secret + " refused", "starts X9Y8Z7W6-L…", "at /tmp/legacy-credential-v5u4.log"} {
+		if got := Secrets(s); got != s {
+			t.Fatalf("Secrets(%q) = %q before the secret is remembered", s, got)
+		}
+	}
+	Remember(secret)
+	for s, want := range map[string]string{
+		"token " + secret + " refused":       "token [redacted] refused",
+		"starts X9Y8Z7W6-L…":                 "starts [redacted]…",
+		"at /tmp/legacy-credential-v5u4.log": "at /tmp/[redacted].log",
+		"no part of it here: x9y8z7w":        "no part of it here: x9y8z7w",
+	} {
+		if got := Secrets(s); got != want {
+			t.Errorf("Secrets(%q) = %q, want %q", s, got, want)
+		}
+	}
+}

@@ -148,6 +148,7 @@ func New(opts Options) *Transport {
 	for _, secret := range opts.Redact {
 		if len(secret) >= minScrubbed {
 			t.secrets = append(t.secrets, secret)
+			redact.Remember(secret)
 		}
 	}
 	return t
