@@ -114,7 +114,7 @@ func (c *Client) ListAuditEvents(ctx context.Context, slug string, filter AuditF
 		case listed > counted:
 			return "", false, incompleteListing(what, fmt.Sprintf("Buildkite handed out %d audit events but counts %d, so where the listing ends cannot be told", listed, counted))
 		case len(fresh) == 0 && page.HasNextPage:
-			return "", false, incompleteListing(what, "Buildkite's answer has a page of audit events with none not seen before, yet says more follow; stopping rather than paging for ever")
+			return "", false, nothingNew(what, "audit event")
 		}
 		found = page.Organization
 		return cursor, visit(page) && page.HasNextPage, nil

@@ -35,6 +35,14 @@ func withheld(what, thing string, edges bool) error {
 	return incompleteListing(what, fmt.Sprintf("Buildkite's answer has a null in place of a %s (its edge or node), so the listing is incomplete", thing))
 }
 
+// nothingNew is the error for a page that brings no %s not seen before
+// yet says more follow: every page but the last must bring something new,
+// so a server that keeps answering "more" (empty pages, or repeats, each
+// with a fresh cursor) cannot keep a listing going for ever.
+func nothingNew(what, thing string) error {
+	return incompleteListing(what, fmt.Sprintf("Buildkite's answer has a page of %ss with none not seen before, yet says more follow; stopping rather than paging for ever", thing))
+}
+
 // noPageInfo is the error for a page without pageInfo: whether more
 // follow cannot be told.
 func noPageInfo(what, thing string) error {

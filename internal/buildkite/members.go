@@ -72,9 +72,10 @@ func (c *Client) memberPage(ctx context.Context, org ident.Org, after *string, w
 		return MemberPage{}, "", err
 	}
 	// The schema lets Buildkite answer null for the whole list: taking that
-	// for "no members" would judge every owner as unknown.
+	// for "no members" would judge every owner as unknown, and taking it
+	// for a permission problem would be a guess the answer does not state.
 	if conn == nil {
-		return MemberPage{}, "", &Error{Kind: KindForbidden, Message: what + ": Buildkite did not show the members to this API token; the owner rules need a token of an organization administrator"}
+		return MemberPage{}, "", incompleteListing(what, "Buildkite's answer has the organization's members as null, so who is a member cannot be told")
 	}
 	if conn.PageInfo == nil {
 		return MemberPage{}, "", noPageInfo(what, "member")
@@ -99,6 +100,9 @@ func (c *Client) memberPage(ctx context.Context, org ident.Org, after *string, w
 		if first {
 			page.Members = append(page.Members, fromMemberFields(*edge.Node))
 		}
+	}
+	if len(page.Members) == 0 && page.HasNextPage {
+		return MemberPage{}, "", nothingNew(what, "member")
 	}
 	cursor := ""
 	if conn.PageInfo.EndCursor != nil {

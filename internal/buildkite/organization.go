@@ -304,6 +304,10 @@ func (raw rawTokenPage) tokens(seen *interner, what string) (TokenPage, error) {
 			page.Tokens = append(page.Tokens, seen.token(edge.Node))
 		}
 	}
+	// A page with a hole fails the listing on its own (raw.hole).
+	if len(page.Tokens) == 0 && page.HasNextPage && raw.hole == nil {
+		return TokenPage{}, nothingNew(what, "token")
+	}
 	return page, nil
 }
 
