@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/tokenctl/tokenctl/internal/emulator"
+	et "github.com/tokenctl/tokenctl/internal/emulator/emulatortest"
 )
 
 // knownSecretToken is the API token of these tests: hex after the prefix,
@@ -82,5 +84,29 @@ func TestMessagesHideTheCredentialInUse(t *testing.T) {
 	}
 	if part := leaksPart(r.stdout + r.stderr); part != "" {
 		t.Errorf("the bad endpoint's error repeats %q of the API token:\n%s", part, r)
+	}
+}
+
+// A description that holds the API token spelled as JSON \u00XX escapes,
+// as text (on the wire each backslash is escaped), is hidden in every
+// format, hex digits in either case.
+func TestEscapedCredentialInDescriptionIsHidden(t *testing.T) {
+	var lower, upper strings.Builder
+	for _, c := range []byte(et.DemoToken) {
+		fmt.Fprintf(&lower, `\u%04x`, c)
+		fmt.Fprintf(&upper, `\u%04X`, c)
+	}
+	f := emulator.DemoFixture()
+	f.Tokens[0].Description = "old " + lower.String()
+	f.Tokens[1].Description = upper.String() + " new"
+	h := newHarness(t, emulator.Options{Fixture: f})
+	for _, format := range []string{"table", "json", "yaml", "csv"} {
+		r := h.run("tokens", "list", "--org", "acme", "-o", format)
+		if r.code != 0 {
+			t.Fatalf("%s: %s", format, r)
+		}
+		if out := strings.ToLower(r.stdout + r.stderr); strings.Contains(out, `u0062`) || strings.Contains(out, `u006b\`) {
+			t.Errorf("tokens list -o %s repeats the escaped API token:\n%s", format, r)
+		}
 	}
 }

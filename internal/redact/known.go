@@ -51,7 +51,10 @@ func Known(s string, secrets ...string) string {
 // The secret spelled whole in an encoding a server or proxy may echo it
 // in is hidden too: every byte percent-encoded (%62%6B…), as JSON \u00XX
 // escapes, or as HTML decimal (&#98;) or hex (&#x62;) entities, the hex
-// digits in either case. A spelling that encodes only some of the bytes,
+// digits in either case. The \u00XX escapes are also found as a JSON
+// string spells them, each backslash escaped (\\u0062\\u006b…): an answer
+// whose message holds the escapes as text carries them so, and its
+// decoded text would give the secret away. A spelling that encodes only some of the bytes,
 // or pads the numbers (&#098;), or is of the secret in other letter
 // cases, is not recognised, and neither is a part of an encoded secret.
 //
@@ -144,15 +147,16 @@ func spellingsOf(secret string) *spellings {
 		return sp.(*spellings)
 	}
 	sp := &spellings{sec: lowerASCII([]byte(secret), new([]byte)), prefix: tokenPrefixLen(secret)}
-	var pct, uesc, dec, hex []byte
+	var pct, uesc, quoted, dec, hex []byte
 	for i := 0; i < len(secret); i++ {
 		c := secret[i]
 		pct = fmt.Appendf(pct, "%%%02x", c)
 		uesc = fmt.Appendf(uesc, "\\u%04x", c)
+		quoted = fmt.Appendf(quoted, `\\u%04x`, c)
 		dec = fmt.Appendf(dec, "&#%d;", c)
 		hex = fmt.Appendf(hex, "&#x%x;", c)
 	}
-	sp.encoded = [][]byte{pct, uesc, dec, hex}
+	sp.encoded = [][]byte{pct, uesc, quoted, dec, hex}
 	if len(sp.sec) >= MinKnownRun {
 		sp.index()
 	}
@@ -205,7 +209,7 @@ func (sp *spellings) index() {
 			add(sp.sec[i:], window{-1, i})
 		}
 	}
-	// An encoding is 3 to 6 bytes a byte of the secret, so 24 or more
+	// An encoding is 3 to 7 bytes a byte of the secret, so 24 or more
 	// long: any place it is found holds one of its first 8 windows at a
 	// multiple of 8.
 	for e, enc := range sp.encoded {

@@ -83,14 +83,26 @@ func TestKnownLegacyToken(t *testing.T) {
 // \u escapes, HTML entities), hex digits in either case, is hidden.
 func TestKnownEncodedSecret(t *testing.T) {
 	for _, token := range []string{"bkua_7f3c9a1e5b2d8f604c1a9e7b3d5f2a8c6e0b4d91", "83920471ab3fcd5e9a01b2c3d4e5f6a7b8c9d0e1", "pw\"1"} {
-		var pct, uesc, dec, hex strings.Builder
-		for _, c := range []byte(token) {
+		var pct, uesc, mixed, dec, hex strings.Builder
+		for i, c := range []byte(token) {
 			fmt.Fprintf(&pct, "%%%02X", c)
 			fmt.Fprintf(&uesc, "\\u%04X", c)
+			if i%2 == 0 {
+				fmt.Fprintf(&mixed, "\\u%04X", c)
+			} else {
+				fmt.Fprintf(&mixed, "\\u%04x", c)
+			}
 			fmt.Fprintf(&dec, "&#%d;", c)
 			fmt.Fprintf(&hex, "&#x%x;", c)
 		}
-		for _, enc := range []string{pct.String(), strings.ToLower(pct.String()), uesc.String(), strings.ToLower(uesc.String()), dec.String(), hex.String(), strings.ToUpper(hex.String())} {
+		// The escapes as a JSON string spells them, each backslash
+		// escaped: the decoded text of such an answer holds \u00XX.
+		quoted := strings.ReplaceAll(uesc.String(), `\`, `\\`)
+		for _, enc := range []string{
+			pct.String(), strings.ToLower(pct.String()), uesc.String(), strings.ToLower(uesc.String()), mixed.String(),
+			quoted, strings.ToLower(quoted), strings.ReplaceAll(mixed.String(), `\`, `\\`),
+			dec.String(), hex.String(), strings.ToUpper(hex.String()),
+		} {
 			text := `{"message":"bad token ` + enc + `"}`
 			if got := Known(text, token); got != `{"message":"bad token `+Placeholder+`"}` {
 				t.Errorf("Known(%q) = %q", text, got)
@@ -304,8 +316,15 @@ func knownTestText(rng *rand.Rand, sp *spellings) []byte {
 		if rng.IntN(4) == 0 {
 			piece[rng.IntN(len(piece))] ^= 1
 		}
-		if rng.IntN(3) == 0 {
+		switch rng.IntN(6) {
+		case 0, 1:
 			piece = bytes.ToUpper(piece)
+		case 2: // some letters in capitals: mixed-case hex digits, say
+			for i := range piece {
+				if rng.IntN(2) == 0 {
+					piece[i] = bytes.ToUpper(piece[i : i+1])[0]
+				}
+			}
 		}
 		text = append(text, piece...)
 	}
