@@ -116,6 +116,20 @@ func TestJQHaltAndHaltError(t *testing.T) {
 	if r.code != int(exitcode.Failure) || r.stdout != "" || r.stderr != "tokenctl: --jq: halt_error: stop here\n" {
 		t.Errorf("halt_error(0): want exit 1 and the message as it is\n%s", r)
 	}
+
+	// On null, halt_error is still a failure, whatever status it names:
+	// gojq reports it like halt (no value), and it exited 0 silently.
+	for _, expr := range []string{"null | halt_error", "null | halt_error(0)", "null | halt_error(4)", ".policy.digest, (null | halt_error)"} {
+		r = h.run("check", "--org", "hygiene", "--jq", expr)
+		if r.code != int(exitcode.Failure) || r.stdout != "" || r.stderr != "tokenctl: --jq: halt_error: null\n" {
+			t.Errorf("%s: want exit 1, nothing on stdout and the null value named\n%s", expr, r)
+		}
+	}
+	// A one-element array is shown as it was given.
+	r = h.run("check", "--org", "hygiene", "--jq", "[1] | halt_error")
+	if r.code != int(exitcode.Failure) || r.stderr != "tokenctl: --jq: halt_error: [1]\n" {
+		t.Errorf("[1] | halt_error: want the array as it is\n%s", r)
+	}
 }
 
 // A read-only command whose --jq fails while running reports the error

@@ -260,14 +260,23 @@ func (e *JQError) Unwrap() error { return e.Err }
 // filter does (docs/contracts/json.md).
 type haltError struct{ err *gojq.HaltError }
 
+// value is what halt_error was given, unwrapped (see haltErrorDefs).
+func (e haltError) value() any {
+	if w, ok := e.err.Value().([]any); ok && len(w) == 1 {
+		return w[0]
+	}
+	return e.err.Value()
+}
+
 func (e haltError) Error() string {
-	if s, ok := e.err.Value().(string); ok {
+	v := e.value()
+	if s, ok := v.(string); ok {
 		return "halt_error: " + s
 	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false) // "Ada <ada@…>" as it is, as jq shows it
-	if err := enc.Encode(e.err.Value()); err != nil {
+	if err := enc.Encode(v); err != nil {
 		return e.err.Error()
 	}
 	return "halt_error: " + strings.TrimSuffix(b.String(), "\n")
@@ -275,12 +284,37 @@ func (e haltError) Error() string {
 
 func (e haltError) Unwrap() error { return e.err }
 
+// haltErrorDefs redefine halt_error/0 and halt_error/1 to hand the
+// builtin their value wrapped in a one-element array. gojq reports `halt`
+// as a HaltError without a value, and `null | halt_error` (whatever its
+// exit status, 0 included) as one too, so that the two could not be told
+// apart and a halt_error on null passed for a halt: silently, exit 0.
+// Wrapped, every halt_error carries a value; printJQ unwraps it. The
+// helper that reaches the builtin (a halt_error/1 defined here would call
+// itself) gets a name no expression can spell.
+// They are parsed anew for each expression compiled, so that no two
+// compilations share a syntax tree.
+func haltErrorDefs() []*gojq.FuncDef {
+	q, err := gojq.Parse(`def h($c): halt_error($c); def halt_error($c): [.] | h($c); def halt_error: [.] | h(5); .`)
+	if err != nil {
+		panic(err)
+	}
+	const helper = "tokenctl halt_error"
+	q.FuncDefs[0].Name = helper
+	q.FuncDefs[1].Body.Right.Term.Func.Name = helper
+	q.FuncDefs[2].Body.Right.Term.Func.Name = helper
+	return q.FuncDefs
+}
+
 // compileJQ parses and compiles a jq expression.
 func compileJQ(expr string) (*gojq.Code, error) {
 	q, err := gojq.Parse(expr)
 	if err != nil {
 		return nil, &JQError{Err: err}
 	}
+	// The expression's own definitions come after, so one that defines
+	// halt_error itself is run as written.
+	q.FuncDefs = append(haltErrorDefs(), q.FuncDefs...)
 	code, err := gojq.Compile(q)
 	if err != nil {
 		return nil, &JQError{Err: err}
