@@ -295,11 +295,19 @@ func (c *Client) Revoke(ctx context.Context, orgID, tokenID, clientMutationID st
 		p = resp.OrganizationApiAccessTokenRevoke
 	}
 	// An answer that carries errors is no proof, whatever its payload
-	// says: the errors say what happened (an error on the mutation's own
-	// field means it was refused; an internal or unknown one leaves the
-	// outcome to be re-checked), as for an answer without a payload.
+	// says. Without a payload the errors say what happened (an error on
+	// the mutation's own field means it was refused; an internal or
+	// unknown one leaves the outcome to be re-checked).
 	if err != nil {
-		return RevokeResult{}, callError(ctx, err, what, true)
+		cerr := callError(ctx, err, what, true)
+		// A payload that names a token beside errors contradicts them:
+		// neither "revoked" nor what the errors say (refused, not found,
+		// not allowed) can be believed, so the caller re-checks the
+		// token, as for a lost answer.
+		if p != nil && p.RevokedApiAccessTokenId != "" && ctx.Err() == nil {
+			return RevokeResult{}, &Error{Kind: KindOutcomeUnknown, Message: cerr.Error() + " (yet the same answer names token " + p.RevokedApiAccessTokenId + " as revoked, so it does not say whether it was)", Err: cerr}
+		}
+		return RevokeResult{}, cerr
 	}
 	// An answer without the revoked token's id says neither yes nor no:
 	// the caller re-checks, as for a lost answer.

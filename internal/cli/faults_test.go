@@ -274,11 +274,11 @@ func TestFaultAnswerWithoutMutationIDIsNoProof(t *testing.T) {
 
 // A revocation answered with the proof a real one carries (the
 // clientMutationId echoed, the token named) beside a GraphQL error is no
-// proof: the error says what happened. An unknown error on the mutation's
-// own field is a refusal (failed, exit 1, not sent again); not found and
-// forbidden mean what they say (exit 4 and 3); an internal error leaves
-// the outcome unknown, so the token is re-checked by uuid, found still
-// there, and the revocation sent again. The audit log never records the
+// proof, and the error is no verdict either: the answer contradicts
+// itself, so whatever the error says (unknown, not found, not allowed,
+// internal) the token is re-checked by uuid, found still there, and the
+// revocation sent again. Not found above all must not be believed, which
+// --ignore-missing would read as done. The audit log never records the
 // faulted attempt as revoked, and the emulator never revoked on it.
 func TestFaultProofBesideAnErrorIsNoProof(t *testing.T) {
 	cases := []struct {
@@ -288,9 +288,13 @@ func TestFaultProofBesideAnErrorIsNoProof(t *testing.T) {
 		mutations   int
 		revocations int
 	}{
-		{emulator.ErrFaultUnknown, revoke.StatusFailed, exitcode.Failure, 1, 0},
-		{emulator.ErrTokenNotFound, revoke.StatusNotFound, exitcode.NotFound, 1, 0},
-		{emulator.ErrNotAdmin, revoke.StatusFailed, exitcode.Auth, 1, 0},
+		// The payload contradicts the errors beside it, so neither is
+		// believed: the token is re-checked, found still there, and
+		// sent again (the fault answers once). Not found, above all,
+		// would read as done under --ignore-missing.
+		{emulator.ErrFaultUnknown, revoke.StatusRevoked, exitcode.OK, 2, 1},
+		{emulator.ErrTokenNotFound, revoke.StatusRevoked, exitcode.OK, 2, 1},
+		{emulator.ErrNotAdmin, revoke.StatusRevoked, exitcode.OK, 2, 1},
 		{emulator.ErrFaultInternal, revoke.StatusRevoked, exitcode.OK, 2, 1},
 	}
 	for _, c := range cases {
