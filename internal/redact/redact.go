@@ -44,7 +44,21 @@ var (
 	// capitals still gives the secret away), and unprefixed 40-character
 	// values standing alone as a word.
 	within = lazyregexp.New(`(?i:bk[a-z]{2,3}_)[A-Za-z0-9]{16,}|[0-9a-fA-F]{40,}|\b[a-z0-9]{40}\b`)
+	// prefixed is a prefixed token value at the start of a text.
+	prefixed = lazyregexp.New(`^(?i:bk[a-z]{2,3}_)[A-Za-z0-9]{16}`)
 )
+
+// hexRun reports whether s[start:end] is a run of hex digits only.
+func hexRun(s string, start, end int) bool {
+	for i := start; i < end; i++ {
+		if !isHex(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c|0x20 && c|0x20 <= 'f' }
 
 // Secrets returns s with everything shaped like a token value replaced by
 // Placeholder. It is the one redaction function: use it wherever text that
@@ -58,16 +72,32 @@ func Secrets(s string) string {
 	if !mayHoldSecret(s) {
 		return s
 	}
-	spans := within.Regexp().FindAllStringIndex(s, -1)
 	var b strings.Builder
 	last := 0
-	for _, sp := range spans {
-		if isDigest(s, sp[0], sp[1]) {
+	for pos := 0; pos < len(s); {
+		loc := within.Regexp().FindStringIndex(s[pos:])
+		if loc == nil {
+			break
+		}
+		start, end := pos+loc[0], pos+loc[1]
+		// The value after a match is looked for as if a word began where
+		// the match ends: a hex run must not hide what is glued to it.
+		pos = end
+		if hexRun(s, start, end) && prefixed.Regexp().MatchString(s[end-1:]) {
+			// The run took the b of a token's prefix (0123…bkua_…):
+			// it ends before it, and the token is found next.
+			end--
+			pos = end
+			if end-start < 40 {
+				continue
+			}
+		}
+		if isDigest(s, start, end) {
 			continue
 		}
-		b.WriteString(s[last:sp[0]])
+		b.WriteString(s[last:start])
 		b.WriteString(Placeholder)
-		last = sp[1]
+		last = end
 	}
 	if last == 0 {
 		return s

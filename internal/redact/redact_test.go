@@ -151,6 +151,22 @@ func TestSecretsKeepsLabelledDigests(t *testing.T) {
 			t.Errorf("Secrets(%q) = %q shows the token", hidden, got)
 		}
 	}
+	// A token glued to a hex run, labelled or not: the run does not take
+	// the b of its prefix, and a value glued to a run is still found.
+	for text, want := range map[string]string{
+		"sha256:" + hex64 + "bkua_" + strings.Repeat("g", 40):          "sha256:[redacted][redacted]",
+		"sha256:" + hex64 + "bkua_" + strings.Repeat("1", 20):          "sha256:[redacted][redacted]",
+		"sha256:" + hex64 + "BKUA_" + strings.Repeat("g", 40) + " end": "sha256:[redacted][redacted] end",
+		"sha256:" + hex64[:63] + "bkua_" + strings.Repeat("1", 40):     "sha256:[redacted][redacted]",
+		strings.Repeat("0", 39) + "bkua_" + strings.Repeat("g", 40):    strings.Repeat("0", 39) + "[redacted]",
+		"sha256:" + hex64 + strings.Repeat("g", 40):                    "sha256:[redacted][redacted]",
+		"sha256:" + hex64 + " bkua_" + strings.Repeat("g", 40):         "sha256:" + hex64 + " [redacted]",
+		legacy + "bk": "[redacted]k", // no token after it
+	} {
+		if got := Secrets(text); got != want {
+			t.Errorf("Secrets(%q) = %q, want %q", text, got, want)
+		}
+	}
 	if got := Secrets("sha256:" + hex64 + " and " + legacy); got != "sha256:"+hex64+" and "+Placeholder {
 		t.Errorf("got %q, want the digest kept and the token hidden", got)
 	}
