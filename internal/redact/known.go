@@ -89,6 +89,12 @@ func known(b []byte, secrets []string) ([]byte, bool) {
 	if len(spans) == 0 {
 		return b, false
 	}
+	return hidden(b, spans), true
+}
+
+// hidden is b with each of spans, merged where they overlap, replaced by
+// Placeholder, in a new slice.
+func hidden(b []byte, spans []span) []byte {
 	slices.SortFunc(spans, func(x, y span) int { return x.start - y.start })
 	out := make([]byte, 0, len(b))
 	at := 0
@@ -101,7 +107,7 @@ func known(b []byte, secrets []string) ([]byte, bool) {
 		out = append(out, Placeholder...)
 		at = end
 	}
-	return append(out, b[at:]...), true
+	return append(out, b[at:]...)
 }
 
 // minInnerSecret is the length from which any secret, whatever its shape

@@ -66,9 +66,7 @@ func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c|0x20 && c|0x20
 // credentials given to Remember are taken out first (see Known), so a
 // message never repeats the one in use, whatever path its text took.
 func Secrets(s string) string {
-	if known := rememberedSecrets(); len(known) > 0 {
-		s = Known(s, known...)
-	}
+	s = hideRemembered(s)
 	if !mayHoldSecret(s) {
 		return s
 	}

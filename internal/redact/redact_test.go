@@ -203,3 +203,16 @@ func TestSecretsHidesRemembered(t *testing.T) {
 		}
 	}
 }
+
+// Secrets on table cells, with the API token remembered as every command
+// that reads one does: the cost of hiding it from every cell. (The token
+// stays remembered for the rest of the run.)
+func BenchmarkSecretsRemembered(b *testing.B) {
+	cells := []string{"dddddddd-dddd-4ddd-8ddd-dddddddddddd", "CI deploy token for acme", "READ_BUILDS WRITE_BUILDS", "2026-11-06T22:55:06Z", "Ada Admin <ada@x.example>"}
+	Remember("bkua_7f3c9a1e5b2d8f604c1a9e7b3d5f2a8c6e0b4d91")
+	for b.Loop() {
+		for _, c := range cells {
+			Secrets(c)
+		}
+	}
+}

@@ -4,13 +4,14 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 )
 
-// remembered is the credentials Remember was given, as Secrets hides
-// them: a list replaced whole on each change, so that Secrets reads it
-// without a lock.
+// remembered is the spellings of the credentials Remember was given, as
+// Secrets hides them: a list replaced whole on each change, so that
+// Secrets reads it without a lock.
 var (
-	remembered atomic.Pointer[[]string]
+	remembered atomic.Pointer[[]*spellings]
 	rememberMu sync.Mutex
 )
 
@@ -29,21 +30,33 @@ func Remember(secret string) {
 	}
 	rememberMu.Lock()
 	defer rememberMu.Unlock()
-	var list []string
+	var list []*spellings
+	sp := spellingsOf(secret)
 	if p := remembered.Load(); p != nil {
-		if slices.Contains(*p, secret) {
+		if slices.Contains(*p, sp) {
 			return
 		}
 		list = slices.Clone(*p)
 	}
-	list = append(list, secret)
+	list = append(list, sp)
 	remembered.Store(&list)
 }
 
-// rememberedSecrets is what Remember was given.
-func rememberedSecrets() []string {
-	if p := remembered.Load(); p != nil {
-		return *p
+// hideRemembered is s with the credentials Remember was given taken out,
+// as Known takes them out; s itself when it holds none of them, which
+// costs no copy (the text is only read where it lies).
+func hideRemembered(s string) string {
+	p := remembered.Load()
+	if p == nil || s == "" {
+		return s
 	}
-	return nil
+	text := unsafe.Slice(unsafe.StringData(s), len(s)) //nolint:gosec // read only: spansIn never writes into the text
+	var spans []span
+	for _, sp := range *p {
+		spans = sp.spansIn(text, spans)
+	}
+	if len(spans) == 0 {
+		return s
+	}
+	return string(hidden(text, spans))
 }
