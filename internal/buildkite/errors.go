@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 	"unicode"
+
+	"github.com/tokenctl/tokenctl/internal/redact"
 )
 
 // Kind says what went wrong in terms a user can act on.
@@ -47,7 +49,9 @@ type Error struct {
 	Err     error  // underlying cause
 }
 
-func (e *Error) Error() string { return e.Message }
+// Error is the message with the credentials the run holds hidden, as
+// every report of it, JSON included, must show it.
+func (e *Error) Error() string { return redact.Secrets(e.Message) }
 func (e *Error) Unwrap() error { return e.Err }
 
 // KindOf returns the kind of err, KindOther when it is not an *Error.
@@ -190,13 +194,15 @@ const (
 	restAPI
 )
 
-// redactURL hides any user:password in an endpoint before it is shown.
+// redactURL hides any user:password in an endpoint before it is shown,
+// and the credentials the run holds wherever they are in it (a redirect's
+// Location is a header, which the scrub of answers' bodies never reads).
 func redactURL(endpoint string) string {
 	u, err := url.Parse(endpoint)
 	if err != nil {
-		return endpoint
+		return redact.Secrets(endpoint)
 	}
-	return u.Redacted()
+	return redact.Secrets(u.Redacted())
 }
 
 func statusError(e *httpStatusError, what string) *Error {
