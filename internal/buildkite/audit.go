@@ -160,10 +160,12 @@ func (c *Client) auditPage(ctx context.Context, slug string, f AuditFilter, afte
 	switch {
 	case conn.PageInfo == nil:
 		return AuditPage{}, "", noPageInfo(what, "audit event")
+	case conn.PageInfo.HasNextPage == nil:
+		return AuditPage{}, "", noHasNextPage(what, "audit event")
 	case conn.Edges == nil:
 		return AuditPage{}, "", withheld(what, "audit event", true)
 	}
-	page := AuditPage{Organization: found, Total: conn.Count, HasNextPage: conn.PageInfo.HasNextPage, Events: make([]AuditEvent, 0, len(conn.Edges))}
+	page := AuditPage{Organization: found, Total: conn.Count, HasNextPage: *conn.PageInfo.HasNextPage, Events: make([]AuditEvent, 0, len(conn.Edges))}
 	for _, e := range conn.Edges {
 		switch {
 		case e == nil || e.Node == nil:

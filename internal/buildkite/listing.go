@@ -166,3 +166,10 @@ func (c *copies) memberDigest(f *gql.OrganizationMemberFields) uint64 {
 	d.bool(u.MachineUser)
 	return d.h.Sum64()
 }
+
+// noHasNextPage is the error for a page whose pageInfo.hasNextPage is
+// null: the schema says it is never null, so the answer is broken, and
+// reading the null as "no more pages" would end the listing early.
+func noHasNextPage(what, thing string) error {
+	return incompleteListing(what, fmt.Sprintf("Buildkite's answer has a page of %ss whose pageInfo.hasNextPage is null, so whether more follow cannot be told", thing))
+}

@@ -82,6 +82,16 @@ func TestListingsRefuseNullsTheSchemaForbids(t *testing.T) {
 		{"member user null", "members", `{"data":{"organization":{` + org + `,"members":{"pageInfo":{"hasNextPage":false,"endCursor":null},"edges":[` +
 			strings.Replace(member, "%s", `{"id":"1","uuid":"1","name":"a","email":"a@x","bot":false,"machineUser":false}`, 1) + `,` +
 			strings.Replace(member, "%s", `null`, 1) + `]}}}}`, "a member without its user"},
+		// hasNextPage is Boolean! in the schema: a null read as false
+		// ended the listing after its first page.
+		{"tokens hasNextPage null", "tokens", `{"data":{"organization":{` + org + `,"apiAccessTokens":{"pageInfo":{"hasNextPage":null,"endCursor":"c1"},"edges":[` +
+			`{"node":{"id":"QVBJ","uuid":"t1","description":null,"scopes":["GRAPHQL"],"createdAt":"2024-01-01T00:00:00Z","expiresAt":null,"lastAccessedAt":null,"ipAddress":null,"owner":null}}]}}}}`,
+			"hasNextPage is null"},
+		{"members hasNextPage null", "members", `{"data":{"organization":{` + org + `,"members":{"pageInfo":{"hasNextPage":null,"endCursor":"c1"},"edges":[` +
+			strings.Replace(member, "%s", `{"id":"1","uuid":"1","name":"a","email":"a@x","bot":false,"machineUser":false}`, 1) + `]}}}}`, "hasNextPage is null"},
+		{"audit hasNextPage null", "audit", `{"data":{"organization":{` + org + `,"permissions":{"auditEventsView":{"allowed":true}},` +
+			`"auditEvents":{"count":5,"pageInfo":{"hasNextPage":null,"endCursor":"c1"},"edges":[{"node":{"uuid":"e1","type":"API_ACCESS_TOKEN_DELETED","occurredAt":"2026-06-01T12:00:00Z",` +
+			`"subject":{"id":"s","uuid":"s","name":null,"type":"API_ACCESS_TOKEN"},"actor":null,"context":null}}]}}}}`, "hasNextPage is null"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -93,9 +103,12 @@ func TestListingsRefuseNullsTheSchemaForbids(t *testing.T) {
 			c := buildkite.New(buildkite.Config{GraphQLEndpoint: hs.URL + "/v1", RESTEndpoint: hs.URL, Token: "bkua_test", PageSize: 2})
 			ctx, org := context.Background(), ident.Org{Slug: "s"}
 			errs := map[string]error{}
-			if tt.kind == "members" {
+			switch tt.kind {
+			case "members":
 				_, errs["ListMembers"] = c.ListMembers(ctx, org, func(buildkite.MemberPage) bool { return true })
-			} else {
+			case "audit":
+				_, errs["ListAuditEvents"] = c.ListAuditEvents(ctx, "s", buildkite.AuditFilter{}, func(buildkite.AuditPage) bool { return true })
+			default:
 				_, errs["ListTokens"] = c.ListTokens(ctx, org, func(buildkite.TokenPage) bool { return true })
 				_, errs["ListAllTokens"] = c.ListAllTokens(ctx, org, func(buildkite.TokenPage) {})
 			}

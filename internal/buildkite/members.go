@@ -80,10 +80,13 @@ func (c *Client) memberPage(ctx context.Context, org ident.Org, after *string, w
 	if conn.PageInfo == nil {
 		return MemberPage{}, "", noPageInfo(what, "member")
 	}
+	if conn.PageInfo.HasNextPage == nil {
+		return MemberPage{}, "", noHasNextPage(what, "member")
+	}
 	if conn.Edges == nil {
 		return MemberPage{}, "", withheld(what, "member", true)
 	}
-	page := MemberPage{Organization: found, HasNextPage: conn.PageInfo.HasNextPage}
+	page := MemberPage{Organization: found, HasNextPage: *conn.PageInfo.HasNextPage}
 	for _, edge := range conn.Edges {
 		if edge == nil || edge.Node == nil {
 			return MemberPage{}, "", withheld(what, "member", false)

@@ -162,7 +162,7 @@ func (c *Client) ListAllTokens(ctx context.Context, org ident.Org, visit func(To
 		}
 		found = raw.org
 		pages <- raw
-		return cursor, raw.conn.PageInfo.HasNextPage, nil
+		return cursor, *raw.conn.PageInfo.HasNextPage, nil
 	})
 	close(pages)
 	<-visited
@@ -273,6 +273,8 @@ func (c *Client) fetchTokenPage(ctx context.Context, org ident.Org, after *strin
 	switch {
 	case conn.PageInfo == nil:
 		raw.hole = noPageInfo(what, "token")
+	case conn.PageInfo.HasNextPage == nil:
+		raw.hole = noHasNextPage(what, "token")
 	case conn.Edges == nil:
 		raw.hole = withheld(what, "token", true)
 	}
@@ -289,8 +291,8 @@ func (c *Client) fetchTokenPage(ctx context.Context, org ident.Org, after *strin
 func (raw rawTokenPage) tokens(seen *interner, what string) (TokenPage, error) {
 	conn := raw.conn
 	page := TokenPage{Organization: raw.org, Tokens: make([]Token, 0, len(conn.Edges))}
-	if conn.PageInfo != nil {
-		page.HasNextPage = conn.PageInfo.HasNextPage
+	if conn.PageInfo != nil && conn.PageInfo.HasNextPage != nil {
+		page.HasNextPage = *conn.PageInfo.HasNextPage
 	}
 	for _, edge := range conn.Edges {
 		if edge == nil || edge.Node == nil {

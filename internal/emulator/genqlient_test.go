@@ -51,7 +51,10 @@ func TestGeneratedClient(t *testing.T) {
 				t.Errorf("token %s decoded without createdAt or owner", e.Node.Uuid)
 			}
 		}
-		if !conn.PageInfo.HasNextPage {
+		if conn.PageInfo.HasNextPage == nil {
+			t.Fatal("the emulator answered hasNextPage null")
+		}
+		if !*conn.PageInfo.HasNextPage {
 			break
 		}
 		after = conn.PageInfo.EndCursor

@@ -110,12 +110,12 @@ func (v *APIAccessTokenPageEdgesOrganizationAPIAccessTokenEdge) GetNode() *APIAc
 
 // APIAccessTokenPagePageInfo includes the requested fields of the GraphQL type PageInfo.
 type APIAccessTokenPagePageInfo struct {
-	HasNextPage bool    `json:"hasNextPage"`
+	HasNextPage *bool   `json:"hasNextPage"`
 	EndCursor   *string `json:"endCursor"`
 }
 
 // GetHasNextPage returns APIAccessTokenPagePageInfo.HasNextPage, and is useful for accessing the field via an interface.
-func (v *APIAccessTokenPagePageInfo) GetHasNextPage() bool { return v.HasNextPage }
+func (v *APIAccessTokenPagePageInfo) GetHasNextPage() *bool { return v.HasNextPage }
 
 // GetEndCursor returns APIAccessTokenPagePageInfo.EndCursor, and is useful for accessing the field via an interface.
 func (v *APIAccessTokenPagePageInfo) GetEndCursor() *string { return v.EndCursor }
@@ -714,12 +714,12 @@ func (v *OrganizationAuditEventsOrganizationAuditEventsOrganizationAuditEventCon
 
 // OrganizationAuditEventsOrganizationAuditEventsOrganizationAuditEventConnectionPageInfo includes the requested fields of the GraphQL type PageInfo.
 type OrganizationAuditEventsOrganizationAuditEventsOrganizationAuditEventConnectionPageInfo struct {
-	HasNextPage bool    `json:"hasNextPage"`
+	HasNextPage *bool   `json:"hasNextPage"`
 	EndCursor   *string `json:"endCursor"`
 }
 
 // GetHasNextPage returns OrganizationAuditEventsOrganizationAuditEventsOrganizationAuditEventConnectionPageInfo.HasNextPage, and is useful for accessing the field via an interface.
-func (v *OrganizationAuditEventsOrganizationAuditEventsOrganizationAuditEventConnectionPageInfo) GetHasNextPage() bool {
+func (v *OrganizationAuditEventsOrganizationAuditEventsOrganizationAuditEventConnectionPageInfo) GetHasNextPage() *bool {
 	return v.HasNextPage
 }
 
@@ -1264,12 +1264,12 @@ func (v *OrganizationMemberPageEdgesOrganizationMemberEdge) GetNode() *Organizat
 
 // OrganizationMemberPagePageInfo includes the requested fields of the GraphQL type PageInfo.
 type OrganizationMemberPagePageInfo struct {
-	HasNextPage bool    `json:"hasNextPage"`
+	HasNextPage *bool   `json:"hasNextPage"`
 	EndCursor   *string `json:"endCursor"`
 }
 
 // GetHasNextPage returns OrganizationMemberPagePageInfo.HasNextPage, and is useful for accessing the field via an interface.
-func (v *OrganizationMemberPagePageInfo) GetHasNextPage() bool { return v.HasNextPage }
+func (v *OrganizationMemberPagePageInfo) GetHasNextPage() *bool { return v.HasNextPage }
 
 // GetEndCursor returns OrganizationMemberPagePageInfo.EndCursor, and is useful for accessing the field via an interface.
 func (v *OrganizationMemberPagePageInfo) GetEndCursor() *string { return v.EndCursor }
