@@ -673,3 +673,32 @@ func TestFaultDeleteEverywhereUndecided(t *testing.T) {
 	}
 	mustContain(t, "stderr", r.stderr, "tokenctl: ", "unknown")
 }
+
+// A revocation answered "not found" for a token the run has just listed
+// is not believed on that word alone: the token is looked for again and,
+// still there, the revocation is sent again; one that stays is a failure
+// (exit 1), never a not-found that --ignore-missing reads as done.
+// Before, the answer alone made the row not-found and the run exit 0.
+func TestFaultNotFoundAnswerIsRechecked(t *testing.T) {
+	cases := []struct {
+		name        string
+		times       int
+		status      revoke.Status
+		code        exitcode.Code
+		stillHasOrg bool
+		revocations int
+	}{
+		{"once", 1, revoke.StatusRevoked, exitcode.OK, false, 1},
+		{"always", 1000, revoke.StatusFailed, exitcode.Failure, true, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h := faultHarness(t, emulator.Fault{Kind: emulator.FaultGraphQLError, Error: string(emulator.ErrTokenNotFound)}, "mutation", c.times, emulator.IDBase64)
+			o := revokeTarget(t, h, "--ignore-missing")
+			o.want(t, h, c.status, c.code, c.stillHasOrg, c.revocations)
+			if n := h.requests(revokeMutation); n < 2 {
+				t.Errorf("mutations sent = %d, want the not-found re-checked and sent again", n)
+			}
+		})
+	}
+}

@@ -460,7 +460,8 @@ func (e *Executor) attempt(ctx context.Context, a irreversible, mutationID strin
 	case errors.Is(err, context.Canceled):
 		s.status, s.err = StatusSkipped, "not revoked: the run was interrupted while the revocation waited to be accepted by Buildkite"
 	case buildkite.KindOf(err) == buildkite.KindNotFound:
-		s.status, s.err, s.kind = StatusNotFound, a.notFound(err), buildkite.KindNotFound
+		s, again = confirmNotFound(ctx, a, err)
+		s.mutationID = mutationID
 	default:
 		s.status, s.err, s.kind = StatusFailed, err.Error(), buildkite.KindOf(err)
 	}
@@ -493,6 +494,26 @@ func recheck(ctx context.Context, a irreversible, cause error) (settled, bool) {
 			err: fmt.Sprintf("%v; it was never seen before the request, so its absence proves nothing: %s", cause, a.lookAgain)}, false
 	}
 	return settled{status: StatusRevoked}, false
+}
+
+// confirmNotFound settles a request answered "not found". The answer is
+// not believed on its own word: a server (or a proxy) that says so of a
+// token the run has just listed may be wrong, and under --ignore-missing
+// a not-found reads as done. The thing is looked for again: gone, the
+// answer stands; still there, the request did not apply and is sent
+// again, as after a lost answer; a look that cannot decide leaves the
+// outcome unknown.
+func confirmNotFound(ctx context.Context, a irreversible, cause error) (settled, bool) {
+	gone, err := a.gone(ctx)
+	switch {
+	case err != nil:
+		return settled{status: StatusUnknown, kind: buildkite.KindOutcomeUnknown,
+			err: fmt.Sprintf("%v; checking afterwards whether that is so also failed (%v), so whether the revocation is needed is unknown: %s", cause, err, a.lookAgain)}, false
+	case !gone:
+		return settled{status: StatusFailed, kind: buildkite.KindOther,
+			err: fmt.Sprintf("%v; yet %s, so the answer is not believed and the revocation did not happen", cause, a.what)}, true
+	}
+	return settled{status: StatusNotFound, err: a.notFound(cause), kind: buildkite.KindNotFound}, false
 }
 
 // backoff is the schedule for sending again a request proven not applied.
